@@ -1,0 +1,1 @@
+"""coopbot: school–enterprise cooperation, carried inside Slack."""

@@ -1,0 +1,28 @@
+"""Writing the audit record. Every decision goes through `record`, in the decision's own transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models.audit import AuditEntry
+from models.base import json_safe
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: object,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add an audit entry (who, what, when, before → after) to the current transaction."""
+    entry = AuditEntry(actor=actor, action=action, entity_type=entity_type, entity_id=str(entity_id),
+                       before=json_safe(before) if before is not None else None,
+                       after=json_safe(after) if after is not None else None)
+    session.add(entry)
+    return entry

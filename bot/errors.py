@@ -1,0 +1,35 @@
+"""Typed domain errors. Services raise them; the Slack edge and the CLI turn them into words."""
+
+from __future__ import annotations
+
+
+class CoopError(Exception):
+    """Base of every error a person should read (never a crash)."""
+
+
+class NotOnRoster(CoopError):
+    """The person is on no partnership's roster."""
+
+
+class NotAllowed(CoopError):
+    """The person is on a roster but their role does not allow this action here."""
+
+
+class NotFound(CoopError):
+    """The thing acted on does not exist (or not for this person)."""
+
+
+class InvalidTransition(CoopError):
+    """The action does not apply in the current state (e.g. resolving a resolved problem)."""
+
+    def __init__(self, current_state: str) -> None:
+        super().__init__(current_state)
+        self.current_state = current_state
+
+
+class ImportFailed(CoopError):
+    """A CSV import found bad rows; nothing was written. `problems` name file, line and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems

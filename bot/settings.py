@@ -1,0 +1,52 @@
+"""Configuration from the environment (and a `.env` file), validated once at start-up."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Secrets are `SecretStr` so they never print or log."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = "sqlite:///coopbot.db"
+    coopbot_timezone: str = "UTC"
+    # Delivery tuning: how often the outbox worker looks for due messages when nobody woke it.
+    coopbot_outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    coopbot_outbox_max_attempts: int = Field(default=50, ge=1)
+
+    @field_validator("coopbot_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA timezone {value!r}") from exc
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @cached_property
+    def default_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.coopbot_timezone)
+
+    def missing_for(self, mode: str) -> list[str]:
+        """Names of the variables a mode ("serve", "socket", "jobs") needs but does not have."""
+        needed = {"serve": ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"],
+                  "socket": ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"],
+                  "jobs": ["SLACK_BOT_TOKEN"]}[mode]
+        values = {"SLACK_BOT_TOKEN": self.slack_bot_token, "SLACK_SIGNING_SECRET": self.slack_signing_secret,
+                  "SLACK_APP_TOKEN": self.slack_app_token}
+        return [name for name in needed if not (values[name] and values[name].get_secret_value())]

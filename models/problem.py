@@ -1,0 +1,104 @@
+"""Intern problem reports and their timelines."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, str_enum, utcnow
+from models.roster import Intern, Partnership, Person
+
+
+class ProblemStatus(enum.StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+
+
+class Severity(enum.StrEnum):
+    P1 = "p1"
+    P2 = "p2"
+    P3 = "p3"
+    P4 = "p4"
+
+
+class Category(enum.StrEnum):
+    SAFETY = "safety"
+    DANGEROUS_POST = "dangerous_post"
+    HOURS = "hours"
+    PAY = "pay"
+    FEES_DOCUMENTS = "fees_documents"
+    INSURANCE = "insurance"
+    LIVING = "living"
+    HEALTH = "health"
+    TRAFFIC = "traffic"
+    SKILLS_MISMATCH = "skills_mismatch"
+    MENTORING = "mentoring"
+    CONDUCT = "conduct"
+    OTHER = "other"
+
+
+SAFETY_CATEGORIES = frozenset({Category.SAFETY, Category.DANGEROUS_POST, Category.HEALTH, Category.TRAFFIC})
+
+
+class EventKind(enum.StrEnum):
+    REPORTED = "reported"
+    ACKNOWLEDGED = "acknowledged"
+    UPDATE = "update"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+
+
+class Problem(Base):
+    """A problem a teacher, mentor or coordinator logged about an intern."""
+
+    __tablename__ = "problem"
+    __table_args__ = (Index("ix_problem_partnership_status", "partnership_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"))
+    intern_id: Mapped[int] = mapped_column(ForeignKey("intern.id"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    category: Mapped[Category] = mapped_column(str_enum(Category))
+    severity: Mapped[Severity] = mapped_column(str_enum(Severity, 8))
+    description: Mapped[str] = mapped_column(Text)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    actions_taken: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[ProblemStatus] = mapped_column(str_enum(ProblemStatus, 16), default=ProblemStatus.OPEN)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # The Slack view id of the submission that created it: a retried submission finds it again.
+    source_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    partnership: Mapped[Partnership] = relationship()
+    intern: Mapped[Intern] = relationship()
+    reporter: Mapped[Person] = relationship(foreign_keys=[reporter_id])
+    acknowledged_by: Mapped[Person | None] = relationship(foreign_keys=[acknowledged_by_id])
+    resolved_by: Mapped[Person | None] = relationship(foreign_keys=[resolved_by_id])
+    events: Mapped[list[ProblemEvent]] = relationship(
+        back_populates="problem", order_by="ProblemEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class ProblemEvent(Base):
+    """One entry of a problem's timeline: reported, acknowledged, an update, resolved, reopened."""
+
+    __tablename__ = "problem_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, 16))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    problem: Mapped[Problem] = relationship(back_populates="events")
+    actor: Mapped[Person] = relationship()

@@ -1,0 +1,93 @@
+"""The roster: partnerships, the people in them (with their roles) and the interns they supervise."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, str_enum, utcnow
+
+
+class Side(enum.StrEnum):
+    SCHOOL = "school"
+    ENTERPRISE = "enterprise"
+
+
+class Role(enum.StrEnum):
+    TEACHER = "teacher"
+    MENTOR = "mentor"
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+
+
+class Partnership(Base):
+    """One cooperation agreement between a college and an enterprise, with its Slack channel."""
+
+    __tablename__ = "partnership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    school: Mapped[str] = mapped_column(String(200))
+    enterprise: Mapped[str] = mapped_column(String(200))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="partnership")
+
+
+class Person(Base):
+    """A Slack user on some partnership's roster. Side is fixed per person (college or enterprise)."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    side: Mapped[Side] = mapped_column(str_enum(Side, 16))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="person")
+
+
+class Membership(Base):
+    """One role a person holds in one partnership (a person may hold several)."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("person_id", "partnership_id", "role", name="uq_membership_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, 16))
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    partnership: Mapped[Partnership] = relationship(back_populates="memberships")
+
+
+class Intern(Base):
+    """A student placed with the enterprise, supervised by a college teacher and an enterprise mentor."""
+
+    __tablename__ = "intern"
+    __table_args__ = (Index("ix_intern_partnership_name", "partnership_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    position: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    partnership: Mapped[Partnership] = relationship()
+    teacher: Mapped[Person] = relationship(foreign_keys=[teacher_id])
+    mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])

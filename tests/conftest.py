@@ -1,0 +1,81 @@
+"""Shared fixtures: a real database on every configured backend.
+
+`COOPBOT_TEST_DATABASES` (comma-separated, default `sqlite,postgresql`) picks the backends;
+`COOPBOT_TEST_POSTGRES_URL` points at PostgreSQL. An unreachable PostgreSQL fails the run rather
+than skipping it: a skipped database test would hide exactly the failures it exists to catch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+import models
+from bot.db import Database
+from bot.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("COOPBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b.strip() for b in os.environ.get("COOPBOT_TEST_DATABASES", "sqlite,postgresql").split(",") if b]
+
+
+def _reset_postgres(url: str) -> None:
+    database = Database(url)
+    try:
+        with database.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    except Exception as exc:  # pragma: no cover - environment problem, reported loudly
+        pytest.exit(f"PostgreSQL at {url} is not reachable ({exc}). Start it, or set "
+                    "COOPBOT_TEST_DATABASES=sqlite to run on SQLite only.", returncode=3)
+    finally:
+        database.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One migrated database per backend for the whole session."""
+    urls: dict[str, str] = {}
+    for backend in BACKENDS:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'coopbot.db'}"
+        elif backend == "postgresql":
+            url = POSTGRES_URL
+            _reset_postgres(url)
+        else:
+            raise pytest.UsageError(f"unknown backend {backend!r} in COOPBOT_TEST_DATABASES")
+        upgrade(url)
+        urls[backend] = url
+    return urls
+
+
+def _wipe(database: Database) -> None:
+    with database.transaction() as session:
+        for table in reversed(models.Base.metadata.sorted_tables):
+            session.execute(table.delete())
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, database_urls: dict[str, str]) -> Iterator[Database]:
+    """A `Database` on a freshly emptied schema, once per backend."""
+    database = Database(database_urls[request.param])
+    _wipe(database)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def tmp_csv(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write a CSV file (UTF-8) and return its path."""
+
+    def write(name: str, content: str) -> Path:
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        return path
+
+    return write

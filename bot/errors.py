@@ -33,3 +33,15 @@ class ImportFailed(CoopError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+class InvalidInput(CoopError):
+    """Input that passed the form's own checks but breaks a rule that needs the database.
+
+    `field` names the form field; `code` says which rule (the form turns it into words).
+    """
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(f"{field}: {code}")
+        self.field = field
+        self.code = code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -9,7 +10,7 @@ from alembic.config import Config
 
 import models
 
-MIGRATIONS = Path(models.__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(str(resources.files(models) / "migrations"))
 
 
 def alembic_config(database_url: str) -> Config:

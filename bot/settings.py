@@ -49,4 +49,4 @@ class Settings(BaseSettings):
                   "jobs": ["SLACK_BOT_TOKEN"]}[mode]
         values = {"SLACK_BOT_TOKEN": self.slack_bot_token, "SLACK_SIGNING_SECRET": self.slack_signing_secret,
                   "SLACK_APP_TOKEN": self.slack_app_token}
-        return [name for name in needed if not (values[name] and values[name].get_secret_value())]
+        return [name for name in needed if not ((value := values[name]) and value.get_secret_value())]

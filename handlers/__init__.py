@@ -1,0 +1,16 @@
+"""Slack listeners, one module per workflow. Each parses the request, calls a service, renders."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.container import Services
+from handlers import channels, coop, errors, home, problems
+
+
+def register_all(app: App, services: Services) -> None:
+    errors.register(app, services)
+    problems.register(app, services)
+    home.register(app, services)
+    coop.register(app, services)
+    channels.register(app, services)

@@ -8,7 +8,7 @@ than skipping it: a skipped database test would hide exactly the failures it exi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,34 +22,49 @@ POSTGRES_URL = os.environ.get("COOPBOT_TEST_POSTGRES_URL", "postgresql+psycopg:/
 BACKENDS = [b.strip() for b in os.environ.get("COOPBOT_TEST_DATABASES", "sqlite,postgresql").split(",") if b]
 
 
-def _reset_postgres(url: str) -> None:
-    database = Database(url)
+def _private_schema(url: str) -> tuple[str, Callable[[], None]]:
+    """A schema of this test session's own, so concurrent runs on one PostgreSQL never collide.
+
+    The schema rides in the URL (`options=-csearch_path=…`), so every engine made from it — the
+    app's, Alembic's, a CLI subprocess's — lands there.
+    """
+    schema = f"coopbot_test_{os.getpid()}"
+    admin = Database(url)
     try:
-        with database.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+        with admin.engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as exc:  # pragma: no cover - environment problem, reported loudly
         pytest.exit(f"PostgreSQL at {url} is not reachable ({exc}). Start it, or set "
                     "COOPBOT_TEST_DATABASES=sqlite to run on SQLite only.", returncode=3)
-    finally:
-        database.dispose()
+
+    def drop() -> None:
+        with admin.engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}", drop
 
 
 @pytest.fixture(scope="session")
-def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """One migrated database per backend for the whole session."""
     urls: dict[str, str] = {}
+    cleanups: list[Callable[[], None]] = []
     for backend in BACKENDS:
         if backend == "sqlite":
             url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'coopbot.db'}"
         elif backend == "postgresql":
-            url = POSTGRES_URL
-            _reset_postgres(url)
+            url, drop = _private_schema(POSTGRES_URL)
+            cleanups.append(drop)
         else:
             raise pytest.UsageError(f"unknown backend {backend!r} in COOPBOT_TEST_DATABASES")
         upgrade(url)
         urls[backend] = url
-    return urls
+    yield urls
+    for cleanup in cleanups:
+        cleanup()
 
 
 def _wipe(database: Database) -> None:
@@ -79,3 +94,13 @@ def tmp_csv(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return write
+
+
+@pytest.fixture
+def harness(db: Database, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The running app with a seeded roster, on each database backend."""
+    from tests.harness import running_app, seed_roster
+
+    seed_roster(db, tmp_path)
+    with running_app(db) as h:
+        yield h

@@ -1,0 +1,57 @@
+"""The Bolt app: built around our own WebClient and wired to the handlers. Nothing else lives here."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+
+import handlers
+from bot.container import Services
+from bot.executor import TrackedExecutor
+
+log = logging.getLogger(__name__)
+
+
+def create_app(services: Services, executor: TrackedExecutor | None = None) -> App:
+    secret = services.settings.slack_signing_secret
+    app = App(
+        listener_executor=executor or TrackedExecutor(),
+        client=services.client,
+        signing_secret=secret.get_secret_value() if secret else "",
+        authorize=_cached_authorize(services.client),
+        raise_error_for_unhandled_request=False,
+        url_verification_enabled=True,
+    )
+    handlers.register_all(app, services)
+    return app
+
+
+def _cached_authorize(client: WebClient) -> Any:
+    """Authorise with the one bot token, learning the bot's user id from auth.test once.
+
+    Bolt's default would call auth.test for the first request and fail every request while Slack is
+    unreachable; here a failed auth.test only leaves the bot user id unknown until the next try.
+    """
+    lock = threading.Lock()
+    known: dict[str, AuthorizeResult] = {}
+
+    def authorize(enterprise_id: str | None, team_id: str | None, **_: Any) -> AuthorizeResult:
+        with lock:
+            if "bot" in known:
+                return known["bot"]
+            try:
+                response = client.auth_test()
+            except Exception as exc:
+                log.warning("auth.test failed (%s); continuing without the bot user id", type(exc).__name__)
+                return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=client.token)
+            known["bot"] = AuthorizeResult(
+                enterprise_id=enterprise_id, team_id=team_id or response.get("team_id"), bot_token=client.token,
+                bot_id=response.get("bot_id"), bot_user_id=response.get("user_id"))
+            return known["bot"]
+
+    return authorize

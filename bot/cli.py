@@ -1,0 +1,233 @@
+"""The `coopbot` command line (see CONTRACT.md): run the bot, manage the roster, export."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot import manifest
+from bot.db import Database
+from bot.errors import CoopError, ImportFailed
+from bot.settings import Settings
+
+EXIT_USAGE = 2
+EXIT_INPUT = 1
+
+CREDENTIALS_HELP = """\
+coopbot {mode} needs Slack credentials, and these are not set: {missing}
+
+To connect coopbot to your Slack workspace:
+  1. Print the app manifest:  coopbot manifest --url https://<your public host>
+     (Socket Mode, no public URL needed:  coopbot manifest --socket)
+  2. At https://api.slack.com/apps choose "Create New App" > "From a manifest", paste it, and
+     install the app to your workspace.
+  3. Put the credentials in a file named .env in this directory (or in the environment):
+       SLACK_BOT_TOKEN=xoxb-...        OAuth & Permissions > Bot User OAuth Token
+       SLACK_SIGNING_SECRET=...        Basic Information > App Credentials > Signing Secret
+       SLACK_APP_TOKEN=xapp-...        only for `coopbot socket` (Basic Information > App-Level Tokens,
+                                       scope connections:write)
+  4. Run `make run` again.
+"""
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise SystemExit(f"coopbot: configuration error in {str(first['loc'][0]).upper()}: {first['msg']}") from exc
+
+
+def _needs(settings: Settings, mode: str) -> None:
+    missing = settings.missing_for(mode)
+    if missing:
+        print(CREDENTIALS_HELP.format(mode=mode, missing=", ".join(missing)), file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.runtime import build_runtime
+    from bot.server import build_wsgi_app, serve
+
+    settings = _settings()
+    _needs(settings, "serve")
+    runtime = build_runtime(settings)
+    runtime.start()
+    print(f"coopbot listening on http://{args.host}:{args.port}/slack/events", file=sys.stderr)
+    serve(build_wsgi_app(runtime.app, runtime.health), host=args.host, port=args.port, threads=args.threads,
+          on_shutdown=runtime.stop)
+    return 0
+
+
+def cmd_socket(args: argparse.Namespace) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.runtime import build_runtime
+
+    settings = _settings()
+    _needs(settings, "socket")
+    runtime = build_runtime(settings)
+    runtime.start()
+    try:
+        assert settings.slack_app_token is not None
+        SocketModeHandler(runtime.app, settings.slack_app_token.get_secret_value()).start()
+    finally:
+        runtime.stop()
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    print(f"database is up to date ({_redacted(settings.database_url)})")
+    return 0
+
+
+def cmd_partnership_add(args: argparse.Namespace) -> int:
+    from bot.roster.partnerships import add_partnership
+    from models.schemas import PartnershipInput
+
+    try:
+        data = PartnershipInput(name=args.name, school=args.school, enterprise=args.enterprise,
+                                channel_id=args.channel, timezone=args.timezone)
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"coopbot partnership add: --{_flag(error['loc'])}: {error['msg']}", file=sys.stderr)
+        return EXIT_INPUT
+    partnership = add_partnership(_db(), data)
+    print(f"added partnership {partnership.id}: {partnership.name} (channel {partnership.channel_id})")
+    return 0
+
+
+def cmd_partnership_list(args: argparse.Namespace) -> int:
+    from bot.roster.partnerships import list_partnerships
+
+    settings = _settings()
+    rows = list_partnerships(_db(settings))
+    if not rows:
+        print("no partnerships yet: add one with `coopbot partnership add`")
+    for p in rows:
+        zone = p.timezone or settings.coopbot_timezone
+        print(f"{p.id}\t{p.name}\t{p.school}\t{p.enterprise}\t{p.channel_id}\t{zone}")
+    return 0
+
+
+def _import(kind: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from bot.roster import importer
+
+        path = Path(args.file)
+        if not path.is_file():
+            print(f"{path}: no such file", file=sys.stderr)
+            return EXIT_INPUT
+        function = importer.import_people if kind == "people" else importer.import_interns
+        summary = function(_db(), path)
+        print(f"{path}: {summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged")
+        return 0
+
+    return run
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.problems.export import write_problems_csv
+
+    if args.kind != "issues":
+        print(f"coopbot export {args.kind}: not available yet; `issues` is", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format != "csv":
+        print(f"coopbot export: --format {args.format} is not available yet; use csv", file=sys.stderr)
+        return EXIT_USAGE
+    db = _db()
+    if args.out:
+        with open(args.out, "w", encoding="utf-8", newline="") as handle:
+            count = write_problems_csv(db, handle)
+        print(f"wrote {count} rows to {args.out}", file=sys.stderr)
+    else:
+        write_problems_csv(db, sys.stdout)
+    return 0
+
+
+def _db(settings: Settings | None = None) -> Database:
+    return Database((settings or _settings()).database_url)
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _flag(loc: tuple[int | str, ...]) -> str:
+    name = str(loc[0]) if loc else "?"
+    return {"channel_id": "channel"}.get(name, name)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coopbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
+    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server is meant to listen
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--threads", type=int, default=16)
+    serve.add_argument("--no-scheduler", action="store_true", help="do not run scheduled jobs in this process")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)").set_defaults(func=cmd_socket)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="create or migrate the schema").set_defaults(func=cmd_db_upgrade)
+
+    man = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
+    manifest.add_arguments(man)
+    man.set_defaults(func=manifest.run)
+
+    partnership = sub.add_parser("partnership", help="partnerships").add_subparsers(dest="p_command", required=True)
+    add = partnership.add_parser("add", help="add a partnership")
+    add.add_argument("--name", required=True)
+    add.add_argument("--school", required=True)
+    add.add_argument("--enterprise", required=True)
+    add.add_argument("--channel", required=True, help="the Slack channel id, e.g. C0123ABCD")
+    add.add_argument("--timezone", help="IANA zone, e.g. Asia/Shanghai (default COOPBOT_TIMEZONE)")
+    add.set_defaults(func=cmd_partnership_add)
+    partnership.add_parser("list", help="list partnerships").set_defaults(func=cmd_partnership_list)
+
+    for kind in ("people", "interns"):
+        group = sub.add_parser(kind, help=f"the {kind} roster").add_subparsers(dest=f"{kind}_command", required=True)
+        imp = group.add_parser("import", help=f"import {kind} from a CSV file (upsert)")
+        imp.add_argument("file")
+        imp.set_defaults(func=_import(kind))
+
+    export = sub.add_parser("export", help="export records as CSV")
+    export.add_argument("kind", choices=["issues", "exchanges", "meetings"])
+    export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    export.add_argument("--out", help="write to this file instead of standard output")
+    export.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ImportFailed as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"nothing was imported ({len(exc.problems)} problem(s))", file=sys.stderr)
+        return EXIT_INPUT
+    except CoopError as exc:
+        print(f"coopbot: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

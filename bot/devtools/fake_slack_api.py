@@ -1,0 +1,202 @@
+"""The Web API methods the fake Slack answers, with Slack's response shapes and error codes.
+
+Each implementation runs with the fake's lock held and returns the fields after `"ok": true`, or raises
+SlackError with the code real Slack would answer, so our code meets the same failures it will in production.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.devtools.fake_slack import FakeSlack
+
+MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, MAX_TEXT, MAX_TITLE = 50, 100, 40_000, 24
+
+
+class SlackError(Exception):
+    """An `{"ok": false, "error": args[0]}` answer, raised from inside a method implementation."""
+
+
+def _need(args: dict[str, Any], *names: str, error: str = "invalid_arguments") -> None:
+    if any(not args.get(n) for n in names):
+        raise SlackError(error)
+
+
+def _check_message(fake: FakeSlack, args: dict[str, Any], channel: str) -> None:
+    if channel in fake.not_in_channel:
+        raise SlackError("not_in_channel")
+    blocks = args.get("blocks")
+    if blocks is not None and (not isinstance(blocks, list) or len(blocks) > MAX_MESSAGE_BLOCKS):
+        raise SlackError("invalid_blocks")
+    if len(str(args.get("text") or "")) > MAX_TEXT:
+        raise SlackError("msg_too_long")
+
+
+def _dm_channel(channel: str) -> str:
+    return "D" + channel if channel[:1] in ("U", "W") else channel
+
+
+def _auth_test(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    return {"url": "https://example.slack.com/", "team": "Example", "user": "coopbot",
+            "team_id": fake.team_id, "user_id": fake.bot_user_id, "bot_id": fake.bot_id,
+            "is_enterprise_install": False}
+
+
+def _post_message(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "channel", error="channel_not_found")
+    if not (args.get("text") or args.get("blocks") or args.get("attachments")):
+        raise SlackError("no_text")
+    channel = _dm_channel(str(args["channel"]))
+    _check_message(fake, args, channel)
+    message: dict[str, Any] = {
+        "type": "message", "ts": fake._next_ts(), "user": fake.bot_user_id, "bot_id": fake.bot_id,
+        "team": fake.team_id, "text": args.get("text") or "", "blocks": args.get("blocks") or [],
+        "thread_ts": args.get("thread_ts"), "edited": False}
+    if args.get("attachments"):
+        message["attachments"] = args["attachments"]
+    fake._messages.setdefault(channel, []).append(message)
+    return {"channel": channel, "ts": message["ts"], "message": dict(message)}
+
+
+def _update(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "channel", "ts", error="message_not_found")
+    channel = _dm_channel(str(args["channel"]))
+    _check_message(fake, args, channel)
+    message = fake._find(channel, str(args["ts"]))
+    for key in ("text", "blocks", "attachments"):
+        if key in args and args[key] is not None:
+            message[key] = args[key]
+    message["edited"] = True
+    return {"channel": channel, "ts": message["ts"], "text": message["text"], "message": dict(message)}
+
+
+def _ephemeral(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "channel", "user")
+    channel = _dm_channel(str(args["channel"]))
+    _check_message(fake, args, channel)
+    return {"message_ts": fake._next_ts()}
+
+
+def _permalink(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "channel", "message_ts")
+    link = f"https://example.slack.com/archives/{args['channel']}/p{str(args['message_ts']).replace('.', '')}"
+    return {"channel": args["channel"], "permalink": link}
+
+
+def _open_conversation(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    if args.get("channel"):
+        return {"channel": {"id": args["channel"]}}
+    _need(args, "users", error="users_list_not_supplied")
+    users = str(args["users"]).split(",")
+    return {"channel": {"id": "D" + users[0] if len(users) == 1 else "G" + "".join(users)}}
+
+
+def _conversation_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "channel", error="channel_not_found")
+    c = str(args["channel"])
+    return {"channel": {"id": c, "name": c.lower(), "is_channel": c.startswith("C"),
+                        "is_im": c.startswith("D"), "is_private": not c.startswith("C"),
+                        "is_member": c not in fake.not_in_channel}}
+
+
+def _check_view(view: Any) -> dict[str, Any]:
+    if not isinstance(view, dict) or "type" not in view:
+        raise SlackError("invalid_arguments")
+    if len(view.get("blocks") or []) > MAX_VIEW_BLOCKS:
+        raise SlackError("invalid_arguments")
+    if view["type"] == "modal" and len((view.get("title") or {}).get("text", "")) > MAX_TITLE:
+        raise SlackError("invalid_arguments")
+    return view
+
+
+def _new_view(fake: FakeSlack, submitted: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
+    view_id = view_id or fake._next_id("V")
+    defaults: dict[str, Any] = {"callback_id": "", "private_metadata": "", "external_id": "", "blocks": [],
+                                "title": None, "submit": None, "close": None,
+                                "notify_on_close": False, "clear_on_close": False}
+    return {**defaults, **submitted, "id": view_id, "team_id": fake.team_id, "state": {"values": {}},
+            "hash": f"{time.time():.6f}.{next(fake._ids):08x}", "root_view_id": view_id,
+            "app_id": "A0APP", "bot_id": fake.bot_id, "previous_view_id": None}
+
+
+def _views_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "trigger_id", "view")
+    view = _new_view(fake, _check_view(args["view"]))
+    fake.views[view["id"]] = view
+    return {"view": view}
+
+
+def _views_update(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "view")
+    submitted = _check_view(args["view"])
+    external = args.get("external_id")
+    view_id = args.get("view_id") or next(
+        (k for k, v in fake.views.items() if external and v.get("external_id") == external), None)
+    if not view_id or view_id not in fake.views:
+        raise SlackError("not_found")
+    old = fake.views[view_id]
+    if args.get("hash") and args["hash"] != old["hash"]:
+        raise SlackError("hash_conflict")
+    view = _new_view(fake, submitted, view_id)
+    view["root_view_id"], view["previous_view_id"] = old["root_view_id"], old["previous_view_id"]
+    fake.views[view_id] = view
+    return {"view": view}
+
+
+def _views_publish(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "user_id", "view")
+    key = f"home:{args['user_id']}"
+    old = fake.views.get(key)
+    view = _new_view(fake, _check_view(args["view"]), old["id"] if old else None)
+    fake.views[key] = view
+    return {"view": view}
+
+
+def _users_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    user = fake.users.get(str(args.get("user", "")))
+    if user is None:
+        raise SlackError("user_not_found")
+    name = user.get("name", user["id"].lower())
+    profile = {"real_name": user.get("real_name", name), "display_name": name, **user.get("profile", {})}
+    return {"user": {"team_id": fake.team_id, "name": name, "real_name": profile["real_name"],
+                     "tz": "Asia/Shanghai", "locale": "zh-CN", "is_bot": False, "deleted": False,
+                     **user, "profile": profile}}
+
+
+def _get_upload_url(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "filename", "length")
+    file_id = fake._next_id("F")
+    fake.files[file_id] = {"id": file_id, "name": args["filename"], "length": int(args["length"]),
+                           "content": None, "completed": False}
+    return {"upload_url": f"{fake.base}/upload/{file_id}", "file_id": file_id}
+
+
+def _complete_upload(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    entries = args.get("files")
+    if not isinstance(entries, list) or not entries:
+        raise SlackError("invalid_arguments")
+    if any(e.get("id") not in fake.files or fake.files[e["id"]]["content"] is None for e in entries):
+        raise SlackError("file_not_found")
+    channels = [c for c in str(args.get("channels") or "").split(",") if c]
+    done = []
+    for entry in entries:
+        record = fake.files[entry["id"]]
+        record.update(title=entry.get("title") or record["name"], channel_id=args.get("channel_id"),
+                      channels=channels, initial_comment=args.get("initial_comment"),
+                      thread_ts=args.get("thread_ts"), completed=True)
+        done.append({"id": record["id"], "name": record["name"], "title": record["title"],
+                     "size": len(record["content"])})
+    return {"files": done}
+
+
+METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
+    "auth.test": _auth_test, "chat.postMessage": _post_message, "chat.update": _update,
+    "chat.postEphemeral": _ephemeral, "chat.getPermalink": _permalink,
+    "conversations.open": _open_conversation, "conversations.info": _conversation_info,
+    "views.open": _views_open, "views.push": _views_open, "views.update": _views_update,
+    "views.publish": _views_publish, "users.info": _users_info,
+    "files.getUploadURLExternal": _get_upload_url, "files.completeUploadExternal": _complete_upload,
+}

@@ -1,0 +1,38 @@
+"""A thread pool for Bolt's listeners that knows when it is idle.
+
+Bolt answers Slack as soon as a listener calls ack() and finishes the listener in this pool. Graceful
+shutdown waits for that unfinished work; tests wait for it before looking at the results.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+
+class TrackedExecutor(ThreadPoolExecutor):
+    def __init__(self, max_workers: int = 16) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._busy = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._idle:
+            self._busy += 1
+
+        def tracked() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
+
+        return super().submit(tracked)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until no listener is running; False if `timeout` passed first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)

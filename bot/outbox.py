@@ -1,0 +1,71 @@
+"""The one path out to Slack: services add outbox rows inside their own transaction.
+
+A row commits with the change it reports, or not at all; the delivery worker (bot.delivery) sends it
+after the request was acknowledged. Logical message keys (e.g. ``problem:12``) let a later change
+update the posted message in place without knowing whether it was delivered yet.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from models.delivery import OutboxKind, OutboxMessage
+
+_wakeup = threading.Event()
+
+
+def wakeup_event() -> threading.Event:
+    """Set whenever a transaction that added outbox rows commits; the worker waits on it."""
+    return _wakeup
+
+
+def _wake_after_commit(session: Session) -> None:
+    if not session.info.get("outbox_hooked"):
+        session.info["outbox_hooked"] = True
+        event.listen(session, "after_commit", lambda _s: _wakeup.set())
+
+
+def _add(session: Session, **fields: Any) -> OutboxMessage:
+    row = OutboxMessage(**fields)
+    session.add(row)
+    _wake_after_commit(session)
+    return row
+
+
+def post(
+    session: Session,
+    *,
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    key: str | None = None,
+    thread_key: str | None = None,
+    notify_user: str | None = None,
+) -> OutboxMessage:
+    """Post a message (a channel id, or a user id for a DM). `key` names it for later updates;
+    `thread_key` posts it as a reply in the thread of the message posted under that key."""
+    return _add(session, kind=OutboxKind.POST, channel=channel, message_key=key, thread_key=thread_key,
+                payload={"text": text, "blocks": blocks}, notify_user=notify_user)
+
+
+def update(session: Session, *, key: str, channel: str, text: str,
+           blocks: list[dict[str, Any]] | None = None) -> OutboxMessage:
+    """Replace the message posted under `key` (in `channel`) with new content."""
+    return _add(session, kind=OutboxKind.UPDATE, channel=channel, message_key=key,
+                payload={"text": text, "blocks": blocks})
+
+
+def ephemeral(session: Session, *, channel: str, user: str, text: str,
+              blocks: list[dict[str, Any]] | None = None) -> OutboxMessage:
+    """A message only `user` sees, in `channel`."""
+    return _add(session, kind=OutboxKind.EPHEMERAL, channel=channel, user=user,
+                payload={"text": text, "blocks": blocks})
+
+
+def publish_home(session: Session, *, user: str, view: dict[str, Any]) -> OutboxMessage:
+    """Publish `user`'s App Home. Keyed per user so a newer home supersedes an undelivered older one."""
+    return _add(session, kind=OutboxKind.HOME, channel=f"home:{user}", user=user, payload={"view": view})

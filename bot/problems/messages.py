@@ -1,0 +1,147 @@
+"""Block Kit for problems: pure functions from a snapshot (and a translator) to message content.
+
+Everything a person typed goes through `escape`/`escape_within`; mentions we add are our own `<@ID>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.i18n import Translator
+from bot.problems.ids import ProblemActionId
+from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS, STATUS_LABELS
+from bot.problems.snapshot import ProblemSnapshot
+from bot.slack_forms import plain
+from bot.slack_text import escape, escape_within, mention, truncate
+from models.problem import EventKind, ProblemStatus
+
+Blocks = list[dict[str, Any]]
+
+
+def intern_label(p: ProblemSnapshot) -> str:
+    """How an intern reads everywhere: "Name (student id)"."""
+    return f"{p.intern_name} ({p.student_id})"
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _titled(title: str, body: str | None) -> dict[str, Any]:
+    head = f"*{title}*\n"
+    return _section(head + escape_within(body, 3000 - len(head)))
+
+
+def status_words(p: ProblemSnapshot, t: Translator) -> str:
+    _ = t.gettext
+    if p.status == ProblemStatus.ACKNOWLEDGED and p.acknowledged_by:
+        return _("Acknowledged by {person}").format(person=mention(p.acknowledged_by))
+    if p.status == ProblemStatus.RESOLVED and p.resolved_by:
+        return _("Resolved by {person}").format(person=mention(p.resolved_by))
+    return _(STATUS_LABELS[p.status])
+
+
+def summary_text(p: ProblemSnapshot, t: Translator) -> str:
+    """The notification text (what a phone shows): severity, category, intern — escaped."""
+    return t.gettext("{severity} · {category}: {intern}").format(
+        severity=t.gettext(SEVERITY_LABELS[p.severity]), category=t.gettext(CATEGORY_LABELS[p.category]),
+        intern=escape(intern_label(p)))
+
+
+def channel_message(p: ProblemSnapshot, t: Translator, *, mention_people: tuple[str, ...] = ()) -> tuple[str, Blocks]:
+    """The report as posted in (and later updated in) the partnership channel."""
+    _ = t.gettext
+    header = f"{SEVERITY_EMOJI[p.severity]} {_(SEVERITY_LABELS[p.severity])} · {_(CATEGORY_LABELS[p.category])}"
+    blocks: Blocks = [
+        {"type": "header", "text": plain(truncate(header, 150))},
+        {"type": "section", "fields": [
+            {"type": "mrkdwn", "text": f"*{_('Intern')}*\n{escape_within(intern_label(p), 1900)}"},
+            {"type": "mrkdwn", "text": f"*{_('Status')}*\n{status_words(p, t)}"},
+            {"type": "mrkdwn", "text": f"*{_('Reported by')}*\n{mention(p.reporter)}"},
+            {"type": "mrkdwn", "text": f"*{_('When did it happen')}*\n{t.date(p.occurred_on)}"},
+        ]},
+        _titled(_("What happened"), p.description),
+    ]
+    if p.actions_taken:
+        blocks.append(_titled(_("What has been done so far"), p.actions_taken))
+    if p.status == ProblemStatus.RESOLVED and p.resolution:
+        blocks.append(_titled(_("Resolution"), p.resolution))
+    context = [_("Mentor {mentor} · Teacher {teacher}").format(mentor=mention(p.mentor), teacher=mention(p.teacher)),
+               _("Report #{number}").format(number=p.id)]
+    if p.update_count:
+        context.append(t.ngettext("{count} update in the thread", "{count} updates in the thread",
+                                  p.update_count).format(count=p.update_count))
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]})
+    if mention_people:
+        blocks.append(_section(_("{people}: please take a look.").format(
+            people=" ".join(mention(u) for u in mention_people))))
+    blocks.append({"type": "actions", "block_id": f"problem:{p.id}", "elements": action_buttons(p, t)})
+    return summary_text(p, t), blocks
+
+
+def action_buttons(p: ProblemSnapshot, t: Translator) -> Blocks:
+    """The buttons that fit the problem's state (drawing them grants nothing: the service decides)."""
+    _ = t.gettext
+    value = str(p.id)
+
+    def button(action: ProblemActionId, label: str, style: str | None = None) -> dict[str, Any]:
+        element: dict[str, Any] = {"type": "button", "action_id": action, "text": plain(label), "value": value}
+        if style:
+            element["style"] = style
+        return element
+
+    if p.status == ProblemStatus.RESOLVED:
+        reopen = button(ProblemActionId.REOPEN, _("Reopen"))
+        reopen["confirm"] = {"title": plain(_("Reopen this problem?")),
+                             "text": plain(_("Everyone involved will see it is open again.")),
+                             "confirm": plain(_("Reopen")), "deny": plain(_("Cancel"))}
+        return [reopen, button(ProblemActionId.ADD_UPDATE, _("Add update"))]
+    buttons = []
+    if p.status in (ProblemStatus.OPEN, ProblemStatus.REOPENED):
+        buttons.append(button(ProblemActionId.ACKNOWLEDGE, _("Acknowledge"), "primary"))
+    buttons += [button(ProblemActionId.ADD_UPDATE, _("Add update")), button(ProblemActionId.RESOLVE, _("Resolve"))]
+    return buttons
+
+
+def thread_note(kind: EventKind, actor: str, text: str | None, t: Translator) -> tuple[str, Blocks]:
+    """A lifecycle change or an update, as a reply in the report's thread."""
+    _ = t.gettext
+    who = mention(actor)
+    if kind == EventKind.ACKNOWLEDGED:
+        head = _("✅ {person} acknowledged this problem.").format(person=who)
+    elif kind == EventKind.RESOLVED:
+        head = _("☑️ {person} resolved this problem:").format(person=who)
+    elif kind == EventKind.REOPENED:
+        head = _("↩️ {person} reopened this problem.").format(person=who)
+    else:
+        head = _("💬 Update from {person}:").format(person=who)
+    body = f"{head}\n{escape_within(text, 3000 - len(head) - 1)}" if text else head
+    return truncate(head, 300), [_section(body)]
+
+
+def supervisor_dm(p: ProblemSnapshot, t: Translator) -> tuple[str, Blocks]:
+    """To the intern's mentor or teacher: a new problem about their intern."""
+    text = t.gettext("{reporter} reported a problem about your intern {intern} in <#{channel}>: {summary}").format(
+        reporter=mention(p.reporter), intern=escape(intern_label(p)), channel=p.channel_id,
+        summary=summary_text(p, t))
+    return text, [_section(text)]
+
+
+def coordinator_alert(p: ProblemSnapshot, t: Translator) -> tuple[str, Blocks]:
+    """To coordinators, at once, for P1 and safety problems."""
+    text = t.gettext("🚨 Needs attention now — {reporter} reported in <#{channel}> ({partnership}): {summary}").format(
+        reporter=mention(p.reporter), channel=p.channel_id, partnership=escape(p.partnership_name),
+        summary=summary_text(p, t))
+    return text, [_section(text)]
+
+
+def reporter_notice(p: ProblemSnapshot, kind: EventKind, actor: str, t: Translator) -> tuple[str, Blocks]:
+    """To the reporter, when someone else moved their report on."""
+    _ = t.gettext
+    template = {
+        EventKind.ACKNOWLEDGED: _("{person} acknowledged your report about {intern}."),
+        EventKind.RESOLVED: _("{person} resolved your report about {intern}."),
+        EventKind.REOPENED: _("{person} reopened your report about {intern}."),
+    }.get(kind, _("{person} added an update to your report about {intern}."))
+    text = template.format(person=mention(actor), intern=escape(intern_label(p)))
+    return text, [_section(text + f" (<#{p.channel_id}>)")]

@@ -1,0 +1,52 @@
+"""Who hears about a problem, and where: turns service events into outbox rows (same transaction)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.i18n import translator
+from bot.problems import messages
+from bot.problems.snapshot import ProblemSnapshot
+from models.problem import SAFETY_CATEGORIES, EventKind, Severity
+from models.roster import Person
+
+
+class SlackProblemNotifier:
+    """Channel post (updated in place), thread notes, and DMs to the people concerned."""
+
+    def reported(self, session: Session, problem: ProblemSnapshot) -> None:
+        t = translator(problem.language)
+        supervisors = tuple(dict.fromkeys(u for u in (problem.mentor, problem.teacher) if u != problem.reporter))
+        text, blocks = messages.channel_message(problem, t, mention_people=supervisors)
+        outbox.post(session, channel=problem.channel_id, text=text, blocks=blocks, key=problem.message_key,
+                    notify_user=problem.reporter)
+        for user in supervisors:
+            dm_text, dm_blocks = messages.supervisor_dm(problem, translator(_language(session, user, problem)))
+            outbox.post(session, channel=user, text=dm_text, blocks=dm_blocks)
+        if problem.severity == Severity.P1 or problem.category in SAFETY_CATEGORIES:
+            for user in problem.coordinators:
+                if user not in supervisors and user != problem.reporter:
+                    alert_text, alert_blocks = messages.coordinator_alert(
+                        problem, translator(_language(session, user, problem)))
+                    outbox.post(session, channel=user, text=alert_text, blocks=alert_blocks)
+
+    def changed(self, session: Session, problem: ProblemSnapshot, kind: EventKind, actor: str,
+                text: str | None) -> None:
+        t = translator(problem.language)
+        body_text, blocks = messages.channel_message(problem, t)
+        outbox.update(session, key=problem.message_key, channel=problem.channel_id, text=body_text, blocks=blocks)
+        note_text, note_blocks = messages.thread_note(kind, actor, text, t)
+        outbox.post(session, channel=problem.channel_id, text=note_text, blocks=note_blocks,
+                    thread_key=problem.message_key)
+        if actor != problem.reporter and kind != EventKind.UPDATE:
+            dm_text, dm_blocks = messages.reporter_notice(
+                problem, kind, actor, translator(_language(session, problem.reporter, problem)))
+            outbox.post(session, channel=problem.reporter, text=dm_text, blocks=dm_blocks)
+
+
+def _language(session: Session, slack_user_id: str, problem: ProblemSnapshot) -> str:
+    """The reader's own language if they chose one, else the partnership's."""
+    chosen = session.scalar(select(Person.locale).where(Person.slack_user_id == slack_user_id))
+    return chosen or problem.language

@@ -1,0 +1,226 @@
+"""Intern problems: the rules and transactions of logging, acknowledging, updating, resolving, reopening.
+
+Knows nothing of Slack. Each change happens in one transaction that also writes the timeline
+event, the audit record and (through the notifier) the outgoing messages, so either all of it
+happens or none. A repeated request (Slack retry, double click) finds its work already done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.db import Database
+from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
+from bot.problems.forms import ProblemReportInput
+from bot.problems.snapshot import ProblemSnapshot, snapshot
+from models.base import utcnow
+from models.delivery import ProcessedRequest
+from models.problem import EventKind, Problem, ProblemEvent, ProblemStatus
+from models.roster import Intern, Membership, Partnership, Person, Role
+
+ACKNOWLEDGEABLE = (ProblemStatus.OPEN, ProblemStatus.REOPENED)
+RESOLVABLE = (ProblemStatus.OPEN, ProblemStatus.ACKNOWLEDGED, ProblemStatus.REOPENED)
+
+
+class ProblemNotifier(Protocol):
+    """Tells people about problems; called inside the change's transaction."""
+
+    def reported(self, session: Session, problem: ProblemSnapshot) -> None: ...
+
+    def changed(self, session: Session, problem: ProblemSnapshot, kind: EventKind, actor: str,
+                text: str | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class InternChoice:
+    id: int
+    name: str
+    student_id: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A problem after an action; `changed` is False when the request had already been handled."""
+
+    problem: ProblemSnapshot
+    changed: bool
+
+
+class ProblemService:
+    def __init__(self, db: Database, notifier: ProblemNotifier, *, default_timezone: str = "UTC",
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.notifier = notifier
+        self.default_timezone = default_timezone
+        self.clock = clock
+
+    # --- reading -----------------------------------------------------------------------------------
+    def ensure_can_report(self, slack_user_id: str) -> None:
+        """Raise NotOnRoster / NotAllowed unless the person may report in some partnership."""
+        with self.db.session() as session:
+            person = find_person(session, slack_user_id)
+            if not partnerships_allowing(session, person, Action.REPORT_PROBLEM):
+                raise NotAllowed(Action.REPORT_PROBLEM.value)
+
+    def search_interns(self, slack_user_id: str, query: str, limit: int = 100) -> list[InternChoice]:
+        """Interns the person may report on whose name or student id contains `query`."""
+        with self.db.session() as session:
+            person = find_person(session, slack_user_id)
+            partnership_ids = partnerships_allowing(session, person, Action.REPORT_PROBLEM)
+            if not partnership_ids:
+                return []
+            stmt = select(Intern).where(Intern.partnership_id.in_(partnership_ids))
+            words = query.strip()
+            if words:
+                pattern = f"%{_like_escape(words)}%"
+                stmt = stmt.where(or_(Intern.name.ilike(pattern, escape="\\"),
+                                      Intern.student_id.ilike(pattern, escape="\\")))
+            rows = session.scalars(stmt.order_by(Intern.name, Intern.student_id).limit(limit))
+            return [InternChoice(i.id, i.name, i.student_id) for i in rows]
+
+    def today_for(self, slack_user_id: str) -> date:
+        """Today in the timezone of the person's first partnership (the report form's default date)."""
+        with self.db.session() as session:
+            zone = session.scalar(
+                select(Partnership.timezone).join(Membership, Membership.partnership_id == Partnership.id)
+                .join(Person, Person.id == Membership.person_id)
+                .where(Person.slack_user_id == slack_user_id).order_by(Partnership.id).limit(1))
+        return self.clock().astimezone(ZoneInfo(zone or self.default_timezone)).date()
+
+    def view(self, problem_id: int, slack_user_id: str, action: Action) -> ProblemSnapshot:
+        """The problem, if the person may take `action` on it (used before opening a modal)."""
+        with self.db.session() as session:
+            problem = self._get(session, problem_id)
+            require(session, slack_user_id, action, Subject(problem.partnership_id, problem=problem))
+            return snapshot(session, problem, self.default_timezone)
+
+    def open_for(self, slack_user_id: str, limit: int = 20) -> list[ProblemSnapshot]:
+        """Unresolved problems that concern the person: theirs to act on or reported by them,
+        most severe and oldest first."""
+        with self.db.session() as session:
+            person = find_person(session, slack_user_id)
+            coordinated = select(Membership.partnership_id).where(
+                Membership.person_id == person.id, Membership.role == Role.COORDINATOR)
+            rows = session.scalars(
+                select(Problem).join(Intern, Intern.id == Problem.intern_id)
+                .where(Problem.status != ProblemStatus.RESOLVED,
+                       or_(Problem.reporter_id == person.id, Intern.teacher_id == person.id,
+                           Intern.mentor_id == person.id, Problem.partnership_id.in_(coordinated)))
+                .order_by(Problem.severity, Problem.created_at).limit(limit))
+            return [snapshot(session, p, self.default_timezone) for p in rows]
+
+    # --- changing ----------------------------------------------------------------------------------
+    def report(self, slack_user_id: str, data: ProblemReportInput, source_key: str) -> Outcome:
+        """Store a new report and announce it. The same `source_key` (view id) never makes two."""
+        try:
+            with self.db.transaction() as session:
+                existing = session.scalar(select(Problem).where(Problem.source_key == source_key))
+                if existing is not None:
+                    return Outcome(snapshot(session, existing, self.default_timezone), changed=False)
+                intern = session.get(Intern, data.intern_id)
+                if intern is None:
+                    raise InvalidInput("intern_id", "unknown")
+                person = find_person(session, slack_user_id)
+                if not is_allowed(session, person, Action.REPORT_PROBLEM, Subject(intern.partnership_id, intern)):
+                    raise InvalidInput("intern_id", "not_yours")
+                if data.occurred_on > self._today(intern.partnership):
+                    raise InvalidInput("occurred_on", "future")
+                problem = Problem(
+                    partnership_id=intern.partnership_id, intern=intern, reporter=person,
+                    category=data.category, severity=data.severity, description=data.description,
+                    occurred_on=data.occurred_on, actions_taken=data.actions_taken,
+                    status=ProblemStatus.OPEN, created_at=self.clock(), source_key=source_key,
+                )
+                session.add(problem)
+                session.add(ProblemEvent(problem=problem, kind=EventKind.REPORTED, actor=person,
+                                         text=data.description, created_at=self.clock()))
+                session.flush()
+                audit.record(session, actor=slack_user_id, action="problem.reported", entity_type="problem",
+                             entity_id=problem.id, after=_state(problem))
+                view = snapshot(session, problem, self.default_timezone)
+                self.notifier.reported(session, view)
+                return Outcome(view, changed=True)
+        except IntegrityError:
+            # The same submission raced us into the unique source_key: theirs won; show that one.
+            with self.db.session() as session:
+                existing = session.scalar(select(Problem).where(Problem.source_key == source_key))
+                if existing is None:
+                    raise
+                return Outcome(snapshot(session, existing, self.default_timezone), changed=False)
+
+    def acknowledge(self, problem_id: int, slack_user_id: str) -> Outcome:
+        return self._transition(problem_id, slack_user_id, Action.ACKNOWLEDGE_PROBLEM, EventKind.ACKNOWLEDGED,
+                                allowed_from=ACKNOWLEDGEABLE, text=None, source_key=None)
+
+    def resolve(self, problem_id: int, slack_user_id: str, resolution: str, source_key: str) -> Outcome:
+        return self._transition(problem_id, slack_user_id, Action.RESOLVE_PROBLEM, EventKind.RESOLVED,
+                                allowed_from=RESOLVABLE, text=resolution, source_key=source_key)
+
+    def reopen(self, problem_id: int, slack_user_id: str, reason: str | None, source_key: str | None) -> Outcome:
+        return self._transition(problem_id, slack_user_id, Action.REOPEN_PROBLEM, EventKind.REOPENED,
+                                allowed_from=(ProblemStatus.RESOLVED,), text=reason, source_key=source_key)
+
+    def add_update(self, problem_id: int, slack_user_id: str, text: str, source_key: str) -> Outcome:
+        return self._transition(problem_id, slack_user_id, Action.UPDATE_PROBLEM, EventKind.UPDATE,
+                                allowed_from=tuple(ProblemStatus), text=text, source_key=source_key)
+
+    def _transition(self, problem_id: int, slack_user_id: str, action: Action, kind: EventKind, *,
+                    allowed_from: tuple[ProblemStatus, ...], text: str | None,
+                    source_key: str | None) -> Outcome:
+        with self.db.transaction() as session:
+            problem = self._get(session, problem_id, lock=True)
+            person = require(session, slack_user_id, action, Subject(problem.partnership_id, problem=problem))
+            if source_key is not None:
+                if session.get(ProcessedRequest, source_key) is not None:
+                    return Outcome(snapshot(session, problem, self.default_timezone), changed=False)
+                session.add(ProcessedRequest(key=source_key))
+            if problem.status not in allowed_from:
+                raise InvalidTransition(problem.status.value)
+            before = _state(problem)
+            now = self.clock()
+            if kind == EventKind.ACKNOWLEDGED:
+                problem.status, problem.acknowledged_at, problem.acknowledged_by = (
+                    ProblemStatus.ACKNOWLEDGED, now, person)
+            elif kind == EventKind.RESOLVED:
+                problem.status, problem.resolved_at, problem.resolved_by, problem.resolution = (
+                    ProblemStatus.RESOLVED, now, person, text)
+            elif kind == EventKind.REOPENED:
+                problem.status, problem.resolved_at, problem.resolved_by = ProblemStatus.REOPENED, None, None
+            session.add(ProblemEvent(problem=problem, kind=kind, actor=person, text=text, created_at=now))
+            session.flush()
+            audit.record(session, actor=slack_user_id, action=f"problem.{kind.value}", entity_type="problem",
+                         entity_id=problem.id, before=before,
+                         after=_state(problem) if kind != EventKind.UPDATE else {**before, "update": text})
+            view = snapshot(session, problem, self.default_timezone)
+            self.notifier.changed(session, view, kind, slack_user_id, text)
+            return Outcome(view, changed=True)
+
+    # --- helpers -------------------------------------------------------------------------------------
+    @staticmethod
+    def _get(session: Session, problem_id: int, *, lock: bool = False) -> Problem:
+        problem = session.get(Problem, problem_id, with_for_update=lock or None)
+        if problem is None:
+            raise NotFound(f"problem {problem_id}")
+        return problem
+
+    def _today(self, partnership: Partnership) -> date:
+        return self.clock().astimezone(ZoneInfo(partnership.timezone or self.default_timezone)).date()
+
+
+def _state(problem: Problem) -> dict[str, object]:
+    return {"status": problem.status, "severity": problem.severity, "category": problem.category,
+            "resolution": problem.resolution}
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

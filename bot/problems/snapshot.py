@@ -1,0 +1,70 @@
+"""A problem as plain data: what messages and App Home render, read inside the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
+from models.roster import Membership, Person, Role
+
+
+@dataclass(frozen=True)
+class ProblemSnapshot:
+    id: int
+    partnership_id: int
+    partnership_name: str
+    channel_id: str
+    timezone: str
+    language: str
+    intern_name: str
+    student_id: str
+    category: Category
+    severity: Severity
+    status: ProblemStatus
+    description: str
+    occurred_on: date
+    actions_taken: str | None
+    reporter: str
+    teacher: str
+    mentor: str
+    created_at: datetime
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    resolved_by: str | None
+    resolved_at: datetime | None
+    resolution: str | None
+    update_count: int
+    coordinators: tuple[str, ...]
+
+    @property
+    def message_key(self) -> str:
+        """The outbox key of the problem's message in the partnership channel."""
+        return f"problem:{self.id}"
+
+
+def snapshot(session: Session, problem: Problem, default_timezone: str) -> ProblemSnapshot:
+    partnership = problem.partnership
+    updates = session.scalar(select(func.count()).select_from(ProblemEvent).where(
+        ProblemEvent.problem_id == problem.id, ProblemEvent.kind == EventKind.UPDATE)) or 0
+    coordinators = tuple(session.scalars(
+        select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.partnership_id == partnership.id, Membership.role == Role.COORDINATOR)
+        .order_by(Person.id)))
+    return ProblemSnapshot(
+        id=problem.id, partnership_id=partnership.id, partnership_name=partnership.name,
+        channel_id=partnership.channel_id, timezone=partnership.timezone or default_timezone,
+        language=partnership.language, intern_name=problem.intern.name, student_id=problem.intern.student_id,
+        category=problem.category, severity=problem.severity, status=problem.status,
+        description=problem.description, occurred_on=problem.occurred_on, actions_taken=problem.actions_taken,
+        reporter=problem.reporter.slack_user_id, teacher=problem.intern.teacher.slack_user_id,
+        mentor=problem.intern.mentor.slack_user_id, created_at=problem.created_at,
+        acknowledged_by=problem.acknowledged_by.slack_user_id if problem.acknowledged_by else None,
+        acknowledged_at=problem.acknowledged_at,
+        resolved_by=problem.resolved_by.slack_user_id if problem.resolved_by else None,
+        resolved_at=problem.resolved_at, resolution=problem.resolution, update_count=int(updates),
+        coordinators=coordinators,
+    )

@@ -1,0 +1,66 @@
+"""Reading Slack view state and building the common modal pieces, for every form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+State = dict[str, dict[str, dict[str, Any]]]
+
+
+def read(values: State, block_id: str) -> Any:
+    """The plain value a person entered in a block, whatever the element type (None if untouched)."""
+    block = values.get(block_id) or {}
+    if not isinstance(block, dict) or not block:
+        return None
+    element = next(iter(block.values()))
+    if not isinstance(element, dict):
+        return None
+    for key in ("value", "selected_date", "selected_time", "selected_date_time", "selected_user",
+                "selected_conversation", "selected_channel"):
+        if key in element:
+            return element[key]
+    if "selected_option" in element:
+        option = element["selected_option"]
+        return option.get("value") if isinstance(option, dict) else None
+    if "selected_options" in element:
+        return [o.get("value") for o in element["selected_options"] or [] if isinstance(o, dict)]
+    if "selected_users" in element:
+        return element["selected_users"]
+    return None
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def option(label: str, value: str) -> dict[str, Any]:
+    return {"text": plain(label[:75]), "value": value}
+
+
+def input_block(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
+                hint: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label), "element": element,
+                             "optional": optional}
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def modal(callback_id: str, title: str, blocks: list[dict[str, Any]], *, submit: str | None, close: str,
+          private_metadata: str = "") -> dict[str, Any]:
+    view: dict[str, Any] = {"type": "modal", "callback_id": callback_id, "title": plain(title[:24]),
+                            "close": plain(close[:24]), "blocks": blocks, "private_metadata": private_metadata}
+    if submit:
+        view["submit"] = plain(submit[:24])
+    return view
+
+
+def first_errors(exc: ValidationError) -> dict[str, str]:
+    """Field name → pydantic error type, first error per field."""
+    found: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "__root__"
+        found.setdefault(field, str(error["type"]))
+    return found

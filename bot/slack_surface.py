@@ -1,0 +1,48 @@
+"""The single declaration of what coopbot uses from Slack.
+
+Handlers register listeners from these constants and `coopbot manifest` prints them, so the app's
+manifest can never ask for a command, event or scope the code does not use (or miss one it does).
+Adding a slash command is one `_slash(...)` line; adding an event or scope is one line in its tuple.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """A slash command as both Bolt (`app.command(c.command)`) and the manifest need it."""
+
+    command: str
+    description: str
+    usage_hint: str
+
+
+_declared: list[SlashCommand] = []
+
+
+def _slash(command: str, description: str, usage_hint: str = "") -> SlashCommand:
+    """Declare a command and record it, so declaring is the only step needed to reach the manifest."""
+    declared = SlashCommand(command, description, usage_hint)
+    if any(existing.command == command for existing in _declared):
+        raise ValueError(f"slash command {command} declared twice")
+    _declared.append(declared)
+    return declared
+
+
+INTERN_ISSUE = _slash("/intern-issue", "Log a problem with an intern")
+COOP = _slash("/coop", "coopbot help, your status, or a digest now", "help | status | digest")
+
+SLASH_COMMANDS: tuple[SlashCommand, ...] = tuple(_declared)
+
+BOT_EVENTS: tuple[str, ...] = (
+    "app_home_opened",  # App Home dashboard
+    "member_joined_channel",  # the bot was invited: deliver what waited for that channel
+)
+
+BOT_SCOPES: tuple[str, ...] = (
+    "chat:write",  # chat.postMessage / chat.update / chat.postEphemeral, DMs by user id
+    "commands",  # the slash commands above
+    "users:read",  # users.info
+)

@@ -1,0 +1,34 @@
+"""Making user text safe to re-post in Slack mrkdwn, and our own mentions explicit."""
+
+from __future__ import annotations
+
+
+def escape(text: str | None) -> str:
+    """Escape Slack's control characters so `<!channel>`, `<@U1>` or `<url|label>` stay literal text.
+
+    Slack parses only `&`, `<` and `>` as markup in mrkdwn; escaping them is Slack's own advice.
+    """
+    if not text:
+        return ""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Cut to `limit` characters (Slack counts characters, not bytes), marking the cut."""
+    return text if len(text) <= limit else text[: limit - len(ellipsis)] + ellipsis
+
+
+def escape_within(text: str | None, limit: int, ellipsis: str = "…") -> str:
+    """Escape `text` and keep the result within `limit` characters, cutting the raw text (never
+    an entity like `&amp;` in half)."""
+    raw = text or ""
+    escaped = escape(raw)
+    if len(escaped) <= limit:
+        return escaped
+    while len(escape(raw)) + len(ellipsis) > limit:
+        raw = raw[: len(raw) - (len(escape(raw)) + len(ellipsis) - limit)]
+    return escape(raw) + ellipsis

@@ -1,0 +1,72 @@
+"""What every handler shares: refusals in words, and telling one person something privately."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+
+from bot.errors import CoopError, InvalidTransition, NotAllowed, NotFound, NotOnRoster
+from bot.i18n import Translator
+from bot.problems.labels import STATUS_LABELS
+from models.problem import ProblemStatus
+
+log = logging.getLogger(__name__)
+
+
+def how_to_get_added(t: Translator) -> str:
+    return t.gettext(
+        "You are not on a coopbot roster yet. Ask your college's coopbot coordinator to add you "
+        "(they import the roster with `coopbot people import`); then try again.")
+
+
+def refusal(error: CoopError, t: Translator) -> str:
+    """A clear private answer for a domain error."""
+    _ = t.gettext
+    if isinstance(error, NotOnRoster):
+        return how_to_get_added(t)
+    if isinstance(error, NotAllowed):
+        return _("Sorry, your role does not allow that here. The intern's teacher and mentor and the "
+                 "partnership's coordinators can act on a problem; ask one of them.")
+    if isinstance(error, NotFound):
+        return _("I could not find that item any more; it may have been removed.")
+    if isinstance(error, InvalidTransition):
+        state = error.current_state
+        label = STATUS_LABELS.get(ProblemStatus(state)) if state in ProblemStatus._value2member_map_ else state
+        return _("Nothing changed: this is already {state}.").format(state=_(label or state).lower())
+    return _("That did not work: {reason}").format(reason=str(error))
+
+
+def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
+    """An ephemeral reply where the person acted: the response_url if Slack gave one, else an
+    ephemeral message in the channel, else a DM (App Home and modals have no channel)."""
+    user = (body.get("user") or {}).get("id") or body.get("user_id") or ""
+    channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
+    response_url = body.get("response_url")
+    try:
+        if response_url:
+            WebhookClient(response_url, timeout=5).send(text=text, response_type="ephemeral",
+                                                        replace_original=False)
+        elif channel:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+        elif user:
+            client.chat_postMessage(channel=user, text=text)
+    except Exception as exc:  # a refusal that cannot be shown must not turn into a crash
+        log.warning("could not tell %s privately: %s", user, type(exc).__name__)
+
+
+def user_id(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or body.get("user_id") or "")
+
+
+def action_value_int(body: dict[str, Any]) -> int | None:
+    """The integer a button carries (an id), or None if it is missing or forged."""
+    actions = body.get("actions") or []
+    value = actions[0].get("value") if actions and isinstance(actions[0], dict) else None
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None

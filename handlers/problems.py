@@ -1,0 +1,148 @@
+"""Intern problems in Slack: /intern-issue, the report modal, and the buttons on a report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.container import Services
+from bot.errors import CoopError, InvalidInput, InvalidTransition
+from bot.permissions import Action
+from bot.problems import forms
+from bot.problems.ids import ProblemActionId, ProblemCallback
+from bot.slack_forms import option
+from bot.slack_surface import INTERN_ISSUE
+from handlers.common import action_value_int, refusal, tell_privately, user_id
+from models.problem import ProblemStatus
+
+
+def register(app: App, services: Services) -> None:
+    problems = services.problems
+
+    @app.command(INTERN_ISSUE.command)
+    def open_report_modal(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        open_report(services, client, body, respond=respond)
+
+    @app.options(ProblemActionId.INTERN_SELECT)
+    def intern_options(ack: Ack, body: dict[str, Any]) -> None:
+        try:
+            choices = problems.search_interns(user_id(body), str(body.get("value") or "")[:100])
+        except CoopError:
+            choices = []
+        ack(options=[option(f"{c.name} ({c.student_id})", str(c.id)) for c in choices])
+
+    @app.view(ProblemCallback.REPORT)
+    def submit_report(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = user_id(body)
+        t = services.translator_for(user)
+        parsed = forms.parse_report(view.get("state", {}).get("values", {}), t)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        try:
+            problems.report(user, parsed, source_key=f"view:{view['id']}")
+        except InvalidInput as exc:
+            ack(response_action="errors", errors={exc.field: forms.report_error(exc.field, exc.code, t)})
+            return
+        except CoopError as exc:
+            ack(response_action="errors", errors={"intern_id": refusal(exc, t)})
+            return
+        ack()
+
+    @app.action(ProblemActionId.ACKNOWLEDGE)
+    def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _act(services, client, body, lambda pid, user: problems.acknowledge(pid, user))
+
+    @app.action(ProblemActionId.REOPEN)
+    def reopen(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _act(services, client, body, lambda pid, user: problems.reopen(pid, user, None, None))
+
+    @app.action(ProblemActionId.ADD_UPDATE)
+    def open_update_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open_note(services, client, body, ProblemCallback.UPDATE, Action.UPDATE_PROBLEM)
+
+    @app.action(ProblemActionId.RESOLVE)
+    def open_resolve_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open_note(services, client, body, ProblemCallback.RESOLVE, Action.RESOLVE_PROBLEM)
+
+    @app.view(ProblemCallback.UPDATE)
+    def submit_update(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        _submit_note(services, ack, body, view, problems.add_update)
+
+    @app.view(ProblemCallback.RESOLVE)
+    def submit_resolution(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        _submit_note(services, ack, body, view, problems.resolve)
+
+
+def open_report(services: Services, client: WebClient, body: dict[str, Any], *,
+                respond: Respond | None = None) -> None:
+    """Open "Log intern problem" for the caller (from the slash command or an App Home button)."""
+    user = user_id(body)
+    t = services.translator_for(user)
+    try:
+        services.problems.ensure_can_report(user)
+    except CoopError as exc:
+        if respond is not None:
+            respond(text=refusal(exc, t), response_type="ephemeral")
+        else:
+            tell_privately(client, body, refusal(exc, t))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=forms.report_modal(t, services.problems.today_for(user)))
+
+
+def _act(services: Services, client: WebClient, body: dict[str, Any], change: Any) -> None:
+    user = user_id(body)
+    problem_id = action_value_int(body)
+    t = services.translator_for(user)
+    if problem_id is None:
+        tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
+        return
+    try:
+        change(problem_id, user)
+    except CoopError as exc:
+        tell_privately(client, body, refusal(exc, t))
+
+
+def _open_note(services: Services, client: WebClient, body: dict[str, Any], callback: ProblemCallback,
+               action: Action) -> None:
+    user = user_id(body)
+    problem_id = action_value_int(body)
+    t = services.translator_for(user)
+    if problem_id is None:
+        tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
+        return
+    try:
+        problem = services.problems.view(problem_id, user, action)
+        if callback == ProblemCallback.RESOLVE and problem.status == ProblemStatus.RESOLVED:
+            raise InvalidTransition(problem.status.value)
+    except CoopError as exc:
+        tell_privately(client, body, refusal(exc, t))
+        return
+    view = forms.note_modal(callback, problem_id, t, intern=f"{problem.intern_name} ({problem.student_id})")
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def _submit_note(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], change: Any) -> None:
+    user = user_id(body)
+    t = services.translator_for(user)
+    problem_id = forms.problem_id_from(str(view.get("private_metadata") or ""))
+    parsed = forms.parse_note(view.get("state", {}).get("values", {}), t)
+    if isinstance(parsed, dict):
+        ack(response_action="errors", errors=parsed)
+        return
+    if problem_id is None:
+        ack(response_action="errors", errors={"text": t.gettext("This form is not one of mine; nothing changed.")})
+        return
+    try:
+        change(problem_id, user, parsed.text, f"view:{view['id']}")
+    except CoopError as exc:
+        ack(response_action="errors", errors={"text": refusal(exc, t)})
+        return
+    ack()

@@ -1,0 +1,176 @@
+"""Pydantic v2 schemas for rows that cross a boundary (CLI arguments, CSV rows).
+
+They check shape only (types, lengths, formats); rules that need the database, such as
+"this partnership exists", belong to the services that use them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from models.roster import Role, Side
+
+# Bidi overrides can make a name display as something else in Slack and spreadsheets.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,31}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,31}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _no_control(value: str) -> str:
+    """Reject control characters: they corrupt CSV exports, Slack text and log lines."""
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
+            raise ValueError(f"contains a control character (U+{ord(ch):04X})")
+    return value
+
+
+def _blank_to_none(value: Any) -> Any:
+    """CSV cells and CLI options come as '' when absent; treat that as 'not given'."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _pattern(regex: re.Pattern[str], example: str) -> Any:
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(f"must look like {example}, got {value!r}")
+        return value
+
+    return check
+
+
+def _valid_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA timezone {value!r} (e.g. Asia/Shanghai)") from None
+    return value
+
+
+def _lower_strip(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _parse_roles(value: Any) -> tuple[Role, ...]:
+    """Roles arrive as 'teacher;coordinator'; collapse duplicates, refuse unknown ones."""
+    parts = value.split(";") if isinstance(value, str) else list(value)
+    wanted: set[Role] = set()
+    for part in parts:
+        name = str(part).strip().lower()
+        if not name:
+            continue
+        try:
+            wanted.add(Role(name))
+        except ValueError:
+            allowed = ", ".join(r.value for r in Role)
+            raise ValueError(f"unknown role {name!r} (allowed: {allowed})") from None
+    if not wanted:
+        raise ValueError("at least one role is required")
+    return tuple(r for r in Role if r in wanted)
+
+
+def _iso_date(value: Any) -> Any:
+    """Only `YYYY-MM-DD`: spreadsheets love to reformat dates, and a guessed format is a wrong date."""
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"must be a date as YYYY-MM-DD, got {text!r}")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not a real date: {text!r}") from None
+
+
+# Required, trimmed text in any script; lengths match the model columns.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                 AfterValidator(_no_control)]
+StudentId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                      AfterValidator(_no_control)]
+ChannelId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32),
+                      AfterValidator(_pattern(_CHANNEL_ID, "C0123ABCD or G0123ABCD"))]
+SlackUserId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32),
+                        AfterValidator(_pattern(_USER_ID, "U0123ABCD or W0123ABCD"))]
+TimeZoneName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64),
+                         AfterValidator(_no_control), AfterValidator(_valid_zone)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320),
+                  AfterValidator(_pattern(_EMAIL, "name@example.com"))]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PartnershipInput(_Input):
+    """A new partnership, as given on the command line."""
+
+    name: Name
+    school: Name
+    enterprise: Name
+    channel_id: ChannelId
+    timezone: Annotated[TimeZoneName | None, BeforeValidator(_blank_to_none)] = None
+
+
+class PersonRow(_Input):
+    """One row of the people CSV: a person's roles in one partnership."""
+
+    slack_user_id: SlackUserId
+    name: Name
+    email: Annotated[Email | None, BeforeValidator(_blank_to_none)] = None
+    side: Annotated[Side, BeforeValidator(_lower_strip)]
+    roles: Annotated[tuple[Role, ...], BeforeValidator(_parse_roles)]
+    partnership: Name
+
+
+class InternRow(_Input):
+    """One row of the interns CSV."""
+
+    student_id: StudentId
+    name: Name
+    partnership: Name
+    teacher: SlackUserId
+    mentor: SlackUserId
+    start_date: IsoDate
+    end_date: IsoDate
+    position: Name
+
+    @field_validator("end_date")
+    @classmethod
+    def _not_before_start(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("start_date")
+        if start is not None and value < start:
+            raise ValueError(f"end_date {value.isoformat()} is before start_date {start.isoformat()}")
+        return value
+
+
+def field_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field, message) pairs in words a spreadsheet user can act on, without pydantic's prefixes."""
+    out: list[tuple[str, str]] = []
+    for err in exc.errors(include_url=False):
+        field = str(err["loc"][0]) if err["loc"] else "row"
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            message = "is required"
+        elif err["type"] == "string_too_short" and err.get("ctx", {}).get("min_length") == 1:
+            message = "must not be empty"
+        out.append((field, message))
+    return out

@@ -1,0 +1,254 @@
+"""The fake Slack server, exercised through the real slack_sdk WebClient the app uses."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.devtools.fake_slack import FakeSlack
+
+TOKEN = "xoxb-test-token"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def client(fake: FakeSlack) -> WebClient:
+    return WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[])
+
+
+def modal(title: str = "报告问题", blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"type": "modal", "callback_id": "report", "private_metadata": "p1",
+            "title": {"type": "plain_text", "text": title}, "submit": {"type": "plain_text", "text": "提交"},
+            "blocks": blocks if blocks is not None else [section("第一步")]}
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+# -- Web API round trips ---------------------------------------------------------------------------
+
+
+def test_auth_test_identifies_the_bot(client: WebClient) -> None:
+    resp = client.auth_test()
+    assert (resp["user_id"], resp["team_id"], resp["bot_id"]) == ("UBOT", "T0001", "BBOT")
+
+
+def test_post_and_update_round_trip_chinese(fake: FakeSlack, client: WebClient) -> None:
+    first = client.chat_postMessage(channel="C1", text="实习生问题", blocks=[section("*紧急* 问题")])
+    second = client.chat_postMessage(channel="C1", text="回复", thread_ts=first["ts"])
+    assert float(second["ts"]) > float(first["ts"])
+    assert first["message"]["text"] == "实习生问题"
+
+    updated = client.chat_update(channel="C1", ts=first["ts"], text="已解决 ✅", blocks=[section("已解决")])
+    assert updated["ts"] == first["ts"]
+    msgs = fake.messages("C1")
+    assert [m["text"] for m in msgs] == ["已解决 ✅", "回复"]
+    assert msgs[0]["edited"] is True and msgs[1]["edited"] is False
+    assert msgs[0]["blocks"][0]["text"]["text"] == "已解决"
+    assert msgs[1]["thread_ts"] == first["ts"] and msgs[1]["user"] == "UBOT"
+    assert fake.calls_to("chat.postMessage")[0].args["blocks"] == [section("*紧急* 问题")]
+
+
+def test_update_of_unknown_message_fails(client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as err:
+        client.chat_update(channel="C1", ts="1.000001", text="x")
+    assert err.value.response["error"] == "message_not_found"
+
+
+def test_post_to_user_lands_in_dm(fake: FakeSlack, client: WebClient) -> None:
+    dm = client.conversations_open(users="U7")["channel"]["id"]
+    resp = client.chat_postMessage(channel="U7", text="hi")
+    assert resp["channel"] == dm == "DU7"
+    assert fake.message(dm, resp["ts"])["text"] == "hi"
+
+
+def test_ephemeral_permalink_and_not_in_channel(fake: FakeSlack, client: WebClient) -> None:
+    assert client.chat_postEphemeral(channel="C1", user="U1", text="只有你能看到")["message_ts"]
+    link = client.chat_getPermalink(channel="C1", message_ts="1700000000.000100")["permalink"]
+    assert link == "https://example.slack.com/archives/C1/p1700000000000100"
+    fake.not_in_channel.add("C9")
+    with pytest.raises(SlackApiError) as err:
+        client.chat_postMessage(channel="C9", text="x")
+    assert err.value.response["error"] == "not_in_channel"
+    assert client.conversations_info(channel="C9")["channel"]["is_member"] is False
+
+
+def test_views_open_update_push_publish(fake: FakeSlack, client: WebClient) -> None:
+    opened = client.views_open(trigger_id="1337.42.abc", view=modal())["view"]
+    assert opened["id"].startswith("V") and opened["hash"]
+    assert (opened["callback_id"], opened["private_metadata"]) == ("report", "p1")
+    assert opened["title"]["text"] == "报告问题"
+
+    updated = client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal("第二步"))["view"]
+    assert updated["id"] == opened["id"] and updated["hash"] != opened["hash"]
+    assert fake.views[opened["id"]]["title"]["text"] == "第二步"
+    with pytest.raises(SlackApiError) as err:
+        client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal())
+    assert err.value.response["error"] == "hash_conflict"
+    with pytest.raises(SlackApiError) as err:
+        client.views_update(view_id="VNOPE", view=modal())
+    assert err.value.response["error"] == "not_found"
+
+    pushed = client.views_push(trigger_id="t2", view={**modal("确认"), "external_id": "ext-1"})["view"]
+    assert pushed["id"] != opened["id"]
+    assert client.views_update(external_id="ext-1", view=modal("确认 2"))["view"]["id"] == pushed["id"]
+
+    home = {"type": "home", "blocks": [section("主页")]}
+    published = client.views_publish(user_id="U1", view=home)["view"]
+    assert fake.views["home:U1"]["blocks"] == [section("主页")]
+    assert client.views_publish(user_id="U1", view=home)["view"]["id"] == published["id"]
+
+
+def test_views_open_requires_trigger(client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as err:
+        client.api_call("views.open", json={"view": modal()})
+    assert err.value.response["error"] == "invalid_arguments"
+
+
+def test_users_info(fake: FakeSlack, client: WebClient) -> None:
+    fake.users["U1"] = {"id": "U1", "name": "li.lei", "real_name": "李雷", "tz": "Asia/Shanghai",
+                        "locale": "zh-CN"}
+    user = client.users_info(user="U1")["user"]
+    assert (user["real_name"], user["tz"], user["locale"], user["profile"]["real_name"]) == (
+        "李雷", "Asia/Shanghai", "zh-CN", "李雷")
+    with pytest.raises(SlackApiError) as err:
+        client.users_info(user="U404")
+    assert err.value.response["error"] == "user_not_found"
+
+
+def test_unknown_method(client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as err:
+        client.api_call("reactions.add", params={"name": "x"})
+    assert err.value.response["error"] == "unknown_method"
+
+
+def test_files_upload_v2_end_to_end(fake: FakeSlack, client: WebClient) -> None:
+    data = "季度评审,分数\n张三,5\n".encode()
+    resp = client.files_upload_v2(content=data, filename="review.csv", title="季度评审", channel="C1",
+                                  initial_comment="请查收")
+    file_id = resp["file"]["id"]
+    stored = fake.files[file_id]
+    assert stored["content"] == data and stored["title"] == "季度评审"
+    assert (stored["channel_id"], stored["initial_comment"], stored["name"]) == ("C1", "请查收", "review.csv")
+    assert [c.method for c in fake.calls] == [
+        "files.getUploadURLExternal", "file_upload", "files.completeUploadExternal"]
+
+
+# -- validation ------------------------------------------------------------------------------------
+
+
+def test_message_limits(client: WebClient) -> None:
+    assert client.chat_postMessage(channel="C1", text="ok", blocks=[section("x")] * 50)["ok"]
+    with pytest.raises(SlackApiError) as err:
+        client.chat_postMessage(channel="C1", text="x", blocks=[section("x")] * 51)
+    assert err.value.response["error"] == "invalid_blocks"
+    with pytest.raises(SlackApiError) as err:
+        client.chat_postMessage(channel="C1", text="字" * 40_001)
+    assert err.value.response["error"] == "msg_too_long"
+    with pytest.raises(SlackApiError) as err, pytest.warns(UserWarning):
+        client.chat_postMessage(channel="C1")
+    assert err.value.response["error"] == "no_text"
+
+
+def test_view_limits(client: WebClient) -> None:
+    assert client.views_open(trigger_id="t", view=modal(blocks=[section("x")] * 100))["ok"]
+    for view in (modal(blocks=[section("x")] * 101), modal(title="x" * 25)):
+        with pytest.raises(SlackApiError) as err:
+            client.views_open(trigger_id="t", view=view)
+        assert err.value.response["error"] == "invalid_arguments"
+    with pytest.raises(SlackApiError) as err:
+        client.views_publish(user_id="U1", view={"type": "home", "blocks": [section("x")] * 101})
+    assert err.value.response["error"] == "invalid_arguments"
+
+
+def test_bad_or_missing_token(fake: FakeSlack) -> None:
+    with pytest.raises(SlackApiError) as err:
+        WebClient(token="xoxb-wrong", base_url=fake.url, retry_handlers=[]).auth_test()
+    assert err.value.response["error"] == "invalid_auth"
+    with urllib.request.urlopen(urllib.request.Request(fake.url + "auth.test", data=b"")) as resp:
+        assert json.loads(resp.read()) == {"ok": False, "error": "not_authed"}
+
+
+# -- injected failures -----------------------------------------------------------------------------
+
+
+def test_rate_limit_exposes_retry_after(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail("chat.postMessage", status=429, retry_after=7)
+    with pytest.raises(SlackApiError) as err:
+        client.chat_postMessage(channel="C1", text="x")
+    assert err.value.response.status_code == 429
+    assert err.value.response.headers["Retry-After"] == "7"
+    assert err.value.response["error"] == "ratelimited"
+    assert client.chat_postMessage(channel="C1", text="x")["ok"]
+    assert len(fake.calls_to("chat.postMessage")) == 2 and len(fake.messages("C1")) == 1
+
+
+def test_server_error_then_recovery(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail("views.open", status=503)
+    with pytest.raises(SlackApiError) as err:
+        client.views_open(trigger_id="t", view=modal())
+    assert err.value.response.status_code == 503
+    assert client.views_open(trigger_id="t", view=modal())["ok"]
+
+
+def test_error_any_method_times(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail("*", error="fatal_error", times=2)
+    for call in (client.auth_test, lambda: client.chat_postMessage(channel="C1", text="x")):
+        with pytest.raises(SlackApiError) as err:
+            call()
+        assert err.value.response["error"] == "fatal_error"
+    assert client.auth_test()["ok"]
+    assert fake.messages("C1") == []
+
+
+def test_outage_drops_connections_until_back(fake: FakeSlack, client: WebClient) -> None:
+    fake.set_down(True)
+    with pytest.raises((ConnectionError, urllib.error.URLError)):
+        client.chat_postMessage(channel="C1", text="x")
+    fake.set_down(False)
+    assert client.chat_postMessage(channel="C1", text="x")["ok"]
+    assert len(fake.messages("C1")) == 1
+
+
+def test_reset_forgets_everything(fake: FakeSlack, client: WebClient) -> None:
+    client.chat_postMessage(channel="C1", text="x")
+    fake.fail("auth.test", error="boom")
+    fake.reset()
+    assert fake.calls == [] and fake.messages("C1") == []
+    assert client.auth_test()["ok"]
+
+
+# -- waiting ---------------------------------------------------------------------------------------
+
+
+def test_wait_for_sees_background_calls(fake: FakeSlack, client: WebClient) -> None:
+    def later() -> None:
+        time.sleep(0.1)
+        client.chat_postMessage(channel="C1", text="one")
+        client.chat_postMessage(channel="C2", text="two")
+
+    threading.Thread(target=later).start()
+    found = fake.wait_for("chat.postMessage", where=lambda c: c.args["channel"] == "C2")
+    assert [c.args["text"] for c in found] == ["two"]
+
+
+def test_wait_for_timeout_lists_calls(fake: FakeSlack, client: WebClient) -> None:
+    client.auth_test()
+    with pytest.raises(AssertionError) as err:
+        fake.wait_for("chat.postMessage", count=1, timeout=0.1)
+    assert "auth.test" in str(err.value) and "chat.postMessage" in str(err.value)

@@ -1,0 +1,247 @@
+"""Intern problems end to end: signed requests in, Web API calls out, records in the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from bot.problems.export import write_problems_csv
+from bot.problems.ids import ProblemActionId
+from models.audit import AuditEntry
+from models.problem import Problem, ProblemEvent, ProblemStatus
+from tests.harness import (
+    CHANNEL,
+    COORD_ENTERPRISE,
+    COORD_SCHOOL,
+    MENTOR,
+    OTHER_TEACHER,
+    TEACHER,
+    Harness,
+)
+from tests.slack_requests import fill
+
+
+def _problem(h: Harness) -> Problem:
+    with h.db.session() as session:
+        problems = session.scalars(select(Problem)).all()
+        assert len(problems) == 1
+        return problems[0]
+
+
+def _text_of(message: dict) -> str:
+    """Everything a person reads in a message (its blocks' texts)."""
+    parts = [str(message.get("text") or "")]
+    for block in message.get("blocks") or []:
+        text = block.get("text")
+        if isinstance(text, dict):
+            parts.append(text.get("text", ""))
+        parts += [f.get("text", "") for f in block.get("fields") or []]
+        parts += [e.get("text", "") if isinstance(e.get("text"), str) else (e.get("text") or {}).get("text", "")
+                  for e in block.get("elements") or []]
+    return "\n".join(parts)
+
+
+def _buttons(message: dict) -> list[str]:
+    return [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harness: Harness) -> None:
+    h = harness
+    reply = h.report(TEACHER, category="safety", severity="p2", description="右手被机器划伤，已送医。",
+                     actions_taken="已通知家长")
+    assert reply.status == 200 and reply.text == ""  # an empty ack closes the modal
+    assert h.deliver() > 0
+
+    [post] = h.channel_messages()
+    shown = _text_of(post)
+    assert "张伟 (S2024001)" in shown and "右手被机器划伤" in shown and "已通知家长" in shown
+    assert "P2 – Serious" in shown and "Workplace safety or injury" in shown and "Open" in shown
+    assert f"<@{MENTOR}>" in shown  # the mentor is mentioned; the teacher reported it
+    assert _buttons(post) == [ProblemActionId.ACKNOWLEDGE, ProblemActionId.ADD_UPDATE, ProblemActionId.RESOLVE]
+    assert len(h.dms_to(MENTOR)) == 1 and h.dms_to(TEACHER) == []
+    # a safety problem alerts the coordinators at once
+    assert len(h.dms_to(COORD_SCHOOL)) == 1 and len(h.dms_to(COORD_ENTERPRISE)) == 1
+
+    h.click(MENTOR, ProblemActionId.ACKNOWLEDGE, post)
+    h.deliver()
+    [post] = h.channel_messages()
+    assert f"Acknowledged by <@{MENTOR}>" in _text_of(post) and post["edited"]
+    assert ProblemActionId.ACKNOWLEDGE not in _buttons(post)
+    assert any("acknowledged your report" in text for text in h.dms_to(TEACHER))
+
+    h.click(MENTOR, ProblemActionId.ADD_UPDATE, post)
+    modal = h.last_modal()
+    assert modal["title"]["text"] == "Add update"
+    assert h.slack.view_submission(modal, fill(modal, {"text": "已安排复查"}), user_id=MENTOR).status == 200
+    h.deliver()
+    [post] = h.channel_messages()
+    assert "1 update in the thread" in _text_of(post)
+
+    h.click(COORD_SCHOOL, ProblemActionId.RESOLVE, post)
+    modal = h.last_modal()
+    assert h.slack.view_submission(modal, fill(modal, {"text": "伤口已愈合，岗位已调整"}),
+                                   user_id=COORD_SCHOOL).text == ""
+    h.deliver()
+    [post] = h.channel_messages()
+    assert f"Resolved by <@{COORD_SCHOOL}>" in _text_of(post) and "伤口已愈合" in _text_of(post)
+    assert _buttons(post) == [ProblemActionId.REOPEN, ProblemActionId.ADD_UPDATE]
+
+    h.click(TEACHER, ProblemActionId.REOPEN, post)
+    h.deliver()
+    [post] = h.channel_messages()
+    assert "Reopened" in _text_of(post)
+
+    thread = h.thread(post["ts"])
+    notes = [_text_of(m) for m in thread]
+    assert len(thread) == 4
+    assert "acknowledged" in notes[0] and "已安排复查" in notes[1] and "resolved" in notes[2] and "reopened" in notes[3]
+
+    problem = _problem(h)
+    assert problem.status == ProblemStatus.REOPENED
+    with h.db.session() as session:
+        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "problem")
+                                  .order_by(AuditEntry.id)).all()
+        assert actions == ["problem.reported", "problem.acknowledged", "problem.update", "problem.resolved",
+                           "problem.reopened"]
+        assert session.scalar(select(func.count()).select_from(ProblemEvent)) == 5
+
+    out = io.StringIO()
+    write_problems_csv(h.db, out)
+    [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert row["status"] == "reopened" and row["student_id"] == "S2024001"
+    assert row["resolution"] == "伤口已愈合，岗位已调整" and row["updates"] == "1"
+
+
+def test_user_text_is_escaped_everywhere_it_is_posted(harness: Harness) -> None:
+    h = harness
+    hostile = "<!channel> ping <@U0MENTOR> see <https://evil.example|here> & more"
+    h.report(TEACHER, category="other", severity="p4", description=hostile, actions_taken="<!here>")
+    h.deliver()
+    [post] = h.channel_messages()
+    shown = _text_of(post)
+    assert "<!channel>" not in shown and "<!here>" not in shown and "<https://evil" not in shown
+    assert "&lt;!channel&gt; ping &lt;@U0MENTOR&gt; see &lt;https://evil.example|here&gt; &amp; more" in shown
+    h.click(MENTOR, ProblemActionId.ADD_UPDATE, post)
+    modal = h.last_modal()
+    h.slack.view_submission(modal, fill(modal, {"text": "<!everyone> hi"}), user_id=MENTOR)
+    h.deliver()
+    [note] = h.thread(post["ts"])
+    assert "<!everyone>" not in _text_of(note) and "&lt;!everyone&gt;" in _text_of(note)
+
+
+def test_bad_input_comes_back_inline_and_stores_nothing(harness: Harness) -> None:
+    h = harness
+    view = h.open_modal("/intern-issue", TEACHER)
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    values = fill(view, {"intern_id": str(h.intern_id("S2024001")), "category": "pay", "severity": "p3",
+                         "description": "   \n  ", "occurred_on": tomorrow})
+    reply = h.slack.view_submission(view, values, user_id=TEACHER)
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) == {"description"}  # the form's own rules first
+
+    values = fill(view, {"intern_id": str(h.intern_id("S2024001")), "category": "pay", "severity": "p3",
+                         "description": "工资被拖欠两个月", "occurred_on": tomorrow})
+    body = h.slack.view_submission(view, values, user_id=TEACHER).json()
+    assert body == {"response_action": "errors", "errors": {"occurred_on": "The date cannot be in the future."}}
+
+    values["description"]["value"]["value"] = "长" * 3001  # more than the modal allows (a forged payload)
+    values["occurred_on"]["value"]["selected_date"] = date.today().isoformat()
+    body = h.slack.view_submission(view, values, user_id=TEACHER).json()
+    assert list(body["errors"]) == ["description"]
+
+    values["description"]["value"]["value"] = "x"
+    values["category"]["value"]["selected_option"] = {"text": {"type": "plain_text", "text": "x"}, "value": "nope"}
+    body = h.slack.view_submission(view, values, user_id=TEACHER).json()
+    assert list(body["errors"]) == ["category"]
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Problem)) == 0
+    h.deliver()
+    assert h.fake.calls_to("chat.postMessage") == []
+
+
+def test_a_teacher_cannot_report_on_another_partnerships_intern(harness: Harness) -> None:
+    h = harness
+    view = h.open_modal("/intern-issue", TEACHER)
+    values = fill(view, {"intern_id": str(h.intern_id("A0001")), "category": "pay", "severity": "p3",
+                         "description": "forged intern id", "occurred_on": date.today().isoformat()})
+    body = h.slack.view_submission(view, values, user_id=TEACHER).json()
+    assert body["errors"] == {"intern_id": "You can only report on interns of your own partnerships."}
+
+
+def test_the_same_submission_twice_makes_one_report_and_one_post(harness: Harness) -> None:
+    h = harness
+    view = h.open_modal("/intern-issue", TEACHER)
+    values = fill(view, {"intern_id": str(h.intern_id("S2024001")), "category": "hours", "severity": "p3",
+                         "description": "连续三周夜班", "occurred_on": date.today().isoformat()})
+    assert h.slack.view_submission(view, values, user_id=TEACHER).status == 200
+    assert h.slack.view_submission(view, values, user_id=TEACHER).status == 200  # Slack retry / double submit
+    h.deliver()
+    assert len(h.channel_messages()) == 1
+    _problem(h)
+
+
+def test_double_click_changes_state_once(harness: Harness) -> None:
+    h = harness
+    h.report(TEACHER, severity="p3", category="hours")
+    h.deliver()
+    [post] = h.channel_messages()
+    h.click(MENTOR, ProblemActionId.ACKNOWLEDGE, post)
+    h.click(MENTOR, ProblemActionId.ACKNOWLEDGE, post)  # the old message, clicked again
+    h.deliver()
+    assert len(h.fake.calls_to("chat.update")) == 1
+    assert len(h.thread(post["ts"])) == 1
+    assert any("already acknowledged" in text for text in h.ephemerals())
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.action == "problem.acknowledged")) == 1
+
+
+def test_people_without_the_role_are_refused_privately(harness: Harness) -> None:
+    h = harness
+    h.report(TEACHER, severity="p3", category="hours")
+    h.deliver()
+    [post] = h.channel_messages()
+    h.click(OTHER_TEACHER, ProblemActionId.ACKNOWLEDGE, post)  # a teacher, but not this intern's
+    h.click("U0OUTSIDER", ProblemActionId.RESOLVE, post)  # another partnership's coordinator
+    h.click("U0NOBODY", ProblemActionId.ACKNOWLEDGE, post)  # on no roster
+    h.click("U0MEMBER", ProblemActionId.ADD_UPDATE, post)  # a member only
+    refusals = h.ephemerals()
+    assert len(refusals) == 4
+    assert sum("your role does not allow" in text for text in refusals) == 3
+    assert sum("not on a coopbot roster" in text for text in refusals) == 1
+    assert _problem(h).status == ProblemStatus.OPEN
+    h.deliver()
+    assert h.fake.calls_to("chat.update") == [] and len(h.fake.calls_to("views.open")) == 1
+
+
+def test_people_without_a_reporting_role_cannot_open_the_form(harness: Harness) -> None:
+    h = harness
+    expected = {"U0NOBODY": "not on a coopbot roster", "U0MEMBER": "your role does not allow"}
+    for count, (user, words) in enumerate(expected.items(), start=1):
+        assert h.slack.command("/intern-issue", user_id=user).status == 200
+        h.settle()
+        assert words in h.fake.wait_for("response_url", count=count)[-1].args["text"]
+    assert h.fake.calls_to("views.open") == []
+
+
+def test_intern_picker_searches_only_the_callers_partnerships(harness: Harness) -> None:
+    h = harness
+    reply = h.slack.block_suggestion(user_id=TEACHER, action_id=ProblemActionId.INTERN_SELECT,
+                                     block_id="intern_id", value="欧阳")
+    options = reply.json()["options"]
+    assert [o["text"]["text"] for o in options] == ["欧阳娜娜 (S2024002)"]
+    everyone = h.slack.block_suggestion(user_id=TEACHER, action_id=ProblemActionId.INTERN_SELECT,
+                                        block_id="intern_id", value="").json()["options"]
+    assert {o["text"]["text"] for o in everyone} == {"张伟 (S2024001)", "欧阳娜娜 (S2024002)"}
+    nobody = h.slack.block_suggestion(user_id="U0NOBODY", action_id=ProblemActionId.INTERN_SELECT,
+                                      block_id="intern_id", value="").json()
+    assert nobody["options"] == []
+    by_id = h.slack.block_suggestion(user_id=TEACHER, action_id=ProblemActionId.INTERN_SELECT,
+                                     block_id="intern_id", value="2024001").json()["options"]
+    assert [o["text"]["text"] for o in by_id] == ["张伟 (S2024001)"]
+    assert CHANNEL  # the demo roster's channel is what the options belong to

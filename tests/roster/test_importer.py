@@ -1,0 +1,289 @@
+"""People and intern CSV imports: all-or-nothing validation, upserts, idempotence, encodings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from bot.db import Database
+from bot.errors import ImportFailed
+from bot.roster.importer import ImportSummary, import_interns, import_people
+from bot.roster.partnerships import add_partnership
+from models.audit import AuditEntry
+from models.roster import Intern, Membership, Partnership, Person, Role, Side
+from models.schemas import PartnershipInput
+
+WriteCsv = Callable[[str, str], Path]
+HUAWEI, TENCENT = "深职院–华为", "深职院–腾讯"
+PEOPLE_HEADER = "slack_user_id,name,email,side,roles,partnership\n"
+INTERN_HEADER = "student_id,name,partnership,teacher,mentor,start_date,end_date,position\n"
+PEOPLE = PEOPLE_HEADER + (
+    f"U0000T001,张伟,zhangwei@szpu.edu.cn,school,teacher,{HUAWEI}\n"
+    f"U0000M001, 欧阳娜娜 ,,enterprise,mentor;mentor,{HUAWEI}\n"
+    f"U0000C001,李娜,lina@szpu.edu.cn,school,coordinator;Teacher,{HUAWEI}\n"
+    f"U0000C001,李娜,lina@szpu.edu.cn,school,member,{TENCENT}\n"
+    f"U0000K001,黄协调,,school,coordinator,{HUAWEI}\n"
+)
+INTERNS = INTERN_HEADER + (
+    f"2023001,王小明,{HUAWEI},U0000T001,U0000M001,2025-03-01,2025-08-31,\"测试工程师, 终端\"\n"
+    f"2023002,陈静,{HUAWEI},U0000C001,U0000M001,2025-03-01,2025-03-01,装配\n"
+)
+
+
+@pytest.fixture
+def partnerships(db: Database) -> None:
+    for name in (HUAWEI, TENCENT):
+        add_partnership(db, PartnershipInput(name=name, school="深圳职业技术大学", enterprise=name[4:],
+                                             channel_id="C0123ABCD"))
+
+
+def _counts(db: Database) -> dict[str, int]:
+    with db.session() as session:
+        return {m.__name__: session.scalar(select(func.count()).select_from(m)) or 0
+                for m in (Person, Membership, Intern, AuditEntry)}
+
+
+def _roles(db: Database, slack_user_id: str, partnership: str) -> set[Role]:
+    with db.session() as session:
+        query = (select(Membership.role).join(Person).join(Partnership)
+                 .where(Person.slack_user_id == slack_user_id, Partnership.name == partnership))
+        return set(session.scalars(query))
+
+
+@contextmanager
+def _statements(db: Database) -> Iterator[list[str]]:
+    """Record every SQL statement sent, to prove a re-import writes nothing and queries in bulk."""
+    seen: list[str] = []
+
+    def listen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.lstrip().split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+
+
+def _failure(call: Callable[[], object]) -> list[str]:
+    with pytest.raises(ImportFailed) as info:
+        call()
+    return info.value.problems
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_people_import_with_chinese_names(db: Database, tmp_csv: WriteCsv) -> None:
+    summary = import_people(db, tmp_csv("people.csv", PEOPLE))
+    assert summary == ImportSummary(created=4, updated=0, unchanged=0)
+    with db.session() as session:
+        people = {p.slack_user_id: p for p in session.scalars(select(Person))}
+        entries = list(session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "person")))
+    assert people["U0000M001"].name == "欧阳娜娜" and people["U0000M001"].email is None
+    assert people["U0000C001"].side is Side.SCHOOL
+    assert _roles(db, "U0000M001", HUAWEI) == {Role.MENTOR}
+    assert _roles(db, "U0000C001", HUAWEI) == {Role.COORDINATOR, Role.TEACHER}
+    assert _roles(db, "U0000C001", TENCENT) == {Role.MEMBER}
+    assert len(entries) == 4 and {e.action for e in entries} == {"person.create"}
+    lina = next(e for e in entries if e.entity_id == str(people["U0000C001"].id))
+    assert lina.after == {"slack_user_id": "U0000C001", "name": "李娜", "email": "lina@szpu.edu.cn",
+                          "side": "school", "roles": {HUAWEI: ["teacher", "coordinator"], TENCENT: ["member"]}}
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_reimport_changes_nothing(db: Database, tmp_csv: WriteCsv) -> None:
+    people, interns = tmp_csv("people.csv", PEOPLE), tmp_csv("interns.csv", INTERNS)
+    import_people(db, people)
+    assert import_interns(db, interns) == ImportSummary(created=2)
+    before = _counts(db)
+    with _statements(db) as seen:
+        assert import_people(db, people) == ImportSummary(unchanged=4)
+        assert import_interns(db, interns) == ImportSummary(unchanged=2)
+    assert _counts(db) == before
+    assert not {"INSERT", "UPDATE", "DELETE"} & set(seen)
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_people_update_replaces_roles_in_listed_partnership_only(db: Database, tmp_csv: WriteCsv) -> None:
+    import_people(db, tmp_csv("people.csv", PEOPLE))
+    changed = PEOPLE_HEADER + f"U0000C001,李娜,lina@szpu.edu.cn,school,coordinator,{HUAWEI}\n"
+    assert import_people(db, tmp_csv("changed.csv", changed)) == ImportSummary(updated=1)
+    assert _roles(db, "U0000C001", HUAWEI) == {Role.COORDINATOR}
+    assert _roles(db, "U0000C001", TENCENT) == {Role.MEMBER}  # not in the file: left alone
+    with db.session() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "person.update")).one()
+    assert entry.before is not None and entry.after is not None
+    assert entry.before["roles"] == {HUAWEI: ["teacher", "coordinator"]}
+    assert entry.after["roles"] == {HUAWEI: ["coordinator"]}
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_intern_update_audits_before_and_after(db: Database, tmp_csv: WriteCsv) -> None:
+    import_people(db, tmp_csv("people.csv", PEOPLE))
+    import_interns(db, tmp_csv("interns.csv", INTERNS))
+    moved = INTERNS.replace("2025-08-31", "2025-09-30")
+    assert import_interns(db, tmp_csv("moved.csv", moved)) == ImportSummary(updated=1, unchanged=1)
+    with db.session() as session:
+        intern = session.scalars(select(Intern).where(Intern.student_id == "2023001")).one()
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "intern.update")).one()
+    assert intern.end_date.isoformat() == "2025-09-30" and intern.position == "测试工程师, 终端"
+    assert entry.entity_id == str(intern.id)
+    assert entry.before is not None and entry.before["end_date"] == "2025-08-31"
+    assert entry.after is not None and entry.after["end_date"] == "2025-09-30"
+    assert entry.after["teacher"] == "U0000T001" and entry.after["partnership"] == HUAWEI
+
+
+BAD_PEOPLE = [
+    ("bad side", f"U0000T009,赵六,,college,teacher,{HUAWEI}\n", 2, "side"),
+    ("unknown role", f"U0000T009,赵六,,school,teacher;boss,{HUAWEI}\n", 2, "roles"),
+    ("no role", f"U0000T009,赵六,,school, ; ,{HUAWEI}\n", 2, "roles"),
+    ("unknown partnership", "U0000T009,赵六,,school,teacher,不存在\n", 2, "partnership"),
+    ("bad slack id", f"zhao,赵六,,school,teacher,{HUAWEI}\n", 2, "slack_user_id"),
+    ("bad email", f"U0000T009,赵六,not-an-email,school,teacher,{HUAWEI}\n", 2, "email"),
+    ("control character", f"U0000T009,赵\x07六,,school,teacher,{HUAWEI}\n", 2, "name"),
+    ("too few fields", f"U0000T009,赵六,school,teacher,{HUAWEI}\n", 2, "row"),
+    ("side conflict", f"U0000T009,赵六,,school,teacher,{HUAWEI}\nU0000T009,赵六,,enterprise,mentor,{TENCENT}\n",
+     3, "side"),
+    ("duplicate pair", f"U0000T009,赵六,,school,teacher,{HUAWEI}\nU0000T009,赵六,,school,member,{HUAWEI}\n",
+     3, "slack_user_id"),
+]
+
+
+@pytest.mark.usefixtures("partnerships")
+@pytest.mark.parametrize(("body", "line", "field"), [c[1:] for c in BAD_PEOPLE], ids=[c[0] for c in BAD_PEOPLE])
+def test_bad_people_row_rejects_whole_file(db: Database, tmp_csv: WriteCsv, body: str, line: int,
+                                           field: str) -> None:
+    good = f"U0000G001,好人,,school,teacher,{HUAWEI}\n"
+    path = tmp_csv("people.csv", PEOPLE_HEADER + good + body)
+    before = _counts(db)
+    problems = _failure(lambda: import_people(db, path))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{path}:{line + 1}: {field}: ")
+    assert _counts(db) == before
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_person_side_cannot_change(db: Database, tmp_csv: WriteCsv) -> None:
+    import_people(db, tmp_csv("people.csv", PEOPLE))
+    path = tmp_csv("flip.csv", PEOPLE_HEADER + f"U0000T001,张伟,,enterprise,mentor,{TENCENT}\n")
+    before = _counts(db)
+    assert _failure(lambda: import_people(db, path))[0].startswith(f"{path}:2: side: U0000T001 is on the roster")
+    assert _counts(db) == before
+
+
+BAD_INTERNS = [
+    ("bad date", f"2024009,孙七,{HUAWEI},U0000T001,U0000M001,2025/03/01,2025-08-31,装配\n", "start_date"),
+    ("impossible date", f"2024009,孙七,{HUAWEI},U0000T001,U0000M001,2025-02-30,2025-08-31,装配\n", "start_date"),
+    ("end before start", f"2024009,孙七,{HUAWEI},U0000T001,U0000M001,2025-03-01,2025-02-28,装配\n", "end_date"),
+    ("teacher not a teacher", f"2024009,孙七,{HUAWEI},U0000K001,U0000M001,2025-03-01,2025-08-31,装配\n",
+     "teacher"),
+    ("teacher on wrong side", f"2024009,孙七,{HUAWEI},U0000M001,U0000M001,2025-03-01,2025-08-31,装配\n",
+     "teacher"),
+    ("unknown mentor", f"2024009,孙七,{HUAWEI},U0000T001,U0000M999,2025-03-01,2025-08-31,装配\n", "mentor"),
+    ("unknown partnership", "2024009,孙七,不存在,U0000T001,U0000M001,2025-03-01,2025-08-31,装配\n",
+     "partnership"),
+    ("duplicate student id", f"2024001,孙七,{HUAWEI},U0000T001,U0000M001,2025-03-01,2025-08-31,装配\n",
+     "student_id"),
+    ("missing position", f"2024009,孙七,{HUAWEI},U0000T001,U0000M001,2025-03-01,2025-08-31,  \n", "position"),
+]
+
+
+@pytest.mark.usefixtures("partnerships")
+@pytest.mark.parametrize(("body", "field"), [c[1:] for c in BAD_INTERNS], ids=[c[0] for c in BAD_INTERNS])
+def test_bad_intern_row_rejects_whole_file(db: Database, tmp_csv: WriteCsv, body: str, field: str) -> None:
+    import_people(db, tmp_csv("people.csv", PEOPLE))
+    good = f"2024001,周八,{HUAWEI},U0000T001,U0000M001,2025-03-01,2025-08-31,装配\n"
+    path = tmp_csv("interns.csv", INTERN_HEADER + good + body)
+    before = _counts(db)
+    problems = _failure(lambda: import_interns(db, path))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{path}:3: {field}: ")
+    assert _counts(db) == before
+
+
+@pytest.mark.usefixtures("partnerships")
+@pytest.mark.parametrize("header", [
+    "student_id,name,partnership,teacher,mentor,start,end_date,position\n",
+    "student_id,name,partnership,teacher,mentor,start_date,end_date\n",
+    "",
+])
+def test_wrong_intern_header(db: Database, tmp_csv: WriteCsv, header: str) -> None:
+    import_people(db, tmp_csv("people.csv", PEOPLE))
+    path = tmp_csv("interns.csv", header + INTERNS.split("\n", 1)[1] if header else "")
+    before = _counts(db)
+    problems = _failure(lambda: import_interns(db, path))
+    assert problems == [f"{path}:1: header: expected '{INTERN_HEADER.strip()}', found " +
+                        (repr(header.strip()) if header else "an empty file")]
+    assert _counts(db) == before
+
+
+def test_wrong_people_header(db: Database, tmp_csv: WriteCsv) -> None:
+    path = tmp_csv("people.csv", "slack_id,name,email,side,roles,partnership\n")
+    assert _failure(lambda: import_people(db, path))[0].startswith(f"{path}:1: header: expected ")
+    assert _counts(db)["Person"] == 0
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_every_problem_is_reported_with_physical_line(db: Database, tmp_csv: WriteCsv) -> None:
+    body = (f'U0000T009,"赵\n六",,school,teacher,{HUAWEI}\n'  # a quoted newline: one row on lines 2-3
+            f"\n"  # a blank line 4 is skipped but still counted
+            f"U0000T010,钱七,,school,wizard,{HUAWEI}\n"
+            f"U0000T011,孙八,,school,teacher,不存在\n")
+    path = tmp_csv("people.csv", PEOPLE_HEADER + body)
+    problems = _failure(lambda: import_people(db, path))
+    assert [p.split(": ", 2)[0:2] for p in problems] == [
+        [f"{path}:2", "name"], [f"{path}:5", "roles"], [f"{path}:6", "partnership"]]
+    assert _counts(db)["Person"] == 0
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_excel_bom_and_trailing_empty_cells(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    text = PEOPLE.replace("\n", ",,\r\n") + ",,,,,,,\r\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace(PEOPLE_HEADER.replace("\n", ",,\r\n"),
+                                                    PEOPLE_HEADER.replace("\n", "\r\n")).encode())
+    assert import_people(db, path) == ImportSummary(created=4)
+    assert _roles(db, "U0000T001", HUAWEI) == {Role.TEACHER}
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_gb18030_files(db: Database, tmp_path: Path) -> None:
+    people, interns = tmp_path / "people.csv", tmp_path / "interns.csv"
+    people.write_bytes(PEOPLE.encode("gb18030"))
+    interns.write_bytes(INTERNS.encode("gb18030"))
+    assert import_people(db, people) == ImportSummary(created=4)
+    assert import_interns(db, interns) == ImportSummary(created=2)
+    with db.session() as session:
+        names = set(session.scalars(select(Person.name))) | set(session.scalars(select(Intern.name)))
+    assert {"张伟", "欧阳娜娜", "王小明", "陈静"} <= names
+
+
+def test_undecodable_file(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(PEOPLE_HEADER.encode() + b"U0000T001,\x80\xff\n")
+    assert _failure(lambda: import_people(db, path)) == [
+        f'{path}:2: file: not UTF-8 or GB18030 text; save it as "CSV UTF-8"']
+
+
+def test_missing_file(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "nope.csv"
+    assert _failure(lambda: import_people(db, path))[0].startswith(f"{path}:1: file: cannot read")
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_large_import_queries_in_bulk(db: Database, tmp_csv: WriteCsv) -> None:
+    import_people(db, tmp_csv("people.csv", PEOPLE))
+    rows = "".join(f"S{n:06d},学生{n},{HUAWEI},U0000T001,U0000M001,2025-03-01,2025-08-31,装配\n"
+                   for n in range(1200))
+    path = tmp_csv("interns.csv", INTERN_HEADER + rows)
+    with _statements(db) as seen:
+        assert import_interns(db, path) == ImportSummary(created=1200)
+    assert seen.count("SELECT") <= 10, seen.count("SELECT")
+    assert _counts(db)["AuditEntry"] == 2 + 4 + 1200
+    with _statements(db) as seen:
+        assert import_interns(db, path) == ImportSummary(unchanged=1200)
+    assert seen.count("SELECT") <= 10

@@ -1,0 +1,187 @@
+"""The outbox and its worker against the fake Slack: order, retries, parking, no duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from bot import outbox
+from bot.db import Database
+from bot.delivery import DeliveryWorker, requeue_channel
+from bot.devtools.fake_slack import FakeSlack
+from models.base import utcnow
+from models.delivery import OutboxMessage, OutboxStatus, SlackMessage
+
+TOKEN = "xoxb-test-token"
+
+
+class Clock:
+    """A clock the test moves by hand, so backoff waits take no real time."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack(bot_token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def worker(db: Database, fake: FakeSlack, clock: Clock) -> DeliveryWorker:
+    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    return DeliveryWorker(db, client, clock=clock, max_attempts=5)
+
+
+def _rows(db: Database) -> list[OutboxMessage]:
+    with db.session() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def _enqueue_post_and_update(db: Database, clock: Clock) -> None:
+    with db.transaction() as session:
+        outbox.post(session, channel="C1", text="first", key="k1")
+        outbox.update(session, key="k1", channel="C1", text="first, edited")
+        outbox.post(session, channel="C1", text="reply", thread_key="k1")
+    for row in _rows(db):  # rows are due "now" on the test clock
+        with db.transaction() as session:
+            session.get(OutboxMessage, row.id).next_attempt_at = clock.now  # type: ignore[union-attr]
+
+
+def test_post_update_and_thread_reply_in_order(db: Database, fake: FakeSlack, worker: DeliveryWorker,
+                                               clock: Clock) -> None:
+    _enqueue_post_and_update(db, clock)
+    assert worker.deliver_due() == 3
+    [top, reply] = fake.messages("C1")
+    assert top["text"] == "first, edited" and top["edited"]
+    assert reply["thread_ts"] == top["ts"]
+    assert [r.status for r in _rows(db)] == [OutboxStatus.SENT] * 3
+    with db.session() as session:
+        assert session.get(SlackMessage, "k1").ts == top["ts"]  # type: ignore[union-attr]
+
+
+def test_rate_limit_waits_for_retry_after_and_holds_the_channel(db: Database, fake: FakeSlack,
+                                                                worker: DeliveryWorker, clock: Clock) -> None:
+    _enqueue_post_and_update(db, clock)
+    fake.fail("chat.postMessage", status=429, retry_after=7)
+    assert worker.deliver_due() == 1  # the post was limited; its update and reply wait behind it
+    first = _rows(db)[0]
+    assert first.status == OutboxStatus.PENDING and first.last_error == "ratelimited"
+    assert first.next_attempt_at == clock.now + timedelta(seconds=7)
+    assert fake.calls_to("chat.update") == []
+    clock.advance(6)
+    assert worker.deliver_due() == 0
+    clock.advance(1)
+    assert worker.deliver_due() == 3
+    assert len(fake.messages("C1")) == 2 and len(fake.calls_to("chat.update")) == 1
+
+
+def test_server_errors_and_an_outage_delay_but_never_lose_or_double(db: Database, fake: FakeSlack,
+                                                                    worker: DeliveryWorker, clock: Clock) -> None:
+    _enqueue_post_and_update(db, clock)
+    fake.fail("chat.postMessage", status=500, times=2)
+    worker.deliver_due()
+    clock.advance(400)
+    worker.deliver_due()
+    fake.set_down(True)
+    clock.advance(400)
+    worker.deliver_due()
+    assert fake.messages("C1") == []
+    assert _rows(db)[0].attempts == 3 and _rows(db)[0].status == OutboxStatus.PENDING
+    fake.set_down(False)
+    clock.advance(400)
+    worker.deliver_due()
+    assert [m["text"] for m in fake.messages("C1")] == ["first, edited", "reply"]
+    assert len([c for c in fake.calls_to("chat.postMessage") if c.args.get("text") == "first"]) == 3
+
+
+def test_bot_not_in_channel_parks_tells_the_author_and_delivers_after_invite(
+        db: Database, fake: FakeSlack, worker: DeliveryWorker, clock: Clock) -> None:
+    fake.not_in_channel.add("C1")
+    with db.transaction() as session:
+        outbox.post(session, channel="C1", text="report", key="k9", notify_user="U0AUTHOR")
+    clock.now = utcnow()
+    worker.deliver_due()
+    row = _rows(db)[0]
+    assert row.status == OutboxStatus.PARKED and row.last_error == "not_in_channel"
+    clock.advance(1)
+    worker.deliver_due()
+    [notice] = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "U0AUTHOR"]
+    assert "/invite @coopbot" in notice.args["text"] and "<#C1>" in notice.args["text"]
+    worker.deliver_due()  # parked rows wait; the author is told only once
+    assert len([c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "U0AUTHOR"]) == 1
+
+    fake.not_in_channel.discard("C1")
+    assert requeue_channel(db, "C1") == 1
+    clock.now = utcnow()
+    worker.deliver_due()
+    assert [m["text"] for m in fake.messages("C1")] == ["report"]
+
+
+def test_permanent_errors_stop_retrying(db: Database, fake: FakeSlack, worker: DeliveryWorker,
+                                        clock: Clock) -> None:
+    with db.transaction() as session:
+        outbox.post(session, channel="U0GONE", text="hello")
+    clock.now = utcnow()
+    fake.fail("chat.postMessage", error="account_inactive")
+    worker.deliver_due()
+    clock.advance(3600)
+    worker.deliver_due()
+    row = _rows(db)[0]
+    assert row.status == OutboxStatus.FAILED and row.last_error == "account_inactive" and row.attempts == 1
+
+
+def test_attempts_run_out_after_the_limit(db: Database, fake: FakeSlack, worker: DeliveryWorker,
+                                          clock: Clock) -> None:
+    with db.transaction() as session:
+        outbox.post(session, channel="C2", text="x")
+    clock.now = utcnow()
+    fake.fail("chat.postMessage", status=503, times=10)
+    for _ in range(6):
+        worker.deliver_due()
+        clock.advance(600)
+    row = _rows(db)[0]
+    assert row.status == OutboxStatus.FAILED and row.attempts == 5
+    assert fake.messages("C2") == []
+
+
+def test_a_redelivered_post_is_not_posted_twice(db: Database, fake: FakeSlack, worker: DeliveryWorker,
+                                                clock: Clock) -> None:
+    with db.transaction() as session:
+        outbox.post(session, channel="C3", text="once", key="k3")
+    clock.now = utcnow()
+    worker.deliver_due()
+    with db.transaction() as session:  # as if a crash had left the row unsent after Slack took it
+        row = session.scalars(select(OutboxMessage)).one()
+        row.status = OutboxStatus.PENDING
+    worker.deliver_due()
+    assert len(fake.messages("C3")) == 1
+
+
+def test_the_background_worker_delivers_soon_after_commit(db: Database, fake: FakeSlack) -> None:
+    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    background = DeliveryWorker(db, client, poll_seconds=30)  # only the commit wake-up can make it quick
+    background.start()
+    try:
+        with db.transaction() as session:
+            outbox.post(session, channel="C4", text="wake up")
+        fake.wait_for("chat.postMessage", timeout=5)
+    finally:
+        background.stop()
+    assert [m["text"] for m in fake.messages("C4")] == ["wake up"]

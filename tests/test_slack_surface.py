@@ -1,0 +1,130 @@
+"""The rest of the Slack surface, through the running app: signatures, App Home, /coop, events."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+
+from sqlalchemy import func, select
+
+from bot.manifest import build_manifest
+from bot.slack_surface import BOT_EVENTS, SLASH_COMMANDS
+from models.delivery import OutboxMessage, OutboxStatus
+from models.problem import Problem
+from tests.harness import CHANNEL, MENTOR, NOBODY, TEACHER, Harness
+
+
+def test_unsigned_tampered_and_stale_requests_are_refused_and_change_nothing(harness: Harness) -> None:
+    h = harness
+    body = urllib.parse.urlencode({"command": "/intern-issue", "user_id": TEACHER, "trigger_id": "1.2.3",
+                                   "team_id": "T0001", "channel_id": CHANNEL, "text": ""}).encode()
+    form = "application/x-www-form-urlencoded"
+    assert h.slack.send(body, form, signature="v0=" + "0" * 64).status == 401
+    stale = int(time.time()) - 10 * 60
+    assert h.slack.send(body, form, timestamp=stale).status == 401
+    assert h.slack.send(body, form, headers={"X-Slack-Signature": ""}).status == 401
+    h.settle()
+    assert h.fake.calls_to("views.open") == []
+    assert h.slack.send(body, form).status == 200  # the same body, correctly signed, is accepted
+
+
+def test_app_home_shows_a_persons_open_problems(harness: Harness) -> None:
+    h = harness
+    h.report(TEACHER, description="宿舍没有热水", category="living", severity="p3")
+    h.deliver()
+    opened = {"type": "app_home_opened", "user": MENTOR, "channel": "D0MENTOR", "tab": "home"}
+    assert h.slack.event(opened).status == 200
+    h.deliver()
+    home = h.fake.views[f"home:{MENTOR}"]
+    text = json.dumps(home, ensure_ascii=False)
+    assert "Your open problems" in text and "宿舍没有热水" in text and "张伟 (S2024001)" in text
+
+
+def test_app_home_tells_a_stranger_how_to_get_added_and_shows_no_data(harness: Harness) -> None:
+    h = harness
+    h.report(TEACHER, description="秘密内容")
+    h.slack.event({"type": "app_home_opened", "user": NOBODY, "channel": "D0NOBODY", "tab": "home"})
+    h.deliver()
+    text = json.dumps(h.fake.views[f"home:{NOBODY}"], ensure_ascii=False)
+    assert "not on a coopbot roster" in text and "秘密内容" not in text and "张伟" not in text
+
+
+def test_a_retried_event_publishes_once_per_delivery_and_never_duplicates_records(harness: Harness) -> None:
+    h = harness
+    event = {"type": "app_home_opened", "user": TEACHER, "channel": "D0T", "tab": "home"}
+    h.slack.event(event, event_id="Ev0001")
+    h.slack.event(event, event_id="Ev0001", retry_num=1)
+    h.deliver()
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Problem)) == 0
+    assert len(h.fake.calls_to("views.publish")) <= 2
+
+
+def test_coop_help_and_status_answer_privately(harness: Harness) -> None:
+    h = harness
+    h.report(TEACHER, description="加班没有加班费", category="pay", severity="p2")
+    h.settle()
+    reply = h.slack.command("/coop", "status", user_id=TEACHER)
+    assert reply.status == 200
+    body = reply.json()
+    assert "加班没有加班费" in json.dumps(body, ensure_ascii=False)
+    assert body["response_type"] == "ephemeral"
+    assert "/intern-issue" in h.slack.command("/coop", "help", user_id=TEACHER).json()["text"]
+    assert "not on a coopbot roster" in h.slack.command("/coop", "status", user_id=NOBODY).json()["text"]
+    unknown = h.slack.command("/coop", "<!channel>", user_id=TEACHER).json()["text"]
+    assert "<!channel>" not in unknown
+
+
+def test_inviting_the_bot_delivers_what_waited_for_the_channel(harness: Harness) -> None:
+    h = harness
+    h.fake.not_in_channel.add(CHANNEL)
+    h.report(TEACHER, description="请假未批准")
+    h.deliver()
+    assert h.channel_messages() == []
+    assert any("/invite @coopbot" in text for text in h.dms_to(TEACHER))
+    h.fake.not_in_channel.discard(CHANNEL)
+    h.slack.event({"type": "member_joined_channel", "user": h.fake.bot_user_id, "channel": CHANNEL,
+                   "channel_type": "C", "team": "T0001"})
+    h.deliver()
+    assert len(h.channel_messages()) == 1
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)
+                              .where(OutboxMessage.status != OutboxStatus.SENT)) == 0
+
+
+def test_someone_else_joining_does_not_requeue(harness: Harness) -> None:
+    h = harness
+    h.fake.not_in_channel.add(CHANNEL)
+    h.report(TEACHER)
+    h.deliver()
+    h.slack.event({"type": "member_joined_channel", "user": MENTOR, "channel": CHANNEL, "team": "T0001"})
+    h.deliver()
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)
+                              .where(OutboxMessage.status == OutboxStatus.PARKED)) == 1
+
+
+def test_the_manifest_lists_exactly_what_the_app_listens_to(harness: Harness) -> None:
+    manifest = build_manifest("https://coop.example.com")
+    declared = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert declared == {c.command for c in SLASH_COMMANDS}
+    for command in declared:  # Bolt answers 404 for a request no listener handles
+        assert harness.slack.command(command, "help", user_id=NOBODY).status == 200, command
+    assert harness.slack.command("/not-ours", user_id=NOBODY).status == 404
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == set(BOT_EVENTS)
+    for event in BOT_EVENTS:
+        reply = harness.slack.event({"type": event, "user": NOBODY, "channel": CHANNEL, "tab": "home"})
+        assert reply.status == 200, event
+    assert harness.slack.event({"type": "reaction_added", "user": NOBODY}).status == 404
+    harness.settle()
+
+
+def test_healthz_reports_the_outbox(harness: Harness) -> None:
+    import urllib.request
+
+    harness.report(TEACHER)
+    harness.settle()
+    with urllib.request.urlopen(harness.server.url + "/healthz", timeout=5) as response:
+        health = json.loads(response.read())
+    assert health["database"] == "ok" and health["outbox"]["pending"] >= 1

@@ -3,11 +3,54 @@
 from models.audit import AuditEntry
 from models.base import Base
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, ProcessedRequest, SlackMessage
+from models.exchange import (
+    DecisionKind,
+    Direction,
+    Exchange,
+    ExchangeAssessment,
+    ExchangeDecision,
+    ExchangeStatus,
+    Purpose,
+    Rating,
+)
+from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus, Rsvp
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
 from models.roster import Intern, Membership, Partnership, Person, Role, Side
+from models.schedule import JobRun
 
 __all__ = [
-    "AuditEntry", "Base", "Category", "EventKind", "Intern", "Membership", "OutboxKind", "OutboxMessage",
-    "OutboxStatus", "Partnership", "Person", "Problem", "ProblemEvent", "ProblemStatus", "ProcessedRequest",
-    "Role", "Severity", "Side", "SlackMessage",
+    "ActionItem",
+    "ActionItemStatus",
+    "AuditEntry",
+    "Base",
+    "Category",
+    "DecisionKind",
+    "Direction",
+    "EventKind",
+    "Exchange",
+    "ExchangeAssessment",
+    "ExchangeDecision",
+    "ExchangeStatus",
+    "Intern",
+    "JobRun",
+    "Meeting",
+    "MeetingInvitee",
+    "MeetingStatus",
+    "Membership",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Partnership",
+    "Person",
+    "Problem",
+    "ProblemEvent",
+    "ProblemStatus",
+    "ProcessedRequest",
+    "Purpose",
+    "Rating",
+    "Role",
+    "Rsvp",
+    "Severity",
+    "Side",
+    "SlackMessage",
 ]

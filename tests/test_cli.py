@@ -1,0 +1,183 @@
+"""The `coopbot` command as an operator runs it: a real subprocess, from another directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from bot.db import Database
+from bot.devtools.fake_slack import FakeSlack
+from models.roster import Intern, Person
+from tests.harness import BOT_TOKEN, INTERNS_CSV, PEOPLE_CSV, SIGNING_SECRET
+from tests.slack_requests import SlackRequests
+
+COOPBOT = str(Path(sys.executable).with_name("coopbot"))
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([COOPBOT, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+@pytest.fixture
+def cli_env(db: Database, tmp_path: Path) -> dict[str, str]:
+    """An environment without Slack credentials, pointed at the test database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))}
+    env["DATABASE_URL"] = db.url
+    return env
+
+
+def _add_partnerships(env: dict[str, str], cwd: Path) -> None:
+    for name, channel in (("深职院–华为", "C0PARTNER"), ("Other College–Acme", "C0OTHER")):
+        result = run(["partnership", "add", "--name", name, "--school", "S", "--enterprise", "E",
+                      "--channel", channel, "--timezone", "Asia/Shanghai"], env, cwd)
+        assert result.returncode == 0, result.stderr
+
+
+def test_roster_import_from_any_directory_and_reimport_changes_nothing(db: Database, cli_env: dict[str, str],
+                                                                       tmp_path: Path) -> None:
+    _add_partnerships(cli_env, tmp_path)
+    listed = run(["partnership", "list"], cli_env, tmp_path)
+    assert "深职院–华为" in listed.stdout and "C0PARTNER" in listed.stdout
+    people, interns = tmp_path / "people.csv", tmp_path / "interns.csv"
+    people.write_text(PEOPLE_CSV, encoding="utf-8")
+    interns.write_text(INTERNS_CSV, encoding="utf-8")
+    first = run(["people", "import", str(people)], cli_env, tmp_path)
+    assert first.returncode == 0 and "8 created" in first.stdout, first.stderr
+    assert run(["interns", "import", str(interns)], cli_env, tmp_path).returncode == 0
+    again = run(["people", "import", str(people)], cli_env, tmp_path)
+    assert again.returncode == 0 and "0 created, 0 updated, 8 unchanged" in again.stdout
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 8
+        assert session.scalar(select(func.count()).select_from(Intern)) == 3
+
+
+def test_a_bad_row_names_file_line_and_field_and_imports_nothing(db: Database, cli_env: dict[str, str],
+                                                                 tmp_path: Path) -> None:
+    _add_partnerships(cli_env, tmp_path)
+    people = tmp_path / "people.csv"
+    bad = PEOPLE_CSV.replace("U0MENTOR,李强,liqiang@huawei.com,enterprise,mentor",
+                             "U0MENTOR,李强,liqiang@huawei.com,factory,mentor")
+    people.write_text(bad, encoding="utf-8")
+    result = run(["people", "import", str(people)], cli_env, tmp_path)
+    assert result.returncode != 0
+    assert f"{people}:5: side:" in result.stderr
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_bad_dates_and_unknown_partnerships_in_interns(db: Database, cli_env: dict[str, str], tmp_path: Path) -> None:
+    _add_partnerships(cli_env, tmp_path)
+    (tmp_path / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
+    assert run(["people", "import", "people.csv"], cli_env, tmp_path).returncode == 0
+    interns = tmp_path / "interns.csv"
+    interns.write_text(INTERNS_CSV.replace("2026-09-01,2027-06-30,软件测试", "2026-13-01,2027-06-30,软件测试")
+                       .replace("Other College–Acme,U0OUTSIDER", "Nowhere,U0OUTSIDER"), encoding="utf-8")
+    result = run(["interns", "import", "interns.csv"], cli_env, tmp_path)
+    assert result.returncode != 0
+    assert "interns.csv:2: start_date:" in result.stderr and "interns.csv:4: partnership:" in result.stderr
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Intern)) == 0
+
+
+def test_partnership_add_rejects_a_bad_channel_and_zone(cli_env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["partnership", "add", "--name", "x", "--school", "s", "--enterprise", "e", "--channel", "general",
+                  "--timezone", "Mars/Base"], cli_env, tmp_path)
+    assert result.returncode != 0 and "--channel" in result.stderr and "--timezone" in result.stderr
+
+
+def test_manifest_prints_yaml_for_http_and_socket_mode(cli_env: dict[str, str], tmp_path: Path) -> None:
+    http = yaml.safe_load(run(["manifest", "--url", "https://coop.example.com"], cli_env, tmp_path).stdout)
+    assert http["settings"]["interactivity"]["request_url"] == "https://coop.example.com/slack/events"
+    socket_mode = yaml.safe_load(run(["manifest", "--socket"], cli_env, tmp_path).stdout)
+    assert socket_mode["settings"]["socket_mode_enabled"] is True
+
+
+def test_serve_without_credentials_says_what_to_set(cli_env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["serve"], cli_env, tmp_path)
+    assert result.returncode != 0
+    for words in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", ".env", "coopbot manifest"):
+        assert words in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(db: Database, cli_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, FakeSlack]]:
+    """`coopbot serve` as a real process, talking to a fake Slack."""
+    _add_partnerships(cli_env, tmp_path)
+    (tmp_path / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
+    (tmp_path / "interns.csv").write_text(INTERNS_CSV, encoding="utf-8")
+    assert run(["people", "import", "people.csv"], cli_env, tmp_path).returncode == 0
+    assert run(["interns", "import", "interns.csv"], cli_env, tmp_path).returncode == 0
+    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        env = {**cli_env, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+               "SLACK_API_URL": fake.url, "COOPBOT_OUTBOX_POLL_SECONDS": "0.2"}
+        port = _free_port()
+        process = subprocess.Popen([COOPBOT, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
+                                   env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=1).close()
+                    break
+                except OSError:
+                    assert process.poll() is None, process.communicate()[1]
+                    assert time.monotonic() < deadline, "coopbot serve did not come up"
+                    time.sleep(0.1)
+            yield base, fake
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=30)
+            assert process.returncode == 0, stderr
+            assert BOT_TOKEN not in stderr and SIGNING_SECRET not in stderr  # secrets never logged
+
+
+def test_the_running_server_logs_a_problem_and_posts_it(served: tuple[str, FakeSlack]) -> None:
+    base, fake = served
+    with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
+        assert json.loads(response.read())["database"] == "ok"
+    slack = SlackRequests(base, SIGNING_SECRET, fake=fake)
+    assert slack.command("/intern-issue", user_id="U0TEACHER").status == 200
+    [opened] = fake.wait_for("views.open")
+    view = next(v for k, v in fake.views.items() if not k.startswith("home:"))
+    options = slack.block_suggestion(user_id="U0TEACHER", action_id="problem_intern_select", block_id="intern_id",
+                                     value="张").json()["options"]
+    from datetime import date
+
+    from tests.slack_requests import fill
+
+    values = fill(view, {"intern_id": options[0]["value"], "category": "pay", "severity": "p2",
+                         "description": "实习工资低于岗位工资的80%", "occurred_on": date.today().isoformat()})
+    reply = slack.view_submission(view, values, user_id="U0TEACHER")
+    assert reply.status == 200 and reply.text == ""
+    fake.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "C0PARTNER")
+    [post] = [m for m in fake.messages("C0PARTNER") if not m.get("thread_ts")]
+    assert "实习工资低于岗位工资的80%" in json.dumps(post["blocks"], ensure_ascii=False)
+    assert opened.args["view"]["title"]["text"]
+
+
+def test_export_issues_as_csv(db: Database, cli_env: dict[str, str], tmp_path: Path) -> None:
+    result = run(["export", "issues"], cli_env, tmp_path)
+    assert result.returncode == 0 and result.stdout.splitlines()[0].startswith("id,partnership,student_id")
+    out = tmp_path / "issues.csv"
+    assert run(["export", "issues", "--out", str(out)], cli_env, tmp_path).returncode == 0
+    assert out.read_text(encoding="utf-8").startswith("id,")

@@ -51,7 +51,7 @@ _ids = count(1)
 def sign(secret: str, body: bytes) -> dict[str, str]:
     ts = str(int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature or ""}
 
 
 def command_body(user: str) -> tuple[bytes, str]:

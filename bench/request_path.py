@@ -21,6 +21,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -51,7 +52,7 @@ def wait_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
         try:
             urllib.request.urlopen(url, timeout=1).close()
             return
@@ -145,8 +146,9 @@ def main() -> None:
             url = f"sqlite:///{work / 'bench.db'}" if database == "sqlite" else pg_bench_url()
             intern_id = prepare_coopbot_db(url, env, work)
             port = free_port()
-            kinds = {"slash command": lambda: loadgen.command_body("U0TEACHER"),
-                     "view submission": lambda iid=intern_id: loadgen.submission_body("U0TEACHER", iid)}
+            kinds: dict[str, Callable[[], tuple[bytes, str]]] = {
+                "slash command": lambda: loadgen.command_body("U0TEACHER"),
+                "view submission": partial(loadgen.submission_body, "U0TEACHER", intern_id)}
             serve = [str(BIN / "coopbot"), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"]
             with started(serve, {**env, "DATABASE_URL": url}, f"http://127.0.0.1:{port}/healthz"):
                 measure(f"coopbot ({database})", port, kinds, levels, rows, args.quick)

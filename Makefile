@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test lint typecheck clean
+.PHONY: run test lint typecheck i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,9 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The real bot (`coopbot serve`) when Slack credentials are configured, else the local sandbox (it says which).
 run: $(STAMP)
-	$(BIN)/coopbot db upgrade
-	$(BIN)/coopbot serve
+	$(BIN)/python -m bot.devtools.run_or_sandbox
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -24,6 +24,20 @@ typecheck: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest
+
+# Translations: extract every string from the source into bot/locale/coopbot.pot, then merge it into
+# each language's .po (new entries arrive empty, changed ones fuzzy: translate them, tests/test_i18n.py checks).
+POT     = bot/locale/coopbot.pot
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k gettext -k ngettext:1,2 -k N_ -k _ \
+		--project coopbot --width 120 --sort-by-file -o $(POT) bot handlers scheduler
+	test -f bot/locale/zh_CN/LC_MESSAGES/coopbot.po || \
+		$(BIN)/pybabel init -i $(POT) -d bot/locale -D coopbot -l zh_CN --width 120
+	$(BIN)/pybabel update -i $(POT) -d bot/locale -D coopbot --width 120 --previous
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/request_path.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

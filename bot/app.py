@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -13,11 +14,12 @@ from slack_sdk import WebClient
 import handlers
 from bot.container import Services
 from bot.executor import TrackedExecutor
+from bot.observability import Metrics
 
 log = logging.getLogger(__name__)
 
 
-def create_app(services: Services, executor: TrackedExecutor | None = None) -> App:
+def create_app(services: Services, executor: TrackedExecutor | None = None, metrics: Metrics | None = None) -> App:
     secret = services.settings.slack_signing_secret
     app = App(
         listener_executor=executor or TrackedExecutor(),
@@ -27,8 +29,22 @@ def create_app(services: Services, executor: TrackedExecutor | None = None) -> A
         raise_error_for_unhandled_request=False,
         url_verification_enabled=True,
     )
+    if metrics is not None:
+        _count_requests(app, metrics)
     handlers.register_all(app, services)
     return app
+
+
+def _count_requests(app: App, metrics: Metrics) -> None:
+    """Count verified Slack requests by kind (slash command, block actions, view submission, event…)."""
+
+    @app.middleware
+    def count(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+        kind = "slash_command" if "command" in body else str(body.get("type") or "unknown")
+        if kind == "event_callback":
+            kind = "event:" + str((body.get("event") or {}).get("type") or "unknown")
+        metrics.requests.labels(kind[:64]).inc()
+        return next()
 
 
 def _cached_authorize(client: WebClient) -> Any:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import ValidationError
 
 from bot import manifest
 from bot.db import Database
 from bot.errors import CoopError, ImportFailed
+from bot.observability import configure_logging
 from bot.settings import Settings
 
 EXIT_USAGE = 2
@@ -56,11 +58,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings()
     _needs(settings, "serve")
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, with_scheduler=not args.no_scheduler)
     runtime.start()
     print(f"coopbot listening on http://{args.host}:{args.port}/slack/events", file=sys.stderr)
-    serve(build_wsgi_app(runtime.app, runtime.health), host=args.host, port=args.port, threads=args.threads,
-          on_shutdown=runtime.stop)
+    serve(build_wsgi_app(runtime.app, runtime.health, runtime.metrics, runtime.guard), host=args.host, port=args.port,
+          threads=args.threads, on_shutdown=runtime.stop)
     return 0
 
 
@@ -71,7 +73,7 @@ def cmd_socket(args: argparse.Namespace) -> int:
 
     settings = _settings()
     _needs(settings, "socket")
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, with_scheduler=not args.no_scheduler)
     runtime.start()
     try:
         assert settings.slack_app_token is not None
@@ -79,6 +81,55 @@ def cmd_socket(args: argparse.Namespace) -> int:
     finally:
         runtime.stop()
     return 0
+
+
+def cmd_jobs_list(args: argparse.Namespace) -> int:
+    from bot.container import build_services
+    from scheduler.engine import list_jobs
+
+    settings = _settings()
+    services = build_services(settings)
+    zone = settings.default_zone
+    print(f"{'job':<20}{'schedule':<16}{'next run (' + settings.coopbot_timezone + ')':<28}set by")
+    for job in list_jobs(services):
+        when = job.next_run.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if job.next_run else "-"
+        print(f"{job.name:<20}{job.cron:<16}{when:<28}{job.variable}")
+    return 0
+
+
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    """Run a job now, then deliver what it posted before exiting (what a server would do in seconds)."""
+    from sqlalchemy import func, select
+
+    from bot.container import build_services
+    from bot.delivery import DeliveryWorker
+    from models.delivery import OutboxMessage, OutboxStatus
+    from scheduler.jobs import JOBS, run_job
+
+    if args.name not in JOBS:
+        print(f"coopbot jobs run: unknown job {args.name!r}; jobs: {', '.join(JOBS)}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = _settings()
+    _needs(settings, "jobs")
+    services = build_services(settings)
+    count = run_job(args.name, services)
+    worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts)
+    worker.drain(timeout=args.deliver_timeout)
+    with services.db.session() as session:
+        waiting = session.scalar(select(func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.status == OutboxStatus.PENDING)) or 0
+    print(f"{args.name}: {count} done", file=sys.stderr)
+    if waiting:
+        print(f"{waiting} message(s) could not be delivered yet; a running `coopbot serve` will retry them",
+              file=sys.stderr)
+    services.db.dispose()
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from bot.devtools.sandbox import run
+
+    return run(port=args.port, open_browser=not args.no_browser)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -96,7 +147,7 @@ def cmd_partnership_add(args: argparse.Namespace) -> int:
 
     try:
         data = PartnershipInput(name=args.name, school=args.school, enterprise=args.enterprise,
-                                channel_id=args.channel, timezone=args.timezone)
+                                channel_id=args.channel, timezone=args.timezone, language=args.language)
     except ValidationError as exc:
         for error in exc.errors():
             print(f"coopbot partnership add: --{_flag(error['loc'])}: {error['msg']}", file=sys.stderr)
@@ -136,21 +187,30 @@ def _import(kind: str) -> Callable[[argparse.Namespace], int]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from bot.exchanges.export import write_exchanges_csv
+    from bot.meetings.export import write_meetings_csv
     from bot.problems.export import write_problems_csv
 
-    if args.kind != "issues":
-        print(f"coopbot export {args.kind}: not available yet; `issues` is", file=sys.stderr)
+    settings = _settings()
+    writers: dict[str, Callable[[Database, TextIO], int]] = {
+        "issues": write_problems_csv,
+        "exchanges": write_exchanges_csv,
+        "meetings": lambda db, out: write_meetings_csv(db, out, default_timezone=settings.coopbot_timezone),
+    }
+    if args.kind not in writers:
+        print(f"coopbot export {args.kind}: not available yet; try {' or '.join(writers)}", file=sys.stderr)
         return EXIT_USAGE
+    write = writers[args.kind]
     if args.format != "csv":
         print(f"coopbot export: --format {args.format} is not available yet; use csv", file=sys.stderr)
         return EXIT_USAGE
-    db = _db()
+    db = _db(settings)
     if args.out:
         with open(args.out, "w", encoding="utf-8", newline="") as handle:
-            count = write_problems_csv(db, handle)
+            count = write(db, handle)
         print(f"wrote {count} rows to {args.out}", file=sys.stderr)
     else:
-        write_problems_csv(db, sys.stdout)
+        write(db, sys.stdout)
     return 0
 
 
@@ -180,7 +240,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-scheduler", action="store_true", help="do not run scheduled jobs in this process")
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)").set_defaults(func=cmd_socket)
+    socket = sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    socket.add_argument("--no-scheduler", action="store_true", help="do not run scheduled jobs in this process")
+    socket.set_defaults(func=cmd_socket)
+
+    sandbox = sub.add_parser("sandbox", help="try coopbot without Slack: the bot and a Slack-like page on loopback")
+    sandbox.add_argument("--port", type=int, default=3000)
+    sandbox.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
+    sandbox.set_defaults(func=cmd_sandbox)
+
+    jobs = sub.add_parser("jobs", help="the cooperation calendar's scheduled jobs").add_subparsers(
+        dest="jobs_command", required=True)
+    jobs.add_parser("list", help="each job, its schedule and next run time").set_defaults(func=cmd_jobs_list)
+    run = jobs.add_parser("run", help="run a job now and deliver what it posts")
+    run.add_argument("name", help="quarterly-prompt, digest, quarter-end-digest or reminders")
+    run.add_argument("--deliver-timeout", type=float, default=60.0, help="seconds to spend delivering")
+    run.set_defaults(func=cmd_jobs_run)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="create or migrate the schema").set_defaults(func=cmd_db_upgrade)
@@ -196,6 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--enterprise", required=True)
     add.add_argument("--channel", required=True, help="the Slack channel id, e.g. C0123ABCD")
     add.add_argument("--timezone", help="IANA zone, e.g. Asia/Shanghai (default COOPBOT_TIMEZONE)")
+    add.add_argument("--language", default="en",
+                     help="language of the channel posts and digests: en or zh_CN (default en)")
     add.set_defaults(func=cmd_partnership_add)
     partnership.add_parser("list", help="list partnerships").set_defaults(func=cmd_partnership_list)
 
@@ -214,8 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(os.environ.get("COOPBOT_LOG_FORMAT", "text"))
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -7,15 +7,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk import WebClient
-from sqlalchemy import select
 
 from bot.db import Database
+from bot.exchanges.notify import SlackExchangeNotifier
+from bot.exchanges.service import ExchangeService
 from bot.i18n import Translator, translator
+from bot.language import SlackLocales, resolve_language
+from bot.meetings.notify import SlackMeetingNotifier
+from bot.meetings.service import MeetingService
 from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
 from bot.settings import Settings
 from models.base import utcnow
-from models.roster import Person
 
 
 @dataclass
@@ -24,13 +27,15 @@ class Services:
     db: Database
     client: WebClient
     problems: ProblemService
+    meetings: MeetingService
+    exchanges: ExchangeService
     clock: Callable[[], datetime] = field(default=utcnow)
+    locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
     def translator_for(self, slack_user_id: str) -> Translator:
-        """The language a person reads: their chosen one if on the roster, else English."""
-        with self.db.session() as session:
-            chosen = session.scalar(select(Person.locale).where(Person.slack_user_id == slack_user_id))
-        return translator(chosen)
+        """The language a person reads: their own choice, else their Slack locale (cached), else their
+        partnership's language, else English (see bot.language)."""
+        return translator(resolve_language(self.db, self.locales, slack_user_id))
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -45,7 +50,13 @@ def make_client(settings: Settings) -> WebClient:
 def build_services(settings: Settings, *, db: Database | None = None, client: WebClient | None = None,
                    clock: Callable[[], datetime] = utcnow) -> Services:
     database = db or Database(settings.database_url)
-    problems = ProblemService(database, SlackProblemNotifier(), default_timezone=settings.coopbot_timezone,
+    web = client or make_client(settings)
+    locales = SlackLocales(web)
+    problems = ProblemService(database, SlackProblemNotifier(locales), default_timezone=settings.coopbot_timezone,
                               clock=clock)
-    return Services(settings=settings, db=database, client=client or make_client(settings), problems=problems,
-                    clock=clock)
+    meetings = MeetingService(database, SlackMeetingNotifier(locales), default_timezone=settings.coopbot_timezone,
+                              clock=clock)
+    exchanges = ExchangeService(database, SlackExchangeNotifier(locales),
+                                default_timezone=settings.coopbot_timezone, clock=clock)
+    return Services(settings=settings, db=database, client=web, problems=problems, meetings=meetings,
+                    exchanges=exchanges, clock=clock, locales=locales)

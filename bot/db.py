@@ -22,6 +22,7 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        engine_kwargs.setdefault("hide_parameters", True)  # SQL parameters hold students' personal data
         if self.is_sqlite:
             engine_kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         else:

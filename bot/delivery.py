@@ -11,6 +11,7 @@ Rules (see docs/decisions/0002-outbox.md):
 
 from __future__ import annotations
 
+import base64
 import logging
 import random
 import threading
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.db import Database
 from bot.i18n import translator
+from bot.language import language_in
 from models.base import utcnow
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
 
@@ -54,6 +56,7 @@ class Outcome:
     ts: str | None = None
     error: str | None = None
     retry_in: float | None = None  # seconds; None when not retried
+    channel: str | None = None  # where Slack says the post landed (a DM sent to a user id lands in "D…")
 
 
 class DeliveryWorker:
@@ -163,6 +166,8 @@ class DeliveryWorker:
             self.client.chat_postEphemeral(channel=row.channel, user=row.user or "", text=payload["text"],
                                            blocks=payload.get("blocks"))
             return Outcome(OutboxStatus.SENT)
+        if row.kind == OutboxKind.UPLOAD:
+            return self._upload(row)
         with self.db.session() as session:
             posted = session.get(SlackMessage, row.message_key) if row.message_key else None
             parent = session.get(SlackMessage, row.thread_key) if row.thread_key else None
@@ -180,7 +185,18 @@ class DeliveryWorker:
             channel=row.channel, text=payload["text"], blocks=payload.get("blocks"),
             thread_ts=parent.ts if parent else None, unfurl_links=False, unfurl_media=False,
         )
-        return Outcome(OutboxStatus.SENT, ts=str(response["ts"]))
+        return Outcome(OutboxStatus.SENT, ts=str(response["ts"]), channel=response.get("channel"))
+
+    def _upload(self, row: OutboxMessage) -> Outcome:
+        """files_upload_v2 shares into a conversation, so a user id is first turned into their DM."""
+        payload = row.payload
+        channel = row.channel
+        if channel[:1] in ("U", "W"):
+            channel = str(self.client.conversations_open(users=channel)["channel"]["id"])
+        self.client.files_upload_v2(channel=channel, content=base64.b64decode(payload["content_b64"]),
+                                    filename=payload["filename"], title=payload["title"],
+                                    initial_comment=payload["initial_comment"])
+        return Outcome(OutboxStatus.SENT)
 
     def _update_before_post(self, session: Session, row: OutboxMessage) -> Outcome:
         """The post this update is for has not gone out: it is behind us in no channel (ordering), so
@@ -223,7 +239,9 @@ class DeliveryWorker:
                 fresh.delivered_at = now
                 if (fresh.kind == OutboxKind.POST and fresh.message_key and outcome.ts
                         and session.get(SlackMessage, fresh.message_key) is None):
-                    session.add(SlackMessage(key=fresh.message_key, channel=fresh.channel, ts=outcome.ts))
+                    # chat.update needs the conversation id, not the user id a DM was addressed to
+                    session.add(SlackMessage(key=fresh.message_key, channel=outcome.channel or fresh.channel,
+                                             ts=outcome.ts))
             elif outcome.status == OutboxStatus.PENDING and fresh.attempts >= self.max_attempts:
                 fresh.status = OutboxStatus.FAILED
             elif outcome.retry_in is not None:
@@ -238,7 +256,7 @@ class DeliveryWorker:
 
     @staticmethod
     def _tell_how_to_fix(session: Session, row: OutboxMessage) -> None:
-        t = translator("en")
+        t = translator(language_in(session, None, row.notify_user or ""))
         text = t.gettext(
             "I could not post in <#{channel}> ({error}). Invite me there with `/invite @coopbot`: "
             "what you sent is saved and will be posted as soon as I am in the channel."

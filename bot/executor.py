@@ -6,6 +6,7 @@ shutdown waits for that unfinished work; tests wait for it before looking at the
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,7 +31,7 @@ class TrackedExecutor(ThreadPoolExecutor):
                     self._busy -= 1
                     self._idle.notify_all()
 
-        return super().submit(tracked)
+        return super().submit(contextvars.copy_context().run, tracked)
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until no listener is running; False if `timeout` passed first."""

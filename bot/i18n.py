@@ -17,10 +17,22 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "coopbot"
 DEFAULT_LANGUAGE = "en"
+# Each language named in itself, as a picker shows it to someone who cannot read the current one.
+LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalog without translating it yet (translated where it is shown)."""
+    return message
+
+
+# Quarter names differ in shape per language ("Q1 2027", "2027年第一季度"), so each is a catalog entry.
+_QUARTERS = (N_("Q1 {year}"), N_("Q2 {year}"), N_("Q3 {year}"), N_("Q4 {year}"))
 
 
 def available_languages() -> list[str]:
@@ -29,17 +41,22 @@ def available_languages() -> list[str]:
     return [DEFAULT_LANGUAGE, *[lang for lang in found if lang != DEFAULT_LANGUAGE]]
 
 
-def normalize_language(value: str | None) -> str:
-    """Map a Slack locale ("zh-CN", "en-US") or a setting to a language we have, else English."""
+def match_language(value: str | None) -> str | None:
+    """The language we have for a Slack locale ("zh-CN", "en-US") or a setting, or None."""
     if not value:
-        return DEFAULT_LANGUAGE
+        return None
     wanted = value.replace("-", "_")
     languages = available_languages()
     for candidate in (wanted, wanted.split("_")[0]):
         for lang in languages:
             if lang.lower() == candidate.lower() or lang.split("_")[0].lower() == candidate.lower():
                 return lang
-    return DEFAULT_LANGUAGE
+    return None
+
+
+def normalize_language(value: str | None) -> str:
+    """Like `match_language`, but English when we have nothing closer."""
+    return match_language(value) or DEFAULT_LANGUAGE
 
 
 class Translator:
@@ -60,7 +77,17 @@ class Translator:
         return format_date(value, format="medium", locale=self.locale)
 
     def datetime(self, value: datetime, tz: str) -> str:
+        """`value` (aware) as the clock on the wall in `tz` reads it."""
         return format_datetime(value, format="medium", tzinfo=_zone(tz), locale=self.locale)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def quarter(self, year: int, q: int) -> str:
+        """The quarter's name: "Q1 2027" in English, "2027年第一季度" in Chinese; `q` is 1–4."""
+        if not 1 <= q <= 4:
+            raise ValueError(f"quarter must be 1-4, got {q}")
+        return self.gettext(_QUARTERS[q - 1]).format(year=year)
 
 
 def _zone(name: str) -> ZoneInfo:

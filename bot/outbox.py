@@ -7,6 +7,7 @@ update the posted message in place without knowing whether it was delivered yet.
 
 from __future__ import annotations
 
+import base64
 import threading
 from typing import Any
 
@@ -66,6 +67,15 @@ def ephemeral(session: Session, *, channel: str, user: str, text: str,
                 payload={"text": text, "blocks": blocks})
 
 
+def upload(session: Session, *, channel: str, filename: str, content: bytes, title: str,
+           initial_comment: str) -> OutboxMessage:
+    """Share a file (e.g. a calendar .ics) in `channel`, or in a person's DM when given a user id.
+    The bytes ride in the JSON payload as base64."""
+    return _add(session, kind=OutboxKind.UPLOAD, channel=channel,
+                payload={"filename": filename, "title": title, "initial_comment": initial_comment,
+                         "content_b64": base64.b64encode(content).decode("ascii")})
+
+
 def publish_home(session: Session, *, user: str, view: dict[str, Any]) -> OutboxMessage:
-    """Publish `user`'s App Home. Keyed per user so a newer home supersedes an undelivered older one."""
+    """Publish `user`'s App Home. Rows for one user go out in order, so the newest view is the one that stays."""
     return _add(session, kind=OutboxKind.HOME, channel=f"home:{user}", user=user, payload={"view": view})

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from bot.app import create_app
 from bot.container import Services, build_services
 from bot.delivery import DeliveryWorker
 from bot.executor import TrackedExecutor
+from bot.observability import Metrics
 from bot.settings import Settings
+from bot.slack_payloads import RequestGuard, request_guard
 from models.base import utcnow
 from models.delivery import OutboxMessage, OutboxStatus
+
+if TYPE_CHECKING:
+    from scheduler.engine import CalendarScheduler
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +31,20 @@ class Runtime:
     app: App
     worker: DeliveryWorker
     listeners: TrackedExecutor
+    metrics: Metrics
+    guard: RequestGuard
+    scheduler: CalendarScheduler | None = None  # the cooperation calendar, unless --no-scheduler
 
     def start(self) -> None:
         self.worker.start()
+        if self.scheduler is not None:
+            self.scheduler.start()
 
     def stop(self) -> None:
-        """Let listeners finish what they acknowledged, deliver what is in flight, release the database."""
+        """Let listeners and a running job finish what they started, deliver what is in flight, release
+        the database."""
+        if self.scheduler is not None:
+            self.scheduler.stop()
         self.listeners.wait_idle(timeout=10)
         self.worker.stop()
         self.services.db.dispose()
@@ -39,27 +52,40 @@ class Runtime:
     def health(self) -> tuple[bool, dict[str, Any]]:
         """Database reachable, and how far behind the outbox is."""
         try:
-            with self.services.db.session() as session:
-                session.execute(text("SELECT 1"))
-                pending, oldest = session.execute(
-                    select(func.count(), func.min(OutboxMessage.created_at))
-                    .where(OutboxMessage.status == OutboxStatus.PENDING)).one()
-                parked = session.scalar(select(func.count()).select_from(OutboxMessage)
-                                        .where(OutboxMessage.status == OutboxStatus.PARKED))
+            stats = outbox_stats(self.services)
         except Exception as exc:
             return False, {"status": "error", "database": f"unreachable: {type(exc).__name__}"}
-        age = (utcnow() - oldest).total_seconds() if oldest else 0.0
-        return True, {"status": "ok", "database": "ok",
-                      "outbox": {"pending": int(pending), "parked": int(parked or 0),
-                                 "oldest_pending_seconds": round(age, 1)}}
+        return True, {"status": "ok", "database": "ok", "outbox": stats}
 
 
-def build_runtime(settings: Settings, services: Services | None = None) -> Runtime:
+def outbox_stats(services: Services) -> dict[str, float]:
+    """Undelivered messages by state, and the age of the oldest pending one (one query)."""
+    with services.db.session() as session:
+        rows = session.execute(
+            select(OutboxMessage.status, func.count(), func.min(OutboxMessage.created_at))
+            .where(OutboxMessage.status != OutboxStatus.SENT).group_by(OutboxMessage.status)).all()
+    by_status = {status: (count, oldest) for status, count, oldest in rows}
+    pending, oldest = by_status.get(OutboxStatus.PENDING, (0, None))
+    return {"pending": int(pending), "parked": int(by_status.get(OutboxStatus.PARKED, (0, None))[0]),
+            "failed": int(by_status.get(OutboxStatus.FAILED, (0, None))[0]),
+            "oldest_pending_seconds": round((utcnow() - oldest).total_seconds(), 1) if oldest else 0.0}
+
+
+def build_runtime(settings: Settings, services: Services | None = None, *, with_scheduler: bool = False) -> Runtime:
     services = services or build_services(settings)
     worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
                             poll_seconds=settings.coopbot_outbox_poll_seconds)
     listeners = TrackedExecutor()
-    return Runtime(services=services, app=create_app(services, listeners), worker=worker, listeners=listeners)
+    calendar = None
+    if with_scheduler:
+        from scheduler.engine import CalendarScheduler
+
+        calendar = CalendarScheduler(services)
+    metrics = Metrics(lambda: outbox_stats(services))
+    return Runtime(services=services, app=create_app(services, listeners, metrics), worker=worker,
+                   listeners=listeners, metrics=metrics, scheduler=calendar,
+                   guard=request_guard(settings.slack_signing_secret.get_secret_value()
+                                       if settings.slack_signing_secret else ""))
 
 
 __all__ = ["Runtime", "build_runtime"]

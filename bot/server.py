@@ -10,6 +10,7 @@ Requests are never logged: their bodies and headers carry tokens and personal da
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import signal
@@ -20,10 +21,14 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer, TcpWSGIServer, create_server
+
+from bot.observability import Metrics, new_request_id, request_id
+from bot.slack_payloads import RequestGuard
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -34,12 +39,13 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 MAX_BODY_BYTES = 1024 * 1024  # Slack payloads are a few KiB; anything near this is not Slack
 SHUTDOWN_GRACE_SECONDS = 10.0  # Slack retries after 3 s anyway; long enough for in-flight acks to finish
 _LOOP_TICK_SECONDS = 0.2  # how often the server loop notices a stop request
 
 Health = Callable[[], tuple[bool, dict]]
-_ALLOWED = {EVENTS_PATH: ("POST",), HEALTH_PATH: ("GET", "HEAD")}
+_ALLOWED = {EVENTS_PATH: ("POST",), HEALTH_PATH: ("GET", "HEAD"), METRICS_PATH: ("GET",)}
 
 
 def _json(start_response: StartResponse, status: str, payload: dict,
@@ -59,12 +65,33 @@ def _declared_length(environ: WSGIEnvironment) -> int | None:
         return None
 
 
-def build_wsgi_app(bolt_app: App, health: Health) -> WSGIApplication:
+def build_wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None,
+                   guard: RequestGuard | None = None) -> WSGIApplication:
     """The WSGI callable: Slack's requests go to Bolt (which verifies their signatures), `/healthz` to
-    the health check, everything else is refused without being read."""
+    the health check, `/metrics` to Prometheus, everything else is refused without being read."""
     slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+    metrics = metrics or Metrics()
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        token = request_id.set(new_request_id())
+        started = time.perf_counter()
+        status_seen: list[str] = []
+
+        def recording_start_response(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            status_seen.append(status.split(" ", 1)[0])
+            return start_response(status, [*headers, ("X-Request-Id", request_id.get())], *args)
+
+        try:
+            return route(environ, recording_start_response)
+        finally:
+            path = environ.get("PATH_INFO", "")
+            known = path if path in _ALLOWED else "other"
+            metrics.responses.labels(known, status_seen[0] if status_seen else "none").inc()
+            if path == EVENTS_PATH:
+                metrics.ack_seconds.observe(time.perf_counter() - started)
+            request_id.reset(token)
+
+    def route(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET").upper()
         allowed = _ALLOWED.get(path)
@@ -75,12 +102,24 @@ def build_wsgi_app(bolt_app: App, health: Health) -> WSGIApplication:
                          [("Allow", ", ".join(allowed))])
         if path == HEALTH_PATH:
             return _health_response(health, start_response, head=method == "HEAD")
+        if path == METRICS_PATH:
+            body = metrics.render()
+            start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(body)))])
+            return [body]
         length = _declared_length(environ)
         if length is None:
             return _json(start_response, "400 Bad Request", {"error": "bad content-length"})
         if length > MAX_BODY_BYTES:
             # Refused on the declared size alone: the body is never read into memory.
             return _json(start_response, "413 Request Entity Too Large", {"error": "request body too large"})
+        if guard is not None:
+            body = environ["wsgi.input"].read(length) if length else b""
+            refused = guard(body, {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items()
+                                   if k.startswith("HTTP_")} | {"content-type": environ.get("CONTENT_TYPE", "")})
+            if refused is not None:
+                return _json(start_response, "401 Unauthorized" if refused == 401 else "400 Bad Request",
+                             {"error": "invalid signature" if refused == 401 else "malformed request"})
+            environ["wsgi.input"] = io.BytesIO(body)
         return slack(environ, start_response)
 
     return app

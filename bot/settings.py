@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -23,6 +25,16 @@ class Settings(BaseSettings):
     # Delivery tuning: how often the outbox worker looks for due messages when nobody woke it.
     coopbot_outbox_poll_seconds: float = Field(default=2.0, gt=0)
     coopbot_outbox_max_attempts: int = Field(default=50, ge=1)
+    # The cooperation calendar (scheduler/): crontab expressions in COOPBOT_TIMEZONE. The jobs decide per
+    # partnership, in its own timezone, whether today is a quarter's first or last working day.
+    coopbot_digest_cron: str = "0 9 * * mon"
+    coopbot_quarter_end_digest_cron: str = "0 9 * * *"
+    coopbot_reminders_cron: str = "*/15 * * * *"
+    coopbot_quarterly_prompt_cron: str = "0 9 * * *"
+    # A run missed while no scheduler was up still runs (once) if it is at most this late.
+    coopbot_misfire_grace_seconds: int = Field(default=3600, ge=1)
+    # Days that are not working days, besides weekends: "2027-01-01,2027-10-01".
+    coopbot_holidays: Annotated[tuple[date, ...], NoDecode] = ()
 
     @field_validator("coopbot_timezone")
     @classmethod
@@ -31,6 +43,22 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA timezone {value!r}") from exc
+        return value
+
+    @field_validator("coopbot_digest_cron", "coopbot_quarter_end_digest_cron", "coopbot_reminders_cron",
+                     "coopbot_quarterly_prompt_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from scheduler.cron import parse_cron
+
+        parse_cron(value, "UTC")  # raises ValueError saying what is wrong
+        return value
+
+    @field_validator("coopbot_holidays", mode="before")
+    @classmethod
+    def _holiday_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
     @field_validator("slack_api_url")

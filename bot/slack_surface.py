@@ -33,6 +33,8 @@ def _slash(command: str, description: str, usage_hint: str = "") -> SlashCommand
 
 INTERN_ISSUE = _slash("/intern-issue", "Log a problem with an intern")
 COOP = _slash("/coop", "coopbot help, your status, or a digest now", "help | status | digest")
+EXCHANGE = _slash("/exchange", "Request a staff exchange")
+COOP_MEETING = _slash("/coop-meeting", "Schedule a cooperation group meeting")
 
 SLASH_COMMANDS: tuple[SlashCommand, ...] = tuple(_declared)
 
@@ -45,4 +47,6 @@ BOT_SCOPES: tuple[str, ...] = (
     "chat:write",  # chat.postMessage / chat.update / chat.postEphemeral, DMs by user id
     "commands",  # the slash commands above
     "users:read",  # users.info
+    "files:write",  # files_upload_v2: calendar files (.ics) and letters of appointment (PDF) in DMs
+    "im:write",  # conversations.open: the DM a file is shared into
 )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.container import Services
-from handlers import channels, coop, errors, home, problems
+from handlers import channels, coop, errors, exchanges, home, meetings, problems
 
 
 def register_all(app: App, services: Services) -> None:
     errors.register(app, services)
     problems.register(app, services)
+    meetings.register(app, services)
+    exchanges.register(app, services)
     home.register(app, services)
     coop.register(app, services)
     channels.register(app, services)

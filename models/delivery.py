@@ -17,6 +17,7 @@ class OutboxKind(enum.StrEnum):
     UPDATE = "update"    # chat.update of the message recorded under message_key
     EPHEMERAL = "ephemeral"  # chat.postEphemeral to `user` in `channel`
     HOME = "home"        # views.publish of `user`'s App Home
+    UPLOAD = "upload"    # files_upload_v2 of a file (base64 in the payload) to a channel or a person's DM
 
 
 class OutboxStatus(enum.StrEnum):

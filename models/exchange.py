@@ -75,6 +75,8 @@ class Exchange(Base):
     confidentiality_acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[ExchangeStatus] = mapped_column(str_enum(ExchangeStatus, 24), default=ExchangeStatus.PENDING)
     review_round: Mapped[int] = mapped_column(default=1)  # bumped on each resubmission after changes
+    # When the current review round began (first submission or resubmission): review reminders count from it.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))

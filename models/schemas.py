@@ -65,6 +65,19 @@ def _valid_zone(value: str) -> str:
     return value
 
 
+# Languages with a catalog in bot/locale (models cannot import bot; tests/test_i18n.py checks they agree).
+LANGUAGES = ("en", "zh_CN")
+
+
+def _known_language(value: Any) -> Any:
+    """Accept "zh-CN", "zh_cn" or " en " as written; store the catalog's own spelling."""
+    text = str(value).strip().replace("-", "_")
+    for language in LANGUAGES:
+        if text.lower() == language.lower():
+            return language
+    raise ValueError(f"unknown language {text!r} (allowed: {', '.join(LANGUAGES)})")
+
+
 def _lower_strip(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
@@ -128,6 +141,7 @@ class PartnershipInput(_Input):
     enterprise: Name
     channel_id: ChannelId
     timezone: Annotated[TimeZoneName | None, BeforeValidator(_blank_to_none)] = None
+    language: Annotated[str, BeforeValidator(_known_language)] = "en"
 
 
 class PersonRow(_Input):

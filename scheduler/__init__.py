@@ -1,0 +1,1 @@
+"""The cooperation calendar: APScheduler set-up (engine), the jobs, and cron parsing."""

@@ -52,7 +52,7 @@ A0001,Tom Jones,Other College–Acme,{OUTSIDER},U0MENTOR2,2026-09-01,2027-06-30,
 """
 
 
-@dataclass
+@dataclass(repr=False)
 class Harness:
     db: Database
     fake: FakeSlack
@@ -60,6 +60,9 @@ class Harness:
     services: Services
     runtime: Runtime
     server: RunningServer
+
+    def __repr__(self) -> str:
+        return f"Harness({self.server.url}, {self.db.url.split('?')[0]})"
 
     def deliver(self) -> int:
         """Let acknowledged listeners finish, then run the outbox worker until nothing is due
@@ -159,7 +162,7 @@ def running_app(db: Database, **setting_overrides: Any) -> Iterator[Harness]:
                             slack_api_url=fake.url, database_url=db.url, **setting_overrides)
         services = build_services(settings, db=db)
         runtime = build_runtime(settings, services)
-        server = start_in_thread(build_wsgi_app(runtime.app, runtime.health))
+        server = start_in_thread(build_wsgi_app(runtime.app, runtime.health, runtime.metrics, runtime.guard))
         try:
             slack = SlackRequests(server.url, SIGNING_SECRET, fake=fake)
             yield Harness(db=db, fake=fake, slack=slack, services=services, runtime=runtime, server=server)

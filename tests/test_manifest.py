@@ -8,7 +8,15 @@ import pytest
 import yaml
 
 from bot.manifest import build_manifest, limit_violations, main, render_manifest
-from bot.slack_surface import BOT_EVENTS, BOT_SCOPES, COOP, INTERN_ISSUE, SLASH_COMMANDS, SlashCommand
+from bot.slack_surface import (
+    BOT_EVENTS,
+    BOT_SCOPES,
+    COOP,
+    COOP_MEETING,
+    INTERN_ISSUE,
+    SLASH_COMMANDS,
+    SlashCommand,
+)
 
 URL = "https://coop.example.org"
 EVENTS = f"{URL}/slack/events"
@@ -29,9 +37,10 @@ def test_surface_declares_the_commands_events_and_scopes_the_app_uses() -> None:
     assert (COOP.command, COOP.description, COOP.usage_hint) == (
         "/coop", "coopbot help, your status, or a digest now", "help | status | digest")
     assert isinstance(COOP, SlashCommand)
-    assert SLASH_COMMANDS == (INTERN_ISSUE, COOP)
+    assert SLASH_COMMANDS[:2] == (INTERN_ISSUE, COOP) and COOP_MEETING in SLASH_COMMANDS
     assert BOT_EVENTS == ("app_home_opened", "member_joined_channel")
-    assert BOT_SCOPES == ("chat:write", "commands", "users:read")
+    assert BOT_SCOPES[:3] == ("chat:write", "commands", "users:read")
+    assert {"files:write", "im:write"} <= set(BOT_SCOPES)
 
 
 def test_http_mode_points_every_callback_at_slack_events() -> None:

@@ -4,17 +4,32 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect
 
 import models
 from bot.db import Database
 from bot.migrate import upgrade
+from models.migrations import include_object
 
 
 def test_migrations_match_models(db: Database) -> None:
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(context, models.Base.metadata)
     assert diff == []
+
+
+def test_scheduler_table_is_not_ours_to_migrate(db: Database) -> None:
+    """APScheduler creates its job table itself; autogenerate must not propose dropping it."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    store = SQLAlchemyJobStore(engine=db.engine, tablename="apscheduler_jobs")
+    store.start(BackgroundScheduler(), "default")  # creates the table, as a running scheduler does
+    with db.engine.connect() as conn:
+        assert "apscheduler_jobs" in inspect(conn).get_table_names()
+    test_migrations_match_models(db)
+    upgrade(db.url)  # and migrating past it still works
 
 
 def test_upgrade_is_repeatable(db: Database) -> None:

@@ -128,3 +128,23 @@ def test_healthz_reports_the_outbox(harness: Harness) -> None:
     with urllib.request.urlopen(harness.server.url + "/healthz", timeout=5) as response:
         health = json.loads(response.read())
     assert health["database"] == "ok" and health["outbox"]["pending"] >= 1
+
+
+def test_metrics_count_requests_and_ack_latency(harness: Harness) -> None:
+    import urllib.request
+
+    harness.report(TEACHER)
+    harness.settle()
+    with urllib.request.urlopen(harness.server.url + "/metrics", timeout=5) as response:
+        assert response.headers["Content-Type"].startswith("text/plain")
+        text = response.read().decode()
+    assert 'coopbot_slack_requests_total{kind="slash_command"} 1.0' in text
+    assert 'coopbot_slack_requests_total{kind="view_submission"} 1.0' in text
+    assert "coopbot_slack_ack_seconds_count 2.0" in text
+    pending = next(line for line in text.splitlines() if line.startswith("coopbot_outbox_pending "))
+    assert float(pending.split()[1]) >= 2  # the report's post and the mentor's DM wait for delivery
+
+
+def test_every_response_carries_a_request_id(harness: Harness) -> None:
+    reply = harness.slack.command("/coop", "help", user_id=TEACHER)
+    assert len(reply.headers.get("X-Request-Id") or reply.headers.get("x-request-id") or "") == 16

@@ -60,6 +60,8 @@ class FakeSlack:
         self.not_in_channel: set[str] = set()
         self.views: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
+        # Called as observer(method, args, answer) after each successful call (the sandbox watches here).
+        self.observers: list[Callable[[str, dict[str, Any], dict[str, Any]], None]] = []
         self._lock = threading.RLock()
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
@@ -173,6 +175,19 @@ class FakeSlack:
                 return m
         raise KeyError(f"no message {ts} in {channel}")
 
+    def add_user_message(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> dict[str, Any]:
+        """A message a person typed (the sandbox's message box); the app is not told, as it has no message scope."""
+        with self._lock:
+            message: dict[str, Any] = {"type": "message", "ts": self._next_ts(), "user": user, "text": text,
+                                       "blocks": [], "thread_ts": thread_ts, "edited": False}
+            self._messages.setdefault(channel, []).append(message)
+        self._notify("user_message", {"channel": channel}, dict(message))
+        return dict(message)
+
+    def _notify(self, method: str, args: dict[str, Any], answer: dict[str, Any]) -> None:
+        for observer in list(self.observers):
+            observer(method, args, answer)
+
     def _is_down(self) -> bool:
         with self._lock:
             return self._down
@@ -201,6 +216,7 @@ class FakeSlack:
         if "_invalid_json" in args:
             return _json_reply({"ok": False, "error": "invalid_json"})
         if method == "response_url":
+            self._notify(method, args, {})
             return _json_reply({"ok": True})
         if method == "file_upload":
             return self._upload(path.removeprefix("/upload/"), raw)
@@ -215,9 +231,11 @@ class FakeSlack:
             return _json_reply({"ok": False, "error": "unknown_method"})
         try:
             with self._lock:
-                return _json_reply({"ok": True, **impl(self, args)})
+                answer = impl(self, args)
         except SlackError as exc:
             return _json_reply({"ok": False, "error": exc.args[0]})
+        self._notify(method, args, answer)
+        return _json_reply({"ok": True, **answer})
 
     def _upload(self, file_id: str, raw: bytes) -> _Reply:
         with self._lock:

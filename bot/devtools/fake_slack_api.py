@@ -189,6 +189,13 @@ def _complete_upload(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
                       thread_ts=args.get("thread_ts"), completed=True)
         done.append({"id": record["id"], "name": record["name"], "title": record["title"],
                      "size": len(record["content"])})
+    channel = args.get("channel_id") or (channels[0] if channels else None)
+    if channel:  # shared into a conversation: Slack shows it there as a file_share message
+        message = {"type": "message", "subtype": "file_share", "ts": fake._next_ts(), "user": fake.bot_user_id,
+                   "bot_id": fake.bot_id, "text": args.get("initial_comment") or "", "blocks": [],
+                   "files": [{k: f[k] for k in ("id", "name", "title")} for f in done],
+                   "thread_ts": args.get("thread_ts"), "edited": False}
+        fake._messages.setdefault(_dm_channel(str(channel)), []).append(message)
     return {"files": done}
 
 

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
+from bot.i18n import N_
 from models.problem import Category, ProblemStatus, Severity
-
-
-def N_(message: str) -> str:
-    """Mark a string for the catalog without translating it yet (translated where it is shown)."""
-    return message
-
 
 CATEGORY_LABELS: dict[Category, str] = {
     Category.SAFETY: N_("Workplace safety or injury"),

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.i18n import translator
+from bot.language import SlackLocales, language_in
 from bot.problems import messages
 from bot.problems.snapshot import ProblemSnapshot
 from models.problem import SAFETY_CATEGORIES, EventKind, Severity
-from models.roster import Person
 
 
 class SlackProblemNotifier:
-    """Channel post (updated in place), thread notes, and DMs to the people concerned."""
+    """Channel post (updated in place), thread notes, and DMs to the people concerned.
+
+    Channel posts are in the partnership's language; a DM is in its reader's (see bot.language).
+    """
+
+    def __init__(self, locales: SlackLocales | None = None) -> None:
+        self.locales = locales
 
     def reported(self, session: Session, problem: ProblemSnapshot) -> None:
         t = translator(problem.language)
@@ -23,13 +28,13 @@ class SlackProblemNotifier:
         outbox.post(session, channel=problem.channel_id, text=text, blocks=blocks, key=problem.message_key,
                     notify_user=problem.reporter)
         for user in supervisors:
-            dm_text, dm_blocks = messages.supervisor_dm(problem, translator(_language(session, user, problem)))
+            dm_text, dm_blocks = messages.supervisor_dm(problem, translator(self._language(session, user, problem)))
             outbox.post(session, channel=user, text=dm_text, blocks=dm_blocks)
         if problem.severity == Severity.P1 or problem.category in SAFETY_CATEGORIES:
             for user in problem.coordinators:
                 if user not in supervisors and user != problem.reporter:
                     alert_text, alert_blocks = messages.coordinator_alert(
-                        problem, translator(_language(session, user, problem)))
+                        problem, translator(self._language(session, user, problem)))
                     outbox.post(session, channel=user, text=alert_text, blocks=alert_blocks)
 
     def changed(self, session: Session, problem: ProblemSnapshot, kind: EventKind, actor: str,
@@ -42,11 +47,9 @@ class SlackProblemNotifier:
                     thread_key=problem.message_key)
         if actor != problem.reporter and kind != EventKind.UPDATE:
             dm_text, dm_blocks = messages.reporter_notice(
-                problem, kind, actor, translator(_language(session, problem.reporter, problem)))
+                problem, kind, actor, translator(self._language(session, problem.reporter, problem)))
             outbox.post(session, channel=problem.reporter, text=dm_text, blocks=dm_blocks)
 
-
-def _language(session: Session, slack_user_id: str, problem: ProblemSnapshot) -> str:
-    """The reader's own language if they chose one, else the partnership's."""
-    chosen = session.scalar(select(Person.locale).where(Person.slack_user_id == slack_user_id))
-    return chosen or problem.language
+    def _language(self, session: Session, slack_user_id: str, problem: ProblemSnapshot) -> str:
+        """The reader's own choice, else their Slack language if already known, else the partnership's."""
+        return language_in(session, self.locales, slack_user_id, problem.language)

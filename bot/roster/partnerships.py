@@ -44,6 +44,7 @@ def add_partnership(db: Database, data: PartnershipInput, actor: str = "cli") ->
                 enterprise=data.enterprise,
                 channel_id=data.channel_id,
                 timezone=data.timezone,
+                language=data.language,
             )
             session.add(partnership)
             session.flush()

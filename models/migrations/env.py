@@ -9,6 +9,7 @@ from sqlalchemy import Connection, create_engine, pool
 
 import models
 from models.base import Base, UTCDateTime
+from models.migrations import include_object
 
 _ = models  # every model registered on Base.metadata
 config = context.config
@@ -41,7 +42,7 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fa
 
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True, render_item=_render_item)
+                      compare_type=True, render_item=_render_item, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 

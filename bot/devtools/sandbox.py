@@ -1,0 +1,156 @@
+"""`coopbot sandbox`: the real bot, a fake Slack, and a Slack-like page on loopback, in one process.
+
+Nothing here is a second implementation of the bot: the app is built by `bot.runtime.build_runtime`
+exactly as `coopbot serve` builds it, with SLACK_API_URL pointing at `FakeSlack` and a signing secret
+and token made up for this run. The page's actions reach the app as signed requests to /slack/events.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import signal
+import sys
+import threading
+import time
+import webbrowser
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot.container import build_services
+from bot.db import Database
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.sandbox_api import SandboxApi
+from bot.devtools.sandbox_seed import TEACHER, seed_demo
+from bot.devtools.sandbox_state import SandboxState
+from bot.devtools.slack_requests import SlackRequests
+from bot.migrate import upgrade
+from bot.runtime import Runtime, build_runtime
+from bot.server import RunningServer, build_wsgi_app, start_in_thread
+from bot.settings import Settings
+
+DEFAULT_PORT = 3000
+SANDBOX_DATABASE = "sqlite:///coopbot-sandbox.db"
+BOT_USER_ID = "U0COOPBOT"
+
+
+def sandbox_database_url() -> str:
+    """DATABASE_URL when the operator set one (environment or .env), else the sandbox's own SQLite file."""
+    try:
+        settings = Settings()
+    except Exception:
+        return SANDBOX_DATABASE
+    return settings.database_url if "database_url" in settings.model_fields_set else SANDBOX_DATABASE
+
+
+@dataclass
+class Sandbox:
+    """Start with `start()`, stop with `stop()`; `url` is the page."""
+
+    port: int = DEFAULT_PORT
+    host: str = "127.0.0.1"
+    database_url: str = field(default_factory=sandbox_database_url)
+    seed: bool = True
+    fake: FakeSlack = field(init=False)
+    runtime: Runtime = field(init=False)
+    state: SandboxState = field(init=False)
+    api: SandboxApi = field(init=False)
+    _servers: list[RunningServer] = field(default_factory=list, init=False)
+
+    @property
+    def url(self) -> str:
+        return self._servers[-1].url + "/" if self._servers else f"http://{self.host}:{self.port}/"
+
+    def start(self) -> Sandbox:
+        token = "xoxb-sandbox-" + secrets.token_hex(12)
+        signing_secret = secrets.token_hex(16)
+        self.fake = FakeSlack(bot_token=token, bot_user_id=BOT_USER_ID)
+        self.fake._ts = itertools.count(time.time_ns() // 1000, 100)  # message times read as now on the page
+        self.fake.start()
+        try:
+            upgrade(self.database_url)
+            db = Database(self.database_url)
+            if self.seed:
+                seed_demo(db)
+            settings = Settings(slack_bot_token=SecretStr(token), slack_signing_secret=SecretStr(signing_secret),
+                                slack_app_token=None, slack_api_url=self.fake.url, database_url=self.database_url,
+                                coopbot_outbox_poll_seconds=1.0)
+            self.runtime = build_runtime(settings, build_services(settings, db=db))
+            self.runtime.start()
+            bot_server = start_in_thread(build_wsgi_app(self.runtime.app, self.runtime.health))
+            self._servers.append(bot_server)
+            self.state = SandboxState(self.fake, me=TEACHER)
+            self._introduce_people(db)
+            slack = SlackRequests(bot_server.url, signing_secret, fake=self.fake, team_id=self.fake.team_id)
+            self.api = SandboxApi(self.state, slack, self.runtime.services)
+            self._servers.append(start_in_thread(self.api.wsgi(), host=self.host, port=self.port, threads=12))
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _introduce_people(self, db: Database) -> None:
+        """Slack knows everyone's profile (users.info); English, so the demo reads the same for all."""
+        from bot.devtools.sandbox_seed import roster
+
+        for person in roster(db):
+            self.fake.users[person.slack_user_id] = {"id": person.slack_user_id, "real_name": person.name,
+                                                     "name": person.slack_user_id.lower(), "locale": "en-US"}
+
+    def stop(self) -> None:
+        if hasattr(self, "state"):
+            self.state.closed = True
+            self.state.bump()
+        for server in reversed(self._servers):
+            server.stop()
+        self._servers.clear()
+        if hasattr(self, "runtime"):
+            self.runtime.stop()
+        if hasattr(self, "fake"):
+            self.fake.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.stop()
+
+
+def run(port: int = DEFAULT_PORT, open_browser: bool = True) -> int:
+    """Run until Ctrl-C (or SIGTERM)."""
+    sandbox = Sandbox(port=port)
+    try:
+        sandbox.start()
+    except OSError as exc:
+        print(f"coopbot sandbox: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
+              f"try --port {port + 1}", file=sys.stderr)
+        return 1
+    print(f"coopbot sandbox: the bot with a local stand-in for Slack at {sandbox.url}\n"
+          f"  database {_shown(sandbox.database_url)} (demo partnership \"Demo College – Demo Works\")\n"
+          "  press Ctrl-C to stop", file=sys.stderr, flush=True)
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(sandbox.url,), daemon=True).start()
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        print("coopbot sandbox: stopping", file=sys.stderr)
+        sandbox.stop()
+    return 0
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

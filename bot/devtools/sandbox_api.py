@@ -1,0 +1,336 @@
+"""The sandbox page's HTTP side: static files, downloads, and a small JSON API under /sandbox/api/.
+
+Every action on the page becomes what Slack would send the app — a signed slash command, block action,
+block suggestion, view submission or event (bot.devtools.slack_requests) — and the app's answers come
+back through its real WebClient into the fake Slack, which SandboxState watches.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, quote
+
+from bot.container import Services
+from bot.db import Database
+from bot.devtools.sandbox_seed import roster
+from bot.devtools.sandbox_state import SandboxState
+from bot.devtools.slack_requests import Reply, SlackRequests, fill
+from bot.roster.partnerships import list_partnerships
+from bot.slack_surface import SLASH_COMMANDS
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+else:
+    StartResponse = WSGIApplication = WSGIEnvironment = Any
+
+log = logging.getLogger(__name__)
+
+STATIC_PACKAGE = "bot.devtools.sandbox_static"
+STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+DEFAULT_JOB_NAMES = ("quarterly-prompt", "digest", "reminders")
+MAX_BODY = 256 * 1024
+
+
+class BadRequest(Exception):
+    """A request the page should not have sent; answered 400 with the message."""
+
+
+def job_runner() -> tuple[Callable[[str, Services], int] | None, tuple[str, ...], str]:
+    """The scheduler's `run_job(name, services)` and its job names, or None and why not."""
+    try:
+        from scheduler.jobs import JOBS, run_job
+    except ImportError as exc:  # the scheduler is optional for the page: the button says why
+        return None, DEFAULT_JOB_NAMES, f"Scheduled jobs are not available: {exc}"
+    return run_job, tuple(JOBS), ""
+
+
+@dataclass
+class SandboxApi:
+    state: SandboxState
+    slack: SlackRequests
+    services: Services
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    # -- reading ----------------------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """Everything the page draws, as the current person sees it."""
+        fake, me = self.state.fake, self.state.me
+        people = roster(self.db)
+        names = {p.slack_user_id: p.name for p in people} | {fake.bot_user_id: "coopbot"}
+        channels: list[dict[str, Any]] = [
+            {"id": p.channel_id, "name": p.name, "member": p.channel_id not in fake.not_in_channel}
+            for p in list_partnerships(self.db)]
+        dm = "D" + me
+        messages = {str(c["id"]): [self._message(m) for m in fake.messages(str(c["id"]))] for c in channels}
+        messages[dm] = [self._message(m) for m in fake.messages(dm)]
+        modal, depth = self.state.modal_of(me)
+        home = fake.views.get(f"home:{me}")
+        run, job_names, why = job_runner()
+        return {
+            "version": self.state.version, "me": me, "bot_user_id": fake.bot_user_id, "names": names,
+            "people": [{"id": p.slack_user_id, "name": p.name, "roles": list(p.roles)} for p in people],
+            "channels": channels, "dms": [{"id": dm, "name": "coopbot"}], "messages": messages,
+            "ephemerals": [self._message(e) for e in self.state.ephemerals if e["user"] == me],
+            "home": home, "modal": modal, "modal_depth": depth, "notices": self.state.notices[-5:],
+            "commands": [{"command": c.command, "description": c.description, "usage_hint": c.usage_hint}
+                         for c in SLASH_COMMANDS],
+            "jobs": {"available": run is not None, "reason": why, "names": list(job_names)},
+        }
+
+    def _message(self, m: dict[str, Any]) -> dict[str, Any]:
+        out = dict(m)
+        out["files"] = [{**f, "url": f"/sandbox/files/{quote(str(f['id']))}"} for f in m.get("files") or []]
+        return out
+
+    # -- acting -----------------------------------------------------------------------------------
+    def act_as(self, body: dict[str, Any]) -> dict[str, Any]:
+        user = _text(body, "user")
+        if user not in {p.slack_user_id for p in roster(self.db)}:
+            raise BadRequest(f"{user} is not on the demo roster")
+        self.state.me = user
+        self.state.bump()
+        return {"ok": True}
+
+    def command(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The message box: a slash command goes to the app; anything else is a message in the channel."""
+        me, channel, text = self.state.me, _text(body, "channel"), _text(body, "text").strip()
+        if not text:
+            raise BadRequest("nothing to send")
+        if not text.startswith("/"):
+            self.state.fake.add_user_message(channel, me, text, body.get("thread_ts") or None)
+            return {"ok": True}
+        command, _, rest = text.partition(" ")
+        if command not in {c.command for c in SLASH_COMMANDS}:
+            self.state.add_ephemeral(me, channel, {"text": f"`{command}` is not a valid command."})
+            return {"ok": False, "error": "unknown_command"}
+        reply = self.slack.command(command, rest.strip(), user_id=me, channel_id=channel,
+                                   response_url=self.state.response_url_for(me, channel),
+                                   trigger_id=self.state.trigger_for(me))
+        self._check(reply, channel)
+        ack = _json_or_empty(reply)
+        if ack.get("text") or ack.get("blocks"):
+            if ack.get("response_type") == "in_channel":
+                self.state.post_as_bot(channel, ack)
+            else:
+                self.state.add_ephemeral(me, channel, ack)
+        return {"ok": True}
+
+    def action(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A button (or select) in a message, in App Home, or in a modal."""
+        me = self.state.me
+        kwargs: dict[str, Any] = {"user_id": me, "action_id": _text(body, "action_id"),
+                                  "block_id": str(body.get("block_id") or "b"), "value": body.get("value"),
+                                  "selected_option": body.get("selected_option"),
+                                  "trigger_id": self.state.trigger_for(me)}
+        if body.get("view_id"):
+            view = self.state.fake.views.get(str(body["view_id"]))
+            if view is None:
+                raise BadRequest("that view is gone")
+            reply = self.slack.block_action(**kwargs, view=view, channel_id=None)
+        else:
+            channel, ts = _text(body, "channel"), _text(body, "ts")
+            found = [m for m in self.state.fake.messages(channel) + self.state.ephemerals if m.get("ts") == ts]
+            message = {k: v for k, v in found[0].items() if k not in ("user", "ephemeral")} if found else None
+            reply = self.slack.block_action(**kwargs, channel_id=channel, message_ts=ts, message=message,
+                                            response_url=self.state.response_url_for(me, channel, ts))
+        self._check(reply, body.get("channel"))
+        return {"ok": True}
+
+    def options(self, body: dict[str, Any]) -> dict[str, Any]:
+        """An external_select asks the app for options (a signed block_suggestion)."""
+        view = self.state.fake.views.get(_text(body, "view_id"))
+        if view is None:
+            raise BadRequest("that view is gone")
+        reply = self.slack.block_suggestion(user_id=self.state.me, action_id=_text(body, "action_id"),
+                                            block_id=_text(body, "block_id"), value=str(body.get("value") or ""),
+                                            view=view)
+        answer = _json_or_empty(reply) if reply.status == 200 else {}
+        return {"options": answer.get("options") or [], "option_groups": answer.get("option_groups") or []}
+
+    def submit(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The modal's submit button: a view_submission in Slack's state shape, and its response_action."""
+        me, view_id = self.state.me, _text(body, "view_id")
+        view = self.state.fake.views.get(view_id)
+        if view is None:
+            raise BadRequest("that view is gone")
+        answers = body.get("values") or {}
+        if not isinstance(answers, dict):
+            raise BadRequest("values must be an object")
+        try:
+            values = fill(view, answers)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise BadRequest(str(exc)) from exc
+        reply = self.slack.view_submission(view, values, user_id=me, trigger_id=self.state.trigger_for(me))
+        if reply.status != 200:
+            return {"result": "failed", "error": "We had some trouble connecting. Try again?"}
+        answer = _json_or_empty(reply)
+        action = answer.get("response_action")
+        if action == "errors":
+            return {"result": "errors", "errors": answer.get("errors") or {}}
+        if action == "update":
+            self.state.replace_view(view_id, answer["view"])
+        elif action == "push":
+            self.state.push_view(me, answer["view"])
+        elif action == "clear":
+            self.state.clear(me)
+        else:
+            self.state.close_top(me)
+        return {"result": action or "closed"}
+
+    def close(self, body: dict[str, Any]) -> dict[str, Any]:
+        view = self.state.fake.views.get(_text(body, "view_id"))
+        if view is not None and view.get("notify_on_close"):
+            self.slack.view_closed(view, user_id=self.state.me)
+        self.state.close_top(self.state.me)
+        return {"ok": True}
+
+    def home(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The Home tab was opened: Slack sends app_home_opened."""
+        me = self.state.me
+        reply = self.slack.event({"type": "app_home_opened", "user": me, "channel": "D" + me, "tab": "home"})
+        self._check(reply, None)
+        return {"ok": True}
+
+    def invite(self, body: dict[str, Any]) -> dict[str, Any]:
+        """`/invite @coopbot`: the bot joins, and Slack tells the app with member_joined_channel."""
+        channel, fake = _text(body, "channel"), self.state.fake
+        fake.not_in_channel.discard(channel)
+        reply = self.slack.event({"type": "member_joined_channel", "user": fake.bot_user_id, "channel": channel,
+                                  "channel_type": "C", "team": fake.team_id, "inviter": self.state.me})
+        self._check(reply, channel)
+        self.state.bump()
+        return {"ok": True}
+
+    def run_job(self, body: dict[str, Any]) -> dict[str, Any]:
+        name = _text(body, "name")
+        run, job_names, why = job_runner()
+        if run is None:
+            raise BadRequest(why)
+        if name not in job_names:
+            raise BadRequest(f"unknown job {name}")
+        count = run(name, self.services)
+        self.state.add_ephemeral(self.state.me, "D" + self.state.me,
+                                 {"text": f"Ran the scheduled job `{name}` now: {count} done."})
+        return {"ok": True, "count": count}
+
+    def _check(self, reply: Reply, channel: Any) -> None:
+        if reply.status != 200:
+            note = f"The app answered HTTP {reply.status}; see the terminal for its log."
+            self.state.notices.append(note)
+            if channel:
+                self.state.add_ephemeral(self.state.me, str(channel), {"text": note})
+
+    # -- HTTP -------------------------------------------------------------------------------------
+    def wsgi(self) -> WSGIApplication:
+        posts: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "as": self.act_as, "command": self.command, "action": self.action, "options": self.options,
+            "submit": self.submit, "close": self.close, "home": self.home, "invite": self.invite,
+            "jobs": self.run_job}
+
+        def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            path, method = environ.get("PATH_INFO", "/"), environ.get("REQUEST_METHOD", "GET").upper()
+            try:
+                if path.startswith("/sandbox/api/") and method == "POST":
+                    handler = posts.get(path.removeprefix("/sandbox/api/"))
+                    if handler is None:
+                        return _send(start_response, "404 Not Found", {"error": "not found"})
+                    return _send(start_response, "200 OK", handler(_read_json(environ)))
+                if method not in ("GET", "HEAD"):
+                    return _send(start_response, "405 Method Not Allowed", {"error": "method not allowed"})
+                if path == "/sandbox/api/state":
+                    query = parse_qs(environ.get("QUERY_STRING", ""))
+                    since, wait = _int(query, "since", -1), min(_int(query, "wait", 0), 25)
+                    if since == self.state.version and wait:
+                        self.state.wait_newer(since, wait)
+                    return _send(start_response, "200 OK", self.snapshot())
+                if path == "/favicon.ico":
+                    start_response("204 No Content", [])
+                    return []
+                if path.startswith("/sandbox/files/"):
+                    return self._download(path.removeprefix("/sandbox/files/"), start_response)
+                return _static("index.html" if path == "/" else path.removeprefix("/static/"), start_response)
+            except BadRequest as exc:
+                return _send(start_response, "400 Bad Request", {"error": str(exc)})
+            except Exception:
+                log.exception("sandbox request failed")
+                return _send(start_response, "500 Internal Server Error", {"error": "sandbox error; see the log"})
+
+        return app
+
+    def _download(self, file_id: str, start_response: StartResponse) -> list[bytes]:
+        record = self.state.fake.files.get(file_id)
+        if not record or record.get("content") is None:
+            return _send(start_response, "404 Not Found", {"error": "no such file"})
+        name = quote(str(record["name"]))
+        start_response("200 OK", [("Content-Type", "application/octet-stream"),
+                                  ("Content-Disposition", f"attachment; filename*=UTF-8''{name}"),
+                                  ("Content-Length", str(len(record["content"])))])
+        return [bytes(record["content"])]
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value:
+        raise BadRequest(f"{key} is required")
+    return value
+
+
+def _int(query: dict[str, list[str]], key: str, default: int) -> int:
+    try:
+        return int(query.get(key, [default])[0])
+    except ValueError:
+        return default
+
+
+def _json_or_empty(reply: Reply) -> dict[str, Any]:
+    try:
+        answer = reply.json() if reply.text.strip() else {}
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
+
+
+def _read_json(environ: WSGIEnvironment) -> dict[str, Any]:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError as exc:
+        raise BadRequest("bad content-length") from exc
+    if length > MAX_BODY:
+        raise BadRequest("request too large")
+    try:
+        body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    except ValueError as exc:
+        raise BadRequest("body must be JSON") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("body must be a JSON object")
+    return body
+
+
+def _send(start_response: StartResponse, status: str, payload: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
+    start_response(status, [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body))),
+                            ("Cache-Control", "no-store")])
+    return [body]
+
+
+def _static(name: str, start_response: StartResponse) -> list[bytes]:
+    """A file shipped in sandbox_static/; only plain names listed there, so no path can escape it."""
+    folder = resources.files(STATIC_PACKAGE)
+    known = {entry.name for entry in folder.iterdir() if entry.is_file()}
+    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    if name not in known or suffix not in STATIC_TYPES:
+        return _send(start_response, "404 Not Found", {"error": "not found"})
+    data = folder.joinpath(name).read_bytes()
+    start_response("200 OK", [("Content-Type", STATIC_TYPES[suffix]), ("Content-Length", str(len(data))),
+                              ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
+                              ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:")])
+    return [data]

@@ -1,0 +1,143 @@
+"""The digest as Block Kit: a pure function of DigestData and a translator.
+
+Readable at a glance: one header, a line of totals, then one short section per topic, each listing
+at most a few items with links and saying how many more there are. The block count is bounded by
+construction (well under Slack's 50) and every text is cut to Slack's 3,000 characters.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.digests.data import Counts, DigestData, Link
+from bot.i18n import Translator
+from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS
+from bot.quarters import Quarter
+from bot.slack_forms import plain
+from bot.slack_text import escape, escape_within, mention, truncate
+
+Blocks = list[dict[str, Any]]
+TEXT_LIMIT = 3000
+SLACK_ARCHIVES = "https://slack.com/archives"
+
+
+def link(target: Link, label: str) -> str:
+    """A link to the item's message when we know where it landed, else to its channel.
+
+    `label` must already be escaped. Slack offers no permalink without an API call per item, but an
+    archives URL with the message ts opens the message in the reader's own workspace.
+    """
+    if target.ts:
+        return f"<{SLACK_ARCHIVES}/{target.channel}/p{target.ts.replace('.', '')}|{label}>"
+    return f"{label} (<#{target.channel}>)"
+
+
+def period_title(d: DigestData, t: Translator, quarter: Quarter | None) -> str:
+    """"Q1 2027 in review" at quarter end, else the dates covered, in the partnership's timezone."""
+    if quarter is not None:
+        return t.gettext("{quarter} in review").format(quarter=t.quarter(quarter.year, quarter.number))
+    last = _day(d.window.until - timedelta(microseconds=1), d)
+    return t.gettext("{start} – {end}").format(start=t.date(_day(d.window.since, d)), end=t.date(last))
+
+
+def digest_message(d: DigestData, t: Translator, quarter: Quarter | None = None) -> tuple[str, Blocks]:
+    """The whole digest for one partnership channel: (notification text, blocks)."""
+    _ = t.gettext
+    title = _("Cooperation digest · {period}").format(period=period_title(d, t, quarter))
+    totals = d.totals
+    summary = _("Problems: {opened} opened, {resolved} resolved, {open} still open").format(
+        opened=totals.opened, resolved=totals.resolved, open=totals.open)
+    blocks: Blocks = [
+        {"type": "header", "text": plain(truncate(title, 150))},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(escape(d.name), TEXT_LIMIT)}]},
+        _section(f"*{_('Problems')}*\n{summary}"),
+    ]
+    if d.by_severity:
+        blocks.append(_section(_by_severity(d, t)))
+        blocks.append(_section(_by_category(d, t)))
+    if d.oldest_open:
+        lines = [f"{SEVERITY_EMOJI[p.severity]} {link(p.link, '#' + str(p.id))} {escape(p.intern)} · "
+                 f"{_(CATEGORY_LABELS[p.category])} · {_('since {date}').format(date=t.date(_day(p.created_at, d)))}"
+                 for p in d.oldest_open]
+        blocks.append(_section(f"*{_('Oldest open problems')}*\n" + "\n".join(lines)))
+    blocks.append({"type": "divider"})
+    blocks.append(_section(_exchanges(d, t)))
+    blocks.append(_section(_meetings(d, t)))
+    blocks.append(_section(_internships(d, t)))
+    return truncate(title, 300), blocks
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, TEXT_LIMIT)}}
+
+
+def _day(moment: datetime, d: DigestData) -> date:
+    return moment.astimezone(ZoneInfo(d.timezone)).date()
+
+
+def _counts(c: Counts, t: Translator) -> str:
+    return t.gettext("{opened} opened · {resolved} resolved · {open} open").format(
+        opened=c.opened, resolved=c.resolved, open=c.open)
+
+
+def _by_severity(d: DigestData, t: Translator) -> str:
+    lines = [f"{SEVERITY_EMOJI[s]} {t.gettext(SEVERITY_LABELS[s])}: {_counts(d.by_severity[s], t)}"
+             for s in sorted(d.by_severity)]
+    return f"*{t.gettext('By severity')}*\n" + "\n".join(lines)
+
+
+def _by_category(d: DigestData, t: Translator) -> str:
+    ordered = sorted(d.by_category.items(), key=lambda kv: (-kv[1].open, -kv[1].opened, kv[0].value))
+    lines = [f"• {t.gettext(CATEGORY_LABELS[c])}: {_counts(counts, t)}" for c, counts in ordered]
+    return f"*{t.gettext('By category')}*\n" + "\n".join(lines)
+
+
+def _more(shown: int, total: int, t: Translator) -> list[str]:
+    rest = total - shown
+    return [t.ngettext("…and {count} more", "…and {count} more", rest).format(count=rest)] if rest > 0 else []
+
+
+def _exchanges(d: DigestData, t: Translator) -> str:
+    _ = t.gettext
+    heads = {"pending": _("Awaiting a decision"), "active": _("Under way"), "due": _("Due for assessment")}
+    parts = [f"*{_('Staff exchanges')}*"]
+    if not d.exchange_counts:
+        parts.append(_("No exchanges pending or under way."))
+    for bucket in ("pending", "active", "due"):
+        items = d.exchanges.get(bucket, [])
+        if not items:
+            continue
+        parts.append(f"_{heads[bucket]}: {d.exchange_counts[bucket]}_")
+        parts += [f"• {link(e.link, escape(e.person))} → {escape(e.host_unit)} · "
+                  f"{_('until {date}').format(date=t.date(e.end_date))}" for e in items]
+        parts += _more(len(items), d.exchange_counts[bucket], t)
+    return "\n".join(parts)
+
+
+def _meetings(d: DigestData, t: Translator) -> str:
+    _ = t.gettext
+    parts = [f"*{_('Cooperation meetings')}*"]
+    if d.next_meeting:
+        m = d.next_meeting
+        parts.append(_("Next: {title}, {when}").format(title=link(m.link, escape_within(m.title, 200)),
+                                                       when=t.datetime(m.starts_at, d.timezone)))
+    else:
+        parts.append(_("No meeting scheduled."))
+    if d.action_items:
+        parts.append(f"_{_('Open action items: {count}').format(count=d.action_item_count)}_")
+        parts += [f"• {link(a.link, escape_within(a.text, 200))} · {mention(a.owner)} · "
+                  f"{_('due {date}').format(date=t.date(a.due_date))}" for a in d.action_items]
+        parts += _more(len(d.action_items), d.action_item_count, t)
+    return "\n".join(parts)
+
+
+def _internships(d: DigestData, t: Translator) -> str:
+    _ = t.gettext
+    parts = [f"*{_('Internships ending in the next 30 days')}*"]
+    if not d.ending:
+        parts.append(_("None."))
+    parts += [f"• {escape(i.name)} ({escape(i.student_id)}) · {t.date(i.end_date)}" for i in d.ending]
+    parts += _more(len(d.ending), d.ending_count, t)
+    return "\n".join(parts)

@@ -1,0 +1,128 @@
+"""Posting digests: weekly, at quarter end, and on a coordinator's request.
+
+Scheduled digests are claimed in the JobRun ledger per partnership and period (the ISO week, or the
+quarter) in the same transaction as their outbox row, so a second run, another replica or a catch-up
+after downtime posts nothing twice. Knows nothing of Slack beyond the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import ledger, outbox
+from bot.db import Database
+from bot.digests import messages
+from bot.digests.data import DigestData, Window, collect
+from bot.errors import NotAllowed
+from bot.i18n import translator
+from bot.permissions import Action, find_person, partnerships_allowing
+from bot.quarters import Quarter, local_midnight, local_today, quarter_end_due, week_key
+from models.base import utcnow
+from models.roster import Partnership
+
+WEEK = timedelta(days=7)
+JOB_WEEKLY = "digest"
+JOB_QUARTER_END = "quarter-end-digest"
+JOB_ON_REQUEST = "digest-now"
+
+if TYPE_CHECKING:
+    from bot.container import Services
+
+
+class DigestService:
+    def __init__(self, db: Database, *, default_timezone: str = "UTC", holidays: Collection[date] = (),
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.default_timezone = default_timezone
+        self.holidays = frozenset(holidays)
+        self.clock = clock
+
+    def post_weekly(self, now: datetime) -> int:
+        """One digest of the last seven days per partnership, once per local ISO week."""
+        zones = self._zones()
+        windows = {pid: Window(now - WEEK, now, local_today(now, zone)) for pid, zone in zones.items()}
+        periods = {pid: week_key(w.today) for pid, w in windows.items()}
+        return self._post(JOB_WEEKLY, windows, periods, {})
+
+    def post_quarter_end(self, now: datetime) -> int:
+        """On each partnership's last working day of a quarter: the quarter in review, once."""
+        windows: dict[int, Window] = {}
+        quarters: dict[int, Quarter] = {}
+        for pid, zone in self._zones().items():
+            today = local_today(now, zone)
+            quarter = quarter_end_due(today, self.holidays)
+            if quarter is not None:
+                end = min(now, local_midnight(quarter.next().first_day, zone))
+                windows[pid] = Window(local_midnight(quarter.first_day, zone), end, today)
+                quarters[pid] = quarter
+        return self._post(JOB_QUARTER_END, windows, {pid: q.key for pid, q in quarters.items()}, quarters)
+
+    def post_now(self, slack_user_id: str, channel_id: str | None, request_key: str) -> list[str]:
+        """A coordinator's `/coop digest`: the last seven days, posted to the partnership of the channel
+        it was typed in, or to every partnership they coordinate. Returns the channels posted to; a
+        repeated request (same `request_key`) posts nothing again."""
+        now = self.clock()
+        with self.db.transaction() as session:
+            person = find_person(session, slack_user_id)
+            allowed = partnerships_allowing(session, person, Action.POST_DIGEST)
+            if not allowed:
+                raise NotAllowed(Action.POST_DIGEST.value)
+            zones = self._zones(session, allowed)
+            here = [pid for pid, channel in self._channels(session, allowed).items() if channel == channel_id]
+            chosen = here or sorted(zones)
+            windows = {pid: Window(now - WEEK, now, local_today(now, zones[pid])) for pid in chosen}
+            posted = []
+            for digest in collect(session, windows, self.default_timezone).values():
+                if ledger.claim(session, job=JOB_ON_REQUEST, partnership_id=digest.partnership_id,
+                                period=digest.window.today.isoformat(), subject=request_key):
+                    self._enqueue(session, digest, None)
+                    posted.append(digest.channel_id)
+            return posted
+
+    # --- helpers -------------------------------------------------------------------------------------
+    def _post(self, job: str, windows: dict[int, Window], periods: dict[int, str],
+              quarters: dict[int, Quarter]) -> int:
+        if not windows:
+            return 0
+        with self.db.session() as session:
+            digests = collect(session, windows, self.default_timezone)
+        posted = 0
+        for pid, digest in digests.items():
+            with self.db.transaction() as session:
+                if ledger.claim(session, job=job, partnership_id=pid, period=periods[pid]):
+                    self._enqueue(session, digest, quarters.get(pid))
+                    posted += 1
+        return posted
+
+    @staticmethod
+    def _enqueue(session: Session, digest: DigestData, quarter: Quarter | None) -> None:
+        text, blocks = messages.digest_message(digest, translator(digest.language), quarter)
+        outbox.post(session, channel=digest.channel_id, text=text, blocks=blocks)
+
+    def _zones(self, session: Session | None = None, ids: list[int] | None = None) -> dict[int, str]:
+        stmt = select(Partnership.id, Partnership.timezone)
+        if ids is not None:
+            stmt = stmt.where(Partnership.id.in_(ids))
+        if session is None:
+            with self.db.session() as own:
+                rows = own.execute(stmt).all()
+        else:
+            rows = session.execute(stmt).all()
+        return {pid: zone or self.default_timezone for pid, zone in rows}
+
+    @staticmethod
+    def _channels(session: Session, ids: list[int]) -> dict[int, str]:
+        rows = session.execute(select(Partnership.id, Partnership.channel_id).where(Partnership.id.in_(ids)))
+        return {pid: channel for pid, channel in rows}
+
+
+def digest_service(services: Services) -> DigestService:
+    """The service as the process is configured (for the `/coop digest` handler and the jobs)."""
+    settings = services.settings
+    return DigestService(services.db, default_timezone=settings.coopbot_timezone,
+                         holidays=settings.coopbot_holidays, clock=services.clock)

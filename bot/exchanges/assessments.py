@@ -1,0 +1,101 @@
+"""The end of an exchange: each side assesses the person, then a coordinator confirms and the
+letter of appointment is issued. Same discipline as the review: lock, re-check, one transaction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError
+
+from bot import audit
+from bot.errors import InvalidTransition
+from bot.exchanges import letter
+from bot.i18n import translator
+from bot.permissions import Action, find_person, people_allowed, require
+from models.exchange import ExchangeAssessment, ExchangeStatus, Rating
+
+if TYPE_CHECKING:
+    from bot.exchanges.service import ExchangeService, Outcome
+
+LETTER_ATTEMPTS = 3
+
+
+def assess(service: ExchangeService, exchange_id: int, slack_user_id: str, rating: Rating, comments: str | None,
+           source_key: str) -> Outcome:
+    """Record one side's assessment; when both sides have assessed, ask a coordinator to confirm."""
+    from bot.exchanges.service import AlreadyDecided, Outcome, state_of, subject_of
+
+    try:
+        with service.db.transaction() as session:
+            exchange = service.get(session, exchange_id, lock=True)
+            assessor = require(session, slack_user_id, Action.ASSESS_EXCHANGE, subject_of(exchange))
+            if service.seen(session, source_key):
+                return Outcome(service.snapshot(session, exchange), changed=False)
+            if exchange.status != ExchangeStatus.ACTIVE or exchange.end_date > service.today(exchange.partnership):
+                raise InvalidTransition(exchange.status.value)
+            done = {a.side: a for a in exchange.assessments}
+            if assessor.side in done:
+                raise AlreadyDecided(done[assessor.side].assessor.slack_user_id)
+            before = state_of(exchange)
+            session.add(ExchangeAssessment(exchange=exchange, side=assessor.side, assessor=assessor, rating=rating,
+                                           comments=comments, created_at=service.clock()))
+            session.flush()
+            session.refresh(exchange, ["assessments"])
+            if {a.side for a in exchange.assessments} >= {exchange.direction.sending_side,
+                                                          exchange.direction.host_side}:
+                exchange.status = ExchangeStatus.ASSESSED
+            exchange.updated_at = service.clock()
+            session.flush()
+            audit.record(session, actor=slack_user_id, action="exchange.assessed", entity_type="exchange",
+                         entity_id=exchange.id, before=before,
+                         after={**state_of(exchange), "side": assessor.side, "rating": rating, "comments": comments})
+            confirmers = ([p.slack_user_id for p in people_allowed(session, Action.CONFIRM_EXCHANGE,
+                                                                  subject_of(exchange))]
+                          if exchange.status == ExchangeStatus.ASSESSED else [])
+            view = service.snapshot(session, exchange)
+            service.notifier.assessed(session, view, slack_user_id, confirmers)
+            return Outcome(view, changed=True)
+    except IntegrityError:
+        with service.db.session() as session:  # the unique (exchange, side) held against a bypassed lock
+            exchange = service.get(session, exchange_id)
+            side = find_person(session, slack_user_id).side
+            same = [a for a in exchange.assessments if a.side == side]
+            if not same:
+                raise
+            raise AlreadyDecided(same[0].assessor.slack_user_id) from None
+
+
+def confirm(service: ExchangeService, exchange_id: int, slack_user_id: str) -> Outcome:
+    """Complete an assessed exchange: number and render the letter, keep it, send it to the requester."""
+    for attempt in range(LETTER_ATTEMPTS):
+        try:
+            return _confirm_once(service, exchange_id, slack_user_id)
+        except IntegrityError:
+            # Another exchange took the same letter number at the same moment: take the next one.
+            if attempt == LETTER_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _confirm_once(service: ExchangeService, exchange_id: int, slack_user_id: str) -> Outcome:
+    from bot.exchanges.service import Outcome, state_of, subject_of
+
+    with service.db.transaction() as session:
+        exchange = service.get(session, exchange_id, lock=True)
+        coordinator = require(session, slack_user_id, Action.CONFIRM_EXCHANGE, subject_of(exchange))
+        if exchange.status != ExchangeStatus.ASSESSED:
+            raise InvalidTransition(exchange.status.value)
+        before = state_of(exchange)
+        now = service.clock()
+        issued_on = service.today(exchange.partnership)
+        number = letter.next_number(session, issued_on.year)
+        view = service.snapshot(session, exchange)
+        pdf = letter.render(view, number, issued_on, coordinator.name, translator(view.language))
+        exchange.status, exchange.completed_at, exchange.updated_at = ExchangeStatus.COMPLETED, now, now
+        exchange.confirmed_by, exchange.letter_number, exchange.letter_pdf = coordinator, number, pdf
+        session.flush()
+        audit.record(session, actor=slack_user_id, action="exchange.completed", entity_type="exchange",
+                     entity_id=exchange.id, before=before, after={**state_of(exchange), "letter_number": number})
+        view = service.snapshot(session, exchange)
+        service.notifier.completed(session, view, pdf)
+        return Outcome(view, changed=True)

@@ -1,0 +1,71 @@
+"""CSV export of staff exchanges (`coopbot export exchanges`): every field, both sides' latest
+decisions and the whole decision history, both assessments, the letter, and the person's
+enterprise-practice ledger. Fixed values (status, decisions, ratings) are never translated."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from typing import TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.db import Database
+from bot.exchanges.practice import practice_ledger
+from bot.problems.export import _cell as cell  # the same cells, formula guard included, as every export
+from models.exchange import Exchange
+from models.roster import Side
+
+HEADER = (
+    "id", "partnership", "person", "person_slack_id", "person_side", "requester", "direction", "host_unit",
+    "purpose", "start_date", "end_date", "expected_outcomes", "status", "review_round", "requested_at",
+    "confidentiality_acknowledged_at",
+    "sending_decision", "sending_decided_by", "sending_decided_at", "sending_comment",
+    "host_decision", "host_decided_by", "host_decided_at", "host_comment", "decision_history",
+    "sending_rating", "sending_assessor", "sending_assessment_comments",
+    "host_rating", "host_assessor", "host_assessment_comments",
+    "confirmed_by", "completed_at", "letter_number", "practice_months_5y", "meets_6_month_rule",
+)
+
+
+def write_exchanges_csv(db: Database, out: TextIO, today: date | None = None) -> int:
+    """Write every exchange as CSV, ordered by id; returns data rows written."""
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    written = 0
+    with db.session() as session:
+        exchanges = session.scalars(select(Exchange).order_by(Exchange.id).options(
+            selectinload(Exchange.decisions), selectinload(Exchange.assessments))).all()
+        ledger = {r.person: r for r in practice_ledger(session, today or date.today())}
+        for x in exchanges:
+            sides = (x.direction.sending_side, x.direction.host_side)
+            latest = {d.side: d for d in x.decisions if d.review_round == x.review_round}
+            assessed = {a.side: a for a in x.assessments}
+            record = ledger.get(x.person.slack_user_id)
+            row: list[object] = [
+                x.id, cell(x.partnership.name), cell(x.person.name), x.person.slack_user_id, x.person.side.value,
+                cell(x.requester.name), x.direction.value, cell(x.host_unit), x.purpose.value, cell(x.start_date),
+                cell(x.end_date), cell(x.expected_outcomes), x.status.value, x.review_round, cell(x.created_at),
+                cell(x.confidentiality_acknowledged_at)]
+            for side in sides:
+                d = latest.get(side)
+                row += ([d.decision.value, cell(d.decider.name), cell(d.created_at), cell(d.comment)] if d
+                        else ["", "", "", ""])
+            row.append(cell("; ".join(
+                f"r{d.review_round} {_side_word(d.side, sides)} {d.decision.value} ({d.decider.name})"
+                + (f": {d.comment}" if d.comment else "") for d in x.decisions)))
+            for side in sides:
+                a = assessed.get(side)
+                row += [a.rating.value, cell(a.assessor.name), cell(a.comments)] if a else ["", "", ""]
+            row += [cell(x.confirmed_by.name if x.confirmed_by else None), cell(x.completed_at),
+                    cell(x.letter_number),
+                    record.months if record else "", ("yes" if record.met else "no") if record else ""]
+            writer.writerow(row)
+            written += 1
+    return written
+
+
+def _side_word(side: Side, sides: tuple[Side, Side]) -> str:
+    return "sending" if side == sides[0] else "host"
+

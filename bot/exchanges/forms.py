@@ -1,0 +1,228 @@
+"""The exchange modals (request or edit, review, assess): each builds its view and validates its submission."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.exchanges.ids import ExchangeCallback
+from bot.exchanges.labels import DECISION_LABELS, DIRECTION_LABELS, PURPOSE_LABELS, RATING_LABELS
+from bot.exchanges.snapshot import ExchangeSnapshot
+from bot.i18n import Translator
+from bot.problems.forms import MAX_TEXT, OptionalText, RequiredText
+from bot.slack_forms import State, first_errors, input_block, modal, option, read
+from models.exchange import DecisionKind, Direction, Purpose, Rating
+
+ACKNOWLEDGED = "acknowledged"
+MAX_MONTHS = 12
+REQUEST_BLOCKS = ("person", "direction", "partnership_id", "host_unit", "purpose", "start_date", "end_date",
+                  "expected_outcomes", "confidentiality")
+
+
+class ExchangeRequestInput(BaseModel):
+    """A submitted "Request an exchange" form (new or edited)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    person: Annotated[str, Field(min_length=2, max_length=32, pattern=r"^[UW][A-Z0-9]+$")]
+    direction: Direction
+    partnership_id: Annotated[int, Field(gt=0)] | None = None
+    host_unit: Annotated[RequiredText, Field(max_length=200)]
+    purpose: Purpose
+    start_date: date
+    end_date: date
+    expected_outcomes: OptionalText = None
+    confidentiality_acknowledged: bool
+
+
+class DecisionInput(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    decision: DecisionKind
+    comment: OptionalText = None
+
+
+class AssessmentInput(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    rating: Rating
+    comments: OptionalText = None
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has no such day)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in range(day.day, 27, -1):
+        try:
+            return date(year, month, candidate)
+        except ValueError:
+            continue
+    return date(year, month, min(day.day, 28))
+
+
+def period_error(start: date, end: date) -> tuple[str, str] | None:
+    """The rule a period breaks, as (field, code), or None. Shared by the form and the service."""
+    if end < start:
+        return "end_date", "before_start"
+    if end > add_months(start, MAX_MONTHS) - timedelta(days=1):
+        return "end_date", "too_long"
+    return None
+
+
+def request_modal(t: Translator, *, caller: str, partnerships: list[tuple[int, str]], today: date,
+                  current: ExchangeSnapshot | None = None) -> dict[str, Any]:
+    """The request form; with `current` it is the edit form, prefilled, for that exchange."""
+    _ = t.gettext
+    directions = [option(_(label), d.value) for d, label in DIRECTION_LABELS.items()]
+    purposes = [option(_(label), p.value) for p, label in PURPOSE_LABELS.items()]
+    ack = option(_("I have read and will keep the host's confidentiality rules."), ACKNOWLEDGED)
+    person: dict[str, Any] = {"type": "users_select", "action_id": "value", "initial_user": caller}
+    direction: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": directions}
+    purpose: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": purposes}
+    host: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 200}
+    start: dict[str, Any] = {"type": "datepicker", "action_id": "value", "initial_date": today.isoformat()}
+    end: dict[str, Any] = {"type": "datepicker", "action_id": "value"}
+    outcomes: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": True,
+                                "max_length": MAX_TEXT}
+    metadata: dict[str, int] = {}
+    if current is not None:
+        person["initial_user"] = current.person
+        direction["initial_option"] = next(o for o in directions if o["value"] == current.direction.value)
+        purpose["initial_option"] = next(o for o in purposes if o["value"] == current.purpose.value)
+        host["initial_value"] = current.host_unit
+        start["initial_date"], end["initial_date"] = current.start_date.isoformat(), current.end_date.isoformat()
+        if current.expected_outcomes:
+            outcomes["initial_value"] = current.expected_outcomes
+        metadata["exchange_id"] = current.id
+    elif len(partnerships) == 1:
+        metadata["partnership_id"] = partnerships[0][0]
+    blocks = [input_block("person", _("Who"), person)]
+    blocks.append(input_block("direction", _("Direction"), direction))
+    if current is None and len(partnerships) > 1:
+        blocks.append(input_block("partnership_id", _("Partnership"), {
+            "type": "static_select", "action_id": "value",
+            "options": [option(name, str(pid)) for pid, name in partnerships]}))
+    blocks += [
+        input_block("host_unit", _("Host unit"), host, hint=_("The department or unit that receives the person.")),
+        input_block("purpose", _("Purpose"), purpose),
+        input_block("start_date", _("Start date"), start),
+        input_block("end_date", _("End date"), end),
+        input_block("expected_outcomes", _("Expected outcomes"), outcomes, optional=True),
+        input_block("confidentiality", _("Confidentiality"), {
+            "type": "checkboxes", "action_id": "value", "options": [ack]}),
+    ]
+    title = _("Edit the exchange") if current is not None else _("Request an exchange")
+    return modal(ExchangeCallback.REQUEST, title, blocks, submit=_("Submit"), close=_("Cancel"),
+                 private_metadata=json.dumps(metadata))
+
+
+def parse_request(values: State, t: Translator) -> ExchangeRequestInput | dict[str, str]:
+    """The validated input, or block id → message for `response_action: errors`."""
+    raw: dict[str, Any] = {field: read(values, field) for field in REQUEST_BLOCKS}
+    raw["confidentiality_acknowledged"] = ACKNOWLEDGED in (raw.pop("confidentiality") or [])
+    errors: dict[str, str] = {}
+    if not raw["confidentiality_acknowledged"]:
+        errors["confidentiality"] = request_error("confidentiality", "required", t)
+    try:
+        parsed = ExchangeRequestInput.model_validate(raw)
+    except ValidationError as exc:
+        for field, kind in first_errors(exc).items():
+            errors.setdefault(field, request_error(field, kind, t))
+        return errors
+    broken = period_error(parsed.start_date, parsed.end_date)
+    if broken:
+        errors[broken[0]] = request_error(*broken, t)
+    return errors or parsed
+
+
+def request_error(field: str, code: str, t: Translator) -> str:
+    """Words for a broken rule on a request field (from the form or from the service)."""
+    _ = t.gettext
+    words = {
+        ("end_date", "before_start"): _("The end date must not be before the start date."),
+        ("end_date", "too_long"): _("An exchange can last at most 12 months."),
+        ("start_date", "past"): _("The start date cannot be in the past."),
+        ("person", "not_on_roster"): _("This person is not on the partnership's roster."),
+        ("person", "not_allowed"): _("Only a coordinator can request an exchange for someone else."),
+        ("direction", "wrong_side"): _("This direction does not fit the person's side: college staff go to the "
+                                       "enterprise, enterprise staff come to the college."),
+        ("partnership_id", "not_yours"): _("You can only request exchanges in your own partnerships."),
+    }
+    if (field, code) in words:
+        return words[(field, code)]
+    return {
+        "person": _("Choose the person who goes."),
+        "direction": _("Choose a direction."),
+        "partnership_id": _("Choose a partnership."),
+        "host_unit": _("Name the host unit (at most 200 characters)."),
+        "purpose": _("Choose a purpose."),
+        "start_date": _("Pick the start date."),
+        "end_date": _("Pick the end date."),
+        "expected_outcomes": _("Keep this to at most 3,000 characters."),
+        "confidentiality": _("Please acknowledge the confidentiality rules."),
+    }.get(field, _("Please check this field."))
+
+
+def review_modal(x: ExchangeSnapshot, details: list[dict[str, Any]], t: Translator) -> dict[str, Any]:
+    _ = t.gettext
+    choices = [option(_(label), d.value) for d, label in DECISION_LABELS.items()]
+    blocks = [*details, {"type": "divider"},
+              input_block("decision", _("Decision"), {"type": "radio_buttons", "action_id": "value",
+                                                       "options": choices}),
+              input_block("comment", _("Comment"), {"type": "plain_text_input", "action_id": "value",
+                                                     "multiline": True, "max_length": MAX_TEXT},
+                          optional=True, hint=_("Required to reject or to ask for changes."))]
+    return modal(ExchangeCallback.REVIEW, _("Review the exchange"), blocks, submit=_("Submit"), close=_("Cancel"),
+                 private_metadata=json.dumps({"exchange_id": x.id, "round": x.review_round}))
+
+
+def parse_decision(values: State, t: Translator) -> DecisionInput | dict[str, str]:
+    try:
+        parsed = DecisionInput.model_validate({"decision": read(values, "decision"),
+                                               "comment": read(values, "comment")})
+    except ValidationError as exc:
+        errors = first_errors(exc)
+        if "decision" in errors:
+            return {"decision": t.gettext("Choose a decision.")}
+        return {"comment": t.gettext("Keep this to at most 3,000 characters.")}
+    if parsed.decision != DecisionKind.APPROVE and not parsed.comment:
+        return {"comment": comment_required(t)}
+    return parsed
+
+
+def comment_required(t: Translator) -> str:
+    return t.gettext("Say why, so the requester knows what to change.")
+
+
+def assess_modal(x: ExchangeSnapshot, details: list[dict[str, Any]], t: Translator) -> dict[str, Any]:
+    _ = t.gettext
+    ratings = [option(_(label), r.value) for r, label in RATING_LABELS.items()]
+    blocks = [*details, {"type": "divider"},
+              input_block("rating", _("Rating"), {"type": "radio_buttons", "action_id": "value", "options": ratings}),
+              input_block("comments", _("Comments"), {"type": "plain_text_input", "action_id": "value",
+                                                       "multiline": True, "max_length": MAX_TEXT}, optional=True)]
+    return modal(ExchangeCallback.ASSESS, _("Assess the exchange"), blocks, submit=_("Submit"), close=_("Cancel"),
+                 private_metadata=json.dumps({"exchange_id": x.id}))
+
+
+def parse_assessment(values: State, t: Translator) -> AssessmentInput | dict[str, str]:
+    try:
+        return AssessmentInput.model_validate({"rating": read(values, "rating"), "comments": read(values, "comments")})
+    except ValidationError as exc:
+        if "rating" in first_errors(exc):
+            return {"rating": t.gettext("Choose a rating.")}
+        return {"comments": t.gettext("Keep this to at most 3,000 characters.")}
+
+
+def metadata_int(private_metadata: str, name: str) -> int | None:
+    """An id the modal carries in private_metadata (which thing, never whether allowed), or None."""
+    try:
+        value = json.loads(private_metadata or "{}").get(name)
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) and 0 < value < 2**31 else None
+

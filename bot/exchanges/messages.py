@@ -1,0 +1,205 @@
+"""Block Kit for exchanges: pure functions from a snapshot (and a translator) to message content.
+
+Everything a person typed goes through `escape`/`escape_within`; mentions we add are our own `<@ID>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.exchanges.ids import ExchangeActionId
+from bot.exchanges.labels import (
+    DECIDED_LABELS,
+    DIRECTION_LABELS,
+    PURPOSE_LABELS,
+    RATING_LABELS,
+    SIDE_LABELS,
+    STATUS_LABELS,
+)
+from bot.exchanges.practice import REQUIRED_MONTHS, PracticeRecord
+from bot.exchanges.snapshot import ExchangeSnapshot
+from bot.i18n import Translator
+from bot.slack_forms import plain
+from bot.slack_text import escape, escape_within, mention, truncate
+from models.exchange import DecisionKind, ExchangeStatus
+from models.roster import Side
+
+Blocks = list[dict[str, Any]]
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _button(action: ExchangeActionId, label: str, x: ExchangeSnapshot, style: str | None = "primary") -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "action_id": action, "text": plain(label), "value": str(x.id)}
+    if style:
+        element["style"] = style
+    return element
+
+
+def _actions(x: ExchangeSnapshot, *buttons: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "actions", "block_id": f"exchange:{x.id}", "elements": list(buttons)}
+
+
+def title(x: ExchangeSnapshot, t: Translator, *, mrkdwn: bool = True) -> str:
+    """What a phone shows: whose exchange, which way (escaped unless for plain_text)."""
+    return t.gettext("Staff exchange: {person} ({direction})").format(
+        person=escape(x.person_name) if mrkdwn else x.person_name,
+        direction=t.gettext(DIRECTION_LABELS[x.direction]))
+
+
+def period(x: ExchangeSnapshot, t: Translator) -> str:
+    return t.gettext("{start} – {end}").format(start=t.date(x.start_date), end=t.date(x.end_date))
+
+
+def details(x: ExchangeSnapshot, t: Translator) -> Blocks:
+    """The request itself, as every message and modal about it shows it."""
+    _ = t.gettext
+    blocks: Blocks = [{"type": "section", "fields": [
+        {"type": "mrkdwn", "text": f"*{_('Who')}*\n{mention(x.person)} ({escape_within(x.person_name, 200)})"},
+        {"type": "mrkdwn", "text": f"*{_('Direction')}*\n{_(DIRECTION_LABELS[x.direction])}"},
+        {"type": "mrkdwn", "text": f"*{_('Host unit')}*\n{escape_within(x.host_unit, 1000)}"},
+        {"type": "mrkdwn", "text": f"*{_('Purpose')}*\n{_(PURPOSE_LABELS[x.purpose])}"},
+        {"type": "mrkdwn", "text": f"*{_('Period')}*\n{period(x, t)}"},
+        {"type": "mrkdwn", "text": f"*{_('Requested by')}*\n{mention(x.requester)}"},
+    ]}]
+    if x.expected_outcomes:
+        head = f"*{_('Expected outcomes')}*\n"
+        blocks.append(section(head + escape_within(x.expected_outcomes, 3000 - len(head))))
+    return blocks
+
+
+def status_words(x: ExchangeSnapshot, t: Translator) -> str:
+    words = t.gettext(STATUS_LABELS[x.status])
+    if x.status == ExchangeStatus.COMPLETED and x.letter_number:
+        words += " · " + t.gettext("Letter {number}").format(number=x.letter_number)
+    return words
+
+
+def side_lines(x: ExchangeSnapshot, t: Translator) -> str:
+    """One line per side: who decided what (with the comment), or that a decision is awaited."""
+    _ = t.gettext
+    lines = []
+    for side, role in ((x.sending_side, _("sending side")), (x.host_side, _("host side"))):
+        label = f"*{_(SIDE_LABELS[side])}* ({role})"
+        decision = x.decisions.get(side)
+        if decision is None:
+            lines.append(_("{side}: ⏳ awaiting a decision").format(side=label))
+            continue
+        icon = {DecisionKind.APPROVE: "✅", DecisionKind.REJECT: "⛔"}.get(decision.decision, "✏️")
+        line = _("{side}: {icon} {decision} by {person}").format(
+            side=label, icon=icon, decision=_(DECIDED_LABELS[decision.decision]), person=mention(decision.decider))
+        if decision.comment:
+            line += f" — {escape_within(decision.comment, 800)}"
+        lines.append(line)
+    for side, assessment in x.assessments.items():
+        lines.append(_("{side} assessment: {rating} by {person}").format(
+            side=_(SIDE_LABELS[side]), rating=_(RATING_LABELS[assessment.rating]),
+            person=mention(assessment.assessor)))
+    return "\n".join(lines)
+
+
+def _summary_blocks(x: ExchangeSnapshot, t: Translator) -> Blocks:
+    _ = t.gettext
+    return [{"type": "header", "text": plain(truncate(title(x, t, mrkdwn=False), 150))},
+            *details(x, t),
+            section(f"*{_('Status')}*: {status_words(x, t)}\n{side_lines(x, t)}"[:3000]),
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": _("Exchange #{number} · round {round}").format(
+                number=x.id, round=x.review_round)}]}]
+
+
+def channel_summary(x: ExchangeSnapshot, t: Translator) -> tuple[str, Blocks]:
+    """The one message in the partnership channel, updated in place as the exchange moves on."""
+    blocks = _summary_blocks(x, t)
+    if x.status == ExchangeStatus.PENDING:
+        blocks.append(_actions(x, _button(ExchangeActionId.REVIEW, t.gettext("Review"), x)))
+    return title(x, t), blocks
+
+
+def review_dm(x: ExchangeSnapshot, side: Side, t: Translator) -> tuple[str, Blocks]:
+    """To one approver: the request, with Review while their side still has to decide."""
+    _ = t.gettext
+    text = _("{requester} asks for your decision on a staff exchange: {title}").format(
+        requester=mention(x.requester), title=title(x, t))
+    blocks = [section(text), *_summary_blocks(x, t)[1:]]
+    if x.status == ExchangeStatus.PENDING and side not in x.decisions:
+        blocks.append(_actions(x, _button(ExchangeActionId.REVIEW, _("Review"), x)))
+    return text, blocks
+
+
+def requester_notice(x: ExchangeSnapshot, actor: str, t: Translator) -> tuple[str, Blocks]:
+    """To the requester, after a decision: what was decided, and what happens next."""
+    _ = t.gettext
+    side = next((s for s, d in x.decisions.items() if d.decider == actor), None)
+    decision = x.decisions[side] if side else None
+    what = _(DECIDED_LABELS[decision.decision]).lower() if decision else _("updated")
+    text = _("{person} ({side}): {decision} — your exchange request for {who}.").format(
+        person=mention(actor), side=_(SIDE_LABELS[side]) if side else "", decision=what, who=escape(x.person_name))
+    body = text
+    if decision and decision.comment:
+        body += "\n> " + escape_within(decision.comment, 2000).replace("\n", "\n> ")
+    if x.status == ExchangeStatus.APPROVED:
+        body += "\n" + _("Both sides approved: the exchange starts on {date}.").format(date=t.date(x.start_date))
+    blocks = [section(body)]
+    if x.status == ExchangeStatus.CHANGES_REQUESTED:
+        blocks.append(_actions(x, _button(ExchangeActionId.EDIT, _("Edit request"), x)))
+    return text, blocks
+
+
+def assessment_request(x: ExchangeSnapshot, t: Translator) -> tuple[str, Blocks]:
+    _ = t.gettext
+    text = _("The staff exchange of {who} ended on {date}. Please assess it for your side.").format(
+        who=escape(x.person_name), date=t.date(x.end_date))
+    return text, [section(text), *details(x, t), _actions(x, _button(ExchangeActionId.ASSESS, _("Assess"), x))]
+
+
+def confirm_request(x: ExchangeSnapshot, t: Translator) -> tuple[str, Blocks]:
+    _ = t.gettext
+    text = _("Both sides assessed the staff exchange of {who}. Confirm it to issue the letter of "
+             "appointment.").format(who=escape(x.person_name))
+    button = _button(ExchangeActionId.CONFIRM, _("Confirm and issue letter"), x)
+    button["confirm"] = {"title": plain(_("Issue the letter?")),
+                         "text": plain(_("The exchange will be completed and the letter sent to the requester.")),
+                         "confirm": plain(_("Issue")), "deny": plain(_("Cancel"))}
+    return text, [section(text), section(side_lines(x, t)), _actions(x, button)]
+
+
+def letter_comment(x: ExchangeSnapshot, t: Translator) -> str:
+    return t.gettext("Letter of appointment {number} for {who}'s staff exchange.").format(
+        number=x.letter_number or "", who=escape(x.person_name))
+
+
+def reminder(x: ExchangeSnapshot, kind: str, t: Translator) -> tuple[str, Blocks]:
+    """A reminder: `review` (to an approver), `escalate` (to coordinators) or `assess` (to assessors)."""
+    _ = t.gettext
+    if kind == "review":
+        text = _("Reminder: the staff exchange of {who} is still waiting for your decision.")
+        button = _button(ExchangeActionId.REVIEW, _("Review"), x)
+    elif kind == "escalate":
+        text = _("The staff exchange of {who} has waited more than 7 working days for a decision.")
+        button = None
+    else:
+        text = _("Reminder: the staff exchange of {who} ended on {date} and still needs your assessment.")
+        button = _button(ExchangeActionId.ASSESS, _("Assess"), x)
+    words = text.format(who=escape(x.person_name), date=t.date(x.end_date))
+    blocks = [section(words), section(side_lines(x, t))]
+    if button:
+        blocks.append(_actions(x, button))
+    return words, blocks
+
+
+def status_blocks(awaiting: list[ExchangeSnapshot], practice: PracticeRecord | None, t: Translator) -> Blocks:
+    """The exchange part of /coop status: decisions waiting on the person, and their practice ledger."""
+    _ = t.gettext
+    blocks: Blocks = []
+    if awaiting:
+        lines = [f"• *#{x.id}* {title(x, t)} · {period(x, t)} · <#{x.channel_id}>" for x in awaiting]
+        blocks.append(section(("*" + _("Exchanges waiting for your decision") + "*\n" + "\n".join(lines))[:3000]))
+    if practice is not None:
+        words = _("Enterprise practice in the last 5 years: {months} of {required} months.").format(
+            months=t.number(practice.months), required=REQUIRED_MONTHS)
+        words += " " + (_("✅ The 6-month rule is met.") if practice.met else
+                        _("⚠️ {missing} more months needed.").format(missing=t.number(practice.missing)))
+        blocks.append(section(words))
+    return blocks

@@ -1,0 +1,295 @@
+"""Staff exchanges: the rules and transactions of requesting, reviewing, assessing and confirming.
+
+Knows nothing of Slack. Each change locks the exchange row, re-checks its state, and in one
+transaction writes the change, the audit record and (through the notifier) the outgoing messages.
+So two approvers deciding at once, or one clicking twice, queue up and the second sees the first;
+the unique (exchange, round, side) constraint is the last line of defence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.db import Database
+from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from bot.exchanges import assessments
+from bot.exchanges.forms import ExchangeRequestInput, period_error
+from bot.exchanges.practice import PracticeRecord, practice_of
+from bot.exchanges.snapshot import ExchangeSnapshot, snapshot
+from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
+from models.base import utcnow
+from models.delivery import ProcessedRequest
+from models.exchange import DecisionKind, Exchange, ExchangeDecision, ExchangeStatus, Rating
+from models.roster import Membership, Partnership, Person
+
+
+class AlreadyDecided(InvalidTransition):
+    """This side has already decided this round (or assessed): `by` is who did."""
+
+    def __init__(self, by: str) -> None:
+        super().__init__("already_decided")
+        self.by = by
+
+
+class ExchangeNotifier(Protocol):
+    """Tells people about exchanges; called inside the change's transaction."""
+
+    def submitted(self, session: Session, x: ExchangeSnapshot, *, resubmitted: bool) -> None: ...
+
+    def decided(self, session: Session, x: ExchangeSnapshot, actor: str) -> None: ...
+
+    def changed(self, session: Session, x: ExchangeSnapshot) -> None: ...
+
+    def assessment_requested(self, session: Session, x: ExchangeSnapshot, assessors: list[str]) -> None: ...
+
+    def assessed(self, session: Session, x: ExchangeSnapshot, actor: str, confirmers: list[str]) -> None: ...
+
+    def completed(self, session: Session, x: ExchangeSnapshot, pdf: bytes) -> None: ...
+
+    def reminded(self, session: Session, x: ExchangeSnapshot, users: list[str], kind: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An exchange after an action; `changed` is False when the request had already been handled."""
+
+    exchange: ExchangeSnapshot
+    changed: bool
+
+
+class ExchangeService:
+    def __init__(self, db: Database, notifier: ExchangeNotifier, *, default_timezone: str = "UTC",
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.notifier = notifier
+        self.default_timezone = default_timezone
+        self.clock = clock
+
+    # --- reading -----------------------------------------------------------------------------------
+    def request_choices(self, slack_user_id: str) -> tuple[list[tuple[int, str]], date]:
+        """The partnerships the person may request in (id, name) and today there; raises if none."""
+        with self.db.session() as session:
+            person = find_person(session, slack_user_id)
+            ids = partnerships_allowing(session, person, Action.REQUEST_EXCHANGE)
+            if not ids:
+                raise NotAllowed(Action.REQUEST_EXCHANGE.value)
+            rows = session.scalars(select(Partnership).where(Partnership.id.in_(ids)).order_by(Partnership.id)).all()
+            return [(p.id, p.name) for p in rows], self.today(rows[0])
+
+    def view(self, exchange_id: int, slack_user_id: str, action: Action) -> ExchangeSnapshot:
+        """The exchange, if the person may take `action` on it (used before opening a modal)."""
+        with self.db.session() as session:
+            exchange = self.get(session, exchange_id)
+            require(session, slack_user_id, action, subject_of(exchange))
+            return snapshot(session, exchange, self.default_timezone)
+
+    def awaiting(self, slack_user_id: str, limit: int = 20) -> list[ExchangeSnapshot]:
+        """Pending exchanges waiting on this person's decision (their side has not decided yet)."""
+        with self.db.session() as session:
+            person = find_person(session, slack_user_id)
+            mine = select(Membership.partnership_id).where(Membership.person_id == person.id)
+            found = []
+            for exchange in session.scalars(select(Exchange).where(
+                    Exchange.status == ExchangeStatus.PENDING, Exchange.partnership_id.in_(mine))
+                    .order_by(Exchange.id)):
+                x = snapshot(session, exchange, self.default_timezone)
+                if person.side in x.undecided_sides() and slack_user_id in x.approvers[person.side]:
+                    found.append(x)
+            return found[:limit]
+
+    def status_of(self, slack_user_id: str) -> tuple[list[ExchangeSnapshot], PracticeRecord | None]:
+        """For /coop status: exchanges awaiting the person's decision, and their enterprise-practice
+        record if they are a college teacher."""
+        awaiting = self.awaiting(slack_user_id)
+        today = self.clock().astimezone(ZoneInfo(self.default_timezone)).date()
+        with self.db.session() as session:
+            return awaiting, practice_of(session, slack_user_id, today)
+
+    # --- changing ----------------------------------------------------------------------------------
+    def request(self, slack_user_id: str, data: ExchangeRequestInput, source_key: str) -> Outcome:
+        """Store a new request and ask both sides. The same `source_key` (view id) never makes two."""
+        try:
+            with self.db.transaction() as session:
+                existing = session.scalar(select(Exchange).where(Exchange.source_key == source_key))
+                if existing is not None:
+                    return Outcome(snapshot(session, existing, self.default_timezone), changed=False)
+                requester = find_person(session, slack_user_id)
+                if data.partnership_id is None or data.partnership_id not in partnerships_allowing(
+                        session, requester, Action.REQUEST_EXCHANGE):
+                    raise InvalidInput("partnership_id", "not_yours")
+                partnership = session.get(Partnership, data.partnership_id)
+                assert partnership is not None
+                person = self._check(session, requester, partnership, data)
+                now = self.clock()
+                exchange = Exchange(
+                    partnership=partnership, person=person, requester=requester, direction=data.direction,
+                    host_unit=data.host_unit, purpose=data.purpose, start_date=data.start_date,
+                    end_date=data.end_date, expected_outcomes=data.expected_outcomes,
+                    confidentiality_acknowledged_at=now, status=ExchangeStatus.PENDING, review_round=1,
+                    created_at=now, updated_at=now, submitted_at=now, source_key=source_key)
+                session.add(exchange)
+                session.flush()
+                audit.record(session, actor=slack_user_id, action="exchange.requested", entity_type="exchange",
+                             entity_id=exchange.id, after=state_of(exchange))
+                view = snapshot(session, exchange, self.default_timezone)
+                self.notifier.submitted(session, view, resubmitted=False)
+                return Outcome(view, changed=True)
+        except IntegrityError:
+            with self.db.session() as session:  # the same submission raced us into the unique source_key
+                existing = session.scalar(select(Exchange).where(Exchange.source_key == source_key))
+                if existing is None:
+                    raise
+                return Outcome(snapshot(session, existing, self.default_timezone), changed=False)
+
+    def resubmit(self, exchange_id: int, slack_user_id: str, data: ExchangeRequestInput,
+                 source_key: str) -> Outcome:
+        """The requester's edit after "ask for changes": a new review round for both sides."""
+        with self.db.transaction() as session:
+            exchange = self.get(session, exchange_id, lock=True)
+            requester = require(session, slack_user_id, Action.EDIT_EXCHANGE, subject_of(exchange))
+            if self.seen(session, source_key):
+                return Outcome(snapshot(session, exchange, self.default_timezone), changed=False)
+            if exchange.status != ExchangeStatus.CHANGES_REQUESTED:
+                raise InvalidTransition(exchange.status.value)
+            person = self._check(session, requester, exchange.partnership, data)
+            before = state_of(exchange)
+            now = self.clock()
+            exchange.person, exchange.direction, exchange.host_unit = person, data.direction, data.host_unit
+            exchange.purpose, exchange.start_date, exchange.end_date = data.purpose, data.start_date, data.end_date
+            exchange.expected_outcomes, exchange.confidentiality_acknowledged_at = data.expected_outcomes, now
+            exchange.status, exchange.review_round = ExchangeStatus.PENDING, exchange.review_round + 1
+            exchange.updated_at = exchange.submitted_at = now
+            session.flush()
+            audit.record(session, actor=slack_user_id, action="exchange.resubmitted", entity_type="exchange",
+                         entity_id=exchange.id, before=before, after=state_of(exchange))
+            view = snapshot(session, exchange, self.default_timezone)
+            self.notifier.submitted(session, view, resubmitted=True)
+            return Outcome(view, changed=True)
+
+    def decide(self, exchange_id: int, slack_user_id: str, decision: DecisionKind, comment: str | None,
+               source_key: str, review_round: int | None = None) -> Outcome:
+        """One side's decision. Approved when both sides approved; rejected, or sent back for changes,
+        as soon as either side says so."""
+        try:
+            with self.db.transaction() as session:
+                exchange = self.get(session, exchange_id, lock=True)
+                decider = require(session, slack_user_id, Action.DECIDE_EXCHANGE, subject_of(exchange))
+                if self.seen(session, source_key):
+                    return Outcome(snapshot(session, exchange, self.default_timezone), changed=False)
+                if exchange.status != ExchangeStatus.PENDING:
+                    raise InvalidTransition(exchange.status.value)
+                if review_round is not None and review_round != exchange.review_round:
+                    raise InvalidTransition("resubmitted")
+                earlier = {d.side: d for d in exchange.decisions if d.review_round == exchange.review_round}
+                if decider.side in earlier:
+                    raise AlreadyDecided(earlier[decider.side].decider.slack_user_id)
+                if decision != DecisionKind.APPROVE and not comment:
+                    raise InvalidInput("comment", "required")
+                before = state_of(exchange)
+                now = self.clock()
+                session.add(ExchangeDecision(exchange=exchange, review_round=exchange.review_round, side=decider.side,
+                                             decider=decider, decision=decision, comment=comment, created_at=now))
+                session.flush()
+                session.refresh(exchange, ["decisions"])
+                approvals = {d.side for d in exchange.decisions
+                             if d.review_round == exchange.review_round and d.decision == DecisionKind.APPROVE}
+                if decision == DecisionKind.REJECT:
+                    exchange.status = ExchangeStatus.REJECTED
+                elif decision == DecisionKind.REQUEST_CHANGES:
+                    exchange.status = ExchangeStatus.CHANGES_REQUESTED
+                elif approvals >= {exchange.direction.sending_side, exchange.direction.host_side}:
+                    exchange.status = ExchangeStatus.APPROVED
+                exchange.updated_at = now
+                session.flush()
+                audit.record(session, actor=slack_user_id, action=f"exchange.{decision.value}", entity_type="exchange",
+                             entity_id=exchange.id, before=before,
+                             after={**state_of(exchange), "side": decider.side, "comment": comment})
+                view = snapshot(session, exchange, self.default_timezone)
+                self.notifier.decided(session, view, slack_user_id)
+                return Outcome(view, changed=True)
+        except IntegrityError:
+            # Only reachable if the row lock was bypassed: the unique (exchange, round, side) held.
+            with self.db.session() as session:
+                exchange = self.get(session, exchange_id)
+                person = find_person(session, slack_user_id)
+                same = [d for d in exchange.decisions
+                        if d.review_round == exchange.review_round and d.side == person.side]
+                if not same:
+                    raise
+                raise AlreadyDecided(same[0].decider.slack_user_id) from None
+
+    def assess(self, exchange_id: int, slack_user_id: str, rating: Rating, comments: str | None,
+               source_key: str) -> Outcome:
+        """One side's assessment at the end of the exchange (see bot.exchanges.assessments)."""
+        return assessments.assess(self, exchange_id, slack_user_id, rating, comments, source_key)
+
+    def confirm(self, exchange_id: int, slack_user_id: str) -> Outcome:
+        """A coordinator's confirmation: completes the exchange and issues the letter of appointment."""
+        return assessments.confirm(self, exchange_id, slack_user_id)
+
+    # --- helpers used by the assessment and job modules ---------------------------------------------
+    def today(self, partnership: Partnership) -> date:
+        return self.clock().astimezone(ZoneInfo(partnership.timezone or self.default_timezone)).date()
+
+    def snapshot(self, session: Session, exchange: Exchange) -> ExchangeSnapshot:
+        return snapshot(session, exchange, self.default_timezone)
+
+    @staticmethod
+    def get(session: Session, exchange_id: int, *, lock: bool = False) -> Exchange:
+        exchange = session.get(Exchange, exchange_id, with_for_update=lock or None)
+        if exchange is None:
+            raise NotFound(f"exchange {exchange_id}")
+        return exchange
+
+    @staticmethod
+    def seen(session: Session, source_key: str | None) -> bool:
+        """True if this request was already acted on; otherwise record it as acted on now."""
+        if source_key is None:
+            return False
+        if session.get(ProcessedRequest, source_key) is not None:
+            return True
+        session.add(ProcessedRequest(key=source_key))
+        return False
+
+    def _check(self, session: Session, requester: Person, partnership: Partnership,
+               data: ExchangeRequestInput) -> Person:
+        """The person going, if the request keeps every rule that needs the database; else raise."""
+        if not data.confidentiality_acknowledged:
+            raise InvalidInput("confidentiality", "required")
+        person = session.scalar(select(Person).where(Person.slack_user_id == data.person))
+        on_roster = person is not None and session.scalar(select(Membership.id).where(
+            Membership.person_id == person.id, Membership.partnership_id == partnership.id).limit(1))
+        if person is None or not on_roster:
+            raise InvalidInput("person", "not_on_roster")
+        if person.id != requester.id and not is_allowed(session, requester, Action.REQUEST_EXCHANGE_FOR_OTHERS,
+                                                        Subject(partnership.id)):
+            raise InvalidInput("person", "not_allowed")
+        if data.direction.sending_side != person.side:
+            raise InvalidInput("direction", "wrong_side")
+        broken = period_error(data.start_date, data.end_date)
+        if broken:
+            raise InvalidInput(*broken)
+        if data.start_date < self.today(partnership):
+            raise InvalidInput("start_date", "past")
+        return person
+
+
+def subject_of(exchange: Exchange) -> Subject:
+    return Subject(exchange.partnership_id, exchange=exchange)
+
+
+def state_of(exchange: Exchange) -> dict[str, object]:
+    return {"status": exchange.status, "review_round": exchange.review_round, "person_id": exchange.person_id,
+            "direction": exchange.direction, "host_unit": exchange.host_unit, "purpose": exchange.purpose,
+            "start_date": exchange.start_date, "end_date": exchange.end_date}
+
+

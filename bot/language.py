@@ -1,0 +1,120 @@
+"""Which language a person reads: their own choice, else their Slack locale, else their partnership's.
+
+The Slack locale costs a `users.info` call, so it is cached per process with a TTL. A failed lookup is
+cached for a shorter while and simply falls through to the partnership's language: a person always gets
+an answer, never an error. Code inside a transaction reads only the cache (`SlackLocales.peek`) so a
+slow Slack can never hold a database lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.db import Database
+from bot.errors import InvalidInput, NotOnRoster
+from bot.i18n import DEFAULT_LANGUAGE, available_languages, match_language
+from models.roster import Membership, Partnership, Person
+
+log = logging.getLogger(__name__)
+
+LOOKUP_TIMEOUT_SECONDS = 1  # users.info may run before an ack (Slack allows 3 s in all); slower = fallback language
+
+
+class SlackLocales:
+    """People's Slack locales as languages we have (None: unknown or unsupported), cached with a TTL."""
+
+    def __init__(self, client: WebClient | None, *, ttl: float = 3600.0, failure_ttl: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._client = client
+        self._ttl, self._failure_ttl, self._clock = ttl, failure_ttl, clock
+        self._cache: dict[str, tuple[float, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def peek(self, slack_user_id: str) -> str | None:
+        """The cached language, without asking Slack (safe inside a transaction)."""
+        with self._lock:
+            hit = self._cache.get(slack_user_id)
+        return hit[1] if hit and hit[0] > self._clock() else None
+
+    def get(self, slack_user_id: str) -> str | None:
+        """The person's Slack language, asking Slack at most once per TTL."""
+        if not slack_user_id or self._client is None:
+            return None
+        with self._lock:
+            hit = self._cache.get(slack_user_id)
+        if hit and hit[0] > self._clock():
+            return hit[1]
+        language, ok = self._fetch(slack_user_id)
+        expires = self._clock() + (self._ttl if ok else self._failure_ttl)
+        with self._lock:
+            self._cache[slack_user_id] = (expires, language)
+        return language
+
+    def _fetch(self, slack_user_id: str) -> tuple[str | None, bool]:
+        assert self._client is not None
+        client = WebClient(token=self._client.token, base_url=self._client.base_url,
+                           timeout=LOOKUP_TIMEOUT_SECONDS, retry_handlers=[])
+        try:
+            reply = client.users_info(user=slack_user_id, include_locale=True)
+        except Exception as exc:  # any Slack trouble means "we don't know", never a failed request
+            log.info("users.info for %s failed (%s); using the default language", slack_user_id,
+                     type(exc).__name__)
+            return None, False
+        user = reply.get("user") or {}
+        return match_language(user.get("locale") if isinstance(user, dict) else None), True
+
+
+def language_settings(session: Session, slack_user_id: str) -> tuple[str | None, str | None]:
+    """(the person's own choice, their first partnership's language); None where there is none."""
+    chosen = session.scalar(select(Person.locale).where(Person.slack_user_id == slack_user_id))
+    default = session.scalar(
+        select(Partnership.language).join(Membership, Membership.partnership_id == Partnership.id)
+        .join(Person, Person.id == Membership.person_id).where(Person.slack_user_id == slack_user_id)
+        .order_by(Membership.id).limit(1))
+    return match_language(chosen), match_language(default)
+
+
+def chosen_language(db: Database, slack_user_id: str) -> str | None:
+    """The language the person picked themselves, None when they follow Slack's."""
+    with db.session() as session:
+        return language_settings(session, slack_user_id)[0]
+
+
+def resolve_language(db: Database, locales: SlackLocales, slack_user_id: str) -> str:
+    """Choice → Slack locale → partnership language → English (for a request being answered now)."""
+    with db.session() as session:
+        chosen, default = language_settings(session, slack_user_id)
+    return chosen or locales.get(slack_user_id) or default or DEFAULT_LANGUAGE
+
+
+def language_in(session: Session, locales: SlackLocales | None, slack_user_id: str,
+                default: str | None = None) -> str:
+    """The same order inside a transaction, reading Slack locales from the cache only; `default` (e.g.
+    the language of the partnership a message is about) goes before the person's first partnership."""
+    chosen, partnership = language_settings(session, slack_user_id)
+    cached = locales.peek(slack_user_id) if locales else None
+    return chosen or cached or default or partnership or DEFAULT_LANGUAGE
+
+
+def set_language(db: Database, slack_user_id: str, language: str | None) -> str | None:
+    """Save a person's language (None: follow their Slack language), audited. Returns what was saved."""
+    if language is not None and language not in available_languages():
+        raise InvalidInput("language", "unknown")
+    with db.transaction() as session:
+        person = session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
+        if person is None:
+            raise NotOnRoster(slack_user_id)
+        before = person.locale
+        if before != language:
+            person.locale = language
+            audit.record(session, actor=slack_user_id, action="person.language", entity_type="person",
+                         entity_id=person.id, before={"locale": before}, after={"locale": language})
+    return language

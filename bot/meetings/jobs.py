@@ -1,0 +1,94 @@
+"""The meeting parts of the `reminders` job: plain functions of (services, now), safe to run twice.
+
+Each piece of work (one reminder, one request for minutes) is claimed in the JobRun ledger in the
+transaction that writes its outbox rows (bot.ledger.claim), so a second run, another replica or a
+catch-up after downtime finds it done. A rescheduled meeting has a new start, hence a new period, so
+its reminders go out again for the new time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from bot.ledger import claim
+from bot.meetings.snapshot import item_snapshot, snapshot
+from bot.quarters import local_today
+from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingStatus
+
+if TYPE_CHECKING:
+    from bot.container import Services
+
+REMINDERS = (timedelta(hours=24), timedelta(hours=1))
+MINUTES_LOOKBACK = timedelta(days=30)  # a meeting older than this without minutes is not asked about any more
+
+
+def _period(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%MZ")
+
+
+def send_meeting_reminders(services: Services, now: datetime) -> int:
+    """Remind the announcement's thread 24 hours and 1 hour before each scheduled meeting (only the
+    nearest reminder that is due, so a run after downtime does not send both). Returns how many."""
+    default = services.meetings.default_timezone
+    with services.db.session() as session:
+        due = session.scalars(select(Meeting.id).where(
+            Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now,
+            Meeting.starts_at <= now + REMINDERS[0])).all()
+    sent = 0
+    for meeting_id in due:
+        with services.db.transaction() as session:
+            meeting = session.get(Meeting, meeting_id, with_for_update=True)
+            if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= now:
+                continue
+            hours = 1 if meeting.starts_at - now <= REMINDERS[1] else 24
+            if claim(session, job="meeting-reminder", partnership_id=meeting.partnership_id,
+                     period=_period(meeting.starts_at), subject=f"meeting:{meeting.id}:{hours}h"):
+                services.meetings.notifier.reminder(session, snapshot(meeting, default), hours)
+                sent += 1
+    return sent
+
+
+def ask_for_minutes(services: Services, now: datetime) -> int:
+    """DM each organiser whose meeting has ended, once, asking for the minutes. Returns how many."""
+    default = services.meetings.default_timezone
+    with services.db.session() as session:
+        started = session.scalars(select(Meeting).where(
+            Meeting.status == MeetingStatus.SCHEDULED, Meeting.minutes_recorded_at.is_(None),
+            Meeting.starts_at <= now, Meeting.starts_at > now - MINUTES_LOOKBACK)).all()
+        ended = [m.id for m in started if m.starts_at + timedelta(minutes=m.duration_minutes) <= now]
+    asked = 0
+    for meeting_id in ended:
+        with services.db.transaction() as session:
+            meeting = session.get(Meeting, meeting_id, with_for_update=True)
+            if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.minutes_recorded_at:
+                continue
+            if claim(session, job="meeting-minutes-request", partnership_id=meeting.partnership_id,
+                     period=_period(meeting.starts_at), subject=f"meeting:{meeting.id}"):
+                services.meetings.notifier.minutes_requested(session, snapshot(meeting, default))
+                asked += 1
+    return asked
+
+
+def send_action_item_reminders(services: Services, now: datetime) -> int:
+    """Remind each owner, once, of an open action item due today or earlier in the partnership's
+    timezone. Returns how many."""
+    default = services.meetings.default_timezone
+    with services.db.session() as session:
+        items = session.scalars(select(ActionItem).where(ActionItem.status == ActionItemStatus.OPEN)).all()
+        due = [i.id for i in items
+               if i.due_date <= local_today(now, i.meeting.partnership.timezone or default)]
+    reminded = 0
+    for item_id in due:
+        with services.db.transaction() as session:
+            item = session.get(ActionItem, item_id, with_for_update=True)
+            if item is None or item.status != ActionItemStatus.OPEN:
+                continue
+            if not claim(session, job="action-item-reminder", partnership_id=item.meeting.partnership_id,
+                         period=item.due_date.isoformat(), subject=f"action_item:{item.id}"):
+                continue
+            services.meetings.notifier.item_due(session, item_snapshot(item, default))
+            reminded += 1
+    return reminded

@@ -1,0 +1,152 @@
+"""Block Kit for meetings: pure functions from snapshots (and a translator) to message content.
+
+Everything a person typed goes through `escape`/`escape_within`; mentions we add are our own `<@ID>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.i18n import Translator
+from bot.meetings.ids import MeetingActionId
+from bot.meetings.labels import RSVP_LABELS, STATUS_LABELS
+from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot
+from bot.slack_forms import plain
+from bot.slack_text import escape, escape_within, mention, truncate
+from models.meeting import ActionItemStatus, MeetingStatus, Rsvp
+
+Blocks = list[dict[str, Any]]
+RSVP_ACTIONS = {Rsvp.GOING: MeetingActionId.RSVP_GOING, Rsvp.MAYBE: MeetingActionId.RSVP_MAYBE,
+                Rsvp.DECLINED: MeetingActionId.RSVP_DECLINED}
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _button(action: MeetingActionId, label: str, value: int, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "action_id": action, "text": plain(label), "value": str(value)}
+    if style:
+        element["style"] = style
+    return element
+
+
+def when_text(m: MeetingSnapshot, t: Translator) -> str:
+    """Start on the partnership's wall clock, with the zone named, and the length."""
+    length = t.ngettext("{count} minute", "{count} minutes", m.duration_minutes).format(count=m.duration_minutes)
+    return f"{t.datetime(m.starts_at, m.timezone)} ({m.timezone}) · {length}"
+
+
+def rsvp_lines(m: MeetingSnapshot, t: Translator) -> str:
+    """ "Going: 2 — <@A>, <@B>" per answer, then who has not answered."""
+    lines = []
+    for answer, label in RSVP_LABELS.items():
+        people = m.answered(answer)
+        names = f" — {', '.join(mention(u) for u in people)}" if people else ""
+        lines.append(f"{t.gettext(label)}: {len(people)}{names}")
+    waiting = [i.slack_user_id for i in m.invitees if i.rsvp is None]
+    if waiting:
+        lines.append(t.gettext("No answer yet: {count}").format(count=len(waiting)))
+    return "\n".join(lines)
+
+
+def announcement(m: MeetingSnapshot, t: Translator) -> tuple[str, Blocks]:
+    """The meeting as posted in (and later updated in) the partnership channel."""
+    _ = t.gettext
+    title = escape(truncate(m.title, 200))
+    blocks: Blocks = [
+        {"type": "header", "text": plain(truncate(f"📅 {m.title}", 150))},
+        {"type": "section", "fields": [
+            {"type": "mrkdwn", "text": f"*{_('When')}*\n{when_text(m, t)}"},
+            {"type": "mrkdwn", "text": f"*{_('Status')}*\n{_(STATUS_LABELS[m.status])}"},
+            {"type": "mrkdwn", "text": f"*{_('Location or link')}*\n{escape_within(m.location, 1500) or '—'}"},
+            {"type": "mrkdwn", "text": f"*{_('Organiser')}*\n{mention(m.organiser)}"},
+        ]},
+    ]
+    if m.agenda:
+        head = f"*{_('Agenda')}*\n"
+        blocks.append(_section(head + escape_within(m.agenda, 3000 - len(head))))
+    if m.status == MeetingStatus.SCHEDULED:
+        blocks.append(_section(rsvp_lines(m, t)[:3000]))
+        blocks.append({"type": "actions", "block_id": f"meeting:{m.id}:rsvp", "elements": [
+            _button(RSVP_ACTIONS[a], _(label), m.id, "primary" if a == Rsvp.GOING else None)
+            for a, label in RSVP_LABELS.items()]})
+        blocks.append({"type": "actions", "block_id": f"meeting:{m.id}:manage", "elements": [
+            _button(MeetingActionId.RESCHEDULE, _("Reschedule"), m.id),
+            _button(MeetingActionId.CANCEL, _("Cancel meeting"), m.id, "danger")]})
+    elif m.status == MeetingStatus.HELD:
+        blocks.append(_section(rsvp_lines(m, t)[:3000]))
+        if m.action_items:
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": t.ngettext(
+                "Minutes and {count} action item in the thread", "Minutes and {count} action items in the thread",
+                len(m.action_items)).format(count=len(m.action_items))}]})
+    invited = " ".join(mention(i.slack_user_id) for i in m.invitees)
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(
+        _("Invited: {people}").format(people=invited), 3000)}]})
+    text = _("{status} meeting: {title}, {when}").format(status=_(STATUS_LABELS[m.status]), title=title,
+                                                        when=when_text(m, t))
+    return text, blocks
+
+
+def invitation_comment(m: MeetingSnapshot, t: Translator, *, change: str) -> str:
+    """The words with the calendar file in an invitee's DM; `change` is new, rescheduled or cancelled."""
+    _ = t.gettext
+    template = {"rescheduled": _("📅 “{title}” has moved to {when}. The updated calendar entry is attached."),
+                "cancelled": _("❌ “{title}” ({when}) is cancelled. Open the file to remove it from your calendar."),
+                }.get(change, _("📅 You are invited to “{title}”, {when} (<#{channel}>). Add it to your calendar "
+                                "with the attached file."))
+    return template.format(title=escape(m.title), when=when_text(m, t), channel=m.channel_id)
+
+
+def change_note(m: MeetingSnapshot, t: Translator, actor: str, reason: str | None = None) -> tuple[str, Blocks]:
+    """A reschedule or cancellation, as a reply in the announcement's thread."""
+    _ = t.gettext
+    if m.status == MeetingStatus.CANCELLED:
+        head = _("❌ {person} cancelled this meeting.").format(person=mention(actor))
+    else:
+        head = _("🔁 {person} moved this meeting to {when}.").format(person=mention(actor), when=when_text(m, t))
+    body = f"{head}\n{escape_within(reason, 2800)}" if reason else head
+    return truncate(head, 300), [_section(body)]
+
+
+def reminder(m: MeetingSnapshot, t: Translator, *, hours: int) -> tuple[str, Blocks]:
+    """A reply in the announcement's thread, a day or an hour before."""
+    _ = t.gettext
+    people = " ".join(mention(u) for u in (*m.answered(Rsvp.GOING), *m.answered(Rsvp.MAYBE)))
+    head = (_("⏰ Coming up: {title}, {when}.") if hours > 1 else _("⏰ In one hour: {title}, {when}.")).format(
+        title=escape(m.title), when=when_text(m, t))
+    where = _("Where: {place}").format(place=escape_within(m.location, 1000)) if m.location else ""
+    body = "\n".join(x for x in (head, where, people) if x)
+    return truncate(head, 300), [_section(body[:3000])]
+
+
+def minutes_request(m: MeetingSnapshot, t: Translator) -> tuple[str, Blocks]:
+    """To the organiser after the meeting: record the minutes and action items."""
+    _ = t.gettext
+    text = _("“{title}” has ended. Please record the minutes and action items.").format(title=escape(m.title))
+    return text, [_section(text), {"type": "actions", "block_id": f"meeting:{m.id}:minutes", "elements": [
+        _button(MeetingActionId.RECORD_MINUTES, _("Record minutes"), m.id, "primary")]}]
+
+
+def minutes_note(m: MeetingSnapshot, t: Translator, actor: str) -> tuple[str, Blocks]:
+    """The minutes, as a reply in the announcement's thread."""
+    head = t.gettext("📝 Minutes recorded by {person}:").format(person=mention(actor))
+    return truncate(head, 300), [_section(f"{head}\n{escape_within(m.minutes, 3000 - len(head) - 1)}")]
+
+
+def action_item(item: ActionItemSnapshot, t: Translator, *, reminder: bool = False) -> tuple[str, Blocks]:
+    """An action item (in the thread, in its owner's DM, or as a reminder), with "Mark done" while open."""
+    _ = t.gettext
+    if reminder:
+        head = _("⏰ Due {date}: your action item from “{meeting}”").format(
+            date=t.date(item.due_date), meeting=escape(item.meeting_title))
+    else:
+        head = _("☑️ Action item for {person}, due {date}").format(person=mention(item.owner),
+                                                                   date=t.date(item.due_date))
+    blocks: Blocks = [_section(f"{head}\n{escape_within(item.text, 3000 - len(head) - 1)}")]
+    if item.status == ActionItemStatus.DONE:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _("✅ Done")}]})
+    else:
+        blocks.append({"type": "actions", "block_id": f"action_item:{item.id}", "elements": [
+            _button(MeetingActionId.ACTION_ITEM_DONE, _("Mark done"), item.id, "primary")]})
+    return truncate(f"{head}: {escape(item.text)}", 300), blocks

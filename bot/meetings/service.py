@@ -1,0 +1,338 @@
+"""Meetings of a partnership's cooperation group: scheduling, answers, changes, minutes, action items.
+
+Knows nothing of Slack. Each change is one transaction that also writes the audit record and (through
+the notifier) the outgoing messages and calendar files. A repeated request (Slack retry, double click)
+finds its work already done. The read functions at the top are what the digest and the quarterly
+prompt ask.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.db import Database
+from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from bot.i18n import Translator
+from bot.meetings.forms import CancelInput, MeetingInput, ScheduleDefaults, WhenInput
+from bot.meetings.labels import DEFAULT_TITLE
+from bot.meetings.minutes_form import MinutesInput
+from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot, item_snapshot, quarter_of, snapshot
+from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
+from bot.quarters import Quarter
+from models.base import utcnow
+from models.delivery import ProcessedRequest
+from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus, Rsvp
+from models.roster import Membership, Partnership, Person, Role
+
+# The cooperation group invited by default: both sides' coordinators and the members (leads) of the group.
+GROUP_ROLES = (Role.COORDINATOR, Role.MEMBER)
+
+
+class MeetingNotifier(Protocol):
+    """Tells people about meetings; called inside the change's transaction."""
+
+    def scheduled(self, session: Session, meeting: MeetingSnapshot) -> None: ...
+
+    def answered(self, session: Session, meeting: MeetingSnapshot) -> None: ...
+
+    def rescheduled(self, session: Session, meeting: MeetingSnapshot, actor: str) -> None: ...
+
+    def cancelled(self, session: Session, meeting: MeetingSnapshot, actor: str, reason: str | None) -> None: ...
+
+    def minutes_recorded(self, session: Session, meeting: MeetingSnapshot, actor: str) -> None: ...
+
+    def item_done(self, session: Session, meeting: MeetingSnapshot, item: ActionItemSnapshot, actor: str) -> None:
+        ...
+
+    def reminder(self, session: Session, meeting: MeetingSnapshot, hours: int) -> None: ...
+
+    def minutes_requested(self, session: Session, meeting: MeetingSnapshot) -> None: ...
+
+    def item_due(self, session: Session, item: ActionItemSnapshot) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A meeting after an action; `changed` is False when the request had already been handled."""
+
+    meeting: MeetingSnapshot
+    changed: bool
+
+
+class MeetingService:
+    def __init__(self, db: Database, notifier: MeetingNotifier, *, default_timezone: str = "UTC",
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.notifier = notifier
+        self.default_timezone = default_timezone
+        self.clock = clock
+
+    # --- what other parts of coopbot ask (digest, quarterly prompt, App Home) -------------------------
+    def scheduled_in_quarter(self, partnership_id: int, quarter: str) -> MeetingSnapshot | None:
+        """The partnership's meeting (scheduled or held, not cancelled) in `quarter` ("2027Q1"), if any."""
+        with self.db.session() as session:
+            meeting = session.scalar(
+                select(Meeting).where(Meeting.partnership_id == partnership_id, Meeting.quarter == quarter,
+                                      Meeting.status != MeetingStatus.CANCELLED)
+                .order_by(Meeting.starts_at).limit(1))
+            return snapshot(meeting, self.default_timezone) if meeting else None
+
+    def next_meeting(self, partnership_id: int, now: datetime) -> MeetingSnapshot | None:
+        """The partnership's next scheduled meeting that has not started by `now`."""
+        with self.db.session() as session:
+            meeting = session.scalar(
+                select(Meeting).where(Meeting.partnership_id == partnership_id, Meeting.starts_at > now,
+                                      Meeting.status == MeetingStatus.SCHEDULED)
+                .order_by(Meeting.starts_at).limit(1))
+            return snapshot(meeting, self.default_timezone) if meeting else None
+
+    def open_action_items(self, partnership_id: int) -> list[ActionItemSnapshot]:
+        """Action items of the partnership's meetings not yet done, soonest due first."""
+        with self.db.session() as session:
+            items = session.scalars(
+                select(ActionItem).join(Meeting, Meeting.id == ActionItem.meeting_id)
+                .where(Meeting.partnership_id == partnership_id, ActionItem.status == ActionItemStatus.OPEN)
+                .order_by(ActionItem.due_date, ActionItem.id))
+            return [item_snapshot(item, self.default_timezone) for item in items]
+
+    def get(self, meeting_id: int) -> MeetingSnapshot:
+        with self.db.session() as session:
+            return snapshot(self._get(session, meeting_id), self.default_timezone)
+
+    # --- before opening a modal -----------------------------------------------------------------------
+    def schedule_defaults(self, slack_user_id: str, t: Translator, *,
+                          partnership_id: int | None = None) -> ScheduleDefaults:
+        """The form's starting values, for `partnership_id` if given and the caller's (else their first);
+        raises NotOnRoster / NotAllowed unless the caller coordinates somewhere."""
+        with self.db.session() as session:
+            person = find_person(session, slack_user_id)
+            ids = partnerships_allowing(session, person, Action.SCHEDULE_MEETING)
+            if not ids:
+                raise NotAllowed(Action.SCHEDULE_MEETING.value)
+            partnerships = session.scalars(select(Partnership).where(Partnership.id.in_(ids))
+                                           .order_by(Partnership.name)).all()
+            partnerships = sorted(partnerships, key=lambda p: p.id != partnership_id)  # the asked-for one first
+            first = partnerships[0]
+            zone = first.timezone or self.default_timezone
+            today = self.clock().astimezone(ZoneInfo(zone)).date()
+            quarter = Quarter.of(today)
+            group = session.scalars(
+                select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
+                .where(Membership.partnership_id == first.id, Membership.role.in_(GROUP_ROLES))
+                .distinct().order_by(Person.slack_user_id)).all()
+            return ScheduleDefaults(
+                partnerships=tuple((p.id, p.name) for p in partnerships),
+                title=t.gettext(DEFAULT_TITLE).format(quarter=t.quarter(quarter.year, quarter.number)),
+                invitees=tuple(group), today=today, timezone=zone)
+
+    def view(self, meeting_id: int, slack_user_id: str, action: Action) -> MeetingSnapshot:
+        """The meeting, if the person may take `action` on it (checked again on submit)."""
+        with self.db.session() as session:
+            meeting = self._get(session, meeting_id)
+            require(session, slack_user_id, action, Subject(meeting.partnership_id, meeting=meeting))
+            return snapshot(meeting, self.default_timezone)
+
+    # --- changing -----------------------------------------------------------------------------------
+    def schedule(self, slack_user_id: str, data: MeetingInput, source_key: str) -> Outcome:
+        """Store a new meeting and announce it. The same `source_key` (view id) never makes two."""
+        try:
+            with self.db.transaction() as session:
+                existing = session.scalar(select(Meeting).where(Meeting.source_key == source_key))
+                if existing is not None:
+                    return Outcome(snapshot(existing, self.default_timezone), changed=False)
+                partnership = session.get(Partnership, data.partnership_id)
+                person = find_person(session, slack_user_id)
+                if partnership is None or not is_allowed(session, person, Action.SCHEDULE_MEETING,
+                                                         Subject(partnership.id)):
+                    raise InvalidInput("partnership_id", "not_yours")
+                zone = partnership.timezone or self.default_timezone
+                starts_at = self._starts_at(data, zone)
+                invited = self._invitees(session, partnership.id, (person.slack_user_id, *data.invitees))
+                meeting = Meeting(
+                    partnership=partnership, organiser=person, title=data.title, starts_at=starts_at,
+                    duration_minutes=data.duration_minutes, location=data.location, agenda=data.agenda,
+                    status=MeetingStatus.SCHEDULED, quarter=quarter_of(starts_at, zone),
+                    ics_uid=f"{uuid.uuid4()}@coopbot", ics_sequence=0, created_at=self.clock(),
+                    updated_at=self.clock(), source_key=source_key,
+                    invitees=[MeetingInvitee(person=p) for p in invited])
+                session.add(meeting)
+                session.flush()
+                audit.record(session, actor=slack_user_id, action="meeting.scheduled", entity_type="meeting",
+                             entity_id=meeting.id, after=_state(meeting))
+                view = snapshot(meeting, self.default_timezone)
+                self.notifier.scheduled(session, view)
+                return Outcome(view, changed=True)
+        except IntegrityError:
+            with self.db.session() as session:  # the same submission raced us; show the winner's meeting
+                existing = session.scalar(select(Meeting).where(Meeting.source_key == source_key))
+                if existing is None:
+                    raise
+                return Outcome(snapshot(existing, self.default_timezone), changed=False)
+
+    def rsvp(self, meeting_id: int, slack_user_id: str, answer: Rsvp) -> Outcome:
+        """Record an invitee's answer; the same answer again changes nothing."""
+        with self.db.transaction() as session:
+            meeting = self._get(session, meeting_id, lock=True)
+            person = require(session, slack_user_id, Action.RSVP_MEETING,
+                             Subject(meeting.partnership_id, meeting=meeting))
+            if meeting.status != MeetingStatus.SCHEDULED:
+                raise InvalidTransition(meeting.status.value)
+            invitee = next(i for i in meeting.invitees if i.person_id == person.id)
+            if invitee.rsvp == answer:
+                return Outcome(snapshot(meeting, self.default_timezone), changed=False)
+            before = invitee.rsvp
+            invitee.rsvp, invitee.responded_at = answer, self.clock()
+            session.flush()
+            audit.record(session, actor=slack_user_id, action="meeting.rsvp", entity_type="meeting",
+                         entity_id=meeting.id, before={"rsvp": before}, after={"rsvp": answer})
+            view = snapshot(meeting, self.default_timezone)
+            self.notifier.answered(session, view)
+            return Outcome(view, changed=True)
+
+    def reschedule(self, meeting_id: int, slack_user_id: str, data: WhenInput, source_key: str) -> Outcome:
+        """Move the meeting; everyone invited gets an updated calendar entry (SEQUENCE + 1)."""
+        with self.db.transaction() as session:
+            meeting, done = self._begin_change(session, meeting_id, slack_user_id, Action.CHANGE_MEETING,
+                                               source_key)
+            if done:
+                return Outcome(snapshot(meeting, self.default_timezone), changed=False)
+            zone = meeting.partnership.timezone or self.default_timezone
+            starts_at = self._starts_at(data, zone)
+            before = _state(meeting)
+            meeting.starts_at, meeting.duration_minutes, meeting.location = (
+                starts_at, data.duration_minutes, data.location)
+            meeting.quarter = quarter_of(starts_at, zone)
+            meeting.ics_sequence += 1
+            meeting.updated_at = self.clock()
+            session.flush()
+            audit.record(session, actor=slack_user_id, action="meeting.rescheduled", entity_type="meeting",
+                         entity_id=meeting.id, before=before, after=_state(meeting))
+            view = snapshot(meeting, self.default_timezone)
+            self.notifier.rescheduled(session, view, slack_user_id)
+            return Outcome(view, changed=True)
+
+    def cancel(self, meeting_id: int, slack_user_id: str, data: CancelInput, source_key: str) -> Outcome:
+        """Call the meeting off; everyone invited gets a cancelled calendar entry."""
+        with self.db.transaction() as session:
+            meeting, done = self._begin_change(session, meeting_id, slack_user_id, Action.CHANGE_MEETING,
+                                               source_key)
+            if done:
+                return Outcome(snapshot(meeting, self.default_timezone), changed=False)
+            before = _state(meeting)
+            meeting.status = MeetingStatus.CANCELLED
+            meeting.ics_sequence += 1
+            meeting.updated_at = self.clock()
+            session.flush()
+            audit.record(session, actor=slack_user_id, action="meeting.cancelled", entity_type="meeting",
+                         entity_id=meeting.id, before=before, after={**_state(meeting), "reason": data.reason})
+            view = snapshot(meeting, self.default_timezone)
+            self.notifier.cancelled(session, view, slack_user_id, data.reason)
+            return Outcome(view, changed=True)
+
+    def record_minutes(self, meeting_id: int, slack_user_id: str, data: MinutesInput, source_key: str) -> Outcome:
+        """Keep the minutes and action items of a meeting that has started; it counts as held from now."""
+        with self.db.transaction() as session:
+            meeting = self._get(session, meeting_id, lock=True)
+            require(session, slack_user_id, Action.RECORD_MINUTES, Subject(meeting.partnership_id, meeting=meeting))
+            if session.get(ProcessedRequest, source_key) is not None:
+                return Outcome(snapshot(meeting, self.default_timezone), changed=False)
+            session.add(ProcessedRequest(key=source_key))
+            if meeting.status == MeetingStatus.CANCELLED or meeting.minutes_recorded_at is not None:
+                raise InvalidTransition("cancelled" if meeting.status == MeetingStatus.CANCELLED else "recorded")
+            if meeting.starts_at > self.clock():
+                raise InvalidInput("minutes", "not_started")
+            for row, item in enumerate(data.items, start=1):
+                [owner] = self._invitees(session, meeting.partnership_id, (item.owner,), field=f"item{row}_owner")
+                meeting.action_items.append(ActionItem(owner=owner, text=item.text, due_date=item.due_date,
+                                                       status=ActionItemStatus.OPEN, created_at=self.clock()))
+            before = _state(meeting)
+            meeting.minutes, meeting.minutes_recorded_at = data.minutes, self.clock()
+            meeting.status, meeting.updated_at = MeetingStatus.HELD, self.clock()
+            session.flush()
+            audit.record(session, actor=slack_user_id, action="meeting.minutes_recorded", entity_type="meeting",
+                         entity_id=meeting.id, before=before,
+                         after={**_state(meeting), "action_items": [a.id for a in meeting.action_items]})
+            view = snapshot(meeting, self.default_timezone)
+            self.notifier.minutes_recorded(session, view, slack_user_id)
+            return Outcome(view, changed=True)
+
+    def complete_action_item(self, item_id: int, slack_user_id: str) -> ActionItemSnapshot:
+        """Mark an action item done (its owner or a coordinator); done already is a refusal, not a change."""
+        with self.db.transaction() as session:
+            item = session.get(ActionItem, item_id, with_for_update=True)
+            if item is None:
+                raise NotFound(f"action item {item_id}")
+            require(session, slack_user_id, Action.COMPLETE_ACTION_ITEM,
+                    Subject(item.meeting.partnership_id, action_item=item))
+            if item.status == ActionItemStatus.DONE:
+                raise InvalidTransition(item.status.value)
+            item.status, item.done_at = ActionItemStatus.DONE, self.clock()
+            session.flush()
+            audit.record(session, actor=slack_user_id, action="action_item.done", entity_type="action_item",
+                         entity_id=item.id, before={"status": ActionItemStatus.OPEN}, after={"status": item.status})
+            view = item_snapshot(item, self.default_timezone)
+            self.notifier.item_done(session, snapshot(item.meeting, self.default_timezone), view, slack_user_id)
+            return view
+
+    # --- helpers -------------------------------------------------------------------------------------
+    def _begin_change(self, session: Session, meeting_id: int, slack_user_id: str, action: Action,
+                      source_key: str) -> tuple[Meeting, bool]:
+        """Lock the meeting, check the person may change it and that it is still scheduled; True if this
+        request was already handled."""
+        meeting = self._get(session, meeting_id, lock=True)
+        require(session, slack_user_id, action, Subject(meeting.partnership_id, meeting=meeting))
+        if session.get(ProcessedRequest, source_key) is not None:
+            return meeting, True
+        session.add(ProcessedRequest(key=source_key))
+        if meeting.status != MeetingStatus.SCHEDULED:
+            raise InvalidTransition(meeting.status.value)
+        return meeting, False
+
+    def _starts_at(self, data: WhenInput, zone: str) -> datetime:
+        """The start as a UTC instant; rejects wall-clock times skipped by a DST change and the past."""
+        tz = ZoneInfo(zone)
+        local = datetime.combine(data.date, data.start_time, tzinfo=tz)
+        utc = local.astimezone(ZoneInfo("UTC"))
+        if utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+            raise InvalidInput("start_time", "nonexistent")
+        now = self.clock()
+        if utc <= now:
+            field = "date" if data.date < now.astimezone(tz).date() else "start_time"
+            raise InvalidInput(field, "past")
+        return utc
+
+    @staticmethod
+    def _invitees(session: Session, partnership_id: int, slack_ids: tuple[str, ...], *,
+                  field: str = "invitees") -> list[Person]:
+        """The people to invite, in the order given; each must be on the partnership's roster."""
+        wanted = list(dict.fromkeys(slack_ids))
+        found = {p.slack_user_id: p for p in session.scalars(
+            select(Person).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.partnership_id == partnership_id, Person.slack_user_id.in_(wanted)))}
+        if len(found) != len(wanted):
+            raise InvalidInput(field, "not_on_roster")
+        return [found[s] for s in wanted]
+
+    @staticmethod
+    def _get(session: Session, meeting_id: int, *, lock: bool = False) -> Meeting:
+        meeting = session.get(Meeting, meeting_id, with_for_update=lock or None)
+        if meeting is None:
+            raise NotFound(f"meeting {meeting_id}")
+        return meeting
+
+
+def _state(meeting: Meeting) -> dict[str, object]:
+    return {"status": meeting.status, "title": meeting.title, "starts_at": meeting.starts_at,
+            "duration_minutes": meeting.duration_minutes, "location": meeting.location,
+            "sequence": meeting.ics_sequence}
+

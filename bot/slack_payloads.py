@@ -1,0 +1,143 @@
+"""The shape of Slack's payloads, checked before Bolt (or any listener) reads them.
+
+Bolt builds its request context from the parsed body before any middleware runs, and crashes (500) on
+some shapes a forged or buggy client can send (`view: null`, `event: {"user": false}`). So the HTTP
+layer checks each request first: signature (401), then encoding and shape (400). Only the fields
+something dereferences are checked, and only for their type: Slack adds fields all the time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class _User(_Loose):
+    id: str
+
+
+class _Team(_Loose):
+    id: str | None = None
+
+
+class _Channel(_Loose):
+    id: str | None = None
+
+
+class _State(_Loose):
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+
+
+class _View(_Loose):
+    id: str
+    callback_id: str | None = None
+    private_metadata: str | None = None
+    state: _State | None = None
+
+
+class _Action(_Loose):
+    action_id: str
+    block_id: str | None = None
+    value: str | None = None
+    selected_option: dict[str, Any] | None = None
+
+
+class _Interaction(_Loose):
+    type: str
+    user: _User
+    team: _Team | None = None
+    channel: _Channel | None = None
+    view: _View | None = None
+    container: dict[str, Any] | None = None
+    message: dict[str, Any] | None = None
+    actions: list[_Action] | None = None
+    trigger_id: str | None = None
+    response_url: str | None = None
+    action_id: str | None = None
+    value: str | None = None
+
+
+class _Command(_Loose):
+    command: str
+    user_id: str
+    text: str = ""
+    trigger_id: str | None = None
+    channel_id: str | None = None
+    response_url: str | None = None
+
+
+class _Event(_Loose):
+    type: str
+    user: str | None = None
+    channel: str | None = None
+    tab: str | None = None
+
+
+class _EventEnvelope(_Loose):
+    type: str
+    event: _Event | None = None
+    event_id: str | None = None
+
+
+# Objects Slack either omits or sends as objects, never as null (Bolt itself dereferences them).
+_NEVER_NULL = ("user", "team", "channel", "view", "container", "message", "actions", "event", "state")
+
+
+def is_well_formed(body: dict[str, Any]) -> bool:
+    """True when the payload has the shape its kind must have."""
+    if any(key in body and body[key] is None for key in _NEVER_NULL):
+        return False
+    view = body.get("view")
+    if isinstance(view, dict) and any(key in view and view[key] is None for key in _NEVER_NULL):
+        return False
+    try:
+        if "command" in body:
+            _Command.model_validate(body)
+        elif body.get("type") in ("event_callback", "url_verification", "app_rate_limited"):
+            _EventEnvelope.model_validate(body)
+        else:
+            _Interaction.model_validate(body)
+    except ValidationError:
+        return False
+    return True
+
+
+RequestGuard = Callable[[bytes, Mapping[str, str]], int | None]
+
+
+def check_request(signing_secret: str, body: bytes, headers: Mapping[str, str]) -> int | None:
+    """None when Bolt may take the request; otherwise the HTTP status to answer (401 or 400).
+
+    `headers` keys are lowercase. The signature is checked exactly as Bolt checks it (HMAC and a
+    five-minute timestamp window), so the order of refusals never leaks whether a shape was valid.
+    """
+    timestamp = headers.get("x-slack-request-timestamp", "")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) < 16):
+        return 401  # slack_sdk would raise on int("abc")
+    try:
+        text = body.decode("utf-8")  # slack_sdk would raise on bytes that are not UTF-8
+    except UnicodeDecodeError:
+        return 400
+    if not SignatureVerifier(signing_secret).is_valid(body=body, timestamp=timestamp,
+                                                      signature=headers.get("x-slack-signature", "")):
+        return 401
+    try:
+        parsed = parse_body(text, headers.get("content-type"))
+    except ValueError:
+        return 400
+    if not isinstance(parsed, dict) or not is_well_formed(parsed):
+        return 400
+    return None
+
+
+def request_guard(signing_secret: str) -> RequestGuard:
+    return partial(check_request, signing_secret)

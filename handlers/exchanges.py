@@ -1,0 +1,199 @@
+"""Staff exchanges in Slack: /exchange, the request modal, and Review / Edit / Assess / Confirm."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.container import Services
+from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed
+from bot.exchanges import forms, messages
+from bot.exchanges.ids import ExchangeActionId, ExchangeCallback
+from bot.exchanges.labels import STATUS_LABELS
+from bot.exchanges.service import AlreadyDecided
+from bot.exchanges.snapshot import ExchangeSnapshot
+from bot.i18n import Translator
+from bot.permissions import Action
+from bot.slack_surface import EXCHANGE
+from bot.slack_text import mention
+from handlers.common import action_value_int, refusal, tell_privately, user_id
+from models.exchange import ExchangeStatus
+
+Opener = Callable[[ExchangeSnapshot, str, Translator], dict[str, Any]]
+
+
+def register(app: App, services: Services) -> None:
+    exchanges = services.exchanges
+
+    @app.command(EXCHANGE.command)
+    def open_request_modal(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user = user_id(body)
+        t = services.translator_for(user)
+        try:
+            partnerships, today = exchanges.request_choices(user)
+        except CoopError as exc:
+            respond(text=exchange_refusal(exc, t), response_type="ephemeral")
+            return
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=forms.request_modal(t, caller=user, partnerships=partnerships, today=today))
+
+    @app.view(ExchangeCallback.REQUEST)
+    def submit_request(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = user_id(body)
+        t = services.translator_for(user)
+        parsed = forms.parse_request(view.get("state", {}).get("values", {}), t)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        metadata = str(view.get("private_metadata") or "")
+        exchange_id = forms.metadata_int(metadata, "exchange_id")
+        if parsed.partnership_id is None:
+            parsed = parsed.model_copy(update={"partnership_id": forms.metadata_int(metadata, "partnership_id")})
+        shown = {b.get("block_id") for b in view.get("blocks") or []}
+        try:
+            if exchange_id is not None:
+                exchanges.resubmit(exchange_id, user, parsed, source_key=f"view:{view['id']}")
+            else:
+                exchanges.request(user, parsed, source_key=f"view:{view['id']}")
+        except InvalidInput as exc:
+            field = exc.field if exc.field in shown else "person"
+            ack(response_action="errors", errors={field: forms.request_error(exc.field, exc.code, t)})
+            return
+        except CoopError as exc:
+            ack(response_action="errors", errors={"person": exchange_refusal(exc, t)})
+            return
+        ack()
+
+    @app.action(ExchangeActionId.REVIEW)
+    def open_review_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open(services, client, body, Action.DECIDE_EXCHANGE, _review_view)
+
+    @app.view(ExchangeCallback.REVIEW)
+    def submit_review(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = user_id(body)
+        t = services.translator_for(user)
+        parsed = forms.parse_decision(view.get("state", {}).get("values", {}), t)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        metadata = str(view.get("private_metadata") or "")
+        exchange_id = forms.metadata_int(metadata, "exchange_id")
+        if exchange_id is None:
+            ack(response_action="errors", errors={"decision": _not_mine(t)})
+            return
+        try:
+            exchanges.decide(exchange_id, user, parsed.decision, parsed.comment, source_key=f"view:{view['id']}",
+                             review_round=forms.metadata_int(metadata, "round"))
+        except InvalidInput:
+            ack(response_action="errors", errors={"comment": forms.comment_required(t)})
+            return
+        except CoopError as exc:
+            ack(response_action="errors", errors={"decision": exchange_refusal(exc, t)})
+            return
+        ack()
+
+    @app.action(ExchangeActionId.EDIT)
+    def open_edit_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open(services, client, body, Action.EDIT_EXCHANGE, _edit_view)
+
+    @app.action(ExchangeActionId.ASSESS)
+    def open_assess_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open(services, client, body, Action.ASSESS_EXCHANGE, _assess_view)
+
+    @app.view(ExchangeCallback.ASSESS)
+    def submit_assessment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = user_id(body)
+        t = services.translator_for(user)
+        parsed = forms.parse_assessment(view.get("state", {}).get("values", {}), t)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        exchange_id = forms.metadata_int(str(view.get("private_metadata") or ""), "exchange_id")
+        if exchange_id is None:
+            ack(response_action="errors", errors={"rating": _not_mine(t)})
+            return
+        try:
+            exchanges.assess(exchange_id, user, parsed.rating, parsed.comments, source_key=f"view:{view['id']}")
+        except CoopError as exc:
+            ack(response_action="errors", errors={"rating": exchange_refusal(exc, t)})
+            return
+        ack()
+
+    @app.action(ExchangeActionId.CONFIRM)
+    def confirm(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user = user_id(body)
+        t = services.translator_for(user)
+        exchange_id = action_value_int(body)
+        if exchange_id is None:
+            tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
+            return
+        try:
+            exchanges.confirm(exchange_id, user)
+        except CoopError as exc:
+            tell_privately(client, body, exchange_refusal(exc, t))
+
+
+def exchange_refusal(error: CoopError, t: Translator) -> str:
+    """A clear private answer for a domain error about an exchange."""
+    _ = t.gettext
+    if isinstance(error, AlreadyDecided):
+        return _("Nothing changed: {person} has already done this for your side.").format(person=mention(error.by))
+    if isinstance(error, NotAllowed):
+        return _("Sorry, your role does not allow that on this exchange. The sending side's coordinator and the "
+                 "host side's approver decide it, and nobody decides, assesses or confirms their own exchange.")
+    if isinstance(error, InvalidTransition):
+        if error.current_state == "resubmitted":
+            return _("The request was changed since you opened it; nothing changed. Open the new version.")
+        if error.current_state in ExchangeStatus._value2member_map_:
+            label = _(STATUS_LABELS[ExchangeStatus(error.current_state)]).lower()
+            return _("Nothing changed: this exchange is {state}.").format(state=label)
+    return refusal(error, t)
+
+
+def _not_mine(t: Translator) -> str:
+    return t.gettext("This form is not one of mine; nothing changed.")
+
+
+def _open(services: Services, client: WebClient, body: dict[str, Any], action: Action, build: Opener) -> None:
+    user = user_id(body)
+    t = services.translator_for(user)
+    exchange_id = action_value_int(body)
+    if exchange_id is None:
+        tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
+        return
+    try:
+        x = services.exchanges.view(exchange_id, user, action)
+        view = build(x, user, t)
+    except CoopError as exc:
+        tell_privately(client, body, exchange_refusal(exc, t))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def _review_view(x: ExchangeSnapshot, user: str, t: Translator) -> dict[str, Any]:
+    if x.status != ExchangeStatus.PENDING:
+        raise InvalidTransition(x.status.value)
+    side = next(s for s, users in x.approvers.items() if user in users)
+    if side in x.decisions:
+        raise AlreadyDecided(x.decisions[side].decider)
+    return forms.review_modal(x, [*messages.details(x, t), messages.section(messages.side_lines(x, t))], t)
+
+
+def _edit_view(x: ExchangeSnapshot, user: str, t: Translator) -> dict[str, Any]:
+    if x.status != ExchangeStatus.CHANGES_REQUESTED:
+        raise InvalidTransition(x.status.value)
+    return forms.request_modal(t, caller=user, partnerships=[], today=x.start_date, current=x)
+
+
+def _assess_view(x: ExchangeSnapshot, user: str, t: Translator) -> dict[str, Any]:
+    if x.status != ExchangeStatus.ACTIVE:  # a side that already assessed is told so on submit
+        raise InvalidTransition(x.status.value)
+    return forms.assess_modal(x, messages.details(x, t), t)

@@ -1,0 +1,211 @@
+"""Cooperation meetings in Slack: /coop-meeting, the meeting modals, and the buttons on an announcement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.container import Services
+from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed
+from bot.i18n import Translator
+from bot.meetings import forms, minutes_form
+from bot.meetings.ids import MeetingActionId, MeetingCallback
+from bot.permissions import Action
+from bot.quarterly import OPEN_MEETING_ACTION
+from bot.slack_surface import COOP_MEETING
+from handlers.common import action_value_int, refusal, tell_privately, user_id
+from models.meeting import Rsvp
+
+RSVP_BY_ACTION = {MeetingActionId.RSVP_GOING: Rsvp.GOING, MeetingActionId.RSVP_MAYBE: Rsvp.MAYBE,
+                  MeetingActionId.RSVP_DECLINED: Rsvp.DECLINED}
+
+
+def register(app: App, services: Services) -> None:
+    meetings = services.meetings
+
+    @app.command(COOP_MEETING.command)
+    def open_schedule_modal(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        open_schedule(services, client, body, respond=respond)
+
+    @app.action(MeetingActionId.OPEN_SCHEDULE)
+    @app.action(OPEN_MEETING_ACTION)
+    def open_schedule_from_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """E.g. the quarterly prompt's button, whose value starts with the partnership id ("3:2027Q1")."""
+        ack()
+        actions = body.get("actions") or [{}]
+        first = str((actions[0] or {}).get("value") or "").split(":")[0]
+        open_schedule(services, client, body, partnership_id=int(first) if first.isdigit() else None)
+
+    @app.view(MeetingCallback.SCHEDULE)
+    def submit_schedule(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = user_id(body)
+        t = services.translator_for(user)
+        parsed = forms.parse_schedule(_values(view), t)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        try:
+            meetings.schedule(user, parsed, source_key=f"view:{view['id']}")
+        except InvalidInput as exc:
+            ack(response_action="errors", errors={exc.field: forms.meeting_error(exc.field, exc.code, t)})
+            return
+        except CoopError as exc:
+            ack(response_action="errors", errors={"partnership_id": meeting_refusal(exc, t)})
+            return
+        ack()
+
+    for action_id, answer in RSVP_BY_ACTION.items():
+        app.action(action_id)(_rsvp_listener(services, answer))
+
+    @app.action(MeetingActionId.RESCHEDULE)
+    def open_reschedule(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open(services, client, body, Action.CHANGE_MEETING, forms.reschedule_modal)
+
+    @app.action(MeetingActionId.CANCEL)
+    def open_cancel(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open(services, client, body, Action.CHANGE_MEETING, forms.cancel_modal)
+
+    @app.action(MeetingActionId.RECORD_MINUTES)
+    def open_minutes(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open(services, client, body, Action.RECORD_MINUTES, minutes_form.minutes_modal)
+
+    @app.action(MeetingActionId.ACTION_ITEM_DONE)
+    def mark_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _act(services, client, body, meetings.complete_action_item)
+
+    @app.view(MeetingCallback.RESCHEDULE)
+    def submit_reschedule(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        _submit(services, ack, body, view, forms.parse_reschedule, meetings.reschedule, first_block="date")
+
+    @app.view(MeetingCallback.CANCEL)
+    def submit_cancel(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        _submit(services, ack, body, view, forms.parse_cancel, meetings.cancel, first_block="reason")
+
+    @app.view(MeetingCallback.MINUTES)
+    def submit_minutes(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        _submit(services, ack, body, view, minutes_form.parse_minutes, meetings.record_minutes,
+                first_block="minutes")
+
+
+def open_schedule(services: Services, client: WebClient, body: dict[str, Any], *,
+                  respond: Respond | None = None, partnership_id: int | None = None) -> None:
+    """Open "Schedule a meeting" for the caller (from the slash command or a button, e.g. the
+    quarterly prompt's)."""
+    user = user_id(body)
+    t = services.translator_for(user)
+    try:
+        defaults = services.meetings.schedule_defaults(user, t, partnership_id=partnership_id)
+    except CoopError as exc:
+        if respond is not None:
+            respond(text=meeting_refusal(exc, t), response_type="ephemeral")
+        else:
+            tell_privately(client, body, meeting_refusal(exc, t))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=forms.schedule_modal(t, defaults))
+
+
+def _rsvp_listener(services: Services, answer: Rsvp) -> Callable[[Ack, dict[str, Any], WebClient], None]:
+    """One listener per answer (Bolt passes listeners only the arguments it knows by name)."""
+    def answer_invitation(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _act(services, client, body, lambda meeting_id, user: services.meetings.rsvp(meeting_id, user, answer))
+
+    return answer_invitation
+
+
+def meeting_refusal(error: CoopError, t: Translator) -> str:
+    """A clear private answer for a domain error about a meeting or an action item."""
+    _ = t.gettext
+    if isinstance(error, NotAllowed):
+        return {
+            Action.SCHEDULE_MEETING.value: _("Sorry, only the partnership's coordinators can schedule meetings."),
+            Action.CHANGE_MEETING.value: _("Sorry, only the organiser and the partnership's coordinators can "
+                                           "reschedule or cancel this meeting."),
+            Action.RSVP_MEETING.value: _("You are not on this meeting's invitation list; ask the organiser to "
+                                         "invite you."),
+            Action.RECORD_MINUTES.value: _("Sorry, only the organiser and the partnership's coordinators can "
+                                           "record the minutes."),
+            Action.COMPLETE_ACTION_ITEM.value: _("Sorry, only the action item's owner and the partnership's "
+                                                 "coordinators can mark it done."),
+        }.get(str(error), refusal(error, t))
+    if isinstance(error, InvalidTransition):
+        return {
+            "cancelled": _("Nothing changed: this meeting was cancelled."),
+            "held": _("Nothing changed: this meeting has already taken place."),
+            "recorded": _("Nothing changed: the minutes of this meeting were already recorded."),
+            "done": _("Nothing changed: this action item is already done."),
+        }.get(error.current_state, refusal(error, t))
+    return refusal(error, t)
+
+
+def _values(view: dict[str, Any]) -> dict[str, Any]:
+    return dict(view.get("state", {}).get("values", {}))
+
+
+def _act(services: Services, client: WebClient, body: dict[str, Any], change: Callable[[int, str], Any]) -> None:
+    user = user_id(body)
+    target = action_value_int(body)
+    t = services.translator_for(user)
+    if target is None:
+        tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
+        return
+    try:
+        change(target, user)
+    except CoopError as exc:
+        tell_privately(client, body, meeting_refusal(exc, t))
+
+
+def _open(services: Services, client: WebClient, body: dict[str, Any], action: Action,
+          build: Callable[..., dict[str, Any]]) -> None:
+    user = user_id(body)
+    meeting_id = action_value_int(body)
+    t = services.translator_for(user)
+    if meeting_id is None:
+        tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
+        return
+    try:
+        meeting = services.meetings.view(meeting_id, user, action)
+    except CoopError as exc:
+        tell_privately(client, body, meeting_refusal(exc, t))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=build(t, meeting))
+
+
+def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any],
+            parse: Callable[[Any, Translator], Any], change: Callable[[int, str, Any, str], Any], *,
+            first_block: str) -> None:
+    user = user_id(body)
+    t = services.translator_for(user)
+    meeting_id = forms.meeting_id_from(str(view.get("private_metadata") or ""))
+    parsed = parse(_values(view), t)
+    if isinstance(parsed, dict):
+        ack(response_action="errors", errors=parsed)
+        return
+    if meeting_id is None:
+        ack(response_action="errors", errors={first_block: t.gettext("This form is not one of mine; nothing changed.")})
+        return
+    try:
+        change(meeting_id, user, parsed, f"view:{view['id']}")
+    except InvalidInput as exc:
+        ack(response_action="errors", errors={exc.field: _input_error(exc, t)})
+        return
+    except CoopError as exc:
+        ack(response_action="errors", errors={first_block: meeting_refusal(exc, t)})
+        return
+    ack()
+
+
+def _input_error(error: InvalidInput, t: Translator) -> str:
+    if error.field.startswith("item"):
+        return minutes_form.owner_error(t)
+    if error.field == "minutes":
+        return t.gettext("The meeting has not started yet; record the minutes after it.")
+    return forms.meeting_error(error.field, error.code, t)

@@ -1,0 +1,59 @@
+"""Driving the exchange workflow through signed requests, for the exchange tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.exchanges.ids import ExchangeActionId
+from models.exchange import Exchange
+from tests.harness import TEACHER, Harness
+from tests.slack_requests import Reply, fill
+
+START = date.today() + timedelta(days=10)
+END = START + timedelta(days=90)
+
+
+def request(h: Harness, user: str = TEACHER, **answers: Any) -> Reply:
+    """Open /exchange as `user`, fill it (sensible defaults) and submit it."""
+    view = h.open_modal("/exchange", user)
+    defaults: dict[str, Any] = {
+        "person": user, "direction": "school_to_enterprise", "host_unit": "华为 2012 实验室",
+        "purpose": "production_practice", "start_date": START.isoformat(), "end_date": END.isoformat(),
+        "expected_outcomes": "完成一个测试平台", "confidentiality": ["acknowledged"]}
+    return h.slack.view_submission(view, fill(view, {**defaults, **answers}), user_id=user)
+
+
+def dm(h: Harness, user: str, action_id: str) -> dict[str, Any]:
+    """The latest DM to `user` that carries the button `action_id`."""
+    for message in reversed(h.fake.messages("D" + user)):
+        if any(e.get("action_id") == action_id for b in message.get("blocks") or [] for e in b.get("elements") or []):
+            return message
+    raise AssertionError(f"no DM to {user} with {action_id}")
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    return [e["action_id"] for b in message.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
+
+
+def decide(h: Harness, user: str, decision: str, comment: str | None = None) -> Reply:
+    """Click Review in the user's DM and submit the review modal."""
+    h.deliver()
+    h.click(user, ExchangeActionId.REVIEW, dm(h, user, ExchangeActionId.REVIEW), channel="D" + user)
+    modal = h.last_modal()
+    answers = {"decision": decision, **({"comment": comment} if comment else {})}
+    return h.slack.view_submission(modal, fill(modal, answers), user_id=user)
+
+
+def the_exchange(h: Harness) -> Exchange:
+    with h.db.session() as session:
+        [exchange] = session.scalars(select(Exchange)).all()
+        session.expunge_all()
+        return exchange
+
+
+def moment(day: date) -> datetime:
+    """Noon UTC on `day` (the same date in Shanghai)."""
+    return datetime.combine(day, time(4, 0), tzinfo=UTC)

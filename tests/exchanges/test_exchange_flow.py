@@ -1,0 +1,96 @@
+"""Staff exchanges end to end: request, two-sided approval, activation, assessment, letter, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from bot.exchanges import jobs
+from bot.exchanges.export import write_exchanges_csv
+from bot.exchanges.ids import ExchangeActionId
+from models.audit import AuditEntry
+from models.exchange import ExchangeStatus
+from tests.exchanges.helpers import END, START, buttons, decide, dm, moment, request, the_exchange
+from tests.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness
+from tests.problems.test_problem_flow import _text_of
+from tests.slack_requests import fill
+
+
+def test_request_approval_assessment_and_letter(harness: Harness) -> None:
+    h = harness
+    reply = request(h)
+    assert reply.status == 200 and reply.text == ""
+    h.deliver()
+    [summary] = h.channel_messages(CHANNEL)
+    assert "Staff exchange: 王芳 (College → Enterprise)" in _text_of(summary)
+    assert "Awaiting approval" in _text_of(summary) and buttons(summary) == [ExchangeActionId.REVIEW]
+    # the sending side's coordinator and the host side's approvers are asked; the requester is not
+    for user in (COORD_SCHOOL, MENTOR, COORD_ENTERPRISE):
+        assert buttons(dm(h, user, ExchangeActionId.REVIEW)) == [ExchangeActionId.REVIEW]
+    assert h.fake.messages("D" + TEACHER) == []
+
+    assert decide(h, COORD_SCHOOL, "approve").text == ""
+    h.deliver()
+    [school_dm] = h.fake.messages("D" + COORD_SCHOOL)
+    assert school_dm["edited"] and buttons(school_dm) == []
+    assert f"Approved by <@{COORD_SCHOOL}>" in _text_of(school_dm)
+    assert the_exchange(h).status == ExchangeStatus.PENDING
+
+    assert decide(h, MENTOR, "approve", "欢迎").text == ""
+    h.deliver()
+    assert the_exchange(h).status == ExchangeStatus.APPROVED
+    [summary] = h.channel_messages(CHANNEL)
+    assert summary["edited"] and "Approved" in _text_of(summary) and buttons(summary) == []
+    [other_host_dm] = h.fake.messages("D" + COORD_ENTERPRISE)
+    assert buttons(other_host_dm) == []  # the host side has decided: no Review left for anyone
+    notices = h.dms_to(TEACHER)
+    assert len(notices) == 2 and all("your exchange request for 王芳" in n for n in notices)
+
+    assert jobs.activate_started(h.services, moment(START)) == 1
+    assert jobs.activate_started(h.services, moment(START)) == 0
+    assert the_exchange(h).status == ExchangeStatus.ACTIVE
+    assert jobs.request_assessments(h.services, moment(END)) == 1
+    assert jobs.request_assessments(h.services, moment(END)) == 0
+    h.deliver()
+    h.services.exchanges.clock = lambda: moment(END)
+    for user, rating in ((COORD_SCHOOL, "excellent"), (MENTOR, "good")):
+        h.click(user, ExchangeActionId.ASSESS, dm(h, user, ExchangeActionId.ASSESS), channel="D" + user)
+        modal = h.last_modal()
+        values = fill(modal, {"rating": rating, "comments": "认真负责" if user == MENTOR else None})
+        assert h.slack.view_submission(modal, values, user_id=user).text == ""
+    h.deliver()
+    assert the_exchange(h).status == ExchangeStatus.ASSESSED
+    confirm = dm(h, COORD_ENTERPRISE, ExchangeActionId.CONFIRM)
+    h.click(COORD_ENTERPRISE, ExchangeActionId.CONFIRM, confirm, channel="D" + COORD_ENTERPRISE)
+    h.click(COORD_ENTERPRISE, ExchangeActionId.CONFIRM, confirm, channel="D" + COORD_ENTERPRISE)  # double click
+    h.deliver()
+    exchange = the_exchange(h)
+    assert exchange.status == ExchangeStatus.COMPLETED
+    assert exchange.letter_number == f"COOP-{END.year}-0001" and exchange.letter_pdf
+    assert any("this exchange is completed" in text for text in h.ephemerals())
+
+    [upload] = h.fake.files.values()
+    assert upload["completed"] and upload["channel_id"] == "D" + TEACHER
+    assert upload["content"] == exchange.letter_pdf
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(upload["content"])).pages)
+    for expected in ("Letter of Appointment", exchange.letter_number, "王芳", "华为技术有限公司", "深圳职业技术大学",
+                     "华为 2012 实验室", "Production practice", "Excellent", "Good", "认真负责", "张敏"):
+        assert expected in text, expected
+
+    with h.db.session() as session:
+        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "exchange")
+                                  .order_by(AuditEntry.id)).all()
+    assert actions == ["exchange.requested", "exchange.approve", "exchange.approve", "exchange.activated",
+                       "exchange.assessed", "exchange.assessed", "exchange.completed"]
+
+    out = io.StringIO()
+    assert write_exchanges_csv(h.db, out, today=END) == 1
+    [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert row["status"] == "completed" and row["direction"] == "school_to_enterprise"
+    assert row["sending_decision"] == "approve" and row["host_decision"] == "approve" and row["host_comment"] == "欢迎"
+    assert row["sending_rating"] == "excellent" and row["host_rating"] == "good"
+    assert row["letter_number"] == exchange.letter_number and row["practice_months_5y"] == "3.0"
+    assert row["meets_6_month_rule"] == "no"

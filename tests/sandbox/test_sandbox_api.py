@@ -1,0 +1,164 @@
+"""The sandbox's JSON API without a browser: each page action reaches the real app as Slack would send it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.devtools.sandbox_seed import COORD_SCHOOL, DEMO_CHANNEL, MEMBER, MENTOR, TEACHER
+from tests.sandbox.conftest import PageApi
+
+DM_TEACHER = "D" + TEACHER
+
+
+def _channel(state: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(state["messages"][DEMO_CHANNEL])
+
+
+def _open_report(api: PageApi) -> dict[str, Any]:
+    api.post("command", {"channel": DEMO_CHANNEL, "text": "/intern-issue"})
+    return dict(api.until(lambda s: s["modal"])["modal"])
+
+
+def _click(api: PageApi, message: dict[str, Any], action_id: str) -> None:
+    """Click a button as the page does: with the block and value the message drew."""
+    for block in message["blocks"]:
+        for element in block.get("elements") or []:
+            if element.get("action_id") == action_id:
+                api.post("action", {"channel": DEMO_CHANNEL, "ts": message["ts"], "block_id": block["block_id"],
+                                    "action_id": action_id, "value": element["value"]})
+                return
+    raise AssertionError(f"no {action_id} button")
+
+
+def _report(api: PageApi) -> dict[str, Any]:
+    modal = _open_report(api)
+    options = api.post("options", {"view_id": modal["id"], "block_id": "intern_id",
+                                   "action_id": "problem_intern_select", "value": "Zhang"})["options"]
+    answers = {"intern_id": options[0], "category": "safety", "severity": "p2",
+               "description": "Cut <b>hand</b> & <!channel>", "occurred_on": date.today().isoformat()}
+    assert api.post("submit", {"view_id": modal["id"], "values": answers}) == {"result": "closed"}
+    state = api.until(lambda s: _channel(s) and s["modal"] is None)
+    return dict(_channel(state)[0])
+
+
+def test_state_shows_the_demo_roster_and_the_apps_commands(page_api: PageApi) -> None:
+    state = page_api.state()
+    assert state["me"] == TEACHER
+    names = {p["id"]: p for p in state["people"]}
+    assert {TEACHER, MENTOR, COORD_SCHOOL, MEMBER} <= set(names)
+    assert all("(demo)" in p["name"] for p in state["people"])
+    assert "coordinator" in names[COORD_SCHOOL]["roles"]
+    assert state["channels"] == [{"id": DEMO_CHANNEL, "name": "Demo College – Demo Works", "member": True}]
+    commands = {c["command"] for c in state["commands"]}
+    assert {"/intern-issue", "/coop"} <= commands
+    assert state["names"][state["bot_user_id"]] == "coopbot"
+
+
+def test_report_through_the_modal_with_inline_errors(page_api: PageApi) -> None:
+    modal = _open_report(page_api)
+    assert modal["title"]["text"] == "Log intern problem"
+    assert page_api.post("as", {"user": MENTOR}) == {"ok": True}
+    assert page_api.state()["modal"] is None, "a modal belongs to the person who opened it"
+    page_api.post("as", {"user": TEACHER})
+
+    errors = page_api.post("submit", {"view_id": modal["id"], "values": {"description": "   "}})
+    assert errors["result"] == "errors"
+    assert {"intern_id", "category", "severity", "description"} <= set(errors["errors"])
+    assert page_api.state()["modal"]["id"] == modal["id"], "the modal stays open with its errors"
+
+    message = _report(page_api)
+    assert message["blocks"][0]["type"] == "header"
+    assert "Cut &lt;b&gt;hand&lt;/b&gt; &amp; &lt;!channel&gt;" in str(message["blocks"])
+    page_api.post("as", {"user": MENTOR})
+    dm = page_api.until(lambda s: s["messages"].get("D" + MENTOR))["messages"]["D" + MENTOR]
+    assert "reported a problem" in dm[0]["text"]
+
+
+def test_buttons_acknowledge_and_refuse_privately(page_api: PageApi) -> None:
+    message = _report(page_api)
+    page_api.post("as", {"user": MEMBER})
+    _click(page_api, message, "problem_acknowledge")
+    refused = page_api.until(lambda s: s["ephemerals"])["ephemerals"]
+    assert refused[0]["channel"] == DEMO_CHANNEL and "role does not allow" in refused[0]["text"]
+
+    page_api.post("as", {"user": MENTOR})
+    assert page_api.state()["ephemerals"] == [], "an ephemeral reply is only for its recipient"
+    _click(page_api, message, "problem_acknowledge")
+    state = page_api.until(lambda s: "Acknowledged by" in str(_channel(s)[0]["blocks"])
+                           and any(m.get("thread_ts") == message["ts"] for m in _channel(s)))  # a note in the thread
+    assert _channel(state)[0]["edited"] is True
+
+
+def test_slash_command_ack_is_shown_to_the_caller_only(page_api: PageApi) -> None:
+    page_api.post("command", {"channel": DEMO_CHANNEL, "text": "/coop help"})
+    state = page_api.until(lambda s: s["ephemerals"])
+    assert "/intern-issue" in state["ephemerals"][0]["text"]
+    assert page_api.post("command", {"channel": DEMO_CHANNEL, "text": "/nope"})["error"] == "unknown_command"
+    page_api.post("command", {"channel": DEMO_CHANNEL, "text": "hello <everyone>"})
+    typed = page_api.until(lambda s: _channel(s))
+    assert _channel(typed)[0]["text"] == "hello <everyone>" and _channel(typed)[0]["user"] == TEACHER
+    page_api.post("as", {"user": MENTOR})
+    assert page_api.state()["ephemerals"] == []
+
+
+def test_app_home_is_published_when_opened(page_api: PageApi) -> None:
+    page_api.post("home")
+    home = page_api.until(lambda s: s["home"])["home"]
+    assert home["type"] == "home" and home["blocks"]
+
+
+def test_parked_report_goes_out_when_the_bot_is_invited(page_api: PageApi) -> None:
+    page_api.sandbox.fake.not_in_channel.add(DEMO_CHANNEL)
+    assert page_api.state()["channels"][0]["member"] is False
+    modal = _open_report(page_api)
+    options = page_api.post("options", {"view_id": modal["id"], "block_id": "intern_id",
+                                        "action_id": "problem_intern_select", "value": ""})["options"]
+    page_api.post("submit", {"view_id": modal["id"], "values": {
+        "intern_id": options[0], "category": "conduct", "severity": "p3", "description": "Late twice",
+        "occurred_on": date.today().isoformat()}})
+    page_api.until(lambda s: s["messages"][DM_TEACHER] or s["ephemerals"])  # told how to invite the bot
+    assert _channel(page_api.state()) == []
+    page_api.post("invite", {"channel": DEMO_CHANNEL})
+    state = page_api.until(lambda s: _channel(s))
+    assert state["channels"][0]["member"] is True
+
+
+def test_uploaded_files_appear_and_download(page_api: PageApi) -> None:
+    fake = page_api.sandbox.fake
+    client = WebClient(token=fake.bot_token, base_url=fake.url)
+    client.files_upload_v2(content=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", filename="meeting.ics",
+                           title="Meeting", channel=DEMO_CHANNEL)
+    message = _channel(page_api.until(lambda s: _channel(s)))[0]
+    file = message["files"][0]
+    assert file["name"] == "meeting.ics"
+    status, headers, body = page_api.raw(file["url"])
+    assert status == 200 and body.startswith(b"BEGIN:VCALENDAR")
+    assert "attachment" in headers["Content-Disposition"]
+    assert page_api.raw("/sandbox/files/F_missing")[0] == 404
+
+
+def test_page_and_static_files_are_served_safely(page_api: PageApi) -> None:
+    status, headers, body = page_api.raw("/")
+    assert status == 200 and b"coopbot sandbox" in body
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    for name in ("app.js", "blocks.js", "modal.js", "sandbox.css"):
+        assert page_api.raw(f"/static/{name}")[0] == 200
+    for bad in ("/static/../sandbox_api.py", "/static/__init__.py", "/static/%2e%2e/x.js", "/nope"):
+        assert page_api.raw(bad)[0] == 404
+    assert page_api.post("as", {"user": "U0NOBODY99"}, status=400)["error"]
+    assert page_api.post("submit", {"view_id": "V404"}, status=400)["error"]
+    assert page_api.post("unknown", status=404)
+
+
+def test_scheduled_jobs_button(page_api: PageApi) -> None:
+    jobs = page_api.state()["jobs"]
+    if not jobs["available"]:
+        assert jobs["reason"]
+        assert page_api.post("jobs", {"name": "digest"}, status=400)["error"] == jobs["reason"]
+        return
+    assert {"quarterly-prompt", "digest", "reminders"} <= set(jobs["names"])
+    assert page_api.post("jobs", {"name": "digest"})["ok"] is True
+    assert page_api.post("jobs", {"name": "not-a-job"}, status=400)

@@ -1,0 +1,259 @@
+"""The calendar's jobs with a controlled clock: quarterly prompts, escalations, digests, /coop digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select, update
+
+from bot.db import Database
+from bot.digests.data import Window, collect
+from bot.quarterly import OPEN_MEETING_ACTION
+from bot.roster.partnerships import add_partnership
+from models.base import utcnow
+from models.delivery import OutboxMessage
+from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
+from models.meeting import ActionItem, Meeting
+from models.problem import Problem
+from models.roster import Intern, Partnership, Person
+from models.schedule import JobRun
+from models.schemas import PartnershipInput
+from scheduler.jobs import run_job
+from tests.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, OTHER_CHANNEL, TEACHER, Harness
+
+UTC_CHANNEL = "C0UTCPARTNER"
+
+
+@pytest.fixture
+def h(harness: Harness) -> Harness:
+    """The harness with a third partnership on UTC (Shanghai and Los Angeles are seeded)."""
+    add_partnership(harness.db, PartnershipInput(name="UTC Partners", school="S", enterprise="E",
+                                                 channel_id=UTC_CHANNEL, timezone="UTC"))
+    return harness
+
+
+def _posts(h: Harness) -> dict[str, list[str]]:
+    """Top-level texts posted per channel, as Slack received them."""
+    h.deliver()
+    found: dict[str, list[str]] = {}
+    for call in h.fake.calls_to("chat.postMessage"):
+        if not call.args.get("thread_ts"):
+            found.setdefault(str(call.args["channel"]), []).append(str(call.args.get("text")))
+    return found
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def test_quarterly_prompt_follows_each_partnerships_midnight(h: Harness) -> None:
+    assert run_job("quarterly-prompt", h.services, _at("2026-12-31T15:00")) == 0
+    assert run_job("quarterly-prompt", h.services, _at("2026-12-31T16:30")) == 1  # 00:30 in Shanghai
+    posts = _posts(h)
+    assert list(posts) == [CHANNEL] and "Q1 2027" in posts[CHANNEL][0]
+    assert run_job("quarterly-prompt", h.services, _at("2027-01-01T00:30")) == 1  # UTC's turn
+    assert run_job("quarterly-prompt", h.services, _at("2027-01-01T08:30")) == 1  # 00:30 in Los Angeles
+    assert run_job("quarterly-prompt", h.services, _at("2027-01-01T09:00")) == 0  # never twice
+    posts = _posts(h)
+    assert {c: len(t) for c, t in posts.items()} == {CHANNEL: 1, UTC_CHANNEL: 1, OTHER_CHANNEL: 1}
+    [message] = h.channel_messages(OTHER_CHANNEL)
+    [button] = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["action_id"] == OPEN_MEETING_ACTION and button["value"].endswith(":2027Q1")
+    with h.db.session() as session:
+        assert session.scalars(select(JobRun.period).where(JobRun.job == "quarterly-prompt")).all() == ["2027Q1"] * 3
+
+
+@pytest.mark.parametrize(("instant", "expected"), [
+    ("2027-03-31T17:00", 1),  # Thursday 1 April, 01:00 in Shanghai; still 31 March elsewhere
+    ("2026-10-01T12:00", 3),  # Thursday 1 October: everyone
+])
+def test_quarters_starting_on_a_weekday_prompt_that_day(h: Harness, instant: str, expected: int) -> None:
+    assert run_job("quarterly-prompt", h.services, _at(instant)) == expected
+
+
+def test_a_quarter_starting_on_saturday_prompts_on_monday(h: Harness) -> None:
+    for saturday_or_sunday in ("2028-01-01T12:00", "2028-01-02T12:00"):
+        assert run_job("quarterly-prompt", h.services, _at(saturday_or_sunday)) == 0
+    assert run_job("quarterly-prompt", h.services, _at("2028-01-03T12:00")) == 3
+    assert "Q1 2028" in _posts(h)[UTC_CHANNEL][0]
+
+
+def test_holidays_move_the_prompt(h: Harness) -> None:
+    h.services.settings.coopbot_holidays = (date(2027, 1, 1),)
+    assert run_job("quarterly-prompt", h.services, _at("2027-01-01T12:00")) == 0
+    assert run_job("quarterly-prompt", h.services, _at("2027-01-04T12:00")) == 3
+
+
+def test_prompt_says_when_the_meeting_is_already_scheduled(h: Harness) -> None:
+    with h.db.transaction() as session:
+        partnership = session.scalar(select(Partnership).where(Partnership.channel_id == CHANNEL))
+        organiser = session.scalar(select(Person).where(Person.slack_user_id == COORD_SCHOOL))
+        assert partnership and organiser
+        session.add(Meeting(partnership=partnership, organiser=organiser, title="Q1 <review>",
+                            starts_at=_at("2027-01-20T06:00"), duration_minutes=90, quarter="2027Q1",
+                            ics_uid="uid-1"))
+    run_job("quarterly-prompt", h.services, _at("2027-01-01T12:00"))
+    [message] = h.channel_messages(CHANNEL) if _posts(h) else []
+    assert "already scheduled" in message["text"] and "Q1 &lt;review&gt;" in message["text"]
+    assert not any(b["type"] == "actions" for b in message["blocks"])
+
+
+def _age(db: Database, hours: float) -> None:
+    """Make every problem `hours` old."""
+    with db.transaction() as session:
+        session.execute(update(Problem).values(created_at=utcnow() - timedelta(hours=hours)))
+
+
+@pytest.mark.parametrize(("severity", "hours", "escalated"), [
+    ("p1", 1.9, False), ("p1", 2.1, True), ("p2", 23, False), ("p2", 25, True),
+    ("p3", 71, False), ("p3", 73, True), ("p4", 73, True),
+])
+def test_unacknowledged_problems_escalate_after_their_severity_allows(h: Harness, severity: str, hours: float,
+                                                                      escalated: bool) -> None:
+    assert h.report(TEACHER, severity=severity, category="hours").status == 200
+    h.deliver()
+    _age(h.db, hours)
+    dms_before = len(h.dms_to(COORD_ENTERPRISE))
+    assert run_job("reminders", h.services, utcnow()) == int(escalated)
+    if escalated:
+        assert run_job("reminders", h.services, utcnow() + timedelta(hours=1)) == 0  # once per problem
+    h.deliver()
+    assert (len(h.dms_to(COORD_ENTERPRISE)) > dms_before) is escalated
+    [report] = h.channel_messages()
+    notes = [m["text"] for m in h.thread(report["ts"]) if "Escalated" in m["text"]]
+    assert len(notes) == int(escalated)
+    if escalated:
+        assert f"<@{COORD_SCHOOL}>" in notes[0] and f"<@{COORD_ENTERPRISE}>" in notes[0]
+
+
+def test_an_acknowledged_problem_is_not_escalated(h: Harness) -> None:
+    h.report(TEACHER, severity="p1", category="hours")
+    h.deliver()
+    h.click(MENTOR, "problem_acknowledge", h.channel_messages()[0])
+    _age(h.db, 5)
+    assert run_job("reminders", h.services, utcnow()) == 0
+
+
+def _seed_cooperation(h: Harness, today: date) -> None:
+    """An exchange of each kind, a meeting with action items and an internship ending soon."""
+    with h.db.transaction() as session:
+        partnership = session.scalar(select(Partnership).where(Partnership.channel_id == CHANNEL))
+        people = {p.slack_user_id: p for p in session.scalars(select(Person))}
+        assert partnership
+        for status, end in ((ExchangeStatus.PENDING, today + timedelta(days=60)),
+                            (ExchangeStatus.ACTIVE, today + timedelta(days=20)),
+                            (ExchangeStatus.ACTIVE, today - timedelta(days=1))):
+            session.add(Exchange(partnership=partnership, person=people[TEACHER], requester=people[TEACHER],
+                                 direction=Direction.SCHOOL_TO_ENTERPRISE, host_unit=f"Lab {status.value}",
+                                 purpose=Purpose.TEACHING, start_date=today - timedelta(days=30), end_date=end,
+                                 confidentiality_acknowledged_at=utcnow(), status=status))
+        meeting = Meeting(partnership=partnership, organiser=people[COORD_SCHOOL], title="Q4 review",
+                          starts_at=utcnow() + timedelta(days=3), duration_minutes=60, quarter="2026Q4",
+                          ics_uid="uid-digest")
+        session.add(meeting)
+        for n in range(7):
+            session.add(ActionItem(meeting=meeting, owner=people[MENTOR], text=f"item {n}",
+                                   due_date=today + timedelta(days=n)))
+        session.execute(update(Intern).where(Intern.student_id == "S2024002")
+                        .values(end_date=today + timedelta(days=10)))
+
+
+def test_weekly_digest_reads_at_a_glance_with_links(h: Harness) -> None:
+    h.report(TEACHER, severity="p1", category="safety")
+    h.report(TEACHER, severity="p3", category="hours")
+    h.deliver()
+    _seed_cooperation(h, utcnow().date())
+    assert run_job("digest", h.services, utcnow()) == 3
+    assert run_job("digest", h.services, utcnow()) == 0  # same week: already posted
+    h.deliver()
+    digest = h.channel_messages()[-1]
+    blocks = digest["blocks"]
+    text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    assert len(blocks) <= 50 and all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
+    assert "2 opened, 0 resolved, 2 still open" in text
+    assert "P1 – Critical: 1 opened · 0 resolved · 1 open" in text
+    assert "Workplace safety or injury: 1 opened" in text
+    assert "https://slack.com/archives/C0PARTNER/p" in text  # the oldest open ones link to their reports
+    assert "Awaiting a decision: 1" in text and "Under way: 1" in text and "Due for assessment: 1" in text
+    assert "Next: Q4 review" in text and "Open action items: 7" in text and "…and 2 more" in text
+    assert "欧阳娜娜 (S2024002)" in text
+    with h.db.session() as session:
+        assert len(session.scalars(select(JobRun).where(JobRun.job == "digest")).all()) == 3
+
+
+def _count_queries(db: Database, windows: dict[int, Window]) -> int:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.session() as session:
+            collect(session, windows, "UTC")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len([s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))])
+
+
+def test_digest_query_count_does_not_grow_with_the_data(h: Harness, tmp_path: Path) -> None:
+    now = utcnow()
+
+    def windows() -> dict[int, Window]:
+        with h.db.session() as session:
+            ids = session.scalars(select(Partnership.id)).all()
+        return {pid: Window(now - timedelta(days=7), now, now.date()) for pid in ids}
+
+    h.report(TEACHER)
+    small = _count_queries(h.db, windows())
+    for n in range(12):
+        h.report(TEACHER, severity=("p1", "p2", "p3", "p4")[n % 4], category=("safety", "pay", "hours")[n % 3])
+    _seed_cooperation(h, now.date())
+    for n in range(5):
+        add_partnership(h.db, PartnershipInput(name=f"Extra {n}", school="S", enterprise="E",
+                                               channel_id=f"C0EXTRA{n}AB", timezone="Asia/Shanghai"))
+    assert _count_queries(h.db, windows()) == small == 7
+
+
+def test_quarter_end_digest_on_the_last_working_day(h: Harness) -> None:
+    assert run_job("quarter-end-digest", h.services, _at("2027-03-30T12:00")) == 0
+    assert run_job("quarter-end-digest", h.services, _at("2027-03-31T09:00")) == 3
+    assert run_job("quarter-end-digest", h.services, _at("2027-04-01T09:00")) == 0  # already done
+    assert "Q1 2027 in review" in _posts(h)[CHANNEL][0]
+
+
+def test_coop_digest_is_for_coordinators(h: Harness) -> None:
+    reply = h.slack.command("/coop", "digest", user_id=TEACHER)
+    assert "only a partnership's coordinators" in reply.text
+    reply = h.slack.command("/coop", "digest", user_id=COORD_SCHOOL, channel_id=CHANNEL, trigger_id="T1")
+    assert f"<#{CHANNEL}>" in reply.text
+    again = h.slack.command("/coop", "digest", user_id=COORD_SCHOOL, channel_id=CHANNEL, trigger_id="T1")
+    assert "already been posted" in again.text
+    assert list(_posts(h)) == [CHANNEL]
+    with h.db.session() as session:
+        assert session.scalar(select(OutboxMessage.channel)) == CHANNEL
+
+
+def test_reminders_run_every_workflows_hooks_and_survive_a_broken_one(h: Harness,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from scheduler import jobs
+
+    calls: list[str] = []
+
+    def broken(services: Any, now: datetime) -> int:
+        calls.append("broken")
+        raise RuntimeError("boom")
+
+    def working(services: Any, now: datetime) -> int:
+        calls.append("working")
+        return 2
+
+    monkeypatch.setattr(jobs, "reminder_hooks", lambda: [broken, working])
+    assert run_job("reminders", h.services, utcnow()) == 2
+    assert calls == ["broken", "working"]
+    monkeypatch.undo()
+    names = {f.__name__ for f in jobs.reminder_hooks()}
+    assert {"send_meeting_reminders", "ask_for_minutes", "send_action_item_reminders"} <= names

@@ -1,0 +1,61 @@
+"""`coopbot jobs list` and `coopbot jobs run` as an operator runs them: a real subprocess, a fake Slack."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.devtools.fake_slack import FakeSlack
+from models.delivery import OutboxMessage, OutboxStatus
+from tests.harness import BOT_TOKEN, CHANNEL, OTHER_CHANNEL, seed_roster
+
+COOPBOT = str(Path(sys.executable).with_name("coopbot"))
+
+
+def _env(db: Database, fake: FakeSlack | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))}
+    env["DATABASE_URL"] = db.url
+    if fake is not None:
+        env.update(SLACK_API_URL=fake.url, SLACK_BOT_TOKEN=BOT_TOKEN)
+    return env
+
+
+def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([COOPBOT, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60,
+                          check=False)
+
+
+def test_jobs_list_names_each_job_with_its_schedule_and_next_run(db: Database, tmp_path: Path) -> None:
+    env = {**_env(db), "COOPBOT_DIGEST_CRON": "0 8 * * 1"}
+    result = _run(["jobs", "list"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
+    assert set(lines) == {"quarterly-prompt", "digest", "quarter-end-digest", "reminders"}
+    assert "0 8 * * 1" in lines["digest"] and "COOPBOT_DIGEST_CRON" in lines["digest"]
+    assert "*/15 * * * *" in lines["reminders"]
+    bad = _run(["jobs", "list"], {**env, "COOPBOT_REMINDERS_CRON": "every 15 minutes"}, tmp_path)
+    assert bad.returncode != 0 and "COOPBOT_REMINDERS_CRON" in bad.stderr and "cron" in bad.stderr
+
+
+def test_jobs_run_digest_delivers_before_it_exits(db: Database, tmp_path: Path) -> None:
+    seed_roster(db, tmp_path)
+    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        result = _run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
+        assert result.returncode == 0, result.stderr
+        posted = {str(call.args["channel"]) for call in fake.calls_to("chat.postMessage")}
+        assert posted == {CHANNEL, OTHER_CHANNEL}  # already at Slack when the command returned
+        again = _run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
+        assert again.returncode == 0 and len(fake.calls_to("chat.postMessage")) == 2  # same week: nothing new
+    with db.session() as session:
+        assert set(session.scalars(select(OutboxMessage.status))) == {OutboxStatus.SENT}
+
+
+def test_jobs_run_needs_a_token_and_a_known_job(db: Database, tmp_path: Path) -> None:
+    assert _run(["jobs", "run", "digest"], _env(db), tmp_path).returncode != 0
+    unknown = _run(["jobs", "run", "nonsense"], _env(db), tmp_path)
+    assert unknown.returncode != 0 and "quarterly-prompt" in unknown.stderr

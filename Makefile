@@ -36,7 +36,6 @@ i18n: $(STAMP)
 	$(BIN)/pybabel update -i $(POT) -d bot/locale -D coopbot --width 120 --previous
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/request_path.py
 
 clean:

@@ -145,13 +145,15 @@ def main() -> None:
         for database in args.databases.split(","):
             url = f"sqlite:///{work / 'bench.db'}" if database == "sqlite" else pg_bench_url()
             intern_id = prepare_coopbot_db(url, env, work)
-            port = free_port()
             kinds: dict[str, Callable[[], tuple[bytes, str]]] = {
                 "slash command": lambda: loadgen.command_body("U0TEACHER"),
                 "view submission": partial(loadgen.submission_body, "U0TEACHER", intern_id)}
-            serve = [str(BIN / "coopbot"), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"]
-            with started(serve, {**env, "DATABASE_URL": url}, f"http://127.0.0.1:{port}/healthz"):
-                measure(f"coopbot ({database})", port, kinds, levels, rows, args.quick)
+            for workers, threads in ((2, 8), (1, 16)):
+                port = free_port()
+                serve = [str(BIN / "coopbot"), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler",
+                         "--workers", str(workers), "--threads", str(threads)]
+                with started(serve, {**env, "DATABASE_URL": url}, f"http://127.0.0.1:{port}/healthz"):
+                    measure(f"coopbot {workers}×{threads} ({database})", port, kinds, levels, rows, args.quick)
         floor_kinds = {"slash command": lambda: loadgen.command_body("U0TEACHER"),
                        "view submission": lambda: loadgen.submission_body("U0TEACHER", 1)}
         port = free_port()

@@ -12,6 +12,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
 import handlers
+from bot import idempotency
 from bot.container import Services
 from bot.executor import TrackedExecutor
 from bot.observability import Metrics
@@ -31,6 +32,7 @@ def create_app(services: Services, executor: TrackedExecutor | None = None, metr
     )
     if metrics is not None:
         _count_requests(app, metrics)
+    idempotency.register(app, services.db)
     handlers.register_all(app, services)
     return app
 

@@ -7,7 +7,6 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
 
 from pydantic import ValidationError
 
@@ -58,6 +57,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings()
     _needs(settings, "serve")
+    if args.workers > 1:
+        from bot.multiprocess import serve_with_workers
+
+        serve_with_workers(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads,
+                           with_scheduler=not args.no_scheduler)
+        return 0
     runtime = build_runtime(settings, with_scheduler=not args.no_scheduler)
     runtime.start()
     print(f"coopbot listening on http://{args.host}:{args.port}/slack/events", file=sys.stderr)
@@ -187,31 +192,10 @@ def _import(kind: str) -> Callable[[argparse.Namespace], int]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.exchanges.export import write_exchanges_csv
-    from bot.meetings.export import write_meetings_csv
-    from bot.problems.export import write_problems_csv
+    from bot.exports.command import run
 
     settings = _settings()
-    writers: dict[str, Callable[[Database, TextIO], int]] = {
-        "issues": write_problems_csv,
-        "exchanges": write_exchanges_csv,
-        "meetings": lambda db, out: write_meetings_csv(db, out, default_timezone=settings.coopbot_timezone),
-    }
-    if args.kind not in writers:
-        print(f"coopbot export {args.kind}: not available yet; try {' or '.join(writers)}", file=sys.stderr)
-        return EXIT_USAGE
-    write = writers[args.kind]
-    if args.format != "csv":
-        print(f"coopbot export: --format {args.format} is not available yet; use csv", file=sys.stderr)
-        return EXIT_USAGE
-    db = _db(settings)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8", newline="") as handle:
-            count = write(db, handle)
-        print(f"wrote {count} rows to {args.out}", file=sys.stderr)
-    else:
-        write(db, sys.stdout)
-    return 0
+    return run(_db(settings), args.kind, args.format, args.out, args.all, settings.coopbot_timezone)
 
 
 def _db(settings: Settings | None = None) -> Database:
@@ -236,7 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server is meant to listen
     serve.add_argument("--port", type=int, default=3000)
-    serve.add_argument("--threads", type=int, default=16)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="processes (gunicorn gthread); more than 1 uses more cores")
+    serve.add_argument("--threads", type=int, default=16, help="request threads per process")
     serve.add_argument("--no-scheduler", action="store_true", help="do not run scheduled jobs in this process")
     serve.set_defaults(func=cmd_serve)
 
@@ -282,10 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
         imp.add_argument("file")
         imp.set_defaults(func=_import(kind))
 
-    export = sub.add_parser("export", help="export records as CSV")
-    export.add_argument("kind", choices=["issues", "exchanges", "meetings"])
+    export = sub.add_parser("export", help="export records as CSV or XLSX")
+    export.add_argument("kind", nargs="?", choices=["issues", "exchanges", "meetings", "evaluations"])
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--out", help="write to this file instead of standard output")
+    export.add_argument("--all", action="store_true", help="every kind, one sheet each (needs --format xlsx, --out)")
     export.set_defaults(func=cmd_export)
     return parser
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from slack_sdk import WebClient
 
 from bot.db import Database
 from bot.exchanges.notify import SlackExchangeNotifier
 from bot.exchanges.service import ExchangeService
-from bot.i18n import Translator, translator
+from bot.i18n import LazyTranslator, Translator, translator
 from bot.language import SlackLocales, resolve_language
 from bot.meetings.notify import SlackMeetingNotifier
 from bot.meetings.service import MeetingService
@@ -31,6 +32,11 @@ class Services:
     exchanges: ExchangeService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
+
+    def lazy_translator_for(self, slack_user_id: str) -> Translator:
+        """A translator resolved only if something is actually translated: a valid form submission
+        answers with an empty ack and never pays for the language lookup (which may ask Slack)."""
+        return cast(Translator, LazyTranslator(lambda: self.translator_for(slack_user_id)))
 
     def translator_for(self, slack_user_id: str) -> Translator:
         """The language a person reads: their own choice, else their Slack locale (cached), else their

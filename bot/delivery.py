@@ -3,77 +3,79 @@
 Rules (see docs/decisions/0002-outbox.md):
 - Rows of one channel go out in the order they were written; a row waiting to be retried holds back
   the later rows of its channel, so an update never overtakes its post.
-- 429 waits for Retry-After; 5xx, timeouts and connection errors back off exponentially.
-- "Bot not in channel"-type errors park the row (retried every 15 minutes, or at once when the bot
-  joins the channel) and tell the person who caused it how to fix it.
+- Calls are paced under Slack's rate limits (bot.ratelimit): a row whose method or conversation has no
+  budget left waits a moment, or is put back until it has. A 429 pauses the whole method.
+- 5xx, timeouts and connection errors back off exponentially.
+- Refusals a person must fix (bot not in channel, archived, gone, account deactivated) stop retrying and
+  tell the author and the partnership's coordinators how to fix it (bot.delivery_notices); parked rows
+  are probed every 15 minutes and requeued at once when the bot joins the channel.
 - A post records its `ts` under its message key once; updates use it with `chat.update`.
+- Rows are claimed with a lease renewed before each attempt; a replica that dies leaves its rows to
+  be claimed again when the lease lapses, and such a row is looked up in Slack before it is re-posted.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
-import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.db import Database
-from bot.i18n import translator
-from bot.language import language_in
+from bot.delivery_calls import (
+    FIXABLE_ERRORS,
+    METHODS,
+    PARK_RETRY,
+    PERMANENT_ERRORS,
+    UNKNOWN,
+    Outcome,
+    SlackCalls,
+)
+from bot.delivery_notices import CHANNEL_ERRORS, end_episode, report_refusal
+from bot.observability import Metrics
+from bot.ratelimit import RateLimiter
 from models.base import utcnow
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
 
 log = logging.getLogger(__name__)
 
-# Errors a person can fix (invite the bot, unarchive): park and retry later.
-FIXABLE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
-# Errors retrying cannot fix: record and stop.
-PERMANENT_ERRORS = frozenset({
-    "account_inactive", "user_not_found", "invalid_blocks", "invalid_blocks_format", "msg_too_long",
-    "no_text", "cant_update_message", "message_not_found", "edit_window_closed", "invalid_arguments",
-    "restricted_action", "user_not_in_channel", "not_authorized",
-})
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.PARKED)
-PARK_RETRY = timedelta(minutes=15)
 CLAIM_LEASE = timedelta(seconds=60)
-MAX_BACKOFF = 300.0
+MAX_INLINE_WAIT = 2.0  # seconds a rate limit may hold the worker; longer waits put the row back
 
-
-@dataclass
-class Outcome:
-    """What one delivery attempt came to."""
-
-    status: OutboxStatus
-    ts: str | None = None
-    error: str | None = None
-    retry_in: float | None = None  # seconds; None when not retried
-    channel: str | None = None  # where Slack says the post landed (a DM sent to a user id lands in "D…")
+__all__ = ["CLAIM_LEASE", "FIXABLE_ERRORS", "PARK_RETRY", "PERMANENT_ERRORS", "DeliveryWorker", "Outcome",
+           "requeue_channel"]
 
 
 class DeliveryWorker:
     """Drains the outbox. Safe to run in several threads or processes: rows are claimed with a lease."""
 
     def __init__(self, db: Database, client: WebClient, *, max_attempts: int = 50,
-                 clock: Callable[[], datetime] = utcnow, poll_seconds: float = 2.0) -> None:
+                 clock: Callable[[], datetime] = utcnow, poll_seconds: float = 2.0,
+                 lease: timedelta = CLAIM_LEASE, metrics: Metrics | None = None,
+                 limiter: RateLimiter | None = None, sleep: Callable[[float], object] | None = None) -> None:
         self.db = db
         self.client = client
         self.max_attempts = max_attempts
         self.clock = clock
         self.poll_seconds = poll_seconds
+        self.lease = lease
+        self.metrics = metrics
+        self.limiter = limiter or RateLimiter(clock)
+        self.calls = SlackCalls(db, client)
         self._stop = threading.Event()
+        self._sleep = sleep or self._stop.wait
         self._thread: threading.Thread | None = None
+        self._deferred_until: datetime | None = None
 
     # --- running ---------------------------------------------------------------------------------
     def start(self) -> None:
+        self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="outbox-delivery", daemon=True)
         self._thread.start()
 
@@ -83,6 +85,10 @@ class DeliveryWorker:
         outbox.wakeup_event().set()
         if self._thread:
             self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
         wake = outbox.wakeup_event()
@@ -94,30 +100,49 @@ class DeliveryWorker:
                 log.exception("outbox pass failed; retrying shortly")
                 sent = 0
             if not sent:
-                wake.wait(self.poll_seconds)
+                wake.wait(self._idle_wait())
+
+    def _idle_wait(self) -> float:
+        if self._deferred_until is None:
+            return self.poll_seconds
+        return max(0.05, min(self.poll_seconds, (self._deferred_until - self.clock()).total_seconds()))
 
     def drain(self, timeout: float = 30.0) -> int:
-        """Deliver until nothing is due (for `coopbot jobs run`); returns how many were handled."""
+        """Deliver until nothing is due (for `coopbot jobs run`), waiting out rate limits within
+        `timeout`; returns how many were handled."""
         deadline = self.clock() + timedelta(seconds=timeout)
         total = 0
-        while self.clock() < deadline:
+        while self.clock() < deadline and not self._stop.is_set():
             handled = self.deliver_due()
             total += handled
             if not handled:
-                break
+                if self._deferred_until is None or self._deferred_until >= deadline:
+                    break
+                self._sleep(max(0.01, (self._deferred_until - self.clock()).total_seconds()))
         return total
 
     # --- one pass --------------------------------------------------------------------------------
     def deliver_due(self, limit: int = 50) -> int:
-        """Claim due rows and deliver them in order per channel. Returns rows handled."""
+        """Claim due rows and deliver them in order per channel. Returns rows attempted."""
+        self._deferred_until = None
         rows = self._claim(limit)
         held: set[str] = set()
         handled = 0
-        for row in rows:
+        for index, row in enumerate(rows):
             if row.channel in held:
                 self._release(row)
                 continue
-            outcome = self._attempt(row)
+            if not self._paced(row):
+                held.add(row.channel)
+                continue
+            if self._stop.is_set() or not self._renew(row):
+                # Stopping (the rest waits for the next process), or our lease lapsed and the row may be
+                # another replica's now.
+                for rest in rows[index:]:
+                    self._release(rest)
+                break
+            outcome = self.calls.attempt(row)
+            self._count(outcome)
             self._record(row, outcome)
             handled += 1
             if outcome.status != OutboxStatus.SENT:
@@ -140,88 +165,64 @@ class DeliveryWorker:
             open_channels = {c.channel for c in candidates if heads.get(c.channel) == c.id}
             claimed = [c for c in candidates if c.channel in open_channels]
             for row in claimed:
-                row.claimed_until = now + CLAIM_LEASE
+                if row.claimed_until is not None:
+                    log.warning("outbox %s: a claim lapsed without an outcome (a replica died?)", row.id)
+                row.claimed_until = now + self.lease
             return claimed
 
-    def _release(self, row: OutboxMessage) -> None:
+    def _renew(self, row: OutboxMessage) -> bool:
+        """Extend our claim just before the attempt; False if it already lapsed (then another replica
+        may hold the row, and we must not touch it).
+
+        A post is marked "in flight" until its outcome is recorded: if this process dies during the
+        call, whoever claims the row next finds the mark and looks in Slack before posting again."""
+        now = self.clock()
+        values: dict[str, object] = {"claimed_until": now + self.lease}
+        if row.kind == OutboxKind.POST:
+            values["last_error"] = f"{UNKNOWN}: in flight"
         with self.db.transaction() as session:
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(claimed_until=None))
+            result = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claimed_until >= now,
+                       OutboxMessage.status.in_(UNSENT))
+                .values(**values))
+            return bool(getattr(result, "rowcount", 0))
 
-    # --- talking to Slack --------------------------------------------------------------------------
-    def _attempt(self, row: OutboxMessage) -> Outcome:
-        try:
-            return self._call(row)
-        except SlackApiError as exc:
-            return self._classify(row, exc)
-        except Exception as exc:  # connection refused, timeout, reset: Slack unreachable
-            return Outcome(OutboxStatus.PENDING, error=f"{type(exc).__name__}: {exc}",
-                           retry_in=self._backoff(row.attempts))
+    def _release(self, row: OutboxMessage, until: datetime | None = None) -> None:
+        values: dict[str, object] = {"claimed_until": None}
+        if until is not None:
+            values["next_attempt_at"] = until
+        with self.db.transaction() as session:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
 
-    def _call(self, row: OutboxMessage) -> Outcome:
-        payload = row.payload
-        if row.kind == OutboxKind.HOME:
-            self.client.views_publish(user_id=row.user or "", view=payload["view"])
-            return Outcome(OutboxStatus.SENT)
-        if row.kind == OutboxKind.EPHEMERAL:
-            self.client.chat_postEphemeral(channel=row.channel, user=row.user or "", text=payload["text"],
-                                           blocks=payload.get("blocks"))
-            return Outcome(OutboxStatus.SENT)
-        if row.kind == OutboxKind.UPLOAD:
-            return self._upload(row)
-        with self.db.session() as session:
-            posted = session.get(SlackMessage, row.message_key) if row.message_key else None
-            parent = session.get(SlackMessage, row.thread_key) if row.thread_key else None
-            if row.kind == OutboxKind.UPDATE:
-                if posted is None:
-                    return self._update_before_post(session, row)
-                self.client.chat_update(channel=posted.channel, ts=posted.ts, text=payload["text"],
-                                        blocks=payload.get("blocks") or [])
-                return Outcome(OutboxStatus.SENT, ts=posted.ts)
-            if posted is not None:  # already posted under this key (a redelivery): never post twice
-                return Outcome(OutboxStatus.SENT, ts=posted.ts)
-            if row.thread_key and parent is None:
-                return Outcome(OutboxStatus.FAILED, error=f"thread parent {row.thread_key} was never posted")
-        response = self.client.chat_postMessage(
-            channel=row.channel, text=payload["text"], blocks=payload.get("blocks"),
-            thread_ts=parent.ts if parent else None, unfurl_links=False, unfurl_media=False,
-        )
-        return Outcome(OutboxStatus.SENT, ts=str(response["ts"]), channel=response.get("channel"))
+    def _paced(self, row: OutboxMessage) -> bool:
+        """Wait for the rate limits if that is short; else put the row back until they allow it."""
+        methods, per_conversation = METHODS[row.kind]
+        pace = row.channel if per_conversation else None
+        wait = self.limiter.wait(methods, pace)
+        if wait > MAX_INLINE_WAIT:
+            until = self.clock() + timedelta(seconds=wait)
+            self._release(row, until)
+            self._deferred_until = min(until, self._deferred_until or until)
+            if self.metrics is not None:
+                self.metrics.deliveries.labels("deferred").inc()
+            return False
+        if wait > 0:
+            self._sleep(wait)
+        self.limiter.take(methods, pace)
+        return True
 
-    def _upload(self, row: OutboxMessage) -> Outcome:
-        """files_upload_v2 shares into a conversation, so a user id is first turned into their DM."""
-        payload = row.payload
-        channel = row.channel
-        if channel[:1] in ("U", "W"):
-            channel = str(self.client.conversations_open(users=channel)["channel"]["id"])
-        self.client.files_upload_v2(channel=channel, content=base64.b64decode(payload["content_b64"]),
-                                    filename=payload["filename"], title=payload["title"],
-                                    initial_comment=payload["initial_comment"])
-        return Outcome(OutboxStatus.SENT)
-
-    def _update_before_post(self, session: Session, row: OutboxMessage) -> Outcome:
-        """The post this update is for has not gone out: it is behind us in no channel (ordering), so
-        it failed for good. Nothing to update."""
-        return Outcome(OutboxStatus.FAILED, error=f"no message was posted under {row.message_key}")
-
-    def _classify(self, row: OutboxMessage, exc: SlackApiError) -> Outcome:
-        response = exc.response
-        error = str(response.get("error") or "") if isinstance(response.data, dict) else ""
-        status_code = response.status_code
-        if status_code == 429 or error == "ratelimited":
-            retry_after = _retry_after(response.headers)
-            return Outcome(OutboxStatus.PENDING, error="ratelimited", retry_in=retry_after)
-        if status_code >= 500:
-            return Outcome(OutboxStatus.PENDING, error=f"http {status_code}", retry_in=self._backoff(row.attempts))
-        if error in FIXABLE_ERRORS:
-            return Outcome(OutboxStatus.PARKED, error=error, retry_in=PARK_RETRY.total_seconds())
-        if error in PERMANENT_ERRORS:
-            return Outcome(OutboxStatus.FAILED, error=error)
-        return Outcome(OutboxStatus.PENDING, error=error or f"http {status_code}",
-                       retry_in=self._backoff(row.attempts))
-
-    @staticmethod
-    def _backoff(attempts: int) -> float:
-        return min(MAX_BACKOFF, 2.0 ** attempts) * random.uniform(0.8, 1.2)
+    def _count(self, outcome: Outcome) -> None:
+        if outcome.retry_after is not None and outcome.method:
+            self.limiter.pause(outcome.method, outcome.retry_after)
+        if self.metrics is None:
+            return
+        label = {OutboxStatus.SENT: "sent", OutboxStatus.PENDING: "retry", OutboxStatus.PARKED: "parked",
+                 OutboxStatus.FAILED: "failed"}[outcome.status]
+        self.metrics.deliveries.labels(label).inc()
+        if outcome.status != OutboxStatus.SENT and outcome.method:
+            error = (outcome.error or "unknown").removeprefix(UNKNOWN + ": ").split(":", 1)[0]
+            self.metrics.slack_api_errors.labels(outcome.method, error[:64]).inc()
 
     # --- recording the outcome ---------------------------------------------------------------------
     def _record(self, row: OutboxMessage, outcome: Outcome) -> None:
@@ -230,18 +231,15 @@ class DeliveryWorker:
             fresh = session.get(OutboxMessage, row.id, with_for_update=True)
             if fresh is None:
                 return
-            first_park = fresh.status != OutboxStatus.PARKED and outcome.status == OutboxStatus.PARKED
+            first_refusal = fresh.status != OutboxStatus.PARKED  # a parked row's probes say nothing new
             fresh.attempts += 1
             fresh.claimed_until = None
             fresh.last_error = outcome.error
             fresh.status = outcome.status
             if outcome.status == OutboxStatus.SENT:
                 fresh.delivered_at = now
-                if (fresh.kind == OutboxKind.POST and fresh.message_key and outcome.ts
-                        and session.get(SlackMessage, fresh.message_key) is None):
-                    # chat.update needs the conversation id, not the user id a DM was addressed to
-                    session.add(SlackMessage(key=fresh.message_key, channel=outcome.channel or fresh.channel,
-                                             ts=outcome.ts))
+                self._remember_post(session, fresh, outcome)
+                end_episode(session, fresh.channel)
             elif outcome.status == OutboxStatus.PENDING and fresh.attempts >= self.max_attempts:
                 fresh.status = OutboxStatus.FAILED
             elif outcome.retry_in is not None:
@@ -251,17 +249,15 @@ class DeliveryWorker:
             else:
                 log.warning("outbox %s (%s) to %s: %s -> %s", fresh.id, fresh.kind.value, fresh.channel,
                             outcome.error, fresh.status.value)
-            if first_park and fresh.notify_user:
-                self._tell_how_to_fix(session, fresh)
+            if outcome.error in CHANNEL_ERRORS:
+                report_refusal(session, fresh, outcome.error or "", first_for_row=first_refusal)
 
     @staticmethod
-    def _tell_how_to_fix(session: Session, row: OutboxMessage) -> None:
-        t = translator(language_in(session, None, row.notify_user or ""))
-        text = t.gettext(
-            "I could not post in <#{channel}> ({error}). Invite me there with `/invite @coopbot`: "
-            "what you sent is saved and will be posted as soon as I am in the channel."
-        ).format(channel=row.channel, error=row.last_error)
-        outbox.post(session, channel=row.notify_user or "", text=text)
+    def _remember_post(session: Session, row: OutboxMessage, outcome: Outcome) -> None:
+        if (row.kind == OutboxKind.POST and row.message_key and outcome.ts
+                and session.get(SlackMessage, row.message_key) is None):
+            # chat.update needs the conversation id, not the user id a DM was addressed to
+            session.add(SlackMessage(key=row.message_key, channel=outcome.channel or row.channel, ts=outcome.ts))
 
 
 def requeue_channel(db: Database, channel: str) -> int:
@@ -276,13 +272,3 @@ def requeue_channel(db: Database, channel: str) -> int:
         if count:
             outbox._wake_after_commit(session)
         return count
-
-
-def _retry_after(headers: Any) -> float:
-    try:
-        value = headers.get("Retry-After") or headers.get("retry-after")
-        if isinstance(value, list):
-            value = value[0]
-        return max(1.0, float(value))
-    except (TypeError, ValueError, AttributeError):
-        return 30.0

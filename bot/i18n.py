@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -109,3 +111,16 @@ def translator(language: str | None) -> Translator:
     else:
         translations = gettext.NullTranslations()
     return Translator(lang, translations)
+
+
+class LazyTranslator:
+    """Stands in for a Translator and makes the real one on first use (see Services.lazy_translator_for)."""
+
+    def __init__(self, make: Callable[[], Translator]) -> None:
+        self._make = make
+        self._made: Translator | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            self._made = self._make()
+        return getattr(self._made, name)

@@ -74,12 +74,14 @@ class SlackLocales:
 
 def language_settings(session: Session, slack_user_id: str) -> tuple[str | None, str | None]:
     """(the person's own choice, their first partnership's language); None where there is none."""
-    chosen = session.scalar(select(Person.locale).where(Person.slack_user_id == slack_user_id))
-    default = session.scalar(
+    first_partnership_language = (
         select(Partnership.language).join(Membership, Membership.partnership_id == Partnership.id)
-        .join(Person, Person.id == Membership.person_id).where(Person.slack_user_id == slack_user_id)
-        .order_by(Membership.id).limit(1))
-    return match_language(chosen), match_language(default)
+        .where(Membership.person_id == Person.id).order_by(Membership.id).limit(1).scalar_subquery())
+    row = session.execute(select(Person.locale, first_partnership_language)
+                          .where(Person.slack_user_id == slack_user_id)).first()
+    if row is None:
+        return None, None
+    return match_language(row[0]), match_language(row[1])
 
 
 def chosen_language(db: Database, slack_user_id: str) -> str | None:

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import NotAllowed, NotOnRoster
+from bot.i18n import N_
 from models.exchange import Direction, Exchange
 from models.meeting import ActionItem, Meeting
 from models.problem import Problem
-from models.roster import Intern, Membership, Person, Role
+from models.roster import Intern, Membership, Person, Role, Side
 
 
 class Action(enum.StrEnum):
@@ -39,6 +40,11 @@ class Action(enum.StrEnum):
     EDIT_EXCHANGE = "edit_exchange"
     ASSESS_EXCHANGE = "assess_exchange"
     CONFIRM_EXCHANGE = "confirm_exchange"
+    EVALUATE_INTERN = "evaluate_intern"  # at the end of the internship
+    ADMINISTER_ROSTER = "administer_roster"  # people, roles, interns, supervisors, ending early
+    LINK_CHANNEL = "link_channel"  # /coop setup
+    KEEP_CHECKLIST = "keep_checklist"  # an intern's compliance checklist
+    VIEW_CHECKLIST = "view_checklist"
 
 
 class Relation(enum.StrEnum):
@@ -56,6 +62,7 @@ class Relation(enum.StrEnum):
     HOST_APPROVER = "host side's approver"  # enterprise mentor or coordinator; college coordinator
     EXCHANGE_REQUESTER = "exchange's requester"
     EXCHANGE_PERSON = "person going on the exchange"
+    ENTERPRISE_COORDINATOR = "enterprise coordinator"  # a coordinator on the enterprise side
 
 
 R = Relation
@@ -77,6 +84,11 @@ MATRIX: dict[Action, frozenset[Relation]] = {
     Action.EDIT_EXCHANGE: frozenset({R.EXCHANGE_REQUESTER}),
     Action.ASSESS_EXCHANGE: frozenset({R.SENDING_COORDINATOR, R.HOST_APPROVER}),
     Action.CONFIRM_EXCHANGE: frozenset({R.COORDINATOR}),
+    Action.EVALUATE_INTERN: frozenset({R.INTERN_MENTOR, R.ENTERPRISE_COORDINATOR}),
+    Action.ADMINISTER_ROSTER: frozenset({R.COORDINATOR}),
+    Action.LINK_CHANNEL: frozenset({R.COORDINATOR}),
+    Action.KEEP_CHECKLIST: frozenset({R.INTERN_TEACHER}),
+    Action.VIEW_CHECKLIST: frozenset({R.COORDINATOR, R.INTERN_TEACHER}),
 }
 # The matrix's "never" column: relations that forbid an action whatever else the person is. Nobody
 # decides, assesses or confirms an exchange that is their own (one they asked for, or are going on).
@@ -84,6 +96,51 @@ NEVER: dict[Action, frozenset[Relation]] = {
     Action.DECIDE_EXCHANGE: frozenset({R.EXCHANGE_REQUESTER, R.EXCHANGE_PERSON}),
     Action.ASSESS_EXCHANGE: frozenset({R.EXCHANGE_PERSON}),
     Action.CONFIRM_EXCHANGE: frozenset({R.EXCHANGE_REQUESTER, R.EXCHANGE_PERSON}),
+}
+
+# What each action and relation is called where people read the matrix: `/coop help` (translated) and
+# the README's table (`python -m bot.permissions --markdown`).
+ACTION_LABELS: dict[Action, str] = {
+    Action.REPORT_PROBLEM: N_("log a problem with an intern (`/intern-issue`)"),
+    Action.ACKNOWLEDGE_PROBLEM: N_("acknowledge a problem"),
+    Action.UPDATE_PROBLEM: N_("add an update to a problem"),
+    Action.RESOLVE_PROBLEM: N_("resolve a problem"),
+    Action.REOPEN_PROBLEM: N_("reopen a problem"),
+    Action.POST_DIGEST: N_("post a digest now (`/coop digest`)"),
+    Action.SCHEDULE_MEETING: N_("schedule a meeting (`/coop-meeting`)"),
+    Action.CHANGE_MEETING: N_("reschedule or cancel a meeting"),
+    Action.RSVP_MEETING: N_("answer a meeting invitation"),
+    Action.RECORD_MINUTES: N_("record a meeting's minutes"),
+    Action.COMPLETE_ACTION_ITEM: N_("mark an action item done"),
+    Action.REQUEST_EXCHANGE: N_("request a staff exchange (`/exchange`)"),
+    Action.REQUEST_EXCHANGE_FOR_OTHERS: N_("request an exchange for someone else"),
+    Action.DECIDE_EXCHANGE: N_("approve, reject or send back an exchange"),
+    Action.EDIT_EXCHANGE: N_("edit an exchange sent back for changes"),
+    Action.ASSESS_EXCHANGE: N_("assess an exchange at its end"),
+    Action.CONFIRM_EXCHANGE: N_("confirm an exchange and issue its letter"),
+    Action.EVALUATE_INTERN: N_("evaluate an intern when the internship ends"),
+    Action.ADMINISTER_ROSTER: N_("add people and interns, change supervisors, end an internship early "
+                                 "(`/coop admin`)"),
+    Action.LINK_CHANNEL: N_("link a channel to the partnership (`/coop setup`)"),
+    Action.KEEP_CHECKLIST: N_("keep an intern's compliance checklist (`/coop checklist`)"),
+    Action.VIEW_CHECKLIST: N_("see interns' compliance checklists"),
+}
+RELATION_LABELS: dict[Relation, str] = {
+    R.COORDINATOR: N_("coordinator"),
+    R.TEACHER: N_("teacher"),
+    R.MENTOR: N_("mentor"),
+    R.MEMBER: N_("member"),
+    R.INTERN_TEACHER: N_("intern's teacher"),
+    R.INTERN_MENTOR: N_("intern's mentor"),
+    R.REPORTER: N_("reporter"),
+    R.ORGANISER: N_("meeting's organiser"),
+    R.INVITEE: N_("meeting's invitee"),
+    R.ITEM_OWNER: N_("action item's owner"),
+    R.SENDING_COORDINATOR: N_("sending side's coordinator"),
+    R.HOST_APPROVER: N_("host side's approver"),
+    R.EXCHANGE_REQUESTER: N_("exchange's requester"),
+    R.EXCHANGE_PERSON: N_("person going on the exchange"),
+    R.ENTERPRISE_COORDINATOR: N_("enterprise coordinator"),
 }
 
 
@@ -113,7 +170,15 @@ def roles_in(session: Session, person: Person, partnership_id: int) -> set[Role]
 
 
 def relations(session: Session, person: Person, subject: Subject) -> set[Relation]:
-    found = {Relation(role.value) for role in roles_in(session, person, subject.partnership_id)}
+    return relations_given(person, roles_in(session, person, subject.partnership_id), subject)
+
+
+def relations_given(person: Person, roles: set[Role], subject: Subject) -> set[Relation]:
+    """The person's relations to `subject`, given their `roles` in its partnership. Reads only what the
+    subject already holds, so a caller that loaded many subjects at once can check each without a query."""
+    found = {Relation(role.value) for role in roles}
+    if Relation.COORDINATOR in found and person.side == Side.ENTERPRISE:
+        found.add(Relation.ENTERPRISE_COORDINATOR)
     intern = subject.intern or (subject.problem.intern if subject.problem else None)
     if intern is not None and intern.partnership_id == subject.partnership_id:
         if intern.teacher_id == person.id:
@@ -154,9 +219,13 @@ def _exchange_relations(person: Person, found: set[Relation], exchange: Exchange
     return extra
 
 
-def is_allowed(session: Session, person: Person, action: Action, subject: Subject) -> bool:
-    held = relations(session, person, subject)
+def allows(action: Action, held: set[Relation]) -> bool:
+    """The matrix itself: some relation that grants `action`, and none that forbids it."""
     return bool(MATRIX[action] & held) and not NEVER.get(action, frozenset()) & held
+
+
+def is_allowed(session: Session, person: Person, action: Action, subject: Subject) -> bool:
+    return allows(action, relations(session, person, subject))
 
 
 def people_allowed(session: Session, action: Action, subject: Subject) -> list[Person]:
@@ -180,3 +249,22 @@ def partnerships_allowing(session: Session, person: Person, action: Action) -> l
     roles = {Role(r.value) for r in MATRIX[action] if r.value in Role._value2member_map_}
     return list(session.scalars(select(Membership.partnership_id).distinct().where(
         Membership.person_id == person.id, Membership.role.in_(roles))))
+
+
+def markdown_table() -> str:
+    """The matrix as the README prints it: ✓ where a relation grants the action, ✗ where it forbids it."""
+    head = "| action | " + " | ".join(RELATION_LABELS[r] for r in Relation) + " |"
+    rows = [head, "|---" * (len(Relation) + 1) + "|"]
+    for action in Action:
+        cells = ["✗" if r in NEVER.get(action, frozenset()) else "✓" if r in MATRIX[action] else ""
+                 for r in Relation]
+        rows.append("| " + ACTION_LABELS[action] + " | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # python -m bot.permissions --markdown
+    import sys
+
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit("usage: python -m bot.permissions --markdown")
+    print(markdown_table())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
@@ -50,12 +51,14 @@ class Runtime:
         self.services.db.dispose()
 
     def health(self) -> tuple[bool, dict[str, Any]]:
-        """Database reachable, and how far behind the outbox is."""
+        """Database reachable, how far behind the outbox is, and whether the jobs run here."""
         try:
             stats = outbox_stats(self.services)
+            scheduler = self.scheduler.status() if self.scheduler is not None else {"state": "off"}
         except Exception as exc:
             return False, {"status": "error", "database": f"unreachable: {type(exc).__name__}"}
-        return True, {"status": "ok", "database": "ok", "outbox": stats}
+        details: dict[str, Any] = {**stats, "delivering": self.worker.running}
+        return True, {"status": "ok", "database": "ok", "outbox": details, "scheduler": scheduler}
 
 
 def outbox_stats(services: Services) -> dict[str, float]:
@@ -73,15 +76,16 @@ def outbox_stats(services: Services) -> dict[str, float]:
 
 def build_runtime(settings: Settings, services: Services | None = None, *, with_scheduler: bool = False) -> Runtime:
     services = services or build_services(settings)
+    metrics = Metrics(lambda: outbox_stats(services))
     worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
-                            poll_seconds=settings.coopbot_outbox_poll_seconds)
+                            poll_seconds=settings.coopbot_outbox_poll_seconds, metrics=metrics,
+                            lease=timedelta(seconds=settings.coopbot_outbox_lease_seconds))
     listeners = TrackedExecutor()
     calendar = None
     if with_scheduler:
         from scheduler.engine import CalendarScheduler
 
-        calendar = CalendarScheduler(services)
-    metrics = Metrics(lambda: outbox_stats(services))
+        calendar = CalendarScheduler(services, metrics)
     return Runtime(services=services, app=create_app(services, listeners, metrics), worker=worker,
                    listeners=listeners, metrics=metrics, scheduler=calendar,
                    guard=request_guard(settings.slack_signing_secret.get_secret_value()

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     # Delivery tuning: how often the outbox worker looks for due messages when nobody woke it.
     coopbot_outbox_poll_seconds: float = Field(default=2.0, gt=0)
     coopbot_outbox_max_attempts: int = Field(default=50, ge=1)
+    # Several replicas: how long a claimed outbox row, and the scheduler lease, stay with a replica that
+    # stopped answering before another takes them over (longer than the slowest Slack call).
+    coopbot_outbox_lease_seconds: float = Field(default=60.0, ge=1)
+    coopbot_scheduler_lease_seconds: float = Field(default=30.0, ge=1)
     # The cooperation calendar (scheduler/): crontab expressions in COOPBOT_TIMEZONE. The jobs decide per
     # partnership, in its own timezone, whether today is a quarter's first or last working day.
     coopbot_digest_cron: str = "0 9 * * mon"

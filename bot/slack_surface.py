@@ -32,7 +32,8 @@ def _slash(command: str, description: str, usage_hint: str = "") -> SlashCommand
 
 
 INTERN_ISSUE = _slash("/intern-issue", "Log a problem with an intern")
-COOP = _slash("/coop", "coopbot help, your status, or a digest now", "help | status | digest")
+COOP = _slash("/coop", "coopbot help, your status, or a digest now",
+              "help | status | digest | setup | admin | checklist")
 EXCHANGE = _slash("/exchange", "Request a staff exchange")
 COOP_MEETING = _slash("/coop-meeting", "Schedule a cooperation group meeting")
 
@@ -49,4 +50,8 @@ BOT_SCOPES: tuple[str, ...] = (
     "users:read",  # users.info
     "files:write",  # files_upload_v2: calendar files (.ics) and letters of appointment (PDF) in DMs
     "im:write",  # conversations.open: the DM a file is shared into
+    # conversations.history/replies, only after a crash: was a post already made? (bot/delivery_calls.py)
+    "channels:history",
+    "groups:history",
+    "im:history",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.container import Services
-from handlers import channels, coop, errors, exchanges, home, meetings, problems
+from handlers import admin, channels, compliance, coop, errors, exchanges, home, internships, meetings, problems
 
 
 def register_all(app: App, services: Services) -> None:
@@ -13,6 +13,9 @@ def register_all(app: App, services: Services) -> None:
     problems.register(app, services)
     meetings.register(app, services)
     exchanges.register(app, services)
+    internships.register(app, services)
     home.register(app, services)
+    admin.register(app, services)
+    compliance.register(app, services)
     coop.register(app, services)
     channels.register(app, services)

@@ -9,17 +9,13 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.errors import CoopError, InvalidTransition, NotAllowed, NotFound, NotOnRoster
+from bot.home.views import how_to_get_added
 from bot.i18n import Translator
 from bot.problems.labels import STATUS_LABELS
 from models.problem import ProblemStatus
 
 log = logging.getLogger(__name__)
-
-
-def how_to_get_added(t: Translator) -> str:
-    return t.gettext(
-        "You are not on a coopbot roster yet. Ask your college's coopbot coordinator to add you "
-        "(they import the roster with `coopbot people import`); then try again.")
+__all__ = ["action_value_int", "how_to_get_added", "refusal", "tell_privately", "user_id"]
 
 
 def refusal(error: CoopError, t: Translator) -> str:

@@ -5,40 +5,55 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from bot.container import Services
 from bot.digests.service import digest_service
 from bot.errors import NotAllowed, NotOnRoster
-from bot.exchanges.messages import status_blocks as exchange_status_blocks
-from bot.home.views import help_text, status_blocks
+from bot.home.data import HomeData, load_home
+from bot.home.help import help_text, status_blocks
 from bot.i18n import Translator
 from bot.slack_surface import COOP
 from bot.slack_text import escape
+from handlers.admin import coop_admin, coop_setup
 from handlers.common import how_to_get_added
+from handlers.compliance import coop_checklist
 
 
 def register(app: App, services: Services) -> None:
     @app.command(COOP.command)
-    def coop(ack: Ack, body: dict[str, Any]) -> None:
+    def coop(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         user = str(body.get("user_id") or "")
         t = services.translator_for(user)
         words = str(body.get("text") or "").split()
         sub = words[0].lower() if words else "help"
         if sub == "status":
-            try:
-                problems = services.problems.open_for(user)
-            except NotOnRoster:
+            data = _home_data(services, user, with_practice=True)
+            if data is None:
                 ack(text=how_to_get_added(t), response_type="ephemeral")
                 return
-            blocks = status_blocks(problems, t) + exchange_status_blocks(*services.exchanges.status_of(user), t)
-            ack(text=t.gettext("Your open problems"), blocks=blocks[:50], response_type="ephemeral")
+            ack(text=t.gettext("Your items"), blocks=status_blocks(data, t), response_type="ephemeral")
             return
         if sub == "digest":
             ack(text=_post_digest(services, body, t), response_type="ephemeral")
             return
+        if sub in ("setup", "admin"):  # administration in Slack (handlers/admin.py)
+            (coop_setup if sub == "setup" else coop_admin)(services, ack, body, client)
+            return
+        if sub == "checklist":  # the intern compliance checklist (handlers/compliance.py)
+            coop_checklist(services, ack, body, client, words[1:])
+            return
         unknown = t.gettext("I don't know `{word}`.").format(word=escape(sub[:30].replace("`", "'")))
         prefix = "" if sub == "help" else unknown + "\n"
-        ack(text=prefix + help_text(t), response_type="ephemeral")
+        help_for = _home_data(services, user) if sub == "help" else None
+        ack(text=prefix + help_text(t, help_for, how_to_join=how_to_get_added(t)), response_type="ephemeral")
+
+
+def _home_data(services: Services, user: str, *, with_practice: bool = False) -> HomeData | None:
+    """What the caller's App Home shows (first pages), or None if they are on no roster."""
+    with services.db.session() as session:
+        return load_home(session, user, now=services.clock(), default_timezone=services.settings.coopbot_timezone,
+                         with_practice=with_practice)
 
 
 def _post_digest(services: Services, body: dict[str, Any], t: Translator) -> str:

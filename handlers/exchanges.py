@@ -12,7 +12,7 @@ from bot.container import Services
 from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed
 from bot.exchanges import forms, messages
 from bot.exchanges.ids import ExchangeActionId, ExchangeCallback
-from bot.exchanges.labels import STATUS_LABELS
+from bot.exchanges.labels import UNCHANGED_IN_STATE
 from bot.exchanges.service import AlreadyDecided
 from bot.exchanges.snapshot import ExchangeSnapshot
 from bot.i18n import Translator
@@ -31,15 +31,7 @@ def register(app: App, services: Services) -> None:
     @app.command(EXCHANGE.command)
     def open_request_modal(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        user = user_id(body)
-        t = services.translator_for(user)
-        try:
-            partnerships, today = exchanges.request_choices(user)
-        except CoopError as exc:
-            respond(text=exchange_refusal(exc, t), response_type="ephemeral")
-            return
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=forms.request_modal(t, caller=user, partnerships=partnerships, today=today))
+        open_request(services, client, body, respond=respond)
 
     @app.view(ExchangeCallback.REQUEST)
     def submit_request(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -141,6 +133,23 @@ def register(app: App, services: Services) -> None:
             tell_privately(client, body, exchange_refusal(exc, t))
 
 
+def open_request(services: Services, client: WebClient, body: dict[str, Any], *,
+                 respond: Respond | None = None) -> None:
+    """Open "Request an exchange" for the caller (from /exchange or the App Home button)."""
+    user = user_id(body)
+    t = services.translator_for(user)
+    try:
+        partnerships, today = services.exchanges.request_choices(user)
+    except CoopError as exc:
+        if respond is not None:
+            respond(text=exchange_refusal(exc, t), response_type="ephemeral")
+        else:
+            tell_privately(client, body, exchange_refusal(exc, t))
+        return
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=forms.request_modal(t, caller=user, partnerships=partnerships, today=today))
+
+
 def exchange_refusal(error: CoopError, t: Translator) -> str:
     """A clear private answer for a domain error about an exchange."""
     _ = t.gettext
@@ -153,8 +162,7 @@ def exchange_refusal(error: CoopError, t: Translator) -> str:
         if error.current_state == "resubmitted":
             return _("The request was changed since you opened it; nothing changed. Open the new version.")
         if error.current_state in ExchangeStatus._value2member_map_:
-            label = _(STATUS_LABELS[ExchangeStatus(error.current_state)]).lower()
-            return _("Nothing changed: this exchange is {state}.").format(state=label)
+            return _(UNCHANGED_IN_STATE[ExchangeStatus(error.current_state)])
     return refusal(error, t)
 
 

@@ -1,4 +1,4 @@
-"""App Home: the person's dashboard, published through the outbox when they open it."""
+"""App Home: the person's dashboard, published through the outbox when they open it or page through it."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import outbox
 from bot.container import Services
-from bot.errors import CoopError, NotOnRoster
-from bot.home.views import FOLLOW_SLACK, HOME_LANGUAGE, HOME_LOG_PROBLEM, home_view
-from bot.language import chosen_language, set_language
-from handlers.common import how_to_get_added, refusal, tell_privately, user_id
+from bot.errors import CoopError
+from bot.home.data import Section
+from bot.home.ids import FOLLOW_SLACK, HomeActionId
+from bot.home.refresh import refresh_homes
+from bot.language import set_language
+from handlers.common import refusal, tell_privately, user_id
+from handlers.exchanges import open_request
 from handlers.problems import open_report
 
 
@@ -25,12 +27,27 @@ def register(app: App, services: Services) -> None:
         if user:
             publish_home_of(services, user)
 
-    @app.action(HOME_LOG_PROBLEM)
+    @app.action(HomeActionId.LOG_PROBLEM)
     def log_problem_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         open_report(services, client, body)
 
-    @app.action(HOME_LANGUAGE)
+    @app.action(HomeActionId.REQUEST_EXCHANGE)
+    def request_exchange_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_request(services, client, body)
+
+    @app.action(HomeActionId.NEXT_PAGE)
+    @app.action(HomeActionId.PREVIOUS_PAGE)
+    def show_page(ack: Ack, body: dict[str, Any]) -> None:
+        """Another page of one list. The value only picks the list and page; what is on it is read again for
+        the person clicking, with their permissions."""
+        ack()
+        user = user_id(body)
+        if user:
+            publish_home_of(services, user, pages=page_from(body))
+
+    @app.action(HomeActionId.LANGUAGE)
     def choose_language(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """Save the person's language (or "follow Slack") and show the home in it at once."""
         ack()
@@ -45,13 +62,18 @@ def register(app: App, services: Services) -> None:
         publish_home_of(services, user)
 
 
-def publish_home_of(services: Services, user: str) -> None:
+def page_from(body: dict[str, Any]) -> dict[Section, int]:
+    """`{section: page}` from a pager button's "<section>:<page>"; nothing (the first pages) if forged."""
+    actions = body.get("actions") or [{}]
+    name, _, number = str((actions[0] or {}).get("value") or "").partition(":")
+    if name not in Section._value2member_map_ or not number.isdigit() or len(number) > 5:
+        return {}
+    return {Section(name): int(number)}
+
+
+def publish_home_of(services: Services, user: str, *, pages: dict[Section, int] | None = None) -> None:
     """Render `user`'s App Home in their language and publish it through the outbox."""
-    t = services.translator_for(user)
-    try:
-        problems = services.problems.open_for(user)
-    except NotOnRoster:
-        problems = None
-    view = home_view(problems, t, how_to_join=how_to_get_added(t), language_choice=chosen_language(services.db, user))
+    services.translator_for(user)  # learns their Slack language (cached) before the transaction reads it
     with services.db.transaction() as session:
-        outbox.publish_home(session, user=user, view=view)
+        refresh_homes(session, [user], locales=services.locales, now=services.clock(),
+                      default_timezone=services.settings.coopbot_timezone, pages=pages)

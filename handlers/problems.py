@@ -37,7 +37,7 @@ def register(app: App, services: Services) -> None:
     @app.view(ProblemCallback.REPORT)
     def submit_report(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
-        t = services.translator_for(user)
+        t = services.lazy_translator_for(user)
         parsed = forms.parse_report(view.get("state", {}).get("values", {}), t)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
@@ -87,14 +87,14 @@ def open_report(services: Services, client: WebClient, body: dict[str, Any], *,
     user = user_id(body)
     t = services.translator_for(user)
     try:
-        services.problems.ensure_can_report(user)
+        today = services.problems.ensure_can_report(user)
     except CoopError as exc:
         if respond is not None:
             respond(text=refusal(exc, t), response_type="ephemeral")
         else:
             tell_privately(client, body, refusal(exc, t))
         return
-    client.views_open(trigger_id=body["trigger_id"], view=forms.report_modal(t, services.problems.today_for(user)))
+    client.views_open(trigger_id=body["trigger_id"], view=forms.report_modal(t, today))
 
 
 def _act(services: Services, client: WebClient, body: dict[str, Any], change: Any) -> None:
@@ -131,7 +131,7 @@ def _open_note(services: Services, client: WebClient, body: dict[str, Any], call
 
 def _submit_note(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], change: Any) -> None:
     user = user_id(body)
-    t = services.translator_for(user)
+    t = services.lazy_translator_for(user)
     problem_id = forms.problem_id_from(str(view.get("private_metadata") or ""))
     parsed = forms.parse_note(view.get("state", {}).get("values", {}), t)
     if isinstance(parsed, dict):

@@ -2,6 +2,7 @@
 
 from models.audit import AuditEntry
 from models.base import Base
+from models.compliance import ComplianceItem, InternCompliance
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, ProcessedRequest, SlackMessage
 from models.exchange import (
     DecisionKind,
@@ -13,7 +14,9 @@ from models.exchange import (
     Purpose,
     Rating,
 )
+from models.internship import Grade, InternshipEvaluation
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus, Rsvp
+from models.operations import ChannelAlert, Lease
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
 from models.roster import Intern, Membership, Partnership, Person, Role, Side
 from models.schedule import JobRun
@@ -24,6 +27,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Category",
+    "ChannelAlert",
+    "ComplianceItem",
     "DecisionKind",
     "Direction",
     "EventKind",
@@ -31,8 +36,12 @@ __all__ = [
     "ExchangeAssessment",
     "ExchangeDecision",
     "ExchangeStatus",
+    "Grade",
     "Intern",
+    "InternCompliance",
+    "InternshipEvaluation",
     "JobRun",
+    "Lease",
     "Meeting",
     "MeetingInvitee",
     "MeetingStatus",

@@ -86,6 +86,10 @@ class Intern(Base):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     position: Mapped[str] = mapped_column(String(200))
+    # Optional: decides whether guardian consent is required (under 18 on the start date).
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    # Set when a coordinator ends the internship early (end_date is then the actual last day).
+    end_reason: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     partnership: Mapped[Partnership] = relationship()

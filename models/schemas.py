@@ -166,6 +166,8 @@ class InternRow(_Input):
     start_date: IsoDate
     end_date: IsoDate
     position: Name
+    # An optional extra column after the contract's header; absent means "leave as it is".
+    birth_date: Annotated[IsoDate | None, BeforeValidator(_blank_to_none)] = None
 
     @field_validator("end_date")
     @classmethod
@@ -173,6 +175,14 @@ class InternRow(_Input):
         start = info.data.get("start_date")
         if start is not None and value < start:
             raise ValueError(f"end_date {value.isoformat()} is before start_date {start.isoformat()}")
+        return value
+
+    @field_validator("birth_date")
+    @classmethod
+    def _born_before_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start_date")
+        if value is not None and start is not None and value >= start:
+            raise ValueError(f"birth_date {value.isoformat()} is not before start_date {start.isoformat()}")
         return value
 
 

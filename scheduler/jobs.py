@@ -32,6 +32,7 @@ REMINDER_HOOKS: tuple[tuple[str, str], ...] = (
     ("bot.exchanges.jobs", "activate_started"),
     ("bot.exchanges.jobs", "request_assessments"),
     ("bot.exchanges.jobs", "send_review_reminders"),
+    ("bot.internships.jobs", "request_evaluations"),
 )
 
 

@@ -15,13 +15,15 @@ from typing import Any
 import pytest
 
 from bot.errors import InvalidTransition, NotAllowed, NotFound, NotOnRoster
-from bot.home.views import help_text, home_view, status_blocks
+from bot.home.help import help_text, status_blocks
+from bot.home.views import home_view
 from bot.i18n import Translator, available_languages, translator
 from bot.problems import forms, messages
 from bot.problems.ids import ProblemCallback
 from bot.problems.snapshot import ProblemSnapshot
 from handlers.common import how_to_get_added, refusal
 from models.problem import Category, EventKind, ProblemStatus, Severity
+from tests.home.samples import full_home
 from tests.test_i18n import _catalog, _strings
 
 # (parent key, key) → limit; "*" matches any parent. From Slack's Block Kit reference.
@@ -154,12 +156,21 @@ def test_channel_messages_thread_notes_and_dms_fit(t: Translator) -> None:
 
 
 def test_home_help_status_and_refusals_fit(t: Translator) -> None:
-    problems = list(every_problem_state())
-    for choice in (None, *LANGUAGES):
-        check(home_view(problems, t, how_to_join=how_to_get_added(t), language_choice=choice), "home")
-    check(home_view(None, t, how_to_join=how_to_get_added(t)), "home for someone on no roster")
-    check({"type": "section", "text": {"type": "mrkdwn", "text": help_text(t)}}, "help")
-    check(status_blocks(problems, t), "status")
+    join = how_to_get_added(t)
+    for coordinator in (True, False):
+        for page in (0, 3):
+            for choice in (None, *LANGUAGES):
+                home = home_view(full_home(coordinator=coordinator, page=page, language_choice=choice), t,
+                                 how_to_join=join)
+                check(home, f"home (coordinator={coordinator}, page={page})")
+                assert len(home["blocks"]) <= 100 and home["blocks"][-1]["block_id"] == "language"
+        data = full_home(coordinator=coordinator)
+        check({"type": "section", "text": {"type": "mrkdwn", "text": help_text(t, data, how_to_join=join)}}, "help")
+        status = status_blocks(data, t)
+        check(status, "status")
+        assert len(status) <= 50
+    check(home_view(None, t, how_to_join=join), "home for someone on no roster")
+    check({"type": "section", "text": {"type": "mrkdwn", "text": help_text(t, None, how_to_join=join)}}, "help")
     for error in (NotOnRoster("U1"), NotAllowed("x"), NotFound("x"), InvalidTransition("resolved")):
         check({"type": "section", "text": {"type": "mrkdwn", "text": refusal(error, t)}}, f"refusal {error!r}")
 

@@ -65,10 +65,11 @@ class FakeSlack:
         self._lock = threading.RLock()
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
+        self._delays: dict[str, list[float]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._down = False
         self._ids = itertools.count(1)
-        self._ts = itertools.count(1_700_000_000_000_100, 100)
+        self._ts = itertools.count(int(time.time()) * 1_000_000 + 100, 100)  # ts read as Slack times: now
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -148,6 +149,12 @@ class FakeSlack:
             self._failures.setdefault(method, []).extend(
                 (status, error, retry_after) for _ in range(times))
 
+    def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Make the next `times` calls of `method` ("*" = any) wait `seconds` before Slack acts on them
+        (the call still takes effect, even if the caller has gone away meanwhile)."""
+        with self._lock:
+            self._delays.setdefault(method, []).extend(seconds for _ in range(times))
+
     def set_down(self, down: bool) -> None:
         """Simulate an outage: while down, connections are dropped without any HTTP response."""
         with self._lock:
@@ -158,6 +165,7 @@ class FakeSlack:
         with self._lock:
             self._calls.clear()
             self._failures.clear()
+            self._delays.clear()
             self._messages.clear()
             self.views.clear()
             self.files.clear()
@@ -211,6 +219,9 @@ class FakeSlack:
         else:
             return _Reply(404, b"not found", content_type="text/plain")
         failure = self._record(method, args, headers)
+        pause = self._take_delay(method)
+        if pause:
+            time.sleep(pause)
         if failure is not None:
             return _failure_reply(failure)
         if "_invalid_json" in args:
@@ -243,6 +254,13 @@ class FakeSlack:
                 return _Reply(404, b"file not found", content_type="text/plain")
             self.files[file_id]["content"] = raw
         return _Reply(200, f"OK - {len(raw)}".encode(), content_type="text/plain; charset=utf-8")
+
+    def _take_delay(self, method: str) -> float:
+        with self._lock:
+            for key in (method, "*"):
+                if self._delays.get(key):
+                    return self._delays[key].pop(0)
+        return 0.0
 
     def _next_ts(self) -> str:
         micros = next(self._ts)

@@ -57,8 +57,37 @@ def _post_message(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
         "thread_ts": args.get("thread_ts"), "edited": False}
     if args.get("attachments"):
         message["attachments"] = args["attachments"]
+    if isinstance(args.get("metadata"), dict):
+        message["metadata"] = args["metadata"]
     fake._messages.setdefault(channel, []).append(message)
     return {"channel": channel, "ts": message["ts"], "message": dict(message)}
+
+
+def _listed(messages: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
+    """A page of messages as conversations.history/replies answer it (metadata only when asked for)."""
+    oldest = float(args.get("oldest") or 0)
+    with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+    found = [{k: v for k, v in m.items() if k != "metadata" or with_metadata}
+             for m in messages if float(m["ts"]) > oldest]
+    return {"messages": found, "has_more": False, "response_metadata": {"next_cursor": ""}}
+
+
+def _history(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "channel", error="channel_not_found")
+    channel = str(args["channel"])
+    if channel in fake.not_in_channel:
+        raise SlackError("not_in_channel")
+    top = [m for m in fake._messages.get(channel, []) if m.get("thread_ts") in (None, m["ts"])]
+    return _listed(list(reversed(top)), args)
+
+
+def _replies(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "channel", "ts", error="thread_not_found")
+    ts = str(args["ts"])
+    thread = [m for m in fake._messages.get(str(args["channel"]), []) if ts in (m["ts"], m.get("thread_ts"))]
+    if not thread:
+        raise SlackError("thread_not_found")
+    return _listed(thread, args)
 
 
 def _update(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
@@ -203,6 +232,7 @@ METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": _auth_test, "chat.postMessage": _post_message, "chat.update": _update,
     "chat.postEphemeral": _ephemeral, "chat.getPermalink": _permalink,
     "conversations.open": _open_conversation, "conversations.info": _conversation_info,
+    "conversations.history": _history, "conversations.replies": _replies,
     "views.open": _views_open, "views.push": _views_open, "views.update": _views_update,
     "views.publish": _views_publish, "users.info": _users_info,
     "files.getUploadURLExternal": _get_upload_url, "files.completeUploadExternal": _complete_upload,

@@ -26,6 +26,10 @@ DEMO_CHANNEL = "C0DEMOCHAN"
 TEACHER, MENTOR, COORD_SCHOOL, COORD_ENTERPRISE, MEMBER = (
     "U0DEMOTEACHER", "U0DEMOMENTOR", "U0DEMOCOORDS", "U0DEMOCOORDE", "U0DEMOMEMBER")
 
+# Every flow has someone to play each part: a teacher requests an exchange to the enterprise, the college
+# coordinator decides for the sending side and the mentor (or the enterprise coordinator) for the host; an
+# engineer's exchange to the college is decided by the two coordinators; coordinators schedule meetings and
+# the coordinators and the member are its default invitees (tests/sandbox/test_sandbox_browser.py plays them).
 PEOPLE = [  # slack_user_id, name, email, side, roles
     (TEACHER, "王芳 Wang Fang (demo)", "wang.fang@demo-college.example", "school", "teacher"),
     (COORD_SCHOOL, "陈静 Chen Jing (demo)", "chen.jing@demo-college.example", "school", "coordinator;teacher"),

@@ -1,7 +1,7 @@
 """What a digest says, read for many partnerships at once in a fixed number of queries.
 
 Every section is one aggregate or windowed query over all the partnerships asked for (grouped or
-partitioned by partnership), so a digest costs the same seven round trips for one partnership with
+partitioned by partnership), so a digest costs the same eight round trips for one partnership with
 three problems as for fifty with thousands. Periods and "today" differ per partnership (timezones),
 so they enter the SQL as a CASE on the partnership id.
 """
@@ -17,6 +17,7 @@ from sqlalchemy import Date, String, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from bot.compliance.service import MissingCompliance, missing_compliance_many
 from models.base import UTCDateTime
 from models.delivery import SlackMessage
 from models.exchange import Exchange, ExchangeStatus
@@ -114,6 +115,7 @@ class DigestData:
     action_item_count: int = 0
     ending: list[InternLine] = field(default_factory=list)
     ending_count: int = 0
+    compliance: list[MissingCompliance] = field(default_factory=list)  # interns flagged, all of them
 
     @property
     def totals(self) -> Counts:
@@ -126,7 +128,7 @@ class DigestData:
 
 
 def collect(session: Session, windows: dict[int, Window], default_timezone: str) -> dict[int, DigestData]:
-    """The digest of each partnership in `windows`, in seven queries whatever the data."""
+    """The digest of each partnership in `windows`, in eight queries whatever the data."""
     if not windows:
         return {}
     ids = list(windows)
@@ -140,6 +142,8 @@ def collect(session: Session, windows: dict[int, Window], default_timezone: str)
     _next_meetings(session, digests)
     _action_items(session, digests)
     _internships_ending(session, digests)
+    for pid, flagged in missing_compliance_many(session, {i: d.window.today for i, d in digests.items()}).items():
+        digests[pid].compliance = flagged
     return digests
 
 

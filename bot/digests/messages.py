@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.digests.data import Counts, DigestData, Link
+from bot.compliance.forms import missing_words
+from bot.digests.data import TOP, Counts, DigestData, Link
 from bot.i18n import Translator
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS
 from bot.quarters import Quarter
@@ -66,6 +67,8 @@ def digest_message(d: DigestData, t: Translator, quarter: Quarter | None = None)
     blocks.append(_section(_exchanges(d, t)))
     blocks.append(_section(_meetings(d, t)))
     blocks.append(_section(_internships(d, t)))
+    if d.compliance:
+        blocks.append(_section(_compliance(d, t)))
     return truncate(title, 300), blocks
 
 
@@ -140,4 +143,16 @@ def _internships(d: DigestData, t: Translator) -> str:
         parts.append(_("None."))
     parts += [f"• {escape(i.name)} ({escape(i.student_id)}) · {t.date(i.end_date)}" for i in d.ending]
     parts += _more(len(d.ending), d.ending_count, t)
+    return "\n".join(parts)
+
+
+def _compliance(d: DigestData, t: Translator) -> str:
+    """Interns whose compliance checklist lacks a required item, with who keeps it."""
+    _ = t.gettext
+    parts = [f"*{_('Compliance checklists incomplete')}*"]
+    for m in d.compliance[:TOP]:
+        when = (_("started {date}") if m.started else _("starts {date}")).format(date=t.date(m.start_date))
+        parts.append(f"• {escape(m.name)} ({escape(m.student_id)}) · {when} · "
+                     f"{_('missing: {items}').format(items=missing_words(m.missing, t))} · {mention(m.teacher)}")
+    parts += _more(min(len(d.compliance), TOP), len(d.compliance), t)
     return "\n".join(parts)

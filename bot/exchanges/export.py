@@ -1,10 +1,10 @@
-"""CSV export of staff exchanges (`coopbot export exchanges`): every field, both sides' latest
+"""Staff exchanges as export rows (`coopbot export exchanges`): every field, both sides' latest
 decisions and the whole decision history, both assessments, the letter, and the person's
 enterprise-practice ledger. Fixed values (status, decisions, ratings) are never translated."""
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 from datetime import date
 from typing import TextIO
 
@@ -13,8 +13,9 @@ from sqlalchemy.orm import selectinload
 
 from bot.db import Database
 from bot.exchanges.practice import practice_ledger
-from bot.problems.export import _cell as cell  # the same cells, formula guard included, as every export
-from models.exchange import Exchange
+from bot.exports.cells import Cell, Row, cell
+from bot.exports.writers import write_csv
+from models.exchange import Exchange, ExchangeAssessment, ExchangeDecision
 from models.roster import Side
 
 HEADER = (
@@ -29,21 +30,27 @@ HEADER = (
 )
 
 
-def write_exchanges_csv(db: Database, out: TextIO, today: date | None = None) -> int:
-    """Write every exchange as CSV, ordered by id; returns data rows written."""
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    written = 0
+_BATCH = 200
+
+
+def iter_exchange_rows(db: Database, today: date | None = None) -> Iterator[Row]:
+    """Every exchange, ordered by id, fetched in batches (a server-side cursor on PostgreSQL) with
+    their decisions and assessments loaded per batch, so memory stays flat. The practice ledger is
+    one record per college teacher, read first: it grows with the staff, not with the exchanges."""
+    query = (select(Exchange).order_by(Exchange.id)
+             .options(selectinload(Exchange.partnership), selectinload(Exchange.person),
+                      selectinload(Exchange.requester), selectinload(Exchange.confirmed_by),
+                      selectinload(Exchange.decisions).selectinload(ExchangeDecision.decider),
+                      selectinload(Exchange.assessments).selectinload(ExchangeAssessment.assessor))
+             .execution_options(yield_per=_BATCH))
     with db.session() as session:
-        exchanges = session.scalars(select(Exchange).order_by(Exchange.id).options(
-            selectinload(Exchange.decisions), selectinload(Exchange.assessments))).all()
         ledger = {r.person: r for r in practice_ledger(session, today or date.today())}
-        for x in exchanges:
+        for x in session.scalars(query):
             sides = (x.direction.sending_side, x.direction.host_side)
             latest = {d.side: d for d in x.decisions if d.review_round == x.review_round}
             assessed = {a.side: a for a in x.assessments}
             record = ledger.get(x.person.slack_user_id)
-            row: list[object] = [
+            row: list[Cell] = [
                 x.id, cell(x.partnership.name), cell(x.person.name), x.person.slack_user_id, x.person.side.value,
                 cell(x.requester.name), x.direction.value, cell(x.host_unit), x.purpose.value, cell(x.start_date),
                 cell(x.end_date), cell(x.expected_outcomes), x.status.value, x.review_round, cell(x.created_at),
@@ -61,9 +68,12 @@ def write_exchanges_csv(db: Database, out: TextIO, today: date | None = None) ->
             row += [cell(x.confirmed_by.name if x.confirmed_by else None), cell(x.completed_at),
                     cell(x.letter_number),
                     record.months if record else "", ("yes" if record.met else "no") if record else ""]
-            writer.writerow(row)
-            written += 1
-    return written
+            yield row
+
+
+def write_exchanges_csv(db: Database, out: TextIO, today: date | None = None) -> int:
+    """Every exchange as CSV; returns data rows written."""
+    return write_csv(out, HEADER, iter_exchange_rows(db, today))
 
 
 def _side_word(side: Side, sides: tuple[Side, Side]) -> str:

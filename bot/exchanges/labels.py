@@ -54,3 +54,15 @@ SIDE_LABELS: dict[Side, str] = {
     Side.SCHOOL: N_("College"),
     Side.ENTERPRISE: N_("Enterprise"),
 }
+
+# "Nothing changed" answers, one sentence per state (never a lower-cased STATUS_LABELS word in a template).
+UNCHANGED_IN_STATE: dict[ExchangeStatus, str] = {
+    ExchangeStatus.PENDING: N_("Nothing changed: this exchange is awaiting approval."),
+    ExchangeStatus.CHANGES_REQUESTED: N_("Nothing changed: changes have been requested on this exchange."),
+    ExchangeStatus.APPROVED: N_("Nothing changed: this exchange is already approved."),
+    ExchangeStatus.REJECTED: N_("Nothing changed: this exchange is rejected."),
+    ExchangeStatus.ACTIVE: N_("Nothing changed: this exchange is under way."),
+    ExchangeStatus.ASSESSED: N_("Nothing changed: this exchange has already been assessed."),
+    ExchangeStatus.COMPLETED: N_("Nothing changed: this exchange is completed."),
+    ExchangeStatus.CANCELLED: N_("Nothing changed: this exchange is cancelled."),
+}

@@ -22,13 +22,18 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.exchanges.labels import DIRECTION_LABELS, PURPOSE_LABELS, RATING_LABELS, SIDE_LABELS
+from bot.exchanges.labels import DIRECTION_LABELS, PURPOSE_LABELS, RATING_LABELS
 from bot.exchanges.snapshot import ExchangeSnapshot
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from models.exchange import Exchange
+from models.roster import Side
 
 FONT = "STSong-Light"
 PREFIX = "COOP"
+ASSESSED_BY: dict[Side, str] = {  # one sentence per side: "the college" is not a lower-cased label
+    Side.SCHOOL: N_("Assessment by the college ({assessor}): {rating}"),
+    Side.ENTERPRISE: N_("Assessment by the enterprise ({assessor}): {rating}"),
+}
 
 
 @lru_cache(maxsize=1)
@@ -79,16 +84,15 @@ def render(x: ExchangeSnapshot, number: str, issued_on: date, confirmed_by: str,
         assessment = x.assessments.get(side)
         if assessment is None:
             continue
-        story.append(para(_("Assessment by the {side} ({assessor}): {rating}").format(
-            side=_(SIDE_LABELS[side]).lower(), assessor=assessment.assessor_name,
-            rating=_(RATING_LABELS[assessment.rating]))))
+        story.append(para(_(ASSESSED_BY[side]).format(
+            assessor=assessment.assessor_name, rating=_(RATING_LABELS[assessment.rating]))))
         if assessment.comments:
             story.append(para(assessment.comments, small))
     story += [Spacer(1, 8 * mm),
               para(_("Confirmed by {name} for {school} and {enterprise}.").format(
                   name=confirmed_by, school=x.school, enterprise=x.enterprise))]
     out = io.BytesIO()
-    document = SimpleDocTemplate(out, pagesize=A4, title=_("Letter of Appointment") + f" {number}",
+    document = SimpleDocTemplate(out, pagesize=A4, title=_("Letter of appointment {number}").format(number=number),
                                  author="coopbot", leftMargin=25 * mm, rightMargin=25 * mm,
                                  topMargin=25 * mm, bottomMargin=25 * mm)
     document.build(story)

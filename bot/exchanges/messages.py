@@ -18,13 +18,29 @@ from bot.exchanges.labels import (
 )
 from bot.exchanges.practice import REQUIRED_MONTHS, PracticeRecord
 from bot.exchanges.snapshot import ExchangeSnapshot
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.slack_forms import plain
 from bot.slack_text import escape, escape_within, mention, truncate
 from models.exchange import DecisionKind, ExchangeStatus
 from models.roster import Side
 
 Blocks = list[dict[str, Any]]
+
+# To the requester after a decision: one whole sentence per side and decision, so no translation has to
+# lower-case a label or fit a decision word into someone else's grammar.
+NOTICES: dict[tuple[Side, DecisionKind], str] = {
+    (Side.SCHOOL, DecisionKind.APPROVE): N_("For the college, {person} approved your exchange request for {who}."),
+    (Side.SCHOOL, DecisionKind.REJECT): N_("For the college, {person} rejected your exchange request for {who}."),
+    (Side.SCHOOL, DecisionKind.REQUEST_CHANGES): N_(
+        "For the college, {person} asked for changes to your exchange request for {who}."),
+    (Side.ENTERPRISE, DecisionKind.APPROVE): N_(
+        "For the enterprise, {person} approved your exchange request for {who}."),
+    (Side.ENTERPRISE, DecisionKind.REJECT): N_(
+        "For the enterprise, {person} rejected your exchange request for {who}."),
+    (Side.ENTERPRISE, DecisionKind.REQUEST_CHANGES): N_(
+        "For the enterprise, {person} asked for changes to your exchange request for {who}."),
+}
+NOTICE_UPDATED = N_("{person} updated your exchange request for {who}.")
 
 
 def section(text: str) -> dict[str, Any]:
@@ -81,8 +97,8 @@ def side_lines(x: ExchangeSnapshot, t: Translator) -> str:
     """One line per side: who decided what (with the comment), or that a decision is awaited."""
     _ = t.gettext
     lines = []
-    for side, role in ((x.sending_side, _("sending side")), (x.host_side, _("host side"))):
-        label = f"*{_(SIDE_LABELS[side])}* ({role})"
+    for side, role in ((x.sending_side, N_("*{side}* (sending side)")), (x.host_side, N_("*{side}* (host side)"))):
+        label = _(role).format(side=_(SIDE_LABELS[side]))
         decision = x.decisions.get(side)
         if decision is None:
             lines.append(_("{side}: ⏳ awaiting a decision").format(side=label))
@@ -120,8 +136,8 @@ def channel_summary(x: ExchangeSnapshot, t: Translator) -> tuple[str, Blocks]:
 def review_dm(x: ExchangeSnapshot, side: Side, t: Translator) -> tuple[str, Blocks]:
     """To one approver: the request, with Review while their side still has to decide."""
     _ = t.gettext
-    text = _("{requester} asks for your decision on a staff exchange: {title}").format(
-        requester=mention(x.requester), title=title(x, t))
+    text = _("{requester} asks for your decision on the staff exchange of {who} ({direction}).").format(
+        requester=mention(x.requester), who=escape(x.person_name), direction=_(DIRECTION_LABELS[x.direction]))
     blocks = [section(text), *_summary_blocks(x, t)[1:]]
     if x.status == ExchangeStatus.PENDING and side not in x.decisions:
         blocks.append(_actions(x, _button(ExchangeActionId.REVIEW, _("Review"), x)))
@@ -133,9 +149,8 @@ def requester_notice(x: ExchangeSnapshot, actor: str, t: Translator) -> tuple[st
     _ = t.gettext
     side = next((s for s, d in x.decisions.items() if d.decider == actor), None)
     decision = x.decisions[side] if side else None
-    what = _(DECIDED_LABELS[decision.decision]).lower() if decision else _("updated")
-    text = _("{person} ({side}): {decision} — your exchange request for {who}.").format(
-        person=mention(actor), side=_(SIDE_LABELS[side]) if side else "", decision=what, who=escape(x.person_name))
+    sentence = NOTICES[(side, decision.decision)] if side and decision else NOTICE_UPDATED
+    text = _(sentence).format(person=mention(actor), who=escape(x.person_name))
     body = text
     if decision and decision.comment:
         body += "\n> " + escape_within(decision.comment, 2000).replace("\n", "\n> ")
@@ -197,9 +212,10 @@ def status_blocks(awaiting: list[ExchangeSnapshot], practice: PracticeRecord | N
         lines = [f"• *#{x.id}* {title(x, t)} · {period(x, t)} · <#{x.channel_id}>" for x in awaiting]
         blocks.append(section(("*" + _("Exchanges waiting for your decision") + "*\n" + "\n".join(lines))[:3000]))
     if practice is not None:
-        words = _("Enterprise practice in the last 5 years: {months} of {required} months.").format(
-            months=t.number(practice.months), required=REQUIRED_MONTHS)
-        words += " " + (_("✅ The 6-month rule is met.") if practice.met else
-                        _("⚠️ {missing} more months needed.").format(missing=t.number(practice.missing)))
-        blocks.append(section(words))
+        words = (_("Enterprise practice in the last 5 years: {months} of {required} months. ✅ The 6-month rule "
+                   "is met.") if practice.met else
+                 _("Enterprise practice in the last 5 years: {months} of {required} months. ⚠️ {missing} more "
+                   "months needed."))
+        blocks.append(section(words.format(months=t.number(practice.months), required=REQUIRED_MONTHS,
+                                           missing=t.number(practice.missing))))
     return blocks

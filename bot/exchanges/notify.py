@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.exchanges import letter, messages
 from bot.exchanges.snapshot import ExchangeSnapshot
+from bot.home.refresh import refresh_homes
 from bot.i18n import Translator, translator
 from bot.language import SlackLocales, language_in
 from models.delivery import OutboxKind, OutboxMessage
@@ -35,6 +36,7 @@ class SlackExchangeNotifier:
             for user in users:
                 dm_text, dm_blocks = messages.review_dm(x, side, self._t(session, user, x))
                 outbox.post(session, channel=user, text=dm_text, blocks=dm_blocks, key=x.review_key(user))
+        self._refresh_homes(session, x)
 
     def decided(self, session: Session, x: ExchangeSnapshot, actor: str) -> None:
         self.changed(session, x)
@@ -47,6 +49,12 @@ class SlackExchangeNotifier:
     def changed(self, session: Session, x: ExchangeSnapshot) -> None:
         text, blocks = messages.channel_summary(x, translator(x.language))
         outbox.update(session, key=x.message_key, channel=x.channel_id, text=text, blocks=blocks)
+        self._refresh_homes(session, x)
+
+    def _refresh_homes(self, session: Session, x: ExchangeSnapshot) -> None:
+        """Whose App Home lists the exchange while it waits for a decision: its approvers (bot.home)."""
+        approvers = [user for users in x.approvers.values() for user in users]
+        refresh_homes(session, approvers, locales=self.locales, default_timezone=x.timezone)
 
     def assessment_requested(self, session: Session, x: ExchangeSnapshot, assessors: list[str]) -> None:
         for user in assessors:

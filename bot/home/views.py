@@ -1,32 +1,80 @@
-"""App Home and /coop replies as Block Kit: pure functions of what the services returned."""
+"""App Home as Block Kit: a pure function of what `bot.home.data` read for the viewer.
+
+Every list shows one page (`PAGE_SIZE` items) with "Show more" / "Previous" buttons that carry
+`<section>:<page>`; the page is read again for the viewer, so the value can only choose a page of
+what they may see. At its longest a home stays well inside Slack's 100 blocks.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.admin.forms import AdminActionId
+from bot.exchanges.ids import ExchangeActionId
+from bot.exchanges.labels import DIRECTION_LABELS
+from bot.home.data import (
+    EndingItem,
+    ExchangeItem,
+    HomeData,
+    InternItem,
+    Page,
+    ProblemItem,
+    Section,
+)
+from bot.home.ids import FOLLOW_SLACK, HOME_LANGUAGE, HOME_LOG_PROBLEM, HomeActionId
+from bot.i18n import LANGUAGE_NAMES, N_, Translator
+from bot.meetings.ids import MeetingActionId
+from bot.permissions import Action
 from bot.problems.ids import ProblemActionId
-from bot.problems.labels import SEVERITY_EMOJI
-from bot.problems.messages import status_words, summary_text
-from bot.problems.snapshot import ProblemSnapshot
+from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS, STATUS_LABELS
 from bot.slack_forms import option, plain
-from bot.slack_text import escape_within
+from bot.slack_text import escape, escape_within, truncate
+from models.roster import Role
 
 Blocks = list[dict[str, Any]]
-HOME_LOG_PROBLEM = "home_log_problem"
-HOME_LANGUAGE = "home_language"
-FOLLOW_SLACK = "slack"  # the picker's value for "no choice of my own: use my Slack language"
+MAX_BLOCKS = 100
+
+SECTION_TITLES: dict[Section, str] = {
+    Section.AWAITING: N_("Waiting for your acknowledgement"),
+    Section.PROBLEMS: N_("Your open problems"),
+    Section.INTERNS: N_("Your interns"),
+    Section.OVERDUE: N_("Overdue: not acknowledged in time"),
+    Section.APPROVALS: N_("Exchanges waiting for your decision"),
+    Section.ENDING: N_("Internships ending within 30 days"),
+}
+EMPTY: dict[Section, str] = {
+    Section.AWAITING: N_("Nothing waiting for you. 🎉"),
+    Section.PROBLEMS: N_("Nothing open. 🎉"),
+    Section.INTERNS: N_("No interns yet."),
+    Section.OVERDUE: N_("Nothing overdue."),
+    Section.APPROVALS: N_("No exchanges waiting."),
+    Section.ENDING: N_("None in the next 30 days."),
+}
+ROLE_LABELS: dict[Role, str] = {Role.COORDINATOR: N_("coordinator"), Role.TEACHER: N_("teacher"),
+                                Role.MENTOR: N_("mentor"), Role.MEMBER: N_("member")}
 
 
-def problem_lines(problems: list[ProblemSnapshot], t: Translator) -> Blocks:
-    if not problems:
-        return [{"type": "section", "text": {"type": "mrkdwn", "text": t.gettext("Nothing open. 🎉")}}]
-    blocks: Blocks = []
-    for p in problems:
-        line = (f"{SEVERITY_EMOJI[p.severity]} *#{p.id}* {summary_text(p, t)}\n"
-                f"{status_words(p, t)} · <#{p.channel_id}> · {escape_within(p.description, 200)}")
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": line[:3000]}})
-    return blocks
+def how_to_get_added(t: Translator) -> str:
+    """What someone on no roster reads, in App Home and in every refusal: how to get added, nothing else."""
+    return t.gettext(
+        "You are not on a coopbot roster yet. Ask your college's coopbot coordinator to add you "
+        "(they import the roster with `coopbot people import`); then try again.")
+
+
+def section(text: str, accessory: dict[str, Any] | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    if accessory:
+        block["accessory"] = accessory
+    return block
+
+
+def button(action_id: str, label: str, value: str = "", style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "action_id": action_id, "text": plain(label)}
+    if value:
+        element["value"] = value
+    if style:
+        element["style"] = style
+    return element
 
 
 def language_picker(chosen: str | None, t: Translator) -> dict[str, Any]:
@@ -40,46 +88,159 @@ def language_picker(chosen: str | None, t: Translator) -> dict[str, Any]:
     return {"type": "section", "block_id": "language", "text": {"type": "mrkdwn", "text": label}, "accessory": picker}
 
 
-def home_view(problems: list[ProblemSnapshot] | None, t: Translator, *, how_to_join: str,
-              language_choice: str | None = None) -> dict[str, Any]:
-    """The person's dashboard; `problems` is None for someone on no roster (who sees how to join).
-    `language_choice` is the person's own language, None when they follow Slack's."""
+# --- items ----------------------------------------------------------------------------------------------
+def problem_text(p: ProblemItem, t: Translator) -> str:
     _ = t.gettext
-    if problems is None:
+    summary = _("{severity} · {category}: {intern}").format(
+        severity=_(SEVERITY_LABELS[p.severity]), category=_(CATEGORY_LABELS[p.category]),
+        intern=escape(f"{p.intern_name} ({p.student_id})"))
+    return (f"{SEVERITY_EMOJI[p.severity]} *#{p.id}* {summary}\n{_(STATUS_LABELS[p.status])} · <#{p.channel_id}> · "
+            f"{escape_within(p.description, 150)}")
+
+
+def problem_block(p: ProblemItem, t: Translator) -> dict[str, Any]:
+    accessory = None
+    if p.next_step == Action.ACKNOWLEDGE_PROBLEM:
+        accessory = button(ProblemActionId.ACKNOWLEDGE, t.gettext("Acknowledge"), str(p.id), "primary")
+    elif p.next_step == Action.RESOLVE_PROBLEM:
+        accessory = button(ProblemActionId.RESOLVE, t.gettext("Resolve"), str(p.id))
+    return section(problem_text(p, t), accessory)
+
+
+def exchange_block(x: ExchangeItem, t: Translator) -> dict[str, Any]:
+    _ = t.gettext
+    text = _("*#{number}* {person} ({direction}) at {host} · {start} – {end} · <#{channel}>").format(
+        number=x.id, person=escape_within(x.person_name, 200), direction=_(DIRECTION_LABELS[x.direction]),
+        host=escape_within(x.host_unit, 200), start=t.date(x.start_date), end=t.date(x.end_date),
+        channel=x.channel_id)
+    review = button(ExchangeActionId.REVIEW, _("Review"), str(x.id), "primary") if x.can_review else None
+    return section(text, review)
+
+
+def intern_line(i: InternItem, t: Translator) -> str:
+    problems = t.ngettext("{count} open problem", "{count} open problems", i.open_problems).format(
+        count=i.open_problems)
+    return t.gettext("• {intern} — {position}, until {end} · {problems}").format(
+        intern=escape_within(f"{i.name} ({i.student_id})", 300), position=escape_within(i.position, 200),
+        end=t.date(i.end_date), problems=problems)
+
+
+def ending_line(i: EndingItem, t: Translator) -> str:
+    return t.gettext("• {intern} — ends {end}").format(intern=escape_within(f"{i.name} ({i.student_id})", 300),
+                                                      end=t.date(i.end_date))
+
+
+# --- lists ----------------------------------------------------------------------------------------------
+def page_blocks(page: Page, t: Translator, *, title: str | None = None) -> Blocks:
+    """A list's title, its items (one block each, or lines in one block) and, if long, its pager."""
+    _ = t.gettext
+    head = "*" + (title or _(SECTION_TITLES[page.section])) + "*"
+    if page.total > len(page.items) or page.page:
+        last = page.first + len(page.items) - 1
+        head += " " + _("({first}–{last} of {total})").format(first=page.first, last=last, total=page.total)
+    if not page.items:
+        return [section(head + "\n" + _(EMPTY[page.section]))]
+    blocks: Blocks
+    if page.section in (Section.INTERNS, Section.ENDING):
+        liner = intern_line if page.section == Section.INTERNS else ending_line
+        blocks = [section(head + "\n" + "\n".join(liner(i, t) for i in page.items))]
+    else:
+        render = exchange_block if page.section == Section.APPROVALS else problem_block
+        blocks = [section(head), *(render(item, t) for item in page.items)]
+    pager = []
+    if page.page:
+        pager.append(button(HomeActionId.PREVIOUS_PAGE, _("Previous"), f"{page.section}:{page.page - 1}"))
+    if page.has_more:
+        pager.append(button(HomeActionId.NEXT_PAGE, _("Show more"), f"{page.section}:{page.page + 1}"))
+    if pager:
+        blocks.append({"type": "actions", "elements": pager})
+    return blocks
+
+
+def overview_blocks(data: HomeData, t: Translator) -> Blocks:
+    assert data.overview is not None
+    _ = t.gettext
+    o = data.overview
+    fields = [{"type": "mrkdwn", "text": f"*{_(SEVERITY_LABELS[s])}*\n{n}"} for s, n in o.open_by_severity.items()]
+    fields += [{"type": "mrkdwn", "text": f"*{_('Overdue')}*\n{o.overdue}"},
+               {"type": "mrkdwn", "text": f"*{_('Pending approvals')}*\n{o.pending_approvals}"},
+               {"type": "mrkdwn", "text": f"*{_('Ending within 30 days')}*\n{o.ending_soon}"}]
+    return [{"type": "header", "text": plain(_("Partnership overview"))},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "*" + _("Open problems by severity") + "*"},
+             "fields": fields}]
+
+
+def meeting_text(data: HomeData, t: Translator) -> str:
+    _ = t.gettext
+    head = "*" + _("Next meeting") + "*\n"
+    if not data.meetings:
+        return head + _("No meeting scheduled.")
+    return head + "\n".join(
+        f"📅 {escape_within(m.title, 200)} · {t.datetime(m.starts_at, m.timezone)} ({m.timezone}) · <#{m.channel_id}>"
+        for m in data.meetings[:5])
+
+
+def action_items_text(data: HomeData, t: Translator) -> str:
+    _ = t.gettext
+    lines = [_("• {text} — due {due} ({meeting})").format(text=escape_within(i.text, 300), due=t.date(i.due_date),
+                                                           meeting=escape_within(i.meeting_title, 100))
+             for i in data.action_items]
+    more = data.action_item_total - len(data.action_items)
+    if more > 0:
+        lines.append(t.ngettext("…and {count} more", "…and {count} more", more).format(count=more))
+    return "*" + _("Your action items") + "*\n" + "\n".join(lines)
+
+
+def quick_actions(data: HomeData, t: Translator) -> dict[str, Any] | None:
+    _ = t.gettext
+    buttons = []
+    if Action.REPORT_PROBLEM in data.quick_actions:
+        buttons.append(button(HOME_LOG_PROBLEM, _("Log a problem"), style="primary"))
+    if Action.REQUEST_EXCHANGE in data.quick_actions:
+        buttons.append(button(HomeActionId.REQUEST_EXCHANGE, _("Request an exchange")))
+    if Action.SCHEDULE_MEETING in data.quick_actions:
+        buttons.append(button(MeetingActionId.OPEN_SCHEDULE, _("Schedule a meeting")))
+    if data.coordinates:  # the matrix's administer_roster: coordinators (bot/admin, handlers/admin.py)
+        buttons.append(button(AdminActionId.OPEN_MENU, _("Administer")))
+    return {"type": "actions", "elements": buttons} if buttons else None
+
+
+def roles_text(data: HomeData, t: Translator) -> str:
+    roles = ", ".join(t.gettext(ROLE_LABELS[r]) for r in Role if r in data.roles)
+    return t.gettext("Your roles: {roles} · {partnerships}").format(
+        roles=roles, partnerships=escape_within(", ".join(data.partnerships), 1500))
+
+
+# --- the home -------------------------------------------------------------------------------------------
+def home_view(data: HomeData | None, t: Translator, *, how_to_join: str) -> dict[str, Any]:
+    """The person's dashboard; `data` is None for someone on no roster (who sees how to join, nothing else)."""
+    _ = t.gettext
+    if data is None:
         return {"type": "home", "blocks": [
             {"type": "header", "text": plain(_("Welcome to coopbot"))},
-            {"type": "section", "text": {"type": "mrkdwn", "text": how_to_join}},
+            section(how_to_join),
         ]}
     blocks: Blocks = [
-        {"type": "header", "text": plain(_("Your open problems"))},
-        *problem_lines(problems, t)[:90],  # Slack allows 100 blocks; the setting below must stay
-        {"type": "divider"},
-        {"type": "actions", "elements": [
-            {"type": "button", "action_id": HOME_LOG_PROBLEM, "text": plain(_("Log a problem")), "style": "primary"},
-        ]},
-        {"type": "divider"},
-        language_picker(language_choice, t),
+        {"type": "header", "text": plain(truncate(_("Hello, {name}").format(name=data.name), 150))},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": roles_text(data, t)}]},
+        section(meeting_text(data, t)),
     ]
-    return {"type": "home", "blocks": blocks[:100]}
+    actions = quick_actions(data, t)
+    if actions:
+        blocks.append(actions)
+    if data.overview is not None:
+        blocks += [{"type": "divider"}, *overview_blocks(data, t)]
+        for key in (Section.OVERDUE, Section.APPROVALS, Section.ENDING):
+            blocks += page_blocks(data.sections[key], t, title=_("Pending approvals") if key == Section.APPROVALS
+                                  else None)
+    blocks.append({"type": "divider"})
+    for key in (Section.AWAITING, Section.PROBLEMS, Section.INTERNS):
+        if key in data.sections:
+            blocks += page_blocks(data.sections[key], t)
+    if data.overview is None and data.sections[Section.APPROVALS].total:
+        blocks += page_blocks(data.sections[Section.APPROVALS], t)
+    if data.action_items:
+        blocks.append(section(action_items_text(data, t)))
+    footer = [{"type": "divider"}, language_picker(data.language_choice, t)]
+    return {"type": "home", "blocks": blocks[:MAX_BLOCKS - len(footer)] + footer}  # the setting always stays
 
-
-def help_text(t: Translator) -> str:
-    _ = t.gettext
-    return "\n".join([
-        _("*coopbot* helps the college and the enterprise look after interns together."),
-        _("• `/intern-issue` — log a problem with an intern (teachers, mentors, coordinators)."),
-        _("• `/coop status` — your open problems."),
-        _("• `/coop digest` — post this week's digest to the partnership channel now (coordinators)."),
-        _("• `/coop help` — this help."),
-        _("On a report, the intern's teacher and mentor and the coordinators can acknowledge, add updates, "
-          "resolve and reopen it."),
-    ])
-
-
-def status_blocks(problems: list[ProblemSnapshot], t: Translator) -> Blocks:
-    head = {"type": "section", "text": {"type": "mrkdwn", "text": "*" + t.gettext("Your open problems") + "*"}}
-    return [head, *problem_lines(problems, t)][:50]
-
-
-__all__ = ["FOLLOW_SLACK", "HOME_LANGUAGE", "HOME_LOG_PROBLEM", "ProblemActionId", "help_text", "home_view",
-           "language_picker", "status_blocks"]

@@ -1,18 +1,18 @@
-"""CSV export of meetings (`coopbot export meetings`): one row per meeting, with its answers,
+"""Meetings as export rows (`coopbot export meetings`): one row per meeting, with its answers,
 minutes and action items, for the cooperation's annual report."""
 
 from __future__ import annotations
 
-import csv
-from datetime import UTC, date, datetime
-from typing import Any, TextIO
+from collections.abc import Iterator
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.db import Database
-from bot.problems.export import guard_formula
+from bot.exports.cells import Row, cell
+from bot.exports.writers import write_csv
 from models.meeting import ActionItem, Meeting, MeetingInvitee, Rsvp
 
 HEADER = (
@@ -23,48 +23,36 @@ HEADER = (
 _BATCH = 200
 
 
-def _cell(value: Any) -> str | int:
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return value
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return guard_formula(str(value))
-
-
 def _item_line(item: ActionItem) -> str:
     return f"{item.owner.name}: {item.text} (due {item.due_date.isoformat()}, {item.status.value})"
 
 
-def write_meetings_csv(db: Database, out: TextIO, *, default_timezone: str = "UTC") -> int:
-    """Write every meeting as CSV, ordered by id; `status` is scheduled, held or cancelled (never
-    translated). Returns data rows written."""
+def iter_meeting_rows(db: Database, *, default_timezone: str = "UTC") -> Iterator[Row]:
+    """Every meeting, ordered by id, fetched in batches (a server-side cursor on PostgreSQL);
+    `status` is scheduled, held or cancelled (never translated)."""
     query = (select(Meeting).order_by(Meeting.id)
              .options(selectinload(Meeting.partnership), selectinload(Meeting.organiser),
                       selectinload(Meeting.invitees).selectinload(MeetingInvitee.person),
                       selectinload(Meeting.action_items).selectinload(ActionItem.owner))
              .execution_options(yield_per=_BATCH))
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    written = 0
     with db.session() as session:
         for meeting in session.scalars(query):
             zone = meeting.partnership.timezone or default_timezone
             answers = [i.rsvp for i in meeting.invitees]
             items = meeting.action_items
-            writer.writerow([
-                meeting.id, _cell(meeting.partnership.name), _cell(meeting.title), meeting.status.value,
-                _cell(meeting.starts_at), zone,
+            yield [
+                meeting.id, cell(meeting.partnership.name), cell(meeting.title), meeting.status.value,
+                cell(meeting.starts_at), zone,
                 meeting.starts_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M"),
-                meeting.duration_minutes, _cell(meeting.location), _cell(meeting.organiser.name),
-                _cell("; ".join(i.person.name for i in meeting.invitees)),
+                meeting.duration_minutes, cell(meeting.location), cell(meeting.organiser.name),
+                cell("; ".join(i.person.name for i in meeting.invitees)),
                 answers.count(Rsvp.GOING), answers.count(Rsvp.MAYBE), answers.count(Rsvp.DECLINED),
-                answers.count(None), _cell(meeting.agenda), _cell(meeting.minutes),
-                _cell("\n".join(_item_line(i) for i in items)),
+                answers.count(None), cell(meeting.agenda), cell(meeting.minutes),
+                cell("\n".join(_item_line(i) for i in items)),
                 sum(1 for i in items if i.status.value == "open"),
-            ])
-            written += 1
-    return written
+            ]
+
+
+def write_meetings_csv(db: Database, out: TextIO, *, default_timezone: str = "UTC") -> int:
+    """Every meeting as CSV; returns data rows written."""
+    return write_csv(out, HEADER, iter_meeting_rows(db, default_timezone=default_timezone))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.meetings.ids import MeetingActionId
 from bot.meetings.labels import RSVP_LABELS, STATUS_LABELS
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot
@@ -18,6 +18,17 @@ from models.meeting import ActionItemStatus, MeetingStatus, Rsvp
 Blocks = list[dict[str, Any]]
 RSVP_ACTIONS = {Rsvp.GOING: MeetingActionId.RSVP_GOING, Rsvp.MAYBE: MeetingActionId.RSVP_MAYBE,
                 Rsvp.DECLINED: MeetingActionId.RSVP_DECLINED}
+# One line per answer, whole, so a translation can order the count and the names its own way.
+RSVP_COUNTS: dict[Rsvp, str] = {Rsvp.GOING: N_("Going: {count}"), Rsvp.MAYBE: N_("Maybe: {count}"),
+                                Rsvp.DECLINED: N_("Can't go: {count}")}
+RSVP_NAMED: dict[Rsvp, str] = {Rsvp.GOING: N_("Going: {count} — {people}"), Rsvp.MAYBE: N_("Maybe: {count} — {people}"),
+                               Rsvp.DECLINED: N_("Can't go: {count} — {people}")}
+# The notification text of an announcement, one sentence per state.
+ANNOUNCED: dict[MeetingStatus, str] = {
+    MeetingStatus.SCHEDULED: N_("Meeting scheduled: {title}, {when}"),
+    MeetingStatus.HELD: N_("Meeting held: {title}, {when}"),
+    MeetingStatus.CANCELLED: N_("Meeting cancelled: {title}, {when}"),
+}
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -40,10 +51,10 @@ def when_text(m: MeetingSnapshot, t: Translator) -> str:
 def rsvp_lines(m: MeetingSnapshot, t: Translator) -> str:
     """ "Going: 2 — <@A>, <@B>" per answer, then who has not answered."""
     lines = []
-    for answer, label in RSVP_LABELS.items():
+    for answer in RSVP_LABELS:
         people = m.answered(answer)
-        names = f" — {', '.join(mention(u) for u in people)}" if people else ""
-        lines.append(f"{t.gettext(label)}: {len(people)}{names}")
+        template = t.gettext(RSVP_NAMED[answer] if people else RSVP_COUNTS[answer])
+        lines.append(template.format(count=len(people), people=", ".join(mention(u) for u in people)))
     waiting = [i.slack_user_id for i in m.invitees if i.rsvp is None]
     if waiting:
         lines.append(t.gettext("No answer yet: {count}").format(count=len(waiting)))
@@ -83,8 +94,7 @@ def announcement(m: MeetingSnapshot, t: Translator) -> tuple[str, Blocks]:
     invited = " ".join(mention(i.slack_user_id) for i in m.invitees)
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(
         _("Invited: {people}").format(people=invited), 3000)}]})
-    text = _("{status} meeting: {title}, {when}").format(status=_(STATUS_LABELS[m.status]), title=title,
-                                                        when=when_text(m, t))
+    text = _(ANNOUNCED[m.status]).format(title=title, when=when_text(m, t))
     return text, blocks
 
 

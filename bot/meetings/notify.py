@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot import outbox
+from bot.home.refresh import refresh_homes
 from bot.i18n import Translator, translator
 from bot.language import SlackLocales, language_in
 from bot.meetings import messages
@@ -27,6 +28,7 @@ class SlackMeetingNotifier:
         outbox.post(session, channel=meeting.channel_id, text=text, blocks=blocks, key=meeting.message_key,
                     notify_user=meeting.organiser)
         self._send_calendar(session, meeting, change="new")
+        self._refresh_homes(session, meeting)
 
     def answered(self, session: Session, meeting: MeetingSnapshot) -> None:
         self._update_announcement(session, meeting)
@@ -48,12 +50,14 @@ class SlackMeetingNotifier:
                         thread_key=meeting.message_key)
             text, blocks = messages.action_item(item, self.reader(session, item.owner, meeting.language))
             outbox.post(session, channel=item.owner, text=text, blocks=blocks, key=item.dm_key)
+        self._refresh_homes(session, meeting)
 
     def item_done(self, session: Session, meeting: MeetingSnapshot, item: ActionItemSnapshot, actor: str) -> None:
         text, blocks = messages.action_item(item, translator(meeting.language))
         outbox.update(session, key=item.message_key, channel=meeting.channel_id, text=text, blocks=blocks)
         text, blocks = messages.action_item(item, self.reader(session, item.owner, meeting.language))
         outbox.update(session, key=item.dm_key, channel=item.owner, text=text, blocks=blocks)
+        refresh_homes(session, [item.owner], locales=self.locales, default_timezone=meeting.timezone)
 
     # --- for the scheduled jobs (bot.meetings.jobs) --------------------------------------------------
     def reminder(self, session: Session, meeting: MeetingSnapshot, hours: int) -> None:
@@ -83,6 +87,13 @@ class SlackMeetingNotifier:
         text, blocks = messages.change_note(meeting, translator(meeting.language), actor, reason)
         outbox.post(session, channel=meeting.channel_id, text=text, blocks=blocks, thread_key=meeting.message_key)
         self._send_calendar(session, meeting, change=change)
+        self._refresh_homes(session, meeting)
+
+    def _refresh_homes(self, session: Session, meeting: MeetingSnapshot) -> None:
+        """Whose App Home shows the meeting as their next one, or its action items (bot.home)."""
+        people = [i.slack_user_id for i in meeting.invitees] + [a.owner for a in meeting.action_items]
+        refresh_homes(session, [meeting.organiser, *people], locales=self.locales,
+                      default_timezone=meeting.timezone)
 
     def _send_calendar(self, session: Session, meeting: MeetingSnapshot, *, change: str) -> None:
         content = meeting_ics(meeting, now=utcnow())

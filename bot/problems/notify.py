@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot import outbox
+from bot.home.refresh import refresh_homes
 from bot.i18n import translator
 from bot.language import SlackLocales, language_in
 from bot.problems import messages
@@ -36,6 +37,7 @@ class SlackProblemNotifier:
                     alert_text, alert_blocks = messages.coordinator_alert(
                         problem, translator(self._language(session, user, problem)))
                     outbox.post(session, channel=user, text=alert_text, blocks=alert_blocks)
+        self._refresh_homes(session, problem)
 
     def changed(self, session: Session, problem: ProblemSnapshot, kind: EventKind, actor: str,
                 text: str | None) -> None:
@@ -49,6 +51,12 @@ class SlackProblemNotifier:
             dm_text, dm_blocks = messages.reporter_notice(
                 problem, kind, actor, translator(self._language(session, problem.reporter, problem)))
             outbox.post(session, channel=problem.reporter, text=dm_text, blocks=dm_blocks)
+        self._refresh_homes(session, problem)
+
+    def _refresh_homes(self, session: Session, problem: ProblemSnapshot) -> None:
+        """Everyone whose App Home lists the problem or counts it (bot.home)."""
+        refresh_homes(session, (problem.teacher, problem.mentor, problem.reporter, *problem.coordinators),
+                      locales=self.locales, default_timezone=problem.timezone)
 
     def _language(self, session: Session, slack_user_id: str, problem: ProblemSnapshot) -> str:
         """The reader's own choice, else their Slack language if already known, else the partnership's."""

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.db import Database
-from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
-from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
+from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
+from bot.permissions import MATRIX, Action, Subject, find_person, is_allowed, partnerships_allowing, require
 from bot.problems.forms import ProblemReportInput
 from bot.problems.snapshot import ProblemSnapshot, snapshot
 from models.base import utcnow
@@ -65,12 +65,22 @@ class ProblemService:
         self.clock = clock
 
     # --- reading -----------------------------------------------------------------------------------
-    def ensure_can_report(self, slack_user_id: str) -> None:
-        """Raise NotOnRoster / NotAllowed unless the person may report in some partnership."""
+    def ensure_can_report(self, slack_user_id: str) -> date:
+        """Raise NotOnRoster / NotAllowed unless the person may report in some partnership; else today
+        in the timezone of the first partnership where they may (the form's default date). One query."""
+        reporting_roles = {Role(r.value) for r in MATRIX[Action.REPORT_PROBLEM] if r.value in Role._value2member_map_}
         with self.db.session() as session:
-            person = find_person(session, slack_user_id)
-            if not partnerships_allowing(session, person, Action.REPORT_PROBLEM):
-                raise NotAllowed(Action.REPORT_PROBLEM.value)
+            rows = session.execute(
+                select(Membership.role, Partnership.timezone).select_from(Person)
+                .outerjoin(Membership, Membership.person_id == Person.id)
+                .outerjoin(Partnership, Partnership.id == Membership.partnership_id)
+                .where(Person.slack_user_id == slack_user_id).order_by(Partnership.id)).all()
+        if not rows:
+            raise NotOnRoster(slack_user_id)
+        zones = [zone for role, zone in rows if role in reporting_roles]
+        if not zones:
+            raise NotAllowed(Action.REPORT_PROBLEM.value)
+        return self.clock().astimezone(ZoneInfo(zones[0] or self.default_timezone)).date()
 
     def search_interns(self, slack_user_id: str, query: str, limit: int = 100) -> list[InternChoice]:
         """Interns the person may report on whose name or student id contains `query`."""
@@ -87,15 +97,6 @@ class ProblemService:
                                       Intern.student_id.ilike(pattern, escape="\\")))
             rows = session.scalars(stmt.order_by(Intern.name, Intern.student_id).limit(limit))
             return [InternChoice(i.id, i.name, i.student_id) for i in rows]
-
-    def today_for(self, slack_user_id: str) -> date:
-        """Today in the timezone of the person's first partnership (the report form's default date)."""
-        with self.db.session() as session:
-            zone = session.scalar(
-                select(Partnership.timezone).join(Membership, Membership.partnership_id == Partnership.id)
-                .join(Person, Person.id == Membership.person_id)
-                .where(Person.slack_user_id == slack_user_id).order_by(Partnership.id).limit(1))
-        return self.clock().astimezone(ZoneInfo(zone or self.default_timezone)).date()
 
     def view(self, problem_id: int, slack_user_id: str, action: Action) -> ProblemSnapshot:
         """The problem, if the person may take `action` on it (used before opening a modal)."""
@@ -147,7 +148,7 @@ class ProblemService:
                 session.flush()
                 audit.record(session, actor=slack_user_id, action="problem.reported", entity_type="problem",
                              entity_id=problem.id, after=_state(problem))
-                view = snapshot(session, problem, self.default_timezone)
+                view = snapshot(session, problem, self.default_timezone, update_count=0)
                 self.notifier.reported(session, view)
                 return Outcome(view, changed=True)
         except IntegrityError:

@@ -46,10 +46,14 @@ class ProblemSnapshot:
         return f"problem:{self.id}"
 
 
-def snapshot(session: Session, problem: Problem, default_timezone: str) -> ProblemSnapshot:
+def snapshot(session: Session, problem: Problem, default_timezone: str, *,
+             update_count: int | None = None) -> ProblemSnapshot:
+    """Read the problem and what its messages show; pass `update_count` when it is known (e.g. 0 for
+    a report just made) to save the count query."""
     partnership = problem.partnership
-    updates = session.scalar(select(func.count()).select_from(ProblemEvent).where(
-        ProblemEvent.problem_id == problem.id, ProblemEvent.kind == EventKind.UPDATE)) or 0
+    updates = update_count if update_count is not None else session.scalar(
+        select(func.count()).select_from(ProblemEvent).where(
+            ProblemEvent.problem_id == problem.id, ProblemEvent.kind == EventKind.UPDATE)) or 0
     coordinators = tuple(session.scalars(
         select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
         .where(Membership.partnership_id == partnership.id, Membership.role == Role.COORDINATOR)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.db import Database
 from bot.errors import ImportFailed
+from bot.roster.rules import cli_message, side_problem, supervisor_problem
 from models.roster import Intern, Membership, Partnership, Person, Role, Side
 from models.schemas import InternRow, PersonRow, field_errors
 
@@ -29,6 +30,7 @@ PEOPLE_HEADER = ("slack_user_id", "name", "email", "side", "roles", "partnership
 INTERN_HEADER = (
     "student_id", "name", "partnership", "teacher", "mentor", "start_date", "end_date", "position",
 )
+INTERN_OPTIONAL = ("birth_date",)  # may follow the contract's header; decides whether guardian consent is needed
 # Bounded IN lists: SQLite caps bound parameters, and huge lists plan badly on PostgreSQL.
 _CHUNK = 500
 
@@ -84,22 +86,26 @@ def _decode(path: Path, problems: _Problems) -> str:
                             "save it as \"CSV UTF-8\""]) from exc
 
 
-def _read_rows(path: Path, header: tuple[str, ...], schema: type[RowT],
-               problems: _Problems) -> list[tuple[int, RowT]]:
+def _read_rows(path: Path, header: tuple[str, ...], schema: type[RowT], problems: _Problems,
+               optional: tuple[str, ...] = ()) -> list[tuple[int, RowT]]:
     """Validate every data row; return (physical line, row) for the valid ones, noting the rest.
 
     Invalid rows are left out rather than aborting, so that the database cross-checks still run on
-    the others and one attempt reports every problem in the file.
+    the others and one attempt reports every problem in the file. The header is `header`, optionally
+    followed by the first columns of `optional` in that order.
     """
     reader = csv.reader(io.StringIO(_decode(path, problems), newline=""))
     expected = ",".join(header)
     try:
         first = next(reader, None)
         got = tuple(cell.strip() for cell in first) if first is not None else None
-        if got != header:
+        accepted = [header + optional[:extra] for extra in range(len(optional) + 1)]
+        if got not in accepted:
             found = "an empty file" if first is None else repr(",".join(first))
             problems.add(1, "header", f"expected {expected!r}, found {found}")
             problems.raise_if_any()
+        columns = got or header
+        expected = ",".join(columns)
         rows: list[tuple[int, RowT]] = []
         end_of_previous = reader.line_num
         for cells in reader:
@@ -107,13 +113,13 @@ def _read_rows(path: Path, header: tuple[str, ...], schema: type[RowT],
             line, end_of_previous = end_of_previous + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines and Excel's trailing ",,,,," rows
-            while len(cells) > len(header) and not cells[-1].strip():
+            while len(cells) > len(columns) and not cells[-1].strip():
                 cells = cells[:-1]
-            if len(cells) != len(header):
-                problems.add(line, "row", f"expected {len(header)} fields ({expected}), found {len(cells)}")
+            if len(cells) != len(columns):
+                problems.add(line, "row", f"expected {len(columns)} fields ({expected}), found {len(cells)}")
                 continue
             try:
-                rows.append((line, schema.model_validate(dict(zip(header, cells, strict=True)))))
+                rows.append((line, schema.model_validate(dict(zip(columns, cells, strict=True)))))
             except ValidationError as exc:
                 for field, message in field_errors(exc):
                     problems.add(line, field, message)
@@ -177,10 +183,9 @@ def _plan_people(rows: list[tuple[int, PersonRow]], partnerships: dict[str, Part
                          f"{uid} is already listed for {row.partnership!r} on line {seen_in[key]}")
             continue
         seen_in[key] = line
-        person = existing.get(uid)
-        if person is not None and person.side != row.side:
-            problems.add(line, "side", f"{uid} is on the roster as {person.side.value}; a person's side "
-                         "cannot change")
+        side_changed = side_problem(existing.get(uid), uid, row.side)
+        if side_changed is not None:
+            problems.add(line, side_changed.field, cli_message(side_changed))
         plan = plans.get(uid)
         if plan is None:
             plans[uid] = _PersonPlan(line, row, {row.partnership: row.roles})
@@ -269,16 +274,10 @@ def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary
 def _check_supervisor(line: int, field: str, uid: str, partnership: Partnership | None,
                       people: dict[str, Person], roles_held: set[tuple[int, int, Role]],
                       problems: _Problems) -> None:
-    """A teacher must be a school-side teacher, a mentor an enterprise-side mentor, of that partnership."""
-    side, role = (Side.SCHOOL, Role.TEACHER) if field == "teacher" else (Side.ENTERPRISE, Role.MENTOR)
-    person = people.get(uid)
-    if person is None:
-        problems.add(line, field, f"unknown person {uid} (import them with `coopbot people import` first)")
-    elif person.side != side:
-        problems.add(line, field, f"{uid} ({person.name}) is on the {person.side.value} side; "
-                     f"a {field} must be on the {side.value} side")
-    elif partnership is not None and (person.id, partnership.id, role) not in roles_held:
-        problems.add(line, field, f"{uid} ({person.name}) is not a {role.value} in {partnership.name!r}")
+    """The rule of bot.roster.rules.supervisor_problem, reported with the file's line."""
+    found = supervisor_problem(field, uid, people.get(uid), partnership, roles_held)
+    if found is not None:
+        problems.add(line, field, cli_message(found))
 
 
 _Stored = dict[str, tuple[Intern, dict[str, Any]]]
@@ -308,19 +307,20 @@ def _existing_interns(session: Session, student_ids: Sequence[str], partnership_
         slack_ids.update((pid, uid) for pid, uid in session.execute(query))
     return {i.student_id: (i, _intern_snapshot(
         i.student_id, i.name, names[i.partnership_id], slack_ids[i.teacher_id], slack_ids[i.mentor_id],
-        i.start_date, i.end_date, i.position)) for i in interns}
+        i.start_date, i.end_date, i.position, i.birth_date)) for i in interns}
 
 
 def _intern_snapshot(student_id: str, name: str, partnership: str, teacher: str, mentor: str,
-                     start_date: Any, end_date: Any, position: str) -> dict[str, Any]:
+                     start_date: Any, end_date: Any, position: str, birth_date: Any = None) -> dict[str, Any]:
     return {"student_id": student_id, "name": name, "partnership": partnership, "teacher": teacher,
-            "mentor": mentor, "start_date": start_date, "end_date": end_date, "position": position}
+            "mentor": mentor, "start_date": start_date, "end_date": end_date, "position": position,
+            "birth_date": birth_date}
 
 
 def import_interns(db: Database, path: Path, actor: str = "cli") -> ImportSummary:
     """Upsert interns by student id; teacher and mentor must already be on that partnership's roster."""
     problems = _Problems(path)
-    rows = _read_rows(path, INTERN_HEADER, InternRow, problems)
+    rows = _read_rows(path, INTERN_HEADER, InternRow, problems, INTERN_OPTIONAL)
     created = updated = unchanged = 0
     with db.transaction() as session:
         partnerships = _partnerships(session, (r.partnership for _, r in rows))
@@ -344,11 +344,16 @@ def import_interns(db: Database, path: Path, actor: str = "cli") -> ImportSummar
         existing = _existing_interns(session, [r.student_id for _, r in rows], [p.id for p in partnerships.values()])
         pending: list[tuple[Intern, dict[str, Any]]] = []
         for _, row in rows:
+            stored = existing.get(row.student_id)
+            # Without the optional column a birth date already stored is kept; with it, a blank clears it.
+            birth_date = (row.birth_date if "birth_date" in row.model_fields_set or stored is None
+                          else stored[0].birth_date)
             fields = {"name": row.name, "partnership_id": partnerships[row.partnership].id,
                       "teacher_id": people[row.teacher].id, "mentor_id": people[row.mentor].id,
-                      "start_date": row.start_date, "end_date": row.end_date, "position": row.position}
+                      "start_date": row.start_date, "end_date": row.end_date, "position": row.position,
+                      "birth_date": birth_date}
             after = _intern_snapshot(row.student_id, row.name, row.partnership, row.teacher, row.mentor,
-                                     row.start_date, row.end_date, row.position)
+                                     row.start_date, row.end_date, row.position, birth_date)
             if row.student_id not in existing:
                 intern = Intern(student_id=row.student_id, **fields)
                 session.add(intern)

@@ -287,3 +287,22 @@ def test_large_import_queries_in_bulk(db: Database, tmp_csv: WriteCsv) -> None:
     with _statements(db) as seen:
         assert import_interns(db, path) == ImportSummary(unchanged=1200)
     assert seen.count("SELECT") <= 10
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_interns_may_carry_an_optional_birth_date_column(db: Database, tmp_csv: WriteCsv) -> None:
+    """The contract's header, optionally followed by birth_date; without the column a stored one is kept."""
+    from sqlalchemy import select
+
+    from models.roster import Intern
+
+    import_people(db, tmp_csv("people.csv", PEOPLE))
+    row = f"2024001,周八,{HUAWEI},U0000T001,U0000M001,2025-03-01,2025-08-31,装配"
+    with_birth = tmp_csv("with.csv", INTERN_HEADER.strip() + ",birth_date\n" + row + ",2008-04-01\n")
+    assert import_interns(db, with_birth).created == 1
+    assert import_interns(db, tmp_csv("without.csv", INTERN_HEADER + row + "\n")).unchanged == 1
+    with db.session() as session:
+        assert str(session.scalar(select(Intern.birth_date))) == "2008-04-01"
+    late = tmp_csv("late.csv", INTERN_HEADER.strip() + ",birth_date\n" + row + ",2025-03-01\n")
+    assert _failure(lambda: import_interns(db, late)) == [f"{late}:2: birth_date: birth_date 2025-03-01 is not "
+                                                          "before start_date 2025-03-01"]

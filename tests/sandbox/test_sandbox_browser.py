@@ -7,14 +7,16 @@ failure. COOPBOT_SANDBOX_SCREENSHOT=1 also refreshes docs/sandbox.png, the READM
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.devtools.sandbox import Sandbox
-from bot.devtools.sandbox_seed import MEMBER, MENTOR
+from bot.devtools.sandbox_seed import COORD_SCHOOL, MEMBER, MENTOR, TEACHER
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -116,3 +118,136 @@ def test_home_tab_and_direct_messages(page: Page) -> None:
     expect(page.locator("#home .blocks")).to_be_visible()
     page.get_by_role("button", name="Messages").click()
     expect(page.locator("#messages")).to_contain_text("reported a problem about your intern")
+
+
+def _act_as(page: Page, person: str) -> None:
+    page.get_by_test_id("person-picker").select_option(person)
+    expect(page.get_by_test_id("person-picker")).to_have_value(person)
+
+
+def _approve(page: Page, summary: Any) -> None:
+    """Review → Approve in the modal, as the person picked now."""
+    summary.get_by_role("button", name="Review").click()
+    modal = page.get_by_role("dialog")
+    expect(modal).to_contain_text("Review the exchange")
+    modal.get_by_label("Approve", exact=True).check()
+    page.get_by_test_id("modal-submit").click()
+    expect(modal).to_be_hidden()
+
+
+def test_request_and_approve_an_exchange(page: Page) -> None:
+    start = date.today() + timedelta(days=14)  # clear of "today" in the partnership's timezone
+    composer = page.get_by_test_id("composer")
+    composer.fill("/exchange")
+    composer.press("Enter")
+    modal = page.get_by_role("dialog")
+    expect(modal).to_contain_text("Request an exchange")
+    expect(modal.get_by_label("Who")).to_have_value(TEACHER)  # the caller by default
+    modal.get_by_label("Direction").select_option(label="College → Enterprise")
+    modal.get_by_label("Host unit").fill("Test lab <b>2012</b>")
+    modal.get_by_label("Purpose").select_option(label="Production practice")
+    modal.get_by_label("Start date").fill(start.isoformat())
+    modal.get_by_label("End date").fill((start - timedelta(days=1)).isoformat())
+    page.get_by_test_id("modal-submit").click()  # the dates out of order, the acknowledgement missing
+    expect(modal.locator("[data-block-id=end_date] .error")).to_contain_text("must not be before the start date")
+    expect(modal.locator("[data-block-id=confidentiality] .error")).to_be_visible()
+    modal.get_by_label("End date").fill((start + timedelta(days=60)).isoformat())
+    modal.get_by_label("I have read and will keep the host's confidentiality rules.").check()
+    page.get_by_test_id("modal-submit").click()
+    expect(modal).to_be_hidden()
+
+    summary = page.locator(".message").first
+    expect(summary).to_contain_text("Staff exchange: 王芳 Wang Fang (demo) (College → Enterprise)")
+    expect(summary).to_contain_text("Test lab <b>2012</b>")  # text, never HTML
+    expect(summary).to_contain_text("Status: Awaiting approval")
+
+    summary.get_by_role("button", name="Review").click()  # the requester decides nothing: refused privately
+    expect(page.locator(".message.ephemeral")).to_contain_text("role does not allow")
+
+    _act_as(page, COORD_SCHOOL)  # the sending side's coordinator sends it back first
+    summary.get_by_role("button", name="Review").click()
+    modal.get_by_label("Ask for changes").check()
+    modal.get_by_label("Comment").fill("Please add the plan <!channel>.")
+    page.get_by_test_id("modal-submit").click()
+    expect(modal).to_be_hidden()
+    expect(summary).to_contain_text("Status: Changes requested")
+
+    _act_as(page, TEACHER)  # the requester reads why in a DM (quoted), edits and resubmits
+    page.locator("#apps").get_by_role("button", name="coopbot").click()
+    page.get_by_role("button", name="Messages").click()
+    notice = page.locator("#messages .message").last
+    expect(notice).to_contain_text("For the college, @陈静 Chen Jing (demo) asked for changes to your exchange "
+                                   "request for 王芳 Wang Fang (demo).")
+    expect(notice.locator("blockquote")).to_have_text("Please add the plan <!channel>.")
+    notice.get_by_role("button", name="Edit request").click()
+    expect(modal).to_contain_text("Edit the exchange")
+    expect(modal.get_by_label("Host unit")).to_have_value("Test lab <b>2012</b>")
+    modal.get_by_label("Expected outcomes").fill("A plan: three test benches.")
+    modal.get_by_label("I have read and will keep the host's confidentiality rules.").check()
+    page.get_by_test_id("modal-submit").click()
+    expect(modal).to_be_hidden()
+    page.locator("#channels").get_by_role("button").first.click()
+    expect(summary).to_contain_text("round 2")
+
+    _act_as(page, COORD_SCHOOL)
+    _approve(page, summary)
+    expect(summary).to_contain_text("(sending side): ✅ Approved by @陈静 Chen Jing (demo)")
+    expect(summary).to_contain_text("Status: Awaiting approval")
+
+    _act_as(page, MENTOR)  # the host side's approver
+    _approve(page, summary)
+    expect(summary).to_contain_text("Status: Approved")
+    expect(summary).to_contain_text("(host side): ✅ Approved by @Li Qiang 李强 (demo)")
+    expect(summary.get_by_role("button", name="Review")).to_have_count(0)
+
+    _act_as(page, TEACHER)
+    page.locator("#apps").get_by_role("button", name="coopbot").click()
+    page.get_by_role("button", name="Messages").click()
+    messages = page.locator("#messages")
+    expect(messages).to_contain_text("For the college, @陈静 Chen Jing (demo) approved your exchange request for "
+                                     "王芳 Wang Fang (demo).")
+    expect(messages).to_contain_text("For the enterprise, @Li Qiang 李强 (demo) approved your exchange request")
+    expect(messages).to_contain_text("Both sides approved: the exchange starts on")
+
+
+def test_schedule_a_meeting_and_answer_it(page: Page) -> None:
+    day = date.today() + timedelta(days=3)
+    _act_as(page, COORD_SCHOOL)
+    composer = page.get_by_test_id("composer")
+    composer.fill("/coop-meeting")
+    composer.press("Enter")
+    modal = page.get_by_role("dialog")
+    expect(modal).to_contain_text("Schedule a meeting")
+    expect(modal.get_by_label("Title")).to_have_value(re.compile(r"^Q[1-4] \d{4} cooperation review$"))
+    modal.get_by_label("Title").fill("Quarterly review <!channel>")
+    modal.get_by_label("Date").fill(day.isoformat())
+    page.get_by_test_id("modal-submit").click()  # no start time yet
+    expect(modal.locator("[data-block-id=start_time] .error")).to_have_text("Pick a start time.")
+    modal.get_by_label("Start time").fill("14:30")
+    modal.get_by_label("Duration (minutes)").fill("60")
+    modal.get_by_label("Location or link").fill("Room 301")
+    page.get_by_test_id("modal-submit").click()
+    expect(modal).to_be_hidden()
+
+    announcement = page.locator(".message").first
+    expect(announcement).to_contain_text("📅 Quarterly review <!channel>")
+    expect(announcement).to_contain_text("2:30:00 PM (Asia/Shanghai) · 60 minutes")
+    expect(announcement).to_contain_text("Room 301")
+    expect(announcement).to_contain_text("Going: 0")
+    expect(announcement).to_contain_text("No answer yet: 3")
+    for label in ("Going", "Maybe", "Can't go"):
+        expect(announcement.get_by_role("button", name=label, exact=True)).to_be_visible()
+
+    announcement.get_by_role("button", name="Going", exact=True).click()
+    expect(announcement).to_contain_text("Going: 1 — @陈静 Chen Jing (demo)")
+    expect(announcement).to_contain_text("No answer yet: 2")
+
+    _act_as(page, MEMBER)
+    announcement.get_by_role("button", name="Maybe", exact=True).click()
+    expect(announcement).to_contain_text("Maybe: 1 — @Sam Lee (demo)")
+    expect(announcement).to_contain_text("Going: 1 — @陈静 Chen Jing (demo)")
+
+    _act_as(page, TEACHER)  # not invited: refused privately, nothing counted
+    announcement.get_by_role("button", name="Going", exact=True).click()
+    expect(page.locator(".message.ephemeral")).to_contain_text("not on this meeting's invitation list")
+    expect(announcement).to_contain_text("Going: 1 — @陈静 Chen Jing (demo)")

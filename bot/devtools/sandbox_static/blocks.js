@@ -60,17 +60,35 @@ function special(token, ctx) {
   return document.createTextNode(unescapeSlack("<" + token + ">"));
 }
 
-// mrkdwn: <@U…> as @name, <#C…> as #channel, links, *bold*, _italic_, ~strike~, `code`, ```blocks```.
+function spans(text, parent, ctx) {
+  text.split(/<([^<>\n]+)>/).forEach((piece, j) => {
+    if (j % 2 === 1) parent.append(special(piece, ctx));
+    else if (piece) inline(unescapeSlack(piece), parent);
+  });
+}
+
+// mrkdwn: <@U…> as @name, <#C…> as #channel, links, *bold*, _italic_, ~strike~, `code`, ```blocks```,
+// and "> " quotes (lines starting with a literal ">"; a ">" a person typed arrives escaped, as "&gt;").
 export function mrkdwn(text, ctx, tag = "div") {
   const root = el(tag, { class: "mrkdwn" });
   const parts = String(text || "").split(/```/);
   parts.forEach((part, i) => {
     if (i % 2 === 1) { root.append(el("pre", { text: unescapeSlack(part) })); return; }
-    const pieces = part.split(/<([^<>\n]+)>/);
-    pieces.forEach((piece, j) => {
-      if (j % 2 === 1) root.append(special(piece, ctx));
-      else if (piece) inline(unescapeSlack(piece), root);
-    });
+    const lines = part.split("\n");
+    for (let k = 0; k < lines.length;) {
+      const quoted = lines[k].startsWith(">");
+      let end = k;
+      while (end < lines.length && lines[end].startsWith(">") === quoted) end += 1;
+      const group = lines.slice(k, end);
+      if (quoted) {
+        const quote = el("blockquote");
+        spans(group.map((line) => line.replace(/^> ?/, "")).join("\n"), quote, ctx);
+        root.append(quote);
+      } else {
+        spans(group.join("\n"), root, ctx);
+      }
+      k = end;
+    }
   });
   return root;
 }

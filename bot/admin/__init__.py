@@ -1,0 +1,1 @@
+"""Administration in Slack: /coop setup and /coop admin (coordinators)."""

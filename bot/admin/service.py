@@ -1,0 +1,362 @@
+"""Administration in Slack: linking a channel, people and their roles, interns, supervisors, ending early.
+
+The same rules as the CSV imports — `models.schemas` for the shape of a person or an intern,
+`bot.roster.rules` for the checks that need the database — applied for the coordinators of the
+partnership concerned (the matrix's `administer_roster` and `link_channel`). Each change is one
+transaction with its audit entry (before → after) and a ProcessedRequest row keyed by the view id,
+so a Slack retry or a double submit changes nothing twice. Knows nothing of Slack beyond the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import audit, outbox
+from bot.db import Database
+from bot.errors import CoopError, NotAllowed, NotFound
+from bot.i18n import translator
+from bot.permissions import Action, Subject, find_person, partnerships_allowing, require
+from bot.roster import partnerships as partnership_rules
+from bot.roster.rules import RosterProblem, side_problem, supervisor_problem
+from bot.slack_forms import first_errors
+from bot.slack_text import escape
+from models.base import utcnow
+from models.delivery import ProcessedRequest
+from models.roster import Intern, Membership, Partnership, Person, Role
+from models.schemas import ChannelId, InternRow, IsoDate, PersonRow
+
+RowT = TypeVar("RowT", bound=BaseModel)
+MAX_REASON = 1000
+_CHANNEL = TypeAdapter(ChannelId)
+_DATE = TypeAdapter(IsoDate)
+
+
+class FormRejected(CoopError):
+    """A submission breaks a rule: block id → a rule code (the form words it) or a roster problem."""
+
+    def __init__(self, problems: dict[str, str | RosterProblem]) -> None:
+        super().__init__(", ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class PartnershipChoice:
+    id: int
+    name: str
+    channel_id: str
+    today: date | None = None  # in the partnership's timezone, when asked for
+
+
+@dataclass(frozen=True)
+class InternChoice:
+    id: int
+    name: str
+    student_id: str
+
+
+@dataclass(frozen=True)
+class PersonForm:
+    """What a coordinator entered; blanks keep an existing person's name, email and side."""
+
+    slack_user_id: str | None
+    name: str | None = None
+    email: str | None = None
+    side: str | None = None
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InternForm:
+    student_id: str | None
+    name: str | None
+    teacher: str | None
+    mentor: str | None
+    start_date: str | None
+    end_date: str | None
+    position: str | None
+    birth_date: str | None = None
+
+
+@dataclass(frozen=True)
+class SupervisorsForm:
+    intern_id: int | None
+    teacher: str | None = None  # None keeps the current one
+    mentor: str | None = None
+
+
+@dataclass(frozen=True)
+class EndForm:
+    intern_id: int | None
+    end_date: str | None
+    reason: str | None
+
+
+class AdminService:
+    def __init__(self, db: Database, *, default_timezone: str = "UTC",
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.default_timezone = default_timezone
+        self.clock = clock
+
+    # --- reading -----------------------------------------------------------------------------------
+    def partnerships_for(self, slack_user_id: str, action: Action, channel_id: str | None = None
+                         ) -> list[PartnershipChoice]:
+        """The partnerships where the person may `action`; only the channel's own if it is one of them.
+        Raises NotOnRoster / NotAllowed when there are none."""
+        with self.db.session() as session:
+            person = find_person(session, slack_user_id)
+            ids = partnerships_allowing(session, person, action)
+            if not ids:
+                raise NotAllowed(action.value)
+            rows = session.scalars(select(Partnership).where(Partnership.id.in_(ids)).order_by(Partnership.name))
+            found = [PartnershipChoice(p.id, p.name, p.channel_id) for p in rows]
+        here = [p for p in found if p.channel_id == channel_id]
+        return here or found
+
+    def ensure_admin(self, slack_user_id: str, partnership_id: int) -> PartnershipChoice:
+        """The partnership, if the person may administer it (checked before a form opens)."""
+        with self.db.session() as session:
+            partnership = _partnership(session, partnership_id)
+            require(session, slack_user_id, Action.ADMINISTER_ROSTER, Subject(partnership.id))
+            zone = ZoneInfo(partnership.timezone or self.default_timezone)
+            return PartnershipChoice(partnership.id, partnership.name, partnership.channel_id,
+                                     self.clock().astimezone(zone).date())
+
+    def search_interns(self, slack_user_id: str, partnership_id: int, query: str, limit: int = 100
+                       ) -> list[InternChoice]:
+        """The partnership's interns matching `query`, for a coordinator of it (else none)."""
+        with self.db.session() as session:
+            try:
+                require(session, slack_user_id, Action.ADMINISTER_ROSTER, Subject(partnership_id))
+            except CoopError:
+                return []
+            stmt = select(Intern).where(Intern.partnership_id == partnership_id)
+            if query.strip():
+                pattern = "%" + query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                stmt = stmt.where(or_(Intern.name.ilike(pattern, escape="\\"),
+                                      Intern.student_id.ilike(pattern, escape="\\")))
+            rows = session.scalars(stmt.order_by(Intern.name, Intern.student_id).limit(limit))
+            return [InternChoice(i.id, i.name, i.student_id) for i in rows]
+
+    # --- changing ----------------------------------------------------------------------------------
+    def link_channel(self, slack_user_id: str, partnership_id: int, channel_id: str, source_key: str) -> bool:
+        """Make `channel_id` the partnership's channel and say so there. False when nothing changed
+        (a retry, or already linked)."""
+        try:
+            channel = _CHANNEL.validate_python(channel_id)
+        except ValidationError:
+            raise FormRejected({"partnership": "bad_channel"}) from None
+
+        def change(session: Session, partnership: Partnership, actor: Person) -> bool:
+            taken = session.scalar(select(Partnership.id).where(Partnership.channel_id == channel,
+                                                                Partnership.id != partnership.id))
+            if taken is not None:
+                raise FormRejected({"partnership": "channel_taken"})
+            if partnership.channel_id == channel:
+                return False
+            before = partnership_rules.snapshot(partnership)
+            partnership.channel_id = channel
+            audit.record(session, actor=slack_user_id, action="partnership.update", entity_type="partnership",
+                         entity_id=partnership.id, before=before, after=partnership_rules.snapshot(partnership))
+            outbox.post(session, channel=channel, text=announce_link(partnership.name, partnership.language),
+                        notify_user=slack_user_id)
+            return True
+
+        return self._submit(slack_user_id, partnership_id, Action.LINK_CHANNEL, source_key, change)
+
+    def save_person(self, slack_user_id: str, partnership_id: int, form: PersonForm, source_key: str) -> bool:
+        """Add a person to the partnership, or set their roles in it to exactly `form.roles`."""
+        def change(session: Session, partnership: Partnership, actor: Person) -> bool:
+            uid = (form.slack_user_id or "").strip()
+            person = session.scalar(select(Person).where(Person.slack_user_id == uid)) if uid else None
+            raw = {"slack_user_id": uid, "name": form.name or (person.name if person else None),
+                   "email": form.email or (person.email if person else None),
+                   "side": form.side or (person.side.value if person else None),
+                   "roles": ";".join(form.roles), "partnership": partnership.name}
+            row = _valid(PersonRow, raw)
+            side_changed = side_problem(person, uid, row.side)
+            if side_changed is not None:
+                raise FormRejected({"side": side_changed})
+            if person is None:
+                person = Person(slack_user_id=uid, name=row.name, email=row.email, side=row.side)
+                session.add(person)
+                session.flush()
+                held: dict[Role, Membership] = {}
+                before = None
+            else:
+                held = {m.role: m for m in session.scalars(select(Membership).where(
+                    Membership.person_id == person.id, Membership.partnership_id == partnership.id))}
+                before = _person_snapshot(person, partnership.name, held)
+            person.name, person.email = row.name, row.email
+            for role, membership in held.items():
+                if role not in row.roles:
+                    session.delete(membership)
+            session.add_all(Membership(person_id=person.id, partnership_id=partnership.id, role=role)
+                            for role in row.roles if role not in held)
+            after = _person_snapshot(person, partnership.name, row.roles)
+            if before == after:
+                return False
+            audit.record(session, actor=slack_user_id, action="person.create" if before is None else "person.update",
+                         entity_type="person", entity_id=person.id, before=before, after=after)
+            return True
+
+        return self._submit(slack_user_id, partnership_id, Action.ADMINISTER_ROSTER, source_key, change)
+
+    def add_intern(self, slack_user_id: str, partnership_id: int, form: InternForm, source_key: str) -> bool:
+        """Add an intern to the partnership; teacher and mentor must be on its roster in those roles."""
+        def change(session: Session, partnership: Partnership, actor: Person) -> bool:
+            raw = {k: v for k, v in vars(form).items() if v is not None} | {"partnership": partnership.name}
+            row = _valid(InternRow, raw)
+            if session.scalar(select(Intern.id).where(Intern.student_id == row.student_id)) is not None:
+                raise FormRejected({"student_id": "student_exists"})
+            people, roles_held = _people_and_roles(session, [row.teacher, row.mentor])
+            problems = _supervisor_problems(partnership, people, roles_held, teacher=row.teacher, mentor=row.mentor)
+            if problems:
+                raise FormRejected(problems)
+            intern = Intern(student_id=row.student_id, name=row.name, partnership_id=partnership.id,
+                            teacher_id=people[row.teacher].id, mentor_id=people[row.mentor].id,
+                            start_date=row.start_date, end_date=row.end_date, position=row.position,
+                            birth_date=row.birth_date)
+            session.add(intern)
+            session.flush()
+            after = {"student_id": row.student_id, "name": row.name, "partnership": partnership.name,
+                     "teacher": row.teacher, "mentor": row.mentor, "start_date": row.start_date,
+                     "end_date": row.end_date, "position": row.position, "birth_date": row.birth_date}
+            audit.record(session, actor=slack_user_id, action="intern.create", entity_type="intern",
+                         entity_id=intern.id, after=after)
+            return True
+
+        return self._submit(slack_user_id, partnership_id, Action.ADMINISTER_ROSTER, source_key, change)
+
+    def change_supervisors(self, slack_user_id: str, partnership_id: int, form: SupervisorsForm,
+                           source_key: str) -> bool:
+        """Give an intern a new teacher and/or mentor (each checked as the interns import checks them)."""
+        def change(session: Session, partnership: Partnership, actor: Person) -> bool:
+            intern = _intern(session, partnership, form.intern_id)
+            if not form.teacher and not form.mentor:
+                raise FormRejected({"teacher": "nothing_chosen"})
+            wanted = {k: v for k, v in (("teacher", form.teacher), ("mentor", form.mentor)) if v}
+            people, roles_held = _people_and_roles(session, list(wanted.values()))
+            problems = _supervisor_problems(partnership, people, roles_held, **wanted)
+            if problems:
+                raise FormRejected(problems)
+            before = {"teacher": intern.teacher.slack_user_id, "mentor": intern.mentor.slack_user_id}
+            if "teacher" in wanted:
+                intern.teacher = people[wanted["teacher"]]
+            if "mentor" in wanted:
+                intern.mentor = people[wanted["mentor"]]
+            after = {"teacher": intern.teacher.slack_user_id, "mentor": intern.mentor.slack_user_id}
+            if before == after:
+                return False
+            audit.record(session, actor=slack_user_id, action="intern.supervisors", entity_type="intern",
+                         entity_id=intern.id, before=before, after=after)
+            return True
+
+        return self._submit(slack_user_id, partnership_id, Action.ADMINISTER_ROSTER, source_key, change)
+
+    def end_early(self, slack_user_id: str, partnership_id: int, form: EndForm, source_key: str) -> bool:
+        """End an internship before its planned end: the new last day and the reason are recorded."""
+        def change(session: Session, partnership: Partnership, actor: Person) -> bool:
+            intern = _intern(session, partnership, form.intern_id)
+            reason = (form.reason or "").strip()
+            problems: dict[str, str | RosterProblem] = {}
+            if not reason or len(reason) > MAX_REASON:
+                problems["reason"] = "reason"
+            try:
+                end: date = _DATE.validate_python(form.end_date or "")
+            except ValidationError:
+                problems["end_date"] = "invalid"
+            else:
+                if end < intern.start_date:
+                    problems["end_date"] = "before_start"
+                elif end >= intern.end_date:
+                    problems["end_date"] = "not_earlier"
+            if problems:
+                raise FormRejected(problems)
+            before = {"end_date": intern.end_date, "end_reason": intern.end_reason}
+            intern.end_date, intern.end_reason = end, reason
+            audit.record(session, actor=slack_user_id, action="intern.end_early", entity_type="intern",
+                         entity_id=intern.id, before=before, after={"end_date": end, "end_reason": reason})
+            return True
+
+        return self._submit(slack_user_id, partnership_id, Action.ADMINISTER_ROSTER, source_key, change)
+
+    # --- helpers -------------------------------------------------------------------------------------
+    def _submit(self, slack_user_id: str, partnership_id: int, action: Action, source_key: str,
+                change: Callable[[Session, Partnership, Person], bool]) -> bool:
+        """Run `change` for a person the matrix allows, once per `source_key`."""
+        try:
+            with self.db.transaction() as session:
+                partnership = _partnership(session, partnership_id, lock=True)
+                actor = require(session, slack_user_id, action, Subject(partnership.id))
+                if session.get(ProcessedRequest, source_key) is not None:
+                    return False
+                session.add(ProcessedRequest(key=source_key))
+                return change(session, partnership, actor)
+        except IntegrityError:
+            with self.db.session() as session:  # the same submission raced us; it did the work
+                if session.get(ProcessedRequest, source_key) is not None:
+                    return False
+            raise
+
+
+def announce_link(name: str, language: str) -> str:
+    """The post in a newly linked channel, in the partnership's language."""
+    t = translator(language)
+    return t.gettext("This channel is now the channel of the partnership *{name}*: problem reports, meetings "
+                     "and digests are posted here.").format(name=escape(name))
+
+
+def _partnership(session: Session, partnership_id: int, *, lock: bool = False) -> Partnership:
+    partnership = session.get(Partnership, partnership_id, with_for_update=lock or None)
+    if partnership is None:
+        raise NotFound(f"partnership {partnership_id}")
+    return partnership
+
+
+def _intern(session: Session, partnership: Partnership, intern_id: int | None) -> Intern:
+    intern = session.get(Intern, intern_id, with_for_update=True) if intern_id else None
+    if intern is None or intern.partnership_id != partnership.id:
+        raise FormRejected({"intern": "unknown"})
+    return intern
+
+
+def _valid(schema: type[RowT], raw: dict[str, Any]) -> RowT:
+    """The schema's row, or FormRejected naming each bad field (the CLI's `field: message`)."""
+    try:
+        return schema.model_validate({k: v for k, v in raw.items() if v is not None})  # None: left empty
+    except ValidationError as exc:
+        kinds = first_errors(exc)
+        # the two cross-field rules of InternRow get their own words; anything else is "invalid"
+        codes = {f: ("before_start" if f == "end_date" and k == "value_error" else
+                     "birth_after_start" if f == "birth_date" and k == "value_error" else
+                     "missing" if k == "missing" else "invalid") for f, k in kinds.items()}
+        raise FormRejected(dict(codes)) from None
+
+
+def _people_and_roles(session: Session, uids: list[str]) -> tuple[dict[str, Person], set[tuple[int, int, Role]]]:
+    people = {p.slack_user_id: p for p in session.scalars(select(Person).where(Person.slack_user_id.in_(uids)))}
+    roles = {(m.person_id, m.partnership_id, m.role) for m in session.scalars(
+        select(Membership).where(Membership.person_id.in_([p.id for p in people.values()])))}
+    return people, roles
+
+
+def _supervisor_problems(partnership: Partnership, people: dict[str, Person],
+                         roles_held: set[tuple[int, int, Role]], **wanted: str) -> dict[str, str | RosterProblem]:
+    found = (supervisor_problem(field, uid, people.get(uid), partnership, roles_held) for field, uid in wanted.items())
+    return {p.field: p for p in found if p is not None}
+
+
+def _person_snapshot(person: Person, partnership: str, roles: Any) -> dict[str, Any]:
+    """The shape the people import audits: roles only in the partnership concerned."""
+    return {"slack_user_id": person.slack_user_id, "name": person.name, "email": person.email,
+            "side": person.side, "roles": {partnership: [r.value for r in Role if r in set(roles)]}}

@@ -1,0 +1,1 @@
+"""The intern compliance checklist (kept by the teacher; flagged to coordinators)."""

@@ -1,0 +1,220 @@
+"""One delivery attempt: the Web API calls an outbox row stands for, and what their answer means.
+
+Posts carry Slack message metadata (`event_type` coopbot_outbox, payload `{"id": row id}`). When a
+row's previous attempt ended without us learning the outcome — the replica died with the row claimed,
+or the call timed out after Slack may have taken it — the conversation's history since the row was
+written is searched for that metadata before posting again, so the crash window between Slack's
+success and our commit does not produce a second post.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import logging
+import random
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.db import Database
+from bot.delivery_notices import CHANNEL_ERRORS
+from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
+
+log = logging.getLogger(__name__)
+
+# Refusals a person can fix by inviting the bot or unarchiving: park the row (see bot.delivery).
+FIXABLE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+# Errors retrying cannot fix: record and stop.
+PERMANENT_ERRORS = frozenset({
+    "account_inactive", "user_not_found", "invalid_blocks", "invalid_blocks_format", "msg_too_long",
+    "no_text", "cant_update_message", "message_not_found", "edit_window_closed", "invalid_arguments",
+    "restricted_action", "user_not_in_channel", "not_authorized", "invalid_metadata_format",
+    "invalid_metadata_schema", "metadata_too_large",
+}) | (CHANNEL_ERRORS - FIXABLE_ERRORS)
+PARK_RETRY = timedelta(minutes=15)
+MAX_BACKOFF = 300.0
+OUTBOX_EVENT = "coopbot_outbox"
+UNKNOWN = "outcome unknown"  # prefix of `last_error` when Slack may have taken the last attempt
+# The methods each kind of row calls, for rate limiting; and whether it is paced per conversation.
+METHODS: dict[OutboxKind, tuple[tuple[str, ...], bool]] = {
+    OutboxKind.POST: (("chat.postMessage",), True),
+    OutboxKind.UPDATE: (("chat.update",), True),
+    OutboxKind.EPHEMERAL: (("chat.postEphemeral",), False),
+    OutboxKind.HOME: (("views.publish",), False),
+    OutboxKind.UPLOAD: (("files.getUploadURLExternal", "files.completeUploadExternal"), True),
+}
+_LOOKUP_PAGES = 3
+_UNCERTAIN_EXCEPTIONS = (TimeoutError, http.client.RemoteDisconnected, http.client.IncompleteRead,
+                         ConnectionResetError)
+
+
+@dataclass
+class Outcome:
+    """What one delivery attempt came to."""
+
+    status: OutboxStatus
+    ts: str | None = None
+    error: str | None = None
+    retry_in: float | None = None  # seconds; None when not retried
+    channel: str | None = None  # where Slack says the post landed (a DM sent to a user id lands in "D…")
+    method: str | None = None  # the Web API method that failed
+    retry_after: float | None = None  # Slack's Retry-After, for the whole method
+
+
+def is_uncertain(row: OutboxMessage) -> bool:
+    return (row.last_error or "").startswith(UNKNOWN)
+
+
+class SlackCalls:
+    """Makes the calls for one row and classifies the answer. Never raises for Slack's reasons."""
+
+    def __init__(self, db: Database, client: WebClient) -> None:
+        self.db = db
+        self.client = client
+        self._local = threading.local()
+
+    def _calling(self, method: str) -> None:
+        self._local.method = method
+
+    def attempt(self, row: OutboxMessage) -> Outcome:
+        self._calling(METHODS[row.kind][0][0])
+        try:
+            outcome = self._call(row)
+        except SlackApiError as exc:
+            outcome = self._classify(row, exc)
+        except _UNCERTAIN_EXCEPTIONS as exc:  # the request may have reached Slack
+            outcome = Outcome(OutboxStatus.PENDING, error=f"{UNKNOWN}: {type(exc).__name__}",
+                              retry_in=backoff(row.attempts))
+        except Exception as exc:  # connection refused, DNS: Slack never saw it
+            outcome = Outcome(OutboxStatus.PENDING, error=f"{type(exc).__name__}: {exc}"[:500],
+                              retry_in=backoff(row.attempts))
+        if outcome.status != OutboxStatus.SENT:
+            outcome.method = getattr(self._local, "method", None)
+        return outcome
+
+    def _call(self, row: OutboxMessage) -> Outcome:
+        payload = row.payload
+        if row.kind == OutboxKind.HOME:
+            self.client.views_publish(user_id=row.user or "", view=payload["view"])
+            return Outcome(OutboxStatus.SENT)
+        if row.kind == OutboxKind.EPHEMERAL:
+            self.client.chat_postEphemeral(channel=row.channel, user=row.user or "", text=payload["text"],
+                                           blocks=payload.get("blocks"))
+            return Outcome(OutboxStatus.SENT)
+        if row.kind == OutboxKind.UPLOAD:
+            return self._upload(row)
+        with self.db.session() as session:
+            posted = session.get(SlackMessage, row.message_key) if row.message_key else None
+            parent = session.get(SlackMessage, row.thread_key) if row.thread_key else None
+        if row.kind == OutboxKind.UPDATE:
+            if posted is None:
+                # Its post is not behind it in the channel (ordering), so the post failed for good.
+                return Outcome(OutboxStatus.FAILED, error=f"no message was posted under {row.message_key}")
+            self.client.chat_update(channel=posted.channel, ts=posted.ts, text=payload["text"],
+                                    blocks=payload.get("blocks") or [])
+            return Outcome(OutboxStatus.SENT, ts=posted.ts)
+        if posted is not None:  # already posted under this key (a redelivery): never post twice
+            return Outcome(OutboxStatus.SENT, ts=posted.ts)
+        if row.thread_key and parent is None:
+            return Outcome(OutboxStatus.FAILED, error=f"thread parent {row.thread_key} was never posted")
+        thread_ts = parent.ts if parent else None
+        if is_uncertain(row):
+            found = self._find_posted(row, thread_ts)
+            if found is not None:
+                log.info("outbox %s was already posted (found by its metadata); not posting again", row.id)
+                return found
+        self._calling("chat.postMessage")
+        response = self.client.chat_postMessage(
+            channel=row.channel, text=payload["text"], blocks=payload.get("blocks"), thread_ts=thread_ts,
+            unfurl_links=False, unfurl_media=False,
+            metadata={"event_type": OUTBOX_EVENT, "event_payload": {"id": row.id}},
+        )
+        return Outcome(OutboxStatus.SENT, ts=str(response["ts"]), channel=response.get("channel"))
+
+    def _find_posted(self, row: OutboxMessage, thread_ts: str | None) -> Outcome | None:
+        """Search the conversation (or the thread) since the row was written for a message carrying
+        its metadata. Slack errors propagate: the row stays uncertain and is retried later."""
+        channel = row.channel
+        if channel[:1] in ("U", "W"):
+            self._calling("conversations.open")
+            channel = str(self.client.conversations_open(users=channel)["channel"]["id"])
+        oldest = f"{(row.created_at - timedelta(minutes=1)).timestamp():.6f}"
+        cursor: str | None = None
+        for _ in range(_LOOKUP_PAGES):
+            if thread_ts:
+                self._calling("conversations.replies")
+                page = self.client.conversations_replies(channel=channel, ts=thread_ts, oldest=oldest, limit=200,
+                                                         include_all_metadata=True, cursor=cursor)
+            else:
+                self._calling("conversations.history")
+                page = self.client.conversations_history(channel=channel, oldest=oldest, limit=200,
+                                                         include_all_metadata=True, cursor=cursor)
+            for message in page.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if (metadata.get("event_type") == OUTBOX_EVENT
+                        and str((metadata.get("event_payload") or {}).get("id")) == str(row.id)):
+                    return Outcome(OutboxStatus.SENT, ts=str(message["ts"]), channel=channel)
+            cursor = ((page.get("response_metadata") or {}).get("next_cursor")) or None
+            if not cursor:
+                break
+        return None
+
+    def _upload(self, row: OutboxMessage) -> Outcome:
+        """files_upload_v2 shares into a conversation, so a user id is first turned into their DM."""
+        payload = row.payload
+        channel = row.channel
+        if channel[:1] in ("U", "W"):
+            self._calling("conversations.open")
+            channel = str(self.client.conversations_open(users=channel)["channel"]["id"])
+        self._calling("files.getUploadURLExternal")
+        self.client.files_upload_v2(channel=channel, content=base64.b64decode(payload["content_b64"]),
+                                    filename=payload["filename"], title=payload["title"],
+                                    initial_comment=payload["initial_comment"])
+        return Outcome(OutboxStatus.SENT)
+
+    def _classify(self, row: OutboxMessage, exc: SlackApiError) -> Outcome:
+        response = exc.response
+        error = str(response.get("error") or "") if isinstance(response.data, dict) else ""
+        status_code = response.status_code
+        api_url = str(getattr(response, "api_url", "") or "")
+        if api_url:
+            self._calling(api_url.rstrip("/").rsplit("/", 1)[-1])
+        keep = UNKNOWN + ": " if is_uncertain(row) else ""  # a failed look-up leaves the row uncertain
+        if status_code == 429 or error == "ratelimited":
+            retry_after = _retry_after(response.headers)
+            return Outcome(OutboxStatus.PENDING, error=keep + "ratelimited", retry_in=retry_after,
+                           retry_after=retry_after)
+        if status_code >= 500:
+            return Outcome(OutboxStatus.PENDING, error=f"{keep}http {status_code}", retry_in=backoff(row.attempts))
+        if error in FIXABLE_ERRORS:
+            return Outcome(OutboxStatus.PARKED, error=error, retry_in=PARK_RETRY.total_seconds())
+        if error in PERMANENT_ERRORS:
+            return Outcome(OutboxStatus.FAILED, error=error)
+        if keep and error in ("missing_scope", "not_allowed_token_type"):
+            # No history scope: we cannot tell, so post (the residual risk of a duplicate is logged).
+            log.warning("outbox %s: cannot look for an earlier post (%s); posting again", row.id, error)
+            return Outcome(OutboxStatus.PENDING, error=error, retry_in=0.0)
+        return Outcome(OutboxStatus.PENDING, error=keep + (error or f"http {status_code}"),
+                       retry_in=backoff(row.attempts))
+
+
+def backoff(attempts: int) -> float:
+    return min(MAX_BACKOFF, 2.0 ** attempts) * random.uniform(0.8, 1.2)
+
+
+def _retry_after(headers: Any) -> float:
+    try:
+        value = headers.get("Retry-After") or headers.get("retry-after")
+        if isinstance(value, list):
+            value = value[0]
+        return max(1.0, float(value))
+    except (TypeError, ValueError, AttributeError):
+        return 30.0
+
+
+__all__ = ["FIXABLE_ERRORS", "METHODS", "PERMANENT_ERRORS", "Outcome", "SlackCalls", "backoff", "is_uncertain"]

@@ -1,0 +1,400 @@
+"""What a person's App Home and `/coop status` show, read in one session in a fixed number of queries.
+
+Each list is one query that returns one page and, through a window count, how long the whole list is;
+so a coordinator of hundreds of interns and problems costs the same dozen round trips as a new
+teacher. Which buttons a person gets is decided here from the permission matrix (`allows` over the
+relations derived from the rows already loaded), never from what a button or page value says.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import ColumnElement
+
+from bot.exchanges.practice import PracticeRecord, practice_of
+from bot.permissions import Action, Relation, Subject, allows, relations_given
+from bot.problems.escalation import overdue
+from models.exchange import Direction, Exchange, ExchangeDecision, ExchangeStatus
+from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingStatus
+from models.problem import Category, Problem, ProblemStatus, Severity
+from models.roster import Intern, Membership, Partnership, Person, Role, Side
+
+PAGE_SIZE = 8  # items per list and page: every list at its longest still fits Slack's 100 blocks
+ACTION_ITEMS_SHOWN = 5
+ENDING_WITHIN = timedelta(days=30)
+ACKNOWLEDGEABLE = (ProblemStatus.OPEN, ProblemStatus.REOPENED)
+QUICK_ACTIONS = (Action.REPORT_PROBLEM, Action.REQUEST_EXCHANGE, Action.SCHEDULE_MEETING)
+
+
+class Section(enum.StrEnum):
+    """The paged lists of a home; a "Show more" button carries `<section>:<page>`."""
+
+    AWAITING = "awaiting"  # problems waiting for the viewer's acknowledgement (their interns')
+    PROBLEMS = "problems"  # the viewer's other open problems (theirs to resolve, or reported by them)
+    INTERNS = "interns"  # the interns the viewer teaches
+    OVERDUE = "overdue"  # coordinators: unacknowledged past the escalation deadline
+    APPROVALS = "approvals"  # pending exchanges: all of a coordinator's partnerships', else awaiting the viewer
+    ENDING = "ending"  # coordinators: internships ending within 30 days
+
+
+@dataclass(frozen=True)
+class ProblemItem:
+    id: int
+    channel_id: str
+    intern_name: str
+    student_id: str
+    category: Category
+    severity: Severity
+    status: ProblemStatus
+    description: str
+    created_at: datetime
+    next_step: Action | None  # ACKNOWLEDGE_PROBLEM or RESOLVE_PROBLEM if the viewer may take it
+
+
+@dataclass(frozen=True)
+class InternItem:
+    id: int
+    name: str
+    student_id: str
+    position: str
+    end_date: date
+    open_problems: int
+
+
+@dataclass(frozen=True)
+class ExchangeItem:
+    id: int
+    channel_id: str
+    person_name: str
+    direction: Direction
+    host_unit: str
+    start_date: date
+    end_date: date
+    can_review: bool
+
+
+@dataclass(frozen=True)
+class EndingItem:
+    name: str
+    student_id: str
+    end_date: date
+
+
+@dataclass(frozen=True)
+class MeetingItem:
+    id: int
+    title: str
+    starts_at: datetime
+    timezone: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class ActionItemLine:
+    id: int
+    text: str
+    due_date: date
+    meeting_title: str
+
+
+@dataclass(frozen=True)
+class Page:
+    section: Section
+    items: tuple[Any, ...]
+    page: int
+    total: int
+
+    @property
+    def first(self) -> int:
+        return self.page * PAGE_SIZE + 1
+
+    @property
+    def has_more(self) -> bool:
+        return (self.page + 1) * PAGE_SIZE < self.total
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A coordinator's partnerships at a glance."""
+
+    open_by_severity: dict[Severity, int]
+    overdue: int
+    pending_approvals: int
+    ending_soon: int
+
+
+@dataclass(frozen=True)
+class HomeData:
+    user: str
+    name: str
+    side: Side
+    language_choice: str | None
+    partnerships: tuple[str, ...]
+    roles: frozenset[Role]
+    teaches: bool  # some intern's teacher
+    mentors: bool  # some intern's mentor
+    quick_actions: frozenset[Action]
+    sections: dict[Section, Page]
+    overview: Overview | None
+    meetings: tuple[MeetingItem, ...]
+    action_items: tuple[ActionItemLine, ...]
+    action_item_total: int
+    practice: PracticeRecord | None = field(default=None)
+
+    @property
+    def coordinates(self) -> bool:
+        return Role.COORDINATOR in self.roles
+
+
+@dataclass
+class _Viewer:
+    person: Person
+    roles: dict[int, set[Role]]  # partnership id → roles there
+    zones: dict[int, str]  # partnership id → timezone
+    channels: dict[int, str]
+
+    def held(self, subject: Subject) -> set[Relation]:
+        return relations_given(self.person, self.roles.get(subject.partnership_id, set()), subject)
+
+    @property
+    def coordinated(self) -> list[int]:
+        return [pid for pid, roles in self.roles.items() if Role.COORDINATOR in roles]
+
+
+def load_home(session: Session, slack_user_id: str, *, now: datetime, default_timezone: str = "UTC",
+              pages: dict[Section, int] | None = None, with_practice: bool = False) -> HomeData | None:
+    """The person's home; None when they are on no roster (they see only how to get added)."""
+    person = session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
+    if person is None:
+        return None
+    viewer = _viewer(session, person, default_timezone)
+    if not viewer.roles:
+        return None
+    pages = pages or {}
+    teaches, mentors = _supervises(session, person)
+    sections: dict[Section, Page] = {}
+
+    def paged(section: Section, loader: Any) -> None:
+        sections[section] = _page(section, pages.get(section, 0), loader)
+
+    if teaches or mentors:
+        paged(Section.AWAITING, lambda off: _awaiting(session, viewer, off))
+    paged(Section.PROBLEMS, lambda off: _problems(session, viewer, off))
+    if teaches:
+        paged(Section.INTERNS, lambda off: _interns(session, viewer, off))
+    overview = None
+    if viewer.coordinated:
+        paged(Section.OVERDUE, lambda off: _overdue(session, viewer, now, off))
+        paged(Section.ENDING, lambda off: _ending(session, viewer, now, off))
+        overview = _overview(session, viewer, now, sections)
+    paged(Section.APPROVALS, lambda off: _approvals(session, viewer, off))
+    if overview is not None:
+        overview = Overview(overview.open_by_severity, overview.overdue, sections[Section.APPROVALS].total,
+                            overview.ending_soon)
+    items, item_total = _action_items(session, person)
+    all_roles = frozenset(r for roles in viewer.roles.values() for r in roles)
+    quick = frozenset(a for a in QUICK_ACTIONS
+                      if any(allows(a, viewer.held(Subject(pid))) for pid in viewer.roles))
+    names = tuple(session.scalars(select(Partnership.name).where(Partnership.id.in_(list(viewer.roles)))
+                                  .order_by(Partnership.name)))
+    today = now.astimezone(ZoneInfo(default_timezone)).date()
+    return HomeData(
+        user=slack_user_id, name=person.name, side=Side(person.side), language_choice=person.locale,
+        partnerships=names, roles=all_roles,
+        teaches=teaches, mentors=mentors, quick_actions=quick, sections=sections, overview=overview,
+        meetings=_next_meetings(session, viewer, now), action_items=items, action_item_total=item_total,
+        practice=practice_of(session, slack_user_id, today) if with_practice else None)
+
+
+# --- the viewer -----------------------------------------------------------------------------------------
+def _viewer(session: Session, person: Person, default_timezone: str) -> _Viewer:
+    viewer = _Viewer(person, {}, {}, {})
+    rows = session.execute(select(Membership.partnership_id, Membership.role, Partnership.timezone,
+                                  Partnership.channel_id)
+                           .join(Partnership, Partnership.id == Membership.partnership_id)
+                           .where(Membership.person_id == person.id))
+    for pid, role, zone, channel in rows:
+        viewer.roles.setdefault(pid, set()).add(Role(role))
+        viewer.zones[pid] = zone or default_timezone
+        viewer.channels[pid] = channel
+    return viewer
+
+
+def _supervises(session: Session, person: Person) -> tuple[bool, bool]:
+    teaches = exists().where(Intern.teacher_id == person.id)
+    mentors = exists().where(Intern.mentor_id == person.id)
+    teaching, mentoring = session.execute(select(teaches, mentors)).one()
+    return bool(teaching), bool(mentoring)
+
+
+# --- paging -------------------------------------------------------------------------------------------
+def _page(section: Section, page: int, loader: Any) -> Page:
+    """One page of a list; a page past the end (the list shrank, or a forged value) shows the last one."""
+    page = max(0, min(page, 10_000))
+    items, total = loader(page * PAGE_SIZE)
+    if not items and page > 0:
+        items, total = loader(0)
+        page = (total - 1) // PAGE_SIZE if total > PAGE_SIZE else 0
+        if page:
+            items, total = loader(page * PAGE_SIZE)
+    return Page(section, tuple(items), page, total)
+
+
+def _paged_rows(session: Session, stmt: Any, offset: int) -> tuple[list[Any], int]:
+    rows = list(session.execute(stmt.add_columns(func.count().over().label("total")).limit(PAGE_SIZE)
+                                .offset(offset)))
+    return rows, int(rows[0].total) if rows else 0
+
+
+# --- problems -------------------------------------------------------------------------------------------
+def _problem_items(viewer: _Viewer, rows: list[Any]) -> list[ProblemItem]:
+    items = []
+    for row in rows:
+        problem, intern = row.Problem, row.Intern
+        held = viewer.held(Subject(problem.partnership_id, intern=intern, problem=problem))
+        step = None
+        if problem.status in ACKNOWLEDGEABLE and allows(Action.ACKNOWLEDGE_PROBLEM, held):
+            step = Action.ACKNOWLEDGE_PROBLEM
+        elif problem.status != ProblemStatus.RESOLVED and allows(Action.RESOLVE_PROBLEM, held):
+            step = Action.RESOLVE_PROBLEM
+        items.append(ProblemItem(problem.id, viewer.channels.get(problem.partnership_id, ""), intern.name,
+                                 intern.student_id, problem.category, problem.severity, problem.status,
+                                 problem.description, problem.created_at, step))
+    return items
+
+
+def _problem_select() -> Any:
+    return (select(Problem, Intern).join(Intern, Intern.id == Problem.intern_id)
+            .order_by(Problem.severity, Problem.created_at, Problem.id))
+
+
+def _awaits_me(person: Person) -> ColumnElement[bool]:
+    return and_(Problem.status.in_(ACKNOWLEDGEABLE),
+                or_(Intern.mentor_id == person.id, Intern.teacher_id == person.id))
+
+
+def _awaiting(session: Session, viewer: _Viewer, offset: int) -> tuple[list[ProblemItem], int]:
+    rows, total = _paged_rows(session, _problem_select().where(_awaits_me(viewer.person)), offset)
+    return _problem_items(viewer, rows), total
+
+
+def _problems(session: Session, viewer: _Viewer, offset: int) -> tuple[list[ProblemItem], int]:
+    me = viewer.person.id
+    mine = or_(Problem.reporter_id == me, Intern.teacher_id == me, Intern.mentor_id == me)
+    stmt = _problem_select().where(Problem.status != ProblemStatus.RESOLVED, mine, ~_awaits_me(viewer.person))
+    rows, total = _paged_rows(session, stmt, offset)
+    return _problem_items(viewer, rows), total
+
+
+def _overdue(session: Session, viewer: _Viewer, now: datetime, offset: int) -> tuple[list[ProblemItem], int]:
+    stmt = _problem_select().where(Problem.partnership_id.in_(viewer.coordinated), overdue(now))
+    rows, total = _paged_rows(session, stmt, offset)
+    return _problem_items(viewer, rows), total
+
+
+def _overview(session: Session, viewer: _Viewer, now: datetime, sections: dict[Section, Page]) -> Overview:
+    rows = session.execute(select(Problem.severity, func.count()).where(
+        Problem.partnership_id.in_(viewer.coordinated), Problem.status != ProblemStatus.RESOLVED)
+        .group_by(Problem.severity))
+    by_severity = {severity: 0 for severity in Severity}
+    for severity, count in rows:
+        by_severity[Severity(severity)] = int(count)
+    return Overview(by_severity, sections[Section.OVERDUE].total, 0, sections[Section.ENDING].total)
+
+
+# --- interns --------------------------------------------------------------------------------------------
+def _interns(session: Session, viewer: _Viewer, offset: int) -> tuple[list[InternItem], int]:
+    problem = aliased(Problem)
+    open_count = (select(func.count()).where(problem.intern_id == Intern.id, problem.status != ProblemStatus.RESOLVED)
+                  .correlate(Intern).scalar_subquery())
+    stmt = (select(Intern.id, Intern.name, Intern.student_id, Intern.position, Intern.end_date,
+                   open_count.label("open_problems"))
+            .where(Intern.teacher_id == viewer.person.id).order_by(Intern.name, Intern.student_id))
+    rows, total = _paged_rows(session, stmt, offset)
+    return [InternItem(r.id, r.name, r.student_id, r.position, r.end_date, int(r.open_problems)) for r in rows], total
+
+
+def _local_today(viewer: _Viewer, now: datetime, column: Any) -> Any:
+    """Today on each coordinated partnership's wall clock, as SQL (CASE partnership_id WHEN …)."""
+    days = {pid: now.astimezone(ZoneInfo(viewer.zones[pid])).date() for pid in viewer.coordinated}
+    return case({pid: literal(day, Date()) for pid, day in days.items()}, value=column)
+
+
+def _ending(session: Session, viewer: _Viewer, now: datetime, offset: int) -> tuple[list[EndingItem], int]:
+    today = _local_today(viewer, now, Intern.partnership_id)
+    horizon = {pid: now.astimezone(ZoneInfo(viewer.zones[pid])).date() + ENDING_WITHIN for pid in viewer.coordinated}
+    until = case({pid: literal(day, Date()) for pid, day in horizon.items()}, value=Intern.partnership_id)
+    stmt = (select(Intern.name, Intern.student_id, Intern.end_date)
+            .where(Intern.partnership_id.in_(viewer.coordinated), Intern.end_date >= today, Intern.end_date <= until)
+            .order_by(Intern.end_date, Intern.name))
+    rows, total = _paged_rows(session, stmt, offset)
+    return [EndingItem(r.name, r.student_id, r.end_date) for r in rows], total
+
+
+# --- exchanges ------------------------------------------------------------------------------------------
+def _approvals(session: Session, viewer: _Viewer, offset: int) -> tuple[list[ExchangeItem], int]:
+    """Pending exchanges in the partnerships the viewer coordinates, and elsewhere those whose side the
+    viewer may decide for and has not yet: a cheap prefilter; the matrix decides each button below."""
+    me = viewer.person
+    side = Side(me.side)
+    sending = Direction.SCHOOL_TO_ENTERPRISE if side == Side.SCHOOL else Direction.ENTERPRISE_TO_SCHOOL
+    hosting = Direction.ENTERPRISE_TO_SCHOOL if side == Side.SCHOOL else Direction.SCHOOL_TO_ENTERPRISE
+    host_roles = {Role.MENTOR, Role.COORDINATOR} if hosting == Direction.SCHOOL_TO_ENTERPRISE else {Role.COORDINATOR}
+    hosts_in = [pid for pid, roles in viewer.roles.items() if roles & host_roles]
+    decided = exists().where(ExchangeDecision.exchange_id == Exchange.id,
+                             ExchangeDecision.review_round == Exchange.review_round, ExchangeDecision.side == side)
+    awaiting_me = and_(or_(and_(Exchange.direction == sending, Exchange.partnership_id.in_(viewer.coordinated)),
+                           and_(Exchange.direction == hosting, Exchange.partnership_id.in_(hosts_in))),
+                       Exchange.requester_id != me.id, Exchange.person_id != me.id, ~decided)
+    going = aliased(Person)
+    stmt = (select(Exchange, going.name.label("person_name")).join(going, going.id == Exchange.person_id)
+            .where(Exchange.status == ExchangeStatus.PENDING,
+                   or_(Exchange.partnership_id.in_(viewer.coordinated), awaiting_me))
+            .order_by(Exchange.submitted_at, Exchange.id))
+    rows, total = _paged_rows(session, stmt, offset)
+    ids = [r.Exchange.id for r in rows]
+    sides_decided: dict[int, set[Side]] = {}
+    if ids:
+        for exchange_id, decided_side in session.execute(
+                select(ExchangeDecision.exchange_id, ExchangeDecision.side)
+                .join(Exchange, Exchange.id == ExchangeDecision.exchange_id)
+                .where(ExchangeDecision.exchange_id.in_(ids), ExchangeDecision.review_round == Exchange.review_round)):
+            sides_decided.setdefault(exchange_id, set()).add(Side(decided_side))
+    items = []
+    for row in rows:
+        x = row.Exchange
+        may = allows(Action.DECIDE_EXCHANGE, viewer.held(Subject(x.partnership_id, exchange=x)))
+        items.append(ExchangeItem(x.id, viewer.channels.get(x.partnership_id, ""), row.person_name,
+                                  Direction(x.direction), x.host_unit, x.start_date, x.end_date,
+                                  may and side not in sides_decided.get(x.id, set())))
+    return items, total
+
+
+# --- meetings -------------------------------------------------------------------------------------------
+def _next_meetings(session: Session, viewer: _Viewer, now: datetime) -> tuple[MeetingItem, ...]:
+    rank = func.row_number().over(partition_by=Meeting.partnership_id,
+                                  order_by=(Meeting.starts_at, Meeting.id)).label("rn")
+    ranked = (select(Meeting.id, Meeting.partnership_id, Meeting.title, Meeting.starts_at, rank)
+              .where(Meeting.partnership_id.in_(list(viewer.roles)), Meeting.status == MeetingStatus.SCHEDULED,
+                     Meeting.starts_at > now).subquery())
+    rows = session.execute(select(ranked).where(ranked.c.rn == 1).order_by(ranked.c.starts_at))
+    return tuple(MeetingItem(r.id, r.title, r.starts_at, viewer.zones[r.partnership_id],
+                             viewer.channels[r.partnership_id]) for r in rows)
+
+
+def _action_items(session: Session, person: Person) -> tuple[tuple[ActionItemLine, ...], int]:
+    stmt = (select(ActionItem.id, ActionItem.text, ActionItem.due_date, Meeting.title,
+                   func.count().over().label("total"))
+            .join(Meeting, Meeting.id == ActionItem.meeting_id)
+            .where(ActionItem.owner_id == person.id, ActionItem.status == ActionItemStatus.OPEN)
+            .order_by(ActionItem.due_date, ActionItem.id).limit(ACTION_ITEMS_SHOWN))
+    rows = session.execute(stmt).all()
+    return (tuple(ActionItemLine(r.id, r.text, r.due_date, r.title) for r in rows),
+            int(rows[0].total) if rows else 0)

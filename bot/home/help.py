@@ -1,0 +1,84 @@
+"""`/coop help` and `/coop status`: what a person can do (read off the permission matrix) and their items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.exchanges.messages import status_blocks as practice_blocks
+from bot.home.data import HomeData, Section
+from bot.home.views import action_items_text, meeting_text, page_blocks, roles_text, section
+from bot.i18n import Translator
+from bot.permissions import ACTION_LABELS, MATRIX, NEVER, RELATION_LABELS, Action, Relation
+from models.roster import Role, Side
+
+Blocks = list[dict[str, Any]]
+MAX_MESSAGE_BLOCKS = 50
+
+
+def possible_relations(data: HomeData) -> set[Relation]:
+    """Every relation the person holds or can come to hold to something in their partnerships: their roles,
+    the interns they supervise, and what acting makes them (a reporter, an organiser, a requester…)."""
+    held = {Relation(role.value) for role in data.roles}
+    held |= {Relation.INVITEE, Relation.ITEM_OWNER, Relation.EXCHANGE_PERSON}  # anyone on a roster
+    if data.teaches:
+        held.add(Relation.INTERN_TEACHER)
+    if data.mentors:
+        held.add(Relation.INTERN_MENTOR)
+    if Action.REPORT_PROBLEM in data.quick_actions:
+        held.add(Relation.REPORTER)
+    if Action.SCHEDULE_MEETING in data.quick_actions:
+        held.add(Relation.ORGANISER)
+    if Action.REQUEST_EXCHANGE in data.quick_actions:
+        held.add(Relation.EXCHANGE_REQUESTER)
+    if Role.COORDINATOR in data.roles:
+        held |= {Relation.SENDING_COORDINATOR, Relation.HOST_APPROVER}
+        if data.side == Side.ENTERPRISE:
+            held.add(Relation.ENTERPRISE_COORDINATOR)
+    if Role.MENTOR in data.roles and data.side == Side.ENTERPRISE:
+        held.add(Relation.HOST_APPROVER)
+    return held
+
+
+def help_text(t: Translator, data: HomeData | None, *, how_to_join: str) -> str:
+    _ = t.gettext
+    lines = [_("*coopbot* helps the college and the enterprise look after interns together.")]
+    if data is None:
+        return "\n".join([*lines, how_to_join])
+    lines.append(roles_text(data, t))
+    lines.append("*" + _("What you can do") + "*")
+    held = possible_relations(data)
+    for action in Action:
+        granted = [r for r in Relation if r in MATRIX[action] and r in held]
+        if not granted:
+            continue
+        line = _("• {action} — as {relations}").format(
+            action=_(ACTION_LABELS[action]), relations=", ".join(_(RELATION_LABELS[r]) for r in granted))
+        never = [r for r in Relation if r in NEVER.get(action, frozenset()) and r in held]
+        if never:
+            line += " " + _("(never as {relations})").format(relations=", ".join(_(RELATION_LABELS[r]) for r in never))
+        lines.append(line)
+    lines += [_("• `/coop status` — your problems, exchanges, action items and next meeting."),
+              _("• `/coop help` — this help."),
+              _("Your App Home (the bot's *Home* tab) shows the same, with buttons to act.")]
+    return "\n".join(lines)
+
+
+def status_blocks(data: HomeData, t: Translator) -> Blocks:
+    """The caller's own items, first page of each list: what waits for them, then what is theirs."""
+    blocks: Blocks = []
+    for key in (Section.AWAITING, Section.PROBLEMS):
+        if key in data.sections:
+            blocks += _without_pager(page_blocks(data.sections[key], t))
+    if data.sections[Section.APPROVALS].total:
+        title = t.gettext("Pending approvals") if data.coordinates else None
+        blocks += _without_pager(page_blocks(data.sections[Section.APPROVALS], t, title=title))
+    if data.action_items:
+        blocks.append(section(action_items_text(data, t)))
+    blocks.append(section(meeting_text(data, t)))
+    blocks += practice_blocks([], data.practice, t)
+    return blocks[:MAX_MESSAGE_BLOCKS]
+
+
+def _without_pager(blocks: Blocks) -> Blocks:
+    """Status is a snapshot in a message: the full lists are paged in App Home."""
+    return [b for b in blocks if b.get("type") != "actions"]

@@ -1,0 +1,61 @@
+"""`coopbot serve --workers N`: the same WSGI app in N processes under gunicorn (gthread workers).
+
+Python runs one thread at a time per process, so one process cannot use a second core; Bolt's own
+floor (a minimal app under gunicorn 2 × 8) is two processes. Each worker process builds its own
+runtime *after* the fork (its own database pool, outbox worker and scheduler candidate), exactly as
+separate replicas would: the outbox claims rows with leases and the job ledger makes a second run of
+a period harmless, so workers need no coordination beyond the database.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot.settings import Settings
+
+
+class CoopbotGunicorn(BaseApplication):
+    def __init__(self, build: Callable[[], Any], options: dict[str, Any]) -> None:
+        self._build = build
+        self._options = options
+        self._runtime: Any = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+        self.cfg.set("worker_exit", self._worker_exit)
+
+    def load(self) -> Any:
+        """Runs in each worker after the fork: a runtime of its own, started, served."""
+        from bot.server import build_wsgi_app
+
+        self._runtime = self._build()
+        self._runtime.start()
+        return build_wsgi_app(self._runtime.app, self._runtime.health, self._runtime.metrics, self._runtime.guard)
+
+    def _worker_exit(self, _server: Any, _worker: Any) -> None:
+        """Graceful stop of one worker: listeners finish, the delivery in flight completes."""
+        if self._runtime is not None:
+            self._runtime.stop()
+
+
+def serve_with_workers(settings: Settings, *, host: str, port: int, workers: int, threads: int,
+                       with_scheduler: bool) -> None:
+    from bot.runtime import build_runtime
+
+    def build() -> Any:
+        return build_runtime(settings, with_scheduler=with_scheduler)
+
+    options = {
+        "bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
+        "graceful_timeout": 15, "timeout": 60, "keepalive": 5, "accesslog": None, "errorlog": "-",
+        "loglevel": "warning", "proc_name": "coopbot", "limit_request_line": 8190,
+    }
+    print(f"coopbot listening on http://{host}:{port}/slack/events ({workers} workers × {threads} threads)",
+          file=sys.stderr)
+    CoopbotGunicorn(build, options).run()

@@ -1,0 +1,157 @@
+"""The intern compliance checklist: kept by the intern's teacher in a modal, flagged to coordinators."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.compliance.forms import ComplianceActionId, checklist_modal, chooser_modal
+from bot.compliance.service import ComplianceService, missing_compliance
+from bot.digests.service import DigestService
+from bot.i18n import translator
+from bot.roster.importer import import_interns
+from models.audit import AuditEntry
+from models.compliance import ComplianceItem, InternCompliance
+from models.roster import Intern, Partnership
+from tests.harness import CHANNEL, COORD_SCHOOL, MENTOR, NOBODY, OTHER_TEACHER, OUTSIDER, TEACHER, Harness
+from tests.slack_requests import fill
+from tests.test_i18n_render import LANGUAGES, check
+
+ALL = ["agreement", "insurance", "guardian_consent", "pay", "hours"]
+# A second intern for TEACHER, under 18 on the start date, through the optional birth_date column.
+MINOR_CSV = f"""student_id,name,partnership,teacher,mentor,start_date,end_date,position,birth_date
+S2024003,李小龙,深职院–华为,{TEACHER},{MENTOR},2026-09-01,2027-06-30,装配,2009-03-01
+"""
+
+
+def _add_minor(h: Harness, tmp_path: Path) -> int:
+    path = tmp_path / "minor.csv"
+    path.write_text(MINOR_CSV, encoding="utf-8")
+    import_interns(h.db, path)
+    return h.intern_id("S2024003")
+
+
+def _audits(h: Harness) -> list[AuditEntry]:
+    with h.db.session() as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "compliance.update")))
+
+
+def _flagged(h: Harness, today: date) -> dict[str, tuple[ComplianceItem, ...]]:
+    with h.db.session() as session:
+        pid = session.scalar(select(Partnership.id).where(Partnership.channel_id == CHANNEL))
+        assert pid is not None
+        return {m.student_id: m.missing for m in missing_compliance(session, pid, today)}
+
+
+def test_teacher_keeps_the_checklist_once_per_submission(harness: Harness) -> None:
+    h = harness
+    view = h.open_modal("/coop", TEACHER, "checklist")  # one intern: the checklist opens at once
+    assert view["title"]["text"] == "Compliance checklist" and "张伟" in str(view["blocks"])
+    values = fill(view, {"items": ["agreement", "insurance"]})
+    assert h.slack.view_submission(view, values, user_id=TEACHER).text == ""
+    assert h.slack.view_submission(view, values, user_id=TEACHER).text == ""  # Slack's retry
+    [entry] = _audits(h)
+    assert entry.actor == TEACHER and entry.entity_id == str(h.intern_id("S2024001"))
+    assert entry.before == dict.fromkeys(ALL, False)
+    assert entry.after == {**dict.fromkeys(ALL, False), "agreement": True, "insurance": True}
+    # an adult needs no guardian consent: pay and hours are what is still missing
+    assert _flagged(h, date(2026, 8, 1))["S2024001"] == (ComplianceItem.PAY, ComplianceItem.HOURS)
+
+    again = h.open_modal("/coop", TEACHER, "checklist")  # shows what is stored
+    [boxes] = [b for b in again["blocks"] if b.get("block_id") == "items"]
+    assert [o["value"] for o in boxes["element"]["initial_options"]] == ["agreement", "insurance"]
+    h.slack.view_submission(again, fill(again, {"items": ["agreement", "insurance", "pay", "hours"]}), user_id=TEACHER)
+    assert "S2024001" not in _flagged(h, date(2026, 8, 1))
+    assert len(_audits(h)) == 2
+
+
+def test_a_teacher_of_several_interns_chooses_and_minors_need_consent(harness: Harness, tmp_path: Path) -> None:
+    h = harness
+    minor = _add_minor(h, tmp_path)
+    chooser = h.open_modal("/coop", TEACHER, "checklist")
+    assert chooser["title"]["text"] == "Compliance" and len(chooser["blocks"]) == 2
+    h.slack.block_action(user_id=TEACHER, action_id=ComplianceActionId.OPEN, value=str(minor), view=chooser,
+                         channel_id=None)
+    h.fake.wait_for("views.push", count=1)
+    view = h.last_modal()
+    assert "Required: under 18 on the start date." in str(view["blocks"])
+    h.slack.view_submission(view, fill(view, {"items": ["agreement", "insurance", "pay", "hours"]}), user_id=TEACHER)
+    assert _flagged(h, date(2026, 8, 1))["S2024003"] == (ComplianceItem.GUARDIAN_CONSENT,)
+    with h.db.session() as session:
+        row = session.get(InternCompliance, minor)
+        assert row is not None and row.ticked() == set(ComplianceItem) - {ComplianceItem.GUARDIAN_CONSENT}
+
+
+def test_only_the_interns_teacher_keeps_it_and_coordinators_see_it(harness: Harness) -> None:
+    h = harness
+    refused = "only the intern's teacher keeps the compliance checklist"
+    for user in (COORD_SCHOOL, MENTOR):  # a coordinator (and teacher) with no interns; a mentor
+        assert refused in h.slack.command("/coop", "checklist", user_id=user).json()["text"]
+    assert "not on a coopbot roster" in h.slack.command("/coop", "checklist", user_id=NOBODY).json()["text"]
+    summary = h.slack.command("/coop", "checklist S2024001", user_id=COORD_SCHOOL).json()["text"]
+    assert "张伟" in summary and "Tripartite agreement signed" in summary and "Missing: agreement" in summary
+    assert refused in h.slack.command("/coop", "checklist S2024001", user_id=OUTSIDER).json()["text"]
+    assert refused in h.slack.command("/coop", "checklist S2024001", user_id=OTHER_TEACHER).json()["text"]
+    assert "No intern has" in h.slack.command("/coop", "checklist S9", user_id=TEACHER).json()["text"]
+    # another teacher submits a checklist modal forged to this intern
+    view = h.open_modal("/coop", OTHER_TEACHER, "checklist")
+    view["private_metadata"] = f'{{"intern_id": {h.intern_id("S2024001")}}}'
+    body = h.slack.view_submission(view, fill(view, {"items": ALL}), user_id=OTHER_TEACHER).json()
+    assert refused in body["errors"]["items"]
+    # the App Home button of someone else's intern
+    h.slack.block_action(user_id=MENTOR, action_id=ComplianceActionId.OPEN, value=str(h.intern_id("S2024001")),
+                         channel_id=None)
+    h.settle()
+    assert any(refused in text for text in h.dms_to(MENTOR))
+    assert _audits(h) == []
+
+
+def test_flags_cover_current_and_upcoming_internships_only(harness: Harness, tmp_path: Path) -> None:
+    h = harness
+    _add_minor(h, tmp_path)
+    before_start = _flagged(h, date(2026, 8, 1))
+    assert set(before_start) == {"S2024001", "S2024002", "S2024003"}
+    assert ComplianceItem.GUARDIAN_CONSENT in before_start["S2024003"]
+    assert ComplianceItem.GUARDIAN_CONSENT not in before_start["S2024001"]
+    with h.db.session() as session:
+        pid = session.scalar(select(Partnership.id).where(Partnership.channel_id == CHANNEL))
+        assert pid is not None
+        during = missing_compliance(session, pid, date(2026, 10, 1))
+        assert all(m.started for m in during) and during[0].teacher in (TEACHER, OTHER_TEACHER)
+        assert missing_compliance(session, pid, date(2027, 7, 1)) == []  # all ended
+
+
+def test_digest_lists_incomplete_checklists(harness: Harness) -> None:
+    h = harness
+    service = DigestService(h.db, default_timezone="UTC")
+    assert service.post_weekly(datetime(2026, 8, 3, 9, tzinfo=UTC)) == 2
+    h.deliver()
+    [digest] = h.channel_messages()
+    text = str(digest["blocks"])
+    assert "Compliance checklists incomplete" in text and "张伟 (S2024001)" in text and f"<@{TEACHER}>" in text
+    assert "missing: agreement, insurance, pay, hours" in text
+    with h.db.session() as session:
+        interns = session.scalars(select(Intern).where(Intern.partnership_id == session.scalar(
+            select(Partnership.id).where(Partnership.channel_id == CHANNEL)))).all()
+        ids = [i.id for i in interns]
+    keeper = ComplianceService(h.db)
+    teachers = {h.intern_id("S2024001"): TEACHER, h.intern_id("S2024002"): OTHER_TEACHER}
+    for intern_id in ids:
+        keeper.save(teachers[intern_id], intern_id, set(ComplianceItem), f"test:{intern_id}")
+    assert service.post_weekly(datetime(2026, 8, 10, 9, tzinfo=UTC)) == 2
+    h.deliver()
+    assert "Compliance checklists incomplete" not in str(h.channel_messages()[-1]["blocks"])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_checklist_views_fit_slacks_limits(language: str) -> None:
+    from bot.compliance.service import Checklist
+
+    t = translator(language)
+    long = Checklist(1, "欧阳娜娜" * 50, "S2024001" * 8, date(2027, 3, 1), date(2027, 6, 30), True, True,
+                     frozenset({ComplianceItem.PAY}), tuple(ComplianceItem))
+    check(checklist_modal(long, t), "checklist")
+    check(chooser_modal([long] * 120, t), "chooser")

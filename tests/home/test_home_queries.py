@@ -1,0 +1,74 @@
+"""Reading a home is cheap: a fixed number of statements, whatever the size of the partnership."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import event, select
+
+from bot.db import Database
+from bot.home.data import PAGE_SIZE, Section
+from bot.home.refresh import render_home
+from models.base import utcnow
+from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
+from models.problem import Category, Problem, ProblemStatus, Severity
+from models.roster import Intern, Partnership, Person
+from tests.harness import COORD_SCHOOL, MENTOR, TEACHER, seed_roster
+
+
+@contextmanager
+def counting(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def grow(db: Database, interns: int, problems: int, exchanges: int, *, tag: str) -> None:
+    """Hundreds of interns taught by the school coordinator, their problems (half overdue), pending exchanges."""
+    now = utcnow()
+    with db.transaction() as session:
+        partnership = session.scalar(select(Partnership).where(Partnership.channel_id == "C0PARTNER"))
+        coordinator = session.scalar(select(Person).where(Person.slack_user_id == COORD_SCHOOL))
+        mentor = session.scalar(select(Person).where(Person.slack_user_id == MENTOR))
+        teacher = session.scalar(select(Person).where(Person.slack_user_id == TEACHER))
+        assert partnership and coordinator and mentor and teacher
+        made = [Intern(student_id=f"{tag}{n:05d}", name=f"实习生{n}", partnership=partnership, teacher=coordinator,
+                       mentor=mentor, start_date=date(2026, 9, 1), end_date=date.today() + timedelta(days=n % 60),
+                       position="装配") for n in range(interns)]
+        session.add_all(made)
+        for n in range(problems):
+            session.add(Problem(partnership=partnership, intern=made[n % interns], reporter=coordinator,
+                                category=Category.HOURS, severity=list(Severity)[n % 4], description=f"问题{n}",
+                                occurred_on=date(2027, 1, 1), status=list(ProblemStatus)[n % 4],
+                                created_at=now - timedelta(days=5 if n % 2 else 0, minutes=n)))
+        for _ in range(exchanges):
+            session.add(Exchange(partnership=partnership, person=teacher, requester=teacher,
+                                 direction=Direction.SCHOOL_TO_ENTERPRISE, host_unit="实验室", purpose=Purpose.TEACHING,
+                                 start_date=date(2027, 9, 1), end_date=date(2027, 12, 1),
+                                 confidentiality_acknowledged_at=now, status=ExchangeStatus.PENDING,
+                                 submitted_at=now))
+
+
+def test_a_coordinators_home_costs_the_same_few_statements_for_three_or_three_hundred(db: Database,
+                                                                                      tmp_path: Path) -> None:
+    seed_roster(db, tmp_path)
+    grow(db, interns=3, problems=3, exchanges=1, tag="A")
+    with db.session() as session, counting(db) as small:
+        render_home(session, COORD_SCHOOL)
+    grow(db, interns=300, problems=400, exchanges=40, tag="B")
+    with db.session() as session, counting(db) as large:
+        view = render_home(session, COORD_SCHOOL, pages={Section.AWAITING: 3, Section.OVERDUE: 2})
+    assert len(large) == len(small) <= 20, large
+    assert len(view["blocks"]) <= 100
+    text = str(view)
+    assert f"({3 * PAGE_SIZE + 1}–{4 * PAGE_SIZE} of" in text  # the page asked for

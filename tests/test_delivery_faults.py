@@ -1,0 +1,235 @@
+"""Faults between the outbox and Slack: each test ends with every message delivered exactly once, in order.
+
+The worker's clock is moved by hand (and its rate-limit waits advance it), so a 30-second outage or a
+Retry-After takes no real time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import func, select
+
+from bot import outbox
+from bot.db import Database
+from bot.delivery import DeliveryWorker, requeue_channel
+from bot.devtools.fake_slack import FakeSlack
+from bot.observability import Metrics
+from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
+from models.operations import ChannelAlert
+from models.roster import Membership, Partnership, Person, Role, Side
+from tests.test_delivery import TOKEN, Clock
+
+CHANNELS = ("C1", "C2", "C3")
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack(bot_token=TOKEN) as server:
+        yield server
+
+
+def _worker(db: Database, fake: FakeSlack, clock: Clock, **kwargs: object) -> DeliveryWorker:
+    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    return DeliveryWorker(db, client, clock=clock, sleep=clock.advance, max_attempts=50, **kwargs)  # type: ignore[arg-type]
+
+
+def _enqueue(db: Database, clock: Clock, per_channel: int = 4) -> None:
+    with db.transaction() as session:
+        for n in range(per_channel):
+            for channel in CHANNELS:
+                outbox.post(session, channel=channel, text=f"{channel}-{n}", key=f"{channel}:{n}")
+    clock.now = max(clock.now, _newest(db))
+
+
+def _newest(db: Database) -> datetime:
+    with db.session() as session:
+        newest = session.scalar(select(func.max(OutboxMessage.next_attempt_at)))
+        assert newest is not None
+        return newest
+
+
+def _unsent(db: Database) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(OutboxMessage)
+                                  .where(OutboxMessage.status != OutboxStatus.SENT)) or 0)
+
+
+def _run_until_sent(worker: DeliveryWorker, db: Database, clock: Clock, step: float = 5.0, rounds: int = 400) -> None:
+    for _ in range(rounds):
+        worker.deliver_due()
+        if not _unsent(db):
+            return
+        clock.advance(step)
+    raise AssertionError(f"{_unsent(db)} message(s) still unsent")
+
+
+def _assert_each_once_in_order(fake: FakeSlack, per_channel: int = 4) -> None:
+    for channel in CHANNELS:
+        assert [m["text"] for m in fake.messages(channel)] == [f"{channel}-{n}" for n in range(per_channel)]
+
+
+def _sample(metrics: Metrics, name: str, **labels: str) -> float:
+    return metrics.registry.get_sample_value(name, labels) or 0.0
+
+
+def test_429s_and_500s_for_a_while(db: Database, fake: FakeSlack) -> None:
+    clock, metrics = Clock(), Metrics()
+    worker = _worker(db, fake, clock, metrics=metrics)
+    _enqueue(db, clock)
+    fake.fail("chat.postMessage", status=429, retry_after=20)
+    assert worker.deliver_due() == 1
+    # The 429 paused the whole method: the other channels' heads were not sent into the limit.
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    clock.advance(20)
+    fake.fail("chat.postMessage", status=500, times=4)
+    fake.fail("chat.postMessage", status=429, retry_after=3, times=2)
+    _run_until_sent(worker, db, clock)
+    _assert_each_once_in_order(fake)
+    assert _sample(metrics, "coopbot_outbox_deliveries_total", outcome="sent") == 12
+    assert _sample(metrics, "coopbot_slack_api_errors_total", method="chat.postMessage", error="ratelimited") == 3
+    assert _sample(metrics, "coopbot_slack_api_errors_total", method="chat.postMessage", error="http 500") == 4
+
+
+def test_slack_unreachable_for_30_seconds(db: Database, fake: FakeSlack) -> None:
+    clock = Clock()
+    worker = _worker(db, fake, clock)
+    _enqueue(db, clock)
+    fake.set_down(True)
+    start = clock.now
+    while clock.now - start < timedelta(seconds=30):
+        worker.deliver_due()
+        clock.advance(1)
+    assert all(fake.messages(c) == [] for c in CHANNELS) and _unsent(db) == 12
+    fake.set_down(False)
+    _run_until_sent(worker, db, clock)
+    _assert_each_once_in_order(fake)
+    # A dropped connection may have been a post Slack took: those were looked up before posting again.
+    assert fake.calls_to("conversations.history")
+
+
+def test_a_claim_lapsed_mid_delivery_is_looked_up_not_posted_again(db: Database, fake: FakeSlack) -> None:
+    clock = Clock()
+    dead, survivor = _worker(db, fake, clock), _worker(db, fake, clock)
+    with db.transaction() as session:
+        outbox.post(session, channel="C1", text="report", key="problem:1")
+        outbox.update(session, key="problem:1", channel="C1", text="report, acknowledged")
+        outbox.post(session, channel="U0PERSON", text="a DM", key="dm:1")
+    clock.now = _newest(db)
+    # The first replica claims both conversations' heads, Slack takes the posts, and it dies before recording.
+    for row in dead._claim(50):
+        assert dead._renew(row)
+        if row.kind == OutboxKind.POST:
+            assert dead.calls.attempt(row).status == OutboxStatus.SENT
+    assert survivor.deliver_due() == 0  # the lease still holds
+    clock.advance(dead.lease.total_seconds() + 1)
+    assert survivor.deliver_due() == 3
+    [message] = fake.messages("C1")
+    assert message["text"] == "report, acknowledged" and len(fake.messages("DU0PERSON")) == 1
+    assert len(fake.calls_to("chat.postMessage")) == 2
+    with db.session() as session:
+        assert session.get(SlackMessage, "problem:1").ts == message["ts"]  # type: ignore[union-attr]
+        assert session.get(SlackMessage, "dm:1").channel == "DU0PERSON"  # type: ignore[union-attr]
+    assert _unsent(db) == 0
+
+
+def test_a_busy_channel_is_paced_and_the_method_budget_holds(db: Database, fake: FakeSlack) -> None:
+    clock = Clock()
+    worker = _worker(db, fake, clock)
+    stamps: list[tuple[str, float]] = []
+    fake.observers.append(lambda method, args, _answer: stamps.append((str(args.get("channel")), clock.now.timestamp()))
+                          if method == "chat.postMessage" else None)
+    with db.transaction() as session:
+        for n in range(25):
+            outbox.post(session, channel="CBUSY", text=f"busy-{n}")
+        for n in range(60):
+            outbox.post(session, channel=f"CQUIET{n:02d}", text="hello")
+    clock.now = _newest(db)
+    start = clock.now.timestamp()
+    _run_until_sent(worker, db, clock, step=1.0)
+    busy = [t for c, t in stamps if c == "CBUSY"]
+    assert [m["text"] for m in fake.messages("CBUSY")] == [f"busy-{n}" for n in range(25)]
+    # A burst of 10, then about one a second.
+    assert all(later - earlier >= 0.99 for earlier, later in itertools.pairwise(busy[10:]))
+    assert busy[-1] - busy[0] >= 14
+    # chat.postMessage budget: a burst of 50, then 50 a minute.
+    assert len([t for _c, t in stamps if t - start < 30]) <= 50 + 25 + 1
+    assert len(stamps) == 85
+
+
+def _partnership(db: Database, channel: str) -> None:
+    with db.transaction() as session:
+        partnership = Partnership(name="P", school="S", enterprise="E", channel_id=channel, language="en")
+        session.add(partnership)
+        for user, role, side in (("U0COORD1", Role.COORDINATOR, Side.SCHOOL), ("U0COORD2", Role.COORDINATOR,
+                                 Side.ENTERPRISE), ("U0TEACH", Role.TEACHER, Side.SCHOOL)):
+            person = Person(slack_user_id=user, name=user, side=side)
+            session.add(person)
+            session.flush()
+            session.add(Membership(person_id=person.id, partnership_id=partnership.id, role=role))
+
+
+def test_coordinators_hear_once_per_channel_per_episode(db: Database, fake: FakeSlack) -> None:
+    clock = Clock()
+    worker = _worker(db, fake, clock)
+    _partnership(db, "C0ARCH")
+    fake.fail("chat.postMessage", error="is_archived")
+    with db.transaction() as session:
+        outbox.post(session, channel="C0ARCH", text="one", notify_user="U0TEACH")
+        outbox.post(session, channel="C0ARCH", text="two")
+    clock.now = _newest(db)
+    for _ in range(3):
+        worker.deliver_due()
+        clock.advance(1)
+
+    def told(user: str) -> list[str]:
+        return [str(c.args["text"]) for c in fake.calls_to("chat.postMessage") if c.args["channel"] == user]
+
+    assert len(told("U0COORD1")) == len(told("U0COORD2")) == len(told("U0TEACH")) == 1
+    assert "archived" in told("U0COORD1")[0] and "<#C0ARCH>" in told("U0COORD1")[0]
+    row = _first(db, "C0ARCH")
+    assert row.status == OutboxStatus.PARKED and row.last_error == "is_archived" and row.attempts == 1
+    clock.advance(20 * 60)  # the 15-minute probe fails the same way: nobody is told again
+    fake.fail("chat.postMessage", error="is_archived")
+    worker.deliver_due()
+    assert len(told("U0COORD1")) == 1
+    requeue_channel(db, "C0ARCH")  # unarchived and re-invited: the episode ends with a delivery
+    clock.advance(1)
+    _run_until_sent(worker, db, clock, step=1.0)
+    assert [m["text"] for m in fake.messages("C0ARCH")] == ["one", "two"]
+    with db.session() as session:
+        assert session.get(ChannelAlert, "C0ARCH") is None
+    fake.not_in_channel.add("C0ARCH")  # a new episode: told again
+    with db.transaction() as session:
+        outbox.post(session, channel="C0ARCH", text="three")
+    clock.advance(1)
+    worker.deliver_due()
+    clock.advance(1)
+    worker.deliver_due()
+    assert len(told("U0COORD1")) == 2 and "/invite @coopbot" in told("U0COORD1")[1]
+
+
+def _first(db: Database, channel: str) -> OutboxMessage:
+    with db.session() as session:
+        return session.scalars(select(OutboxMessage).where(OutboxMessage.channel == channel)
+                               .order_by(OutboxMessage.id)).first()  # type: ignore[return-value]
+
+
+def test_shutdown_finishes_the_delivery_in_flight(db: Database, fake: FakeSlack) -> None:
+    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=5)
+    worker = DeliveryWorker(db, client, poll_seconds=0.05)
+    fake.delay("chat.postMessage", 1.0)
+    worker.start()
+    try:
+        with db.transaction() as session:
+            outbox.post(session, channel="C9", text="in flight", key="k9")
+        fake.wait_for("chat.postMessage", timeout=10)  # Slack has the request and is slow to answer
+    finally:
+        worker.stop(timeout=15)
+    assert not worker.running
+    row = _first(db, "C9")
+    assert row.status == OutboxStatus.SENT and [m["text"] for m in fake.messages("C9")] == ["in flight"]

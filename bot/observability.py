@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -49,8 +50,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
+    """Writes to whatever `sys.stderr` is now, not the stream that existed when logging was set up
+    (a test runner or a daemon may swap it; writing to the old, closed one loses the line)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def configure_logging(fmt: str = "text", level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler()
+    handler = _CurrentStderrHandler()
     handler.addFilter(_RequestIdFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

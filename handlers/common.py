@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
@@ -13,6 +14,9 @@ from bot.home.views import how_to_get_added
 from bot.i18n import Translator
 from bot.problems.labels import STATUS_LABELS
 from models.problem import ProblemStatus
+
+if TYPE_CHECKING:
+    from bot.container import Services
 
 log = logging.getLogger(__name__)
 __all__ = ["action_value_int", "how_to_get_added", "refusal", "tell_privately", "user_id"]
@@ -66,3 +70,21 @@ def action_value_int(body: dict[str, Any]) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**31 else None
+
+
+def on_button(services: Services, client: WebClient, body: dict[str, Any],
+              act: Callable[[int, str, Translator], object],
+              refuse: Callable[[CoopError, Translator], str] = refusal) -> None:
+    """What every button handler shares: the id the button carries (a missing or forged one gets a
+    private "not mine"), the service call, and a private refusal when the service says no. The
+    person's language is looked up only if there is something to say."""
+    user = user_id(body)
+    target = action_value_int(body)
+    t = services.lazy_translator_for(user)
+    if target is None:
+        tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
+        return
+    try:
+        act(target, user, t)
+    except CoopError as exc:
+        tell_privately(client, body, refuse(exc, t))

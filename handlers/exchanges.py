@@ -19,7 +19,7 @@ from bot.i18n import Translator
 from bot.permissions import Action
 from bot.slack_surface import EXCHANGE
 from bot.slack_text import mention
-from handlers.common import action_value_int, refusal, tell_privately, user_id
+from handlers.common import on_button, refusal, tell_privately, user_id
 from models.exchange import ExchangeStatus
 
 Opener = Callable[[ExchangeSnapshot, str, Translator], dict[str, Any]]
@@ -121,16 +121,8 @@ def register(app: App, services: Services) -> None:
     @app.action(ExchangeActionId.CONFIRM)
     def confirm(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = user_id(body)
-        t = services.translator_for(user)
-        exchange_id = action_value_int(body)
-        if exchange_id is None:
-            tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
-            return
-        try:
-            exchanges.confirm(exchange_id, user)
-        except CoopError as exc:
-            tell_privately(client, body, exchange_refusal(exc, t))
+        on_button(services, client, body, lambda exchange_id, user, _t: exchanges.confirm(exchange_id, user),
+                  exchange_refusal)
 
 
 def open_request(services: Services, client: WebClient, body: dict[str, Any], *,
@@ -171,19 +163,11 @@ def _not_mine(t: Translator) -> str:
 
 
 def _open(services: Services, client: WebClient, body: dict[str, Any], action: Action, build: Opener) -> None:
-    user = user_id(body)
-    t = services.translator_for(user)
-    exchange_id = action_value_int(body)
-    if exchange_id is None:
-        tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
-        return
-    try:
+    def open_view(exchange_id: int, user: str, t: Translator) -> None:
         x = services.exchanges.view(exchange_id, user, action)
-        view = build(x, user, t)
-    except CoopError as exc:
-        tell_privately(client, body, exchange_refusal(exc, t))
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+        client.views_open(trigger_id=body["trigger_id"], view=build(x, user, t))
+
+    on_button(services, client, body, open_view, exchange_refusal)
 
 
 def _review_view(x: ExchangeSnapshot, user: str, t: Translator) -> dict[str, Any]:

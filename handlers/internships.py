@@ -14,7 +14,7 @@ from bot.internships import forms
 from bot.internships.ids import InternshipActionId, InternshipCallback
 from bot.internships.service import ONGOING, AlreadyEvaluated, internship_service
 from bot.slack_text import mention
-from handlers.common import action_value_int, refusal, tell_privately, user_id
+from handlers.common import on_button, refusal, user_id
 
 
 def register(app: App, services: Services) -> None:
@@ -23,18 +23,11 @@ def register(app: App, services: Services) -> None:
     @app.action(InternshipActionId.EVALUATE)
     def open_evaluation_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = user_id(body)
-        t = services.translator_for(user)
-        intern_id = action_value_int(body)
-        if intern_id is None:
-            tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
-            return
-        try:
+        def open_form(intern_id: int, user: str, t: Translator) -> None:
             intern = service.evaluation_form(intern_id, user)
-        except CoopError as exc:
-            tell_privately(client, body, evaluation_refusal(exc, t))
-            return
-        client.views_open(trigger_id=body["trigger_id"], view=forms.evaluation_modal(intern, t))
+            client.views_open(trigger_id=body["trigger_id"], view=forms.evaluation_modal(intern, t))
+
+        on_button(services, client, body, open_form, evaluation_refusal)
 
     @app.view(InternshipCallback.EVALUATE)
     def submit_evaluation(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from bot.meetings.ids import MeetingActionId, MeetingCallback
 from bot.permissions import Action
 from bot.quarterly import OPEN_MEETING_ACTION
 from bot.slack_surface import COOP_MEETING
-from handlers.common import action_value_int, refusal, tell_privately, user_id
+from handlers.common import on_button, refusal, tell_privately, user_id
 from models.meeting import Rsvp
 
 RSVP_BY_ACTION = {MeetingActionId.RSVP_GOING: Rsvp.GOING, MeetingActionId.RSVP_MAYBE: Rsvp.MAYBE,
@@ -151,32 +151,16 @@ def _values(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def _act(services: Services, client: WebClient, body: dict[str, Any], change: Callable[[int, str], Any]) -> None:
-    user = user_id(body)
-    target = action_value_int(body)
-    t = services.translator_for(user)
-    if target is None:
-        tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
-        return
-    try:
-        change(target, user)
-    except CoopError as exc:
-        tell_privately(client, body, meeting_refusal(exc, t))
+    on_button(services, client, body, lambda target, user, _t: change(target, user), meeting_refusal)
 
 
 def _open(services: Services, client: WebClient, body: dict[str, Any], action: Action,
           build: Callable[..., dict[str, Any]]) -> None:
-    user = user_id(body)
-    meeting_id = action_value_int(body)
-    t = services.translator_for(user)
-    if meeting_id is None:
-        tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
-        return
-    try:
+    def open_view(meeting_id: int, user: str, t: Translator) -> None:
         meeting = services.meetings.view(meeting_id, user, action)
-    except CoopError as exc:
-        tell_privately(client, body, meeting_refusal(exc, t))
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=build(t, meeting))
+        client.views_open(trigger_id=body["trigger_id"], view=build(t, meeting))
+
+    on_button(services, client, body, open_view, meeting_refusal)
 
 
 def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any],

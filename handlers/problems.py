@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -9,12 +10,13 @@ from slack_sdk import WebClient
 
 from bot.container import Services
 from bot.errors import CoopError, InvalidInput, InvalidTransition
+from bot.i18n import Translator
 from bot.permissions import Action
 from bot.problems import forms
 from bot.problems.ids import ProblemActionId, ProblemCallback
 from bot.slack_forms import option
 from bot.slack_surface import INTERN_ISSUE
-from handlers.common import action_value_int, refusal, tell_privately, user_id
+from handlers.common import on_button, refusal, tell_privately, user_id
 from models.problem import ProblemStatus
 
 
@@ -97,36 +99,20 @@ def open_report(services: Services, client: WebClient, body: dict[str, Any], *,
     client.views_open(trigger_id=body["trigger_id"], view=forms.report_modal(t, today))
 
 
-def _act(services: Services, client: WebClient, body: dict[str, Any], change: Any) -> None:
-    user = user_id(body)
-    problem_id = action_value_int(body)
-    t = services.translator_for(user)
-    if problem_id is None:
-        tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
-        return
-    try:
-        change(problem_id, user)
-    except CoopError as exc:
-        tell_privately(client, body, refusal(exc, t))
+def _act(services: Services, client: WebClient, body: dict[str, Any], change: Callable[[int, str], Any]) -> None:
+    on_button(services, client, body, lambda problem_id, user, _t: change(problem_id, user))
 
 
 def _open_note(services: Services, client: WebClient, body: dict[str, Any], callback: ProblemCallback,
                action: Action) -> None:
-    user = user_id(body)
-    problem_id = action_value_int(body)
-    t = services.translator_for(user)
-    if problem_id is None:
-        tell_privately(client, body, t.gettext("That button is not one of mine; nothing changed."))
-        return
-    try:
+    def open_note(problem_id: int, user: str, t: Translator) -> None:
         problem = services.problems.view(problem_id, user, action)
         if callback == ProblemCallback.RESOLVE and problem.status == ProblemStatus.RESOLVED:
             raise InvalidTransition(problem.status.value)
-    except CoopError as exc:
-        tell_privately(client, body, refusal(exc, t))
-        return
-    view = forms.note_modal(callback, problem_id, t, intern=f"{problem.intern_name} ({problem.student_id})")
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+        view = forms.note_modal(callback, problem_id, t, intern=f"{problem.intern_name} ({problem.student_id})")
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    on_button(services, client, body, open_note)
 
 
 def _submit_note(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], change: Any) -> None:

@@ -168,3 +168,16 @@ def running_app(db: Database, **setting_overrides: Any) -> Iterator[Harness]:
             yield Harness(db=db, fake=fake, slack=slack, services=services, runtime=runtime, server=server)
         finally:
             server.stop()
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """Everything a person reads in a message (its blocks' texts)."""
+    parts = [str(message.get("text") or "")]
+    for block in message.get("blocks") or []:
+        text = block.get("text")
+        if isinstance(text, dict):
+            parts.append(text.get("text", ""))
+        parts += [f.get("text", "") for f in block.get("fields") or []]
+        parts += [e.get("text", "") if isinstance(e.get("text"), str) else (e.get("text") or {}).get("text", "")
+                  for e in block.get("elements") or []]
+    return "\n".join(parts)

@@ -11,7 +11,11 @@ from sqlalchemy import select
 
 from bot.meetings.snapshot import MeetingSnapshot
 from models.meeting import Meeting
-from tests.harness import COORD_SCHOOL, Harness
+from tests.harness import (
+    COORD_SCHOOL,
+    Harness,
+    text_of,  # noqa: F401 - re-exported for the meeting tests
+)
 from tests.slack_requests import Reply, fill
 
 SHANGHAI = "Asia/Shanghai"
@@ -60,19 +64,6 @@ def calendar_files(h: Harness) -> list[dict[str, Any]]:
 def event_of(file: dict[str, Any]) -> Any:
     [event] = file["ics"].walk("VEVENT")
     return event
-
-
-def text_of(message: dict[str, Any]) -> str:
-    """Everything a person reads in a message (its blocks' texts)."""
-    parts = [str(message.get("text") or "")]
-    for block in message.get("blocks") or []:
-        text = block.get("text")
-        if isinstance(text, dict):
-            parts.append(text.get("text", ""))
-        parts += [f.get("text", "") for f in block.get("fields") or []]
-        parts += [e.get("text", "") if isinstance(e.get("text"), str) else (e.get("text") or {}).get("text", "")
-                  for e in block.get("elements") or []]
-    return "\n".join(parts)
 
 
 def buttons(message: dict[str, Any]) -> list[str]:

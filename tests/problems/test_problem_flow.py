@@ -20,6 +20,7 @@ from tests.harness import (
     OTHER_TEACHER,
     TEACHER,
     Harness,
+    text_of,
 )
 from tests.slack_requests import fill
 
@@ -29,19 +30,6 @@ def _problem(h: Harness) -> Problem:
         problems = session.scalars(select(Problem)).all()
         assert len(problems) == 1
         return problems[0]
-
-
-def _text_of(message: dict) -> str:
-    """Everything a person reads in a message (its blocks' texts)."""
-    parts = [str(message.get("text") or "")]
-    for block in message.get("blocks") or []:
-        text = block.get("text")
-        if isinstance(text, dict):
-            parts.append(text.get("text", ""))
-        parts += [f.get("text", "") for f in block.get("fields") or []]
-        parts += [e.get("text", "") if isinstance(e.get("text"), str) else (e.get("text") or {}).get("text", "")
-                  for e in block.get("elements") or []]
-    return "\n".join(parts)
 
 
 def _buttons(message: dict) -> list[str]:
@@ -56,7 +44,7 @@ def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harn
     assert h.deliver() > 0
 
     [post] = h.channel_messages()
-    shown = _text_of(post)
+    shown = text_of(post)
     assert "张伟 (S2024001)" in shown and "右手被机器划伤" in shown and "已通知家长" in shown
     assert "P2 – Serious" in shown and "Workplace safety or injury" in shown and "Open" in shown
     assert f"<@{MENTOR}>" in shown  # the mentor is mentioned; the teacher reported it
@@ -68,7 +56,7 @@ def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harn
     h.click(MENTOR, ProblemActionId.ACKNOWLEDGE, post)
     h.deliver()
     [post] = h.channel_messages()
-    assert f"Acknowledged by <@{MENTOR}>" in _text_of(post) and post["edited"]
+    assert f"Acknowledged by <@{MENTOR}>" in text_of(post) and post["edited"]
     assert ProblemActionId.ACKNOWLEDGE not in _buttons(post)
     assert any("acknowledged your report" in text for text in h.dms_to(TEACHER))
 
@@ -78,7 +66,7 @@ def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harn
     assert h.slack.view_submission(modal, fill(modal, {"text": "已安排复查"}), user_id=MENTOR).status == 200
     h.deliver()
     [post] = h.channel_messages()
-    assert "1 update in the thread" in _text_of(post)
+    assert "1 update in the thread" in text_of(post)
 
     h.click(COORD_SCHOOL, ProblemActionId.RESOLVE, post)
     modal = h.last_modal()
@@ -86,16 +74,16 @@ def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harn
                                    user_id=COORD_SCHOOL).text == ""
     h.deliver()
     [post] = h.channel_messages()
-    assert f"Resolved by <@{COORD_SCHOOL}>" in _text_of(post) and "伤口已愈合" in _text_of(post)
+    assert f"Resolved by <@{COORD_SCHOOL}>" in text_of(post) and "伤口已愈合" in text_of(post)
     assert _buttons(post) == [ProblemActionId.REOPEN, ProblemActionId.ADD_UPDATE]
 
     h.click(TEACHER, ProblemActionId.REOPEN, post)
     h.deliver()
     [post] = h.channel_messages()
-    assert "Reopened" in _text_of(post)
+    assert "Reopened" in text_of(post)
 
     thread = h.thread(post["ts"])
-    notes = [_text_of(m) for m in thread]
+    notes = [text_of(m) for m in thread]
     assert len(thread) == 4
     assert "acknowledged" in notes[0] and "已安排复查" in notes[1] and "resolved" in notes[2] and "reopened" in notes[3]
 
@@ -121,7 +109,7 @@ def test_user_text_is_escaped_everywhere_it_is_posted(harness: Harness) -> None:
     h.report(TEACHER, category="other", severity="p4", description=hostile, actions_taken="<!here>")
     h.deliver()
     [post] = h.channel_messages()
-    shown = _text_of(post)
+    shown = text_of(post)
     assert "<!channel>" not in shown and "<!here>" not in shown and "<https://evil" not in shown
     assert "&lt;!channel&gt; ping &lt;@U0MENTOR&gt; see &lt;https://evil.example|here&gt; &amp; more" in shown
     h.click(MENTOR, ProblemActionId.ADD_UPDATE, post)
@@ -129,7 +117,7 @@ def test_user_text_is_escaped_everywhere_it_is_posted(harness: Harness) -> None:
     h.slack.view_submission(modal, fill(modal, {"text": "<!everyone> hi"}), user_id=MENTOR)
     h.deliver()
     [note] = h.thread(post["ts"])
-    assert "<!everyone>" not in _text_of(note) and "&lt;!everyone&gt;" in _text_of(note)
+    assert "<!everyone>" not in text_of(note) and "&lt;!everyone&gt;" in text_of(note)
 
 
 def test_bad_input_comes_back_inline_and_stores_nothing(harness: Harness) -> None:

@@ -34,6 +34,10 @@ if sync_playwright is None or not os.access(CHROMIUM, os.X_OK):
         raise RuntimeError(reason)
     pytest.skip(reason, allow_module_level=True)
 
+# Each step is a browser click, a signed request to the app, a Web API call back and a page poll; on a
+# loaded two-core machine that chain can take longer than Playwright's 5 s default. Still bounded.
+expect.set_options(timeout=20_000)
+
 
 @pytest.fixture
 def page(tmp_path: Path) -> Iterator[Any]:

@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from bot.db import Database
 from bot.migrate import upgrade
@@ -58,6 +58,17 @@ def _insert(db: Database, model: Any, rows: list[dict[str, Any]]) -> None:
             conn.execute(insert(model), rows[start:start + BATCH])
 
 
+def _advance_sequences(db: Database, models: list[Any]) -> None:
+    """Rows were inserted with explicit ids; move PostgreSQL's id sequences past them."""
+    if db.is_sqlite:
+        return
+    with db.engine.begin() as conn:
+        for model in models:
+            table = model.__tablename__
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - our table names
+                              f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+
+
 def generate(url: str, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
     """Fill an empty, migrated database; returns the row counts."""
     rng = random.Random(seed)
@@ -70,7 +81,9 @@ def generate(url: str, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
                                "enterprise": f"示范企业{p}有限公司", "channel_id": f"C{p:08d}",
                                "timezone": zones[p % len(zones)], "language": "zh_CN" if p % 3 else "en",
                                "created_at": now} for p in range(1, n_partnerships + 1)])
-    people, members, staff = [], [], {}
+    people: list[dict[str, Any]] = []
+    members: list[dict[str, Any]] = []
+    staff: dict[tuple[int, Role], list[int]] = {}
     pid = 0
     for p in range(1, n_partnerships + 1):
         for side, roles in ((Side.SCHOOL, [Role.COORDINATOR, Role.TEACHER, Role.TEACHER, Role.TEACHER]),
@@ -146,6 +159,7 @@ def generate(url: str, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
                          "quarter": f"{starts.year}Q{(starts.month - 1) // 3 + 1}", "ics_uid": f"gen-{n}@coopbot",
                          "ics_sequence": 0, "created_at": now, "updated_at": now})
     _insert(db, Meeting, meetings)
+    _advance_sequences(db, [Partnership, Person, Membership, Intern, Problem, ProblemEvent, Exchange, Meeting])
     db.dispose()
     return {"partnerships": n_partnerships, "people": len(people), "interns": n_interns, "problems": n_problems,
             "problem_events": len(events), "exchanges": n_exchanges, "meetings": n_meetings}

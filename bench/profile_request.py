@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,10 +37,11 @@ def main() -> None:
             intern_id = h.intern_id("S2024001")
             app = h.runtime.app
 
-            def dispatch(make: object) -> None:
-                body, content_type = make()  # type: ignore[operator]
-                headers = {"content-type": [content_type], **{k.lower(): [v] for k, v in
-                                                              loadgen.sign(SIGNING_SECRET, body).items()}}
+            def dispatch(make: Callable[[], tuple[bytes, str]]) -> None:
+                body, content_type = make()
+                headers: dict[str, str | Sequence[str]] = {
+                    "content-type": content_type,
+                    **{k.lower(): v for k, v in loadgen.sign(SIGNING_SECRET, body).items()}}
                 response = app.dispatch(BoltRequest(body=body.decode(), headers=headers))
                 assert response.status == 200, response.body
 

@@ -32,6 +32,7 @@ from bot.db import Database
 from bot.digests.data import Window, collect
 from bot.digests.messages import digest_message
 from bot.digests.service import DigestService
+from bot.home.refresh import render_home
 from bot.i18n import translator
 from bot.migrate import upgrade
 from bot.quarters import local_today
@@ -113,6 +114,21 @@ def run_backend(name: str, url: str, scale: float, work: Path) -> dict[str, Any]
     posted = service.post_weekly(NOW)
     result["digest_all_seconds"] = round(time.perf_counter() - started, 2)
     result["digest_all_posted"] = posted
+    with db.session() as session:
+        coordinator = str(session.scalar(
+            select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.partnership_id == pid, Membership.role == Role.COORDINATOR).limit(1)))
+
+    def home() -> None:
+        with db.session() as session:
+            render_home(session, coordinator, now=NOW)
+
+    home()
+    with counting(db) as statements:
+        home()
+    result["home_coordinator_ms"] = round(timed(home, 20) * 1000, 1)
+    result["home_coordinator_queries"] = len(statements)
+    result.update(export_all(url, work))
     csv_path = work / f"interns-{name}.csv"
     interns_csv(db, csv_path, int(20_000 * scale))
     started = time.perf_counter()
@@ -126,6 +142,33 @@ def run_backend(name: str, url: str, scale: float, work: Path) -> dict[str, Any]
         result["interns_total"] = session.query(Intern).count()
     db.dispose()
     return result
+
+
+# Peak RSS from VmHWM: ru_maxrss survives exec on Linux, so a child forked from this (large) process would
+# report the parent's peak, not its own.
+EXPORT_CHILD = """
+import sys, time
+from bot.cli import main
+started = time.perf_counter()
+code = main(["export", "issues", "--format", sys.argv[1], "--out", sys.argv[2]])
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:")).split()[1]
+print(time.perf_counter() - started, hwm)
+sys.exit(code)
+"""
+
+
+def export_all(url: str, work: Path) -> dict[str, Any]:
+    """Export every report in a child process: wall time and that process's peak RSS (MiB)."""
+    found: dict[str, Any] = {}
+    for fmt in ("csv", "xlsx"):
+        out = work / f"issues.{fmt}"
+        child = subprocess.run([sys.executable, "-c", EXPORT_CHILD, fmt, str(out)], cwd=ROOT, check=True,
+                               capture_output=True, text=True, env={**os.environ, "DATABASE_URL": url})
+        seconds, rss_kib = child.stdout.split()[-2:]
+        found[f"export_{fmt}_seconds"] = round(float(seconds), 2)
+        found[f"export_{fmt}_peak_rss_mib"] = round(int(rss_kib) / 1024, 1)
+        found[f"export_{fmt}_mib_on_disk"] = round(out.stat().st_size / 2**20, 1)
+    return found
 
 
 def pg_url() -> str:
@@ -153,7 +196,6 @@ def main() -> None:
             print(json.dumps(result, ensure_ascii=False), flush=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
-    _ = subprocess  # export timing runs in a child process (peak RSS of the export alone)
 
 
 if __name__ == "__main__":

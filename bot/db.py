@@ -9,14 +9,17 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+WRITE_OPTION = "coopbot_write"  # marks a SQLite connection whose transaction will write
+
 
 class Database:
     """Wraps the engine so that SQLite behaves like a serialising database under threads.
 
     SQLite's default deferred transactions turn a read-then-write race into `database is locked`
-    errors instead of waiting. `BEGIN IMMEDIATE` makes every transaction take the write lock up
-    front, so concurrent state changes queue up (busy timeout) and each sees the previous one.
-    PostgreSQL needs nothing of this: services lock the rows they change with `FOR UPDATE`.
+    errors instead of waiting. So `transaction()` (every change) begins with `BEGIN IMMEDIATE` and
+    takes the write lock up front: concurrent changes queue up (busy timeout) and each sees the
+    previous one. `session()` is for reading and begins deferred, so reads (WAL) never wait for a
+    writer. PostgreSQL needs nothing of this: services lock the rows they change with `FOR UPDATE`.
     """
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
@@ -38,9 +41,12 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits on success and rolls back on any exception."""
         with self._sessions() as session, session.begin():
+            if self.is_sqlite:
+                session.connection(execution_options={WRITE_OPTION: True})
             yield session
 
     def session(self) -> Session:
+        """A session for reading (on SQLite it does not take the write lock; never write in it)."""
         return self._sessions()
 
     def dispose(self) -> None:
@@ -55,8 +61,12 @@ def _serialise_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # WAL + NORMAL: no fsync per commit; the database never corrupts and survives a crash of the
+        # app, but an OS crash or power cut may lose the last commits. Production runs PostgreSQL.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        write = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

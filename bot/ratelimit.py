@@ -21,10 +21,12 @@ from datetime import datetime
 
 TIER_2, TIER_3, TIER_4 = 20 / 60, 50 / 60, 100 / 60  # requests per second, the tiers' lower bounds
 
-# Per-method budgets: (rate per second, burst). chat.postMessage's own workspace-wide limit is "several
-# hundred per minute"; we budget it like Tier 3 and let the per-channel pacing do the real shaping.
+# Per-method budgets: (rate per second, burst). chat.postMessage is Slack's "special" tier: one message a
+# second per channel (the per-channel pacing below) under a workspace-wide limit of several hundred a minute;
+# 300/min keeps a 200-partnership digest run to about half a minute and leaves Slack's 429s for the rest.
+CHAT_POST_MESSAGE = 5.0
 METHOD_LIMITS: dict[str, tuple[float, float]] = {
-    "chat.postMessage": (TIER_3, 50),
+    "chat.postMessage": (CHAT_POST_MESSAGE, 50),
     "chat.update": (TIER_3, 50),
     "chat.postEphemeral": (TIER_4, 100),
     "views.publish": (TIER_4, 100),

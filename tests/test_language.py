@@ -14,8 +14,7 @@ from bot.language import SlackLocales
 from bot.problems.ids import ProblemActionId
 from models.audit import AuditEntry
 from models.roster import Partnership, Person
-from tests.harness import BOT_TOKEN, COORD_SCHOOL, MENTOR, TEACHER, Harness
-from tests.problems.test_problem_flow import _text_of
+from tests.harness import BOT_TOKEN, COORD_SCHOOL, MENTOR, TEACHER, Harness, text_of
 from tests.slack_requests import fill
 
 
@@ -30,7 +29,7 @@ def _home(h: Harness, user: str) -> dict[str, Any]:
 
 
 def _home_texts(view: dict[str, Any]) -> str:
-    return "\n".join(_text_of(block) for block in [{"blocks": view["blocks"]}])
+    return "\n".join(text_of(block) for block in [{"blocks": view["blocks"]}])
 
 
 def test_slack_locales_are_cached_and_failures_fall_back() -> None:
@@ -84,7 +83,7 @@ def test_a_chinese_partnership_posts_in_chinese_and_each_dm_follows_its_reader(h
     h.report(TEACHER, category="safety", severity="p1", description="右手被机器划伤")
     h.deliver()
     [post] = h.channel_messages()
-    shown = _text_of(post)
+    shown = text_of(post)
     assert "P1 – 危急" in shown and "工作场所安全或受伤" in shown and "待处理" in shown and "发生日期" in shown
     assert "Open" not in shown and "年" in shown  # the date too is written the Chinese way
     [mentor_dm] = h.dms_to(MENTOR)
@@ -95,9 +94,9 @@ def test_a_chinese_partnership_posts_in_chinese_and_each_dm_follows_its_reader(h
     h.click(MENTOR, ProblemActionId.ACKNOWLEDGE, post)
     h.deliver()
     [post] = h.channel_messages()
-    assert f"<@{MENTOR}> 已确认" in _text_of(post)
+    assert f"<@{MENTOR}> 已确认" in text_of(post)
     [note] = h.thread(post["ts"])
-    assert "已确认此问题" in _text_of(note)
+    assert "已确认此问题" in text_of(note)
 
 
 def test_the_app_home_language_picker_changes_the_persons_language(harness: Harness) -> None:

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.devtools.fake_limits import RateLimits
 from bot.devtools.fake_slack_api import METHODS, SlackError
 
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
@@ -68,6 +69,7 @@ class FakeSlack:
         self._delays: dict[str, list[float]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._down = False
+        self.rate_limits: RateLimits | None = None  # Slack's limits, enforced when set (fake_limits.py)
         self._ids = itertools.count(1)
         self._ts = itertools.count(int(time.time()) * 1_000_000 + 100, 100)  # ts read as Slack times: now
         self._server: ThreadingHTTPServer | None = None
@@ -219,6 +221,9 @@ class FakeSlack:
         else:
             return _Reply(404, b"not found", content_type="text/plain")
         failure = self._record(method, args, headers)
+        retry_after = self.rate_limits.check(method, args) if self.rate_limits and failure is None else None
+        if retry_after is not None:
+            return _json_reply({"ok": False, "error": "ratelimited"}, 429, **{"Retry-After": str(retry_after)})
         pause = self._take_delay(method)
         if pause:
             time.sleep(pause)

@@ -9,6 +9,7 @@ Cell = str | int | float
 Row = list[Cell]
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(_FORMULA_STARTS)
 
 
 def guard_formula(text: str) -> str:
@@ -25,7 +26,15 @@ def guard_formula(text: str) -> str:
 
 def cell(value: Any) -> Cell:
     """A number stays a number; times are UTC ISO 8601 (`2027-01-04T01:30:00Z`); dates ISO; anything
-    else is text with the formula guard. None is an empty cell."""
+    else is text with the formula guard. None is an empty cell.
+
+    Called for every cell of every export (millions of times for a large one), so the common case, a
+    plain string, is decided by its exact type before anything else."""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value[:1] in _FORMULA_FIRST else value
+    if kind is int or kind is float:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

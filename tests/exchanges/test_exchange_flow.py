@@ -14,8 +14,7 @@ from bot.exchanges.ids import ExchangeActionId
 from models.audit import AuditEntry
 from models.exchange import ExchangeStatus
 from tests.exchanges.helpers import END, START, buttons, decide, dm, moment, request, the_exchange
-from tests.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness
-from tests.problems.test_problem_flow import _text_of
+from tests.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness, text_of
 from tests.slack_requests import fill
 
 
@@ -25,8 +24,8 @@ def test_request_approval_assessment_and_letter(harness: Harness) -> None:
     assert reply.status == 200 and reply.text == ""
     h.deliver()
     [summary] = h.channel_messages(CHANNEL)
-    assert "Staff exchange: 王芳 (College → Enterprise)" in _text_of(summary)
-    assert "Awaiting approval" in _text_of(summary) and buttons(summary) == [ExchangeActionId.REVIEW]
+    assert "Staff exchange: 王芳 (College → Enterprise)" in text_of(summary)
+    assert "Awaiting approval" in text_of(summary) and buttons(summary) == [ExchangeActionId.REVIEW]
     # the sending side's coordinator and the host side's approvers are asked; the requester is not
     for user in (COORD_SCHOOL, MENTOR, COORD_ENTERPRISE):
         assert buttons(dm(h, user, ExchangeActionId.REVIEW)) == [ExchangeActionId.REVIEW]
@@ -36,14 +35,14 @@ def test_request_approval_assessment_and_letter(harness: Harness) -> None:
     h.deliver()
     [school_dm] = h.fake.messages("D" + COORD_SCHOOL)
     assert school_dm["edited"] and buttons(school_dm) == []
-    assert f"Approved by <@{COORD_SCHOOL}>" in _text_of(school_dm)
+    assert f"Approved by <@{COORD_SCHOOL}>" in text_of(school_dm)
     assert the_exchange(h).status == ExchangeStatus.PENDING
 
     assert decide(h, MENTOR, "approve", "欢迎").text == ""
     h.deliver()
     assert the_exchange(h).status == ExchangeStatus.APPROVED
     [summary] = h.channel_messages(CHANNEL)
-    assert summary["edited"] and "Approved" in _text_of(summary) and buttons(summary) == []
+    assert summary["edited"] and "Approved" in text_of(summary) and buttons(summary) == []
     [other_host_dm] = h.fake.messages("D" + COORD_ENTERPRISE)
     assert buttons(other_host_dm) == []  # the host side has decided: no Review left for anyone
     notices = h.dms_to(TEACHER)

@@ -25,8 +25,8 @@ from tests.harness import (
     OUTSIDER,
     TEACHER,
     Harness,
+    text_of,
 )
-from tests.problems.test_problem_flow import _text_of
 from tests.slack_requests import fill
 
 
@@ -88,7 +88,7 @@ def test_reject_needs_a_comment_and_ends_the_review(harness: Harness) -> None:
     h.deliver()
     assert the_exchange(h).status == ExchangeStatus.REJECTED
     [summary] = h.channel_messages(CHANNEL)
-    shown = _text_of(summary)
+    shown = text_of(summary)
     assert "Rejected" in shown and "岗位已满 &lt;!channel&gt;" in shown and "<!channel>" not in shown
     assert any("rejected" in text and "王芳" in text for text in h.dms_to(TEACHER))
     # the other side's Review is gone, and a stale click is refused
@@ -106,7 +106,7 @@ def test_changes_requested_then_resubmitted_goes_back_to_review(harness: Harness
     h.deliver()
     assert the_exchange(h).status == ExchangeStatus.CHANGES_REQUESTED
     notice = dm(h, TEACHER, ExchangeActionId.EDIT)
-    assert "请写明具体部门" in _text_of(notice)
+    assert "请写明具体部门" in text_of(notice)
     h.click(MENTOR, ExchangeActionId.EDIT, notice, channel="D" + TEACHER)  # only the requester may edit
     assert any("your role does not allow" in text for text in h.ephemerals())
     h.click(TEACHER, ExchangeActionId.EDIT, notice, channel="D" + TEACHER)

@@ -118,7 +118,10 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     _needs(settings, "jobs")
     services = build_services(settings)
     count = run_job(args.name, services)
-    worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts)
+    from bot.home.refresh import home_renderer
+
+    worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
+                            render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone))
     worker.drain(timeout=args.deliver_timeout)
     with services.db.session() as session:
         waiting = session.scalar(select(func.count()).select_from(OutboxMessage)

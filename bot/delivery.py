@@ -20,6 +20,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy import func, or_, select, update
@@ -58,7 +59,8 @@ class DeliveryWorker:
     def __init__(self, db: Database, client: WebClient, *, max_attempts: int = 50,
                  clock: Callable[[], datetime] = utcnow, poll_seconds: float = 2.0,
                  lease: timedelta = CLAIM_LEASE, metrics: Metrics | None = None,
-                 limiter: RateLimiter | None = None, sleep: Callable[[float], object] | None = None) -> None:
+                 limiter: RateLimiter | None = None, sleep: Callable[[float], object] | None = None,
+                 render_home: Callable[[str], dict[str, Any]] | None = None) -> None:
         self.db = db
         self.client = client
         self.max_attempts = max_attempts
@@ -67,7 +69,7 @@ class DeliveryWorker:
         self.lease = lease
         self.metrics = metrics
         self.limiter = limiter or RateLimiter(clock)
-        self.calls = SlackCalls(db, client)
+        self.calls = SlackCalls(db, client, render_home)
         self._stop = threading.Event()
         self._sleep = sleep or self._stop.wait
         self._thread: threading.Thread | None = None

@@ -14,6 +14,7 @@ import http.client
 import logging
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -73,9 +74,11 @@ def is_uncertain(row: OutboxMessage) -> bool:
 class SlackCalls:
     """Makes the calls for one row and classifies the answer. Never raises for Slack's reasons."""
 
-    def __init__(self, db: Database, client: WebClient) -> None:
+    def __init__(self, db: Database, client: WebClient,
+                 render_home: Callable[[str], dict[str, Any]] | None = None) -> None:
         self.db = db
         self.client = client
+        self.render_home = render_home  # renders an App Home asked for with outbox.refresh_home
         self._local = threading.local()
 
     def _calling(self, method: str) -> None:
@@ -100,7 +103,12 @@ class SlackCalls:
     def _call(self, row: OutboxMessage) -> Outcome:
         payload = row.payload
         if row.kind == OutboxKind.HOME:
-            self.client.views_publish(user_id=row.user or "", view=payload["view"])
+            view = payload["view"]
+            if view is None:  # a refresh: render the home now, from what is committed
+                if self.render_home is None:
+                    return Outcome(OutboxStatus.FAILED, error="no App Home renderer in this process")
+                view = self.render_home(row.user or "")
+            self.client.views_publish(user_id=row.user or "", view=view)
             return Outcome(OutboxStatus.SENT)
         if row.kind == OutboxKind.EPHEMERAL:
             self.client.chat_postEphemeral(channel=row.channel, user=row.user or "", text=payload["text"],

@@ -11,10 +11,10 @@ import base64
 import threading
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from models.delivery import OutboxKind, OutboxMessage
+from models.delivery import OutboxKind, OutboxMessage, OutboxStatus
 
 _wakeup = threading.Event()
 
@@ -74,6 +74,22 @@ def upload(session: Session, *, channel: str, filename: str, content: bytes, tit
     return _add(session, kind=OutboxKind.UPLOAD, channel=channel,
                 payload={"filename": filename, "title": title, "initial_comment": initial_comment,
                          "content_b64": base64.b64encode(content).decode("ascii")})
+
+
+HOME_REFRESH_KEY = "home-refresh"
+
+
+def refresh_home(session: Session, *, user: str) -> OutboxMessage | None:
+    """Ask for `user`'s App Home to be re-rendered and published. The worker renders it when it delivers
+    the row, from what is committed then: the change's transaction stays short, and several changes
+    before delivery cost one render. A refresh already waiting (and not yet claimed) covers this one."""
+    waiting = session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.channel == f"home:{user}", OutboxMessage.message_key == HOME_REFRESH_KEY,
+        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.claimed_until.is_(None)).limit(1))
+    if waiting is not None:
+        return None
+    return _add(session, kind=OutboxKind.HOME, channel=f"home:{user}", user=user, message_key=HOME_REFRESH_KEY,
+                payload={"view": None})
 
 
 def publish_home(session: Session, *, user: str, view: dict[str, Any]) -> OutboxMessage:

@@ -14,6 +14,7 @@ from bot.app import create_app
 from bot.container import Services, build_services
 from bot.delivery import DeliveryWorker
 from bot.executor import TrackedExecutor
+from bot.home.refresh import home_renderer
 from bot.observability import Metrics
 from bot.settings import Settings
 from bot.slack_payloads import RequestGuard, request_guard
@@ -79,7 +80,8 @@ def build_runtime(settings: Settings, services: Services | None = None, *, with_
     metrics = Metrics(lambda: outbox_stats(services))
     worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
                             poll_seconds=settings.coopbot_outbox_poll_seconds, metrics=metrics,
-                            lease=timedelta(seconds=settings.coopbot_outbox_lease_seconds))
+                            lease=timedelta(seconds=settings.coopbot_outbox_lease_seconds),
+                            render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone))
     listeners = TrackedExecutor()
     calendar = None
     if with_scheduler:

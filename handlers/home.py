@@ -7,11 +7,12 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot import outbox
 from bot.container import Services
 from bot.errors import CoopError
 from bot.home.data import Section
 from bot.home.ids import FOLLOW_SLACK, HomeActionId
-from bot.home.refresh import refresh_homes
+from bot.home.refresh import render_home
 from bot.language import set_language
 from handlers.common import refusal, tell_privately, user_id
 from handlers.exchanges import open_request
@@ -75,5 +76,6 @@ def publish_home_of(services: Services, user: str, *, pages: dict[Section, int] 
     """Render `user`'s App Home in their language and publish it through the outbox."""
     services.translator_for(user)  # learns their Slack language (cached) before the transaction reads it
     with services.db.transaction() as session:
-        refresh_homes(session, [user], locales=services.locales, now=services.clock(),
-                      default_timezone=services.settings.coopbot_timezone, pages=pages)
+        view = render_home(session, user, locales=services.locales, now=services.clock(),
+                           default_timezone=services.settings.coopbot_timezone, pages=pages)
+        outbox.publish_home(session, user=user, view=view)

@@ -54,7 +54,7 @@ class SlackExchangeNotifier:
     def _refresh_homes(self, session: Session, x: ExchangeSnapshot) -> None:
         """Whose App Home lists the exchange while it waits for a decision: its approvers (bot.home)."""
         approvers = [user for users in x.approvers.values() for user in users]
-        refresh_homes(session, approvers, locales=self.locales, default_timezone=x.timezone)
+        refresh_homes(session, approvers)
 
     def assessment_requested(self, session: Session, x: ExchangeSnapshot, assessors: list[str]) -> None:
         for user in assessors:

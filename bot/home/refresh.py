@@ -1,19 +1,21 @@
 """Publishing App Homes: on `app_home_opened`, and after every change that concerns someone.
 
-`refresh_homes(session, users)` is what a notifier calls inside the change's transaction: each person's
-home is read in that session (so it shows the change) and written to the outbox (`publish_home`), so it
-goes out with the change or not at all. Language comes from the cache only (see bot.language).
+`refresh_homes(session, users)` is what a notifier calls inside the change's transaction: it adds one small
+"refresh" row per person to the outbox, so the refresh happens if and only if the change commits. The
+delivery worker renders the home when it delivers the row (`home_renderer`), from the committed state —
+so the change's transaction (and the ack) never pays for rendering homes. Language comes from the cache.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot import outbox
+from bot.db import Database
 from bot.home.data import Section, load_home
 from bot.home.views import home_view, how_to_get_added
 from bot.i18n import translator
@@ -30,12 +32,20 @@ def render_home(session: Session, slack_user_id: str, *, locales: SlackLocales |
     return home_view(data, t, how_to_join=how_to_get_added(t))
 
 
-def refresh_homes(session: Session, slack_user_ids: Iterable[str | None], *, locales: SlackLocales | None = None,
-                  now: datetime | None = None, default_timezone: str = "UTC",
-                  pages: dict[Section, int] | None = None) -> int:
-    """Re-render and publish (through the outbox) the homes of these people, once each. Returns how many."""
+def refresh_homes(session: Session, slack_user_ids: Iterable[str | None]) -> int:
+    """Have these people's homes re-rendered and published (through the outbox), once each; the delivery
+    worker renders them with `home_renderer`. Returns how many were asked for."""
     users = list(dict.fromkeys(u for u in slack_user_ids if u))
     for user in users:
-        view = render_home(session, user, locales=locales, now=now, default_timezone=default_timezone, pages=pages)
-        outbox.publish_home(session, user=user, view=view)
+        outbox.refresh_home(session, user=user)
     return len(users)
+
+
+def home_renderer(db: Database, locales: SlackLocales | None, default_timezone: str) -> Callable[[str], dict[str, Any]]:
+    """What the delivery worker calls to render a home it was asked to refresh (first page, now)."""
+
+    def render(slack_user_id: str) -> dict[str, Any]:
+        with db.session() as session:
+            return render_home(session, slack_user_id, locales=locales, default_timezone=default_timezone)
+
+    return render

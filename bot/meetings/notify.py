@@ -57,7 +57,7 @@ class SlackMeetingNotifier:
         outbox.update(session, key=item.message_key, channel=meeting.channel_id, text=text, blocks=blocks)
         text, blocks = messages.action_item(item, self.reader(session, item.owner, meeting.language))
         outbox.update(session, key=item.dm_key, channel=item.owner, text=text, blocks=blocks)
-        refresh_homes(session, [item.owner], locales=self.locales, default_timezone=meeting.timezone)
+        refresh_homes(session, [item.owner])
 
     # --- for the scheduled jobs (bot.meetings.jobs) --------------------------------------------------
     def reminder(self, session: Session, meeting: MeetingSnapshot, hours: int) -> None:
@@ -92,8 +92,7 @@ class SlackMeetingNotifier:
     def _refresh_homes(self, session: Session, meeting: MeetingSnapshot) -> None:
         """Whose App Home shows the meeting as their next one, or its action items (bot.home)."""
         people = [i.slack_user_id for i in meeting.invitees] + [a.owner for a in meeting.action_items]
-        refresh_homes(session, [meeting.organiser, *people], locales=self.locales,
-                      default_timezone=meeting.timezone)
+        refresh_homes(session, [meeting.organiser, *people])
 
     def _send_calendar(self, session: Session, meeting: MeetingSnapshot, *, change: str) -> None:
         content = meeting_ics(meeting, now=utcnow())

@@ -55,8 +55,7 @@ class SlackProblemNotifier:
 
     def _refresh_homes(self, session: Session, problem: ProblemSnapshot) -> None:
         """Everyone whose App Home lists the problem or counts it (bot.home)."""
-        refresh_homes(session, (problem.teacher, problem.mentor, problem.reporter, *problem.coordinators),
-                      locales=self.locales, default_timezone=problem.timezone)
+        refresh_homes(session, (problem.teacher, problem.mentor, problem.reporter, *problem.coordinators))
 
     def _language(self, session: Session, slack_user_id: str, problem: ProblemSnapshot) -> str:
         """The reader's own choice, else their Slack language if already known, else the partnership's."""

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
 from bot.exchanges.practice import PracticeRecord, practice_of
+from bot.home.followups import Followups, load_followups
 from bot.permissions import Action, Relation, Subject, allows, relations_given
 from bot.problems.escalation import overdue
 from models.exchange import Direction, Exchange, ExchangeDecision, ExchangeStatus
@@ -147,6 +148,7 @@ class HomeData:
     action_items: tuple[ActionItemLine, ...]
     action_item_total: int
     practice: PracticeRecord | None = field(default=None)
+    followups: Followups | None = field(default=None)  # checklist gaps, internship evaluations
 
     @property
     def coordinates(self) -> bool:
@@ -205,12 +207,15 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
     names = tuple(session.scalars(select(Partnership.name).where(Partnership.id.in_(list(viewer.roles)))
                                   .order_by(Partnership.name)))
     today = now.astimezone(ZoneInfo(default_timezone)).date()
+    taught = [pid for pid, roles in viewer.roles.items() if Role.TEACHER in roles] if teaches else []
+    followups = load_followups(session, person_id=person.id, slack_user_id=slack_user_id,
+                               coordinated=viewer.coordinated, taught=taught, zones=viewer.zones, now=now)
     return HomeData(
         user=slack_user_id, name=person.name, side=Side(person.side), language_choice=person.locale,
         partnerships=names, roles=all_roles,
         teaches=teaches, mentors=mentors, quick_actions=quick, sections=sections, overview=overview,
         meetings=_next_meetings(session, viewer, now), action_items=items, action_item_total=item_total,
-        practice=practice_of(session, slack_user_id, today) if with_practice else None)
+        practice=practice_of(session, slack_user_id, today) if with_practice else None, followups=followups)
 
 
 # --- the viewer -----------------------------------------------------------------------------------------

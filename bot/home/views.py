@@ -21,6 +21,7 @@ from bot.home.data import (
     ProblemItem,
     Section,
 )
+from bot.home.followups import followup_blocks
 from bot.home.ids import FOLLOW_SLACK, HOME_LANGUAGE, HOME_LOG_PROBLEM, HomeActionId
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.meetings.ids import MeetingActionId
@@ -237,6 +238,8 @@ def home_view(data: HomeData | None, t: Translator, *, how_to_join: str) -> dict
     for key in (Section.AWAITING, Section.PROBLEMS, Section.INTERNS):
         if key in data.sections:
             blocks += page_blocks(data.sections[key], t)
+    if data.followups is not None:
+        blocks += followup_blocks(data.followups, t)
     if data.overview is None and data.sections[Section.APPROVALS].total:
         blocks += page_blocks(data.sections[Section.APPROVALS], t)
     if data.action_items:

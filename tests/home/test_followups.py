@@ -1,0 +1,56 @@
+"""App Home shows each internship's paperwork: checklist gaps (teachers, coordinators) and evaluations."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from bot.compliance.forms import ComplianceActionId
+from models.internship import Grade, InternshipEvaluation
+from models.roster import Intern, Person
+from tests.harness import COORD_ENTERPRISE, MENTOR, TEACHER, Harness
+
+
+def _home(h: Harness, user: str) -> dict:
+    h.slack.event({"type": "app_home_opened", "user": user, "channel": "D0X", "tab": "home"})
+    h.deliver()
+    return h.fake.views[f"home:{user}"]
+
+
+def _buttons(view: dict) -> list[str]:
+    return [b["accessory"]["action_id"] for b in view["blocks"] if b.get("accessory")]
+
+
+def test_a_teacher_sees_their_interns_checklist_gaps_with_the_button_to_fill_them(harness: Harness) -> None:
+    view = _home(harness, TEACHER)
+    shown = json.dumps(view, ensure_ascii=False)
+    assert "Compliance checklists with gaps" in shown and "张伟 (S2024001)" in shown
+    assert "欧阳娜娜" not in shown  # another teacher's intern
+    assert ComplianceActionId.OPEN in _buttons(view)
+
+
+def test_a_coordinator_sees_every_flagged_intern_of_the_partnership(harness: Harness) -> None:
+    shown = json.dumps(_home(harness, COORD_ENTERPRISE), ensure_ascii=False)
+    assert "张伟 (S2024001)" in shown and "欧阳娜娜 (S2024002)" in shown
+    assert "Tom Jones" not in shown  # another partnership's intern
+
+
+def test_a_teacher_sees_the_mentors_evaluation_of_an_internship_that_ended(harness: Harness) -> None:
+    h = harness
+    ended = date.today() - timedelta(days=10)
+    with h.db.transaction() as session:
+        intern = session.scalar(select(Intern).where(Intern.student_id == "S2024001"))
+        assert intern is not None
+        intern.end_date = ended
+        mentor = session.scalar(select(Person).where(Person.slack_user_id == MENTOR))
+        assert mentor is not None
+        session.add(InternshipEvaluation(intern_id=intern.id, evaluator_id=mentor.id, attendance=Grade.EXCELLENT,
+                                         professional_skills=Grade.GOOD, attitude=Grade.EXCELLENT,
+                                         safety_awareness=Grade.PASS, teamwork=Grade.GOOD,
+                                         comments="<!channel> 表现良好", certificate_issued=True,
+                                         source_key="view:EVAL1"))
+    shown = json.dumps(_home(h, TEACHER), ensure_ascii=False)
+    assert "Internship evaluations" in shown and "Excellent" in shown and "Internship certificate issued." in shown
+    assert "<!channel>" not in shown and "&lt;!channel&gt; 表现良好" in shown

@@ -37,6 +37,8 @@ i18n: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/request_path.py
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/fanout.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -24,7 +24,9 @@ def create_app(services: Services, executor: TrackedExecutor | None = None, metr
     secret = services.settings.slack_signing_secret
     app = App(
         listener_executor=executor or TrackedExecutor(),
-        client=services.client,
+        # Bolt gives each request a client with the token from `authorize` and this client's base URL;
+        # the app's own client carries no token, so Bolt has no second token to warn about.
+        client=WebClient(base_url=services.client.base_url, timeout=services.client.timeout, retry_handlers=[]),
         signing_secret=secret.get_secret_value() if secret else "",
         authorize=_cached_authorize(services.client),
         raise_error_for_unhandled_request=False,

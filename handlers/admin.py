@@ -38,7 +38,7 @@ def only_coordinators(error: CoopError, t: Translator) -> str:
 def coop_setup(services: Services, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     """`/coop setup`, typed in the channel to link: pick which of your partnerships it belongs to."""
     user, channel = user_id(body), str(body.get("channel_id") or "")
-    t = services.translator_for(user)
+    t = services.lazy_translator_for(user)
     try:
         choices = admin_service(services).partnerships_for(user, Action.LINK_CHANNEL)
     except CoopError as exc:
@@ -54,7 +54,7 @@ def coop_setup(services: Services, ack: Ack, body: dict[str, Any], client: WebCl
 def coop_admin(services: Services, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     """`/coop admin`: the menu for the channel's partnership, or for every partnership you coordinate."""
     user = user_id(body)
-    t = services.translator_for(user)
+    t = services.lazy_translator_for(user)
     try:
         choices = admin_service(services).partnerships_for(user, Action.ADMINISTER_ROSTER, body.get("channel_id"))
     except CoopError as exc:
@@ -81,7 +81,7 @@ def register(app: App, services: Services) -> None:
     def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user, partnership_id = user_id(body), action_value_int(body)
-        t = services.translator_for(user)
+        t = services.lazy_translator_for(user)
         action = AdminActionId(str((body.get("actions") or [{}])[0].get("action_id")))
         try:
             partnership = admin.ensure_admin(user, partnership_id or 0)

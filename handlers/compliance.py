@@ -36,7 +36,7 @@ def coop_checklist(services: Services, ack: Ack, body: dict[str, Any], client: W
     """`/coop checklist`: a teacher's interns (one opens at once); with a student id, that intern's
     checklist — to edit for their teacher, to read for a coordinator."""
     user = user_id(body)
-    t = services.translator_for(user)
+    t = services.lazy_translator_for(user)
     service = compliance_service(services)
     try:
         if args:
@@ -72,7 +72,7 @@ def register(app: App, services: Services) -> None:
         """The "Checklist" button: in the chooser (pushes the modal) or on App Home (opens it)."""
         ack()
         user = user_id(body)
-        t = services.translator_for(user)
+        t = services.lazy_translator_for(user)
         try:
             view = forms.checklist_modal(service.checklist(user, action_value_int(body) or 0), t)
         except CoopError as exc:

@@ -24,7 +24,7 @@ def register(app: App, services: Services) -> None:
     @app.command(COOP.command)
     def coop(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         user = str(body.get("user_id") or "")
-        t = services.translator_for(user)
+        t = services.lazy_translator_for(user)
         words = str(body.get("text") or "").split()
         sub = words[0].lower() if words else "help"
         if sub == "status":

@@ -36,7 +36,7 @@ def register(app: App, services: Services) -> None:
     @app.view(ExchangeCallback.REQUEST)
     def submit_request(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
-        t = services.translator_for(user)
+        t = services.lazy_translator_for(user)
         parsed = forms.parse_request(view.get("state", {}).get("values", {}), t)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
@@ -68,7 +68,7 @@ def register(app: App, services: Services) -> None:
     @app.view(ExchangeCallback.REVIEW)
     def submit_review(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
-        t = services.translator_for(user)
+        t = services.lazy_translator_for(user)
         parsed = forms.parse_decision(view.get("state", {}).get("values", {}), t)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
@@ -102,7 +102,7 @@ def register(app: App, services: Services) -> None:
     @app.view(ExchangeCallback.ASSESS)
     def submit_assessment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
-        t = services.translator_for(user)
+        t = services.lazy_translator_for(user)
         parsed = forms.parse_assessment(view.get("state", {}).get("values", {}), t)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
@@ -129,7 +129,7 @@ def open_request(services: Services, client: WebClient, body: dict[str, Any], *,
                  respond: Respond | None = None) -> None:
     """Open "Request an exchange" for the caller (from /exchange or the App Home button)."""
     user = user_id(body)
-    t = services.translator_for(user)
+    t = services.lazy_translator_for(user)
     try:
         partnerships, today = services.exchanges.request_choices(user)
     except CoopError as exc:

@@ -32,7 +32,7 @@ def register(app: App, services: Services) -> None:
     @app.view(InternshipCallback.EVALUATE)
     def submit_evaluation(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
-        t = services.translator_for(user)
+        t = services.lazy_translator_for(user)
         parsed = forms.parse_evaluation(view.get("state", {}).get("values", {}), t)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)

@@ -43,7 +43,7 @@ def register(app: App, services: Services) -> None:
     @app.view(MeetingCallback.SCHEDULE)
     def submit_schedule(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
-        t = services.translator_for(user)
+        t = services.lazy_translator_for(user)
         parsed = forms.parse_schedule(_values(view), t)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
@@ -100,7 +100,7 @@ def open_schedule(services: Services, client: WebClient, body: dict[str, Any], *
     """Open "Schedule a meeting" for the caller (from the slash command or a button, e.g. the
     quarterly prompt's)."""
     user = user_id(body)
-    t = services.translator_for(user)
+    t = services.lazy_translator_for(user)
     try:
         defaults = services.meetings.schedule_defaults(user, t, partnership_id=partnership_id)
     except CoopError as exc:
@@ -167,7 +167,7 @@ def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, 
             parse: Callable[[Any, Translator], Any], change: Callable[[int, str, Any, str], Any], *,
             first_block: str) -> None:
     user = user_id(body)
-    t = services.translator_for(user)
+    t = services.lazy_translator_for(user)
     meeting_id = forms.meeting_id_from(str(view.get("private_metadata") or ""))
     parsed = parse(_values(view), t)
     if isinstance(parsed, dict):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.errors import CoopError, InvalidTransition, NotAllowed, NotFound, NotOnRoster
+from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
 from bot.home.views import how_to_get_added
 from bot.i18n import Translator
 from bot.problems.labels import STATUS_LABELS
@@ -88,3 +88,26 @@ def on_button(services: Services, client: WebClient, body: dict[str, Any],
         act(target, user, t)
     except CoopError as exc:
         tell_privately(client, body, refuse(exc, t))
+
+
+Errors = dict[str, str]
+
+
+def answer_submission(ack: Callable[..., Any], parsed: Any, act: Callable[[Any], object], *,
+                      refused: Callable[[CoopError], Errors],
+                      invalid: Callable[[InvalidInput], Errors] | None = None) -> None:
+    """What every modal submission shares: the form's own errors come back inline (block id → words);
+    then the service runs, and its input errors and refusals come back inline too, on the block they
+    concern; an empty ack closes the modal. `parsed` is the form's validated input or its errors."""
+    if isinstance(parsed, dict):
+        ack(response_action="errors", errors=parsed)
+        return
+    try:
+        act(parsed)
+    except InvalidInput as exc:
+        ack(response_action="errors", errors=(invalid or refused)(exc))
+        return
+    except CoopError as exc:
+        ack(response_action="errors", errors=refused(exc))
+        return
+    ack()

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.container import Services
-from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed
+from bot.errors import CoopError, InvalidTransition, NotAllowed
 from bot.exchanges import forms, messages
 from bot.exchanges.ids import ExchangeActionId, ExchangeCallback
 from bot.exchanges.labels import UNCHANGED_IN_STATE
@@ -19,7 +19,7 @@ from bot.i18n import Translator
 from bot.permissions import Action
 from bot.slack_surface import EXCHANGE
 from bot.slack_text import mention
-from handlers.common import on_button, refusal, tell_privately, user_id
+from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
 from models.exchange import ExchangeStatus
 
 Opener = Callable[[ExchangeSnapshot, str, Translator], dict[str, Any]]
@@ -37,28 +37,22 @@ def register(app: App, services: Services) -> None:
     def submit_request(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
         t = services.lazy_translator_for(user)
-        parsed = forms.parse_request(view.get("state", {}).get("values", {}), t)
-        if isinstance(parsed, dict):
-            ack(response_action="errors", errors=parsed)
-            return
         metadata = str(view.get("private_metadata") or "")
         exchange_id = forms.metadata_int(metadata, "exchange_id")
-        if parsed.partnership_id is None:
-            parsed = parsed.model_copy(update={"partnership_id": forms.metadata_int(metadata, "partnership_id")})
         shown = {b.get("block_id") for b in view.get("blocks") or []}
-        try:
+
+        def submit(data: forms.ExchangeRequestInput) -> object:
+            if data.partnership_id is None:  # one partnership: the form did not ask
+                data = data.model_copy(update={"partnership_id": forms.metadata_int(metadata, "partnership_id")})
             if exchange_id is not None:
-                exchanges.resubmit(exchange_id, user, parsed, source_key=f"view:{view['id']}")
-            else:
-                exchanges.request(user, parsed, source_key=f"view:{view['id']}")
-        except InvalidInput as exc:
-            field = exc.field if exc.field in shown else "person"
-            ack(response_action="errors", errors={field: forms.request_error(exc.field, exc.code, t)})
-            return
-        except CoopError as exc:
-            ack(response_action="errors", errors={"person": exchange_refusal(exc, t)})
-            return
-        ack()
+                return exchanges.resubmit(exchange_id, user, data, source_key=f"view:{view['id']}")
+            return exchanges.request(user, data, source_key=f"view:{view['id']}")
+
+        answer_submission(
+            ack, forms.parse_request(view.get("state", {}).get("values", {}), t), submit,
+            invalid=lambda exc: {exc.field if exc.field in shown else "person":
+                                 forms.request_error(exc.field, exc.code, t)},
+            refused=lambda exc: {"person": exchange_refusal(exc, t)})
 
     @app.action(ExchangeActionId.REVIEW)
     def open_review_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -69,25 +63,17 @@ def register(app: App, services: Services) -> None:
     def submit_review(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
         t = services.lazy_translator_for(user)
-        parsed = forms.parse_decision(view.get("state", {}).get("values", {}), t)
-        if isinstance(parsed, dict):
-            ack(response_action="errors", errors=parsed)
-            return
         metadata = str(view.get("private_metadata") or "")
         exchange_id = forms.metadata_int(metadata, "exchange_id")
         if exchange_id is None:
             ack(response_action="errors", errors={"decision": _not_mine(t)})
             return
-        try:
-            exchanges.decide(exchange_id, user, parsed.decision, parsed.comment, source_key=f"view:{view['id']}",
-                             review_round=forms.metadata_int(metadata, "round"))
-        except InvalidInput:
-            ack(response_action="errors", errors={"comment": forms.comment_required(t)})
-            return
-        except CoopError as exc:
-            ack(response_action="errors", errors={"decision": exchange_refusal(exc, t)})
-            return
-        ack()
+        answer_submission(
+            ack, forms.parse_decision(view.get("state", {}).get("values", {}), t),
+            lambda d: exchanges.decide(exchange_id, user, d.decision, d.comment, source_key=f"view:{view['id']}",
+                                       review_round=forms.metadata_int(metadata, "round")),
+            invalid=lambda _exc: {"comment": forms.comment_required(t)},
+            refused=lambda exc: {"decision": exchange_refusal(exc, t)})
 
     @app.action(ExchangeActionId.EDIT)
     def open_edit_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -103,20 +89,14 @@ def register(app: App, services: Services) -> None:
     def submit_assessment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
         t = services.lazy_translator_for(user)
-        parsed = forms.parse_assessment(view.get("state", {}).get("values", {}), t)
-        if isinstance(parsed, dict):
-            ack(response_action="errors", errors=parsed)
-            return
         exchange_id = forms.metadata_int(str(view.get("private_metadata") or ""), "exchange_id")
         if exchange_id is None:
             ack(response_action="errors", errors={"rating": _not_mine(t)})
             return
-        try:
-            exchanges.assess(exchange_id, user, parsed.rating, parsed.comments, source_key=f"view:{view['id']}")
-        except CoopError as exc:
-            ack(response_action="errors", errors={"rating": exchange_refusal(exc, t)})
-            return
-        ack()
+        answer_submission(
+            ack, forms.parse_assessment(view.get("state", {}).get("values", {}), t),
+            lambda a: exchanges.assess(exchange_id, user, a.rating, a.comments, source_key=f"view:{view['id']}"),
+            refused=lambda exc: {"rating": exchange_refusal(exc, t)})
 
     @app.action(ExchangeActionId.CONFIRM)
     def confirm(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -16,7 +16,7 @@ from bot.meetings.ids import MeetingActionId, MeetingCallback
 from bot.permissions import Action
 from bot.quarterly import OPEN_MEETING_ACTION
 from bot.slack_surface import COOP_MEETING
-from handlers.common import on_button, refusal, tell_privately, user_id
+from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
 from models.meeting import Rsvp
 
 RSVP_BY_ACTION = {MeetingActionId.RSVP_GOING: Rsvp.GOING, MeetingActionId.RSVP_MAYBE: Rsvp.MAYBE,
@@ -44,19 +44,10 @@ def register(app: App, services: Services) -> None:
     def submit_schedule(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
         t = services.lazy_translator_for(user)
-        parsed = forms.parse_schedule(_values(view), t)
-        if isinstance(parsed, dict):
-            ack(response_action="errors", errors=parsed)
-            return
-        try:
-            meetings.schedule(user, parsed, source_key=f"view:{view['id']}")
-        except InvalidInput as exc:
-            ack(response_action="errors", errors={exc.field: forms.meeting_error(exc.field, exc.code, t)})
-            return
-        except CoopError as exc:
-            ack(response_action="errors", errors={"partnership_id": meeting_refusal(exc, t)})
-            return
-        ack()
+        answer_submission(ack, forms.parse_schedule(_values(view), t),
+                          lambda data: meetings.schedule(user, data, source_key=f"view:{view['id']}"),
+                          invalid=lambda exc: {exc.field: forms.meeting_error(exc.field, exc.code, t)},
+                          refused=lambda exc: {"partnership_id": meeting_refusal(exc, t)})
 
     for action_id, answer in RSVP_BY_ACTION.items():
         app.action(action_id)(_rsvp_listener(services, answer))
@@ -169,22 +160,13 @@ def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, 
     user = user_id(body)
     t = services.lazy_translator_for(user)
     meeting_id = forms.meeting_id_from(str(view.get("private_metadata") or ""))
-    parsed = parse(_values(view), t)
-    if isinstance(parsed, dict):
-        ack(response_action="errors", errors=parsed)
-        return
     if meeting_id is None:
         ack(response_action="errors", errors={first_block: t.gettext("This form is not one of mine; nothing changed.")})
         return
-    try:
-        change(meeting_id, user, parsed, f"view:{view['id']}")
-    except InvalidInput as exc:
-        ack(response_action="errors", errors={exc.field: _input_error(exc, t)})
-        return
-    except CoopError as exc:
-        ack(response_action="errors", errors={first_block: meeting_refusal(exc, t)})
-        return
-    ack()
+    answer_submission(ack, parse(_values(view), t),
+                      lambda data: change(meeting_id, user, data, f"view:{view['id']}"),
+                      invalid=lambda exc: {exc.field: _input_error(exc, t)},
+                      refused=lambda exc: {first_block: meeting_refusal(exc, t)})
 
 
 def _input_error(error: InvalidInput, t: Translator) -> str:

@@ -9,14 +9,14 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.container import Services
-from bot.errors import CoopError, InvalidInput, InvalidTransition
+from bot.errors import CoopError, InvalidTransition
 from bot.i18n import Translator
 from bot.permissions import Action
 from bot.problems import forms
 from bot.problems.ids import ProblemActionId, ProblemCallback
 from bot.slack_forms import option
 from bot.slack_surface import INTERN_ISSUE
-from handlers.common import on_button, refusal, tell_privately, user_id
+from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
 from models.problem import ProblemStatus
 
 
@@ -40,19 +40,11 @@ def register(app: App, services: Services) -> None:
     def submit_report(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
         t = services.lazy_translator_for(user)
-        parsed = forms.parse_report(view.get("state", {}).get("values", {}), t)
-        if isinstance(parsed, dict):
-            ack(response_action="errors", errors=parsed)
-            return
-        try:
-            problems.report(user, parsed, source_key=f"view:{view['id']}")
-        except InvalidInput as exc:
-            ack(response_action="errors", errors={exc.field: forms.report_error(exc.field, exc.code, t)})
-            return
-        except CoopError as exc:
-            ack(response_action="errors", errors={"intern_id": refusal(exc, t)})
-            return
-        ack()
+        answer_submission(
+            ack, forms.parse_report(view.get("state", {}).get("values", {}), t),
+            lambda data: problems.report(user, data, source_key=f"view:{view['id']}"),
+            invalid=lambda exc: {exc.field: forms.report_error(exc.field, exc.code, t)},
+            refused=lambda exc: {"intern_id": refusal(exc, t)})
 
     @app.action(ProblemActionId.ACKNOWLEDGE)
     def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -119,16 +111,9 @@ def _submit_note(services: Services, ack: Ack, body: dict[str, Any], view: dict[
     user = user_id(body)
     t = services.lazy_translator_for(user)
     problem_id = forms.problem_id_from(str(view.get("private_metadata") or ""))
-    parsed = forms.parse_note(view.get("state", {}).get("values", {}), t)
-    if isinstance(parsed, dict):
-        ack(response_action="errors", errors=parsed)
-        return
     if problem_id is None:
         ack(response_action="errors", errors={"text": t.gettext("This form is not one of mine; nothing changed.")})
         return
-    try:
-        change(problem_id, user, parsed.text, f"view:{view['id']}")
-    except CoopError as exc:
-        ack(response_action="errors", errors={"text": refusal(exc, t)})
-        return
-    ack()
+    answer_submission(ack, forms.parse_note(view.get("state", {}).get("values", {}), t),
+                      lambda note: change(problem_id, user, note.text, f"view:{view['id']}"),
+                      refused=lambda exc: {"text": refusal(exc, t)})

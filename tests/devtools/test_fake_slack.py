@@ -7,7 +7,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,19 +14,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.devtools.fake_slack import FakeSlack
-
-TOKEN = "xoxb-test-token"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def client(fake: FakeSlack) -> WebClient:
-    return WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[])
 
 
 def modal(title: str = "报告问题", blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -19,21 +19,11 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.devtools.fake_slack import FakeSlack
-from tests.devtools.test_fake_slack import TOKEN, modal, section
+from tests.devtools.conftest import TOKEN
+from tests.devtools.test_fake_slack import modal, section
 from tests.slack_requests import SlackRequests, fill
 
 SECRET = "shhh-signing-secret"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def client(fake: FakeSlack) -> WebClient:
-    return WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[])
 
 
 # -- fill() ----------------------------------------------------------------------------------------

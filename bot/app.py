@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ from bot.executor import TrackedExecutor
 from bot.observability import Metrics
 
 log = logging.getLogger(__name__)
+AUTH_TEST_TIMEOUT_SECONDS = 1
+AUTH_TEST_RETRY_SECONDS = 60.0
 
 
 def create_app(services: Services, executor: TrackedExecutor | None = None, metrics: Metrics | None = None) -> App:
@@ -55,23 +58,33 @@ def _cached_authorize(client: WebClient) -> Any:
     """Authorise with the one bot token, learning the bot's user id from auth.test once.
 
     Bolt's default would call auth.test for the first request and fail every request while Slack is
-    unreachable; here a failed auth.test only leaves the bot user id unknown until the next try.
+    unreachable. This runs before every ack, so: one request at a time asks (the others go on without
+    waiting), with a 1 s timeout, and after a failure nobody asks again for a minute — meanwhile requests
+    are authorised with the token alone and only the bot's user id is unknown.
     """
-    lock = threading.Lock()
+    asking = threading.Lock()
     known: dict[str, AuthorizeResult] = {}
+    retry_at = [0.0]
+    probe = WebClient(token=client.token, base_url=client.base_url, timeout=AUTH_TEST_TIMEOUT_SECONDS,
+                      retry_handlers=[])
 
     def authorize(enterprise_id: str | None, team_id: str | None, **_: Any) -> AuthorizeResult:
-        with lock:
-            if "bot" in known:
-                return known["bot"]
-            try:
-                response = client.auth_test()
-            except Exception as exc:
-                log.warning("auth.test failed (%s); continuing without the bot user id", type(exc).__name__)
-                return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=client.token)
-            known["bot"] = AuthorizeResult(
-                enterprise_id=enterprise_id, team_id=team_id or response.get("team_id"), bot_token=client.token,
-                bot_id=response.get("bot_id"), bot_user_id=response.get("user_id"))
+        if "bot" in known:
             return known["bot"]
+        token_only = AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=client.token)
+        if time.monotonic() < retry_at[0] or not asking.acquire(blocking=False):
+            return token_only
+        try:
+            response = probe.auth_test()
+        except Exception as exc:
+            retry_at[0] = time.monotonic() + AUTH_TEST_RETRY_SECONDS
+            log.warning("auth.test failed (%s); continuing without the bot user id", type(exc).__name__)
+            return token_only
+        finally:
+            asking.release()
+        known["bot"] = AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id or response.get("team_id"), bot_token=client.token,
+            bot_id=response.get("bot_id"), bot_user_id=response.get("user_id"))
+        return known["bot"]
 
     return authorize

@@ -49,6 +49,11 @@ def is_working_day(day: date, holidays: Collection[date] = ()) -> bool:
     return day.weekday() < 5 and day not in holidays
 
 
+def working_days_after(day: date, today: date, holidays: Collection[date] = ()) -> int:
+    """Working days after `day`, up to and including `today` (reminders count these)."""
+    return sum(1 for n in range(1, (today - day).days + 1) if is_working_day(day + timedelta(days=n), holidays))
+
+
 def first_working_day(quarter: Quarter, holidays: Collection[date] = ()) -> date:
     day = quarter.first_day
     while not is_working_day(day, holidays):

@@ -40,7 +40,7 @@ def coop_checklist(services: Services, ack: Ack, body: dict[str, Any], client: W
     service = compliance_service(services)
     try:
         if args:
-            intern_id = service.find_student(args[0][:64])
+            intern_id = service.find_student(user, args[0][:64])
             if intern_id is None:
                 ack(text=t.gettext("No intern has the student id {id}.").format(id=escape(args[0][:64])),
                     response_type="ephemeral")

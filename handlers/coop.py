@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.container import Services
@@ -16,14 +16,14 @@ from bot.i18n import Translator
 from bot.slack_surface import COOP
 from bot.slack_text import escape
 from handlers.admin import coop_admin, coop_setup
-from handlers.common import how_to_get_added
+from handlers.common import how_to_get_added, user_id
 from handlers.compliance import coop_checklist
 
 
 def register(app: App, services: Services) -> None:
     @app.command(COOP.command)
-    def coop(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        user = str(body.get("user_id") or "")
+    def coop(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        user = user_id(body)
         t = services.lazy_translator_for(user)
         words = str(body.get("text") or "").split()
         sub = words[0].lower() if words else "help"
@@ -34,8 +34,9 @@ def register(app: App, services: Services) -> None:
                 return
             ack(text=t.gettext("Your items"), blocks=status_blocks(data, t), response_type="ephemeral")
             return
-        if sub == "digest":
-            ack(text=_post_digest(services, body, t), response_type="ephemeral")
+        if sub == "digest":  # reads every coordinated partnership's week: acknowledge first, answer after
+            ack()
+            respond(text=_post_digest(services, body, t), response_type="ephemeral")
             return
         if sub in ("setup", "admin"):  # administration in Slack (handlers/admin.py)
             (coop_setup if sub == "setup" else coop_admin)(services, ack, body, client)
@@ -58,7 +59,7 @@ def _home_data(services: Services, user: str, *, with_practice: bool = False) ->
 
 def _post_digest(services: Services, body: dict[str, Any], t: Translator) -> str:
     """A coordinator's digest now; anyone else is told who may (the service decides)."""
-    user = str(body.get("user_id") or "")
+    user = user_id(body)
     request_key = "coop-digest:" + str(body.get("trigger_id") or body.get("command_ts") or "")
     try:
         channels = digest_service(services).post_now(user, body.get("channel_id"), request_key[:64])

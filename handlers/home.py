@@ -67,7 +67,7 @@ def page_from(body: dict[str, Any]) -> dict[Section, int]:
     """`{section: page}` from a pager button's "<section>:<page>"; nothing (the first pages) if forged."""
     actions = body.get("actions") or [{}]
     name, _, number = str((actions[0] or {}).get("value") or "").partition(":")
-    if name not in Section._value2member_map_ or not number.isdigit() or len(number) > 5:
+    if name not in Section._value2member_map_ or not number.isdecimal() or not number.isascii() or len(number) > 5:
         return {}
     return {Section(name): int(number)}
 

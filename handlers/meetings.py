@@ -38,7 +38,8 @@ def register(app: App, services: Services) -> None:
         ack()
         actions = body.get("actions") or [{}]
         first = str((actions[0] or {}).get("value") or "").split(":")[0]
-        open_schedule(services, client, body, partnership_id=int(first) if first.isdigit() else None)
+        wanted = int(first) if first.isascii() and first.isdecimal() and len(first) < 10 else None
+        open_schedule(services, client, body, partnership_id=wanted)
 
     @app.view(MeetingCallback.SCHEDULE)
     def submit_schedule(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

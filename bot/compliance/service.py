@@ -26,7 +26,7 @@ from bot.roster.rules import is_minor
 from models.base import utcnow
 from models.compliance import ComplianceItem, InternCompliance
 from models.delivery import ProcessedRequest
-from models.roster import Intern, Partnership, Person
+from models.roster import Intern, Membership, Partnership, Person
 
 
 def required_items(intern: Intern) -> tuple[ComplianceItem, ...]:
@@ -113,9 +113,14 @@ class ComplianceService:
                                       .order_by(Intern.start_date, Intern.name))
             return [self._checklist(session, i) for i in interns if i.end_date >= self._today(i.partnership)]
 
-    def find_student(self, student_id: str) -> int | None:
+    def find_student(self, slack_user_id: str, student_id: str) -> int | None:
+        """The intern with this student id among the caller's own partnerships (NotOnRoster for someone on
+        none): an intern elsewhere reads as "no such student", so nobody can probe other rosters."""
         with self.db.session() as session:
-            return session.scalar(select(Intern.id).where(Intern.student_id == student_id.strip()))
+            person = find_person(session, slack_user_id)
+            mine = select(Membership.partnership_id).where(Membership.person_id == person.id)
+            return session.scalar(select(Intern.id).where(Intern.student_id == student_id.strip(),
+                                                          Intern.partnership_id.in_(mine)))
 
     def checklist(self, slack_user_id: str, intern_id: int, action: Action = Action.KEEP_CHECKLIST) -> Checklist:
         """The intern's checklist, if the person may `action` it (keep, or only see)."""

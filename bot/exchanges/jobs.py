@@ -7,8 +7,8 @@ Each returns how many exchanges it acted on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from collections.abc import Collection
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from bot import audit
 from bot.exchanges.service import ExchangeService, state_of, subject_of
 from bot.ledger import claim
 from bot.permissions import Action, people_allowed
-from bot.quarters import is_working_day, local_today
+from bot.quarters import local_today, working_days_after
 from models.exchange import DecisionKind, Exchange, ExchangeStatus
 from models.roster import Membership, Person, Role, Side
 
@@ -82,9 +82,9 @@ def send_review_reminders(services: Services, now: datetime) -> int:
             exchange = service.get(session, exchange_id, lock=True)
             today = _today(service, exchange, now)
             if exchange.status == ExchangeStatus.PENDING:
-                done += _remind_review(service, session, exchange, today)
+                done += _remind_review(service, session, exchange, today, services.settings.coopbot_holidays)
             elif exchange.status == ExchangeStatus.ACTIVE:
-                done += _remind_assessment(service, session, exchange, today)
+                done += _remind_assessment(service, session, exchange, today, services.settings.coopbot_holidays)
     return done
 
 
@@ -103,14 +103,10 @@ def assessors(session: Session, exchange: Exchange) -> dict[Side, str]:
     return chosen
 
 
-def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end`."""
-    return sum(1 for day in _days(start + timedelta(days=1), end) if is_working_day(day))
-
-
-def _remind_review(service: ExchangeService, session: Session, exchange: Exchange, today: date) -> int:
+def _remind_review(service: ExchangeService, session: Session, exchange: Exchange, today: date,
+                   holidays: Collection[date]) -> int:
     submitted = exchange.submitted_at or exchange.created_at
-    waited = working_days_between(local_today(submitted, _zone(service, exchange)), today)
+    waited = working_days_after(local_today(submitted, _zone(service, exchange)), today, holidays)
     view = service.snapshot(session, exchange)
     period, subject, acted = f"round-{exchange.review_round}", f"exchange:{exchange.id}", 0
     if waited >= REMIND_AFTER_WORKING_DAYS and claim(
@@ -131,8 +127,9 @@ def _remind_review(service: ExchangeService, session: Session, exchange: Exchang
     return acted
 
 
-def _remind_assessment(service: ExchangeService, session: Session, exchange: Exchange, today: date) -> int:
-    if working_days_between(exchange.end_date, today) < ASSESSMENT_OVERDUE_WORKING_DAYS:
+def _remind_assessment(service: ExchangeService, session: Session, exchange: Exchange, today: date,
+                       holidays: Collection[date]) -> int:
+    if working_days_after(exchange.end_date, today, holidays) < ASSESSMENT_OVERDUE_WORKING_DAYS:
         return 0
     missing = {side: user for side, user in assessors(session, exchange).items()
                if side not in {a.side for a in exchange.assessments}}
@@ -154,10 +151,3 @@ def _zone(service: ExchangeService, exchange: Exchange) -> str:
 
 def _today(service: ExchangeService, exchange: Exchange, now: datetime) -> date:
     return local_today(now, _zone(service, exchange))
-
-
-def _days(first: date, last: date) -> Iterator[date]:
-    day = first
-    while day <= last:
-        yield day
-        day += timedelta(days=1)

@@ -9,8 +9,7 @@ its DM, so another replica, a retry or `coopbot jobs run reminders` sends nothin
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from sqlalchemy import select
 from bot.internships.service import internship_service
 from bot.internships.snapshot import intern_snapshot
 from bot.ledger import claim
-from bot.quarters import is_working_day
+from bot.quarters import working_days_after
 from models.internship import InternshipEvaluation
 from models.roster import Intern
 
@@ -66,12 +65,3 @@ def request_evaluations(services: Services, now: datetime) -> int:
             service.notifier.requested(session, intern_snapshot(intern), [intern.mentor.slack_user_id], number)
             sent += 1
     return sent
-
-
-def working_days_after(day: date, today: date, holidays: Collection[date] = ()) -> int:
-    """Working days after `day`, up to and including `today`."""
-    count, current = 0, day + timedelta(days=1)
-    while current <= today:
-        count += is_working_day(current, holidays)
-        current += timedelta(days=1)
-    return count

@@ -93,7 +93,9 @@ def test_only_the_interns_teacher_keeps_it_and_coordinators_see_it(harness: Harn
     assert "not on a coopbot roster" in h.slack.command("/coop", "checklist", user_id=NOBODY).json()["text"]
     summary = h.slack.command("/coop", "checklist S2024001", user_id=COORD_SCHOOL).json()["text"]
     assert "张伟" in summary and "Tripartite agreement signed" in summary and "Missing: agreement" in summary
-    assert refused in h.slack.command("/coop", "checklist S2024001", user_id=OUTSIDER).json()["text"]
+    # another partnership's coordinator is not even told the student exists
+    assert "No intern has the student id" in h.slack.command("/coop", "checklist S2024001",
+                                                             user_id=OUTSIDER).json()["text"]
     assert refused in h.slack.command("/coop", "checklist S2024001", user_id=OTHER_TEACHER).json()["text"]
     assert "No intern has" in h.slack.command("/coop", "checklist S9", user_id=TEACHER).json()["text"]
     # another teacher submits a checklist modal forged to this intern
@@ -155,3 +157,13 @@ def test_checklist_views_fit_slacks_limits(language: str) -> None:
                      frozenset({ComplianceItem.PAY}), tuple(ComplianceItem))
     check(checklist_modal(long, t), "checklist")
     check(chooser_modal([long] * 120, t), "chooser")
+
+
+def test_student_ids_of_other_partnerships_cannot_be_probed(harness: Harness) -> None:
+    """Someone else's intern reads exactly like a student id that does not exist."""
+    h = harness
+    elsewhere = h.slack.command("/coop", "checklist A0001", user_id=TEACHER).json()["text"]
+    missing = h.slack.command("/coop", "checklist Z9999", user_id=TEACHER).json()["text"]
+    assert elsewhere.replace("A0001", "Z9999") == missing and "No intern has the student id" in missing
+    stranger = h.slack.command("/coop", "checklist S2024001", user_id="U0NOBODY").json()["text"]
+    assert "not on a coopbot roster" in stranger and "S2024001" not in stranger

@@ -226,12 +226,16 @@ def test_quarter_end_digest_on_the_last_working_day(h: Harness) -> None:
 
 
 def test_coop_digest_is_for_coordinators(h: Harness) -> None:
-    reply = h.slack.command("/coop", "digest", user_id=TEACHER)
-    assert "only a partnership's coordinators" in reply.text
-    reply = h.slack.command("/coop", "digest", user_id=COORD_SCHOOL, channel_id=CHANNEL, trigger_id="T1")
-    assert f"<#{CHANNEL}>" in reply.text
-    again = h.slack.command("/coop", "digest", user_id=COORD_SCHOOL, channel_id=CHANNEL, trigger_id="T1")
-    assert "already been posted" in again.text
+    def ask(user: str, **extra: str) -> str:
+        """The private answer, sent to the response_url after the (empty, immediate) ack."""
+        seen = len(h.fake.calls_to("response_url"))
+        reply = h.slack.command("/coop", "digest", user_id=user, **extra)
+        assert reply.status == 200 and reply.text == ""
+        return str(h.fake.wait_for("response_url", count=seen + 1)[-1].args["text"])
+
+    assert "only a partnership's coordinators" in ask(TEACHER)
+    assert f"<#{CHANNEL}>" in ask(COORD_SCHOOL, channel_id=CHANNEL, trigger_id="T1")
+    assert "already been posted" in ask(COORD_SCHOOL, channel_id=CHANNEL, trigger_id="T1")
     assert list(_posts(h)) == [CHANNEL]
     with h.db.session() as session:
         assert session.scalar(select(OutboxMessage.channel)) == CHANNEL

@@ -117,3 +117,14 @@ def test_crontab_weekday_numbers_mean_what_crontab_says() -> None:
     assert monday.date() == date(2027, 1, 4) and monday.weekday() == 0
     with pytest.raises(ValueError, match="5 fields"):
         parse_cron("0 9 * *", "UTC")
+
+
+def test_working_days_skip_weekends_and_configured_holidays() -> None:
+    from datetime import date
+
+    from bot.quarters import working_days_after
+
+    thursday = date(2027, 9, 30)
+    assert working_days_after(thursday, date(2027, 10, 4)) == 2  # Fri, (Sat, Sun), Mon
+    national_day = {date(2027, 10, 1)}
+    assert working_days_after(thursday, date(2027, 10, 4), national_day) == 1

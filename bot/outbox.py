@@ -79,17 +79,20 @@ def upload(session: Session, *, channel: str, filename: str, content: bytes, tit
 HOME_REFRESH_KEY = "home-refresh"
 
 
-def refresh_home(session: Session, *, user: str) -> OutboxMessage | None:
-    """Ask for `user`'s App Home to be re-rendered and published. The worker renders it when it delivers
-    the row, from what is committed then: the change's transaction stays short, and several changes
-    before delivery cost one render. A refresh already waiting (and not yet claimed) covers this one."""
-    waiting = session.scalar(select(OutboxMessage.id).where(
-        OutboxMessage.channel == f"home:{user}", OutboxMessage.message_key == HOME_REFRESH_KEY,
-        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.claimed_until.is_(None)).limit(1))
-    if waiting is not None:
-        return None
-    return _add(session, kind=OutboxKind.HOME, channel=f"home:{user}", user=user, message_key=HOME_REFRESH_KEY,
-                payload={"view": None})
+def refresh_homes(session: Session, users: list[str]) -> int:
+    """Ask for these people's App Homes to be re-rendered and published. The worker renders each when it
+    delivers the row, from what is committed then: the change's transaction stays short, and several
+    changes before delivery cost one render — a refresh already waiting (not yet claimed) covers the next.
+    One query whatever the number of people. Returns how many refreshes were added."""
+    channels = {f"home:{user}": user for user in users}
+    waiting = set(session.scalars(select(OutboxMessage.channel).where(
+        OutboxMessage.channel.in_(list(channels)), OutboxMessage.message_key == HOME_REFRESH_KEY,
+        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.claimed_until.is_(None))))
+    for channel, user in channels.items():
+        if channel not in waiting:
+            _add(session, kind=OutboxKind.HOME, channel=channel, user=user, message_key=HOME_REFRESH_KEY,
+                 payload={"view": None})
+    return len(channels) - len(waiting)
 
 
 def publish_home(session: Session, *, user: str, view: dict[str, Any]) -> OutboxMessage:

@@ -231,9 +231,14 @@ def is_allowed(session: Session, person: Person, action: Action, subject: Subjec
 def people_allowed(session: Session, action: Action, subject: Subject) -> list[Person]:
     """Everyone on the subject's partnership roster whom the matrix allows `action` (e.g. whom to ask
     for a decision), in roster order."""
-    members = session.scalars(select(Person).join(Membership, Membership.person_id == Person.id).distinct()
-                              .where(Membership.partnership_id == subject.partnership_id).order_by(Person.id))
-    return [p for p in members if is_allowed(session, p, action, subject)]
+    rows = session.execute(select(Person, Membership.role).join(Membership, Membership.person_id == Person.id)
+                           .where(Membership.partnership_id == subject.partnership_id).order_by(Person.id))
+    roles: dict[int, set[Role]] = {}
+    people: dict[int, Person] = {}
+    for person, role in rows:  # one query for the roster and its roles, not one per member
+        people.setdefault(person.id, person)
+        roles.setdefault(person.id, set()).add(role)
+    return [p for p in people.values() if allows(action, relations_given(p, roles[p.id], subject))]
 
 
 def require(session: Session, slack_user_id: str, action: Action, subject: Subject) -> Person:

@@ -170,8 +170,9 @@ def test_a_redelivered_post_is_not_posted_twice(db: Database, fake: FakeSlack, w
     with db.transaction() as session:  # as if a crash had left the row unsent after Slack took it
         row = session.scalars(select(OutboxMessage)).one()
         row.status = OutboxStatus.PENDING
-    worker.deliver_due()
-    assert len(fake.messages("C3")) == 1
+    assert worker.deliver_due() == 1  # the row was taken up again…
+    assert len(fake.messages("C3")) == 1 and len(fake.calls_to("chat.postMessage")) == 1  # …and not re-posted
+    assert _rows(db)[0].status == OutboxStatus.SENT
 
 
 def test_the_background_worker_delivers_soon_after_commit(db: Database, fake: FakeSlack) -> None:

@@ -36,8 +36,7 @@ def refresh_homes(session: Session, slack_user_ids: Iterable[str | None]) -> int
     """Have these people's homes re-rendered and published (through the outbox), once each; the delivery
     worker renders them with `home_renderer`. Returns how many were asked for."""
     users = list(dict.fromkeys(u for u in slack_user_ids if u))
-    for user in users:
-        outbox.refresh_home(session, user=user)
+    outbox.refresh_homes(session, users)
     return len(users)
 
 

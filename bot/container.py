@@ -13,7 +13,7 @@ from bot.db import Database
 from bot.exchanges.notify import SlackExchangeNotifier
 from bot.exchanges.service import ExchangeService
 from bot.i18n import LazyTranslator, Translator, translator
-from bot.language import SlackLocales, resolve_language
+from bot.language import SlackLocales, pick_language, resolve_language
 from bot.meetings.notify import SlackMeetingNotifier
 from bot.meetings.service import MeetingService
 from bot.problems.notify import SlackProblemNotifier
@@ -37,6 +37,10 @@ class Services:
         """A translator resolved only if something is actually translated: a valid form submission
         answers with an empty ack and never pays for the language lookup (which may ask Slack)."""
         return cast(Translator, LazyTranslator(lambda: self.translator_for(slack_user_id)))
+
+    def translator_with(self, slack_user_id: str, chosen: str | None, default: str | None) -> Translator:
+        """`translator_for` when the caller has already read the person's language settings."""
+        return translator(pick_language(self.locales, slack_user_id, chosen, default))
 
     def translator_for(self, slack_user_id: str) -> Translator:
         """The language a person reads: their own choice, else their Slack locale (cached), else their

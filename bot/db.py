@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.sqlite_writer import SqliteWriterLock, writer_lock
+
 WRITE_OPTION = "coopbot_write"  # marks a SQLite connection whose transaction will write
+SQLITE_BUSY_SECONDS = 30
 
 
 class Database:
@@ -17,8 +20,9 @@ class Database:
 
     SQLite's default deferred transactions turn a read-then-write race into `database is locked`
     errors instead of waiting. So `transaction()` (every change) begins with `BEGIN IMMEDIATE` and
-    takes the write lock up front: concurrent changes queue up (busy timeout) and each sees the
-    previous one. `session()` is for reading and begins deferred, so reads (WAL) never wait for a
+    takes the write lock up front: concurrent changes queue up and each sees the previous one. They
+    queue on a lock of our own (bot.sqlite_writer), woken in turn, rather than in SQLite's sleeping
+    busy handler. `session()` is for reading and begins deferred, so reads (WAL) never wait for a
     writer. PostgreSQL needs nothing of this: services lock the rows they change with `FOR UPDATE`.
     """
 
@@ -27,22 +31,27 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         engine_kwargs.setdefault("hide_parameters", True)  # SQL parameters hold students' personal data
         if self.is_sqlite:
-            engine_kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+            engine_kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
         else:
             engine_kwargs.setdefault("pool_pre_ping", True)
             engine_kwargs.setdefault("pool_size", 10)
             engine_kwargs.setdefault("max_overflow", 20)
         self.engine: Engine = create_engine(url, **engine_kwargs)
+        self._writer: SqliteWriterLock | None = None
         if self.is_sqlite:
             _serialise_sqlite(self.engine)
+            self._writer = writer_lock(self.engine.url.database, SQLITE_BUSY_SECONDS)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits on success and rolls back on any exception."""
-        with self._sessions() as session, session.begin():
-            if self.is_sqlite:
-                session.connection(execution_options={WRITE_OPTION: True})
+        if self._writer is None:
+            with self._sessions() as session, session.begin():
+                yield session
+            return
+        with self._writer.held(), self._sessions() as session, session.begin():
+            session.connection(execution_options={WRITE_OPTION: True})
             yield session
 
     def session(self) -> Session:
@@ -51,6 +60,33 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_AT_COMMIT = "coopbot_insert_at_commit"
+
+
+def insert_at_commit(session: Session, model: type[Any], values: dict[str, Any]) -> None:
+    """Add a row that nothing reads back in this transaction (an outbox message, an audit entry): the
+    transaction's rows of each table are written in one statement just before it commits, skipping
+    the ORM's unit of work, which for a handful of rows costs more than the rest of a request."""
+    queued: dict[type[Any], list[dict[str, Any]]] | None = session.info.get(_AT_COMMIT)
+    if queued is None:
+        queued = session.info[_AT_COMMIT] = {}
+        event.listen(session, "before_commit", _write_queued)
+        event.listen(session, "after_soft_rollback", lambda s, _previous: s.info.get(_AT_COMMIT, {}).clear())
+    queued.setdefault(model, []).append(values)
+
+
+def queued_rows(session: Session, model: type[Any]) -> list[dict[str, Any]]:
+    """Rows of `model` this transaction added with `insert_at_commit` and not yet written."""
+    return list(session.info.get(_AT_COMMIT, {}).get(model, []))
+
+
+def _write_queued(session: Session) -> None:
+    queued: dict[type[Any], list[dict[str, Any]]] = session.info.get(_AT_COMMIT, {})
+    while queued:
+        model, rows = queued.popitem()
+        session.execute(insert(model), rows)
 
 
 def _serialise_sqlite(engine: Engine) -> None:

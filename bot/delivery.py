@@ -39,7 +39,7 @@ from bot.delivery_calls import (
 )
 from bot.delivery_notices import CHANNEL_ERRORS, end_episode, report_refusal
 from bot.observability import Metrics
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import CHANNEL_BURST, RateLimiter
 from models.base import utcnow
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
 
@@ -129,10 +129,11 @@ class DeliveryWorker:
         self._deferred_until = None
         rows = self._claim(limit)
         held: set[str] = set()
+        put_back: list[OutboxMessage] = []
         handled = 0
         for index, row in enumerate(rows):
             if row.channel in held:
-                self._release(row)
+                put_back.append(row)
                 continue
             if not self._paced(row):
                 held.add(row.channel)
@@ -140,8 +141,7 @@ class DeliveryWorker:
             if self._stop.is_set() or not self._renew(row):
                 # Stopping (the rest waits for the next process), or our lease lapsed and the row may be
                 # another replica's now.
-                for rest in rows[index:]:
-                    self._release(rest)
+                put_back += rows[index:]
                 break
             outcome = self.calls.attempt(row)
             self._count(outcome)
@@ -149,28 +149,53 @@ class DeliveryWorker:
             handled += 1
             if outcome.status != OutboxStatus.SENT:
                 held.add(row.channel)
+        self._release_all(put_back)
         return handled
 
     def _claim(self, limit: int) -> list[OutboxMessage]:
+        """Claim up to `limit` due rows from channels whose oldest unsent row (the head) is due, at most
+        CHANNEL_BURST from each, leaving out channels still paced. Only a head may go first; its
+        successors follow in this pass if it succeeds. A channel with a long backlog therefore never
+        fills the pass and starves the others (a busy partnership channel holding up everyone's DMs)."""
         now = self.clock()
+        due = (OutboxMessage.status.in_(UNSENT), OutboxMessage.next_attempt_at <= now,
+               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
         with self.db.transaction() as session:
-            heads: dict[str, int] = {channel: first for channel, first in session.execute(
-                select(OutboxMessage.channel, func.min(OutboxMessage.id))
-                .where(OutboxMessage.status.in_(UNSENT)).group_by(OutboxMessage.channel))}
+            heads_of_channels = (select(func.min(OutboxMessage.id)).where(OutboxMessage.status.in_(UNSENT))
+                                 .group_by(OutboxMessage.channel))
+            heads: dict[str, int] = {}
+            for channel, first in session.execute(
+                    select(OutboxMessage.channel, OutboxMessage.id)
+                    .where(OutboxMessage.id.in_(heads_of_channels), *due).order_by(OutboxMessage.id)):
+                if len(heads) >= limit:
+                    break
+                wait = self.limiter.channel_wait(channel)
+                if wait > MAX_INLINE_WAIT:  # paced: do not claim it only to put it back
+                    self._defer(now + timedelta(seconds=wait))
+                    continue
+                heads[channel] = first
+            if not heads:
+                return []
             candidates = session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.status.in_(UNSENT), OutboxMessage.next_attempt_at <= now,
-                       or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
-                .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
-            ).all()
-            # Only a channel's head may go first; its successors follow in this pass if it succeeds.
-            open_channels = {c.channel for c in candidates if heads.get(c.channel) == c.id}
-            claimed = [c for c in candidates if c.channel in open_channels]
+                select(OutboxMessage).where(OutboxMessage.channel.in_(list(heads)), *due)
+                .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)).all()
+            claimed: list[OutboxMessage] = []
+            taken: dict[str, int] = {}
+            for row in candidates:
+                count = taken.get(row.channel, 0)
+                # a channel whose head another replica holds (skipped as locked) waits for it
+                if (count == 0 and heads[row.channel] != row.id) or count >= CHANNEL_BURST:
+                    continue
+                taken[row.channel] = count + 1
+                claimed.append(row)
             for row in claimed:
                 if row.claimed_until is not None:
                     log.warning("outbox %s: a claim lapsed without an outcome (a replica died?)", row.id)
                 row.claimed_until = now + self.lease
             return claimed
+
+    def _defer(self, until: datetime) -> None:
+        self._deferred_until = min(until, self._deferred_until or until)
 
     def _renew(self, row: OutboxMessage) -> bool:
         """Extend our claim just before the attempt; False if it already lapsed (then another replica
@@ -197,15 +222,24 @@ class DeliveryWorker:
         with self.db.transaction() as session:
             session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
 
+    def _release_all(self, rows: list[OutboxMessage]) -> None:
+        """Give back rows this pass claimed but did not attempt (one statement)."""
+        if rows:
+            with self.db.transaction() as session:
+                session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
+                                .values(claimed_until=None))
+
     def _paced(self, row: OutboxMessage) -> bool:
         """Wait for the rate limits if that is short; else put the row back until they allow it."""
         methods, per_conversation = METHODS[row.kind]
         pace = row.channel if per_conversation else None
         wait = self.limiter.wait(methods, pace)
-        if wait > MAX_INLINE_WAIT:
+        if wait > MAX_INLINE_WAIT or (pace is not None and self.limiter.channel_wait(pace) > 0):
+            # A conversation's own pace (a second a message) never holds up the pass: its row waits
+            # in the outbox while other channels go out.
             until = self.clock() + timedelta(seconds=wait)
             self._release(row, until)
-            self._deferred_until = min(until, self._deferred_until or until)
+            self._defer(until)
             if self.metrics is not None:
                 self.metrics.deliveries.labels("deferred").inc()
             return False

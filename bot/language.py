@@ -94,6 +94,11 @@ def resolve_language(db: Database, locales: SlackLocales, slack_user_id: str) ->
     """Choice → Slack locale → partnership language → English (for a request being answered now)."""
     with db.session() as session:
         chosen, default = language_settings(session, slack_user_id)
+    return pick_language(locales, slack_user_id, chosen, default)
+
+
+def pick_language(locales: SlackLocales, slack_user_id: str, chosen: str | None, default: str | None) -> str:
+    """The same order, given the person's settings already read (e.g. with the rest of a request's data)."""
     return chosen or locales.get(slack_user_id) or default or DEFAULT_LANGUAGE
 
 

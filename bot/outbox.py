@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from bot.db import insert_at_commit, queued_rows
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus
 
 _wakeup = threading.Event()
@@ -30,11 +31,13 @@ def _wake_after_commit(session: Session) -> None:
         event.listen(session, "after_commit", lambda _s: _wakeup.set())
 
 
-def _add(session: Session, **fields: Any) -> OutboxMessage:
-    row = OutboxMessage(**fields)
-    session.add(row)
+_FIELDS = ("kind", "channel", "user", "message_key", "thread_key", "payload", "notify_user")
+
+
+def _add(session: Session, **fields: Any) -> None:
+    """Queue a row; it is written, with the transaction's other rows, when the transaction commits."""
+    insert_at_commit(session, OutboxMessage, {name: fields.get(name) for name in _FIELDS})
     _wake_after_commit(session)
-    return row
 
 
 def post(
@@ -46,32 +49,32 @@ def post(
     key: str | None = None,
     thread_key: str | None = None,
     notify_user: str | None = None,
-) -> OutboxMessage:
+) -> None:
     """Post a message (a channel id, or a user id for a DM). `key` names it for later updates;
     `thread_key` posts it as a reply in the thread of the message posted under that key."""
-    return _add(session, kind=OutboxKind.POST, channel=channel, message_key=key, thread_key=thread_key,
+    _add(session, kind=OutboxKind.POST, channel=channel, message_key=key, thread_key=thread_key,
                 payload={"text": text, "blocks": blocks}, notify_user=notify_user)
 
 
 def update(session: Session, *, key: str, channel: str, text: str,
-           blocks: list[dict[str, Any]] | None = None) -> OutboxMessage:
+           blocks: list[dict[str, Any]] | None = None) -> None:
     """Replace the message posted under `key` (in `channel`) with new content."""
-    return _add(session, kind=OutboxKind.UPDATE, channel=channel, message_key=key,
+    _add(session, kind=OutboxKind.UPDATE, channel=channel, message_key=key,
                 payload={"text": text, "blocks": blocks})
 
 
 def ephemeral(session: Session, *, channel: str, user: str, text: str,
-              blocks: list[dict[str, Any]] | None = None) -> OutboxMessage:
+              blocks: list[dict[str, Any]] | None = None) -> None:
     """A message only `user` sees, in `channel`."""
-    return _add(session, kind=OutboxKind.EPHEMERAL, channel=channel, user=user,
+    _add(session, kind=OutboxKind.EPHEMERAL, channel=channel, user=user,
                 payload={"text": text, "blocks": blocks})
 
 
 def upload(session: Session, *, channel: str, filename: str, content: bytes, title: str,
-           initial_comment: str) -> OutboxMessage:
+           initial_comment: str) -> None:
     """Share a file (e.g. a calendar .ics) in `channel`, or in a person's DM when given a user id.
     The bytes ride in the JSON payload as base64."""
-    return _add(session, kind=OutboxKind.UPLOAD, channel=channel,
+    _add(session, kind=OutboxKind.UPLOAD, channel=channel,
                 payload={"filename": filename, "title": title, "initial_comment": initial_comment,
                          "content_b64": base64.b64encode(content).decode("ascii")})
 
@@ -88,6 +91,8 @@ def refresh_homes(session: Session, users: list[str]) -> int:
     waiting = set(session.scalars(select(OutboxMessage.channel).where(
         OutboxMessage.channel.in_(list(channels)), OutboxMessage.message_key == HOME_REFRESH_KEY,
         OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.claimed_until.is_(None))))
+    waiting |= {row["channel"] for row in queued_rows(session, OutboxMessage)
+                if row["channel"] in channels and row["message_key"] == HOME_REFRESH_KEY}
     for channel, user in channels.items():
         if channel not in waiting:
             _add(session, kind=OutboxKind.HOME, channel=channel, user=user, message_key=HOME_REFRESH_KEY,
@@ -95,6 +100,6 @@ def refresh_homes(session: Session, users: list[str]) -> int:
     return len(channels) - len(waiting)
 
 
-def publish_home(session: Session, *, user: str, view: dict[str, Any]) -> OutboxMessage:
+def publish_home(session: Session, *, user: str, view: dict[str, Any]) -> None:
     """Publish `user`'s App Home. Rows for one user go out in order, so the newest view is the one that stays."""
-    return _add(session, kind=OutboxKind.HOME, channel=f"home:{user}", user=user, payload={"view": view})
+    _add(session, kind=OutboxKind.HOME, channel=f"home:{user}", user=user, payload={"view": view})

@@ -164,6 +164,17 @@ def find_person(session: Session, slack_user_id: str) -> Person:
     return person
 
 
+def person_with_roles(session: Session, slack_user_id: str, partnership_id: int) -> tuple[Person, set[Role]]:
+    """The person and their roles in one partnership, in one query (for `relations_given`)."""
+    rows = session.execute(
+        select(Person, Membership.role).outerjoin(
+            Membership, (Membership.person_id == Person.id) & (Membership.partnership_id == partnership_id))
+        .where(Person.slack_user_id == slack_user_id)).all()
+    if not rows:
+        raise NotOnRoster(slack_user_id)
+    return rows[0][0], {role for _, role in rows if role is not None}
+
+
 def roles_in(session: Session, person: Person, partnership_id: int) -> set[Role]:
     return set(session.scalars(select(Membership.role).where(
         Membership.person_id == person.id, Membership.partnership_id == partnership_id)))

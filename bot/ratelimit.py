@@ -105,6 +105,13 @@ class RateLimiter:
                 waits.append(self._channel(channel, now).wait(now))
             return max([0.0, *waits])
 
+    def channel_wait(self, channel: str) -> float:
+        """Seconds until `channel` may take one more message, whatever the method (0 when it may now)."""
+        with self._lock:
+            now = self._now()
+            bucket = self._channels.get(channel)
+            return 0.0 if bucket is None else bucket.wait(now)
+
     def take(self, methods: tuple[str, ...], channel: str | None) -> None:
         """Spend the tokens for one delivery (after waiting what `wait` said)."""
         with self._lock:

@@ -79,16 +79,16 @@ def open_report(services: Services, client: WebClient, body: dict[str, Any], *,
                 respond: Respond | None = None) -> None:
     """Open "Log intern problem" for the caller (from the slash command or an App Home button)."""
     user = user_id(body)
-    t = services.translator_for(user)
-    try:
-        today = services.problems.ensure_can_report(user)
-    except CoopError as exc:
+    form = services.problems.report_form(user)
+    t = services.translator_with(user, form.chosen_language, form.partnership_language)
+    if form.refusal is not None:
+        message = refusal(form.refusal, t)
         if respond is not None:
-            respond(text=refusal(exc, t), response_type="ephemeral")
+            respond(text=message, response_type="ephemeral")
         else:
-            tell_privately(client, body, refusal(exc, t))
+            tell_privately(client, body, message)
         return
-    client.views_open(trigger_id=body["trigger_id"], view=forms.report_modal(t, today))
+    client.views_open(trigger_id=body["trigger_id"], view=forms.report_modal(t, form.today))
 
 
 def _act(services: Services, client: WebClient, body: dict[str, Any], change: Callable[[int, str], Any]) -> None:

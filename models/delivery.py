@@ -31,7 +31,12 @@ class OutboxMessage(Base):
     """One call to Slack, written in the same transaction as the change it reports."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    # ix_outbox_channel_key: a channel's rows under one key and status (App Home refresh markers) without
+    # scanning every pending row, which under a backlog is every row of the burst; ix_outbox_heads: each
+    # channel's oldest unsent row (what the worker may send next) from the index alone
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_channel_key", "channel", "message_key", "status"),
+                      Index("ix_outbox_heads", "status", "channel", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OutboxKind] = mapped_column(str_enum(OutboxKind, 16))

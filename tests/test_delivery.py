@@ -186,3 +186,22 @@ def test_the_background_worker_delivers_soon_after_commit(db: Database, fake: Fa
     finally:
         background.stop()
     assert [m["text"] for m in fake.messages("C4")] == ["wake up"]
+
+
+def test_rows_are_written_with_their_commit_and_dropped_with_their_rollback(db: Database) -> None:
+    """Outbox rows are queued and written in one statement at commit: a failed change leaves none,
+    and asking twice in one transaction for a person's App Home refresh asks once."""
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        outbox.post(session, channel="C1", text="never sent")
+        raise RuntimeError("the change failed")
+    assert _rows(db) == []
+    with db.transaction() as session:
+        outbox.post(session, channel="C1", text="one")
+        assert outbox.refresh_homes(session, ["U1", "U2"]) == 2
+        assert outbox.refresh_homes(session, ["U2", "U3"]) == 1  # U2's is already queued
+        outbox.post(session, channel="C1", text="two")
+    rows = _rows(db)
+    assert [(r.channel, r.kind.value) for r in rows] == [
+        ("C1", "post"), ("home:U1", "home"), ("home:U2", "home"), ("home:U3", "home"), ("C1", "post")]
+    assert [r.payload["text"] for r in rows if r.channel == "C1"] == ["one", "two"]
+    assert all(r.status == OutboxStatus.PENDING and r.attempts == 0 for r in rows)

@@ -15,12 +15,23 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot import audit
 from bot.db import Database
-from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
-from bot.permissions import MATRIX, Action, Subject, find_person, is_allowed, partnerships_allowing, require
+from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
+from bot.i18n import match_language
+from bot.permissions import (
+    MATRIX,
+    Action,
+    Subject,
+    allows,
+    find_person,
+    partnerships_allowing,
+    person_with_roles,
+    relations_given,
+    require,
+)
 from bot.problems.forms import ProblemReportInput
 from bot.problems.snapshot import ProblemSnapshot, snapshot
 from models.base import utcnow
@@ -39,6 +50,16 @@ class ProblemNotifier(Protocol):
 
     def changed(self, session: Session, problem: ProblemSnapshot, kind: EventKind, actor: str,
                 text: str | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class ReportForm:
+    """Whether the person may open the report form (else `refusal`), its default date, their languages."""
+
+    today: date
+    refusal: CoopError | None = None
+    chosen_language: str | None = None
+    partnership_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,22 +86,26 @@ class ProblemService:
         self.clock = clock
 
     # --- reading -----------------------------------------------------------------------------------
-    def ensure_can_report(self, slack_user_id: str) -> date:
-        """Raise NotOnRoster / NotAllowed unless the person may report in some partnership; else today
-        in the timezone of the first partnership where they may (the form's default date). One query."""
+    def report_form(self, slack_user_id: str) -> ReportForm:
+        """What opening "Log intern problem" needs, in one query: whether the person may report (in some
+        partnership), today in the timezone of the first partnership where they may (the form's default
+        date), and their language settings (to word the form or the refusal)."""
         reporting_roles = {Role(r.value) for r in MATRIX[Action.REPORT_PROBLEM] if r.value in Role._value2member_map_}
         with self.db.session() as session:
             rows = session.execute(
-                select(Membership.role, Partnership.timezone).select_from(Person)
+                select(Person.locale, Membership.role, Partnership.timezone, Partnership.language)
+                .select_from(Person)
                 .outerjoin(Membership, Membership.person_id == Person.id)
                 .outerjoin(Partnership, Partnership.id == Membership.partnership_id)
-                .where(Person.slack_user_id == slack_user_id).order_by(Partnership.id)).all()
+                .where(Person.slack_user_id == slack_user_id).order_by(Membership.id)).all()
         if not rows:
-            raise NotOnRoster(slack_user_id)
-        zones = [zone for role, zone in rows if role in reporting_roles]
+            return ReportForm(today=self._today_in(None), refusal=NotOnRoster(slack_user_id))
+        chosen, first_language = match_language(rows[0].locale), match_language(rows[0].language)
+        zones = [row.timezone for row in rows if row.role in reporting_roles]
         if not zones:
-            raise NotAllowed(Action.REPORT_PROBLEM.value)
-        return self.clock().astimezone(ZoneInfo(zones[0] or self.default_timezone)).date()
+            return ReportForm(today=self._today_in(None), refusal=NotAllowed(Action.REPORT_PROBLEM.value),
+                              chosen_language=chosen, partnership_language=first_language)
+        return ReportForm(today=self._today_in(zones[0]), chosen_language=chosen, partnership_language=first_language)
 
     def search_interns(self, slack_user_id: str, query: str, limit: int = 100) -> list[InternChoice]:
         """Interns the person may report on whose name or student id contains `query`."""
@@ -125,14 +150,15 @@ class ProblemService:
         """Store a new report and announce it. The same `source_key` (view id) never makes two."""
         try:
             with self.db.transaction() as session:
-                existing = session.scalar(select(Problem).where(Problem.source_key == source_key))
-                if existing is not None:
-                    return Outcome(snapshot(session, existing, self.default_timezone), changed=False)
-                intern = session.get(Intern, data.intern_id)
+                # A repeat of the same submission fails on the unique source_key (handled below), so the
+                # common case costs no lookup; the intern comes with what the checks and messages read.
+                intern = session.get(Intern, data.intern_id, options=(
+                    joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor)))
                 if intern is None:
                     raise InvalidInput("intern_id", "unknown")
-                person = find_person(session, slack_user_id)
-                if not is_allowed(session, person, Action.REPORT_PROBLEM, Subject(intern.partnership_id, intern)):
+                person, roles = person_with_roles(session, slack_user_id, intern.partnership_id)
+                subject = Subject(intern.partnership_id, intern)
+                if not allows(Action.REPORT_PROBLEM, relations_given(person, roles, subject)):
                     raise InvalidInput("intern_id", "not_yours")
                 if data.occurred_on > self._today(intern.partnership):
                     raise InvalidInput("occurred_on", "future")
@@ -143,9 +169,9 @@ class ProblemService:
                     status=ProblemStatus.OPEN, created_at=self.clock(), source_key=source_key,
                 )
                 session.add(problem)
+                session.flush()  # the unique source_key is checked here, before anything else is written
                 session.add(ProblemEvent(problem=problem, kind=EventKind.REPORTED, actor=person,
                                          text=data.description, created_at=self.clock()))
-                session.flush()
                 audit.record(session, actor=slack_user_id, action="problem.reported", entity_type="problem",
                              entity_id=problem.id, after=_state(problem))
                 view = snapshot(session, problem, self.default_timezone, update_count=0)
@@ -215,7 +241,10 @@ class ProblemService:
         return problem
 
     def _today(self, partnership: Partnership) -> date:
-        return self.clock().astimezone(ZoneInfo(partnership.timezone or self.default_timezone)).date()
+        return self._today_in(partnership.timezone)
+
+    def _today_in(self, timezone: str | None) -> date:
+        return self.clock().astimezone(ZoneInfo(timezone or self.default_timezone)).date()
 
 
 def _state(problem: Problem) -> dict[str, object]:

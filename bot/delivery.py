@@ -10,8 +10,8 @@ Rules (see docs/decisions/0002-outbox.md):
   tell the author and the partnership's coordinators how to fix it (bot.delivery_notices); parked rows
   are probed every 15 minutes and requeued at once when the bot joins the channel.
 - A post records its `ts` under its message key once; updates use it with `chat.update`.
-- Rows are claimed with a lease renewed before each attempt; a replica that dies leaves its rows to
-  be claimed again when the lease lapses, and such a row is looked up in Slack before it is re-posted.
+- Rows are claimed with a lease, renewed during a long pass; a replica that dies leaves its rows to be
+  claimed again when the lease lapses, and such a post is looked up in Slack before it is re-posted.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.PARKED)
 CLAIM_LEASE = timedelta(seconds=60)
+IN_FLIGHT = f"{UNKNOWN}: in flight"
 MAX_INLINE_WAIT = 2.0  # seconds a rate limit may hold the worker; longer waits put the row back
 
 __all__ = ["CLAIM_LEASE", "FIXABLE_ERRORS", "PARK_RETRY", "PERMANENT_ERRORS", "DeliveryWorker", "Outcome",
@@ -74,6 +75,7 @@ class DeliveryWorker:
         self._sleep = sleep or self._stop.wait
         self._thread: threading.Thread | None = None
         self._deferred_until: datetime | None = None
+        self._claimed_at = clock()
 
     # --- running ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -125,11 +127,18 @@ class DeliveryWorker:
 
     # --- one pass --------------------------------------------------------------------------------
     def deliver_due(self, limit: int = 50) -> int:
-        """Claim due rows and deliver them in order per channel. Returns rows attempted."""
+        """Claim due rows and deliver them in order per channel. Returns rows attempted.
+
+        Bookkeeping is batched: a pass claims (and marks its posts in flight) in one transaction and
+        records its outcomes in as few as it can, since on SQLite each transaction queues for the one
+        writer alongside the requests being acknowledged. An outcome is recorded at once when a later
+        row may need it (a keyed post's `ts`, which updates and thread replies use) or when it was not
+        a success; the rest together at the end of the pass."""
         self._deferred_until = None
         rows = self._claim(limit)
         held: set[str] = set()
         put_back: list[OutboxMessage] = []
+        done: list[tuple[OutboxMessage, Outcome]] = []
         handled = 0
         for index, row in enumerate(rows):
             if row.channel in held:
@@ -138,17 +147,21 @@ class DeliveryWorker:
             if not self._paced(row):
                 held.add(row.channel)
                 continue
-            if self._stop.is_set() or not self._renew(row):
-                # Stopping (the rest waits for the next process), or our lease lapsed and the row may be
+            if self._stop.is_set() or not self._lease_holds(rows[index:]):
+                # Stopping (the rest waits for the next process), or our lease lapsed and the rows may be
                 # another replica's now.
                 put_back += rows[index:]
                 break
             outcome = self.calls.attempt(row)
             self._count(outcome)
-            self._record(row, outcome)
+            done.append((row, outcome))
             handled += 1
             if outcome.status != OutboxStatus.SENT:
                 held.add(row.channel)
+            if outcome.status != OutboxStatus.SENT or (row.kind == OutboxKind.POST and row.message_key):
+                self._record(done)
+                done = []
+        self._record(done)
         self._release_all(put_back)
         return handled
 
@@ -192,28 +205,34 @@ class DeliveryWorker:
                 if row.claimed_until is not None:
                     log.warning("outbox %s: a claim lapsed without an outcome (a replica died?)", row.id)
                 row.claimed_until = now + self.lease
+            # A post is marked "in flight" until its outcome is recorded: if this process dies after the
+            # call, whoever claims the row next finds the mark and looks in Slack before posting again.
+            # (Written past the ORM: the rows in hand keep the error they had, which says whether *this*
+            # attempt must look first.)
+            posts = [row.id for row in claimed if row.kind == OutboxKind.POST]
+            if posts:
+                session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(posts))
+                                .values(last_error=IN_FLIGHT).execution_options(synchronize_session=False))
+            self._claimed_at = now
             return claimed
 
     def _defer(self, until: datetime) -> None:
         self._deferred_until = min(until, self._deferred_until or until)
 
-    def _renew(self, row: OutboxMessage) -> bool:
-        """Extend our claim just before the attempt; False if it already lapsed (then another replica
-        may hold the row, and we must not touch it).
-
-        A post is marked "in flight" until its outcome is recorded: if this process dies during the
-        call, whoever claims the row next finds the mark and looks in Slack before posting again."""
+    def _lease_holds(self, rows: list[OutboxMessage]) -> bool:
+        """Before an attempt: is our claim on these rows still good? Past half the lease, renew it for
+        all of them (one statement); False if it lapsed on any (another replica may hold them now)."""
         now = self.clock()
-        values: dict[str, object] = {"claimed_until": now + self.lease}
-        if row.kind == OutboxKind.POST:
-            values["last_error"] = f"{UNKNOWN}: in flight"
+        if now - self._claimed_at < self.lease / 2:
+            return True
         with self.db.transaction() as session:
             result = session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.claimed_until >= now,
+                .where(OutboxMessage.id.in_([r.id for r in rows]), OutboxMessage.claimed_until >= now,
                        OutboxMessage.status.in_(UNSENT))
-                .values(**values))
-            return bool(getattr(result, "rowcount", 0))
+                .values(claimed_until=now + self.lease).execution_options(synchronize_session=False))
+        self._claimed_at = now
+        return int(getattr(result, "rowcount", 0) or 0) == len(rows)
 
     def _release(self, row: OutboxMessage, until: datetime | None = None) -> None:
         values: dict[str, object] = {"claimed_until": None}
@@ -261,32 +280,39 @@ class DeliveryWorker:
             self.metrics.slack_api_errors.labels(outcome.method, error[:64]).inc()
 
     # --- recording the outcome ---------------------------------------------------------------------
-    def _record(self, row: OutboxMessage, outcome: Outcome) -> None:
+    def _record(self, done: list[tuple[OutboxMessage, Outcome]]) -> None:
+        """Write these outcomes, in one transaction."""
+        if not done:
+            return
         now = self.clock()
         with self.db.transaction() as session:
-            fresh = session.get(OutboxMessage, row.id, with_for_update=True)
-            if fresh is None:
-                return
-            first_refusal = fresh.status != OutboxStatus.PARKED  # a parked row's probes say nothing new
-            fresh.attempts += 1
-            fresh.claimed_until = None
-            fresh.last_error = outcome.error
-            fresh.status = outcome.status
-            if outcome.status == OutboxStatus.SENT:
-                fresh.delivered_at = now
-                self._remember_post(session, fresh, outcome)
-                end_episode(session, fresh.channel)
-            elif outcome.status == OutboxStatus.PENDING and fresh.attempts >= self.max_attempts:
-                fresh.status = OutboxStatus.FAILED
-            elif outcome.retry_in is not None:
-                fresh.next_attempt_at = now + timedelta(seconds=outcome.retry_in)
-            if outcome.status == OutboxStatus.SENT:
-                log.info("delivered outbox %s (%s) to %s", fresh.id, fresh.kind.value, fresh.channel)
-            else:
-                log.warning("outbox %s (%s) to %s: %s -> %s", fresh.id, fresh.kind.value, fresh.channel,
-                            outcome.error, fresh.status.value)
-            if outcome.error in CHANNEL_ERRORS:
-                report_refusal(session, fresh, outcome.error or "", first_for_row=first_refusal)
+            for row, outcome in done:
+                self._record_one(session, row, outcome, now)
+
+    def _record_one(self, session: Session, row: OutboxMessage, outcome: Outcome, now: datetime) -> None:
+        fresh = session.get(OutboxMessage, row.id, with_for_update=True)
+        if fresh is None:
+            return
+        first_refusal = fresh.status != OutboxStatus.PARKED  # a parked row's probes say nothing new
+        fresh.attempts += 1
+        fresh.claimed_until = None
+        fresh.last_error = outcome.error
+        fresh.status = outcome.status
+        if outcome.status == OutboxStatus.SENT:
+            fresh.delivered_at = now
+            self._remember_post(session, fresh, outcome)
+            end_episode(session, fresh.channel)
+        elif outcome.status == OutboxStatus.PENDING and fresh.attempts >= self.max_attempts:
+            fresh.status = OutboxStatus.FAILED
+        elif outcome.retry_in is not None:
+            fresh.next_attempt_at = now + timedelta(seconds=outcome.retry_in)
+        if outcome.status == OutboxStatus.SENT:
+            log.info("delivered outbox %s (%s) to %s", fresh.id, fresh.kind.value, fresh.channel)
+        else:
+            log.warning("outbox %s (%s) to %s: %s -> %s", fresh.id, fresh.kind.value, fresh.channel,
+                        outcome.error, fresh.status.value)
+        if outcome.error in CHANNEL_ERRORS:
+            report_refusal(session, fresh, outcome.error or "", first_for_row=first_refusal)
 
     @staticmethod
     def _remember_post(session: Session, row: OutboxMessage, outcome: Outcome) -> None:

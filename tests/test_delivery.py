@@ -72,6 +72,10 @@ def test_post_update_and_thread_reply_in_order(db: Database, fake: FakeSlack, wo
     assert top["text"] == "first, edited" and top["edited"]
     assert reply["thread_ts"] == top["ts"]
     assert [r.status for r in _rows(db)] == [OutboxStatus.SENT] * 3
+    assert [r.last_error for r in _rows(db)] == [None] * 3  # the in-flight marks are cleared
+    # Marked in flight at the claim, but a first attempt has nothing to look up: one call each.
+    assert fake.calls_to("conversations.history") == [] and fake.calls_to("conversations.replies") == []
+    assert len(fake.calls_to("chat.postMessage")) == 2
     with db.session() as session:
         assert session.get(SlackMessage, "k1").ts == top["ts"]  # type: ignore[union-attr]
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
-from models.roster import Membership, Person, Role
+from models.roster import Intern, Membership, Person, Role
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,6 @@ def snapshot(session: Session, problem: Problem, default_timezone: str, *,
     updates = update_count if update_count is not None else session.scalar(
         select(func.count()).select_from(ProblemEvent).where(
             ProblemEvent.problem_id == problem.id, ProblemEvent.kind == EventKind.UPDATE)) or 0
-    coordinators = tuple(session.scalars(
-        select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.partnership_id == partnership.id, Membership.role == Role.COORDINATOR)
-        .order_by(Person.id)))
     return ProblemSnapshot(
         id=problem.id, partnership_id=partnership.id, partnership_name=partnership.name,
         channel_id=partnership.channel_id, timezone=partnership.timezone or default_timezone,
@@ -70,5 +67,44 @@ def snapshot(session: Session, problem: Problem, default_timezone: str, *,
         acknowledged_at=problem.acknowledged_at,
         resolved_by=problem.resolved_by.slack_user_id if problem.resolved_by else None,
         resolved_at=problem.resolved_at, resolution=problem.resolution, update_count=int(updates),
-        coordinators=coordinators,
+        coordinators=coordinators_of(session, partnership.id),
     )
+
+
+def new_report_snapshot(session: Session, *, problem_id: int, intern: Intern, reporter: Person,
+                        fields: ReportFields, created_at: datetime, default_timezone: str) -> ProblemSnapshot:
+    """The snapshot of a report just inserted, from what the caller already holds (no ORM object for
+    the problem: creating one costs more than the rest of the request)."""
+    partnership = intern.partnership
+    return ProblemSnapshot(
+        id=problem_id, partnership_id=partnership.id, partnership_name=partnership.name,
+        channel_id=partnership.channel_id, timezone=partnership.timezone or default_timezone,
+        language=partnership.language, intern_name=intern.name, student_id=intern.student_id,
+        category=fields.category, severity=fields.severity, status=ProblemStatus.OPEN,
+        description=fields.description, occurred_on=fields.occurred_on, actions_taken=fields.actions_taken,
+        reporter=reporter.slack_user_id, teacher=intern.teacher.slack_user_id, mentor=intern.mentor.slack_user_id,
+        created_at=created_at, acknowledged_by=None, acknowledged_at=None, resolved_by=None, resolved_at=None,
+        resolution=None, update_count=0, coordinators=coordinators_of(session, partnership.id),
+    )
+
+
+class ReportFields(Protocol):
+    """What a new report says (bot.problems.forms.ProblemReportInput)."""
+
+    @property
+    def category(self) -> Category: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def occurred_on(self) -> date: ...
+    @property
+    def actions_taken(self) -> str | None: ...
+
+
+def coordinators_of(session: Session, partnership_id: int) -> tuple[str, ...]:
+    return tuple(session.scalars(
+        select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.partnership_id == partnership_id, Membership.role == Role.COORDINATOR)
+        .order_by(Person.id)))

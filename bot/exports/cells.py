@@ -24,6 +24,13 @@ def guard_formula(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+def text_cell(value: str | None) -> str:
+    """`cell` for a value known to be text or NULL (the hot path of a large export)."""
+    if value is None:
+        return ""
+    return "'" + value if value[:1] in _FORMULA_FIRST else value
+
+
 def cell(value: Any) -> Cell:
     """A number stays a number; times are UTC ISO 8601 (`2027-01-04T01:30:00Z`); dates ISO; anything
     else is text with the formula guard. None is an empty cell.

@@ -61,7 +61,8 @@ class DeliveryWorker:
                  clock: Callable[[], datetime] = utcnow, poll_seconds: float = 2.0,
                  lease: timedelta = CLAIM_LEASE, metrics: Metrics | None = None,
                  limiter: RateLimiter | None = None, sleep: Callable[[float], object] | None = None,
-                 render_home: Callable[[str], dict[str, Any]] | None = None) -> None:
+                 render_home: Callable[[str], dict[str, Any]] | None = None,
+                 home_refresh_interval: timedelta = timedelta(0)) -> None:
         self.db = db
         self.client = client
         self.max_attempts = max_attempts
@@ -71,6 +72,8 @@ class DeliveryWorker:
         self.metrics = metrics
         self.limiter = limiter or RateLimiter(clock)
         self.calls = SlackCalls(db, client, render_home)
+        self.home_refresh_interval = home_refresh_interval
+        self._homes_rendered: dict[str, datetime] = {}  # home channel -> when this process last rendered it
         self._stop = threading.Event()
         self._sleep = sleep or self._stop.wait
         self._thread: threading.Thread | None = None
@@ -144,6 +147,9 @@ class DeliveryWorker:
             if row.channel in held:
                 put_back.append(row)
                 continue
+            if self._home_refreshed_lately(row):
+                held.add(row.channel)
+                continue
             if not self._paced(row):
                 held.add(row.channel)
                 continue
@@ -158,6 +164,8 @@ class DeliveryWorker:
             handled += 1
             if outcome.status != OutboxStatus.SENT:
                 held.add(row.channel)
+            elif _is_home_refresh(row):
+                self._homes_rendered[row.channel] = self.clock()
             if outcome.status != OutboxStatus.SENT or (row.kind == OutboxKind.POST and row.message_key):
                 self._record(done)
                 done = []
@@ -215,6 +223,18 @@ class DeliveryWorker:
                                 .values(last_error=IN_FLIGHT).execution_options(synchronize_session=False))
             self._claimed_at = now
             return claimed
+
+    def _home_refreshed_lately(self, row: OutboxMessage) -> bool:
+        """An App Home refresh within `home_refresh_interval` of the last render waits (and is put back)
+        until the interval is over: changes meanwhile join it (bot.outbox.refresh_homes), so a burst of
+        changes costs one render, while the first change after a quiet spell shows at once."""
+        last = self._homes_rendered.get(row.channel)
+        if last is None or not _is_home_refresh(row) or self.clock() - last >= self.home_refresh_interval:
+            return False
+        until = last + self.home_refresh_interval
+        self._release(row, until)
+        self._defer(until)
+        return True
 
     def _defer(self, until: datetime) -> None:
         self._deferred_until = min(until, self._deferred_until or until)
@@ -320,6 +340,10 @@ class DeliveryWorker:
                 and session.get(SlackMessage, row.message_key) is None):
             # chat.update needs the conversation id, not the user id a DM was addressed to
             session.add(SlackMessage(key=row.message_key, channel=outcome.channel or row.channel, ts=outcome.ts))
+
+
+def _is_home_refresh(row: OutboxMessage) -> bool:
+    return row.kind == OutboxKind.HOME and row.message_key == outbox.HOME_REFRESH_KEY
 
 
 def requeue_channel(db: Database, channel: str) -> int:

@@ -81,6 +81,7 @@ def build_runtime(settings: Settings, services: Services | None = None, *, with_
     worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
                             poll_seconds=settings.coopbot_outbox_poll_seconds, metrics=metrics,
                             lease=timedelta(seconds=settings.coopbot_outbox_lease_seconds),
+                            home_refresh_interval=timedelta(seconds=settings.coopbot_home_refresh_seconds),
                             render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone))
     listeners = TrackedExecutor()
     calendar = None

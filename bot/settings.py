@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # Delivery tuning: how often the outbox worker looks for due messages when nobody woke it.
     coopbot_outbox_poll_seconds: float = Field(default=2.0, gt=0)
     coopbot_outbox_max_attempts: int = Field(default=50, ge=1)
+    # A person's App Home is re-rendered at most this often: the first change shows at once, a burst of
+    # changes in one render (a render reads all their interns and problems; see the README's benchmarks).
+    coopbot_home_refresh_seconds: float = Field(default=5.0, ge=0)
     # Several replicas: how long a claimed outbox row, and the scheduler lease, stay with a replica that
     # stopped answering before another takes them over (longer than the slowest Slack call).
     coopbot_outbox_lease_seconds: float = Field(default=60.0, ge=1)

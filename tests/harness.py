@@ -158,6 +158,9 @@ def seed_roster(db: Database, tmp_path: Path) -> None:
 @contextmanager
 def running_app(db: Database, **setting_overrides: Any) -> Iterator[Harness]:
     with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        # App Homes refresh after every change (production spaces a person's renders 5 s apart; that has
+        # its own test in tests/test_delivery.py), so a test reads the home right after `deliver()`.
+        setting_overrides.setdefault("coopbot_home_refresh_seconds", 0)
         settings = Settings(slack_bot_token=SecretStr(BOT_TOKEN), slack_signing_secret=SecretStr(SIGNING_SECRET),
                             slack_api_url=fake.url, database_url=db.url, **setting_overrides)
         services = build_services(settings, db=db)

@@ -209,3 +209,40 @@ def test_rows_are_written_with_their_commit_and_dropped_with_their_rollback(db: 
         ("C1", "post"), ("home:U1", "home"), ("home:U2", "home"), ("home:U3", "home"), ("C1", "post")]
     assert [r.payload["text"] for r in rows if r.channel == "C1"] == ["one", "two"]
     assert all(r.status == OutboxStatus.PENDING and r.attempts == 0 for r in rows)
+
+
+def test_a_burst_of_changes_renders_a_home_once_and_the_next_change_after_a_pause_at_once(
+        db: Database, fake: FakeSlack, clock: Clock) -> None:
+    renders: list[tuple[str, datetime]] = []
+
+    def render(user: str) -> dict[str, object]:
+        renders.append((user, clock.now))
+        return {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": str(len(renders))}}]}
+
+    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    worker = DeliveryWorker(db, client, clock=clock, render_home=render, home_refresh_interval=timedelta(seconds=5))
+
+    def change() -> None:
+        with db.transaction() as session:
+            outbox.refresh_homes(session, ["U1"])
+        for row in _rows(db):  # due "now" on the test clock
+            with db.transaction() as session:
+                session.get(OutboxMessage, row.id).next_attempt_at = min(  # type: ignore[union-attr]
+                    row.next_attempt_at, clock.now)
+
+    change()
+    assert worker.deliver_due() == 1 and [t for _u, t in renders] == [clock.now]  # the first shows at once
+    started = clock.now
+    for _ in range(4):  # a burst: four more changes within the next two seconds
+        clock.advance(0.5)
+        change()
+        worker.deliver_due()
+    assert len(renders) == 1  # they wait for the interval, together
+    clock.advance(3)  # five seconds after the first render
+    assert worker.deliver_due() == 1
+    assert [t - started for _u, t in renders] == [timedelta(0), timedelta(seconds=5)]
+    clock.advance(60)  # a quiet minute, then a change: at once again
+    change()
+    assert worker.deliver_due() == 1 and len(renders) == 3
+    assert len(fake.calls_to("views.publish")) == 3
+    assert len(_rows(db)) == 3 and all(r.status == OutboxStatus.SENT for r in _rows(db))  # the burst: one row

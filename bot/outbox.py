@@ -11,7 +11,7 @@ import base64
 import threading
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from bot.db import insert_at_commit, queued_rows
@@ -101,5 +101,10 @@ def refresh_homes(session: Session, users: list[str]) -> int:
 
 
 def publish_home(session: Session, *, user: str, view: dict[str, Any]) -> None:
-    """Publish `user`'s App Home. Rows for one user go out in order, so the newest view is the one that stays."""
+    """Publish `user`'s App Home. Rows for one user go out in order, so the newest view is the one that stays.
+    Refreshes still waiting (e.g. spaced after a burst, see bot.delivery) are dropped: this view, rendered
+    now, already shows what they would, and they must not hold it up."""
+    session.execute(delete(OutboxMessage).where(
+        OutboxMessage.channel == f"home:{user}", OutboxMessage.message_key == HOME_REFRESH_KEY,
+        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.claimed_until.is_(None)))
     _add(session, kind=OutboxKind.HOME, channel=f"home:{user}", user=user, payload={"view": view})

@@ -246,3 +246,22 @@ def test_a_burst_of_changes_renders_a_home_once_and_the_next_change_after_a_paus
     assert worker.deliver_due() == 1 and len(renders) == 3
     assert len(fake.calls_to("views.publish")) == 3
     assert len(_rows(db)) == 3 and all(r.status == OutboxStatus.SENT for r in _rows(db))  # the burst: one row
+
+
+def test_opening_the_home_tab_is_not_held_up_by_a_spaced_refresh(db: Database, fake: FakeSlack, clock: Clock) -> None:
+    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    worker = DeliveryWorker(db, client, clock=clock, home_refresh_interval=timedelta(seconds=5),
+                            render_home=lambda user: {"type": "home", "blocks": []})
+    for _ in range(2):  # a render, then a change within the interval: its refresh waits
+        with db.transaction() as session:
+            outbox.refresh_homes(session, ["U1"])
+        clock.now = max(clock.now, max(r.next_attempt_at for r in _rows(db)))
+        worker.deliver_due()
+    assert len(fake.calls_to("views.publish")) == 1
+    opened = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "fresh"}}]}
+    with db.transaction() as session:  # app_home_opened: a view rendered now
+        outbox.publish_home(session, user="U1", view=opened)
+    clock.advance(0.1)
+    assert worker.deliver_due() == 1
+    assert fake.calls_to("views.publish")[-1].args["view"] == opened
+    assert [r.status for r in _rows(db)] == [OutboxStatus.SENT] * 2  # the waiting refresh was dropped

@@ -191,7 +191,7 @@ class DeliveryWorker:
                 if len(heads) >= limit:
                     break
                 wait = self.limiter.channel_wait(channel)
-                if wait > MAX_INLINE_WAIT:  # paced: do not claim it only to put it back
+                if wait > 0:  # its conversation is paced: do not claim it only to put it back
                     self._defer(now + timedelta(seconds=wait))
                     continue
                 heads[channel] = first

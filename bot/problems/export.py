@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from sqlalchemy import ColumnElement, String, func, select, type_coerce
-from sqlalchemy.orm import aliased
 
 from bot.db import Database
 from bot.exports.cells import Row, guard_formula, text_cell
@@ -26,42 +25,45 @@ _BATCH = 500
 
 def iter_problem_rows(db: Database) -> Iterator[Row]:
     """Every problem report, ordered by id, fetched in batches of 500 (a server-side cursor on
-    PostgreSQL), so memory stays flat however many there are. `status` is a fixed lowercase word.
+    PostgreSQL), so memory stays flat however many reports there are. `status` is a fixed lowercase word.
 
-    Built for 200,000 rows in a few seconds: the database formats the times and dates (C, in its own
-    process) and hands over enum values as stored, and the rows come through Core, not the ORM; Python
-    only guards text cells against formulas."""
-    reporter, acknowledger, resolver = aliased(Person), aliased(Person), aliased(Person)
+    Built for 200,000 rows in a few seconds:
+    - the names (partnerships, people, interns: a roster, bounded) are read first into dictionaries, so
+      the reports stream from a scan of `problem` merged with the update counts, instead of the five index
+      lookups per row PostgreSQL picks for the ordered join (6.5 → 5 s for 200,000 reports);
+    - the database formats times and dates and hands over enum values as stored;
+    - rows come through Core, not the ORM. Python only guards the text cells against formulas."""
+    iso, day = _utc_iso_text(db), _iso_date_text(db)
     updates = (select(ProblemEvent.problem_id, func.count().label("n"))
                .where(ProblemEvent.kind == EventKind.UPDATE)
                .group_by(ProblemEvent.problem_id)
                .subquery())
-    iso, day = _utc_iso_text(db), _iso_date_text(db)
-    query = (
-        select(
-            Problem.id, Partnership.name, Intern.student_id, Intern.name, type_coerce(Problem.category, String),
-            type_coerce(Problem.severity, String), type_coerce(Problem.status, String), reporter.name,
-            iso(Problem.created_at), day(Problem.occurred_on), Problem.description, Problem.actions_taken,
-            acknowledger.name, iso(Problem.acknowledged_at), resolver.name, iso(Problem.resolved_at),
-            Problem.resolution, func.coalesce(updates.c.n, 0),
-        )
-        .join(Partnership, Problem.partnership_id == Partnership.id)
-        .join(Intern, Problem.intern_id == Intern.id)
-        .join(reporter, Problem.reporter_id == reporter.id)
-        .outerjoin(acknowledger, Problem.acknowledged_by_id == acknowledger.id)
-        .outerjoin(resolver, Problem.resolved_by_id == resolver.id)
-        .outerjoin(updates, updates.c.problem_id == Problem.id)
-        .order_by(Problem.id)
-    )
+    query = select(
+        Problem.id, Problem.partnership_id, Problem.intern_id, type_coerce(Problem.category, String),
+        type_coerce(Problem.severity, String), type_coerce(Problem.status, String), Problem.reporter_id,
+        iso(Problem.created_at), day(Problem.occurred_on), Problem.description, Problem.actions_taken,
+        Problem.acknowledged_by_id, iso(Problem.acknowledged_at), Problem.resolved_by_id, iso(Problem.resolved_at),
+        Problem.resolution, func.coalesce(updates.c.n, 0),
+    ).outerjoin(updates, updates.c.problem_id == Problem.id).order_by(Problem.id)
     with db.engine.connect() as connection:
+        if not db.is_sqlite:  # the names and the reports from one snapshot (SQLite's read transaction is one)
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        partnerships = {pid: text_cell(name) for pid, name in connection.execute(select(Partnership.id,
+                                                                                        Partnership.name))}
+        people: dict[int | None, str] = {pid: text_cell(name) for pid, name in connection.execute(
+            select(Person.id, Person.name))}
+        people[None] = ""  # nobody acknowledged or resolved it yet
+        interns = {iid: (text_cell(student_id), text_cell(name)) for iid, student_id, name in connection.execute(
+            select(Intern.id, Intern.student_id, Intern.name))}
         for row in connection.execution_options(yield_per=_BATCH).execute(query):
-            (pid, partnership, student_id, intern, category, severity, status, reported_by, reported_at,
-             occurred_on, description, actions, ack_by, ack_at, res_by, res_at, resolution, n_updates) = row
+            (pid, partnership_id, intern_id, category, severity, status, reporter_id, reported_at, occurred_on,
+             description, actions, ack_by, ack_at, res_by, res_at, resolution, n_updates) = row
+            student_id, intern = interns[intern_id]
             yield [
-                pid, text_cell(partnership), text_cell(student_id), text_cell(intern),
+                pid, partnerships[partnership_id], student_id, intern,
                 category, severity.upper(), status,  # fixed values as stored, never translated
-                text_cell(reported_by), reported_at, occurred_on, text_cell(description),
-                text_cell(actions), text_cell(ack_by), ack_at or "", text_cell(res_by), res_at or "",
+                people[reporter_id], reported_at, occurred_on, text_cell(description),
+                text_cell(actions), people[ack_by], ack_at or "", people[res_by], res_at or "",
                 text_cell(resolution), int(n_updates),
             ]
 

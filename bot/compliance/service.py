@@ -31,7 +31,12 @@ from models.roster import Intern, Membership, Partnership, Person
 
 def required_items(intern: Intern) -> tuple[ComplianceItem, ...]:
     """What this intern's placement needs: guardian consent only under 18 on the start date."""
-    minor = is_minor(intern.birth_date, intern.start_date)
+    return items_required(intern.birth_date, intern.start_date)
+
+
+def items_required(birth_date: date | None, start_date: date) -> tuple[ComplianceItem, ...]:
+    """`required_items` from the two dates it depends on."""
+    minor = is_minor(birth_date, start_date)
     return tuple(i for i in ComplianceItem if minor or i != ComplianceItem.GUARDIAN_CONSENT)
 
 
@@ -78,23 +83,26 @@ def missing_compliance_many(session: Session, todays: dict[int, date]) -> dict[i
     if not todays:
         return {}
     teacher = aliased(Person)
+    # Columns, not ORM objects: a coordinator's App Home and the digest read every active intern of their
+    # partnerships here, and building that many objects was most of an App Home render.
+    items = tuple(ComplianceItem)
     rows = session.execute(
-        select(Intern, InternCompliance, teacher.slack_user_id)
+        select(Intern.id, Intern.partnership_id, Intern.name, Intern.student_id, Intern.start_date, Intern.end_date,
+               Intern.birth_date, teacher.slack_user_id, *(getattr(InternCompliance, i.value) for i in items))
         .join(teacher, teacher.id == Intern.teacher_id)
         .outerjoin(InternCompliance, InternCompliance.intern_id == Intern.id)
         .where(Intern.partnership_id.in_(list(todays)), Intern.end_date >= min(todays.values()))
         .order_by(Intern.partnership_id, Intern.start_date, Intern.name, Intern.id))
     found: dict[int, list[MissingCompliance]] = {}
-    for intern, checklist, teacher_uid in rows:
-        today = todays[intern.partnership_id]
-        if intern.end_date < today:
+    for intern_id, partnership_id, name, student_id, start, end, birth, teacher_uid, *ticks in rows:
+        today = todays[partnership_id]
+        if end < today:
             continue
-        ticked = checklist.ticked() if checklist is not None else set()
-        missing = tuple(i for i in required_items(intern) if i not in ticked)
+        ticked = {item for item, tick in zip(items, ticks, strict=True) if tick}
+        missing = tuple(item for item in items_required(birth, start) if item not in ticked)
         if missing:
-            found.setdefault(intern.partnership_id, []).append(MissingCompliance(
-                intern.id, intern.partnership_id, intern.name, intern.student_id, teacher_uid, intern.start_date,
-                missing, intern.start_date <= today))
+            found.setdefault(partnership_id, []).append(MissingCompliance(
+                intern_id, partnership_id, name, student_id, teacher_uid, start, missing, start <= today))
     return found
 
 

@@ -83,9 +83,11 @@ def queued_rows(session: Session, model: type[Any]) -> list[dict[str, Any]]:
 
 
 def _write_queued(session: Session) -> None:
+    """Before commit: each table's queued rows in one statement, tables in the order first queued."""
     queued: dict[type[Any], list[dict[str, Any]]] = session.info.get(_AT_COMMIT, {})
-    while queued:
-        model, rows = queued.popitem()
+    batches = list(queued.items())
+    queued.clear()
+    for model, rows in batches:
         session.execute(insert(model), rows)
 
 

@@ -53,21 +53,21 @@ def post(
     """Post a message (a channel id, or a user id for a DM). `key` names it for later updates;
     `thread_key` posts it as a reply in the thread of the message posted under that key."""
     _add(session, kind=OutboxKind.POST, channel=channel, message_key=key, thread_key=thread_key,
-                payload={"text": text, "blocks": blocks}, notify_user=notify_user)
+         payload={"text": text, "blocks": blocks}, notify_user=notify_user)
 
 
 def update(session: Session, *, key: str, channel: str, text: str,
            blocks: list[dict[str, Any]] | None = None) -> None:
     """Replace the message posted under `key` (in `channel`) with new content."""
     _add(session, kind=OutboxKind.UPDATE, channel=channel, message_key=key,
-                payload={"text": text, "blocks": blocks})
+         payload={"text": text, "blocks": blocks})
 
 
 def ephemeral(session: Session, *, channel: str, user: str, text: str,
               blocks: list[dict[str, Any]] | None = None) -> None:
     """A message only `user` sees, in `channel`."""
     _add(session, kind=OutboxKind.EPHEMERAL, channel=channel, user=user,
-                payload={"text": text, "blocks": blocks})
+         payload={"text": text, "blocks": blocks})
 
 
 def upload(session: Session, *, channel: str, filename: str, content: bytes, title: str,
@@ -75,8 +75,8 @@ def upload(session: Session, *, channel: str, filename: str, content: bytes, tit
     """Share a file (e.g. a calendar .ics) in `channel`, or in a person's DM when given a user id.
     The bytes ride in the JSON payload as base64."""
     _add(session, kind=OutboxKind.UPLOAD, channel=channel,
-                payload={"filename": filename, "title": title, "initial_comment": initial_comment,
-                         "content_b64": base64.b64encode(content).decode("ascii")})
+         payload={"filename": filename, "title": title, "initial_comment": initial_comment,
+                  "content_b64": base64.b64encode(content).decode("ascii")})
 
 
 HOME_REFRESH_KEY = "home-refresh"

@@ -7,7 +7,8 @@ import io
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.exchanges import jobs
 from bot.exchanges.export import write_exchanges_csv
@@ -34,7 +35,8 @@ def test_pending_reviews_remind_the_approvers_then_the_coordinators_once(harness
     request(h)
     decide(h, COORD_SCHOOL, "approve")
     h.deliver()
-    submitted = date.today()
+    # The partnership's date (Asia/Shanghai), not this machine's: after 16:00 UTC it is already tomorrow there.
+    submitted = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     assert jobs.send_review_reminders(h.services, moment(_weekday_after(submitted, 2))) == 0
     assert jobs.send_review_reminders(h.services, moment(_weekday_after(submitted, 3))) == 1
     assert jobs.send_review_reminders(h.services, moment(_weekday_after(submitted, 4))) == 0  # once per round

@@ -100,3 +100,29 @@ def test_one_lock_per_database_file_in_a_process(tmp_path: Path) -> None:
     assert writer_lock(path, 30) is writer_lock(path, 30)
     assert writer_lock(path, 30) is not writer_lock(str(tmp_path / "other.db"), 30)
     assert writer_lock(None, 30) is not writer_lock(None, 30)  # in-memory databases share nothing
+
+
+def test_a_transaction_waits_for_the_writer_lock_not_only_for_sqlite(tmp_path: Path) -> None:
+    """Held by another thread outside any SQLite transaction, only our lock can make a change wait: without
+    it (SQLite's busy handler alone) the transaction below would go straight through."""
+    path = tmp_path / "c.db"
+    db = _counter_db(path)
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with writer_lock(str(path), 30).held():
+            entered.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert entered.wait(5)
+    done = threading.Event()
+    writer = threading.Thread(target=lambda: (_increment(db, 1), done.set()))
+    writer.start()
+    assert not done.wait(0.5)  # queued behind the holder
+    release.set()
+    assert done.wait(10)  # and through as soon as it let go
+    holder.join(5)
+    writer.join(5)
+    assert _total(db) == 1

@@ -8,8 +8,7 @@ from typing import Any
 Cell = str | int | float
 Row = list[Cell]
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_FIRST = frozenset(_FORMULA_STARTS)
+_FORMULA_FIRST = frozenset(("=", "+", "-", "@", "\t", "\r"))
 
 
 def guard_formula(text: str) -> str:
@@ -21,14 +20,12 @@ def guard_formula(text: str) -> str:
     The quote makes the cell plain text; the original is still readable after it. XLSX cells are
     written as strings (never formulas) and carry the same quote, so both formats read alike.
     """
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if text[:1] in _FORMULA_FIRST else text
 
 
 def text_cell(value: str | None) -> str:
     """`cell` for a value known to be text or NULL (the hot path of a large export)."""
-    if value is None:
-        return ""
-    return "'" + value if value[:1] in _FORMULA_FIRST else value
+    return "" if value is None else guard_formula(value)
 
 
 def cell(value: Any) -> Cell:
@@ -39,7 +36,7 @@ def cell(value: Any) -> Cell:
     plain string, is decided by its exact type before anything else."""
     kind = type(value)
     if kind is str:
-        return "'" + value if value[:1] in _FORMULA_FIRST else value
+        return guard_formula(value)
     if kind is int or kind is float:
         return value
     if value is None:

@@ -36,7 +36,7 @@ from bot.problems.forms import ProblemReportInput
 from bot.problems.snapshot import ProblemSnapshot, new_report_snapshot, snapshot
 from models.base import utcnow
 from models.delivery import ProcessedRequest
-from models.problem import EventKind, Problem, ProblemEvent, ProblemStatus
+from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
 from models.roster import Intern, Membership, Partnership, Person, Role
 
 ACKNOWLEDGEABLE = (ProblemStatus.OPEN, ProblemStatus.REOPENED)
@@ -175,8 +175,8 @@ class ProblemService:
                     "problem_id": problem_id, "kind": EventKind.REPORTED, "actor_id": person.id,
                     "text": data.description, "created_at": now})
                 audit.record(session, actor=slack_user_id, action="problem.reported", entity_type="problem",
-                             entity_id=problem_id, after={"status": ProblemStatus.OPEN, "severity": data.severity,
-                                                          "category": data.category, "resolution": None})
+                             entity_id=problem_id, after=_state_of(ProblemStatus.OPEN, data.severity, data.category,
+                                                                   None))
                 view = new_report_snapshot(session, problem_id=problem_id, intern=intern, reporter=person,
                                            fields=data, created_at=now, default_timezone=self.default_timezone)
                 self.notifier.reported(session, view)
@@ -252,8 +252,13 @@ class ProblemService:
 
 
 def _state(problem: Problem) -> dict[str, object]:
-    return {"status": problem.status, "severity": problem.severity, "category": problem.category,
-            "resolution": problem.resolution}
+    return _state_of(problem.status, problem.severity, problem.category, problem.resolution)
+
+
+def _state_of(status: ProblemStatus, severity: Severity, category: Category,
+              resolution: str | None) -> dict[str, object]:
+    """What the audit keeps of a problem, before and after a change."""
+    return {"status": status, "severity": severity, "category": category, "resolution": resolution}
 
 
 def _like_escape(text: str) -> str:

@@ -62,7 +62,7 @@ class Problem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"))
     intern_id: Mapped[int] = mapped_column(ForeignKey("intern.id"), index=True)
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)  # "my problems" on the App Home
     category: Mapped[Category] = mapped_column(str_enum(Category))
     severity: Mapped[Severity] = mapped_column(str_enum(Severity, 8))
     description: Mapped[str] = mapped_column(Text)

@@ -292,7 +292,12 @@ def _awaiting(session: Session, viewer: _Viewer, offset: int) -> tuple[list[Prob
 
 def _problems(session: Session, viewer: _Viewer, offset: int) -> tuple[list[ProblemItem], int]:
     me = viewer.person.id
-    mine = or_(Problem.reporter_id == me, Intern.teacher_id == me, Intern.mentor_id == me)
+    # A union of two index lookups (problem.reporter_id; intern.teacher_id/mentor_id, then
+    # problem.intern_id): as `reporter_id = me OR intern.teacher_id = me OR …` across the join, both
+    # databases scanned every problem of every partnership (100 ms at 200,000 problems).
+    supervised = (select(Problem.id).join(Intern, Intern.id == Problem.intern_id)
+                  .where(or_(Intern.teacher_id == me, Intern.mentor_id == me)))
+    mine = Problem.id.in_(select(Problem.id).where(Problem.reporter_id == me).union(supervised))
     stmt = _problem_select().where(Problem.status != ProblemStatus.RESOLVED, mine, ~_awaits_me(viewer.person))
     rows, total = _paged_rows(session, stmt, offset)
     return _problem_items(viewer, rows), total
@@ -361,6 +366,8 @@ def _approvals(session: Session, viewer: _Viewer, offset: int) -> tuple[list[Exc
     going = aliased(Person)
     stmt = (select(Exchange, going.name.label("person_name")).join(going, going.id == Exchange.person_id)
             .where(Exchange.status == ExchangeStatus.PENDING,
+                   # implied by the next line; lets the database use (partnership_id, status)
+                   Exchange.partnership_id.in_(sorted({*viewer.coordinated, *hosts_in})),
                    or_(Exchange.partnership_id.in_(viewer.coordinated), awaiting_me))
             .order_by(Exchange.submitted_at, Exchange.id))
     rows, total = _paged_rows(session, stmt, offset)

@@ -11,7 +11,7 @@ import base64
 import threading
 from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import bindparam, delete, event, select
 from sqlalchemy.orm import Session
 
 from bot.db import insert_at_commit, queued_rows
@@ -80,6 +80,9 @@ def upload(session: Session, *, channel: str, filename: str, content: bytes, tit
 
 
 HOME_REFRESH_KEY = "home-refresh"
+_WAITING_REFRESHES = select(OutboxMessage.channel).where(  # built once: every change reads it
+    OutboxMessage.channel.in_(bindparam("channels", expanding=True)), OutboxMessage.message_key == HOME_REFRESH_KEY,
+    OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.claimed_until.is_(None))
 
 
 def refresh_homes(session: Session, users: list[str]) -> int:
@@ -88,9 +91,7 @@ def refresh_homes(session: Session, users: list[str]) -> int:
     changes before delivery cost one render — a refresh already waiting (not yet claimed) covers the next.
     One query whatever the number of people. Returns how many refreshes were added."""
     channels = {f"home:{user}": user for user in users}
-    waiting = set(session.scalars(select(OutboxMessage.channel).where(
-        OutboxMessage.channel.in_(list(channels)), OutboxMessage.message_key == HOME_REFRESH_KEY,
-        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.claimed_until.is_(None))))
+    waiting = set(session.scalars(_WAITING_REFRESHES, {"channels": list(channels)}))
     waiting |= {row["channel"] for row in queued_rows(session, OutboxMessage)
                 if row["channel"] in channels and row["message_key"] == HOME_REFRESH_KEY}
     for channel, user in channels.items():

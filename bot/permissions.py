@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.errors import NotAllowed, NotOnRoster
@@ -164,12 +164,17 @@ def find_person(session: Session, slack_user_id: str) -> Person:
     return person
 
 
+# Built once: on the busiest path (every report) building and cache-keying a statement costs as much as
+# running it.
+_PERSON_WITH_ROLES = select(Person, Membership.role).outerjoin(
+    Membership, (Membership.person_id == Person.id) & (Membership.partnership_id == bindparam("partnership_id"))
+).where(Person.slack_user_id == bindparam("slack_user_id"))
+
+
 def person_with_roles(session: Session, slack_user_id: str, partnership_id: int) -> tuple[Person, set[Role]]:
     """The person and their roles in one partnership, in one query (for `relations_given`)."""
-    rows = session.execute(
-        select(Person, Membership.role).outerjoin(
-            Membership, (Membership.person_id == Person.id) & (Membership.partnership_id == partnership_id))
-        .where(Person.slack_user_id == slack_user_id)).all()
+    rows = session.execute(_PERSON_WITH_ROLES,
+                           {"partnership_id": partnership_id, "slack_user_id": slack_user_id}).all()
     if not rows:
         raise NotOnRoster(slack_user_id)
     return rows[0][0], {role for _, role in rows if role is not None}

@@ -59,4 +59,7 @@ class SlackProblemNotifier:
 
     def _language(self, session: Session, slack_user_id: str, problem: ProblemSnapshot) -> str:
         """The reader's own choice, else their Slack language if already known, else the partnership's."""
+        if slack_user_id in problem.chosen_languages and problem.language:  # bot.language.language_in's order
+            cached = self.locales.peek(slack_user_id) if self.locales else None
+            return problem.chosen_languages[slack_user_id] or cached or problem.language
         return language_in(session, self.locales, slack_user_id, problem.language)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -75,6 +75,13 @@ class Outcome:
 
     problem: ProblemSnapshot
     changed: bool
+
+
+# Built once: on the busiest write (every report) building and cache-keying a statement costs about as
+# much as running it. The intern comes with what the checks and messages read.
+_INTERN_FOR_REPORT = (select(Intern).where(Intern.id == bindparam("intern_id"))
+                      .options(joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor)))
+_INSERT_PROBLEM = insert(Problem).returning(Problem.id)
 
 
 class ProblemService:
@@ -152,8 +159,7 @@ class ProblemService:
             with self.db.transaction() as session:
                 # A repeat of the same submission fails on the unique source_key (handled below), so the
                 # common case costs no lookup; the intern comes with what the checks and messages read.
-                intern = session.get(Intern, data.intern_id, options=(
-                    joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor)))
+                intern = session.execute(_INTERN_FOR_REPORT, {"intern_id": data.intern_id}).scalar_one_or_none()
                 if intern is None:
                     raise InvalidInput("intern_id", "unknown")
                 person, roles = person_with_roles(session, slack_user_id, intern.partnership_id)
@@ -165,12 +171,12 @@ class ProblemService:
                 # Core inserts, not ORM objects: this is the busiest write in the app, and the unit of
                 # work for a problem and its event cost more than everything else the request does.
                 now = self.clock()
-                problem_id = session.execute(insert(Problem).values(
+                problem_id = session.connection().execute(_INSERT_PROBLEM, dict(
                     partnership_id=intern.partnership_id, intern_id=intern.id, reporter_id=person.id,
                     category=data.category, severity=data.severity, description=data.description,
                     occurred_on=data.occurred_on, actions_taken=data.actions_taken, status=ProblemStatus.OPEN,
                     created_at=now, source_key=source_key,  # unique: a repeat fails here, before anything else
-                ).returning(Problem.id)).scalar_one()
+                )).scalar_one()
                 insert_at_commit(session, ProblemEvent, {
                     "problem_id": problem_id, "kind": EventKind.REPORTED, "actor_id": person.id,
                     "text": data.description, "created_at": now})

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from bot.i18n import match_language
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
 from models.roster import Intern, Membership, Person, Role
 
@@ -40,6 +42,9 @@ class ProblemSnapshot:
     resolution: str | None
     update_count: int
     coordinators: tuple[str, ...]
+    # The language each person loaded here chose for themselves (None: none chosen), by Slack id, so a
+    # notice to the reporter, teacher or mentor needs no query for it (bot.problems.notify).
+    chosen_languages: Mapping[str, str | None] = field(default_factory=dict)
 
     @property
     def message_key(self) -> str:
@@ -68,6 +73,7 @@ def snapshot(session: Session, problem: Problem, default_timezone: str, *,
         resolved_by=problem.resolved_by.slack_user_id if problem.resolved_by else None,
         resolved_at=problem.resolved_at, resolution=problem.resolution, update_count=int(updates),
         coordinators=coordinators_of(session, partnership.id),
+        chosen_languages=_chosen_languages(problem.reporter, problem.intern.teacher, problem.intern.mentor),
     )
 
 
@@ -85,7 +91,12 @@ def new_report_snapshot(session: Session, *, problem_id: int, intern: Intern, re
         reporter=reporter.slack_user_id, teacher=intern.teacher.slack_user_id, mentor=intern.mentor.slack_user_id,
         created_at=created_at, acknowledged_by=None, acknowledged_at=None, resolved_by=None, resolved_at=None,
         resolution=None, update_count=0, coordinators=coordinators_of(session, partnership.id),
+        chosen_languages=_chosen_languages(reporter, intern.teacher, intern.mentor),
     )
+
+
+def _chosen_languages(*people: Person) -> dict[str, str | None]:
+    return {person.slack_user_id: match_language(person.locale) for person in people}
 
 
 class ReportFields(Protocol):
@@ -103,8 +114,10 @@ class ReportFields(Protocol):
     def actions_taken(self) -> str | None: ...
 
 
+_COORDINATORS = (select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
+                 .where(Membership.partnership_id == bindparam("partnership_id"), Membership.role == Role.COORDINATOR)
+                 .order_by(Person.id))  # built once (every report reads it)
+
+
 def coordinators_of(session: Session, partnership_id: int) -> tuple[str, ...]:
-    return tuple(session.scalars(
-        select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.partnership_id == partnership_id, Membership.role == Role.COORDINATOR)
-        .order_by(Person.id)))
+    return tuple(session.scalars(_COORDINATORS, {"partnership_id": partnership_id}))

@@ -10,7 +10,7 @@ import gettext
 import io
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,16 +39,23 @@ _QUARTERS = (N_("Q1 {year}"), N_("Q2 {year}"), N_("Q3 {year}"), N_("Q4 {year}"))
 
 def available_languages() -> list[str]:
     """English (the source language) plus every language with a catalog."""
+    return list(_available_languages())
+
+
+@cache
+def _available_languages() -> tuple[str, ...]:
+    # Read once: the catalogs ship with the code, and every request matched languages against a glob.
     found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-    return [DEFAULT_LANGUAGE, *[lang for lang in found if lang != DEFAULT_LANGUAGE]]
+    return (DEFAULT_LANGUAGE, *[lang for lang in found if lang != DEFAULT_LANGUAGE])
 
 
+@lru_cache(maxsize=256)
 def match_language(value: str | None) -> str | None:
     """The language we have for a Slack locale ("zh-CN", "en-US") or a setting, or None."""
     if not value:
         return None
     wanted = value.replace("-", "_")
-    languages = available_languages()
+    languages = _available_languages()
     for candidate in (wanted, wanted.split("_")[0]):
         for lang in languages:
             if lang.lower() == candidate.lower() or lang.split("_")[0].lower() == candidate.lower():

@@ -77,11 +77,16 @@ class Outcome:
     changed: bool
 
 
-# Built once: on the busiest write (every report) building and cache-keying a statement costs about as
-# much as running it. The intern comes with what the checks and messages read.
+# Built once: on the busiest paths (every report, every /intern-issue) building and cache-keying a
+# statement costs about as much as running it. The intern comes with what the checks and messages read.
 _INTERN_FOR_REPORT = (select(Intern).where(Intern.id == bindparam("intern_id"))
                       .options(joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor)))
 _INSERT_PROBLEM = insert(Problem).returning(Problem.id)
+_REPORT_FORM = (select(Person.locale, Membership.role, Partnership.timezone, Partnership.language)
+                .select_from(Person)
+                .outerjoin(Membership, Membership.person_id == Person.id)
+                .outerjoin(Partnership, Partnership.id == Membership.partnership_id)
+                .where(Person.slack_user_id == bindparam("slack_user_id")).order_by(Membership.id))
 
 
 class ProblemService:
@@ -99,12 +104,7 @@ class ProblemService:
         date), and their language settings (to word the form or the refusal)."""
         reporting_roles = {Role(r.value) for r in MATRIX[Action.REPORT_PROBLEM] if r.value in Role._value2member_map_}
         with self.db.session() as session:
-            rows = session.execute(
-                select(Person.locale, Membership.role, Partnership.timezone, Partnership.language)
-                .select_from(Person)
-                .outerjoin(Membership, Membership.person_id == Person.id)
-                .outerjoin(Partnership, Partnership.id == Membership.partnership_id)
-                .where(Person.slack_user_id == slack_user_id).order_by(Membership.id)).all()
+            rows = session.execute(_REPORT_FORM, {"slack_user_id": slack_user_id}).all()
         if not rows:
             return ReportForm(today=self._today_in(None), refusal=NotOnRoster(slack_user_id))
         chosen, first_language = match_language(rows[0].locale), match_language(rows[0].language)

@@ -49,6 +49,7 @@ UNSENT = (OutboxStatus.PENDING, OutboxStatus.PARKED)
 CLAIM_LEASE = timedelta(seconds=60)
 IN_FLIGHT = f"{UNKNOWN}: in flight"
 MAX_INLINE_WAIT = 2.0  # seconds a rate limit may hold the worker; longer waits put the row back
+WAKE_COALESCE = 0.05  # seconds: new outbox rows wait at most this long for the pass that sends them
 
 __all__ = ["CLAIM_LEASE", "FIXABLE_ERRORS", "PARK_RETRY", "PERMANENT_ERRORS", "DeliveryWorker", "Outcome",
            "requeue_channel"]
@@ -62,7 +63,7 @@ class DeliveryWorker:
                  lease: timedelta = CLAIM_LEASE, metrics: Metrics | None = None,
                  limiter: RateLimiter | None = None, sleep: Callable[[float], object] | None = None,
                  render_home: Callable[[str], dict[str, Any]] | None = None,
-                 home_refresh_interval: timedelta = timedelta(0)) -> None:
+                 home_refresh_interval: timedelta = timedelta(0), wake_coalesce: float = WAKE_COALESCE) -> None:
         self.db = db
         self.client = client
         self.max_attempts = max_attempts
@@ -73,6 +74,7 @@ class DeliveryWorker:
         self.limiter = limiter or RateLimiter(clock)
         self.calls = SlackCalls(db, client, render_home)
         self.home_refresh_interval = home_refresh_interval
+        self.wake_coalesce = wake_coalesce
         self._homes_rendered: dict[str, datetime] = {}  # home channel -> when this process last rendered it
         self._stop = threading.Event()
         self._sleep = sleep or self._stop.wait
@@ -101,13 +103,43 @@ class DeliveryWorker:
         wake = outbox.wakeup_event()
         while not self._stop.is_set():
             wake.clear()
+            wake.take()  # this pass looks at every channel
             try:
                 sent = self.deliver_due()
             except Exception:  # a database hiccup must not kill the worker
                 log.exception("outbox pass failed; retrying shortly")
                 sent = 0
             if not sent:
-                wake.wait(self._idle_wait())
+                self._wait_for_work(wake)
+
+    def _wait_for_work(self, wake: outbox.Wakeup) -> None:
+        """Until the poll interval or the earliest deferred row, or until new rows may be sent.
+
+        Under a burst every commit with outbox rows wakes us, hundreds of times a second, and each pass
+        is a write transaction (on SQLite, queued for the one writer with the requests being acknowledged)
+        that scans the backlog. So wakes are taken a window at a time, and rows only for conversations
+        still paced (Slack's one message a second, an App Home rendered moments ago) wait for their pace
+        instead of costing a pass."""
+        while not self._stop.is_set() and wake.wait(self._idle_wait()):
+            self._stop.wait(self.wake_coalesce)
+            wake.clear()
+            if not self._all_paced(wake.take()):
+                return
+
+    def _all_paced(self, woken: outbox.Woken | None) -> bool:
+        """Whether every (channel, is an App Home refresh) woken for must wait; defers to when they may go."""
+        if woken is None:
+            return False
+        now = self.clock()
+        for channel, home_refresh in woken:
+            wait = self.limiter.channel_wait(channel)
+            last = self._homes_rendered.get(channel) if home_refresh else None
+            if last is not None:
+                wait = max(wait, (last + self.home_refresh_interval - now).total_seconds())
+            if wait <= 0:
+                return False
+            self._defer(now + timedelta(seconds=wait))
+        return True
 
     def _idle_wait(self) -> float:
         if self._deferred_until is None:
@@ -356,5 +388,5 @@ def requeue_channel(db: Database, channel: str) -> int:
         )
         count = int(getattr(result, "rowcount", 0) or 0)
         if count:
-            outbox._wake_after_commit(session)
+            outbox._wake_after_commit(session, channel)
         return count

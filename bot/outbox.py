@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import bindparam, delete, event, select
@@ -17,18 +18,76 @@ from sqlalchemy.orm import Session
 from bot.db import insert_at_commit, queued_rows
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus
 
-_wakeup = threading.Event()
+Woken = set[tuple[str, bool]]  # (channel, is an App Home refresh) pairs
 
 
-def wakeup_event() -> threading.Event:
+class Wakeup:
+    """Wakes the delivery worker when a transaction that added outbox rows commits, and tells it which
+    conversations the rows are for: during a burst of reports, rows for conversations Slack's pace still
+    holds back need no pass of the worker (each pass is a write transaction that scans the backlog).
+
+    Behaves as a `threading.Event` for those who only wait on it.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._woken: Woken = set()
+        self._anything = False
+
+    def notify(self, woken: Iterable[tuple[str, bool]] | None) -> None:
+        """Rows were committed for these (channel, is an App Home refresh) pairs; None: for anything."""
+        with self._lock:
+            if woken is None:
+                self._anything = True
+            else:
+                self._woken.update(woken)
+        self._event.set()
+
+    def set(self) -> None:
+        self.notify(None)
+
+    def clear(self) -> None:
+        self._event.clear()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._event.wait(timeout)
+
+    def take(self) -> Woken | None:
+        """What was notified since the last take; None when that may be anything."""
+        with self._lock:
+            woken, anything = self._woken, self._anything
+            self._woken, self._anything = set(), False
+        return None if anything else woken
+
+
+_wakeup = Wakeup()
+_WOKEN = "outbox_woken"
+
+
+def wakeup_event() -> Wakeup:
     """Set whenever a transaction that added outbox rows commits; the worker waits on it."""
     return _wakeup
 
 
-def _wake_after_commit(session: Session) -> None:
-    if not session.info.get("outbox_hooked"):
+def _wake_after_commit(session: Session, channel: str | None = None, *, home_refresh: bool = False) -> None:
+    """Wake the worker for `channel` (None: any channel) once the session's transaction commits."""
+    woken: Woken | None = session.info.get(_WOKEN)
+    if woken is None and not session.info.get("outbox_hooked"):
         session.info["outbox_hooked"] = True
-        event.listen(session, "after_commit", lambda _s: _wakeup.set())
+        event.listen(session, "after_commit", _notify_committed)
+        event.listen(session, "after_soft_rollback", lambda s, _previous: s.info.pop(_WOKEN, None))
+    if channel is None:
+        session.info[_WOKEN] = None  # stays None (anything) for the rest of the transaction
+        return
+    if woken is None and _WOKEN in session.info:
+        return
+    session.info.setdefault(_WOKEN, set()).add((channel, home_refresh))
+
+
+def _notify_committed(session: Session) -> None:
+    if _WOKEN in session.info:  # this transaction added rows
+        _wakeup.notify(session.info.pop(_WOKEN))
 
 
 _FIELDS = ("kind", "channel", "user", "message_key", "thread_key", "payload", "notify_user")
@@ -37,7 +96,8 @@ _FIELDS = ("kind", "channel", "user", "message_key", "thread_key", "payload", "n
 def _add(session: Session, **fields: Any) -> None:
     """Queue a row; it is written, with the transaction's other rows, when the transaction commits."""
     insert_at_commit(session, OutboxMessage, {name: fields.get(name) for name in _FIELDS})
-    _wake_after_commit(session)
+    _wake_after_commit(session, fields["channel"],
+                       home_refresh=fields.get("message_key") == HOME_REFRESH_KEY and fields["kind"] == OutboxKind.HOME)
 
 
 def post(

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot import outbox
 from bot.db import Database
 from bot.delivery import DeliveryWorker, requeue_channel
 from bot.devtools.fake_slack import FakeSlack
+from bot.ratelimit import RateLimiter
 from models.base import utcnow
 from models.delivery import OutboxMessage, OutboxStatus, SlackMessage
 
@@ -190,6 +192,50 @@ def test_the_background_worker_delivers_soon_after_commit(db: Database, fake: Fa
     finally:
         background.stop()
     assert [m["text"] for m in fake.messages("C4")] == ["wake up"]
+
+
+def test_a_burst_for_a_paced_conversation_costs_no_passes_until_its_pace_allows(db: Database,
+                                                                                fake: FakeSlack) -> None:
+    """Every commit with outbox rows wakes the worker, and each pass is a write transaction that scans the
+    backlog. Rows only for a conversation Slack's pace still holds back wait for that pace, not a pass;
+    a row for another conversation still goes out at once."""
+    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    limiter = RateLimiter(utcnow, channel_rate=0.5, channel_burst=1)  # one message per 2 s per conversation
+    background = DeliveryWorker(db, client, poll_seconds=30, limiter=limiter)
+    passes: list[float] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "min(outbox_message.id)" in statement:  # the claim that starts every pass
+            passes.append(time.monotonic())
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    background.start()
+    try:
+        with db.transaction() as session:
+            outbox.post(session, channel="C7", text="first")
+        fake.wait_for("chat.postMessage", timeout=5)
+        first_sent = time.monotonic()
+        time.sleep(0.2)
+        passes.clear()
+        for n in range(8):  # a burst of commits, all for the paced conversation
+            with db.transaction() as session:
+                outbox.post(session, channel="C7", text=f"later {n}")
+            time.sleep(0.1)
+        assert len(passes) <= 1, passes
+        with db.transaction() as session:
+            outbox.post(session, channel="C8", text="elsewhere")
+        deadline = time.monotonic() + 1
+        while not fake.messages("C8") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [m["text"] for m in fake.messages("C8")] == ["elsewhere"]  # not held up by C7's pace
+        deadline = time.monotonic() + 5
+        while len(fake.messages("C7")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [m["text"] for m in fake.messages("C7")] == ["first", "later 0"]
+        assert time.monotonic() - first_sent >= 1.5  # when its pace allowed, without another commit
+    finally:
+        background.stop()
+        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_rows_are_written_with_their_commit_and_dropped_with_their_rollback(db: Database) -> None:

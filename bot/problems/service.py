@@ -33,7 +33,7 @@ from bot.permissions import (
     require,
 )
 from bot.problems.forms import ProblemReportInput
-from bot.problems.snapshot import ProblemSnapshot, new_report_snapshot, snapshot
+from bot.problems.snapshot import ProblemSnapshot, coordinators_of, new_report_snapshot, snapshot
 from models.base import utcnow
 from models.delivery import ProcessedRequest
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
@@ -82,6 +82,14 @@ class Outcome:
 _INTERN_FOR_REPORT = (select(Intern).where(Intern.id == bindparam("intern_id"))
                       .options(joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor)))
 _INSERT_PROBLEM = insert(Problem).returning(Problem.id)
+
+
+@dataclass(frozen=True)
+class _Reporting:
+    intern: Intern  # with its partnership, teacher and mentor loaded
+    person: Person
+    coordinators: tuple[str, ...]
+
 _REPORT_FORM = (select(Person.locale, Membership.role, Partnership.timezone, Partnership.language)
                 .select_from(Person)
                 .outerjoin(Membership, Membership.person_id == Person.id)
@@ -154,22 +162,21 @@ class ProblemService:
 
     # --- changing ----------------------------------------------------------------------------------
     def report(self, slack_user_id: str, data: ProblemReportInput, source_key: str) -> Outcome:
-        """Store a new report and announce it. The same `source_key` (view id) never makes two."""
+        """Store a new report and announce it. The same `source_key` (view id) never makes two.
+
+        What the report checks and shows is read first, outside the write transaction: on SQLite that
+        transaction holds the database's one writer lock, which every other change queues for. A roster
+        change committed in between is one the report did not see: it is stored as if made just before.
+        (Interns and people are never deleted, so what was read still exists.)
+        """
+        reporting = self._reporting(slack_user_id, data)
+        intern, person = reporting.intern, reporting.person
         try:
             with self.db.transaction() as session:
-                # A repeat of the same submission fails on the unique source_key (handled below), so the
-                # common case costs no lookup; the intern comes with what the checks and messages read.
-                intern = session.execute(_INTERN_FOR_REPORT, {"intern_id": data.intern_id}).scalar_one_or_none()
-                if intern is None:
-                    raise InvalidInput("intern_id", "unknown")
-                person, roles = person_with_roles(session, slack_user_id, intern.partnership_id)
-                subject = Subject(intern.partnership_id, intern)
-                if not allows(Action.REPORT_PROBLEM, relations_given(person, roles, subject)):
-                    raise InvalidInput("intern_id", "not_yours")
-                if data.occurred_on > self._today(intern.partnership):
-                    raise InvalidInput("occurred_on", "future")
                 # Core inserts, not ORM objects: this is the busiest write in the app, and the unit of
                 # work for a problem and its event cost more than everything else the request does.
+                # A repeat of the same submission fails on the unique source_key (handled below), so the
+                # common case costs no lookup.
                 now = self.clock()
                 problem_id = session.connection().execute(_INSERT_PROBLEM, dict(
                     partnership_id=intern.partnership_id, intern_id=intern.id, reporter_id=person.id,
@@ -183,8 +190,9 @@ class ProblemService:
                 audit.record(session, actor=slack_user_id, action="problem.reported", entity_type="problem",
                              entity_id=problem_id, after=_state_of(ProblemStatus.OPEN, data.severity, data.category,
                                                                    None))
-                view = new_report_snapshot(session, problem_id=problem_id, intern=intern, reporter=person,
-                                           fields=data, created_at=now, default_timezone=self.default_timezone)
+                view = new_report_snapshot(problem_id=problem_id, intern=intern, reporter=person,
+                                           coordinators=reporting.coordinators, fields=data, created_at=now,
+                                           default_timezone=self.default_timezone)
                 self.notifier.reported(session, view)
                 return Outcome(view, changed=True)
         except IntegrityError:
@@ -194,6 +202,21 @@ class ProblemService:
                 if existing is None:
                     raise
                 return Outcome(snapshot(session, existing, self.default_timezone), changed=False)
+
+    def _reporting(self, slack_user_id: str, data: ProblemReportInput) -> _Reporting:
+        """Who reports on whom, checked: the intern (with its partnership and people), the reporter, and the
+        partnership's coordinators (whom a serious report alerts)."""
+        with self.db.session() as session:
+            intern = session.execute(_INTERN_FOR_REPORT, {"intern_id": data.intern_id}).scalar_one_or_none()
+            if intern is None:
+                raise InvalidInput("intern_id", "unknown")
+            person, roles = person_with_roles(session, slack_user_id, intern.partnership_id)
+            subject = Subject(intern.partnership_id, intern)
+            if not allows(Action.REPORT_PROBLEM, relations_given(person, roles, subject)):
+                raise InvalidInput("intern_id", "not_yours")
+            if data.occurred_on > self._today(intern.partnership):
+                raise InvalidInput("occurred_on", "future")
+            return _Reporting(intern, person, coordinators_of(session, intern.partnership_id))
 
     def acknowledge(self, problem_id: int, slack_user_id: str) -> Outcome:
         return self._transition(problem_id, slack_user_id, Action.ACKNOWLEDGE_PROBLEM, EventKind.ACKNOWLEDGED,

@@ -77,10 +77,10 @@ def snapshot(session: Session, problem: Problem, default_timezone: str, *,
     )
 
 
-def new_report_snapshot(session: Session, *, problem_id: int, intern: Intern, reporter: Person,
+def new_report_snapshot(*, problem_id: int, intern: Intern, reporter: Person, coordinators: tuple[str, ...],
                         fields: ReportFields, created_at: datetime, default_timezone: str) -> ProblemSnapshot:
     """The snapshot of a report just inserted, from what the caller already holds (no ORM object for
-    the problem: creating one costs more than the rest of the request)."""
+    the problem: creating one costs more than the rest of the request; no query either)."""
     partnership = intern.partnership
     return ProblemSnapshot(
         id=problem_id, partnership_id=partnership.id, partnership_name=partnership.name,
@@ -90,7 +90,7 @@ def new_report_snapshot(session: Session, *, problem_id: int, intern: Intern, re
         description=fields.description, occurred_on=fields.occurred_on, actions_taken=fields.actions_taken,
         reporter=reporter.slack_user_id, teacher=intern.teacher.slack_user_id, mentor=intern.mentor.slack_user_id,
         created_at=created_at, acknowledged_by=None, acknowledged_at=None, resolved_by=None, resolved_at=None,
-        resolution=None, update_count=0, coordinators=coordinators_of(session, partnership.id),
+        resolution=None, update_count=0, coordinators=coordinators,
         chosen_languages=_chosen_languages(reporter, intern.teacher, intern.mentor),
     )
 

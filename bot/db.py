@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert
+from sqlalchemy import Engine, Insert, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sqlite_writer import SqliteWriterLock, writer_lock
@@ -93,7 +93,18 @@ def _write_queued(session: Session) -> None:
         # Core, not the ORM's bulk insert (which costs as much again); one executemany per run of rows
         # that set the same columns, as Core's executemany needs.
         for _, same_columns in groupby(rows, key=_columns_set):
-            connection.execute(insert(model), list(same_columns))
+            connection.execute(_insert_into(model), list(same_columns))
+
+
+_INSERTS: dict[type[Any], Insert] = {}
+
+
+def _insert_into(model: type[Any]) -> Insert:
+    """Built once per table: building and cache-keying the statement cost as much as running it."""
+    statement = _INSERTS.get(model)
+    if statement is None:
+        statement = _INSERTS[model] = insert(model)
+    return statement
 
 
 def _columns_set(row: dict[str, Any]) -> tuple[str, ...]:

@@ -42,7 +42,7 @@ class Database:
         if self.is_sqlite:
             _serialise_sqlite(self.engine)
             self._writer = writer_lock(self.engine.url.database, SQLITE_BUSY_SECONDS)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(self.engine, class_=_Session, expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -61,6 +61,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class _Session(Session):
+    """A session that, used as a context manager, ends a transaction it left open (a read) with COMMIT.
+
+    Reads end their transaction when the session closes, and Session.close() rolls back. psycopg
+    answers every ROLLBACK by dropping the connection's prepared statements (`DEALLOCATE ALL`, one
+    more round trip), so no query stayed prepared for long: PostgreSQL parsed and planned almost every
+    statement afresh. Committing a transaction that only read changes nothing else. After an error
+    the session still rolls back.
+    """
+
+    def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        if type_ is None and self.in_transaction():
+            self.commit()
+        super().__exit__(type_, value, traceback)
 
 
 _AT_COMMIT = "coopbot_insert_at_commit"

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     coopbot_quarter_end_digest_cron: str = "0 9 * * *"
     coopbot_reminders_cron: str = "*/15 * * * *"
     coopbot_quarterly_prompt_cron: str = "0 9 * * *"
+    coopbot_housekeeping_cron: str = "30 3 * * *"
+    # Delivered messages and records of handled Slack requests are deleted after this many days (bot.housekeeping).
+    coopbot_retention_days: int = Field(default=90, ge=7)
     # A run missed while no scheduler was up still runs (once) if it is at most this late.
     coopbot_misfire_grace_seconds: int = Field(default=3600, ge=1)
     # Days that are not working days, besides weekends: "2027-01-01,2027-10-01".
@@ -53,7 +56,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("coopbot_digest_cron", "coopbot_quarter_end_digest_cron", "coopbot_reminders_cron",
-                     "coopbot_quarterly_prompt_cron")
+                     "coopbot_quarterly_prompt_cron", "coopbot_housekeeping_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         from scheduler.cron import parse_cron

@@ -27,6 +27,8 @@ class Partnership(Base):
     """One cooperation agreement between a college and an enterprise, with its Slack channel."""
 
     __tablename__ = "partnership"
+    # One partnership per channel: commands and events in a channel act on its partnership.
+    __table_args__ = (Index("ux_partnership_channel_id", "channel_id", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)

@@ -11,10 +11,11 @@ import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.container import Services
 from bot.digests.service import digest_service
+from bot.housekeeping import prune
 from bot.problems.escalation import escalate_unacknowledged
 from bot.quarterly import QuarterlyPrompts
 from bot.settings import Settings
@@ -80,6 +81,14 @@ def reminders(services: Services, now: datetime) -> int:
     return total
 
 
+def housekeeping(services: Services, now: datetime) -> int:
+    """Delete delivered messages and handled-request records past their retention (bot.housekeeping)."""
+    pruned = prune(services.db, now, timedelta(days=services.settings.coopbot_retention_days))
+    log.info("housekeeping: deleted %d delivered messages and %d handled-request records",
+             pruned.delivered_messages, pruned.processed_requests)
+    return pruned.total
+
+
 def reminder_hooks() -> list[JobFunction]:
     """The reminder functions of other workflows that are present in this build."""
     found: list[JobFunction] = []
@@ -104,6 +113,8 @@ JOBS: dict[str, JobSpec] = {spec.name: spec for spec in (
             "on a quarter's last working day: the quarter in review"),
     JobSpec("reminders", "coopbot_reminders_cron", reminders,
             "escalate unacknowledged problems; meeting, action item and exchange reminders"),
+    JobSpec("housekeeping", "coopbot_housekeeping_cron", housekeeping,
+            "delete delivered messages and handled-request records older than COOPBOT_RETENTION_DAYS"),
 )}
 
 

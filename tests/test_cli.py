@@ -181,3 +181,13 @@ def test_export_issues_as_csv(db: Database, cli_env: dict[str, str], tmp_path: P
     out = tmp_path / "issues.csv"
     assert run(["export", "issues", "--out", str(out)], cli_env, tmp_path).returncode == 0
     assert out.read_text(encoding="utf-8").startswith("id,")
+
+
+def test_a_second_partnership_in_the_same_channel_is_refused(db: Database, cli_env: dict[str, str],
+                                                             tmp_path: Path) -> None:
+    _add_partnerships(cli_env, tmp_path)
+    again = run(["partnership", "add", "--name", "新合作", "--school", "S", "--enterprise", "E",
+                 "--channel", "C0PARTNER"], cli_env, tmp_path)
+    assert again.returncode != 0
+    assert "channel C0PARTNER is already the channel of partnership '深职院–华为'" in again.stderr
+    assert "新合作" not in run(["partnership", "list"], cli_env, tmp_path).stdout

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import models
 from bot.db import Database
-from bot.migrate import upgrade
+from bot.migrate import alembic_config, upgrade
 from models.migrations import include_object
 
 
@@ -36,3 +38,19 @@ def test_upgrade_is_repeatable(db: Database) -> None:
     upgrade(db.url)  # already at head: a second run changes nothing and does not fail
     with db.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() is not None
+
+
+def test_partnerships_sharing_a_channel_stop_the_upgrade_and_are_named(db: Database) -> None:
+    """Before 0011 `partnership add` did not check the channel; the upgrade says which partnerships to fix."""
+    command.downgrade(alembic_config(db.url), "0010")
+    with db.engine.begin() as conn:
+        for name in ("甲–合作", "乙–合作"):
+            conn.execute(text("INSERT INTO partnership (name, school, enterprise, channel_id, language, created_at) "
+                              "VALUES (:name, 'S', 'E', 'C0SHARED', 'en', CURRENT_TIMESTAMP)"), {"name": name})
+    with pytest.raises(RuntimeError, match=r"share a Slack channel \(C0SHARED: .*its own channel") as refused:
+        upgrade(db.url)
+    assert "'甲–合作'" in str(refused.value) and "'乙–合作'" in str(refused.value)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE partnership SET channel_id = 'C0OWN' WHERE name = '乙–合作'"))
+    upgrade(db.url)
+    test_migrations_match_models(db)

@@ -15,7 +15,8 @@ from models.schemas import PartnershipInput
 
 
 class PartnershipExists(CoopError):
-    """A partnership with this name already exists; names are how CSV files refer to partnerships."""
+    """A partnership with this name (how CSV files refer to partnerships) or this channel (where its
+    commands and events happen) already exists."""
 
 
 def snapshot(partnership: Partnership) -> dict[str, Any]:
@@ -31,13 +32,17 @@ def snapshot(partnership: Partnership) -> dict[str, Any]:
 
 
 def add_partnership(db: Database, data: PartnershipInput, actor: str = "cli") -> Partnership:
-    """Create a partnership and audit it; a duplicate name is refused with nothing written."""
+    """Create a partnership and audit it; a duplicate name or channel is refused with nothing written."""
     exists = PartnershipExists(f"a partnership named {data.name!r} already exists")
     try:
         with db.transaction() as session:
-            # Checked up front for a clear message; the unique constraint still catches a race.
+            # Checked up front for a clear message; the unique indexes still catch a race.
             if session.scalar(select(Partnership.id).where(Partnership.name == data.name)) is not None:
                 raise exists
+            holder = session.scalar(select(Partnership.name).where(Partnership.channel_id == data.channel_id))
+            if holder is not None:
+                raise PartnershipExists(f"channel {data.channel_id} is already the channel of partnership {holder!r}; "
+                                        "each partnership needs its own")
             partnership = Partnership(
                 name=data.name,
                 school=data.school,
@@ -50,8 +55,9 @@ def add_partnership(db: Database, data: PartnershipInput, actor: str = "cli") ->
             session.flush()
             audit.record(session, actor=actor, action="partnership.create", entity_type="partnership",
                          entity_id=partnership.id, after=snapshot(partnership))
-    except IntegrityError as exc:
-        raise exists from exc
+    except IntegrityError as exc:  # another add won the race for this name or channel
+        raise PartnershipExists(f"a partnership named {data.name!r} or with channel {data.channel_id} "
+                                "already exists") from exc
     return partnership
 
 

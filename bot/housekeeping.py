@@ -1,0 +1,58 @@
+"""Deleting records that have served their purpose, so the database does not grow with every message.
+
+A delivered outbox row keeps a message's payload (its text and blocks) only to be sent; once sent, the
+message's `ts` lives on in `slack_message`, which updates and thread replies use, so the row is dead
+weight. A processed-request row guards against Slack retrying a submission or an event, which Slack does
+within minutes. Both are kept `COOPBOT_RETENTION_DAYS` (90 by default) for whoever investigates a
+delivery, then deleted by the daily `housekeeping` job. Undelivered, parked and failed messages are kept
+whatever their age (they still say what went wrong), and so is the audit record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, select
+
+from bot.db import Database
+from models.delivery import OutboxMessage, OutboxStatus, ProcessedRequest
+
+BATCH = 2000  # rows per transaction: on SQLite each one holds the writer lock that requests wait for
+
+
+@dataclass(frozen=True)
+class Pruned:
+    delivered_messages: int
+    processed_requests: int
+
+    @property
+    def total(self) -> int:
+        return self.delivered_messages + self.processed_requests
+
+
+def prune(db: Database, now: datetime, retention: timedelta) -> Pruned:
+    """Delete delivered outbox rows and processed-request records older than `retention`."""
+    cutoff = now - retention
+    delivered = _delete_in_batches(db, OutboxMessage.id, (OutboxMessage.status == OutboxStatus.SENT,
+                                                          OutboxMessage.delivered_at < cutoff))
+    processed = _delete_in_batches(db, ProcessedRequest.key, (ProcessedRequest.created_at < cutoff,))
+    return Pruned(delivered, processed)
+
+
+def _delete_in_batches(db: Database, key: Any, where: Sequence[ColumnElement[bool]]) -> int:
+    """Delete the rows matching `where`, BATCH at a time, each batch in its own short transaction."""
+    deleted = 0
+    while True:
+        with db.transaction() as session:
+            keys = list(session.scalars(select(key).where(*where).limit(BATCH)))
+            if keys:
+                session.execute(delete(key.class_).where(key.in_(keys)))
+        deleted += len(keys)
+        if len(keys) < BATCH:
+            return deleted
+
+
+__all__ = ["BATCH", "Pruned", "prune"]

@@ -37,9 +37,9 @@ INTERNS = INTERN_HEADER + (
 
 @pytest.fixture
 def partnerships(db: Database) -> None:
-    for name in (HUAWEI, TENCENT):
+    for name, channel in ((HUAWEI, "C0123ABCD"), (TENCENT, "C0456EFGH")):
         add_partnership(db, PartnershipInput(name=name, school="深圳职业技术大学", enterprise=name[4:],
-                                             channel_id="C0123ABCD"))
+                                             channel_id=channel))
 
 
 def _counts(db: Database) -> dict[str, int]:

@@ -50,10 +50,18 @@ def test_duplicate_name_is_refused_and_writes_nothing(db: Database) -> None:
 
 def test_list_partnerships_sorted_by_name(db: Database) -> None:
     add_partnership(db, _input(name="B partnership", timezone=None))
-    add_partnership(db, _input(name="A partnership"))
+    add_partnership(db, _input(name="A partnership", channel_id="C0456EFGH"))
     listed = list_partnerships(db)
     assert [p.name for p in listed] == ["A partnership", "B partnership"]
     assert listed[1].timezone is None and listed[1].school == "深圳职业技术大学"
+
+
+def test_a_taken_channel_is_refused_and_writes_nothing(db: Database) -> None:
+    add_partnership(db, _input())
+    with pytest.raises(PartnershipExists, match="C0123ABCD is already the channel of partnership '深职院–华为'"):
+        add_partnership(db, _input(name="深职院–腾讯"))
+    assert _count(db, Partnership) == 1
+    assert _count(db, AuditEntry) == 1
 
 
 def test_empty_database_lists_nothing(db: Database) -> None:

@@ -84,12 +84,6 @@ def language_settings(session: Session, slack_user_id: str) -> tuple[str | None,
     return match_language(row[0]), match_language(row[1])
 
 
-def chosen_language(db: Database, slack_user_id: str) -> str | None:
-    """The language the person picked themselves, None when they follow Slack's."""
-    with db.session() as session:
-        return language_settings(session, slack_user_id)[0]
-
-
 def resolve_language(db: Database, locales: SlackLocales, slack_user_id: str) -> str:
     """Choice → Slack locale → partnership language → English (for a request being answered now)."""
     with db.session() as session:

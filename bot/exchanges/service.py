@@ -23,7 +23,6 @@ from bot.db import Database
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from bot.exchanges import assessments
 from bot.exchanges.forms import ExchangeRequestInput, period_error
-from bot.exchanges.practice import PracticeRecord, practice_of
 from bot.exchanges.snapshot import ExchangeSnapshot, snapshot
 from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
 from models.base import utcnow
@@ -91,28 +90,6 @@ class ExchangeService:
             exchange = self.get(session, exchange_id)
             require(session, slack_user_id, action, subject_of(exchange))
             return snapshot(session, exchange, self.default_timezone)
-
-    def awaiting(self, slack_user_id: str, limit: int = 20) -> list[ExchangeSnapshot]:
-        """Pending exchanges waiting on this person's decision (their side has not decided yet)."""
-        with self.db.session() as session:
-            person = find_person(session, slack_user_id)
-            mine = select(Membership.partnership_id).where(Membership.person_id == person.id)
-            found = []
-            for exchange in session.scalars(select(Exchange).where(
-                    Exchange.status == ExchangeStatus.PENDING, Exchange.partnership_id.in_(mine))
-                    .order_by(Exchange.id)):
-                x = snapshot(session, exchange, self.default_timezone)
-                if person.side in x.undecided_sides() and slack_user_id in x.approvers[person.side]:
-                    found.append(x)
-            return found[:limit]
-
-    def status_of(self, slack_user_id: str) -> tuple[list[ExchangeSnapshot], PracticeRecord | None]:
-        """For /coop status: exchanges awaiting the person's decision, and their enterprise-practice
-        record if they are a college teacher."""
-        awaiting = self.awaiting(slack_user_id)
-        today = self.clock().astimezone(ZoneInfo(self.default_timezone)).date()
-        with self.db.session() as session:
-            return awaiting, practice_of(session, slack_user_id, today)
 
     # --- changing ----------------------------------------------------------------------------------
     def request(self, slack_user_id: str, data: ExchangeRequestInput, source_key: str) -> Outcome:

@@ -145,21 +145,6 @@ class ProblemService:
             require(session, slack_user_id, action, Subject(problem.partnership_id, problem=problem))
             return snapshot(session, problem, self.default_timezone)
 
-    def open_for(self, slack_user_id: str, limit: int = 20) -> list[ProblemSnapshot]:
-        """Unresolved problems that concern the person: theirs to act on or reported by them,
-        most severe and oldest first."""
-        with self.db.session() as session:
-            person = find_person(session, slack_user_id)
-            coordinated = select(Membership.partnership_id).where(
-                Membership.person_id == person.id, Membership.role == Role.COORDINATOR)
-            rows = session.scalars(
-                select(Problem).join(Intern, Intern.id == Problem.intern_id)
-                .where(Problem.status != ProblemStatus.RESOLVED,
-                       or_(Problem.reporter_id == person.id, Intern.teacher_id == person.id,
-                           Intern.mentor_id == person.id, Problem.partnership_id.in_(coordinated)))
-                .order_by(Problem.severity, Problem.created_at).limit(limit))
-            return [snapshot(session, p, self.default_timezone) for p in rows]
-
     # --- changing ----------------------------------------------------------------------------------
     def report(self, slack_user_id: str, data: ProblemReportInput, source_key: str) -> Outcome:
         """Store a new report and announce it. The same `source_key` (view id) never makes two.

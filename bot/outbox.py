@@ -72,17 +72,16 @@ def wakeup_event() -> Wakeup:
 
 def _wake_after_commit(session: Session, channel: str | None = None, *, home_refresh: bool = False) -> None:
     """Wake the worker for `channel` (None: any channel) once the session's transaction commits."""
-    woken: Woken | None = session.info.get(_WOKEN)
-    if woken is None and not session.info.get("outbox_hooked"):
+    if not session.info.get("outbox_hooked"):
         session.info["outbox_hooked"] = True
         event.listen(session, "after_commit", _notify_committed)
         event.listen(session, "after_soft_rollback", lambda s, _previous: s.info.pop(_WOKEN, None))
     if channel is None:
-        session.info[_WOKEN] = None  # stays None (anything) for the rest of the transaction
+        session.info[_WOKEN] = None  # anything, for the rest of the transaction
         return
-    if woken is None and _WOKEN in session.info:
-        return
-    session.info.setdefault(_WOKEN, set()).add((channel, home_refresh))
+    woken: Woken | None = session.info.setdefault(_WOKEN, set())
+    if woken is not None:
+        woken.add((channel, home_refresh))
 
 
 def _notify_committed(session: Session) -> None:

@@ -82,19 +82,20 @@ class Outcome:
 _INTERN_FOR_REPORT = (select(Intern).where(Intern.id == bindparam("intern_id"))
                       .options(joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor)))
 _INSERT_PROBLEM = insert(Problem).returning(Problem.id)
-
-
-@dataclass(frozen=True)
-class _Reporting:
-    intern: Intern  # with its partnership, teacher and mentor loaded
-    person: Person
-    coordinators: tuple[str, ...]
-
 _REPORT_FORM = (select(Person.locale, Membership.role, Partnership.timezone, Partnership.language)
                 .select_from(Person)
                 .outerjoin(Membership, Membership.person_id == Person.id)
                 .outerjoin(Partnership, Partnership.id == Membership.partnership_id)
                 .where(Person.slack_user_id == bindparam("slack_user_id")).order_by(Membership.id))
+
+
+@dataclass(frozen=True)
+class _Reporting:
+    """What a report was checked against, read before its write transaction."""
+
+    intern: Intern  # with its partnership, teacher and mentor loaded
+    person: Person
+    coordinators: tuple[str, ...]
 
 
 class ProblemService:

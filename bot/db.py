@@ -103,6 +103,8 @@ def _write_queued(session: Session) -> None:
     """Before commit: each table's queued rows in one statement, tables in the order first queued."""
     queued: dict[type[Any], list[dict[str, Any]]] = session.info.get(_AT_COMMIT, {})
     batches = list(queued.items())
+    if not batches:
+        return
     queued.clear()
     connection = session.connection()  # statements on the connection run as Core, outside the ORM
     for model, rows in batches:

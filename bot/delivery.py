@@ -133,9 +133,8 @@ class DeliveryWorker:
         now = self.clock()
         for channel, home_refresh in woken:
             wait = self.limiter.channel_wait(channel)
-            last = self._homes_rendered.get(channel) if home_refresh else None
-            if last is not None:
-                wait = max(wait, (last + self.home_refresh_interval - now).total_seconds())
+            if home_refresh:
+                wait = max(wait, self._home_wait(channel, now))
             if wait <= 0:
                 return False
             self._defer(now + timedelta(seconds=wait))
@@ -260,13 +259,21 @@ class DeliveryWorker:
         """An App Home refresh within `home_refresh_interval` of the last render waits (and is put back)
         until the interval is over: changes meanwhile join it (bot.outbox.refresh_homes), so a burst of
         changes costs one render, while the first change after a quiet spell shows at once."""
-        last = self._homes_rendered.get(row.channel)
-        if last is None or not _is_home_refresh(row) or self.clock() - last >= self.home_refresh_interval:
+        if not _is_home_refresh(row):
             return False
-        until = last + self.home_refresh_interval
+        now = self.clock()
+        wait = self._home_wait(row.channel, now)
+        if wait <= 0:
+            return False
+        until = now + timedelta(seconds=wait)
         self._release(row, until)
         self._defer(until)
         return True
+
+    def _home_wait(self, channel: str, now: datetime) -> float:
+        """Seconds until this process may render `channel`'s App Home again (0: now)."""
+        last = self._homes_rendered.get(channel)
+        return 0.0 if last is None else max(0.0, (last + self.home_refresh_interval - now).total_seconds())
 
     def _defer(self, until: datetime) -> None:
         self._deferred_until = min(until, self._deferred_until or until)
@@ -375,7 +382,7 @@ class DeliveryWorker:
 
 
 def _is_home_refresh(row: OutboxMessage) -> bool:
-    return row.kind == OutboxKind.HOME and row.message_key == outbox.HOME_REFRESH_KEY
+    return outbox.is_home_refresh(row.kind, row.message_key)
 
 
 def requeue_channel(db: Database, channel: str) -> int:

@@ -96,7 +96,7 @@ def _add(session: Session, **fields: Any) -> None:
     """Queue a row; it is written, with the transaction's other rows, when the transaction commits."""
     insert_at_commit(session, OutboxMessage, {name: fields.get(name) for name in _FIELDS})
     _wake_after_commit(session, fields["channel"],
-                       home_refresh=fields.get("message_key") == HOME_REFRESH_KEY and fields["kind"] == OutboxKind.HOME)
+                       home_refresh=is_home_refresh(fields["kind"], fields.get("message_key")))
 
 
 def post(
@@ -139,9 +139,16 @@ def upload(session: Session, *, channel: str, filename: str, content: bytes, tit
 
 
 HOME_REFRESH_KEY = "home-refresh"
+# A refresh marker not yet sent nor claimed: a later change joins it instead of adding another.
+_REFRESH_WAITING = (OutboxMessage.message_key == HOME_REFRESH_KEY, OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.claimed_until.is_(None))
 _WAITING_REFRESHES = select(OutboxMessage.channel).where(  # built once: every change reads it
-    OutboxMessage.channel.in_(bindparam("channels", expanding=True)), OutboxMessage.message_key == HOME_REFRESH_KEY,
-    OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.claimed_until.is_(None))
+    OutboxMessage.channel.in_(bindparam("channels", expanding=True)), *_REFRESH_WAITING)
+
+
+def is_home_refresh(kind: OutboxKind, message_key: str | None) -> bool:
+    """A marker asking for a person's App Home to be rendered when it is delivered (`refresh_homes`)."""
+    return kind == OutboxKind.HOME and message_key == HOME_REFRESH_KEY
 
 
 def refresh_homes(session: Session, users: list[str]) -> int:
@@ -152,7 +159,7 @@ def refresh_homes(session: Session, users: list[str]) -> int:
     channels = {f"home:{user}": user for user in users}
     waiting = set(session.scalars(_WAITING_REFRESHES, {"channels": list(channels)}))
     waiting |= {row["channel"] for row in queued_rows(session, OutboxMessage)
-                if row["channel"] in channels and row["message_key"] == HOME_REFRESH_KEY}
+                if row["channel"] in channels and is_home_refresh(row["kind"], row["message_key"])}
     for channel, user in channels.items():
         if channel not in waiting:
             _add(session, kind=OutboxKind.HOME, channel=channel, user=user, message_key=HOME_REFRESH_KEY,
@@ -164,7 +171,5 @@ def publish_home(session: Session, *, user: str, view: dict[str, Any]) -> None:
     """Publish `user`'s App Home. Rows for one user go out in order, so the newest view is the one that stays.
     Refreshes still waiting (e.g. spaced after a burst, see bot.delivery) are dropped: this view, rendered
     now, already shows what they would, and they must not hold it up."""
-    session.execute(delete(OutboxMessage).where(
-        OutboxMessage.channel == f"home:{user}", OutboxMessage.message_key == HOME_REFRESH_KEY,
-        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.claimed_until.is_(None)))
+    session.execute(delete(OutboxMessage).where(OutboxMessage.channel == f"home:{user}", *_REFRESH_WAITING))
     _add(session, kind=OutboxKind.HOME, channel=f"home:{user}", user=user, payload={"view": view})

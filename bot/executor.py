@@ -1,7 +1,9 @@
-"""A thread pool for Bolt's listeners that knows when it is idle.
+"""A thread pool for Bolt's listeners that knows when it is idle, and lets Bolt answer at the ack.
 
 Bolt answers Slack as soon as a listener calls ack() and finishes the listener in this pool. Graceful
-shutdown waits for that unfinished work; tests wait for it before looking at the results.
+shutdown waits for that unfinished work; tests wait for it before looking at the results. A listener
+handed over from a request thread marked by bot.ack_signal is waited for here, until it acknowledges
+or ends, so Bolt's 10 ms polling loop finds the answer ready (see that module).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from bot import ack_signal
+
 
 class TrackedExecutor(ThreadPoolExecutor):
     def __init__(self, max_workers: int = 16) -> None:
@@ -20,6 +24,7 @@ class TrackedExecutor(ThreadPoolExecutor):
         self._idle = threading.Condition()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        acknowledged = ack_signal.take_waiting()  # before copying the context: the listener's own is clear
         with self._idle:
             self._busy += 1
 
@@ -27,11 +32,16 @@ class TrackedExecutor(ThreadPoolExecutor):
             try:
                 return fn(*args, **kwargs)
             finally:
+                if acknowledged is not None:
+                    acknowledged.set()  # ended without acknowledging: Bolt's loop must not wait for it
                 with self._idle:
                     self._busy -= 1
                     self._idle.notify_all()
 
-        return super().submit(contextvars.copy_context().run, tracked)
+        future = super().submit(contextvars.copy_context().run, tracked)
+        if acknowledged is not None:
+            acknowledged.wait(ack_signal.ACK_DEADLINE_SECONDS)
+        return future
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until no listener is running; False if `timeout` passed first."""

@@ -8,12 +8,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 import handlers
 from bot import idempotency
+from bot.ack_signal import SignalAcks
 from bot.container import Services
 from bot.executor import TrackedExecutor
 from bot.observability import Metrics
@@ -35,22 +37,29 @@ def create_app(services: Services, executor: TrackedExecutor | None = None, metr
         raise_error_for_unhandled_request=False,
         url_verification_enabled=True,
     )
+    app.use(SignalAcks())  # first: every listener's ack must signal (bot.ack_signal)
     if metrics is not None:
-        _count_requests(app, metrics)
+        app.use(_CountRequests(metrics))
     idempotency.register(app, services.db)
     handlers.register_all(app, services)
     return app
 
 
-def _count_requests(app: App, metrics: Metrics) -> None:
-    """Count verified Slack requests by kind (slash command, block actions, view submission, event…)."""
+class _CountRequests(Middleware):
+    """Count verified Slack requests by kind (slash command, block actions, view submission, event…).
 
-    @app.middleware
-    def count(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+    A plain Middleware, as bot.ack_signal's: Bolt calls it without building keyword arguments."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse,
+                next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        body = req.body
         kind = "slash_command" if "command" in body else str(body.get("type") or "unknown")
         if kind == "event_callback":
             kind = "event:" + str((body.get("event") or {}).get("type") or "unknown")
-        metrics.requests.labels(kind[:64]).inc()
+        self.metrics.requests.labels(kind[:64]).inc()
         return next()
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import Database
@@ -37,20 +37,31 @@ def first_delivery(db: Database, event_id: str) -> bool:
     return True
 
 
-def register(app: App, db: Database) -> None:
-    @app.middleware
-    def once_per_event(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+class _OncePerEvent(Middleware):
+    """Acknowledges and drops a delivery of an event already handled (a plain Middleware: Bolt calls it
+    for every request without building keyword arguments, and most requests are not events)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse,
+                next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        body = req.body
         if body.get("type") != "event_callback":
             return next()
         event_type = str((body.get("event") or {}).get("type") or "")
         event_id = str(body.get("event_id") or "")
         if not event_id or event_type in READ_ONLY_EVENTS:
             return next()
-        if not first_delivery(db, event_id):
+        if not first_delivery(self.db, event_id):
             log.info("event %s (%s) was already handled; acknowledged without running it again",
                      event_id, event_type)
             return BoltResponse(status=200, body="")
         return next()
+
+
+def register(app: App, db: Database) -> None:
+    app.use(_OncePerEvent(db))
 
 
 __all__ = ["READ_ONLY_EVENTS", "first_delivery", "register"]

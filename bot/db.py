@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import groupby
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Insert, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sqlite_writer import SqliteWriterLock, writer_lock
+
+T = TypeVar("T")
 
 WRITE_OPTION = "coopbot_write"  # marks a SQLite connection whose transaction will write
 SQLITE_BUSY_SECONDS = 30
@@ -54,6 +56,23 @@ class Database:
         with self._writer.held(), self._sessions() as session, session.begin():
             session.connection(execution_options={WRITE_OPTION: True})
             yield session
+
+    @contextmanager
+    def checked_transaction(self, check: Callable[[Session], T]) -> Iterator[tuple[Session, T]]:
+        """A transaction preceded by `check` (reads and refusals only), with what `check` returned.
+
+        On SQLite `check` runs first in a read session of its own, so the one writer lock covers only
+        the writes; a change committed in between is one the check did not see, as if the write came
+        just before it. PostgreSQL takes no such lock, so there `check` runs inside the transaction: one
+        connection checkout and one transaction instead of two."""
+        if self._writer is None:
+            with self.transaction() as session:
+                yield session, check(session)
+            return
+        with self.session() as session:
+            checked = check(session)
+        with self.transaction() as session:
+            yield session, checked
 
     def session(self) -> Session:
         """A session for reading (on SQLite it does not take the write lock; never write in it)."""

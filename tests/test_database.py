@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from bot.db import Database
-from models.roster import Person
+from models.roster import Person, Side
 
 
 def test_a_read_ends_with_commit_and_a_failed_one_with_rollback(db: Database) -> None:
@@ -27,3 +28,39 @@ def test_a_read_ends_with_commit_and_a_failed_one_with_rollback(db: Database) ->
     with db.session():
         pass  # never began a transaction: nothing to end
     assert ended == []
+
+
+def test_a_checked_transaction_reads_outside_sqlites_writer_lock_and_inside_elsewhere(db: Database) -> None:
+    """SQLite: the check in its own read transaction, then the write (the writer lock covers only the
+    write). PostgreSQL: both in one transaction on one connection."""
+    began: list[str] = []
+    event.listen(db.engine, "begin", lambda _conn: began.append("begin"))
+    event.listen(db.engine, "commit", lambda _conn: began.append("commit"))
+
+    def check(session: Session) -> int:
+        people = len(session.scalars(select(Person)).all())
+        began.append("checked")
+        return people
+
+    with db.checked_transaction(check) as (session, people):
+        session.add(Person(slack_user_id="U0CHECKED", name="检查", side=Side.SCHOOL))
+        session.flush()
+        began.append("wrote")
+    happened = list(began)
+    with db.session() as session:
+        assert session.scalar(select(Person).where(Person.slack_user_id == "U0CHECKED")) is not None
+    assert people == 0
+    if db.is_sqlite:
+        assert happened == ["begin", "checked", "commit", "begin", "wrote", "commit"]
+    else:
+        assert happened == ["begin", "checked", "wrote", "commit"]
+
+
+def test_a_refused_check_writes_nothing(db: Database) -> None:
+    def check(_session: Session) -> None:
+        raise PermissionError("not yours")
+
+    with pytest.raises(PermissionError), db.checked_transaction(check) as (session, _):
+        session.add(Person(slack_user_id="U0NEVER", name="从未", side=Side.SCHOOL))
+    with db.session() as session:
+        assert session.scalar(select(Person).where(Person.slack_user_id == "U0NEVER")) is None

@@ -91,7 +91,7 @@ _REPORT_FORM = (select(Person.locale, Membership.role, Partnership.timezone, Par
 
 @dataclass(frozen=True)
 class _Reporting:
-    """What a report was checked against, read before its write transaction."""
+    """What a report was checked against (`ProblemService._reporting`)."""
 
     intern: Intern  # with its partnership, teacher and mentor loaded
     person: Person
@@ -150,15 +150,14 @@ class ProblemService:
     def report(self, slack_user_id: str, data: ProblemReportInput, source_key: str) -> Outcome:
         """Store a new report and announce it. The same `source_key` (view id) never makes two.
 
-        What the report checks and shows is read first, outside the write transaction: on SQLite that
-        transaction holds the database's one writer lock, which every other change queues for. A roster
-        change committed in between is one the report did not see: it is stored as if made just before.
-        (Interns and people are never deleted, so what was read still exists.)
+        What the report checks and shows is read by `_reporting`, on SQLite before the write transaction
+        (which holds the database's one writer lock): see Database.checked_transaction. Interns and people
+        are never deleted, so what was read still exists when the report is written.
         """
-        reporting = self._reporting(slack_user_id, data)
-        intern, person = reporting.intern, reporting.person
         try:
-            with self.db.transaction() as session:
+            with self.db.checked_transaction(lambda reading: self._reporting(reading, slack_user_id, data)) as (
+                    session, reporting):
+                intern, person = reporting.intern, reporting.person
                 # Core inserts, not ORM objects: this is the busiest write in the app, and the unit of
                 # work for a problem and its event cost more than everything else the request does.
                 # A repeat of the same submission fails on the unique source_key (handled below), so the
@@ -189,20 +188,19 @@ class ProblemService:
                     raise
                 return Outcome(snapshot(session, existing, self.default_timezone), changed=False)
 
-    def _reporting(self, slack_user_id: str, data: ProblemReportInput) -> _Reporting:
+    def _reporting(self, session: Session, slack_user_id: str, data: ProblemReportInput) -> _Reporting:
         """Who reports on whom, checked: the intern (with its partnership and people), the reporter, and the
         partnership's coordinators (whom a serious report alerts)."""
-        with self.db.session() as session:
-            intern = session.execute(_INTERN_FOR_REPORT, {"intern_id": data.intern_id}).scalar_one_or_none()
-            if intern is None:
-                raise InvalidInput("intern_id", "unknown")
-            person, roles = person_with_roles(session, slack_user_id, intern.partnership_id)
-            subject = Subject(intern.partnership_id, intern)
-            if not allows(Action.REPORT_PROBLEM, relations_given(person, roles, subject)):
-                raise InvalidInput("intern_id", "not_yours")
-            if data.occurred_on > self._today(intern.partnership):
-                raise InvalidInput("occurred_on", "future")
-            return _Reporting(intern, person, coordinators_of(session, intern.partnership_id))
+        intern = session.execute(_INTERN_FOR_REPORT, {"intern_id": data.intern_id}).scalar_one_or_none()
+        if intern is None:
+            raise InvalidInput("intern_id", "unknown")
+        person, roles = person_with_roles(session, slack_user_id, intern.partnership_id)
+        subject = Subject(intern.partnership_id, intern)
+        if not allows(Action.REPORT_PROBLEM, relations_given(person, roles, subject)):
+            raise InvalidInput("intern_id", "not_yours")
+        if data.occurred_on > self._today(intern.partnership):
+            raise InvalidInput("occurred_on", "future")
+        return _Reporting(intern, person, coordinators_of(session, intern.partnership_id))
 
     def acknowledge(self, problem_id: int, slack_user_id: str) -> Outcome:
         return self._transition(problem_id, slack_user_id, Action.ACKNOWLEDGE_PROBLEM, EventKind.ACKNOWLEDGED,

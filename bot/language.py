@@ -101,8 +101,14 @@ def language_in(session: Session, locales: SlackLocales | None, slack_user_id: s
     """The same order inside a transaction, reading Slack locales from the cache only; `default` (e.g.
     the language of the partnership a message is about) goes before the person's first partnership."""
     chosen, partnership = language_settings(session, slack_user_id)
+    return language_given(locales, slack_user_id, chosen, default or partnership or DEFAULT_LANGUAGE)
+
+
+def language_given(locales: SlackLocales | None, slack_user_id: str, chosen: str | None, fallback: str) -> str:
+    """`language_in`'s order for a person whose own choice is already known (read with something else):
+    their choice, else their Slack language if already known, else `fallback`."""
     cached = locales.peek(slack_user_id) if locales else None
-    return chosen or cached or default or partnership or DEFAULT_LANGUAGE
+    return chosen or cached or fallback
 
 
 def set_language(db: Database, slack_user_id: str, language: str | None) -> str | None:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.home.refresh import refresh_homes
 from bot.i18n import translator
-from bot.language import SlackLocales, language_in
+from bot.language import SlackLocales, language_given, language_in
 from bot.problems import messages
 from bot.problems.snapshot import ProblemSnapshot
 from models.problem import SAFETY_CATEGORIES, EventKind, Severity
@@ -59,7 +59,7 @@ class SlackProblemNotifier:
 
     def _language(self, session: Session, slack_user_id: str, problem: ProblemSnapshot) -> str:
         """The reader's own choice, else their Slack language if already known, else the partnership's."""
-        if slack_user_id in problem.chosen_languages and problem.language:  # bot.language.language_in's order
-            cached = self.locales.peek(slack_user_id) if self.locales else None
-            return problem.chosen_languages[slack_user_id] or cached or problem.language
+        if slack_user_id in problem.chosen_languages and problem.language:
+            return language_given(self.locales, slack_user_id, problem.chosen_languages[slack_user_id],
+                                  problem.language)
         return language_in(session, self.locales, slack_user_id, problem.language)

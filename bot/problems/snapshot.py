@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Protocol
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.i18n import match_language
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
-from models.roster import Intern, Membership, Person, Role
+from models.roster import Intern, Membership, Partnership, Person, Role
 
 
 @dataclass(frozen=True)
@@ -56,32 +56,34 @@ def snapshot(session: Session, problem: Problem, default_timezone: str, *,
              update_count: int | None = None) -> ProblemSnapshot:
     """Read the problem and what its messages show; pass `update_count` when it is known (e.g. 0 for
     a report just made) to save the count query."""
-    partnership = problem.partnership
     updates = update_count if update_count is not None else session.scalar(
         select(func.count()).select_from(ProblemEvent).where(
             ProblemEvent.problem_id == problem.id, ProblemEvent.kind == EventKind.UPDATE)) or 0
-    return ProblemSnapshot(
-        id=problem.id, partnership_id=partnership.id, partnership_name=partnership.name,
-        channel_id=partnership.channel_id, timezone=partnership.timezone or default_timezone,
-        language=partnership.language, intern_name=problem.intern.name, student_id=problem.intern.student_id,
-        category=problem.category, severity=problem.severity, status=problem.status,
-        description=problem.description, occurred_on=problem.occurred_on, actions_taken=problem.actions_taken,
-        reporter=problem.reporter.slack_user_id, teacher=problem.intern.teacher.slack_user_id,
-        mentor=problem.intern.mentor.slack_user_id, created_at=problem.created_at,
+    as_reported = _as_reported(
+        problem_id=problem.id, partnership=problem.partnership, intern=problem.intern, reporter=problem.reporter,
+        coordinators=coordinators_of(session, problem.partnership_id), fields=problem,
+        created_at=problem.created_at, default_timezone=default_timezone)
+    return replace(
+        as_reported, status=problem.status, update_count=int(updates), resolution=problem.resolution,
         acknowledged_by=problem.acknowledged_by.slack_user_id if problem.acknowledged_by else None,
         acknowledged_at=problem.acknowledged_at,
         resolved_by=problem.resolved_by.slack_user_id if problem.resolved_by else None,
-        resolved_at=problem.resolved_at, resolution=problem.resolution, update_count=int(updates),
-        coordinators=coordinators_of(session, partnership.id),
-        chosen_languages=_chosen_languages(problem.reporter, problem.intern.teacher, problem.intern.mentor),
-    )
+        resolved_at=problem.resolved_at)
 
 
 def new_report_snapshot(*, problem_id: int, intern: Intern, reporter: Person, coordinators: tuple[str, ...],
                         fields: ReportFields, created_at: datetime, default_timezone: str) -> ProblemSnapshot:
     """The snapshot of a report just inserted, from what the caller already holds (no ORM object for
     the problem: creating one costs more than the rest of the request; no query either)."""
-    partnership = intern.partnership
+    return _as_reported(problem_id=problem_id, partnership=intern.partnership, intern=intern, reporter=reporter,
+                        coordinators=coordinators, fields=fields, created_at=created_at,
+                        default_timezone=default_timezone)
+
+
+def _as_reported(*, problem_id: int, partnership: Partnership, intern: Intern, reporter: Person,
+                 coordinators: tuple[str, ...], fields: ReportFields, created_at: datetime,
+                 default_timezone: str) -> ProblemSnapshot:
+    """A problem as it stood when reported: open, no updates. The one place a snapshot is built."""
     return ProblemSnapshot(
         id=problem_id, partnership_id=partnership.id, partnership_name=partnership.name,
         channel_id=partnership.channel_id, timezone=partnership.timezone or default_timezone,

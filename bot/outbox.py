@@ -72,10 +72,6 @@ def wakeup_event() -> Wakeup:
 
 def _wake_after_commit(session: Session, channel: str | None = None, *, home_refresh: bool = False) -> None:
     """Wake the worker for `channel` (None: any channel) once the session's transaction commits."""
-    if not session.info.get("outbox_hooked"):
-        session.info["outbox_hooked"] = True
-        event.listen(session, "after_commit", _notify_committed)
-        event.listen(session, "after_soft_rollback", lambda s, _previous: s.info.pop(_WOKEN, None))
     if channel is None:
         session.info[_WOKEN] = None  # anything, for the rest of the transaction
         return
@@ -84,9 +80,16 @@ def _wake_after_commit(session: Session, channel: str | None = None, *, home_ref
         woken.add((channel, home_refresh))
 
 
+# On the Session class, once (see bot.db.insert_at_commit): every commit asks, only ours find rows.
+@event.listens_for(Session, "after_commit")
 def _notify_committed(session: Session) -> None:
     if _WOKEN in session.info:  # this transaction added rows
         _wakeup.notify(session.info.pop(_WOKEN))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_woken(session: Session, _previous: Any) -> None:
+    session.info.pop(_WOKEN, None)
 
 
 _FIELDS = ("kind", "channel", "user", "message_key", "thread_key", "payload", "notify_user")

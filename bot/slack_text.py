@@ -22,13 +22,19 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
     return text if len(text) <= limit else text[: limit - len(ellipsis)] + ellipsis
 
 
+_ESCAPED_LENGTH = {"&": len("&amp;"), "<": len("&lt;"), ">": len("&gt;")}
+
+
 def escape_within(text: str | None, limit: int, ellipsis: str = "…") -> str:
-    """Escape `text` and keep the result within `limit` characters, cutting the raw text (never
-    an entity like `&amp;` in half)."""
+    """Escape `text` and keep the result within `limit` characters: the longest start of the raw text
+    whose escaped form fits, then `ellipsis` (a cut never splits an entity like `&amp;` in half)."""
     raw = text or ""
     escaped = escape(raw)
     if len(escaped) <= limit:
         return escaped
-    while len(escape(raw)) + len(ellipsis) > limit:
-        raw = raw[: len(raw) - (len(escape(raw)) + len(ellipsis) - limit)]
-    return escape(raw) + ellipsis
+    budget, used = limit - len(ellipsis), 0
+    for end, char in enumerate(raw):
+        used += _ESCAPED_LENGTH.get(char, 1)
+        if used > budget:
+            return escape(raw[:end]) + ellipsis
+    raise AssertionError("unreachable: the whole text was longer than the limit")

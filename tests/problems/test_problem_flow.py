@@ -120,6 +120,16 @@ def test_user_text_is_escaped_everywhere_it_is_posted(harness: Harness) -> None:
     assert "<!everyone>" not in text_of(note) and "&lt;!everyone&gt;" in text_of(note)
 
 
+def test_a_long_description_full_of_ampersands_is_posted_as_far_as_slack_allows(harness: Harness) -> None:
+    """Escaping `&` makes it five characters: the post keeps what fits in Slack's 3,000, not a tenth of it."""
+    h = harness
+    h.report(TEACHER, description="A&B " * 700)  # 2,800 characters, 5,600 escaped
+    h.deliver()
+    [post] = h.channel_messages()
+    [section] = [b["text"]["text"] for b in post["blocks"] if b["type"] == "section" and "A&amp;B" in str(b)]
+    assert 2900 < len(section) <= 3000 and section.endswith("…")
+    assert section.count("A&amp;B") >= 360
+
 def test_bad_input_comes_back_inline_and_stores_nothing(harness: Harness) -> None:
     h = harness
     view = h.open_modal("/intern-issue", TEACHER)

@@ -1,0 +1,50 @@
+"""Escaping and cutting user text for Slack: what fits is kept, and nothing is cut in half."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.slack_text import escape, escape_within, truncate
+
+
+def test_escape_makes_slack_control_sequences_literal() -> None:
+    assert escape("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+    assert escape(None) == ""
+
+
+def test_text_that_fits_once_escaped_is_kept_whole() -> None:
+    assert escape_within("A&B", 7) == "A&amp;B"
+
+
+def test_a_cut_keeps_as_much_as_fits_when_most_characters_are_escaped() -> None:
+    # 2,800 characters that escape to 5,600: half of them fit in 2,980, not a tenth.
+    text = "A&B " * 700
+    cut = escape_within(text, 2980)
+    assert 2980 - len("&amp;") < len(cut) <= 2980
+    assert cut.endswith("A…")
+    assert cut.count("&amp;") == 372
+    assert escape_within("<" * 1000, 3000) == "&lt;" * 749 + "…"
+    assert escape_within("&<>" * 1000, 3000) == escape(("&<>" * 1000)[:692]) + "…"  # 230 × 13 + 5 + 4 = 2,999
+
+
+def test_a_cut_never_splits_an_entity() -> None:
+    assert escape_within("ab&cd", 6) == "ab…"
+    assert escape_within("ab&cd", 8) == "ab&amp;…"
+
+
+@given(st.text(alphabet=st.sampled_from("a&<>中 \n*"), max_size=300), st.integers(min_value=1, max_value=400))
+def test_the_cut_is_the_longest_escaped_start_that_fits(text: str, limit: int) -> None:
+    cut = escape_within(text, limit)
+    assert len(cut) <= limit
+    if len(escape(text)) <= limit:
+        assert cut == escape(text)
+        return
+    kept = cut.removesuffix("…")
+    prefix = next(text[:n] for n in range(len(text), -1, -1) if escape(text[:n]) == kept)
+    assert len(escape(text[: len(prefix) + 1])) + 1 > limit  # one character more would not fit
+
+
+def test_truncate_counts_characters_not_bytes() -> None:
+    assert truncate("欧阳娜娜同学", 4) == "欧阳娜…"
+    assert truncate("短", 4) == "短"

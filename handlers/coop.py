@@ -46,8 +46,8 @@ def register(app: App, services: Services) -> None:
             return
         unknown = t.gettext("I don't know `{word}`.").format(word=escape(sub[:30].replace("`", "'")))
         prefix = "" if sub == "help" else unknown + "\n"
-        help_for = _home_data(services, user) if sub == "help" else None
-        ack(text=prefix + help_text(t, help_for, how_to_join=how_to_get_added(t)), response_type="ephemeral")
+        ack(text=prefix + help_text(t, _home_data(services, user), how_to_join=how_to_get_added(t)),
+            response_type="ephemeral")
 
 
 def _home_data(services: Services, user: str, *, with_practice: bool = False) -> HomeData | None:

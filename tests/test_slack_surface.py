@@ -12,7 +12,7 @@ from bot.manifest import build_manifest
 from bot.slack_surface import BOT_EVENTS, SLASH_COMMANDS
 from models.delivery import OutboxMessage, OutboxStatus, ProcessedRequest
 from models.problem import Problem
-from tests.harness import CHANNEL, MENTOR, NOBODY, TEACHER, Harness
+from tests.harness import CHANNEL, COORD_SCHOOL, MENTOR, NOBODY, TEACHER, Harness
 
 
 def test_unsigned_tampered_and_stale_requests_are_refused_and_change_nothing(harness: Harness) -> None:
@@ -79,6 +79,16 @@ def test_coop_help_and_status_answer_privately(harness: Harness) -> None:
     assert "not on a coopbot roster" in h.slack.command("/coop", "status", user_id=NOBODY).json()["text"]
     unknown = h.slack.command("/coop", "<!channel>", user_id=TEACHER).json()["text"]
     assert "<!channel>" not in unknown
+
+
+def test_a_mistyped_coop_word_answers_with_the_callers_own_help(harness: Harness) -> None:
+    """A typo is not a reason to tell someone on the roster that they are not on it."""
+    h = harness
+    help_text = h.slack.command("/coop", "help", user_id=COORD_SCHOOL).json()["text"]
+    typo = h.slack.command("/coop", "bogus", user_id=COORD_SCHOOL).json()["text"]
+    assert typo.startswith("I don't know `bogus`.")
+    assert typo.endswith(help_text) and "not on a coopbot roster" not in typo
+    assert "not on a coopbot roster" in h.slack.command("/coop", "bogus", user_id=NOBODY).json()["text"]
 
 
 def test_inviting_the_bot_delivers_what_waited_for_the_channel(harness: Harness) -> None:

@@ -39,6 +39,7 @@ class _State(_Loose):
 
 class _View(_Loose):
     id: str
+    type: str  # "modal" or "home"; Bolt reads it before any listener
     callback_id: str | None = None
     private_metadata: str | None = None
     state: _State | None = None
@@ -70,9 +71,9 @@ class _Command(_Loose):
     command: str
     user_id: str
     text: str = ""
-    trigger_id: str | None = None
+    trigger_id: str  # Slack sends one with every command; the commands open modals with it
     channel_id: str | None = None
-    response_url: str | None = None
+    response_url: str  # likewise always sent: replies after the ack go there
 
 
 class _Event(_Loose):

@@ -11,11 +11,14 @@ import enum
 import importlib
 import importlib.util
 import json
+import logging
 import pkgutil
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -87,10 +90,34 @@ def _writes(h: Harness) -> int:
                    for table in models.Base.metadata.sorted_tables)
 
 
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def app_errors() -> Iterator[_Collect]:
+    """What the app's error handler logged: a listener that crashed after answering still fails the test."""
+    collect = _Collect()
+    logger = logging.getLogger("coopbot.errors")
+    logger.addHandler(collect)
+    try:
+        yield collect
+    finally:
+        logger.removeHandler(collect)
+
+
 def _still_healthy(h: Harness) -> None:
     h.settle()
     with urllib.request.urlopen(h.server.url + "/healthz", timeout=5) as response:
         assert response.status == 200
+    crashed = [handler for handler in logging.getLogger("coopbot.errors").handlers if isinstance(handler, _Collect)]
+    assert all(not handler.records for handler in crashed), [
+        (r.getMessage(), r.exc_info[1] if r.exc_info else None) for handler in crashed for r in handler.records]
 
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -114,13 +141,15 @@ def test_block_actions(harness: Harness, action_id: Any, value: Any, user: str, 
 
 @FUZZ
 @given(callback_id=st.one_of(st.sampled_from(CALLBACKS), junk_text), view_id=junk, metadata=junk,
-       values=_state_values(), user=st.sampled_from(USERS))
+       values=_state_values(), user=st.sampled_from(USERS),
+       drop=st.sets(st.sampled_from(["type", "id", "callback_id", "state", "private_metadata"]), max_size=2))
 def test_view_submissions(harness: Harness, callback_id: Any, view_id: Any, metadata: Any, values: Any,
-                          user: str) -> None:
+                          user: str, drop: set[str]) -> None:
     before = _writes(harness)
     view = {"id": view_id, "type": "modal", "callback_id": callback_id, "hash": "h", "blocks": [],
             "private_metadata": metadata if isinstance(metadata, str) else json.dumps(metadata),
             "state": {"values": values}}
+    view = {key: value for key, value in view.items() if key not in drop}
     payload = {"type": "view_submission", "user": {"id": user, "team_id": "T0001"}, "team": {"id": "T0001"},
                "api_app_id": "A0", "token": "x", "view": view}
     assert _post(harness, payload) < 500
@@ -164,6 +193,22 @@ def test_garbage_bodies(harness: Harness) -> None:
                                (b"{", "application/json"), (b"[]", "application/json"),
                                (b"payload=" + b"A" * 900_000, "application/x-www-form-urlencoded")]:
         assert harness.slack.send(body, content_type).status < 500, body[:40]
+    _still_healthy(harness)
+
+
+def test_payloads_missing_what_slack_always_sends_are_refused_with_400(harness: Harness) -> None:
+    """Bolt reads a view's type, and the commands use trigger_id and response_url, before or after the
+    ack: without them a listener would crash (a 500, or a traceback after a 200)."""
+    view = harness.open_modal("/intern-issue", TEACHER)
+    untyped = {key: value for key, value in view.items() if key != "type"}
+    assert _post(harness, {"type": "view_submission", "user": {"id": TEACHER}, "team": {"id": "T0001"},
+                           "api_app_id": "A0", "view": untyped}) == 400
+    for missing in ("trigger_id", "response_url"):
+        form = {"command": "/intern-issue", "text": "", "user_id": TEACHER, "channel_id": "C0PARTNER",
+                "team_id": "T0001", "trigger_id": "1.2.3", "response_url": harness.fake.response_url("x")}
+        del form[missing]
+        assert harness.slack.send(urllib.parse.urlencode(form).encode(),
+                                  "application/x-www-form-urlencoded").status == 400, missing
     _still_healthy(harness)
 
 

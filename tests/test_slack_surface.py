@@ -18,7 +18,8 @@ from tests.harness import CHANNEL, COORD_SCHOOL, MENTOR, NOBODY, TEACHER, Harnes
 def test_unsigned_tampered_and_stale_requests_are_refused_and_change_nothing(harness: Harness) -> None:
     h = harness
     body = urllib.parse.urlencode({"command": "/intern-issue", "user_id": TEACHER, "trigger_id": "1.2.3",
-                                   "team_id": "T0001", "channel_id": CHANNEL, "text": ""}).encode()
+                                   "team_id": "T0001", "channel_id": CHANNEL, "text": "",
+                                   "response_url": h.fake.response_url("commands")}).encode()
     form = "application/x-www-form-urlencoded"
     assert h.slack.send(body, form, signature="v0=" + "0" * 64).status == 401
     stale = int(time.time()) - 10 * 60

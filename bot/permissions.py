@@ -91,9 +91,11 @@ MATRIX: dict[Action, frozenset[Relation]] = {
     Action.VIEW_CHECKLIST: frozenset({R.COORDINATOR, R.INTERN_TEACHER}),
 }
 # The matrix's "never" column: relations that forbid an action whatever else the person is. Nobody
-# decides, assesses or confirms an exchange that is their own (one they asked for, or are going on).
+# decides or assesses an exchange they are going on, nor confirms one they asked for or are going on. A
+# coordinator who asked for a colleague's exchange still decides for their side: with one coordinator a
+# side (the usual set-up) nobody else could, and the request would wait for ever.
 NEVER: dict[Action, frozenset[Relation]] = {
-    Action.DECIDE_EXCHANGE: frozenset({R.EXCHANGE_REQUESTER, R.EXCHANGE_PERSON}),
+    Action.DECIDE_EXCHANGE: frozenset({R.EXCHANGE_PERSON}),
     Action.ASSESS_EXCHANGE: frozenset({R.EXCHANGE_PERSON}),
     Action.CONFIRM_EXCHANGE: frozenset({R.EXCHANGE_REQUESTER, R.EXCHANGE_PERSON}),
 }

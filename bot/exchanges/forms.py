@@ -148,6 +148,12 @@ def request_error(field: str, code: str, t: Translator) -> str:
         ("start_date", "past"): _("The start date cannot be in the past."),
         ("person", "not_on_roster"): _("This person is not on the partnership's roster."),
         ("person", "not_allowed"): _("Only a coordinator can request an exchange for someone else."),
+        ("person", "no_sending_approver"): _(
+            "Nobody on this person's side could approve it: their side's coordinator decides, never for an "
+            "exchange they are going on. Ask for another coordinator to be added (/coop admin)."),
+        ("person", "no_host_approver"): _(
+            "Nobody on the host side could approve it yet: it needs a coordinator there (at the enterprise, a "
+            "mentor also may). Ask for one to be added (/coop admin)."),
         ("direction", "wrong_side"): _("This direction does not fit the person's side: college staff go to the "
                                        "enterprise, enterprise staff come to the college."),
         ("partnership_id", "not_yours"): _("You can only request exchanges in your own partnerships."),

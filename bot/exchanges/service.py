@@ -115,9 +115,9 @@ class ExchangeService:
                     created_at=now, updated_at=now, submitted_at=now, source_key=source_key)
                 session.add(exchange)
                 session.flush()
+                view = _decidable(snapshot(session, exchange, self.default_timezone))
                 audit.record(session, actor=slack_user_id, action="exchange.requested", entity_type="exchange",
                              entity_id=exchange.id, after=state_of(exchange))
-                view = snapshot(session, exchange, self.default_timezone)
                 self.notifier.submitted(session, view, resubmitted=False)
                 return Outcome(view, changed=True)
         except IntegrityError:
@@ -146,9 +146,9 @@ class ExchangeService:
             exchange.status, exchange.review_round = ExchangeStatus.PENDING, exchange.review_round + 1
             exchange.updated_at = exchange.submitted_at = now
             session.flush()
+            view = _decidable(snapshot(session, exchange, self.default_timezone))
             audit.record(session, actor=slack_user_id, action="exchange.resubmitted", entity_type="exchange",
                          entity_id=exchange.id, before=before, after=state_of(exchange))
-            view = snapshot(session, exchange, self.default_timezone)
             self.notifier.submitted(session, view, resubmitted=True)
             return Outcome(view, changed=True)
 
@@ -258,6 +258,16 @@ class ExchangeService:
         if data.start_date < self.today(partnership):
             raise InvalidInput("start_date", "past")
         return person
+
+
+def _decidable(view: ExchangeSnapshot) -> ExchangeSnapshot:
+    """`view`, if each side has someone who may decide it; else refuse on "Who" (the transaction rolls
+    back), rather than store a request nobody could ever approve."""
+    if not view.approvers[view.sending_side]:
+        raise InvalidInput("person", "no_sending_approver")
+    if not view.approvers[view.host_side]:
+        raise InvalidInput("person", "no_host_approver")
+    return view
 
 
 def subject_of(exchange: Exchange) -> Subject:

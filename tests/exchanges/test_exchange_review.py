@@ -6,13 +6,14 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.errors import CoopError
 from bot.exchanges.ids import ExchangeActionId
 from bot.exchanges.service import AlreadyDecided
 from models.audit import AuditEntry
 from models.exchange import DecisionKind, Exchange, ExchangeDecision, ExchangeStatus
+from models.roster import Membership, Person, Role
 from tests.exchanges.helpers import START, buttons, decide, dm, request, the_exchange
 from tests.harness import (
     CHANNEL,
@@ -69,10 +70,14 @@ def test_a_coordinator_requests_for_someone_else_and_people_off_the_roster_canno
     x = the_exchange(h)
     assert x.direction.value == "enterprise_to_school"
     h.deliver()
-    # enterprise → college: the enterprise coordinator requested it, so only the college coordinator may decide
-    # for the host side, and nobody is left on the sending side (he cannot decide on his own request)
+    # enterprise → college: the college coordinator decides for the host side, and the enterprise's only
+    # coordinator, who asked for it, still decides for the sending side; never the mentor who is going
     assert buttons(dm(h, COORD_SCHOOL, ExchangeActionId.REVIEW)) == [ExchangeActionId.REVIEW]
-    assert h.fake.messages("D" + COORD_ENTERPRISE) == [] and h.fake.messages("D" + MENTOR) == []
+    assert buttons(dm(h, COORD_ENTERPRISE, ExchangeActionId.REVIEW)) == [ExchangeActionId.REVIEW]
+    assert h.fake.messages("D" + MENTOR) == []
+    assert decide(h, COORD_ENTERPRISE, "approve").text == ""
+    assert decide(h, COORD_SCHOOL, "approve").text == ""
+    assert the_exchange(h).status == ExchangeStatus.APPROVED
     assert h.slack.command("/exchange", user_id=NOBODY).status == 200
     h.settle()
     assert "not on a coopbot roster" in h.fake.wait_for("response_url")[-1].args["text"]
@@ -135,19 +140,19 @@ def test_changes_requested_then_resubmitted_goes_back_to_review(harness: Harness
                               .where(AuditEntry.action == "exchange.resubmitted")) == 1
 
 
-def test_nobody_decides_on_their_own_request_and_wrong_roles_are_refused(harness: Harness) -> None:
+def test_nobody_decides_an_exchange_they_are_going_on_and_wrong_roles_are_refused(harness: Harness) -> None:
     h = harness
-    request(h, COORD_SCHOOL)  # a college coordinator (and teacher) asks to go himself
+    request(h, TEACHER)  # a teacher asks to go herself
     h.deliver()
     [summary] = h.channel_messages(CHANNEL)
-    for user in (COORD_SCHOOL, OTHER_TEACHER, MEMBER, OUTSIDER, NOBODY, TEACHER):
+    for user in (TEACHER, OTHER_TEACHER, MEMBER, OUTSIDER, NOBODY):
         h.click(user, ExchangeActionId.REVIEW, summary)
     refusals = h.ephemerals()
-    assert sum("your role does not allow that on this exchange" in text for text in refusals) == 5
+    assert sum("your role does not allow that on this exchange" in text for text in refusals) == 4
     assert sum("not on a coopbot roster" in text for text in refusals) == 1
     exchange_id = the_exchange(h).id
     with pytest.raises(CoopError):  # a forged submission is refused by the service as well
-        h.services.exchanges.decide(exchange_id, COORD_SCHOOL, DecisionKind.APPROVE, None, "forged-1")
+        h.services.exchanges.decide(exchange_id, TEACHER, DecisionKind.APPROVE, None, "forged-1")
     assert _count(h, ExchangeDecision) == 0 and the_exchange(h).status == ExchangeStatus.PENDING
     assert h.fake.calls_to("views.open") == [h.fake.calls_to("views.open")[0]]  # only the request modal
 
@@ -207,3 +212,22 @@ def test_two_approvers_of_one_side_at_the_same_moment_make_one_decision(harness:
     results = _race(h, [MENTOR, COORD_ENTERPRISE])
     assert sum(isinstance(r, AlreadyDecided) for r in results) == 1
     assert _count(h, ExchangeDecision) == 1 and the_exchange(h).status == ExchangeStatus.PENDING
+
+
+def test_a_request_nobody_could_approve_is_refused_on_who_and_stores_nothing(harness: Harness) -> None:
+    """One coordinator a side is the usual set-up: that coordinator's own exchange has nobody left to
+    decide it for their side, and a side without approvers cannot decide either. Say so before storing."""
+    h = harness
+    assert _errors(request(h, COORD_SCHOOL)) == {"person": (
+        "Nobody on this person's side could approve it: their side's coordinator decides, never for an exchange "
+        "they are going on. Ask for another coordinator to be added (/coop admin).")}
+    with h.db.transaction() as session:  # the enterprise keeps no mentor or coordinator on this roster
+        session.execute(delete(Membership).where(Membership.role.in_([Role.MENTOR, Role.COORDINATOR]),
+                                                 Membership.person_id.in_(select(Person.id).where(
+                                                     Person.slack_user_id.in_([MENTOR, COORD_ENTERPRISE])))))
+    assert _errors(request(h, TEACHER)) == {"person": (
+        "Nobody on the host side could approve it yet: it needs a coordinator there (at the enterprise, a mentor "
+        "also may). Ask for one to be added (/coop admin).")}
+    assert _count(h, Exchange) == 0
+    h.deliver()
+    assert h.fake.calls_to("chat.postMessage") == []

@@ -165,7 +165,7 @@ def test_request_and_approve_an_exchange(page: Page) -> None:
     expect(summary).to_contain_text("Test lab <b>2012</b>")  # text, never HTML
     expect(summary).to_contain_text("Status: Awaiting approval")
 
-    summary.get_by_role("button", name="Review").click()  # the requester decides nothing: refused privately
+    summary.get_by_role("button", name="Review").click()  # the person going decides nothing: refused privately
     expect(page.locator(".message.ephemeral")).to_contain_text("role does not allow")
 
     _act_as(page, COORD_SCHOOL)  # the sending side's coordinator sends it back first

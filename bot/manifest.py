@@ -84,8 +84,10 @@ def build_manifest(url: str | None = None, *, socket_mode: bool = False, app_nam
         "features": {
             "app_home": {
                 "home_tab_enabled": True,
+                # Notices arrive as DMs in the Messages tab; the app reads no messages, so people
+                # are not offered a box to type into that nothing answers.
                 "messages_tab_enabled": True,
-                "messages_tab_read_only_enabled": False,
+                "messages_tab_read_only_enabled": True,
             },
             "bot_user": {"display_name": app_name, "always_online": True},
             "slash_commands": slash_commands,

@@ -49,8 +49,10 @@ def test_http_mode_points_every_callback_at_slack_events() -> None:
     info = manifest["display_information"]
     assert info["name"] == "coopbot" and info["description"] and info["background_color"].startswith("#")
     features = manifest["features"]
+    # DMs are notices; the app subscribes to no message events, so nobody is invited to type to it
     assert features["app_home"] == {"home_tab_enabled": True, "messages_tab_enabled": True,
-                                    "messages_tab_read_only_enabled": False}
+                                    "messages_tab_read_only_enabled": True}
+    assert not any(e.startswith("message") for e in manifest["settings"]["event_subscriptions"]["bot_events"])
     assert features["bot_user"] == {"display_name": "coopbot", "always_online": True}
 
     commands = {c["command"]: c for c in features["slash_commands"]}

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.slack_text import truncate
+
 State = dict[str, dict[str, dict[str, Any]]]
 
 
@@ -35,8 +37,18 @@ def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
+OPTION_TEXT_LIMIT = 75  # Slack's limit on an option's text
+
+
 def option(label: str, value: str) -> dict[str, Any]:
-    return {"text": plain(label[:75]), "value": value}
+    return {"text": plain(truncate(label, OPTION_TEXT_LIMIT)), "value": value}
+
+
+def named_option(name: str, detail: str, value: str) -> dict[str, Any]:
+    """An option reading "name (detail)", e.g. an intern and their student id: a long name is shortened,
+    never the detail, which is what tells two people of the same name apart."""
+    tail = f" ({detail})"
+    return option(truncate(name, max(OPTION_TEXT_LIMIT - len(tail), 1)) + tail, value)
 
 
 def input_block(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,

@@ -19,7 +19,7 @@ from bot.container import Services
 from bot.errors import CoopError, NotAllowed, NotOnRoster
 from bot.i18n import Translator
 from bot.permissions import Action
-from bot.slack_forms import State, option, read
+from bot.slack_forms import State, named_option, read
 from handlers.common import action_value_int, how_to_get_added, refusal, tell_privately, user_id
 
 
@@ -103,7 +103,7 @@ def register(app: App, services: Services) -> None:
         partnership_id = forms.metadata_int(metadata, "partnership_id")
         found = admin.search_interns(user_id(body), partnership_id, str(body.get("value") or "")[:100]) \
             if partnership_id else []
-        ack(options=[option(f"{c.name} ({c.student_id})", str(c.id)) for c in found])
+        ack(options=[named_option(c.name, c.student_id, str(c.id)) for c in found])
 
     @app.view(AdminCallback.SETUP)
     def submit_setup(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

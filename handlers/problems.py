@@ -14,7 +14,7 @@ from bot.i18n import Translator
 from bot.permissions import Action
 from bot.problems import forms
 from bot.problems.ids import ProblemActionId, ProblemCallback
-from bot.slack_forms import option
+from bot.slack_forms import named_option
 from bot.slack_surface import INTERN_ISSUE
 from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
 from models.problem import ProblemStatus
@@ -34,7 +34,7 @@ def register(app: App, services: Services) -> None:
             choices = problems.search_interns(user_id(body), str(body.get("value") or "")[:100])
         except CoopError:
             choices = []
-        ack(options=[option(f"{c.name} ({c.student_id})", str(c.id)) for c in choices])
+        ack(options=[named_option(c.name, c.student_id, str(c.id)) for c in choices])
 
     @app.view(ProblemCallback.REPORT)
     def submit_report(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

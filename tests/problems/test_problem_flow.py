@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bot.problems.export import write_problems_csv
 from bot.problems.ids import ProblemActionId
+from bot.roster.importer import import_interns
 from models.audit import AuditEntry
 from models.problem import Problem, ProblemEvent, ProblemStatus
 from tests.harness import (
@@ -243,3 +245,20 @@ def test_intern_picker_searches_only_the_callers_partnerships(harness: Harness) 
                                      block_id="intern_id", value="2024001").json()["options"]
     assert [o["text"]["text"] for o in by_id] == ["张伟 (S2024001)"]
     assert CHANNEL  # the demo roster's channel is what the options belong to
+
+
+def test_a_long_name_in_the_intern_picker_is_shortened_and_keeps_the_student_id(harness: Harness,
+                                                                                tmp_path: Path) -> None:
+    """Slack cuts an option at 75 characters; the student id is what tells namesakes apart, so the name gives way."""
+    h = harness
+    name = "阿卜杜热合曼·买买提艾力 Abdurahman Mamatali Muhammad Abdurahman Long Name Junior"
+    interns = tmp_path / "long.csv"
+    interns.write_text("student_id,name,partnership,teacher,mentor,start_date,end_date,position\n"
+                       f"S2026L001,{name},深职院–华为,{TEACHER},{MENTOR},2026-09-01,2027-06-30,焊工\n",
+                       encoding="utf-8")
+    import_interns(h.db, interns)
+    [choice] = h.slack.block_suggestion(user_id=TEACHER, action_id=ProblemActionId.INTERN_SELECT,
+                                        block_id="intern_id", value="阿卜杜").json()["options"]
+    shown = choice["text"]["text"]
+    assert len(shown) <= 75 and shown.endswith("… (S2026L001)")
+    assert shown.startswith("阿卜杜热合曼·买买提艾力 Abdurahman")

@@ -140,6 +140,7 @@ class MeetingService:
         with self.db.session() as session:
             meeting = self._get(session, meeting_id)
             require(session, slack_user_id, action, Subject(meeting.partnership_id, meeting=meeting))
+            _refuse_if_closed_to(meeting, action)  # a stale button: say so now, not after the form is filled in
             return snapshot(meeting, self.default_timezone)
 
     # --- changing -----------------------------------------------------------------------------------
@@ -247,8 +248,7 @@ class MeetingService:
             if session.get(ProcessedRequest, source_key) is not None:
                 return Outcome(snapshot(meeting, self.default_timezone), changed=False)
             session.add(ProcessedRequest(key=source_key))
-            if meeting.status == MeetingStatus.CANCELLED or meeting.minutes_recorded_at is not None:
-                raise InvalidTransition("cancelled" if meeting.status == MeetingStatus.CANCELLED else "recorded")
+            _refuse_if_closed_to(meeting, Action.RECORD_MINUTES)
             if meeting.starts_at > self.clock():
                 raise InvalidInput("minutes", "not_started")
             for row, item in enumerate(data.items, start=1):
@@ -294,8 +294,7 @@ class MeetingService:
         if session.get(ProcessedRequest, source_key) is not None:
             return meeting, True
         session.add(ProcessedRequest(key=source_key))
-        if meeting.status != MeetingStatus.SCHEDULED:
-            raise InvalidTransition(meeting.status.value)
+        _refuse_if_closed_to(meeting, action)
         return meeting, False
 
     def _starts_at(self, data: WhenInput, zone: str) -> datetime:
@@ -336,3 +335,12 @@ def _state(meeting: Meeting) -> dict[str, object]:
             "duration_minutes": meeting.duration_minutes, "location": meeting.location,
             "sequence": meeting.ics_sequence}
 
+
+def _refuse_if_closed_to(meeting: Meeting, action: Action) -> None:
+    """Raise if the meeting's state no longer allows `action`: only a scheduled meeting is rescheduled or
+    cancelled; minutes are recorded once, and never for a cancelled meeting."""
+    if action == Action.RECORD_MINUTES:
+        if meeting.status == MeetingStatus.CANCELLED or meeting.minutes_recorded_at is not None:
+            raise InvalidTransition("cancelled" if meeting.status == MeetingStatus.CANCELLED else "recorded")
+    elif action == Action.CHANGE_MEETING and meeting.status != MeetingStatus.SCHEDULED:
+        raise InvalidTransition(meeting.status.value)

@@ -182,6 +182,13 @@ def test_reschedule_and_cancel_update_the_post_and_send_new_calendar_files(harne
     h.settle()
     assert "this meeting was cancelled" in h.ephemerals()[-1]
     assert all(i.rsvp != Rsvp.GOING for i in only_meeting(h).invitees)
+    opened = len(h.fake.calls_to("views.open"))
+    for stale in (MeetingActionId.RESCHEDULE, MeetingActionId.CANCEL, MeetingActionId.RECORD_MINUTES):
+        h.slack.block_action(user_id=COORD_SCHOOL, action_id=stale, value=str(cancelled.id), channel_id=CHANNEL,
+                             message_ts=post["ts"])  # a button on a copy of the post from before
+        h.settle()
+        assert h.ephemerals()[-1] == "Nothing changed: this meeting was cancelled.", stale
+    assert len(h.fake.calls_to("views.open")) == opened  # no form to fill in first
 
 
 def test_the_quarterly_prompts_button_opens_the_schedule_modal(harness: Harness) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -86,8 +86,12 @@ class Translator:
         return format_date(value, format="medium", locale=self.locale)
 
     def datetime(self, value: datetime, tz: str) -> str:
-        """`value` (aware) as the clock on the wall in `tz` reads it."""
-        return format_datetime(value, format="medium", tzinfo=_zone(tz), locale=self.locale)
+        """`value` (aware) as the clock on the wall in `tz` reads it: the date in full, the time to the minute
+        ("Dec 4, 2026, 2:30 PM", "2026年12月4日 14:30"), joined as the language joins them."""
+        zone = _zone(tz)
+        time_part = format_time(value, format="short", tzinfo=zone, locale=self.locale)
+        date_part = format_date(value.astimezone(zone), format="medium", locale=self.locale)
+        return str(self.locale.datetime_formats["medium"]).format(time_part, date_part)
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)

@@ -235,7 +235,7 @@ def test_schedule_a_meeting_and_answer_it(page: Page) -> None:
 
     announcement = page.locator(".message").first
     expect(announcement).to_contain_text("📅 Quarterly review <!channel>")
-    expect(announcement).to_contain_text("2:30:00 PM (Asia/Shanghai) · 60 minutes")
+    expect(announcement).to_contain_text("2:30 PM (Asia/Shanghai) · 60 minutes")
     expect(announcement).to_contain_text("Room 301")
     expect(announcement).to_contain_text("Going: 0")
     expect(announcement).to_contain_text("No answer yet: 3")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from pydantic import ValidationError
@@ -35,6 +36,22 @@ def read(values: State, block_id: str) -> Any:
 
 def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def stripped(value: Any) -> Any:
+    """Typed text without the blank around it, and empty when nothing in it is visible: whitespace (U+3000
+    and no-break spaces too) and invisible format characters (a zero-width space, a joiner, a BOM) alone
+    would post as a blank line, so they count as empty. Anything but a string passes through."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    return text if any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text) else ""
+
+
+def blank_to_none(value: Any) -> Any:
+    """`stripped`, with empty text as "not given"."""
+    text = stripped(value)
+    return (text or None) if isinstance(text, str) else text
 
 
 OPTION_TEXT_LIMIT = 75  # Slack's limit on an option's text

@@ -48,3 +48,12 @@ def test_the_cut_is_the_longest_escaped_start_that_fits(text: str, limit: int) -
 def test_truncate_counts_characters_not_bytes() -> None:
     assert truncate("欧阳娜娜同学", 4) == "欧阳娜…"
     assert truncate("短", 4) == "短"
+
+
+def test_form_text_with_nothing_visible_is_empty_and_other_text_is_stripped() -> None:
+    from bot.slack_forms import blank_to_none, stripped
+
+    assert stripped("  右手被划伤  ") == "右手被划伤"
+    assert stripped("\u200b") == "" and stripped("\u3000\u00a0\ufeff\u2060") == ""
+    assert stripped("\u200bA") == "\u200bA"  # something visible: kept as typed, only the blank ends go
+    assert blank_to_none(" \u200b ") is None and blank_to_none("x") == "x" and blank_to_none(3) == 3

@@ -11,15 +11,11 @@ from bot.i18n import Translator
 from bot.internships.ids import InternshipCallback
 from bot.internships.labels import CRITERIA, GRADE_LABELS
 from bot.internships.snapshot import InternSnapshot
-from bot.slack_forms import State, first_errors, input_block, modal, option, read
+from bot.slack_forms import State, blank_to_none, first_errors, input_block, modal, option, read
 from models.internship import Grade
 
 MAX_TEXT = 3000
 ISSUED = "issued"  # the certificate checkbox's value
-
-
-def _blank_to_none(value: Any) -> Any:
-    return value.strip() or None if isinstance(value, str) else value
 
 
 class EvaluationInput(BaseModel):
@@ -32,7 +28,7 @@ class EvaluationInput(BaseModel):
     attitude: Grade
     safety_awareness: Grade
     teamwork: Grade
-    comments: Annotated[Annotated[str, Field(max_length=MAX_TEXT)] | None, BeforeValidator(_blank_to_none)] = None
+    comments: Annotated[Annotated[str, Field(max_length=MAX_TEXT)] | None, BeforeValidator(blank_to_none)] = None
     certificate_issued: bool
 
 

@@ -14,14 +14,12 @@ from bot.i18n import Translator
 from bot.meetings.ids import MeetingCallback
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.problems.forms import OptionalText
-from bot.slack_forms import State, first_errors, input_block, modal, option, read
+from bot.slack_forms import State, blank_to_none, first_errors, input_block, modal, option, read, stripped
 
 MAX_MINUTES = 8 * 60
 SlackUserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,30}$")]
-Title = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
-                  Field(min_length=1, max_length=200)]
-Location = Annotated[Annotated[str, Field(max_length=500)] | None,
-                     BeforeValidator(lambda v: v.strip() or None if isinstance(v, str) else v)]
+Title = Annotated[str, BeforeValidator(stripped), Field(min_length=1, max_length=200)]
+Location = Annotated[Annotated[str, Field(max_length=500)] | None, BeforeValidator(blank_to_none)]
 Duration = Annotated[int, Field(gt=0, le=MAX_MINUTES)]
 
 

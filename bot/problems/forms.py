@@ -11,22 +11,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from bot.i18n import Translator
 from bot.problems.ids import ProblemActionId, ProblemCallback
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_HINTS, SEVERITY_LABELS
-from bot.slack_forms import State, first_errors, input_block, modal, option, plain, read
+from bot.slack_forms import State, blank_to_none, first_errors, input_block, modal, option, plain, read, stripped
 from models.problem import Category, Severity
 
 MAX_TEXT = 3000
 
 
-def _blank_to_none(value: Any) -> Any:
-    return value.strip() or None if isinstance(value, str) else value
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-RequiredText = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=MAX_TEXT)]
-OptionalText = Annotated[Annotated[str, Field(max_length=MAX_TEXT)] | None, BeforeValidator(_blank_to_none)]
+RequiredText = Annotated[str, BeforeValidator(stripped), Field(min_length=1, max_length=MAX_TEXT)]
+OptionalText = Annotated[Annotated[str, Field(max_length=MAX_TEXT)] | None, BeforeValidator(blank_to_none)]
 
 
 class ProblemReportInput(BaseModel):

@@ -132,6 +132,19 @@ def test_a_long_description_full_of_ampersands_is_posted_as_far_as_slack_allows(
     assert 2900 < len(section) <= 3000 and section.endswith("…")
     assert section.count("A&amp;B") >= 360
 
+def test_text_with_nothing_visible_in_it_counts_as_empty(harness: Harness) -> None:
+    """Zero-width spaces, joiners, a BOM, ideographic and no-break spaces would post as a blank line."""
+    h = harness
+    view = h.open_modal("/intern-issue", TEACHER)
+    for invisible in ("\u200b", "\u200b\u200d\ufeff", "\u3000\u00a0\u2060 "):
+        values = fill(view, {"intern_id": str(h.intern_id("S2024001")), "category": "pay", "severity": "p3",
+                             "description": invisible, "occurred_on": date.today().isoformat()})
+        body = h.slack.view_submission(view, values, user_id=TEACHER).json()
+        assert body["response_action"] == "errors" and set(body["errors"]) == {"description"}, repr(invisible)
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Problem)) == 0
+
+
 def test_bad_input_comes_back_inline_and_stores_nothing(harness: Harness) -> None:
     h = harness
     view = h.open_modal("/intern-issue", TEACHER)

@@ -44,6 +44,29 @@ def _settings() -> Settings:
         raise SystemExit(f"coopbot: configuration error in {str(first['loc'][0]).upper()}: {first['msg']}") from exc
 
 
+def _schema_ready(settings: Settings) -> None:
+    """Stop with one clear line, before anything else runs, when DATABASE_URL cannot be read, the database
+    cannot be reached, or its schema is not this coopbot's (never migrated, behind, or newer)."""
+    from bot.migrate import schema_problem
+
+    where = _redacted_or_raw(settings.database_url)
+    try:
+        problem = schema_problem(settings.database_url)
+    except Exception as exc:
+        reason = _database_error(exc)
+        if reason is None:
+            raise
+        raise SystemExit(f"coopbot: DATABASE_URL ({where}): {reason}") from None
+    if problem is not None:
+        raise SystemExit(f"coopbot: {problem} ({where})")
+
+
+def _database_error(exc: Exception) -> str | None:
+    from bot.migrate import describe_database_error
+
+    return describe_database_error(exc)
+
+
 def _needs(settings: Settings, mode: str) -> None:
     missing = settings.missing_for(mode)
     if missing:
@@ -57,6 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings()
     _needs(settings, "serve")
+    _schema_ready(settings)
     if args.workers > 1:
         from bot.multiprocess import serve_with_workers
 
@@ -78,6 +102,7 @@ def cmd_socket(args: argparse.Namespace) -> int:
 
     settings = _settings()
     _needs(settings, "socket")
+    _schema_ready(settings)
     runtime = build_runtime(settings, with_scheduler=not args.no_scheduler)
     runtime.start()
     try:
@@ -93,6 +118,7 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
     from scheduler.engine import list_jobs
 
     settings = _settings()
+    _schema_ready(settings)
     services = build_services(settings)
     zone = settings.default_zone
     print(f"{'job':<20}{'schedule':<16}{'next run (' + settings.coopbot_timezone + ')':<28}set by")
@@ -116,6 +142,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     settings = _settings()
     _needs(settings, "jobs")
+    _schema_ready(settings)
     services = build_services(settings)
     count = run_job(args.name, services)
     from bot.home.refresh import home_renderer
@@ -144,7 +171,13 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.migrate import upgrade
 
     settings = _settings()
-    upgrade(settings.database_url)
+    try:
+        upgrade(settings.database_url)
+    except Exception as exc:
+        reason = _database_error(exc)
+        if reason is None:
+            raise
+        raise SystemExit(f"coopbot: DATABASE_URL ({_redacted_or_raw(settings.database_url)}): {reason}") from None
     print(f"database is up to date ({_redacted(settings.database_url)})")
     return 0
 
@@ -202,13 +235,24 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _db(settings: Settings | None = None) -> Database:
-    return Database((settings or _settings()).database_url)
+    """The database for a roster or export command, once its schema is known to be this coopbot's."""
+    settings = settings or _settings()
+    _schema_ready(settings)
+    return Database(settings.database_url)
 
 
 def _redacted(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def _redacted_or_raw(url: str) -> str:
+    """The URL without its password; one that cannot even be parsed is not shown (it may hold one)."""
+    try:
+        return _redacted(url)
+    except Exception:
+        return "not shown: it cannot be parsed"
 
 
 def _flag(loc: tuple[int | str, ...]) -> str:

@@ -191,3 +191,42 @@ def test_a_second_partnership_in_the_same_channel_is_refused(db: Database, cli_e
     assert again.returncode != 0
     assert "channel C0PARTNER is already the channel of partnership '深职院–华为'" in again.stderr
     assert "新合作" not in run(["partnership", "list"], cli_env, tmp_path).stdout
+
+
+def test_a_database_not_migrated_or_behind_is_named_with_what_to_run(cli_env: dict[str, str], tmp_path: Path) -> None:
+    """The usual slip: running coopbot from a directory whose sqlite:///coopbot.db was never migrated."""
+    env = {**cli_env, "DATABASE_URL": "sqlite:///coopbot.db", "SLACK_BOT_TOKEN": BOT_TOKEN,
+           "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    for args in (["partnership", "add", "--name", "A", "--school", "S", "--enterprise", "E", "--channel", "C0AB12CD"],
+                 ["partnership", "list"], ["export", "issues"], ["jobs", "run", "digest"],
+                 ["serve", "--port", str(_free_port())]):
+        result = run(args, env, tmp_path, timeout=30)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.strip() == ("coopbot: the database has no coopbot schema yet: run `coopbot db upgrade` "
+                                         "(sqlite:///coopbot.db)"), args
+    from bot.migrate import upgrade
+
+    upgrade(f"sqlite:///{tmp_path / 'coopbot.db'}", "0010")
+    behind = run(["partnership", "list"], env, tmp_path)
+    assert behind.returncode == 1
+    assert "the database schema is behind this coopbot (revision 0010" in behind.stderr
+    assert "run `coopbot db upgrade`" in behind.stderr
+    assert run(["db", "upgrade"], env, tmp_path).returncode == 0
+    assert run(["partnership", "list"], env, tmp_path).returncode == 0
+
+
+def test_a_bad_or_unreachable_database_url_is_one_line_without_its_password(cli_env: dict[str, str],
+                                                                         tmp_path: Path) -> None:
+    cases = {
+        "garbage": "cannot be read as a database URL",
+        f"postgresql+psycopg://postgres:hunter2@127.0.0.1:{_free_port()}/test": "cannot connect to the database",
+        f"sqlite:///{tmp_path}/no/such/dir/x.db": "cannot connect to the database",
+        "mysql://root:hunter2@127.0.0.1/test": "no driver for this kind of database is installed",
+    }
+    for url, reason in cases.items():
+        for args in (["partnership", "list"], ["db", "upgrade"]):
+            result = run(args, {**cli_env, "DATABASE_URL": url}, tmp_path)
+            assert result.returncode == 1, (url, args)
+            [line] = result.stderr.strip().splitlines()
+            assert line.startswith("coopbot: DATABASE_URL (") and reason in line, line
+            assert "hunter2" not in result.stderr and "Traceback" not in result.stderr

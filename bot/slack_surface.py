@@ -50,6 +50,10 @@ BOT_SCOPES: tuple[str, ...] = (
     "users:read",  # users.info
     "files:write",  # files_upload_v2: calendar files (.ics) and letters of appointment (PDF) in DMs
     "im:write",  # conversations.open: the DM a file is shared into
+    # member_joined_channel reaches an app only for the channels these let it see (public, private):
+    # the bot's own arrival in a channel is what sends the posts that waited for it
+    "channels:read",
+    "groups:read",
     # conversations.history/replies, only after a crash: was a post already made? (bot/delivery_calls.py)
     "channels:history",
     "groups:history",

@@ -41,6 +41,8 @@ def test_surface_declares_the_commands_events_and_scopes_the_app_uses() -> None:
     assert BOT_EVENTS == ("app_home_opened", "member_joined_channel")
     assert BOT_SCOPES[:3] == ("chat:write", "commands", "users:read")
     assert {"files:write", "im:write"} <= set(BOT_SCOPES)
+    # Slack sends member_joined_channel only for channels the app may read: public, and private
+    assert {"channels:read", "groups:read"} <= set(BOT_SCOPES)
 
 
 def test_http_mode_points_every_callback_at_slack_events() -> None:

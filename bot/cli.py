@@ -89,9 +89,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
     runtime = build_runtime(settings, with_scheduler=not args.no_scheduler)
     runtime.start()
-    print(f"coopbot listening on http://{args.host}:{args.port}/slack/events", file=sys.stderr)
-    serve(build_wsgi_app(runtime.app, runtime.health, runtime.metrics, runtime.guard), host=args.host, port=args.port,
-          threads=args.threads, on_shutdown=runtime.stop)
+    try:  # the server says where it listens once the port is bound
+        serve(build_wsgi_app(runtime.app, runtime.health, runtime.metrics, runtime.guard), host=args.host,
+              port=args.port, threads=args.threads, on_shutdown=runtime.stop)
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        runtime.stop()
+        raise SystemExit(f"coopbot serve: cannot listen on {args.host}:{args.port} ({exc.strerror})") from None
     return 0
 
 
@@ -260,16 +265,38 @@ def _flag(loc: tuple[int | str, ...]) -> str:
     return {"channel_id": "channel"}.get(name, name)
 
 
+def _port(text: str) -> int:
+    """A TCP port, 1–65535 (argparse reports anything else as a usage error, exit 2)."""
+    port = _whole_number(text)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port (1-65535)")
+    return port
+
+
+def _at_least_one(text: str) -> int:
+    number = _whole_number(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text}: must be at least 1")
+    return number
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coopbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server is meant to listen
-    serve.add_argument("--port", type=int, default=3000)
-    serve.add_argument("--workers", type=int, default=1,
+    serve.add_argument("--port", type=_port, default=3000)
+    serve.add_argument("--workers", type=_at_least_one, default=1,
                        help="processes (gunicorn gthread); more than 1 uses more cores")
-    serve.add_argument("--threads", type=int, default=16, help="request threads per process")
+    serve.add_argument("--threads", type=_at_least_one, default=16, help="request threads per process")
     serve.add_argument("--no-scheduler", action="store_true", help="do not run scheduled jobs in this process")
     serve.set_defaults(func=cmd_serve)
 
@@ -278,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     socket.set_defaults(func=cmd_socket)
 
     sandbox = sub.add_parser("sandbox", help="try coopbot without Slack: the bot and a Slack-like page on loopback")
-    sandbox.add_argument("--port", type=int, default=3000)
+    sandbox.add_argument("--port", type=_port, default=3000)
     sandbox.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
     sandbox.set_defaults(func=cmd_sandbox)
 

@@ -230,3 +230,19 @@ def test_a_bad_or_unreachable_database_url_is_one_line_without_its_password(cli_
             [line] = result.stderr.strip().splitlines()
             assert line.startswith("coopbot: DATABASE_URL (") and reason in line, line
             assert "hunter2" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_impossible_arguments_and_a_busy_port_in_one_line(db: Database, cli_env: dict[str, str],
+                                                                         tmp_path: Path) -> None:
+    env = {**cli_env, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    for args in (["--port", "70000"], ["--port", "0"], ["--port", "x"], ["--threads", "0"], ["--workers", "0"]):
+        result = run(["serve", *args], env, tmp_path)
+        assert result.returncode == 2 and "usage:" in result.stderr and "Traceback" not in result.stderr, args
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run(["serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"], env, tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"coopbot serve: cannot listen on 127.0.0.1:{port} (Address already in use)")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,8 +70,67 @@ def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
         yield items[start:start + _CHUNK]
 
 
+# One valid multi-byte UTF-8 sequence (group 1), or else one byte that cannot start one (no group).
+_UTF8_SEQUENCE = re.compile(
+    rb"([\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2})|[\x80-\xff]")
+_SAVE_AS = 'save it as "CSV UTF-8"'
+_NOT_ENCODED = f"not UTF-8 or GB18030 text; {_SAVE_AS}"
+
+
+def _line_at(data: bytes | str, offset: int) -> int:
+    return (data[:offset].count(b"\n") if isinstance(data, bytes) else data[:offset].count("\n")) + 1
+
+
+def _utf8_bad_bytes(raw: bytes) -> tuple[int, dict[int, int]]:
+    """How many valid multi-byte UTF-8 sequences `raw` holds, and the first byte of each line that
+    cannot be UTF-8."""
+    valid = 0
+    bad: dict[int, int] = {}
+    for match in _UTF8_SEQUENCE.finditer(raw):
+        if match.group(1) is not None:
+            valid += 1
+        else:
+            bad.setdefault(_line_at(raw, match.start()), raw[match.start()])
+    return valid, bad
+
+
+def _wrong_gb18030_guess(text: str) -> int | None:
+    """The offset of the first sign that `text` is not really GB18030 (so the decode garbled it).
+
+    Signs: a private-use or unassigned character (Big5 bytes land in GB18030's user-defined areas);
+    a character whose second byte is an ASCII letter right after an ASCII letter ("Renée" saved as
+    Windows-1252 reads as "Ren閑"); or fewer than half of the characters from GB2312, the set nearly
+    all Chinese text is written in (UTF-8 read as GB18030 is mostly rarer characters: "张伟" reads
+    as "寮犱紵").
+    """
+    common = rare = 0
+    first_rare: int | None = None
+    for offset, char in enumerate(text):
+        if char.isascii():
+            continue
+        if unicodedata.category(char) in ("Co", "Cn"):
+            return offset
+        if (len(char.encode("gb18030")) == 2 and char.encode("gb18030")[1:].isalpha() and offset
+                and text[offset - 1].isascii() and text[offset - 1].isalpha()):
+            return offset
+        try:
+            char.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            rare += 1
+            first_rare = offset if first_rare is None else first_rare
+    return first_rare if rare > common else None
+
+
 def _decode(path: Path, problems: _Problems) -> str:
-    """UTF-8 (Excel adds a BOM) or, failing that, GB18030, which Chinese-locale Excel writes by default."""
+    """UTF-8 (Excel adds a BOM) or, failing that, GB18030, which Chinese-locale Excel writes by default.
+
+    Anything else is refused rather than guessed at: a wrong guess stores garbled names and reports
+    success. A file that is UTF-8 but for a few bytes (one name pasted in from another encoding) is
+    refused naming each line with such a byte.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -78,12 +139,23 @@ def _decode(path: Path, problems: _Problems) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    try:
-        return raw.decode("gb18030").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise ImportFailed([f"{problems.file}:{line}: file: not UTF-8 or GB18030 text; "
-                            "save it as \"CSV UTF-8\""]) from exc
+    is_bom = raw.startswith(b"\xef\xbb\xbf")
+    wrong: str | None = None
+    if not is_bom:
+        try:
+            text = raw.decode("gb18030").removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            wrong = f"{problems.file}:{_line_at(raw, exc.start)}: file: {_NOT_ENCODED}"
+        else:
+            offset = _wrong_gb18030_guess(text)
+            if offset is None:
+                return text
+            wrong = f"{problems.file}:{_line_at(text, offset)}: file: {_NOT_ENCODED}"
+    valid, bad = _utf8_bad_bytes(raw)
+    if is_bom or valid >= len(bad):  # mostly UTF-8: point at the stray bytes
+        raise ImportFailed([f"{problems.file}:{line}: file: not UTF-8 (byte 0x{byte:02X}); {_SAVE_AS}"
+                            for line, byte in sorted(bad.items())])
+    raise ImportFailed([wrong or f"{problems.file}:1: file: {_NOT_ENCODED}"])
 
 
 def _read_rows(path: Path, header: tuple[str, ...], schema: type[RowT], problems: _Problems,
@@ -99,6 +171,8 @@ def _read_rows(path: Path, header: tuple[str, ...], schema: type[RowT], problems
     try:
         first = next(reader, None)
         got = tuple(cell.strip() for cell in first) if first is not None else None
+        while got and not got[-1]:
+            got = got[:-1]  # Excel's trailing empty cells, as on data rows
         accepted = [header + optional[:extra] for extra in range(len(optional) + 1)]
         if got not in accepted:
             found = "an empty file" if first is None else repr(",".join(first))

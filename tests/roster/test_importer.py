@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -306,3 +309,120 @@ def test_interns_may_carry_an_optional_birth_date_column(db: Database, tmp_csv: 
     late = tmp_csv("late.csv", INTERN_HEADER.strip() + ",birth_date\n" + row + ",2025-03-01\n")
     assert _failure(lambda: import_interns(db, late)) == [f"{late}:2: birth_date: birth_date 2025-03-01 is not "
                                                           "before start_date 2025-03-01"]
+
+
+# --- encodings: refuse what is neither clean UTF-8 nor plausible GB18030, rather than garble it ------
+
+ASCII_PARTNERSHIP = "SZPU-Acme"  # an ASCII name keeps a mixed file decodable as GB18030, as in the wild
+MIXED_HEADER = PEOPLE_HEADER.encode()
+
+
+@pytest.fixture
+def ascii_partnership(db: Database) -> None:
+    add_partnership(db, PartnershipInput(name=ASCII_PARTNERSHIP, school="SZPU", enterprise="Acme",
+                                         channel_id="C0789IJKL"))
+
+
+def _person(uid: str, name: bytes) -> bytes:
+    return uid.encode() + b"," + name + f",,school,teacher,{ASCII_PARTNERSHIP}\r\n".encode()
+
+
+@pytest.mark.usefixtures("ascii_partnership")
+def test_utf8_file_with_a_stray_windows_1252_name_is_refused(db: Database, tmp_path: Path) -> None:
+    """Read as GB18030 this file "works", turning 张伟 into 寮犱紵; it must name the bad line instead."""
+    path = tmp_path / "people.csv"
+    path.write_bytes(MIXED_HEADER + _person("U0000T001", "张伟".encode())
+                     + _person("U0000T002", "Renée".encode("cp1252")) + _person("U0000T003", "王小明".encode())
+                     + _person("U0000T004", "Müller".encode("cp1252")))
+    assert _failure(lambda: import_people(db, path)) == [
+        f'{path}:3: file: not UTF-8 (byte 0xE9); save it as "CSV UTF-8"',
+        f'{path}:5: file: not UTF-8 (byte 0xFC); save it as "CSV UTF-8"']
+    assert _counts(db)["Person"] == 0
+
+
+@pytest.mark.usefixtures("ascii_partnership")
+def test_utf8_file_with_bom_and_a_stray_byte_is_refused(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + MIXED_HEADER + _person("U0000T002", "Renée".encode("cp1252")))
+    assert _failure(lambda: import_people(db, path)) == [
+        f'{path}:2: file: not UTF-8 (byte 0xE9); save it as "CSV UTF-8"']
+    assert _counts(db)["Person"] == 0
+
+
+@pytest.mark.usefixtures("ascii_partnership")
+@pytest.mark.parametrize(("encoding", "names", "line"), [
+    ("big5", ["陳大文"], 2),  # Traditional Chinese Excel; GB18030 reads '朝\ue610ゅ'
+    ("big5", ["張家豪", "劉德華", "陳大文"], 4),  # the first two read as plausible (rare) characters
+    ("cp1252", ["Renée"], 2),  # Western Excel's "CSV"; GB18030 reads 'Ren閑'
+    ("cp1252", ["Anna", "José"], 3),  # 'é,' is not GB18030 at all
+], ids=["big5", "big5-rare-looking", "cp1252-letter-after", "cp1252-comma-after"])
+def test_file_neither_utf8_nor_gb18030_is_refused(db: Database, tmp_path: Path, encoding: str,
+                                                  names: list[str], line: int) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(MIXED_HEADER + b"".join(_person(f"U0000T{n:03d}", name.encode(encoding))
+                                             for n, name in enumerate(names)))
+    assert _failure(lambda: import_people(db, path)) == [
+        f'{path}:{line}: file: not UTF-8 or GB18030 text; save it as "CSV UTF-8"']
+    assert _counts(db)["Person"] == 0
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_gb18030_with_rare_characters_and_latin_words_still_imports(db: Database, tmp_path: Path) -> None:
+    """Names outside GB2312 (玥, 祎, 喆) and "Java开发" next to Chinese text are not mistaken for a wrong guess."""
+    people, interns = tmp_path / "people.csv", tmp_path / "interns.csv"
+    people.write_bytes((PEOPLE + f"U0000T002,王玥,,school,teacher,{HUAWEI}\n"
+                        f"U0000T003,李祎喆,,school,teacher,{HUAWEI}\n").encode("gb18030"))
+    interns.write_bytes((INTERNS + f"2023003,Lily张,{HUAWEI},U0000T001,U0000M001,2025-03-01,2025-08-31,"
+                         "Java开发\n").encode("gb18030"))
+    assert import_people(db, people) == ImportSummary(created=6)
+    assert import_interns(db, interns) == ImportSummary(created=3)
+    with db.session() as session:
+        names = set(session.scalars(select(Person.name))) | set(session.scalars(select(Intern.name)))
+        positions = set(session.scalars(select(Intern.position)))
+    assert {"王玥", "李祎喆", "Lily张"} <= names and "Java开发" in positions
+
+
+@pytest.mark.usefixtures("ascii_partnership")
+def test_cli_refuses_a_mixed_encoding_file_and_exits_non_zero(db: Database, tmp_path: Path) -> None:
+    """The operator's view: no "created" line, exit 1, the bad line on stderr, nothing stored."""
+    path = tmp_path / "people.csv"
+    path.write_bytes(MIXED_HEADER + _person("U0000T001", "张伟".encode())
+                     + _person("U0000T002", "Renée".encode("cp1252")))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))}
+    env["DATABASE_URL"] = db.url
+    result = subprocess.run([str(Path(sys.executable).with_name("coopbot")), "people", "import", str(path)],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "created" not in result.stdout
+    assert f'{path}:3: file: not UTF-8 (byte 0xE9); save it as "CSV UTF-8"' in result.stderr
+    assert _counts(db)["Person"] == 0
+
+
+# --- Excel's trailing empty header cells -----------------------------------------------------------
+
+
+@pytest.mark.usefixtures("partnerships")
+@pytest.mark.parametrize("trailing", [",,", ", ,\t", ","])
+def test_people_header_with_trailing_empty_cells(db: Database, tmp_csv: WriteCsv, trailing: str) -> None:
+    header = PEOPLE_HEADER.strip() + trailing + "\n"
+    assert import_people(db, tmp_csv("people.csv", PEOPLE.replace(PEOPLE_HEADER, header))) == ImportSummary(created=4)
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_intern_header_with_trailing_empty_cells(db: Database, tmp_csv: WriteCsv) -> None:
+    import_people(db, tmp_csv("people.csv", PEOPLE))
+    rows = INTERNS.split("\n", 1)[1]
+    assert import_interns(db, tmp_csv("interns.csv", INTERN_HEADER.strip() + ",,\n" + rows)) == ImportSummary(created=2)
+    row = f"2024001,周八,{HUAWEI},U0000T001,U0000M001,2025-03-01,2025-08-31,装配,2008-04-01,,\n"
+    with_birth = tmp_csv("with.csv", INTERN_HEADER.strip() + ",birth_date,,\n" + row)
+    assert import_interns(db, with_birth) == ImportSummary(created=1)
+
+
+@pytest.mark.parametrize("header", [
+    "slack_user_id,name,email,side,roles,,partnership",  # an empty cell inside the header still counts
+    "slack_user_id,name,email,side,roles,partnership,,x",  # so does anything after trailing empty cells
+])
+def test_header_with_inner_empty_cell_is_still_refused(db: Database, tmp_csv: WriteCsv, header: str) -> None:
+    path = tmp_csv("people.csv", header + "\n")
+    assert _failure(lambda: import_people(db, path)) == [
+        f"{path}:1: header: expected '{PEOPLE_HEADER.strip()}', found {header!r}"]

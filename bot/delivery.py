@@ -361,8 +361,8 @@ class DeliveryWorker:
             fresh.delivered_at = now
             self._remember_post(session, fresh, outcome)
             end_episode(session, fresh.channel)
-        elif outcome.status == OutboxStatus.PENDING and fresh.attempts >= self.max_attempts:
-            fresh.status = OutboxStatus.FAILED
+        elif outcome.status == OutboxStatus.PENDING and fresh.attempts >= self.max_attempts and not outcome.outage:
+            fresh.status = OutboxStatus.FAILED  # an error that keeps coming back for this message alone
         elif outcome.retry_in is not None:
             fresh.next_attempt_at = now + timedelta(seconds=outcome.retry_in)
         if outcome.status == OutboxStatus.SENT:

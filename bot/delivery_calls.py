@@ -37,6 +37,9 @@ PERMANENT_ERRORS = frozenset({
     "restricted_action", "user_not_in_channel", "not_authorized", "invalid_metadata_format",
     "invalid_metadata_schema", "metadata_too_large",
 }) | (CHANNEL_ERRORS - FIXABLE_ERRORS)
+# The token itself is refused: every message fails alike until the operator fixes the credentials, so
+# it is waited out like an outage instead of using up each message's attempts.
+CREDENTIAL_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired"})
 PARK_RETRY = timedelta(minutes=15)
 MAX_BACKOFF = 300.0
 OUTBOX_EVENT = "coopbot_outbox"
@@ -65,6 +68,9 @@ class Outcome:
     channel: str | None = None  # where Slack says the post landed (a DM sent to a user id lands in "D…")
     method: str | None = None  # the Web API method that failed
     retry_after: float | None = None  # Slack's Retry-After, for the whole method
+    # Slack could not be reached or would not take any message now (down, 5xx, rate limit, token refused):
+    # says nothing about this message, so it never counts towards giving up on it.
+    outage: bool = False
 
 
 def is_uncertain(row: OutboxMessage) -> bool:
@@ -92,10 +98,10 @@ class SlackCalls:
             outcome = self._classify(row, exc)
         except _UNCERTAIN_EXCEPTIONS as exc:  # the request may have reached Slack
             outcome = Outcome(OutboxStatus.PENDING, error=f"{UNKNOWN}: {type(exc).__name__}",
-                              retry_in=backoff(row.attempts))
+                              retry_in=backoff(row.attempts), outage=True)
         except Exception as exc:  # connection refused, DNS: Slack never saw it
             outcome = Outcome(OutboxStatus.PENDING, error=f"{type(exc).__name__}: {exc}"[:500],
-                              retry_in=backoff(row.attempts))
+                              retry_in=backoff(row.attempts), outage=isinstance(exc, OSError))
         if outcome.status != OutboxStatus.SENT:
             outcome.method = getattr(self._local, "method", None)
         return outcome
@@ -196,9 +202,13 @@ class SlackCalls:
         if status_code == 429 or error == "ratelimited":
             retry_after = _retry_after(response.headers)
             return Outcome(OutboxStatus.PENDING, error=keep + "ratelimited", retry_in=retry_after,
-                           retry_after=retry_after)
+                           retry_after=retry_after, outage=True)
         if status_code >= 500:
-            return Outcome(OutboxStatus.PENDING, error=f"{keep}http {status_code}", retry_in=backoff(row.attempts))
+            return Outcome(OutboxStatus.PENDING, error=f"{keep}http {status_code}", retry_in=backoff(row.attempts),
+                           outage=True)
+        if error in CREDENTIAL_ERRORS:
+            log.error("Slack refuses the bot token (%s): check SLACK_BOT_TOKEN; messages wait until it works", error)
+            return Outcome(OutboxStatus.PENDING, error=keep + error, retry_in=MAX_BACKOFF, outage=True)
         if error in FIXABLE_ERRORS:
             return Outcome(OutboxStatus.PARKED, error=error, retry_in=PARK_RETRY.total_seconds())
         if error in PERMANENT_ERRORS:

@@ -153,18 +153,44 @@ def test_permanent_errors_stop_retrying(db: Database, fake: FakeSlack, worker: D
     assert row.status == OutboxStatus.FAILED and row.last_error == "account_inactive" and row.attempts == 1
 
 
-def test_attempts_run_out_after_the_limit(db: Database, fake: FakeSlack, worker: DeliveryWorker,
-                                          clock: Clock) -> None:
+def test_attempts_run_out_for_an_error_that_keeps_coming_back_for_this_message(
+        db: Database, fake: FakeSlack, worker: DeliveryWorker, clock: Clock) -> None:
     with db.transaction() as session:
         outbox.post(session, channel="C2", text="x")
     clock.now = utcnow()
-    fake.fail("chat.postMessage", status=503, times=10)
+    fake.fail("chat.postMessage", error="some_error_slack_adds_one_day", times=10)
     for _ in range(6):
         worker.deliver_due()
         clock.advance(600)
     row = _rows(db)[0]
     assert row.status == OutboxStatus.FAILED and row.attempts == 5
     assert fake.messages("C2") == []
+
+
+@pytest.mark.parametrize("outage", ["http 503", "connection dropped", "ratelimited", "token_revoked"])
+def test_an_outage_longer_than_the_attempts_delays_a_message_and_never_drops_it(
+        db: Database, fake: FakeSlack, worker: DeliveryWorker, clock: Clock, outage: str) -> None:
+    """Slack down, failing, throttling or refusing the token says nothing about the message: it waits,
+    however many tries that takes (here 3x the limit of 5), and goes out once Slack takes messages again."""
+    with db.transaction() as session:
+        outbox.post(session, channel="C2", text="坚持到底")
+    clock.now = utcnow()
+    failures = {"http 503": {"status": 503}, "ratelimited": {"status": 429, "retry_after": 1},
+                "token_revoked": {"error": "token_revoked"}}
+    if outage == "connection dropped":
+        fake.set_down(True)
+    else:
+        fake.fail("chat.postMessage", times=15, **failures[outage])  # type: ignore[arg-type]
+    for _ in range(15):
+        worker.deliver_due()
+        clock.advance(600)
+    [row] = _rows(db)
+    assert row.status == OutboxStatus.PENDING and row.attempts == 15
+    fake.set_down(False)
+    worker.deliver_due()
+    [row] = _rows(db)
+    assert row.status == OutboxStatus.SENT
+    assert [m["text"] for m in fake.messages("C2")] == ["坚持到底"]
 
 
 def test_a_redelivered_post_is_not_posted_twice(db: Database, fake: FakeSlack, worker: DeliveryWorker,

@@ -149,20 +149,35 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     _needs(settings, "jobs")
     _schema_ready(settings)
     services = build_services(settings)
+    with services.db.session() as session:
+        before = session.scalar(select(func.max(OutboxMessage.id))) or 0
     count = run_job(args.name, services)
     from bot.home.refresh import home_renderer
 
     worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
                             render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone))
     worker.drain(timeout=args.deliver_timeout)
-    with services.db.session() as session:
+    with services.db.session() as session:  # everything still waiting, and what this run's messages came to
         waiting = session.scalar(select(func.count()).select_from(OutboxMessage)
                                  .where(OutboxMessage.status == OutboxStatus.PENDING)) or 0
+        stuck = session.execute(select(OutboxMessage.status, OutboxMessage.channel, OutboxMessage.last_error)
+                                .where(OutboxMessage.id > before,
+                                       OutboxMessage.status.in_([OutboxStatus.PARKED, OutboxStatus.FAILED]))
+                                .order_by(OutboxMessage.id)).all()
+    services.db.dispose()
     print(f"{args.name}: {count} done", file=sys.stderr)
     if waiting:
         print(f"{waiting} message(s) could not be delivered yet; a running `coopbot serve` will retry them",
               file=sys.stderr)
-    services.db.dispose()
+    parked = [f"{row.channel} ({row.last_error})" for row in stuck if row.status == OutboxStatus.PARKED]
+    failed = [f"{row.channel} ({row.last_error})" for row in stuck if row.status == OutboxStatus.FAILED]
+    if parked:
+        print(f"{len(parked)} message(s) wait until the bot is invited back (`/invite @coopbot`), then go out: "
+              + ", ".join(parked), file=sys.stderr)
+    if failed:
+        print(f"{len(failed)} message(s) were refused by Slack and will not be sent: " + ", ".join(failed),
+              file=sys.stderr)
+        return EXIT_INPUT
     return 0
 
 

@@ -60,3 +60,28 @@ def test_jobs_run_needs_a_token_and_a_known_job(db: Database, tmp_path: Path) ->
     assert _run(["jobs", "run", "digest"], _env(db), tmp_path).returncode != 0
     unknown = _run(["jobs", "run", "nonsense"], _env(db), tmp_path)
     assert unknown.returncode != 0 and "quarterly-prompt" in unknown.stderr
+
+
+def test_jobs_run_says_which_messages_wait_for_the_bot_to_be_invited(db: Database, tmp_path: Path) -> None:
+    """"2 done" is not the whole story when Slack parked what the job posted."""
+    seed_roster(db, tmp_path)
+    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        fake.not_in_channel.update({CHANNEL, OTHER_CHANNEL})
+        result = _run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
+    assert result.returncode == 0, result.stderr  # they go out by themselves once the bot is invited
+    lines = result.stderr.strip().splitlines()
+    assert "digest: 2 done" in lines
+    [parked] = [line for line in lines if line.startswith("2 message(s) wait until the bot is invited back")]
+    assert f"{CHANNEL} (not_in_channel)" in parked and f"{OTHER_CHANNEL} (not_in_channel)" in parked
+
+
+def test_jobs_run_fails_when_slack_refused_a_message_for_good(db: Database, tmp_path: Path) -> None:
+    seed_roster(db, tmp_path)
+    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        fake.fail("chat.postMessage", error="invalid_blocks", times=2)
+        result = _run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert "digest: 2 done" in lines
+    assert "2 message(s) were refused by Slack and will not be sent: " in result.stderr
+    assert result.stderr.count("(invalid_blocks)") >= 2

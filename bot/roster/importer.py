@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.db import Database
 from bot.errors import ImportFailed
-from bot.roster.rules import cli_message, side_problem, supervisor_problem
+from bot.roster.rules import cli_message, side_problem, supervision_problem, supervisor_problem
 from models.roster import Intern, Membership, Partnership, Person, Role, Side
 from models.schemas import InternRow, PersonRow, field_errors
 
@@ -241,6 +241,7 @@ class _PersonPlan:
     first_line: int
     row: PersonRow
     roles: dict[str, tuple[Role, ...]]  # partnership name -> exactly these roles
+    lines: dict[str, int]  # partnership name -> the line that sets the roles there
 
 
 def _plan_people(rows: list[tuple[int, PersonRow]], partnerships: dict[str, Partnership],
@@ -262,7 +263,7 @@ def _plan_people(rows: list[tuple[int, PersonRow]], partnerships: dict[str, Part
             problems.add(line, side_changed.field, cli_message(side_changed))
         plan = plans.get(uid)
         if plan is None:
-            plans[uid] = _PersonPlan(line, row, {row.partnership: row.roles})
+            plans[uid] = _PersonPlan(line, row, {row.partnership: row.roles}, {row.partnership: line})
             continue
         # One person is one record: rows for other partnerships must agree on who they are.
         for field in ("side", "name", "email"):
@@ -271,7 +272,54 @@ def _plan_people(rows: list[tuple[int, PersonRow]], partnerships: dict[str, Part
                 problems.add(line, field, f"{_show(mine)} differs from {_show(theirs)} for {uid} "
                              f"on line {plan.first_line}")
         plan.roles[row.partnership] = row.roles
+        plan.lines[row.partnership] = line
     return list(plans.values())
+
+
+_SUPERVISING = (Role.TEACHER, Role.MENTOR)
+
+
+def _check_supervision(session: Session, plans: list[_PersonPlan], partnerships: dict[str, Partnership],
+                       existing: dict[str, Person], held: dict[tuple[int, int], dict[Role, Membership]],
+                       problems: _Problems) -> None:
+    """Refuse taking teacher or mentor away from someone an intern of that partnership names as such.
+
+    Only roles the file takes away matter (one in the database, missing from the row), so a file
+    that demotes nobody costs no query; the interns of everyone it does demote are read at once.
+    A row for another partnership leaves this one's roles alone, and a side change is refused
+    anyway, so a role can only be lost on the row for its own partnership.
+    """
+    dropped: dict[tuple[int, int, Role], tuple[int, Person, Partnership]] = {}
+    for plan in plans:
+        person = existing.get(plan.row.slack_user_id)
+        if person is None:
+            continue
+        for pname, roles in plan.roles.items():
+            partnership = partnerships.get(pname)
+            if partnership is None:
+                continue  # already reported
+            have = held.get((person.id, partnership.id), {})
+            for role in _SUPERVISING:
+                if role in have and role not in roles:
+                    dropped[(person.id, partnership.id, role)] = (plan.lines[pname], person, partnership)
+    if not dropped:
+        return
+    person_ids = sorted({person_id for person_id, _, _ in dropped})
+    partnership_ids = sorted({partnership_id for _, partnership_id, _ in dropped})
+    supervised: dict[tuple[int, int, Role], list[str]] = {}
+    for chunk in _chunks(person_ids):
+        query = (select(Intern.student_id, Intern.partnership_id, Intern.teacher_id, Intern.mentor_id)
+                 .where(Intern.partnership_id.in_(partnership_ids),
+                        or_(Intern.teacher_id.in_(chunk), Intern.mentor_id.in_(chunk))))
+        for student_id, partnership_id, teacher_id, mentor_id in session.execute(query):
+            for role, person_id in ((Role.TEACHER, teacher_id), (Role.MENTOR, mentor_id)):
+                if (person_id, partnership_id, role) in dropped:
+                    supervised.setdefault((person_id, partnership_id, role), []).append(student_id)
+    for key, student_ids in sorted(supervised.items()):
+        line, person, partnership = dropped[key]
+        found = supervision_problem(person, partnership, key[2], student_ids)
+        if found is not None:
+            problems.add(line, found.field, cli_message(found))
 
 
 def _show(value: Any) -> str:
@@ -288,7 +336,8 @@ def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary
     """Upsert people by Slack user id.
 
     For each (person, partnership) in the file the person's roles there become exactly those listed;
-    roles in partnerships the file does not mention are left alone.
+    roles in partnerships the file does not mention are left alone. Taking teacher or mentor away
+    from someone who still supervises interns of that partnership in that role is refused.
     """
     problems = _Problems(path)
     rows = _read_rows(path, PEOPLE_HEADER, PersonRow, problems)
@@ -297,11 +346,11 @@ def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary
         partnerships = _partnerships(session, (r.partnership for _, r in rows))
         existing = _people(session, (r.slack_user_id for _, r in rows))
         plans = _plan_people(rows, partnerships, existing, problems)
-        problems.raise_if_any()
-
         held: dict[tuple[int, int], dict[Role, Membership]] = {}
         for m in _memberships(session, (p.id for p in existing.values())):
             held.setdefault((m.person_id, m.partnership_id), {})[m.role] = m
+        _check_supervision(session, plans, partnerships, existing, held, problems)
+        problems.raise_if_any()
 
         new_people = [Person(slack_user_id=p.row.slack_user_id, name=p.row.name, email=p.row.email,
                              side=p.row.side) for p in plans if p.row.slack_user_id not in existing]

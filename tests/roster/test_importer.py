@@ -426,3 +426,161 @@ def test_header_with_inner_empty_cell_is_still_refused(db: Database, tmp_csv: Wr
     path = tmp_csv("people.csv", header + "\n")
     assert _failure(lambda: import_people(db, path)) == [
         f"{path}:1: header: expected '{PEOPLE_HEADER.strip()}', found {header!r}"]
+
+
+# --- a supervisor keeps the role while interns name them -----------------------------------------
+
+SUPERVISED_PEOPLE = PEOPLE + (
+    f"U0000T002,刘老师,,school,teacher,{HUAWEI}\n"
+    f"U0000T002,刘老师,,school,teacher,{TENCENT}\n"
+    f"U0000M002,王导师,,enterprise,mentor,{TENCENT}\n"
+    f"U0000T003,闲老师,,school,teacher;member,{HUAWEI}\n"
+)
+# 张伟 (U0000T001) teaches four interns in 华为, 李娜 (U0000C001) one; 欧阳娜娜 (U0000M001) mentors all five.
+# 刘老师 (U0000T002) is a teacher in both partnerships but teaches only in 腾讯; 闲老师 teaches nobody.
+SUPERVISED_INTERNS = INTERNS + "".join(
+    f"20230{n:02d},学生{n},{HUAWEI},U0000T001,U0000M001,2025-03-01,2025-08-31,装配\n" for n in (3, 4, 5)
+) + f"2023009,腾讯生,{TENCENT},U0000T002,U0000M002,2025-03-01,2025-08-31,开发\n"
+KEEPS_ROLE = "(`coopbot interns import`, or /coop admin)"
+
+
+@pytest.fixture
+def supervised(db: Database, tmp_csv: WriteCsv, partnerships: None) -> None:
+    import_people(db, tmp_csv("people.csv", SUPERVISED_PEOPLE))
+    import_interns(db, tmp_csv("interns.csv", SUPERVISED_INTERNS))
+
+
+def _all_roles(db: Database) -> dict[tuple[str, str], set[Role]]:
+    with db.session() as session:
+        query = select(Person.slack_user_id, Partnership.name, Membership.role).join(Person).join(Partnership)
+        found: dict[tuple[str, str], set[Role]] = {}
+        for uid, partnership, role in session.execute(query):
+            found.setdefault((uid, partnership), set()).add(role)
+        return found
+
+
+DEMOTIONS = [
+    ("teacher", f"U0000T001,张伟,zhangwei@szpu.edu.cn,school,coordinator,{HUAWEI}\n",
+     f"U0000T001 (张伟) teaches 4 interns in '{HUAWEI}' (2023001, 2023003, 2023004, …); keep the role teacher "
+     f"or give those interns another teacher first {KEEPS_ROLE}"),
+    ("teacher of one", f"U0000C001,李娜,lina@szpu.edu.cn,school,coordinator,{HUAWEI}\n",
+     f"U0000C001 (李娜) teaches 1 intern in '{HUAWEI}' (2023002); keep the role teacher "
+     f"or give that intern another teacher first {KEEPS_ROLE}"),
+    ("mentor", f"U0000M001,欧阳娜娜,,enterprise,member,{HUAWEI}\n",
+     f"U0000M001 (欧阳娜娜) mentors 5 interns in '{HUAWEI}' (2023001, 2023002, 2023003, …); keep the role mentor "
+     f"or give those interns another mentor first {KEEPS_ROLE}"),
+    ("teacher in the other partnership", f"U0000T002,刘老师,,school,member,{TENCENT}\n",
+     f"U0000T002 (刘老师) teaches 1 intern in '{TENCENT}' (2023009); keep the role teacher "
+     f"or give that intern another teacher first {KEEPS_ROLE}"),
+]
+
+
+@pytest.mark.usefixtures("supervised")
+@pytest.mark.parametrize(("body", "message"), [c[1:] for c in DEMOTIONS], ids=[c[0] for c in DEMOTIONS])
+def test_demoting_a_supervisor_is_refused_and_nothing_changes(db: Database, tmp_csv: WriteCsv, body: str,
+                                                              message: str) -> None:
+    # Line 2 is a change that would be fine on its own: it is not written either.
+    fine = f"U0000T003,闲老师,,school,teacher,{HUAWEI}\n"
+    path = tmp_csv("demote.csv", PEOPLE_HEADER + fine + body)
+    before, roles = _counts(db), _all_roles(db)
+    with _statements(db) as seen:
+        assert _failure(lambda: import_people(db, path)) == [f"{path}:3: roles: {message}"]
+    assert not {"INSERT", "UPDATE", "DELETE"} & set(seen)
+    assert _counts(db) == before and _all_roles(db) == roles
+    # The interns file still imports unchanged: every supervisor still holds the role.
+    assert import_interns(db, tmp_csv("interns.csv", SUPERVISED_INTERNS)) == ImportSummary(unchanged=6)
+
+
+@pytest.mark.usefixtures("supervised")
+def test_every_demoted_supervisor_is_reported(db: Database, tmp_csv: WriteCsv) -> None:
+    body = "".join(c[1] for c in DEMOTIONS)
+    path = tmp_csv("demote.csv", PEOPLE_HEADER + body)
+    before = _counts(db)
+    problems = _failure(lambda: import_people(db, path))
+    assert problems == [f"{path}:{n + 2}: roles: {c[2]}" for n, c in enumerate(DEMOTIONS)]
+    assert _counts(db) == before
+
+
+@pytest.mark.usefixtures("supervised")
+def test_demoting_someone_who_supervises_nobody_there_still_works(db: Database, tmp_csv: WriteCsv) -> None:
+    body = (f"U0000T003,闲老师,,school,member,{HUAWEI}\n"  # teaches nobody
+            f"U0000T002,刘老师,,school,coordinator,{HUAWEI}\n"  # teaches, but only in 腾讯
+            f"U0000K001,黄协调,,school,member,{HUAWEI}\n")  # never a teacher
+    assert import_people(db, tmp_csv("demote.csv", PEOPLE_HEADER + body)) == ImportSummary(updated=3)
+    assert _roles(db, "U0000T003", HUAWEI) == {Role.MEMBER}
+    assert _roles(db, "U0000T002", HUAWEI) == {Role.COORDINATOR}
+    assert _roles(db, "U0000T002", TENCENT) == {Role.TEACHER}
+
+
+@pytest.mark.usefixtures("supervised")
+def test_demoting_a_mentor_who_mentors_nobody_still_works(db: Database, tmp_csv: WriteCsv) -> None:
+    import_people(db, tmp_csv("more.csv", PEOPLE_HEADER + f"U0000M003,闲导师,,enterprise,mentor,{HUAWEI}\n"))
+    body = f"U0000M003,闲导师,,enterprise,member,{HUAWEI}\n"
+    assert import_people(db, tmp_csv("demote.csv", PEOPLE_HEADER + body)) == ImportSummary(updated=1)
+    assert _roles(db, "U0000M003", HUAWEI) == {Role.MEMBER}
+
+
+@pytest.mark.usefixtures("supervised")
+def test_a_row_for_another_partnership_leaves_a_supervisor_in_place(db: Database, tmp_csv: WriteCsv) -> None:
+    """A person cannot be moved out of a partnership by listing them elsewhere (nor by changing side)."""
+    other = PEOPLE_HEADER + f"U0000T001,张伟,zhangwei@szpu.edu.cn,school,member,{TENCENT}\n"
+    assert import_people(db, tmp_csv("other.csv", other)) == ImportSummary(updated=1)
+    assert _roles(db, "U0000T001", HUAWEI) == {Role.TEACHER}
+    flip = tmp_csv("flip.csv", PEOPLE_HEADER + f"U0000T001,张伟,zhangwei@szpu.edu.cn,enterprise,mentor,{HUAWEI}\n")
+    problems = _failure(lambda: import_people(db, flip))
+    assert problems[0].startswith(f"{flip}:2: side: U0000T001 is on the roster as school")
+    assert _roles(db, "U0000T001", HUAWEI) == {Role.TEACHER}
+
+
+@pytest.mark.usefixtures("supervised")
+def test_the_same_demotion_imports_once_the_interns_have_another_supervisor(db: Database,
+                                                                          tmp_csv: WriteCsv) -> None:
+    demote = tmp_csv("demote.csv", PEOPLE_HEADER + (
+        f"U0000T001,张伟,zhangwei@szpu.edu.cn,school,coordinator,{HUAWEI}\n"
+        f"U0000M001,欧阳娜娜,,enterprise,member,{HUAWEI}\n"))
+    assert len(_failure(lambda: import_people(db, demote))) == 2
+    import_people(db, tmp_csv("new.csv", PEOPLE_HEADER + f"U0000M003,新导师,,enterprise,mentor,{HUAWEI}\n"))
+    reassigned = tmp_csv("interns.csv", SUPERVISED_INTERNS.replace(f"{HUAWEI},U0000T001,U0000M001",
+                                                                   f"{HUAWEI},U0000C001,U0000M003")
+                         .replace(f"{HUAWEI},U0000C001,U0000M001", f"{HUAWEI},U0000C001,U0000M003"))
+    assert import_interns(db, reassigned) == ImportSummary(updated=5, unchanged=1)
+    assert import_people(db, demote) == ImportSummary(updated=2)
+    assert _roles(db, "U0000T001", HUAWEI) == {Role.COORDINATOR}
+    assert _roles(db, "U0000M001", HUAWEI) == {Role.MEMBER}
+    assert import_interns(db, reassigned) == ImportSummary(unchanged=6)
+    assert import_people(db, demote) == ImportSummary(unchanged=2)
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_supervision_check_queries_in_bulk(db: Database, tmp_csv: WriteCsv) -> None:
+    """One query for the interns of every demoted supervisor, however many rows demote one."""
+    teachers = [f"U0000T{n:03d}" for n in range(120)]
+    people = PEOPLE_HEADER + f"U0000M001,欧阳娜娜,,enterprise,mentor,{HUAWEI}\n" + "".join(
+        f"{uid},老师{n},,school,teacher,{HUAWEI}\n" for n, uid in enumerate(teachers))
+    import_people(db, tmp_csv("people.csv", people))
+    import_interns(db, tmp_csv("interns.csv", INTERN_HEADER + "".join(
+        f"S{n:06d},学生{n},{HUAWEI},{uid},U0000M001,2025-03-01,2025-08-31,装配\n" for n, uid in enumerate(teachers))))
+    selects: list[int] = []
+    for count in (1, 120):
+        path = tmp_csv("demote.csv", PEOPLE_HEADER + "".join(
+            f"{uid},老师{n},,school,member,{HUAWEI}\n" for n, uid in enumerate(teachers[:count])))
+        with _statements(db) as seen, pytest.raises(ImportFailed) as info:
+            import_people(db, path)
+        assert len(info.value.problems) == count
+        selects.append(seen.count("SELECT"))
+    assert selects[0] == selects[1], selects
+
+
+@pytest.mark.usefixtures("supervised")
+def test_cli_refuses_demoting_a_supervisor_and_exits_non_zero(db: Database, tmp_csv: WriteCsv,
+                                                             tmp_path: Path) -> None:
+    path = tmp_csv("demote.csv", PEOPLE_HEADER + f"U0000C001,李娜,lina@szpu.edu.cn,school,coordinator,{HUAWEI}\n")
+    roles = _all_roles(db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))}
+    env["DATABASE_URL"] = db.url
+    result = subprocess.run([str(Path(sys.executable).with_name("coopbot")), "people", "import", str(path)],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "updated" not in result.stdout
+    assert f"{path}:2: roles: {DEMOTIONS[1][2]}" in result.stderr
+    assert _all_roles(db) == roles

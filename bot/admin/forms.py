@@ -208,6 +208,13 @@ def roster_error(problem: RosterProblem, t: Translator) -> str:
     if problem.code == "missing_role":
         return (_("This person is not a teacher in this partnership: give them that role first.") if teacher
                 else _("This person is not a mentor in this partnership: give them that role first."))
+    if problem.code == "supervises":
+        interns = ", ".join(problem.student_ids[:3]) + (", …" if len(problem.student_ids) > 3 else "")
+        words = (_("This person teaches interns here ({interns}): keep the role teacher, or give those interns "
+                   "another teacher first (Change supervisors).") if problem.role == Role.TEACHER.value
+                 else _("This person mentors interns here ({interns}): keep the role mentor, or give those interns "
+                        "another mentor first (Change supervisors)."))
+        return words.format(interns=interns)
     return (_("This person is on the roster on the college side; a person's side cannot change.")
             if problem.side == Side.SCHOOL.value
             else _("This person is on the roster on the enterprise side; a person's side cannot change."))

@@ -26,7 +26,7 @@ from bot.errors import CoopError, NotAllowed, NotFound
 from bot.i18n import translator
 from bot.permissions import Action, Subject, find_person, partnerships_allowing, require
 from bot.roster import partnerships as partnership_rules
-from bot.roster.rules import RosterProblem, side_problem, supervisor_problem
+from bot.roster.rules import RosterProblem, side_problem, supervision_problem, supervisor_problem
 from bot.slack_forms import first_errors
 from bot.slack_text import escape
 from models.base import utcnow
@@ -196,6 +196,7 @@ class AdminService:
                 held = {m.role: m for m in session.scalars(select(Membership).where(
                     Membership.person_id == person.id, Membership.partnership_id == partnership.id))}
                 before = _person_snapshot(person, partnership.name, held)
+            _keep_supervisors(session, person, partnership, [role for role in held if role not in row.roles])
             person.name, person.email = row.name, row.email
             for role, membership in held.items():
                 if role not in row.roles:
@@ -360,3 +361,17 @@ def _person_snapshot(person: Person, partnership: str, roles: Any) -> dict[str, 
     """The shape the people import audits: roles only in the partnership concerned."""
     return {"slack_user_id": person.slack_user_id, "name": person.name, "email": person.email,
             "side": person.side, "roles": {partnership: [r.value for r in Role if r in set(roles)]}}
+
+
+def _keep_supervisors(session: Session, person: Person, partnership: Partnership, dropped: list[Role]) -> None:
+    """Refuse on "roles" to take teacher or mentor from someone an intern of the partnership still names as
+    such (the people import's rule, bot.roster.rules.supervision_problem)."""
+    for role in dropped:
+        column = {Role.TEACHER: Intern.teacher_id, Role.MENTOR: Intern.mentor_id}.get(role)
+        if column is None:
+            continue
+        student_ids = list(session.scalars(select(Intern.student_id).where(
+            Intern.partnership_id == partnership.id, column == person.id).order_by(Intern.student_id)))
+        problem = supervision_problem(person, partnership, role, student_ids)
+        if problem is not None:
+            raise FormRejected({"roles": problem})

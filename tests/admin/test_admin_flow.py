@@ -142,13 +142,19 @@ def test_coordinator_adds_a_person_and_changes_roles(harness: Harness) -> None:
     ({"slack_user_id": TEACHER, "roles": ["teacher"], "email": "not-an-email"},
      {"email": "Enter an email address like name@example.com."}),
     ({"slack_user_id": TEACHER, "roles": []}, {"roles": "Choose at least one role."}),
-], ids=["new without name", "new without side", "side change", "bad email", "no role"])
+    ({"slack_user_id": TEACHER, "roles": ["member"]},  # 王芳 teaches 张伟: the role stays until he has another
+     {"roles": "This person teaches interns here (S2024001): keep the role teacher, or give those interns another "
+               "teacher first (Change supervisors)."}),
+], ids=["new without name", "new without side", "side change", "bad email", "no role", "demotes a teacher"])
 def test_person_form_errors_come_back_inline(harness: Harness, answers: dict[str, Any],
                                             errors: dict[str, str]) -> None:
     h = harness
     body = _submit(h, _form(h, COORD_SCHOOL, AdminActionId.PERSON), answers, COORD_SCHOOL)
     assert body == {"response_action": "errors", "errors": errors}
     assert _audits(h, "person.create") == [] and _audits(h, "person.update") == []
+    with h.db.session() as session:  # nothing changed, roles included
+        assert set(session.scalars(select(Membership.role).join(Person).where(Person.slack_user_id == TEACHER))) == {
+            Role.TEACHER}
 
 
 # --- interns -------------------------------------------------------------------------------------------------

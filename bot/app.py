@@ -10,6 +10,8 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger import get_bolt_logger
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
@@ -23,6 +25,20 @@ from bot.observability import Metrics
 log = logging.getLogger(__name__)
 AUTH_TEST_TIMEOUT_SECONDS = 1
 AUTH_TEST_RETRY_SECONDS = 60.0
+
+
+class _NoEnvTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment even when given a client, then warns at every start
+    that it will not use it. The token reaches Bolt through `authorize`, so the warning would only send an
+    operator looking for a misconfiguration that is not there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_BOLT_APP_LOGGER = get_bolt_logger(App)
+if not any(isinstance(f, _NoEnvTokenWarning) for f in _BOLT_APP_LOGGER.filters):
+    _BOLT_APP_LOGGER.addFilter(_NoEnvTokenWarning())
 
 
 def create_app(services: Services, executor: TrackedExecutor | None = None, metrics: Metrics | None = None) -> App:

@@ -149,6 +149,7 @@ def served(db: Database, cli_env: dict[str, str], tmp_path: Path) -> Iterator[tu
             _, stderr = process.communicate(timeout=30)
             assert process.returncode == 0, stderr
             assert BOT_TOKEN not in stderr and SIGNING_SECRET not in stderr  # secrets never logged
+            assert "WARNING" not in stderr and "Traceback" not in stderr, stderr  # a clean start and stop
 
 
 def test_the_running_server_logs_a_problem_and_posts_it(served: tuple[str, FakeSlack]) -> None:

@@ -11,16 +11,18 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from bot.db import Database
 from bot.devtools.fake_slack import FakeSlack
+from models.problem import Problem
 from models.roster import Intern, Person
-from tests.harness import BOT_TOKEN, INTERNS_CSV, PEOPLE_CSV, SIGNING_SECRET
+from tests.harness import BOT_TOKEN, INTERNS_CSV, PEOPLE_CSV, SIGNING_SECRET, seed_roster
 from tests.slack_requests import SlackRequests
 
 COOPBOT = str(Path(sys.executable).with_name("coopbot"))
@@ -181,7 +183,29 @@ def test_export_issues_as_csv(db: Database, cli_env: dict[str, str], tmp_path: P
     assert result.returncode == 0 and result.stdout.splitlines()[0].startswith("id,partnership,student_id")
     out = tmp_path / "issues.csv"
     assert run(["export", "issues", "--out", str(out)], cli_env, tmp_path).returncode == 0
-    assert out.read_text(encoding="utf-8").startswith("id,")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfid,")  # Excel reads UTF-8 only after a BOM
+    assert not result.stdout.startswith("\ufeff")  # standard output is for pipes: none there
+
+
+def test_export_into_a_pipe_that_closes_early_is_not_an_error(db: Database, cli_env: dict[str, str],
+                                                               tmp_path: Path) -> None:
+    seed_roster(db, tmp_path)
+    with db.transaction() as session:  # enough rows to outlast the pipe's buffer
+        intern = session.scalars(select(Intern)).first()
+        assert intern is not None
+        reporter = session.scalars(select(Person)).first()
+        assert reporter is not None
+        session.execute(insert(Problem), [
+            {"partnership_id": intern.partnership_id, "intern_id": intern.id, "reporter_id": reporter.id,
+             "category": "other", "severity": "p4", "description": "长" * 500, "occurred_on": date(2026, 10, 1),
+             "status": "open", "created_at": datetime(2026, 10, 1, tzinfo=UTC)} for _ in range(400)])
+    export = subprocess.Popen([COOPBOT, "export", "issues"], env=cli_env, cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    assert export.stdout is not None
+    export.stdout.readline()  # `| head -1`
+    export.stdout.close()
+    _, stderr = export.communicate(timeout=60)
+    assert export.returncode == 0 and stderr == b"", stderr
 
 
 def test_a_second_partnership_in_the_same_channel_is_refused(db: Database, cli_env: dict[str, str],

@@ -47,6 +47,9 @@ def run(db: Database, kind: str | None, fmt: str, out: str | None, every: bool, 
     names = NAMES if every else (str(kind),)
     try:
         return _write(db, names, fmt, out, default_timezone)
+    except BrokenPipeError:  # `coopbot export issues | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+        return 0
     except OSError as exc:
         print(f"coopbot export: cannot write {out or 'the output'}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -57,7 +60,9 @@ def _write(db: Database, names: tuple[str, ...], fmt: str, out: str | None, defa
         if not out:
             write_csv(sys.stdout, *_parts(db, names[0], default_timezone))
             return 0
-        with _replacing(out) as path, open(path, "w", encoding="utf-8", newline="") as handle:
+        # A file gets a BOM: Excel, which coordinators open it with, reads UTF-8 only when it starts with
+        # one (Chinese Windows would otherwise show every name garbled). Standard output, for pipes, has none.
+        with _replacing(out) as path, open(path, "w", encoding="utf-8-sig", newline="") as handle:
             count = write_csv(handle, *_parts(db, names[0], default_timezone))
         print(f"wrote {count} rows to {out}", file=sys.stderr)
         return 0

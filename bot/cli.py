@@ -1,4 +1,4 @@
-"""The `coopbot` command line (see CONTRACT.md): run the bot, manage the roster, export."""
+"""The `coopbot` command line (README.md): run the bot, manage the roster, export."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ EXIT_USAGE = 2
 EXIT_INPUT = 1
 
 CREDENTIALS_HELP = """\
-coopbot {mode} needs Slack credentials, and these are not set: {missing}
+coopbot {command} needs Slack credentials, and these are not set: {missing}
 
 To connect coopbot to your Slack workspace:
   1. Print the app manifest:  coopbot manifest --url https://<your public host>
@@ -32,7 +32,7 @@ To connect coopbot to your Slack workspace:
        SLACK_SIGNING_SECRET=...        Basic Information > App Credentials > Signing Secret
        SLACK_APP_TOKEN=xapp-...        only for `coopbot socket` (Basic Information > App-Level Tokens,
                                        scope connections:write)
-  4. Run `make run` again.
+  4. Run the command again (`make run` migrates the database and starts the bot).
 """
 
 
@@ -70,7 +70,8 @@ def _database_error(exc: Exception) -> str | None:
 def _needs(settings: Settings, mode: str) -> None:
     missing = settings.missing_for(mode)
     if missing:
-        print(CREDENTIALS_HELP.format(mode=mode, missing=", ".join(missing)), file=sys.stderr)
+        command = {"jobs": "jobs run"}.get(mode, mode)
+        print(CREDENTIALS_HELP.format(command=command, missing=", ".join(missing)), file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -280,6 +281,12 @@ def _flag(loc: tuple[int | str, ...]) -> str:
     return {"channel_id": "channel"}.get(name, name)
 
 
+def _job_names() -> list[str]:
+    from scheduler.jobs import JOBS
+
+    return list(JOBS)
+
+
 def _port(text: str) -> int:
     """A TCP port, 1–65535 (argparse reports anything else as a usage error, exit 2)."""
     port = _whole_number(text)
@@ -328,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="jobs_command", required=True)
     jobs.add_parser("list", help="each job, its schedule and next run time").set_defaults(func=cmd_jobs_list)
     run = jobs.add_parser("run", help="run a job now and deliver what it posts")
-    run.add_argument("name", help="quarterly-prompt, digest, quarter-end-digest or reminders")
+    run.add_argument("name", help=f"one of: {', '.join(_job_names())}")
     run.add_argument("--deliver-timeout", type=float, default=60.0, help="seconds to spend delivering")
     run.set_defaults(func=cmd_jobs_run)
 

@@ -57,7 +57,9 @@ def test_jobs_run_digest_delivers_before_it_exits(db: Database, tmp_path: Path) 
 
 
 def test_jobs_run_needs_a_token_and_a_known_job(db: Database, tmp_path: Path) -> None:
-    assert _run(["jobs", "run", "digest"], _env(db), tmp_path).returncode != 0
+    no_token = _run(["jobs", "run", "digest"], _env(db), tmp_path)
+    assert no_token.returncode != 0 and "coopbot jobs run needs Slack credentials" in no_token.stderr
+    assert "housekeeping" in _run(["jobs", "run", "--help"], _env(db), tmp_path).stdout
     unknown = _run(["jobs", "run", "nonsense"], _env(db), tmp_path)
     assert unknown.returncode != 0 and "quarterly-prompt" in unknown.stderr
 

@@ -138,7 +138,7 @@ class HomeData:
     side: Side
     language_choice: str | None
     partnerships: tuple[str, ...]
-    roles: frozenset[Role]
+    roles: frozenset[Role]  # in any partnership
     teaches: bool  # some intern's teacher
     mentors: bool  # some intern's mentor
     quick_actions: frozenset[Action]
@@ -149,6 +149,7 @@ class HomeData:
     action_item_total: int
     practice: PracticeRecord | None = field(default=None)
     followups: Followups | None = field(default=None)  # checklist gaps, internship evaluations
+    roles_by_partnership: tuple[tuple[str, frozenset[Role]], ...] = ()  # (partnership name, roles there)
 
     @property
     def coordinates(self) -> bool:
@@ -204,8 +205,10 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
     all_roles = frozenset(r for roles in viewer.roles.values() for r in roles)
     quick = frozenset(a for a in QUICK_ACTIONS
                       if any(allows(a, viewer.held(Subject(pid))) for pid in viewer.roles))
-    names = tuple(session.scalars(select(Partnership.name).where(Partnership.id.in_(list(viewer.roles)))
-                                  .order_by(Partnership.name)))
+    named = session.execute(select(Partnership.id, Partnership.name).where(Partnership.id.in_(list(viewer.roles)))
+                            .order_by(Partnership.name)).all()
+    names = tuple(name for _, name in named)
+    roles_by_partnership = tuple((name, frozenset(viewer.roles[pid])) for pid, name in named)
     today = now.astimezone(ZoneInfo(default_timezone)).date()
     taught = [pid for pid, roles in viewer.roles.items() if Role.TEACHER in roles] if teaches else []
     followups = load_followups(session, person_id=person.id, slack_user_id=slack_user_id,
@@ -215,7 +218,8 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
         partnerships=names, roles=all_roles,
         teaches=teaches, mentors=mentors, quick_actions=quick, sections=sections, overview=overview,
         meetings=_next_meetings(session, viewer, now), action_items=items, action_item_total=item_total,
-        practice=practice_of(session, slack_user_id, today) if with_practice else None, followups=followups)
+        practice=practice_of(session, slack_user_id, today) if with_practice else None, followups=followups,
+        roles_by_partnership=roles_by_partnership)
 
 
 # --- the viewer -----------------------------------------------------------------------------------------

@@ -207,9 +207,20 @@ def quick_actions(data: HomeData, t: Translator) -> dict[str, Any] | None:
 
 
 def roles_text(data: HomeData, t: Translator) -> str:
-    roles = ", ".join(t.gettext(ROLE_LABELS[r]) for r in Role if r in data.roles)
-    return t.gettext("Your roles: {roles} · {partnerships}").format(
-        roles=roles, partnerships=escape_within(", ".join(data.partnerships), 1500))
+    """The person's roles, and where: one list when they hold the same roles in every partnership, else the
+    roles of each partnership (a teacher in one and a coordinator in another is not a teacher in both)."""
+    def listed(roles: frozenset[Role]) -> str:
+        return ", ".join(t.gettext(ROLE_LABELS[r]) for r in Role if r in roles)
+
+    where: dict[frozenset[Role], list[str]] = {}
+    for name, roles in data.roles_by_partnership:
+        where.setdefault(roles, []).append(name)
+    if len(where) <= 1:
+        return t.gettext("Your roles: {roles} · {partnerships}").format(
+            roles=listed(data.roles), partnerships=escape_within(", ".join(data.partnerships), 1500))
+    each = [t.gettext("{roles} in {partnerships}").format(roles=listed(roles), partnerships=escape(", ".join(names)))
+            for roles, names in where.items()]
+    return truncate(t.gettext("Your roles: {roles_by_partnership}").format(roles_by_partnership="; ".join(each)), 1800)
 
 
 # --- the home -------------------------------------------------------------------------------------------

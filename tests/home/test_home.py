@@ -15,7 +15,7 @@ from bot.meetings.ids import MeetingActionId
 from bot.problems.ids import ProblemActionId
 from models.base import utcnow
 from models.problem import Category, Problem, ProblemStatus, Severity
-from models.roster import Intern, Person
+from models.roster import Intern, Membership, Partnership, Person, Role
 from tests.exchanges.helpers import request
 from tests.harness import COORD_SCHOOL, MEMBER, MENTOR, NOBODY, OUTSIDER, TEACHER, Harness
 
@@ -169,6 +169,21 @@ def test_help_says_what_each_role_may_do_as_the_matrix_says(harness: Harness) ->
     assert "post a digest" not in teacher and "post a digest now (`/coop digest`) — as coordinator" in coordinator
     assert "log a problem" not in member and "request a staff exchange (`/exchange`) — as member" in member
     assert "never as" in coordinator  # nobody decides their own exchange
+
+
+def test_help_gives_each_partnerships_roles_when_they_differ(harness: Harness) -> None:
+    """A teacher and coordinator in one partnership and only a coordinator in another is not a teacher in both."""
+    h = harness
+    with h.db.transaction() as session:
+        person = session.scalar(select(Person).where(Person.slack_user_id == COORD_SCHOOL))
+        acme = session.scalar(select(Partnership).where(Partnership.name == "Other College–Acme"))
+        assert person is not None and acme is not None
+        session.add(Membership(person_id=person.id, partnership_id=acme.id, role=Role.COORDINATOR))
+    text = str(h.slack.command("/coop", "help", user_id=COORD_SCHOOL).json()["text"])
+    assert "Your roles: coordinator in Other College–Acme; " in text
+    assert "teacher, coordinator in 深职院–华为" in text or "coordinator, teacher in 深职院–华为" in text
+    same = str(h.slack.command("/coop", "help", user_id=TEACHER).json()["text"])
+    assert "Your roles: teacher · 深职院–华为" in same  # one partnership: as before
 
 
 def test_status_lists_the_callers_items(harness: Harness) -> None:

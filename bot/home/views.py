@@ -58,8 +58,8 @@ ROLE_LABELS: dict[Role, str] = {Role.COORDINATOR: N_("coordinator"), Role.TEACHE
 def how_to_get_added(t: Translator) -> str:
     """What someone on no roster reads, in App Home and in every refusal: how to get added, nothing else."""
     return t.gettext(
-        "You are not on a coopbot roster yet. Ask your college's coopbot coordinator to add you "
-        "(they import the roster with `coopbot people import`); then try again.")
+        "You are not on a coopbot roster yet. Ask a coopbot coordinator of your partnership, at your college or "
+        "your company, to add you (with `/coop admin`); then try again.")
 
 
 def section(text: str, accessory: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -89,8 +89,9 @@ def report_error(field: str, kind: str, t: Translator) -> str:
     if field == "actions_taken":
         return _("Keep this to at most 3,000 characters.")
     if field == "occurred_on":
-        return (_("The date cannot be in the future.") if kind == "future"
-                else _("Pick the date it happened."))
+        return {"future": _("The date cannot be in the future."),
+                "before_internship": _("This is before the internship began: pick a date during the internship."),
+                }.get(kind, _("Pick the date it happened."))
     if field == "intern_id":
         return (_("You can only report on interns of your own partnerships.") if kind == "not_yours"
                 else _("Choose an intern from the list."))

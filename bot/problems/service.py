@@ -198,8 +198,13 @@ class ProblemService:
         subject = Subject(intern.partnership_id, intern)
         if not allows(Action.REPORT_PROBLEM, relations_given(person, roles, subject)):
             raise InvalidInput("intern_id", "not_yours")
-        if data.occurred_on > self._today(intern.partnership):
+        today = self._today(intern.partnership)
+        if data.occurred_on > today:
             raise InvalidInput("occurred_on", "future")
+        # Before a begun internship: a slip of the year, most likely. (One not begun yet, e.g. a problem at
+        # the pre-placement training, may be reported with any past date.)
+        if data.occurred_on < intern.start_date <= today:
+            raise InvalidInput("occurred_on", "before_internship")
         return _Reporting(intern, person, coordinators_of(session, intern.partnership_id))
 
     def acknowledge(self, problem_id: int, slack_user_id: str) -> Outcome:

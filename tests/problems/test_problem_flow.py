@@ -7,13 +7,14 @@ import io
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.problems.export import write_problems_csv
 from bot.problems.ids import ProblemActionId
 from bot.roster.importer import import_interns
 from models.audit import AuditEntry
 from models.problem import Problem, ProblemEvent, ProblemStatus
+from models.roster import Intern
 from tests.harness import (
     CHANNEL,
     COORD_ENTERPRISE,
@@ -131,6 +132,31 @@ def test_a_long_description_full_of_ampersands_is_posted_as_far_as_slack_allows(
     [section] = [b["text"]["text"] for b in post["blocks"] if b["type"] == "section" and "A&amp;B" in str(b)]
     assert 2900 < len(section) <= 3000 and section.endswith("…")
     assert section.count("A&amp;B") >= 360
+
+def test_a_date_before_the_internship_began_is_refused_inline(harness: Harness) -> None:
+    """张伟's internship began on 2026-09-01: 2025-10-08 is a slip of the year, not a report to store."""
+    h = harness
+    view = h.open_modal("/intern-issue", TEACHER)
+    for day, accepted in (("2025-10-08", False), ("2026-08-31", False), ("2026-09-01", True)):
+        values = fill(view, {"intern_id": str(h.intern_id("S2024001")), "category": "pay", "severity": "p3",
+                             "description": f"工资拖欠 {day}", "occurred_on": day})
+        reply = h.slack.view_submission(view, values, user_id=TEACHER)
+        if accepted:
+            assert reply.text == ""
+        else:
+            assert reply.json() == {"response_action": "errors", "errors": {
+                "occurred_on": "This is before the internship began: pick a date during the internship."}}
+    with h.db.session() as session:
+        assert [p.occurred_on.isoformat() for p in session.scalars(select(Problem))] == ["2026-09-01"]
+    with h.db.transaction() as session:  # an internship not begun yet: a problem at the pre-placement training
+        session.execute(update(Intern).where(Intern.student_id == "S2024002")
+                        .values(start_date=date.today() + timedelta(days=30)))
+    view = h.open_modal("/intern-issue", OTHER_TEACHER)
+    three_days_ago = (date.today() - timedelta(days=3)).isoformat()
+    values = fill(view, {"intern_id": str(h.intern_id("S2024002")), "category": "safety", "severity": "p2",
+                         "description": "岗前培训未讲安全规程", "occurred_on": three_days_ago})
+    assert h.slack.view_submission(view, values, user_id=OTHER_TEACHER).text == ""
+
 
 def test_text_with_nothing_visible_in_it_counts_as_empty(harness: Harness) -> None:
     """Zero-width spaces, joiners, a BOM, ideographic and no-break spaces would post as a blank line."""

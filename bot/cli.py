@@ -40,8 +40,10 @@ def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise SystemExit(f"coopbot: configuration error in {str(first['loc'][0]).upper()}: {first['msg']}") from exc
+        from models.schemas import field_errors
+
+        field, message = field_errors(exc)[0]
+        raise SystemExit(f"coopbot: configuration error in {field.upper()}: {message}") from exc
 
 
 def _schema_ready(settings: Settings) -> None:
@@ -205,14 +207,14 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_partnership_add(args: argparse.Namespace) -> int:
     from bot.roster.partnerships import add_partnership
-    from models.schemas import PartnershipInput
+    from models.schemas import PartnershipInput, field_errors
 
     try:
         data = PartnershipInput(name=args.name, school=args.school, enterprise=args.enterprise,
                                 channel_id=args.channel, timezone=args.timezone, language=args.language)
     except ValidationError as exc:
-        for error in exc.errors():
-            print(f"coopbot partnership add: --{_flag(error['loc'])}: {error['msg']}", file=sys.stderr)
+        for field, message in field_errors(exc):
+            print(f"coopbot partnership add: --{_flag((field,))}: {message}", file=sys.stderr)
         return EXIT_INPUT
     partnership = add_partnership(_db(), data)
     print(f"added partnership {partnership.id}: {partnership.name} (channel {partnership.channel_id})")

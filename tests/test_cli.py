@@ -98,6 +98,14 @@ def test_partnership_add_rejects_a_bad_channel_and_zone(cli_env: dict[str, str],
     result = run(["partnership", "add", "--name", "x", "--school", "s", "--enterprise", "e", "--channel", "general",
                   "--timezone", "Mars/Base"], cli_env, tmp_path)
     assert result.returncode != 0 and "--channel" in result.stderr and "--timezone" in result.stderr
+    assert "Value error" not in result.stderr  # pydantic's words stay inside
+    empty = run(["partnership", "add", "--name", "", "--school", " ", "--enterprise", "e", "--channel", "C0AB12CD"],
+                cli_env, tmp_path)
+    assert empty.stderr.splitlines() == ["coopbot partnership add: --name: must not be empty",
+                                         "coopbot partnership add: --school: must not be empty"]
+    zone = run(["partnership", "list"], {**cli_env, "COOPBOT_TIMEZONE": "Mars/Base"}, tmp_path)
+    assert zone.returncode == 1
+    assert zone.stderr.strip() == "coopbot: configuration error in COOPBOT_TIMEZONE: unknown IANA timezone 'Mars/Base'"
 
 
 def test_manifest_prints_yaml_for_http_and_socket_mode(cli_env: dict[str, str], tmp_path: Path) -> None:

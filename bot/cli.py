@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -51,22 +52,25 @@ def _schema_ready(settings: Settings) -> None:
     cannot be reached, or its schema is not this coopbot's (never migrated, behind, or newer)."""
     from bot.migrate import schema_problem
 
-    where = _redacted_or_raw(settings.database_url)
-    try:
+    with _reaching_database(settings.database_url):
         problem = schema_problem(settings.database_url)
-    except Exception as exc:
-        reason = _database_error(exc)
-        if reason is None:
-            raise
-        raise SystemExit(f"coopbot: DATABASE_URL ({where}): {reason}") from None
     if problem is not None:
-        raise SystemExit(f"coopbot: {problem} ({where})")
+        raise SystemExit(f"coopbot: {problem} ({_shown_url(settings.database_url)})")
 
 
-def _database_error(exc: Exception) -> str | None:
+@contextmanager
+def _reaching_database(url: str) -> Iterator[None]:
+    """A URL that cannot be read, a driver not installed or a database that does not answer ends the
+    command with one line (exit 1) instead of a traceback; anything else propagates."""
     from bot.migrate import describe_database_error
 
-    return describe_database_error(exc)
+    try:
+        yield
+    except Exception as exc:
+        reason = describe_database_error(exc)
+        if reason is None:
+            raise
+        raise SystemExit(f"coopbot: DATABASE_URL ({_shown_url(url)}): {reason}") from None
 
 
 def _needs(settings: Settings, mode: str) -> None:
@@ -194,13 +198,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.migrate import upgrade
 
     settings = _settings()
-    try:
+    with _reaching_database(settings.database_url):
         upgrade(settings.database_url)
-    except Exception as exc:
-        reason = _database_error(exc)
-        if reason is None:
-            raise
-        raise SystemExit(f"coopbot: DATABASE_URL ({_redacted_or_raw(settings.database_url)}): {reason}") from None
     print(f"database is up to date ({_redacted(settings.database_url)})")
     return 0
 
@@ -270,7 +269,7 @@ def _redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _redacted_or_raw(url: str) -> str:
+def _shown_url(url: str) -> str:
     """The URL without its password; one that cannot even be parsed is not shown (it may hold one)."""
     try:
         return _redacted(url)

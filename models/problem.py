@@ -75,6 +75,10 @@ class Problem(Base):
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # A reopened problem waits for acknowledgement again, from when it was last reopened, and may be
+    # escalated again, once per reopening (bot.problems.escalation).
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # The Slack view id of the submission that created it: a retried submission finds it again.
     source_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from pathlib import Path
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 import models
 from bot.db import Database
 from bot.migrate import alembic_config, upgrade
 from models.migrations import include_object
+from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
+from models.roster import Intern
+from tests.harness import seed_roster
 
 
 def test_migrations_match_models(db: Database) -> None:
@@ -53,4 +59,28 @@ def test_partnerships_sharing_a_channel_stop_the_upgrade_and_are_named(db: Datab
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE partnership SET channel_id = 'C0OWN' WHERE name = '乙–合作'"))
     upgrade(db.url)
+    test_migrations_match_models(db)
+
+
+def test_problems_reopened_before_0012_get_their_reopening_from_the_timeline(db: Database, tmp_path: Path) -> None:
+    """0012 starts the acknowledgement clock of a reopened problem at its last reopening; problems reopened
+    before it find theirs in problem_event, so the reminders job escalates them from the right time."""
+    seed_roster(db, tmp_path)
+    reported, first, last = (datetime(2026, 10, d, 8, 0, tzinfo=UTC) for d in (1, 5, 9))
+    with db.transaction() as session:
+        intern = session.scalars(select(Intern)).first()
+        assert intern is not None
+        problems = [Problem(partnership_id=intern.partnership_id, intern=intern, reporter=intern.teacher,
+                            category=Category.SAFETY, severity=Severity.P1, description=f"问题 {n}",
+                            occurred_on=date(2026, 10, 1), status=status, created_at=reported)
+                    for n, status in enumerate((ProblemStatus.REOPENED, ProblemStatus.OPEN))]
+        session.add_all(problems)
+        for kind, at in ((EventKind.REPORTED, reported), (EventKind.RESOLVED, first), (EventKind.REOPENED, first),
+                         (EventKind.RESOLVED, last), (EventKind.REOPENED, last)):
+            session.add(ProblemEvent(problem=problems[0], kind=kind, actor=intern.teacher, created_at=at))
+    command.downgrade(alembic_config(db.url), "0011")
+    upgrade(db.url)
+    with db.session() as session:
+        rows = {p.description: (p.reopened_at, p.reopen_count) for p in session.scalars(select(Problem))}
+    assert rows == {"问题 0": (last, 2), "问题 1": (None, 0)}
     test_migrations_match_models(db)

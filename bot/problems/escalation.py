@@ -1,8 +1,9 @@
 """Escalating problems nobody acknowledged in time to the partnership's coordinators.
 
-A report must be picked up within a time that fits its severity. When it is not, each coordinator gets
-a DM and the report's thread gets one note naming them — once per problem, recorded in the JobRun
-ledger in the same transaction, so the every-15-minutes `reminders` job can run as often as it likes.
+A report must be picked up within a time that fits its severity, and so must a reopened problem, from its
+reopening. When it is not, each coordinator gets a DM and the report's thread gets one note naming them —
+once per wait (the report's, then each reopening's), recorded in the JobRun ledger in the same transaction,
+so the every-15-minutes `reminders` job can run as often as it likes.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, literal, or_, select
+from sqlalchemy import String, and_, case, cast, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
 from bot import audit, ledger, outbox
@@ -25,7 +26,7 @@ from models.problem import Problem, ProblemStatus, Severity
 from models.schedule import JobRun
 
 JOB = "problem-escalation"
-PERIOD = "unacknowledged"  # one escalation per problem, ever
+PERIOD = "unacknowledged"  # one escalation per wait: the report's, then each reopening's
 ACK_DEADLINES: dict[Severity, timedelta] = {
     Severity.P1: timedelta(hours=2),
     Severity.P2: timedelta(hours=24),
@@ -35,38 +36,47 @@ ACK_DEADLINES: dict[Severity, timedelta] = {
 
 
 def overdue(now: datetime) -> Any:
-    """SQL condition: open (never acknowledged) and older than its severity allows."""
-    late = [and_(Problem.severity == severity, Problem.created_at <= now - limit)
-            for severity, limit in ACK_DEADLINES.items()]
-    return and_(Problem.status == ProblemStatus.OPEN, or_(*late))
+    """SQL condition: waiting for acknowledgement longer than its severity allows — open since it was
+    reported, or reopened since it was last reopened."""
+    def late(since: Any) -> Any:
+        return or_(*(and_(Problem.severity == severity, since <= now - limit)
+                     for severity, limit in ACK_DEADLINES.items()))
+
+    return or_(and_(Problem.status == ProblemStatus.OPEN, late(Problem.created_at)),
+               and_(Problem.status == ProblemStatus.REOPENED, late(Problem.reopened_at)))
+
+
+def _subject(problem_id: int, reopen_count: int) -> str:
+    """The ledger's name for one wait: the report's ("problem:7"), or a reopening's ("problem:7:r2")."""
+    return f"problem:{problem_id}" + (f":r{reopen_count}" if reopen_count else "")
 
 
 def escalate_unacknowledged(db: Database, now: datetime, default_timezone: str = "UTC") -> int:
     """Escalate every overdue problem not escalated before. Returns how many were escalated."""
+    subject = literal("problem:", String()) + cast(Problem.id, String) + case(
+        (Problem.reopen_count > 0, literal(":r", String()) + cast(Problem.reopen_count, String)), else_=literal(""))
     already = exists().where(JobRun.job == JOB, JobRun.period == PERIOD,
-                             JobRun.partnership_id == Problem.partnership_id,
-                             JobRun.subject == literal("problem:", String()) + cast(Problem.id, String))
+                             JobRun.partnership_id == Problem.partnership_id, JobRun.subject == subject)
     with db.session() as session:
         ids = list(session.scalars(select(Problem.id).where(overdue(now), ~already).order_by(Problem.id)))
     escalated = 0
     for problem_id in ids:
         with db.transaction() as session:
             problem = session.get(Problem, problem_id, with_for_update=True)
-            if problem is None or problem.status != ProblemStatus.OPEN:
+            if problem is None or problem.status not in (ProblemStatus.OPEN, ProblemStatus.REOPENED):
                 continue  # acknowledged (or gone) since we looked
             if not ledger.claim(session, job=JOB, partnership_id=problem.partnership_id, period=PERIOD,
-                                subject=f"problem:{problem.id}"):
+                                subject=_subject(problem.id, problem.reopen_count)):
                 continue
             view = snapshot(session, problem, default_timezone)
-            _notify(session, view, now)
+            _notify(session, view, now - (problem.reopened_at or problem.created_at))
             audit.record(session, actor="coopbot", action="problem.escalated", entity_type="problem",
                          entity_id=problem.id, after={"coordinators": list(view.coordinators)})
             escalated += 1
     return escalated
 
 
-def _notify(session: Session, p: ProblemSnapshot, now: datetime) -> None:
-    waited = now - p.created_at
+def _notify(session: Session, p: ProblemSnapshot, waited: timedelta) -> None:
     note = thread_note(p, waited, translator(p.language))
     outbox.post(session, channel=p.channel_id, text=note, blocks=[_section(note)], thread_key=p.message_key)
     for user in p.coordinators:

@@ -245,6 +245,7 @@ class ProblemService:
                     ProblemStatus.RESOLVED, now, person, text)
             elif kind == EventKind.REOPENED:
                 problem.status, problem.resolved_at, problem.resolved_by = ProblemStatus.REOPENED, None, None
+                problem.reopened_at, problem.reopen_count = now, problem.reopen_count + 1
             session.add(ProblemEvent(problem=problem, kind=kind, actor=person, text=text, created_at=now))
             session.flush()
             audit.record(session, actor=slack_user_id, action=f"problem.{kind.value}", entity_type="problem",

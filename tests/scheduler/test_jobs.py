@@ -11,6 +11,7 @@ from sqlalchemy import event, select, update
 
 from bot.db import Database
 from bot.digests.data import Window, collect
+from bot.problems.escalation import overdue
 from bot.quarterly import OPEN_MEETING_ACTION
 from bot.roster.partnerships import add_partnership
 from models.base import utcnow
@@ -135,6 +136,38 @@ def test_an_acknowledged_problem_is_not_escalated(h: Harness) -> None:
     h.click(MENTOR, "problem_acknowledge", h.channel_messages()[0])
     _age(h.db, 5)
     assert run_job("reminders", h.services, utcnow()) == 0
+
+
+def test_a_reopened_problem_nobody_acknowledges_is_escalated_again_from_its_reopening(h: Harness) -> None:
+    """Reopened, a P1 waits for acknowledgement as a new report does: escalated 2 h after the reopening (not
+    after the report), once per reopening, and listed as overdue on the coordinators' App Home."""
+    h.report(TEACHER, severity="p1", category="safety", description="脚手架松动")
+    h.deliver()
+    _age(h.db, 30)
+    assert run_job("reminders", h.services, utcnow()) == 1  # the report's own wait
+    [problem_id] = [p.id for p in _problems(h)]
+    h.services.problems.acknowledge(problem_id, MENTOR)
+    h.services.problems.resolve(problem_id, MENTOR, "已加固", "resolve-1")
+    h.services.problems.reopen(problem_id, TEACHER, "又松了", "reopen-1")
+    assert run_job("reminders", h.services, utcnow() + timedelta(hours=1, minutes=50)) == 0  # not yet
+    assert run_job("reminders", h.services, utcnow() + timedelta(hours=2, minutes=10)) == 1
+    assert run_job("reminders", h.services, utcnow() + timedelta(hours=3)) == 0  # once per reopening
+    h.deliver()
+    [report] = h.channel_messages()
+    notes = [m["text"] for m in h.thread(report["ts"]) if "Escalated" in m["text"]]
+    assert len(notes) == 2 and "Not acknowledged after 2 hours" in notes[1]  # counted from the reopening
+    h.services.problems.acknowledge(problem_id, MENTOR)
+    h.services.problems.resolve(problem_id, MENTOR, "已更换", "resolve-2")
+    h.services.problems.reopen(problem_id, TEACHER, "第三次", "reopen-2")
+    assert run_job("reminders", h.services, utcnow() + timedelta(hours=2, minutes=10)) == 1  # the next reopening
+    with h.db.session() as session:
+        late = session.scalars(select(Problem.id).where(overdue(utcnow() + timedelta(hours=2, minutes=10)))).all()
+    assert late == [problem_id]  # the rule the coordinators' "Overdue" list reads
+
+
+def _problems(h: Harness) -> list[Problem]:
+    with h.db.session() as session:
+        return list(session.scalars(select(Problem)))
 
 
 def _seed_cooperation(h: Harness, today: date) -> None:

@@ -27,6 +27,7 @@ from models.roster import Intern, Partnership, Person
 
 TOP = 5  # items listed per section; the rest are counted
 ENDING_WITHIN = timedelta(days=30)
+# Not decided yet: awaiting a decision (PENDING), or sent back and awaiting the requester's edit.
 PENDING_EXCHANGES = (ExchangeStatus.PENDING, ExchangeStatus.CHANGES_REQUESTED)
 
 
@@ -197,7 +198,8 @@ def _oldest_open(session: Session, digests: dict[int, DigestData]) -> None:
 
 def _exchanges(session: Session, digests: dict[int, DigestData]) -> None:
     today = _per_partnership(Exchange.partnership_id, {i: d.window.today for i, d in digests.items()}, Date())
-    bucket = case((Exchange.status.in_(PENDING_EXCHANGES), literal("pending")),
+    bucket = case((Exchange.status == ExchangeStatus.PENDING, literal("pending")),
+                  (Exchange.status == ExchangeStatus.CHANGES_REQUESTED, literal("changes")),
                   (Exchange.end_date <= today, literal("due")), else_=literal("active"))
     ranked = (select(Exchange.id, Exchange.partnership_id, Exchange.host_unit, Exchange.end_date,
                      Person.name.label("person"), bucket.label("bucket"),

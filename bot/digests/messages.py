@@ -2,7 +2,8 @@
 
 Readable at a glance: one header, a line of totals, then one short section per topic, each listing
 at most a few items with links and saying how many more there are. The block count is bounded by
-construction (well under Slack's 50) and every text is cut to Slack's 3,000 characters.
+construction (well under Slack's 50) and every text is kept within Slack's 3,000 characters, cut
+only at a line's end so no link or escape is ever split.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def digest_message(d: DigestData, t: Translator, quarter: Quarter | None = None)
                  for p in d.oldest_open]
         blocks.append(_section(f"*{_('Oldest open problems')}*\n" + "\n".join(lines)))
     blocks.append({"type": "divider"})
-    blocks.append(_section(_exchanges(d, t)))
+    blocks.extend(_section(text) for text in _exchanges(d, t))
     blocks.append(_section(_meetings(d, t)))
     blocks.append(_section(_internships(d, t)))
     if d.compliance:
@@ -73,7 +74,16 @@ def digest_message(d: DigestData, t: Translator, quarter: Quarter | None = None)
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, TEXT_LIMIT)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _whole_lines(text, TEXT_LIMIT)}}
+
+
+def _whole_lines(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut after the last whole line that fits: a cut inside a line could
+    split a link (`<url|label>`) or an escape (`&amp;`) and break the section's markup."""
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - 2]
+    return (kept[: kept.rfind("\n")] if "\n" in kept else truncate(text, limit - 2)) + "\n…"
 
 
 def _day(moment: datetime, d: DigestData) -> date:
@@ -102,21 +112,27 @@ def _more(shown: int, total: int, t: Translator) -> list[str]:
     return [t.ngettext("…and {count} more", "…and {count} more", rest).format(count=rest)] if rest > 0 else []
 
 
-def _exchanges(d: DigestData, t: Translator) -> str:
+def _exchanges(d: DigestData, t: Translator) -> list[str]:
+    """The exchanges' heading, then one text per kind (each its own section: five items of the longest
+    names and host units the forms allow fit in one, where all four kinds together would not)."""
     _ = t.gettext
-    heads = {"pending": _("Awaiting a decision"), "active": _("Under way"), "due": _("Due for assessment")}
-    parts = [f"*{_('Staff exchanges')}*"]
+    heads = {"pending": _("Awaiting a decision"), "changes": _("Changes requested"), "active": _("Under way"),
+             "due": _("Due for assessment")}
+    texts = [f"*{_('Staff exchanges')}*"]
     if not d.exchange_counts:
-        parts.append(_("No exchanges pending or under way."))
-    for bucket in ("pending", "active", "due"):
+        texts[0] += "\n" + _("No exchanges pending or under way.")
+    for bucket in ("pending", "changes", "active", "due"):
         items = d.exchanges.get(bucket, [])
         if not items:
             continue
-        parts.append(f"_{heads[bucket]}: {d.exchange_counts[bucket]}_")
-        parts += [f"• {link(e.link, escape(e.person))} → {escape(e.host_unit)} · "
+        parts = [f"_{heads[bucket]}: {d.exchange_counts[bucket]}_"]
+        parts += [f"• {link(e.link, escape_within(e.person, 100))} → {escape_within(e.host_unit, 200)} · "
                   f"{_('until {date}').format(date=t.date(e.end_date))}" for e in items]
         parts += _more(len(items), d.exchange_counts[bucket], t)
-    return "\n".join(parts)
+        texts.append("\n".join(parts))
+    if len(texts) > 1:  # the heading goes with the first kind
+        texts[:2] = [texts[0] + "\n" + texts[1]]
+    return texts
 
 
 def _meetings(d: DigestData, t: Translator) -> str:

@@ -177,6 +177,7 @@ def _seed_cooperation(h: Harness, today: date) -> None:
         people = {p.slack_user_id: p for p in session.scalars(select(Person))}
         assert partnership
         for status, end in ((ExchangeStatus.PENDING, today + timedelta(days=60)),
+                            (ExchangeStatus.CHANGES_REQUESTED, today + timedelta(days=60)),
                             (ExchangeStatus.ACTIVE, today + timedelta(days=20)),
                             (ExchangeStatus.ACTIVE, today - timedelta(days=1))):
             session.add(Exchange(partnership=partnership, person=people[TEACHER], requester=people[TEACHER],
@@ -211,10 +212,37 @@ def test_weekly_digest_reads_at_a_glance_with_links(h: Harness) -> None:
     assert "Workplace safety or injury: 1 opened" in text
     assert "https://slack.com/archives/C0PARTNER/p" in text  # the oldest open ones link to their reports
     assert "Awaiting a decision: 1" in text and "Under way: 1" in text and "Due for assessment: 1" in text
+    assert "Changes requested: 1" in text  # waiting on the requester, not counted as awaiting a decision
     assert "Next: Q4 review" in text and "Open action items: 7" in text and "…and 2 more" in text
     assert "欧阳娜娜 (S2024002)" in text
     with h.db.session() as session:
         assert len(session.scalars(select(JobRun).where(JobRun.job == "digest")).all()) == 3
+
+
+def test_digest_lists_of_the_longest_exchanges_stay_whole(h: Harness) -> None:
+    """Host units of the 200 characters the form allows, full of & < >: each kind of exchange keeps five whole
+    items and its "…and N more", and no section is cut inside a link or an escape."""
+    today = utcnow().date()
+    with h.db.transaction() as session:
+        partnership = session.scalar(select(Partnership).where(Partnership.channel_id == CHANNEL))
+        person = session.scalar(select(Person).where(Person.slack_user_id == TEACHER))
+        assert partnership and person
+        for status in (ExchangeStatus.PENDING, ExchangeStatus.CHANGES_REQUESTED, ExchangeStatus.ACTIVE):
+            for n in range(6):
+                session.add(Exchange(partnership=partnership, person=person, requester=person,
+                                     direction=Direction.SCHOOL_TO_ENTERPRISE, host_unit=("研发&测试<中心>" * 25)[:200],
+                                     purpose=Purpose.TEACHING, start_date=today - timedelta(days=30),
+                                     end_date=today + timedelta(days=40 + n), confidentiality_acknowledged_at=utcnow(),
+                                     status=status))
+    assert run_job("digest", h.services, utcnow()) >= 1
+    h.deliver()
+    sections = [b["text"]["text"] for b in h.channel_messages()[-1]["blocks"] if b["type"] == "section"]
+    kinds = [text for text in sections if "研发&amp;测试&lt;中心&gt;" in text]
+    assert len(kinds) == 3
+    for text in kinds:
+        assert len(text) <= 3000 and text.count("<") == text.count(">")  # every link closed
+        assert text.count("\n• ") == 5 and text.endswith("…and 1 more")
+        assert "&" not in text.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")  # no escape split
 
 
 def _count_queries(db: Database, windows: dict[int, Window]) -> int:

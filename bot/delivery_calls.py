@@ -206,9 +206,10 @@ class SlackCalls:
         if status_code >= 500:
             return Outcome(OutboxStatus.PENDING, error=f"{keep}http {status_code}", retry_in=backoff(row.attempts),
                            outage=True)
-        if error in CREDENTIAL_ERRORS:
+        if error in CREDENTIAL_ERRORS:  # the method pauses as for a 429: one refusal, and one log line, a while
             log.error("Slack refuses the bot token (%s): check SLACK_BOT_TOKEN; messages wait until it works", error)
-            return Outcome(OutboxStatus.PENDING, error=keep + error, retry_in=MAX_BACKOFF, outage=True)
+            return Outcome(OutboxStatus.PENDING, error=keep + error, retry_in=MAX_BACKOFF, retry_after=MAX_BACKOFF,
+                           outage=True)
         if error in FIXABLE_ERRORS:
             return Outcome(OutboxStatus.PARKED, error=error, retry_in=PARK_RETRY.total_seconds())
         if error in PERMANENT_ERRORS:

@@ -193,6 +193,22 @@ def test_an_outage_longer_than_the_attempts_delays_a_message_and_never_drops_it(
     assert [m["text"] for m in fake.messages("C2")] == ["坚持到底"]
 
 
+def test_a_refused_token_pauses_delivery_instead_of_trying_every_message(
+        db: Database, fake: FakeSlack, worker: DeliveryWorker, clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
+    """Every message would be refused alike: one try, one log line, then a pause, as for a rate limit."""
+    with db.transaction() as session:
+        for n in range(10):
+            outbox.post(session, channel=f"C{n}", text="x")
+    clock.now = utcnow()
+    fake.fail("chat.postMessage", error="token_revoked", times=100)
+    with caplog.at_level("ERROR", logger="bot.delivery_calls"):
+        worker.deliver_due()
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    assert [r.getMessage() for r in caplog.records if "SLACK_BOT_TOKEN" in r.getMessage()] == [
+        "Slack refuses the bot token (token_revoked): check SLACK_BOT_TOKEN; messages wait until it works"]
+    assert {row.status for row in _rows(db)} == {OutboxStatus.PENDING}
+
+
 def test_a_redelivered_post_is_not_posted_twice(db: Database, fake: FakeSlack, worker: DeliveryWorker,
                                                 clock: Clock) -> None:
     with db.transaction() as session:

@@ -71,7 +71,7 @@ def confirm(service: ExchangeService, exchange_id: int, slack_user_id: str) -> O
         try:
             return _confirm_once(service, exchange_id, slack_user_id)
         except IntegrityError:
-            # Another exchange took the same letter number at the same moment: take the next one.
+            # A backstop (letter.next_number takes numbers one at a time): take the next one.
             if attempt == LETTER_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")

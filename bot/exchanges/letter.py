@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.exchanges.labels import DIRECTION_LABELS, PURPOSE_LABELS, RATING_LABELS
@@ -42,8 +42,18 @@ def _font() -> str:
     return FONT
 
 
+_NUMBERING_LOCK = 0x434F4F50  # "COOP": PostgreSQL advisory lock key, with the year as the second key
+
+
 def next_number(session: Session, year: int) -> str:
-    """The next free letter number of `year`, e.g. COOP-2027-0001 (unique; a race retries)."""
+    """The next free letter number of `year`, e.g. COOP-2027-0001.
+
+    Confirmations take numbers one at a time: on PostgreSQL a transaction-scoped advisory lock per year,
+    held until this confirmation commits, so the next one reads the number it took (SQLite's writer lock
+    already serialises them). Without it, every confirmation at the same moment read the same highest
+    number and all but one failed."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key, :year)"), {"key": _NUMBERING_LOCK, "year": year})
     prefix = f"{PREFIX}-{year}-"
     taken = session.scalars(select(Exchange.letter_number).where(Exchange.letter_number.like(f"{prefix}%")))
     numbers = [int(n.removeprefix(prefix)) for n in taken if n and n.removeprefix(prefix).isdigit()]

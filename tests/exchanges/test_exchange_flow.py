@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from bot.exchanges import jobs
 from bot.exchanges.export import write_exchanges_csv
 from bot.exchanges.ids import ExchangeActionId
 from models.audit import AuditEntry
-from models.exchange import ExchangeStatus
+from models.exchange import DecisionKind, Exchange, ExchangeStatus, Rating
 from tests.exchanges.helpers import END, START, buttons, decide, dm, moment, request, the_exchange
 from tests.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness, text_of
 from tests.slack_requests import fill
@@ -93,3 +94,41 @@ def test_request_approval_assessment_and_letter(harness: Harness) -> None:
     assert row["sending_rating"] == "excellent" and row["host_rating"] == "good"
     assert row["letter_number"] == exchange.letter_number and row["practice_months_5y"] == "3.0"
     assert row["meets_6_month_rule"] == "no"
+
+
+def test_confirmations_at_the_same_moment_each_get_the_next_letter_number(harness: Harness) -> None:
+    """Coordinators confirming several exchanges at once: every one completes, numbers are unique and
+    leave no gap (on PostgreSQL they all read the same highest number, and most failed)."""
+    h = harness
+    for n in range(6):
+        assert request(h, host_unit=f"实验室 {n}").text == ""
+    service = h.services.exchanges
+    with h.db.session() as session:
+        ids = list(session.scalars(select(Exchange.id).order_by(Exchange.id)))
+    for exchange_id in ids:
+        service.decide(exchange_id, COORD_SCHOOL, DecisionKind.APPROVE, None, f"approve-s-{exchange_id}")
+        service.decide(exchange_id, MENTOR, DecisionKind.APPROVE, None, f"approve-h-{exchange_id}")
+    jobs.activate_started(h.services, moment(START))
+    service.clock = lambda: moment(END)
+    for exchange_id in ids:
+        service.assess(exchange_id, COORD_SCHOOL, Rating.EXCELLENT, None, f"assess-s-{exchange_id}")
+        service.assess(exchange_id, MENTOR, Rating.GOOD, None, f"assess-h-{exchange_id}")
+    barrier = threading.Barrier(len(ids))
+    failures: list[BaseException] = []
+
+    def confirm(exchange_id: int) -> None:
+        barrier.wait()
+        try:
+            service.confirm(exchange_id, COORD_ENTERPRISE)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=confirm, args=(exchange_id,)) for exchange_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    with h.db.session() as session:
+        numbers = sorted(session.scalars(select(Exchange.letter_number)))
+    assert numbers == [f"COOP-{END.year}-{n:04d}" for n in range(1, len(ids) + 1)]

@@ -246,6 +246,15 @@ _CODE_WORDS = {
     ("birth_date", "birth_after_start"): N_("The birth date must be before the start date."),
     ("partnership", "bad_channel"): N_("Run `/coop setup` in the channel to link, not in a direct message."),
     ("partnership", "channel_taken"): N_("This channel is already linked to another partnership."),
+    ("roles", "last_coordinator"): N_("Keep the role coordinator: nobody else coordinates this partnership, and "
+                                      "without one nobody could administer it here. Make someone else coordinator "
+                                      "first."),
+    ("name", "shared_person"): N_("This person is also on the roster of a partnership you do not coordinate: "
+                                  "leave their name as it is (its coordinators, or `coopbot people import`, can "
+                                  "change it)."),
+    ("email", "shared_person"): N_("This person is also on the roster of a partnership you do not coordinate: "
+                                   "leave their email as it is (its coordinators, or `coopbot people import`, can "
+                                   "change it)."),
 }
 
 

@@ -196,7 +196,12 @@ class AdminService:
                 held = {m.role: m for m in session.scalars(select(Membership).where(
                     Membership.person_id == person.id, Membership.partnership_id == partnership.id))}
                 before = _person_snapshot(person, partnership.name, held)
-            _keep_supervisors(session, person, partnership, [role for role in held if role not in row.roles])
+            dropped = [role for role in held if role not in row.roles]
+            _keep_supervisors(session, person, partnership, dropped)
+            if Role.COORDINATOR in dropped and not _other_coordinators(session, partnership, person):
+                raise FormRejected({"roles": "last_coordinator"})  # nobody could administer it in Slack after
+            if (row.name, row.email) != (person.name, person.email) and _elsewhere(session, person, actor):
+                raise FormRejected({"name" if row.name != person.name else "email": "shared_person"})
             person.name, person.email = row.name, row.email
             for role, membership in held.items():
                 if role not in row.roles:
@@ -375,3 +380,20 @@ def _keep_supervisors(session: Session, person: Person, partnership: Partnership
         problem = supervision_problem(person, partnership, role, student_ids)
         if problem is not None:
             raise FormRejected({"roles": problem})
+
+
+def _other_coordinators(session: Session, partnership: Partnership, person: Person) -> bool:
+    """Whether the partnership has a coordinator besides `person`."""
+    return session.scalar(select(Membership.id).where(
+        Membership.partnership_id == partnership.id, Membership.role == Role.COORDINATOR,
+        Membership.person_id != person.id).limit(1)) is not None
+
+
+def _elsewhere(session: Session, person: Person, actor: Person) -> bool:
+    """Whether `person` is on the roster of a partnership `actor` does not coordinate: their name and
+    email are shared with it (its letters, calendar invitations, exports), so not this coordinator's to
+    change."""
+    coordinated = select(Membership.partnership_id).where(Membership.person_id == actor.id,
+                                                          Membership.role == Role.COORDINATOR)
+    return session.scalar(select(Membership.id).where(
+        Membership.person_id == person.id, Membership.partnership_id.not_in(coordinated)).limit(1)) is not None

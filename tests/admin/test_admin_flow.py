@@ -157,6 +157,40 @@ def test_person_form_errors_come_back_inline(harness: Harness, answers: dict[str
             Role.TEACHER}
 
 
+def test_the_last_coordinator_keeps_the_role_and_others_keep_it_too(harness: Harness) -> None:
+    """Taking the only coordinator's role would leave nobody to administer the partnership in Slack."""
+    h = harness
+    body = _submit(h, _form(h, COORD_SCHOOL, AdminActionId.PERSON),
+                   {"slack_user_id": COORD_ENTERPRISE, "roles": ["member"]}, COORD_SCHOOL)
+    assert body == {}  # another coordinator (陈静) is left
+    body = _submit(h, _form(h, COORD_SCHOOL, AdminActionId.PERSON),
+                   {"slack_user_id": COORD_SCHOOL, "roles": ["teacher"]}, COORD_SCHOOL)
+    assert body == {"response_action": "errors", "errors": {"roles": (
+        "Keep the role coordinator: nobody else coordinates this partnership, and without one nobody could "
+        "administer it here. Make someone else coordinator first.")}}
+    with h.db.session() as session:
+        roles = set(session.scalars(select(Membership.role).join(Person).where(Person.slack_user_id == COORD_SCHOOL)))
+    assert Role.COORDINATOR in roles
+
+
+def test_a_coordinator_cannot_rename_someone_from_another_partnership(harness: Harness) -> None:
+    """Olivia is on Other College–Acme's roster: 陈静 may add her to her own partnership, not change who she is."""
+    h = harness
+    view = _form(h, COORD_SCHOOL, AdminActionId.PERSON)
+    renamed = {"slack_user_id": OUTSIDER, "name": "Renamed", "roles": ["member"]}
+    assert _submit(h, view, renamed, COORD_SCHOOL)["errors"] == {"name": (
+        "This person is also on the roster of a partnership you do not coordinate: leave their name as it is (its "
+        "coordinators, or `coopbot people import`, can change it).")}
+    view = _form(h, COORD_SCHOOL, AdminActionId.PERSON)
+    moved = {"slack_user_id": OUTSIDER, "email": "attacker@evil.example", "roles": ["member"]}
+    assert set(_submit(h, view, moved, COORD_SCHOOL)["errors"]) == {"email"}
+    view = _form(h, COORD_SCHOOL, AdminActionId.PERSON)
+    assert _submit(h, view, {"slack_user_id": OUTSIDER, "roles": ["member"]}, COORD_SCHOOL) == {}  # added, as is
+    with h.db.session() as session:
+        olivia = session.scalar(select(Person).where(Person.slack_user_id == OUTSIDER))
+        assert olivia is not None and (olivia.name, olivia.email) == ("Olivia Smith", "olivia@example.org")
+
+
 # --- interns -------------------------------------------------------------------------------------------------
 GOOD_INTERN = {"student_id": "S2024009", "name": "孙七", "position": "装配", "teacher": TEACHER, "mentor": MENTOR,
                "start_date": "2027-03-01", "end_date": "2027-08-31", "birth_date": "2009-05-01"}

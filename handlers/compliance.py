@@ -28,7 +28,7 @@ def only_teachers(error: CoopError, t: Translator) -> str:
         return how_to_get_added(t)
     if isinstance(error, NotAllowed):
         return t.gettext("Sorry, only the intern's teacher keeps the compliance checklist; the partnership's "
-                         "coordinators can see it.")
+                         "coordinators can see it with `/coop checklist STUDENT_ID`.")
     return refusal(error, t)
 
 

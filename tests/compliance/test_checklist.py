@@ -89,7 +89,8 @@ def test_only_the_interns_teacher_keeps_it_and_coordinators_see_it(harness: Harn
     h = harness
     refused = "only the intern's teacher keeps the compliance checklist"
     for user in (COORD_SCHOOL, MENTOR):  # a coordinator (and teacher) with no interns; a mentor
-        assert refused in h.slack.command("/coop", "checklist", user_id=user).json()["text"]
+        answer = h.slack.command("/coop", "checklist", user_id=user).json()["text"]
+        assert refused in answer and "`/coop checklist STUDENT_ID`" in answer  # and how a coordinator sees it
     assert "not on a coopbot roster" in h.slack.command("/coop", "checklist", user_id=NOBODY).json()["text"]
     summary = h.slack.command("/coop", "checklist S2024001", user_id=COORD_SCHOOL).json()["text"]
     assert "张伟" in summary and "Tripartite agreement signed" in summary and "Missing: agreement" in summary

@@ -22,7 +22,8 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
     return text if len(text) <= limit else text[: limit - len(ellipsis)] + ellipsis
 
 
-_ESCAPED_LENGTH = {"&": len("&amp;"), "<": len("&lt;"), ">": len("&gt;")}
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ESCAPED_LENGTH = {char: len(entity) for char, entity in _ESCAPES.items()}
 
 
 def escape_within(text: str | None, limit: int, ellipsis: str = "…") -> str:
@@ -38,3 +39,21 @@ def escape_within(text: str | None, limit: int, ellipsis: str = "…") -> str:
         if used > budget:
             return escape(raw[:end]) + ellipsis
     raise AssertionError("unreachable: the whole text was longer than the limit")
+
+
+def escaped_pieces(text: str, limit: int) -> list[str]:
+    """All of `text`, escaped, in pieces of at most `limit` characters each (a section apiece): for a text
+    a person must be able to read whole. No piece ends inside an entity like `&amp;`."""
+    pieces: list[str] = []
+    current: list[str] = []
+    used = 0
+    for char in text:
+        escaped = _ESCAPES.get(char, char)
+        if used + len(escaped) > limit:
+            pieces.append("".join(current))
+            current, used = [], 0
+        current.append(escaped)
+        used += len(escaped)
+    if current:
+        pieces.append("".join(current))
+    return pieces

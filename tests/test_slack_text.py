@@ -57,3 +57,14 @@ def test_form_text_with_nothing_visible_is_empty_and_other_text_is_stripped() ->
     assert stripped("\u200b") == "" and stripped("\u3000\u00a0\ufeff\u2060") == ""
     assert stripped("\u200bA") == "\u200bA"  # something visible: kept as typed, only the blank ends go
     assert blank_to_none(" \u200b ") is None and blank_to_none("x") == "x" and blank_to_none(3) == 3
+
+
+@given(st.text(alphabet=st.sampled_from("a&<>中 \n"), max_size=400), st.integers(min_value=5, max_value=120))
+def test_escaped_pieces_hold_all_of_the_text_and_none_splits_an_entity(text: str, limit: int) -> None:
+    from bot.slack_text import escaped_pieces
+
+    pieces = escaped_pieces(text, limit)
+    assert "".join(pieces) == escape(text)
+    for piece in pieces:
+        assert 0 < len(piece) <= limit
+        assert "&" not in piece.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")

@@ -12,7 +12,7 @@ from bot.internships.ids import InternshipActionId
 from bot.internships.labels import CRITERIA, GRADE_LABELS
 from bot.internships.snapshot import EvaluationSnapshot, InternSnapshot
 from bot.slack_forms import plain
-from bot.slack_text import escape, escape_within, mention
+from bot.slack_text import escape, escape_within, escaped_pieces, mention
 
 Blocks = list[dict[str, Any]]
 
@@ -41,14 +41,20 @@ def evaluation_request(intern: InternSnapshot, t: Translator, *, reminder: bool)
 
 
 def evaluation_lines(evaluation: EvaluationSnapshot, t: Translator) -> str:
-    """The result as mrkdwn lines: one per criterion, the comments, the certificate (also for App Home)."""
+    """The result as mrkdwn lines, for App Home: one per criterion, the comments (shortened to fit beside
+    the rest; the teacher's DM has them whole), the certificate."""
     _ = t.gettext
-    lines = [f"*{_(label)}:* {_(GRADE_LABELS[evaluation.grades[field]])}" for field, label in CRITERIA.items()]
+    lines = _grades(evaluation, t)
     if evaluation.comments:
         lines.append(f"*{_('Comments')}:* {escape_within(evaluation.comments, 2500)}")
     if evaluation.certificate_issued:
         lines.append(_("Internship certificate issued."))
     return "\n".join(lines)
+
+
+def _grades(evaluation: EvaluationSnapshot, t: Translator) -> list[str]:
+    return [f"*{t.gettext(label)}:* {t.gettext(GRADE_LABELS[evaluation.grades[field]])}"
+            for field, label in CRITERIA.items()]
 
 
 def evaluated_text(intern: InternSnapshot, evaluation: EvaluationSnapshot, t: Translator) -> str:
@@ -63,6 +69,16 @@ def request_done(intern: InternSnapshot, evaluation: EvaluationSnapshot, t: Tran
 
 
 def teacher_notice(intern: InternSnapshot, evaluation: EvaluationSnapshot, t: Translator) -> tuple[str, Blocks]:
-    """The teacher's DM: who evaluated, and the whole result."""
+    """The teacher's DM: who evaluated, and the whole result — the comments whole too (up to the 3,000
+    characters the form takes, escaped into as many sections as they need)."""
+    _ = t.gettext
     text = evaluated_text(intern, evaluation, t)
-    return text, [_section(text), _section(evaluation_lines(evaluation, t))]
+    lines = _grades(evaluation, t)
+    if evaluation.certificate_issued:
+        lines.append(_("Internship certificate issued."))
+    blocks = [_section(text), _section("\n".join(lines))]
+    if evaluation.comments:
+        head = f"*{_('Comments')}:*\n"
+        first, *rest = escaped_pieces(evaluation.comments, 3000 - len(head))
+        blocks += [_section(head + first), *(_section(piece) for piece in rest)]
+    return text, blocks

@@ -127,6 +127,23 @@ def test_mentor_is_asked_after_the_end_date_evaluates_and_the_teacher_sees_it(ha
     assert any("has already evaluated this internship" in text for text in h.ephemerals())
 
 
+def test_the_teacher_reads_the_mentors_comments_whole(harness: Harness) -> None:
+    """The form takes 3,000 characters; escaped, "&" takes five: the teacher's DM carries every one of them."""
+    h = harness
+    _, end = _ended_yesterday(h)
+    assert jobs.request_evaluations(h.services, _moment(end + timedelta(days=1))) == 1
+    h.deliver()
+    comments = ("安全意识强 & 能吃苦 <第一名> " * 200)[:3000].strip()
+    reply = _submit(h, MENTOR, _open(h, MENTOR), **GRADES, comments=comments, certificate=["issued"])
+    assert reply.status == 200 and reply.text == ""
+    h.deliver()
+    [notice] = [c.args for c in h.fake.calls_to("chat.postMessage") if c.args.get("channel") == TEACHER]
+    sections = [b["text"]["text"] for b in notice["blocks"] if b["type"] == "section"]
+    assert len(notice["blocks"]) <= 50 and all(len(text) <= 3000 for text in sections)
+    shown = "".join(sections[2:]).removeprefix("*Comments:*\n")
+    assert shown == comments.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def test_only_the_mentor_or_an_enterprise_coordinator_may_evaluate(harness: Harness) -> None:
     h = harness
     _, end = _ended_yesterday(h)

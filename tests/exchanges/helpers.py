@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -57,3 +59,23 @@ def the_exchange(h: Harness) -> Exchange:
 def moment(day: date) -> datetime:
     """Noon UTC on `day` (the same date in Shanghai)."""
     return datetime.combine(day, time(4, 0), tzinfo=UTC)
+
+
+def at_once(calls: list[Callable[[], object]]) -> list[object]:
+    """Run `calls` on their own threads, released together; each one's result or exception, in no order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = []
+
+    def run(call: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            results.append(call())
+        except Exception as exc:  # the caller asserts on what came back
+            results.append(exc)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results

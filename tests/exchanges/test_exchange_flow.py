@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
+from functools import partial
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from bot.exchanges.export import write_exchanges_csv
 from bot.exchanges.ids import ExchangeActionId
 from models.audit import AuditEntry
 from models.exchange import DecisionKind, Exchange, ExchangeStatus, Rating
-from tests.exchanges.helpers import END, START, buttons, decide, dm, moment, request, the_exchange
+from tests.exchanges.helpers import END, START, at_once, buttons, decide, dm, moment, request, the_exchange
 from tests.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness, text_of
 from tests.slack_requests import fill
 
@@ -113,22 +113,8 @@ def test_confirmations_at_the_same_moment_each_get_the_next_letter_number(harnes
     for exchange_id in ids:
         service.assess(exchange_id, COORD_SCHOOL, Rating.EXCELLENT, None, f"assess-s-{exchange_id}")
         service.assess(exchange_id, MENTOR, Rating.GOOD, None, f"assess-h-{exchange_id}")
-    barrier = threading.Barrier(len(ids))
-    failures: list[BaseException] = []
-
-    def confirm(exchange_id: int) -> None:
-        barrier.wait()
-        try:
-            service.confirm(exchange_id, COORD_ENTERPRISE)
-        except BaseException as exc:
-            failures.append(exc)
-
-    threads = [threading.Thread(target=confirm, args=(exchange_id,)) for exchange_id in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert failures == []
+    outcomes = at_once([partial(service.confirm, exchange_id, COORD_ENTERPRISE) for exchange_id in ids])
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
     with h.db.session() as session:
         numbers = sorted(session.scalars(select(Exchange.letter_number)))
     assert numbers == [f"COOP-{END.year}-{n:04d}" for n in range(1, len(ids) + 1)]

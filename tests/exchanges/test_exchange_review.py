@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -14,7 +14,7 @@ from bot.exchanges.service import AlreadyDecided
 from models.audit import AuditEntry
 from models.exchange import DecisionKind, Exchange, ExchangeDecision, ExchangeStatus
 from models.roster import Membership, Person, Role
-from tests.exchanges.helpers import START, buttons, decide, dm, request, the_exchange
+from tests.exchanges.helpers import START, at_once, buttons, decide, dm, request, the_exchange
 from tests.harness import (
     CHANNEL,
     COORD_ENTERPRISE,
@@ -180,22 +180,8 @@ def test_the_same_decision_twice_and_a_second_decision_for_a_decided_side(harnes
 
 def _race(h: Harness, deciders: list[str]) -> list[object]:
     exchange_id = the_exchange(h).id
-    barrier = threading.Barrier(len(deciders))
-    results: list[object] = []
-
-    def run(user: str) -> None:
-        barrier.wait()
-        try:
-            results.append(h.services.exchanges.decide(exchange_id, user, DecisionKind.APPROVE, None, f"race:{user}"))
-        except CoopError as exc:
-            results.append(exc)
-
-    threads = [threading.Thread(target=run, args=(u,)) for u in deciders]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
+    return at_once([partial(h.services.exchanges.decide, exchange_id, user, DecisionKind.APPROVE, None, f"race:{user}")
+                    for user in deciders])
 
 
 def test_two_sides_approving_at_the_same_moment_approve_it(harness: Harness) -> None:

@@ -388,10 +388,7 @@ def test_cli_refuses_a_mixed_encoding_file_and_exits_non_zero(db: Database, tmp_
     path = tmp_path / "people.csv"
     path.write_bytes(MIXED_HEADER + _person("U0000T001", "张伟".encode())
                      + _person("U0000T002", "Renée".encode("cp1252")))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))}
-    env["DATABASE_URL"] = db.url
-    result = subprocess.run([str(Path(sys.executable).with_name("coopbot")), "people", "import", str(path)],
-                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    result = _import_people_command(db, path)
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert "created" not in result.stdout
     assert f'{path}:3: file: not UTF-8 (byte 0xE9); save it as "CSV UTF-8"' in result.stderr
@@ -572,15 +569,19 @@ def test_supervision_check_queries_in_bulk(db: Database, tmp_csv: WriteCsv) -> N
 
 
 @pytest.mark.usefixtures("supervised")
-def test_cli_refuses_demoting_a_supervisor_and_exits_non_zero(db: Database, tmp_csv: WriteCsv,
-                                                             tmp_path: Path) -> None:
+def test_cli_refuses_demoting_a_supervisor_and_exits_non_zero(db: Database, tmp_csv: WriteCsv) -> None:
     path = tmp_csv("demote.csv", PEOPLE_HEADER + f"U0000C001,李娜,lina@szpu.edu.cn,school,coordinator,{HUAWEI}\n")
     roles = _all_roles(db)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))}
-    env["DATABASE_URL"] = db.url
-    result = subprocess.run([str(Path(sys.executable).with_name("coopbot")), "people", "import", str(path)],
-                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    result = _import_people_command(db, path)
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert "updated" not in result.stdout
     assert f"{path}:2: roles: {DEMOTIONS[1][2]}" in result.stderr
     assert _all_roles(db) == roles
+
+
+def _import_people_command(db: Database, path: Path) -> subprocess.CompletedProcess[str]:
+    """`coopbot people import PATH` as an operator runs it: a subprocess, no Slack settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))}
+    env["DATABASE_URL"] = db.url
+    return subprocess.run([str(Path(sys.executable).with_name("coopbot")), "people", "import", str(path)],
+                          env=env, cwd=path.parent, capture_output=True, text=True, timeout=60, check=False)

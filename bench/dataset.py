@@ -124,6 +124,9 @@ def generate(url: str, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
                          "acknowledged_by_id": intern["mentor_id"] if status != ProblemStatus.OPEN else None,
                          "resolved_at": created + timedelta(days=2) if status == ProblemStatus.RESOLVED else None,
                          "resolved_by_id": intern["mentor_id"] if status == ProblemStatus.RESOLVED else None,
+                         # its REOPENED event below is an hour after the report
+                         "reopened_at": created + timedelta(hours=1) if status == ProblemStatus.REOPENED else None,
+                         "reopen_count": int(status == ProblemStatus.REOPENED),
                          "source_key": f"view:GEN{n}"})
         kinds = [EventKind.REPORTED] + {ProblemStatus.OPEN: [], ProblemStatus.ACKNOWLEDGED: [EventKind.ACKNOWLEDGED],
                                         ProblemStatus.RESOLVED: [EventKind.ACKNOWLEDGED, EventKind.RESOLVED],

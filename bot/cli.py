@@ -50,7 +50,7 @@ def _settings() -> Settings:
 def _schema_ready(settings: Settings) -> None:
     """Stop with one clear line, before anything else runs, when DATABASE_URL cannot be read, the database
     cannot be reached, or its schema is not this coopbot's (never migrated, behind, or newer)."""
-    from bot.migrate import schema_problem
+    from bot.schema_check import schema_problem
 
     with _reaching_database(settings.database_url):
         problem = schema_problem(settings.database_url)
@@ -62,7 +62,7 @@ def _schema_ready(settings: Settings) -> None:
 def _reaching_database(url: str) -> Iterator[None]:
     """A URL that cannot be read, a driver not installed or a database that does not answer ends the
     command with one line (exit 1) instead of a traceback; anything else propagates."""
-    from bot.migrate import describe_database_error
+    from bot.schema_check import describe_database_error
 
     try:
         yield
@@ -282,10 +282,9 @@ def _flag(loc: tuple[int | str, ...]) -> str:
     return {"channel_id": "channel"}.get(name, name)
 
 
-def _job_names() -> list[str]:
-    from scheduler.jobs import JOBS
-
-    return list(JOBS)
+# Named here, not read from scheduler.jobs: importing the jobs loads every workflow (PDF, calendar files)
+# for any command's help. tests/scheduler/test_jobs_cli.py keeps the two in step.
+JOB_NAMES = ("quarterly-prompt", "digest", "quarter-end-digest", "reminders", "housekeeping")
 
 
 def _port(text: str) -> int:
@@ -336,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="jobs_command", required=True)
     jobs.add_parser("list", help="each job, its schedule and next run time").set_defaults(func=cmd_jobs_list)
     run = jobs.add_parser("run", help="run a job now and deliver what it posts")
-    run.add_argument("name", help=f"one of: {', '.join(_job_names())}")
+    run.add_argument("name", help=f"one of: {', '.join(JOB_NAMES)}")
     run.add_argument("--deliver-timeout", type=float, default=60.0, help="seconds to spend delivering")
     run.set_defaults(func=cmd_jobs_run)
 

@@ -84,3 +84,14 @@ def test_problems_reopened_before_0012_get_their_reopening_from_the_timeline(db:
         rows = {p.description: (p.reopened_at, p.reopen_count) for p in session.scalars(select(Problem))}
     assert rows == {"问题 0": (last, 2), "问题 1": (None, 0)}
     test_migrations_match_models(db)
+
+
+def test_schema_head_names_the_newest_migration() -> None:
+    """The check every command runs (bot.schema_check) knows the head without loading Alembic: keep it in step."""
+    from alembic.script import ScriptDirectory
+
+    from bot.schema_check import SCHEMA_HEAD
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert scripts.get_current_head() == SCHEMA_HEAD
+    assert all(script.revision.isdigit() for script in scripts.walk_revisions())  # ordered by number

@@ -87,3 +87,10 @@ def test_jobs_run_fails_when_slack_refused_a_message_for_good(db: Database, tmp_
     assert "digest: 2 done" in lines
     assert "2 message(s) were refused by Slack and will not be sent: " in result.stderr
     assert result.stderr.count("(invalid_blocks)") >= 2
+
+
+def test_the_cli_names_every_job() -> None:
+    from bot.cli import JOB_NAMES
+    from scheduler.jobs import JOBS
+
+    assert tuple(JOBS) == JOB_NAMES

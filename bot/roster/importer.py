@@ -88,11 +88,14 @@ def _utf8_bad_bytes(raw: bytes) -> tuple[int, dict[int, int]]:
     cannot be UTF-8."""
     valid = 0
     bad: dict[int, int] = {}
+    line, counted = 1, 0  # lines counted as the matches advance: once over the file, not once per byte
     for match in _UTF8_SEQUENCE.finditer(raw):
         if match.group(1) is not None:
             valid += 1
-        else:
-            bad.setdefault(_line_at(raw, match.start()), raw[match.start()])
+            continue
+        line += raw.count(b"\n", counted, match.start())
+        counted = match.start()
+        bad.setdefault(line, raw[counted])
     return valid, bad
 
 

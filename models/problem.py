@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, Text, case
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, str_enum, utcnow
@@ -53,6 +54,10 @@ class EventKind(enum.StrEnum):
     REOPENED = "reopened"
 
 
+# Reported or reopened, and nobody has taken it on yet.
+AWAITING_ACKNOWLEDGEMENT = (ProblemStatus.OPEN, ProblemStatus.REOPENED)
+
+
 class Problem(Base):
     """A problem a teacher, mentor or coordinator logged about an intern."""
 
@@ -90,6 +95,19 @@ class Problem(Base):
     events: Mapped[list[ProblemEvent]] = relationship(
         back_populates="problem", order_by="ProblemEvent.id", cascade="all, delete-orphan"
     )
+
+    @hybrid_property
+    def awaiting_since(self) -> datetime:
+        """Since when it has waited for acknowledgement: its report, or its last reopening (in Python and,
+        as the same rule, in SQL: bot.problems.escalation)."""
+        if self.status == ProblemStatus.REOPENED and self.reopened_at is not None:
+            return self.reopened_at
+        return self.created_at
+
+    @awaiting_since.inplace.expression
+    @classmethod
+    def _awaiting_since_sql(cls) -> ColumnElement[datetime]:
+        return case((cls.status == ProblemStatus.REOPENED, cls.reopened_at), else_=cls.created_at)
 
 
 class ProblemEvent(Base):

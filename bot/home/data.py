@@ -24,13 +24,12 @@ from bot.permissions import Action, Relation, Subject, allows, relations_given
 from bot.problems.escalation import overdue
 from models.exchange import Direction, Exchange, ExchangeDecision, ExchangeStatus
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingStatus
-from models.problem import Category, Problem, ProblemStatus, Severity
+from models.problem import AWAITING_ACKNOWLEDGEMENT, Category, Problem, ProblemStatus, Severity
 from models.roster import Intern, Membership, Partnership, Person, Role, Side
 
 PAGE_SIZE = 8  # items per list and page: every list at its longest still fits Slack's 100 blocks
 ACTION_ITEMS_SHOWN = 5
 ENDING_WITHIN = timedelta(days=30)
-ACKNOWLEDGEABLE = (ProblemStatus.OPEN, ProblemStatus.REOPENED)
 QUICK_ACTIONS = (Action.REPORT_PROBLEM, Action.REQUEST_EXCHANGE, Action.SCHEDULE_MEETING)
 
 
@@ -269,7 +268,7 @@ def _problem_items(viewer: _Viewer, rows: list[Any]) -> list[ProblemItem]:
         problem, intern = row.Problem, row.Intern
         held = viewer.held(Subject(problem.partnership_id, intern=intern, problem=problem))
         step = None
-        if problem.status in ACKNOWLEDGEABLE and allows(Action.ACKNOWLEDGE_PROBLEM, held):
+        if problem.status in AWAITING_ACKNOWLEDGEMENT and allows(Action.ACKNOWLEDGE_PROBLEM, held):
             step = Action.ACKNOWLEDGE_PROBLEM
         elif problem.status != ProblemStatus.RESOLVED and allows(Action.RESOLVE_PROBLEM, held):
             step = Action.RESOLVE_PROBLEM
@@ -285,7 +284,7 @@ def _problem_select() -> Any:
 
 
 def _awaits_me(person: Person) -> ColumnElement[bool]:
-    return and_(Problem.status.in_(ACKNOWLEDGEABLE),
+    return and_(Problem.status.in_(AWAITING_ACKNOWLEDGEMENT),
                 or_(Intern.mentor_id == person.id, Intern.teacher_id == person.id))
 
 

@@ -22,7 +22,7 @@ from bot.problems.labels import SEVERITY_LABELS
 from bot.problems.messages import intern_label
 from bot.problems.snapshot import ProblemSnapshot, snapshot
 from bot.slack_text import escape, mention
-from models.problem import Problem, ProblemStatus, Severity
+from models.problem import AWAITING_ACKNOWLEDGEMENT, Problem, Severity
 from models.schedule import JobRun
 
 JOB = "problem-escalation"
@@ -38,12 +38,9 @@ ACK_DEADLINES: dict[Severity, timedelta] = {
 def overdue(now: datetime) -> Any:
     """SQL condition: waiting for acknowledgement longer than its severity allows — open since it was
     reported, or reopened since it was last reopened."""
-    def late(since: Any) -> Any:
-        return or_(*(and_(Problem.severity == severity, since <= now - limit)
-                     for severity, limit in ACK_DEADLINES.items()))
-
-    return or_(and_(Problem.status == ProblemStatus.OPEN, late(Problem.created_at)),
-               and_(Problem.status == ProblemStatus.REOPENED, late(Problem.reopened_at)))
+    late = [and_(Problem.severity == severity, Problem.awaiting_since <= now - limit)
+            for severity, limit in ACK_DEADLINES.items()]
+    return and_(Problem.status.in_(AWAITING_ACKNOWLEDGEMENT), or_(*late))
 
 
 def _subject(problem_id: int, reopen_count: int) -> str:
@@ -63,13 +60,13 @@ def escalate_unacknowledged(db: Database, now: datetime, default_timezone: str =
     for problem_id in ids:
         with db.transaction() as session:
             problem = session.get(Problem, problem_id, with_for_update=True)
-            if problem is None or problem.status not in (ProblemStatus.OPEN, ProblemStatus.REOPENED):
+            if problem is None or problem.status not in AWAITING_ACKNOWLEDGEMENT:
                 continue  # acknowledged (or gone) since we looked
             if not ledger.claim(session, job=JOB, partnership_id=problem.partnership_id, period=PERIOD,
                                 subject=_subject(problem.id, problem.reopen_count)):
                 continue
             view = snapshot(session, problem, default_timezone)
-            _notify(session, view, now - (problem.reopened_at or problem.created_at))
+            _notify(session, view, now - problem.awaiting_since)
             audit.record(session, actor="coopbot", action="problem.escalated", entity_type="problem",
                          entity_id=problem.id, after={"coordinators": list(view.coordinators)})
             escalated += 1

@@ -13,7 +13,7 @@ from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS
 from bot.problems.snapshot import ProblemSnapshot
 from bot.slack_forms import plain
 from bot.slack_text import escape, escape_within, mention, truncate
-from models.problem import EventKind, ProblemStatus
+from models.problem import AWAITING_ACKNOWLEDGEMENT, EventKind, ProblemStatus
 
 Blocks = list[dict[str, Any]]
 
@@ -97,7 +97,7 @@ def action_buttons(p: ProblemSnapshot, t: Translator) -> Blocks:
                              "confirm": plain(_("Reopen")), "deny": plain(_("Cancel"))}
         return [reopen, button(ProblemActionId.ADD_UPDATE, _("Add update"))]
     buttons = []
-    if p.status in (ProblemStatus.OPEN, ProblemStatus.REOPENED):
+    if p.status in AWAITING_ACKNOWLEDGEMENT:
         buttons.append(button(ProblemActionId.ACKNOWLEDGE, _("Acknowledge"), "primary"))
     buttons += [button(ProblemActionId.ADD_UPDATE, _("Add update")), button(ProblemActionId.RESOLVE, _("Resolve"))]
     return buttons

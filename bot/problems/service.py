@@ -36,10 +36,9 @@ from bot.problems.forms import ProblemReportInput
 from bot.problems.snapshot import ProblemSnapshot, coordinators_of, new_report_snapshot, snapshot
 from models.base import utcnow
 from models.delivery import ProcessedRequest
-from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
+from models.problem import AWAITING_ACKNOWLEDGEMENT, Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
 from models.roster import Intern, Membership, Partnership, Person, Role
 
-ACKNOWLEDGEABLE = (ProblemStatus.OPEN, ProblemStatus.REOPENED)
 RESOLVABLE = (ProblemStatus.OPEN, ProblemStatus.ACKNOWLEDGED, ProblemStatus.REOPENED)
 
 
@@ -209,7 +208,7 @@ class ProblemService:
 
     def acknowledge(self, problem_id: int, slack_user_id: str) -> Outcome:
         return self._transition(problem_id, slack_user_id, Action.ACKNOWLEDGE_PROBLEM, EventKind.ACKNOWLEDGED,
-                                allowed_from=ACKNOWLEDGEABLE, text=None, source_key=None)
+                                allowed_from=AWAITING_ACKNOWLEDGEMENT, text=None, source_key=None)
 
     def resolve(self, problem_id: int, slack_user_id: str, resolution: str, source_key: str) -> Outcome:
         return self._transition(problem_id, slack_user_id, Action.RESOLVE_PROBLEM, EventKind.RESOLVED,

@@ -2,8 +2,13 @@
 
 A delivered outbox row keeps a message's payload (its text and blocks) only to be sent; once sent, the
 message's `ts` lives on in `slack_message`, which updates and thread replies use, so the row is dead
-weight. A processed-request row guards against Slack retrying a submission or an event, which Slack does
-within minutes. Both are kept `COOPBOT_RETENTION_DAYS` (90 by default) for whoever investigates a
+weight — except a keyed post's: the workflows find the DMs they must later update (an exchange's review
+requests, an internship's evaluation requests) by looking for the posts written under a key, and to whom
+(bot.exchanges.notify, bot.internships.notify). Those rows stay; they are one per message a person may act
+on, while the bulk (App Home views, notices, updates) goes.
+
+A processed-request row guards against Slack retrying a submission or an event, which Slack does within
+minutes. Both kinds of record are kept `COOPBOT_RETENTION_DAYS` (90 by default) for whoever investigates a
 delivery, then deleted by the daily `housekeeping` job. Undelivered, parked and failed messages are kept
 whatever their age (they still say what went wrong), and so is the audit record.
 """
@@ -15,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, and_, delete, select
 
 from bot.db import Database
-from models.delivery import OutboxMessage, OutboxStatus, ProcessedRequest
+from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, ProcessedRequest
 
 BATCH = 2000  # rows per transaction: on SQLite each one holds the writer lock that requests wait for
 
@@ -36,8 +41,9 @@ class Pruned:
 def prune(db: Database, now: datetime, retention: timedelta) -> Pruned:
     """Delete delivered outbox rows and processed-request records older than `retention`."""
     cutoff = now - retention
+    keyed_post = and_(OutboxMessage.kind == OutboxKind.POST, OutboxMessage.message_key.is_not(None))
     delivered = _delete_in_batches(db, OutboxMessage.id, (OutboxMessage.status == OutboxStatus.SENT,
-                                                          OutboxMessage.delivered_at < cutoff))
+                                                          OutboxMessage.delivered_at < cutoff, ~keyed_post))
     processed = _delete_in_batches(db, ProcessedRequest.key, (ProcessedRequest.created_at < cutoff,))
     return Pruned(delivered, processed)
 

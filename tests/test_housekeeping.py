@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from bot.db import Database
 from bot.housekeeping import BATCH, prune
@@ -69,3 +69,34 @@ def test_the_job_runs_daily_with_the_configured_retention(harness: Harness) -> N
                                                 _message("C-sent-recent", OutboxStatus.SENT, RETENTION / 2)])
     assert run_job("housekeeping", harness.services) == 1
     assert "C-sent-old" not in _channels(harness.db) and "C-sent-recent" in _channels(harness.db)
+
+
+def test_keyed_posts_stay_so_a_late_evaluation_still_updates_its_request_dm(harness: Harness) -> None:
+    """The mentor evaluates four months after being asked: the request DM still loses its button."""
+    from datetime import date
+
+    from bot.internships import jobs
+    from bot.internships.ids import InternshipActionId
+    from models.roster import Intern
+    from tests.harness import MENTOR
+    from tests.slack_requests import fill
+
+    h = harness
+    end = date.today() - timedelta(days=125)
+    with h.db.transaction() as session:
+        session.execute(update(Intern).values(end_date=date(2031, 1, 1)))
+        session.execute(update(Intern).where(Intern.student_id == "S2024001").values(end_date=end))
+    assert jobs.request_evaluations(h.services, utcnow() - timedelta(days=120)) == 1
+    h.deliver()
+    with h.db.transaction() as session:  # delivered four months ago
+        session.execute(update(OutboxMessage).values(delivered_at=utcnow() - timedelta(days=120)))
+    assert run_job("housekeeping", h.services) == 0  # the keyed request DM is kept
+    [request] = [m for m in h.fake.messages("D" + MENTOR) if "blocks" in m]
+    h.click(MENTOR, InternshipActionId.EVALUATE, request, channel="D" + MENTOR)
+    view = h.last_modal()
+    answers = {"attendance": "good", "professional_skills": "good", "attitude": "good",
+               "safety_awareness": "good", "teamwork": "good", "certificate": ["issued"]}
+    assert h.slack.view_submission(view, fill(view, answers), user_id=MENTOR).text == ""
+    h.deliver()
+    [updated] = [c.args for c in h.fake.calls_to("chat.update") if c.args.get("ts") == request["ts"]]
+    assert not any(b.get("type") == "actions" for b in updated["blocks"])  # no Evaluate button any more

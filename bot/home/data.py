@@ -136,8 +136,7 @@ class HomeData:
     name: str
     side: Side
     language_choice: str | None
-    partnerships: tuple[str, ...]
-    roles: frozenset[Role]  # in any partnership
+    roles_by_partnership: tuple[tuple[str, frozenset[Role]], ...]  # (partnership name, roles there), by name
     teaches: bool  # some intern's teacher
     mentors: bool  # some intern's mentor
     quick_actions: frozenset[Action]
@@ -148,7 +147,15 @@ class HomeData:
     action_item_total: int
     practice: PracticeRecord | None = field(default=None)
     followups: Followups | None = field(default=None)  # checklist gaps, internship evaluations
-    roles_by_partnership: tuple[tuple[str, frozenset[Role]], ...] = ()  # (partnership name, roles there)
+
+    @property
+    def partnerships(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.roles_by_partnership)
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles held in any partnership."""
+        return frozenset(role for _, roles in self.roles_by_partnership for role in roles)
 
     @property
     def coordinates(self) -> bool:
@@ -201,12 +208,10 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
         overview = Overview(overview.open_by_severity, overview.overdue, sections[Section.APPROVALS].total,
                             overview.ending_soon)
     items, item_total = _action_items(session, person)
-    all_roles = frozenset(r for roles in viewer.roles.values() for r in roles)
     quick = frozenset(a for a in QUICK_ACTIONS
                       if any(allows(a, viewer.held(Subject(pid))) for pid in viewer.roles))
     named = session.execute(select(Partnership.id, Partnership.name).where(Partnership.id.in_(list(viewer.roles)))
                             .order_by(Partnership.name)).all()
-    names = tuple(name for _, name in named)
     roles_by_partnership = tuple((name, frozenset(viewer.roles[pid])) for pid, name in named)
     today = now.astimezone(ZoneInfo(default_timezone)).date()
     taught = [pid for pid, roles in viewer.roles.items() if Role.TEACHER in roles] if teaches else []
@@ -214,11 +219,10 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
                                coordinated=viewer.coordinated, taught=taught, zones=viewer.zones, now=now)
     return HomeData(
         user=slack_user_id, name=person.name, side=Side(person.side), language_choice=person.locale,
-        partnerships=names, roles=all_roles,
-        teaches=teaches, mentors=mentors, quick_actions=quick, sections=sections, overview=overview,
+        roles_by_partnership=roles_by_partnership, teaches=teaches, mentors=mentors, quick_actions=quick,
+        sections=sections, overview=overview,
         meetings=_next_meetings(session, viewer, now), action_items=items, action_item_total=item_total,
-        practice=practice_of(session, slack_user_id, today) if with_practice else None, followups=followups,
-        roles_by_partnership=roles_by_partnership)
+        practice=practice_of(session, slack_user_id, today) if with_practice else None, followups=followups)
 
 
 # --- the viewer -----------------------------------------------------------------------------------------

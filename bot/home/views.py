@@ -218,9 +218,10 @@ def roles_text(data: HomeData, t: Translator) -> str:
     if len(where) <= 1:
         return t.gettext("Your roles: {roles} · {partnerships}").format(
             roles=listed(data.roles), partnerships=escape_within(", ".join(data.partnerships), 1500))
-    each = [t.gettext("{roles} in {partnerships}").format(roles=listed(roles), partnerships=escape(", ".join(names)))
-            for roles, names in where.items()]
-    return truncate(t.gettext("Your roles: {roles_by_partnership}").format(roles_by_partnership="; ".join(each)), 1800)
+    each = [t.gettext("{roles} in {partnerships}").format(roles=listed(roles), partnerships=", ".join(names))
+            for roles, names in where.items()]  # no markup in it: escaped whole, so a cut never splits `&amp;`
+    return escape_within(t.gettext("Your roles: {roles_by_partnership}").format(roles_by_partnership="; ".join(each)),
+                         1800)
 
 
 # --- the home -------------------------------------------------------------------------------------------

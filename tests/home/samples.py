@@ -53,7 +53,7 @@ def full_home(*, coordinator: bool = True, page: int = 3, language_choice: str |
     roles = frozenset(Role) if coordinator else frozenset({Role.TEACHER, Role.MENTOR})
     return HomeData(
         user="U0COORDS", name="陈静" * 80, side=Side.SCHOOL, language_choice=language_choice,
-        partnerships=("深圳职业技术大学–华为技术有限公司校企合作项目" * 3,) * 10, roles=roles,
+        roles_by_partnership=((("深圳职业技术大学–华为技术有限公司校企合作项目" * 3), roles),) * 10,
         teaches=True, mentors=True,
         quick_actions=frozenset({Action.REPORT_PROBLEM, Action.REQUEST_EXCHANGE, Action.SCHEDULE_MEETING}),
         sections=sections, overview=overview,

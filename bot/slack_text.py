@@ -23,22 +23,15 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
 
 
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_ESCAPED_LENGTH = {char: len(entity) for char, entity in _ESCAPES.items()}
 
 
 def escape_within(text: str | None, limit: int, ellipsis: str = "…") -> str:
     """Escape `text` and keep the result within `limit` characters: the longest start of the raw text
     whose escaped form fits, then `ellipsis` (a cut never splits an entity like `&amp;` in half)."""
-    raw = text or ""
-    escaped = escape(raw)
+    escaped = escape(text)
     if len(escaped) <= limit:
         return escaped
-    budget, used = limit - len(ellipsis), 0
-    for end, char in enumerate(raw):
-        used += _ESCAPED_LENGTH.get(char, 1)
-        if used > budget:
-            return escape(raw[:end]) + ellipsis
-    raise AssertionError("unreachable: the whole text was longer than the limit")
+    return escaped_pieces(text or "", limit - len(ellipsis))[0] + ellipsis
 
 
 def escaped_pieces(text: str, limit: int) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, str_enum, utcnow
@@ -43,3 +43,24 @@ class InternshipEvaluation(Base):
 
     intern: Mapped[Intern] = relationship()
     evaluator: Mapped[Person] = relationship()
+
+
+class EvaluationRequestItem(Base):
+    """One intern listed in one DM asking a mentor for evaluations (a request or a reminder).
+
+    A mentor whose cohort ends together is asked in one DM listing their interns, not one DM each.
+    When an evaluation comes in, every DM that listed the intern is found here and redrawn from these
+    rows: the evaluated intern loses their button, the others keep theirs.
+    """
+
+    __tablename__ = "evaluation_request_item"
+    __table_args__ = (UniqueConstraint("message_key", "intern_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(128))  # the DM's outbox key (chat.update finds it by it)
+    recipient: Mapped[str] = mapped_column(String(32))  # the Slack user id the DM went to
+    intern_id: Mapped[int] = mapped_column(ForeignKey("intern.id", ondelete="CASCADE"), index=True)
+    reminder: Mapped[int] = mapped_column(Integer)  # 0 for the first request, n for the n-th reminder
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    intern: Mapped[Intern] = relationship()

@@ -14,6 +14,8 @@ from sqlalchemy import inspect, select, text
 import models
 from bot.db import Database
 from bot.migrate import alembic_config, upgrade
+from models.delivery import OutboxKind, OutboxMessage
+from models.internship import EvaluationRequestItem
 from models.migrations import include_object
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
 from models.roster import Intern
@@ -83,6 +85,28 @@ def test_problems_reopened_before_0012_get_their_reopening_from_the_timeline(db:
     with db.session() as session:
         rows = {p.description: (p.reopened_at, p.reopen_count) for p in session.scalars(select(Problem))}
     assert rows == {"问题 0": (last, 2), "问题 1": (None, 0)}
+    test_migrations_match_models(db)
+
+
+def test_evaluation_requests_sent_before_0013_are_listed_so_their_buttons_still_go(db: Database,
+                                                                                  tmp_path: Path) -> None:
+    """Before 0013 each request DM asked about one intern, keyed `intern:<id>:evaluate:<user>:<n>`; 0013
+    lists those from the outbox, so an evaluation made after the upgrade still redraws them."""
+    seed_roster(db, tmp_path)
+    with db.transaction() as session:
+        intern = session.scalars(select(Intern).order_by(Intern.id)).first()
+        assert intern is not None
+        keys = [f"intern:{intern.id}:evaluate:U0MENTOR:0", f"intern:{intern.id}:evaluate:U0MENTOR:2",
+                "intern:999999:evaluate:U0MENTOR:0", "intern:x:evaluate:U0MENTOR:0"]  # no such intern; not ours
+        session.add_all(OutboxMessage(kind=OutboxKind.POST, channel="U0MENTOR", message_key=key, payload={})
+                        for key in keys)
+    command.downgrade(alembic_config(db.url), "0012")
+    upgrade(db.url)
+    with db.session() as session:
+        listed = session.execute(select(EvaluationRequestItem.message_key, EvaluationRequestItem.recipient,
+                                        EvaluationRequestItem.intern_id, EvaluationRequestItem.reminder)
+                                 .order_by(EvaluationRequestItem.reminder)).all()
+    assert [tuple(row) for row in listed] == [(keys[0], "U0MENTOR", intern.id, 0), (keys[1], "U0MENTOR", intern.id, 2)]
     test_migrations_match_models(db)
 
 

@@ -5,6 +5,7 @@ Names and comments are people's text: escaped before they reach mrkdwn; mentions
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import Translator
@@ -38,6 +39,64 @@ def evaluation_request(intern: InternSnapshot, t: Translator, *, reminder: bool)
     button = {"type": "button", "action_id": InternshipActionId.EVALUATE, "style": "primary",
               "text": plain(_("Evaluate")), "value": str(intern.id)}
     return text, [_section(text), {"type": "actions", "block_id": f"intern:{intern.id}", "elements": [button]}]
+
+
+@dataclass(frozen=True)
+class RequestItem:
+    """An intern as one request DM lists them: which reminder asked (0: the first request), and the
+    evaluation once it is in."""
+
+    intern: InternSnapshot
+    reminder: int
+    evaluation: EvaluationSnapshot | None = None
+
+
+MOST_PER_DM = 40  # interns listed in one request DM: a line each, within Slack's 50 blocks a message
+
+
+def evaluation_requests(items: list[RequestItem], t: Translator) -> tuple[str, Blocks]:
+    """A request DM as it stands: one intern is asked as before; several (a cohort ending together)
+    are listed with a button each, and a listed intern's button goes once their evaluation is in."""
+    if len(items) == 1:
+        [item] = items
+        if item.evaluation is not None:
+            return request_done(item.intern, item.evaluation, t)
+        return evaluation_request(item.intern, t, reminder=item.reminder > 0)
+    _ = t.gettext
+    count, partnership = len(items), escape(items[0].intern.partnership)
+    done = sum(item.evaluation is not None for item in items)
+    if done == count:
+        text = t.ngettext("{count} evaluation ({partnership}) is in. Thank you.",
+                          "All {count} evaluations ({partnership}) are in. Thank you.", count)
+    elif any(item.reminder > 0 for item in items):
+        text = t.ngettext("Reminder: the evaluation of {count} internship ({partnership}) is still missing.",
+                          "Reminder: the evaluations of {count} internships ({partnership}) are still missing.",
+                          count)
+    else:
+        text = t.ngettext("The internship of {count} of your interns ({partnership}) has ended. Please evaluate it "
+                          "and confirm that the internship certificate has been issued.",
+                          "The internships of {count} of your interns ({partnership}) have ended. Please evaluate "
+                          "each one and confirm that its internship certificate has been issued.", count)
+    text = text.format(count=count, partnership=partnership)
+    blocks: Blocks = [_section(text)]
+    if 0 < done < count:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _(
+            "{done} of {count} evaluated.").format(done=done, count=count)}]})
+    for item in items:
+        blocks.append(_listed(item, t))
+    return text, blocks
+
+
+def _listed(item: RequestItem, t: Translator) -> dict[str, Any]:
+    _ = t.gettext
+    who = escape_within(f"{item.intern.name} ({item.intern.student_id})", 300)
+    if item.evaluation is not None:
+        return {**_section(_(":white_check_mark: {intern}: evaluated by {person}.").format(
+            intern=who, person=mention(item.evaluation.evaluator))), "block_id": f"intern:{item.intern.id}"}
+    line = _("*{intern}* · ended {end}").format(intern=who, end=t.date(item.intern.end_date))
+    button = {"type": "button", "action_id": InternshipActionId.EVALUATE, "text": plain(_("Evaluate")),
+              "value": str(item.intern.id)}
+    return {**_section(line), "block_id": f"intern:{item.intern.id}", "accessory": button}
 
 
 def evaluation_lines(evaluation: EvaluationSnapshot, t: Translator) -> str:

@@ -4,6 +4,7 @@ its inline errors, who may submit, retries, the teacher's notice, and reminders 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from bot.internships import jobs
 from bot.internships.ids import InternshipActionId
 from bot.internships.snapshot import evaluation_for
 from bot.language import set_language
+from bot.roster.importer import import_interns
 from models.internship import Grade, InternshipEvaluation
 from models.roster import Intern
 from scheduler.jobs import reminder_hooks
@@ -218,3 +220,91 @@ def test_a_late_first_run_sends_the_request_alone(harness: Harness) -> None:
     texts = h.dms_to(MENTOR)
     assert [t.startswith("Reminder:") for t in texts] == [False, True]
     assert jobs.request_evaluations(h.services, _moment(date(2028, 7, 8))) == 0  # long ago: left alone
+
+
+def _cohort(h: Harness, tmp_path: Path, end: date, size: int) -> None:
+    """`size` more interns of 李强 (MENTOR) at 深职院–华为, all ending on `end` with S2024001 and S2024002;
+    A0001 (another partnership, another mentor) years later."""
+    path = tmp_path / "cohort.csv"
+    path.write_text("student_id,name,partnership,teacher,mentor,start_date,end_date,position\n" + "".join(
+        f"C{n:03d},{'<!channel> 学生' if n == 0 else '学生'}{n:02d},深职院–华为,{TEACHER},{MENTOR},"
+        f"2025-09-01,{end},装配\n" for n in range(size)), encoding="utf-8")
+    import_interns(h.db, path)
+    _set_end(h, "A0001", date(2031, 1, 1))
+    with h.db.transaction() as session:
+        session.execute(update(Intern).where(Intern.student_id.in_(["S2024001", "S2024002"]))
+                        .values(start_date=date(2025, 9, 1), end_date=end))
+
+
+def _request_dms(h: Harness) -> list[dict[str, Any]]:
+    """The DMs listing several interns (a line each, with its block id), as they stand now."""
+    return [m for m in h.fake.messages("D" + MENTOR)
+            if any(b["type"] == "section" and str(b.get("block_id")).startswith("intern:")
+                   for b in m.get("blocks") or [])]
+
+
+def _buttons(message: dict[str, Any]) -> dict[str, str]:
+    """block_id → intern id of each Evaluate button left on a listing DM."""
+    return {b["block_id"]: b["accessory"]["value"] for b in message.get("blocks") or []
+            if (b.get("accessory") or {}).get("action_id") == InternshipActionId.EVALUATE}
+
+
+def test_a_cohort_ending_together_is_asked_in_one_dm_per_forty_interns(harness: Harness, tmp_path: Path) -> None:
+    """A mentor with 45 interns ending the same day gets two DMs listing them, not 45; evaluating one
+    takes its button off the DM that listed it; the reminder lists only those still missing."""
+    h = harness
+    end = date(2026, 7, 1)  # a Wednesday, past: the evaluation can be made
+    _cohort(h, tmp_path, end, 43)
+    assert jobs.request_evaluations(h.services, _moment(date(2026, 7, 2))) == 45
+    assert jobs.request_evaluations(h.services, _moment(date(2026, 7, 2)) + timedelta(hours=2)) == 0
+    h.deliver()
+    first, second = _request_dms(h)
+    assert [len(_buttons(first)), len(_buttons(second))] == [40, 5]
+    assert len(first["blocks"]) <= 50 and all(len(str(b.get("text"))) <= 3000 for b in first["blocks"])
+    assert first["text"].startswith("The internships of 40 of your interns (深职院–华为) have ended.")
+    shown = str(first["blocks"]) + str(second["blocks"])
+    assert "&lt;!channel&gt; 学生00 (C000)" in shown and "<!channel>" not in shown
+    assert "*张伟 (S2024001)* · ended Jul 1, 2026" in shown
+    assert not h.dms_to(TEACHER)
+
+    target = _buttons(first)["intern:" + str(h.intern_id("C005"))]  # listed by student id
+    before = len(h.fake.calls_to("views.open"))
+    h.slack.block_action(user_id=MENTOR, action_id=InternshipActionId.EVALUATE, value=target,
+                         block_id=f"intern:{target}", channel_id="D" + MENTOR, message_ts=first["ts"])
+    h.settle()
+    assert len(h.fake.calls_to("views.open")) == before + 1, h.ephemerals()
+    assert _submit(h, MENTOR, h.last_modal(), **GRADES, certificate=["issued"]).status == 200
+    h.deliver()
+    first, second = _request_dms(h)
+    assert len(_buttons(first)) == 39 and f"intern:{target}" not in _buttons(first)
+    assert f":white_check_mark: 学生05 (C005): evaluated by <@{MENTOR}>." in str(first["blocks"])
+    assert "1 of 40 evaluated." in str(first["blocks"]) and len(_buttons(second)) == 5
+
+    assert jobs.request_evaluations(h.services, _moment(date(2026, 7, 6))) == 44  # 3 working days on
+    h.deliver()
+    reminders = [m for m in _request_dms(h) if m["text"].startswith("Reminder:")]
+    assert [len(_buttons(m)) for m in reminders] == [40, 4]
+    assert reminders[0]["text"].startswith(
+        "Reminder: the evaluations of 40 internships (深职院–华为) are still missing.")
+    assert len(h.dms_to(MENTOR)) == 4
+
+
+def test_a_listing_dm_says_thank_you_once_every_intern_on_it_is_evaluated(harness: Harness, tmp_path: Path) -> None:
+    h = harness
+    end = _shanghai_today() - timedelta(days=1)
+    _cohort(h, tmp_path, end, 1)  # three interns of MENTOR's
+    set_language(h.db, MENTOR, "zh_CN")
+    assert jobs.request_evaluations(h.services, _moment(end + timedelta(days=1))) == 3
+    h.deliver()
+    [listing] = _request_dms(h)
+    assert listing["text"].startswith("您的 3 名实习生（深职院–华为）的实习已结束")
+    for intern_id in list(_buttons(listing).values()):
+        h.slack.block_action(user_id=COORD_ENTERPRISE, action_id=InternshipActionId.EVALUATE, value=intern_id,
+                             block_id=f"intern:{intern_id}", channel_id="D" + MENTOR, message_ts=listing["ts"])
+        h.settle()
+        assert _submit(h, COORD_ENTERPRISE, h.last_modal(), **GRADES, certificate=["issued"]).status == 200
+    h.deliver()
+    [listing] = _request_dms(h)
+    assert not _buttons(listing) and listing["text"] == "3 份实习评价（深职院–华为）已全部完成，谢谢。"
+    assert f"<@{COORD_ENTERPRISE}>" in str(listing["blocks"])
+    assert _count(h) == 3

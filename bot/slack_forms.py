@@ -34,6 +34,13 @@ def read(values: State, block_id: str) -> Any:
     return None
 
 
+def read_many(values: State, block_id: str) -> list[str]:
+    """The values chosen in a block that takes several (checkboxes, people): a list of strings, empty
+    when nothing is chosen or the block holds anything else (a forged payload gets "required", not an error)."""
+    chosen = read(values, block_id)
+    return [v for v in chosen if isinstance(v, str)] if isinstance(chosen, list) else []
+
+
 def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text, "emoji": True}
 

@@ -133,7 +133,7 @@ def check_request(signing_secret: str, body: bytes, headers: Mapping[str, str]) 
         return 401
     try:
         parsed = parse_body(text, headers.get("content-type"))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than Python recurses
         return 400
     if not isinstance(parsed, dict) or not is_well_formed(parsed):
         return 400

@@ -73,7 +73,8 @@ def _state_values() -> st.SearchStrategy[Any]:
         "selected_time": junk_text, "selected_user": junk, "selected_users": junk, "selected_options": junk}))
     blocks = st.sampled_from(["intern_id", "category", "severity", "description", "occurred_on", "text",
                               "actions_taken", "decision", "comment", "rating", "who", "direction", "start_date",
-                              "end_date", "date", "time", "duration", "title", "ack", "zzz"])
+                              "end_date", "date", "time", "duration", "title", "ack", "invitees",
+                              "confidentiality", "certificate", "zzz"])
     return st.dictionaries(blocks, st.one_of(junk, st.dictionaries(st.text(max_size=8), element, max_size=2)),
                            max_size=6)
 
@@ -193,6 +194,32 @@ def test_garbage_bodies(harness: Harness) -> None:
                                (b"{", "application/json"), (b"[]", "application/json"),
                                (b"payload=" + b"A" * 900_000, "application/x-www-form-urlencoded")]:
         assert harness.slack.send(body, content_type).status < 500, body[:40]
+    _still_healthy(harness)
+
+
+def test_ids_past_any_column_and_choices_of_the_wrong_shape_get_answers_not_crashes(harness: Harness) -> None:
+    """Every form, with ids in its metadata too large for an integer column, and its multiple-choice blocks
+    (people, checkboxes) holding a number: an answer (refusal or inline errors), never a 500, nothing written."""
+    before = _writes(harness)
+    huge = 10**20
+    metadata = json.dumps({key: huge for key in ("problem_id", "meeting_id", "exchange_id", "intern_id",
+                                                 "partnership_id", "item_id")})
+    wrong_shape = {"type": "static_select", "selected_option": {"value": 7}, "selected_options": 7,
+                   "selected_users": 7}
+    values = {block: {"a": wrong_shape} for block in ("invitees", "confidentiality", "certificate")}
+    for callback_id in CALLBACKS:
+        view = {"id": f"V{callback_id}", "type": "modal", "callback_id": callback_id, "hash": "h", "blocks": [],
+                "private_metadata": metadata, "state": {"values": values}}
+        payload = {"type": "view_submission", "user": {"id": MENTOR, "team_id": "T0001"}, "team": {"id": "T0001"},
+                   "api_app_id": "A0", "token": "x", "view": view}
+        assert _post(harness, payload) < 500, callback_id
+    _still_healthy(harness)
+    assert _writes(harness) == before
+
+
+def test_json_nested_deeper_than_python_recurses_is_refused_with_400(harness: Harness) -> None:
+    body = b"payload=" + b"[" * 50_000 + b"]" * 50_000
+    assert harness.slack.send(body, "application/x-www-form-urlencoded").status == 400
     _still_healthy(harness)
 
 

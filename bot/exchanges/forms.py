@@ -13,7 +13,7 @@ from bot.exchanges.labels import DECISION_LABELS, DIRECTION_LABELS, PURPOSE_LABE
 from bot.exchanges.snapshot import ExchangeSnapshot
 from bot.i18n import Translator
 from bot.problems.forms import MAX_TEXT, OptionalText, RequiredText
-from bot.slack_forms import State, first_errors, input_block, modal, option, read
+from bot.slack_forms import State, first_errors, input_block, modal, option, read, read_many
 from models.exchange import DecisionKind, Direction, Purpose, Rating
 
 ACKNOWLEDGED = "acknowledged"
@@ -123,7 +123,8 @@ def request_modal(t: Translator, *, caller: str, partnerships: list[tuple[int, s
 def parse_request(values: State, t: Translator) -> ExchangeRequestInput | dict[str, str]:
     """The validated input, or block id → message for `response_action: errors`."""
     raw: dict[str, Any] = {field: read(values, field) for field in REQUEST_BLOCKS}
-    raw["confidentiality_acknowledged"] = ACKNOWLEDGED in (raw.pop("confidentiality") or [])
+    raw.pop("confidentiality")
+    raw["confidentiality_acknowledged"] = ACKNOWLEDGED in read_many(values, "confidentiality")
     errors: dict[str, str] = {}
     if not raw["confidentiality_acknowledged"]:
         errors["confidentiality"] = request_error("confidentiality", "required", t)

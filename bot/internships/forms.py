@@ -11,7 +11,7 @@ from bot.i18n import Translator
 from bot.internships.ids import InternshipCallback
 from bot.internships.labels import CRITERIA, GRADE_LABELS
 from bot.internships.snapshot import InternSnapshot
-from bot.slack_forms import State, blank_to_none, first_errors, input_block, modal, option, read
+from bot.slack_forms import State, blank_to_none, first_errors, input_block, modal, option, read, read_many
 from models.internship import Grade
 
 MAX_TEXT = 3000
@@ -57,7 +57,7 @@ def parse_evaluation(values: State, t: Translator) -> EvaluationInput | dict[str
     """The validated input, or block id → message for `response_action: errors`."""
     raw: dict[str, Any] = {field: read(values, field) for field in CRITERIA}
     raw["comments"] = read(values, "comments")
-    raw["certificate_issued"] = ISSUED in (read(values, "certificate") or [])
+    raw["certificate_issued"] = ISSUED in read_many(values, "certificate")
     errors: dict[str, str] = {}
     try:
         parsed = EvaluationInput.model_validate(raw)

@@ -14,7 +14,7 @@ from bot.i18n import Translator
 from bot.meetings.ids import MeetingCallback
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.problems.forms import OptionalText
-from bot.slack_forms import State, blank_to_none, first_errors, input_block, modal, option, read, stripped
+from bot.slack_forms import State, blank_to_none, first_errors, input_block, modal, option, read, read_many, stripped
 
 MAX_MINUTES = 8 * 60
 SlackUserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,30}$")]
@@ -104,7 +104,7 @@ def schedule_modal(t: Translator, defaults: ScheduleDefaults) -> dict[str, Any]:
 def parse_schedule(values: State, t: Translator) -> MeetingInput | dict[str, str]:
     """The validated input, or block id → message for `response_action: errors`."""
     raw = {field: read(values, field) for field in SCHEDULE_BLOCKS}
-    raw["invitees"] = tuple(raw["invitees"] or ())
+    raw["invitees"] = tuple(read_many(values, "invitees"))
     try:
         return MeetingInput.model_validate(raw)
     except ValidationError as exc:

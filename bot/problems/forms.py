@@ -130,4 +130,4 @@ def problem_id_from(private_metadata: str) -> int | None:
         value = json.loads(private_metadata or "{}").get("problem_id")
     except (ValueError, AttributeError):
         return None
-    return value if isinstance(value, int) and value > 0 else None
+    return value if isinstance(value, int) and 0 < value < 2**31 else None

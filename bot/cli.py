@@ -266,7 +266,9 @@ def _db(settings: Settings | None = None) -> Database:
 def _redacted(url: str) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    parsed = make_url(url)
+    secret = {key: "***" for key in parsed.query if "password" in key.lower()}  # libpq's password=, sslpassword=
+    return parsed.update_query_dict(secret).render_as_string(hide_password=True)
 
 
 def _shown_url(url: str) -> str:

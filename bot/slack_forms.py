@@ -11,6 +11,11 @@ from bot.slack_text import truncate
 
 State = dict[str, dict[str, dict[str, Any]]]
 
+# Explicit direction overrides, embeddings and isolates (U+202A–E, U+2066–9): invisible, and one left open
+# in a title reverses the text we post after it (the date and time beside a meeting's title). Names refuse
+# them (models.schemas); typed text loses them.
+_DIRECTION_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
 
 def read(values: State, block_id: str) -> Any:
     """The plain value a person entered in a block, whatever the element type (None if untouched)."""
@@ -48,10 +53,11 @@ def plain(text: str) -> dict[str, Any]:
 def stripped(value: Any) -> Any:
     """Typed text without the blank around it, and empty when nothing in it is visible: whitespace (U+3000
     and no-break spaces too) and invisible format characters (a zero-width space, a joiner, a BOM) alone
-    would post as a blank line, so they count as empty. Anything but a string passes through."""
+    would post as a blank line, so they count as empty. Direction overrides are dropped. Anything but a
+    string passes through."""
     if not isinstance(value, str):
         return value
-    text = value.strip()
+    text = value.translate(_DIRECTION_CONTROLS).strip()
     return text if any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text) else ""
 
 

@@ -13,6 +13,12 @@ def escape(text: str | None) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def defanged(text: str) -> str:
+    """People's text for a field Slack shows as typed, unparsed (a file's title): `<` and `>` become their
+    full-width forms, so nothing in it could ever read as `<!channel>` or a link, and nothing shows as `&lt;`."""
+    return text.replace("<", "\uff1c").replace(">", "\uff1e")
+
+
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 

@@ -255,6 +255,8 @@ def test_a_bad_or_unreachable_database_url_is_one_line_without_its_password(cli_
         f"postgresql+psycopg://postgres:hunter2@127.0.0.1:{_free_port()}/test": "cannot connect to the database",
         f"sqlite:///{tmp_path}/no/such/dir/x.db": "cannot connect to the database",
         "mysql://root:hunter2@127.0.0.1/test": "no driver for this kind of database is installed",
+        f"postgresql+psycopg://postgres@127.0.0.1:{_free_port()}/test?password=hunter2&sslpassword=hunter2":
+            "cannot connect to the database",
     }
     for url, reason in cases.items():
         for args in (["partnership", "list"], ["db", "upgrade"]):

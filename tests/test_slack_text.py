@@ -59,6 +59,22 @@ def test_form_text_with_nothing_visible_is_empty_and_other_text_is_stripped() ->
     assert blank_to_none(" \u200b ") is None and blank_to_none("x") == "x" and blank_to_none(3) == 3
 
 
+def test_form_text_loses_direction_overrides_that_would_reverse_what_we_post_after_it() -> None:
+    """A meeting titled "周会\u202e" would show the date and time we put after the title backwards; names
+    refuse these characters, typed text loses them (marks such as U+200F, which override nothing, stay)."""
+    from pydantic import TypeAdapter
+
+    from bot.meetings.forms import Title
+    from bot.problems.forms import OptionalText
+    from bot.slack_forms import stripped
+
+    assert stripped("周会\u202e") == "周会" and stripped("\u2067عربى\u2069 ok") == "عربى ok"
+    assert stripped("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069") == ""
+    assert stripped("שלום\u200f") == "שלום\u200f"
+    assert TypeAdapter(Title).validate_python("周会\u202e") == "周会"  # the forms' text types use it
+    assert TypeAdapter(OptionalText).validate_python("\u202e") is None
+
+
 @given(st.text(alphabet=st.sampled_from("a&<>中 \n"), max_size=400), st.integers(min_value=5, max_value=120))
 def test_escaped_pieces_hold_all_of_the_text_and_none_splits_an_entity(text: str, limit: int) -> None:
     from bot.slack_text import escaped_pieces

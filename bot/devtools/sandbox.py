@@ -38,12 +38,19 @@ BOT_USER_ID = "U0COOPBOT"
 
 
 def sandbox_database_url() -> str:
-    """DATABASE_URL when the operator set one (environment or .env), else the sandbox's own SQLite file."""
+    """Always the sandbox's own SQLite file, never DATABASE_URL: the sandbox seeds demo people, lets its
+    page act as anyone, and runs the calendar jobs against a stand-in for Slack (their ledger would keep
+    the real digests and reminders from being sent). `make run` starts it on a machine whose .env may
+    name the production database but no Slack credentials yet."""
+    return SANDBOX_DATABASE
+
+
+def database_url_configured() -> bool:
+    """Whether the operator set DATABASE_URL (environment or .env): the sandbox then says it is not using it."""
     try:
-        settings = Settings()
+        return "database_url" in Settings().model_fields_set
     except Exception:
-        return SANDBOX_DATABASE
-    return settings.database_url if "database_url" in settings.model_fields_set else SANDBOX_DATABASE
+        return False
 
 
 @dataclass
@@ -129,7 +136,8 @@ def run(port: int = DEFAULT_PORT, open_browser: bool = True) -> int:
               f"try --port {port + 1}", file=sys.stderr)
         return 1
     print(f"coopbot sandbox: the bot with a local stand-in for Slack at {sandbox.url}\n"
-          f"  database {_shown(sandbox.database_url)} (demo partnership \"Demo College – Demo Works\")\n"
+          f"  database {_shown(sandbox.database_url)} (demo partnership \"Demo College – Demo Works\")"
+          + ("; DATABASE_URL is not used here\n" if database_url_configured() else "\n") +
           "  press Ctrl-C to stop", file=sys.stderr, flush=True)
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(sandbox.url,), daemon=True).start()

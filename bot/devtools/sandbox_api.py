@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from bot.container import Services
 from bot.db import Database
@@ -238,6 +238,9 @@ class SandboxApi:
 
         def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             path, method = environ.get("PATH_INFO", "/"), environ.get("REQUEST_METHOD", "GET").upper()
+            refused = _foreign(environ, method)
+            if refused:
+                return _send(start_response, "403 Forbidden", {"error": refused})
             try:
                 if path.startswith("/sandbox/api/") and method == "POST":
                     handler = posts.get(path.removeprefix("/sandbox/api/"))
@@ -275,6 +278,36 @@ class SandboxApi:
                                   ("Content-Disposition", f"attachment; filename*=UTF-8''{name}"),
                                   ("Content-Length", str(len(record["content"])))])
         return [bytes(record["content"])]
+
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+def _foreign(environ: WSGIEnvironment, method: str) -> str | None:
+    """Why a request does not come from the sandbox's own page, or None. The page acts as anyone on the
+    roster, so another web page open in the same browser must not drive it: a Host that is not a loopback
+    name is a DNS-rebinding page (it could read the state); a POST must be JSON (which a cross-site form or
+    simple request cannot send without the browser asking first, and we never answer yes) from no other
+    origin."""
+    host = str(environ.get("HTTP_HOST") or "")
+    if _hostname(host) not in LOOPBACK_NAMES:
+        return "the sandbox answers only to 127.0.0.1 and localhost"
+    if method != "POST":
+        return None
+    content_type = str(environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        return "the sandbox's API takes application/json from its own page"
+    origin = str(environ.get("HTTP_ORIGIN") or "")
+    if origin and urlsplit(origin).netloc != host:
+        return "the sandbox's API takes requests from its own page only"
+    return None
+
+
+def _hostname(host: str) -> str:
+    """"127.0.0.1:3000" → "127.0.0.1", "[::1]:3000" → "[::1]"."""
+    if host.startswith("["):
+        return host[:host.find("]") + 1]
+    return host.rsplit(":", 1)[0] if ":" in host else host
 
 
 def _text(body: dict[str, Any], key: str) -> str:

@@ -16,6 +16,7 @@ from bot.language import SlackLocales, language_in
 from bot.meetings import messages
 from bot.meetings.ics import ics_filename, meeting_ics
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot
+from bot.slack_text import defanged
 from models.base import utcnow
 
 
@@ -99,5 +100,5 @@ class SlackMeetingNotifier:
         for invitee in meeting.invitees:
             t = self.reader(session, invitee.slack_user_id, meeting.language)
             outbox.upload(session, channel=invitee.slack_user_id, filename=ics_filename(meeting), content=content,
-                          title=meeting.title[:200],
+                          title=defanged(meeting.title[:200]),
                           initial_comment=messages.invitation_comment(meeting, t, change=change))

@@ -59,6 +59,8 @@ def test_schedule_announces_sends_calendar_files_and_counts_answers_in_place(har
     assert event.decoded("DTSTART") == meeting.starts_at
     assert str(event["SUMMARY"]) == "第一季度校企合作会议 <!channel>" and str(event["UID"]) == meeting.ics_uid
     assert "invited" in files[0]["initial_comment"]
+    assert "&lt;!channel&gt;" in files[0]["initial_comment"] and "<!channel>" not in files[0]["initial_comment"]
+    assert files[0]["title"] == "第一季度校企合作会议 ＜!channel＞"  # a file's title is shown as typed
 
     h.click(COORD_ENTERPRISE, MeetingActionId.RSVP_GOING, post)
     h.click(MEMBER, MeetingActionId.RSVP_GOING, post)

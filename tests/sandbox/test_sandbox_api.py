@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
+import pytest
 from slack_sdk import WebClient
 
 from bot.devtools.sandbox_seed import COORD_SCHOOL, DEMO_CHANNEL, MEMBER, MENTOR, TEACHER
@@ -162,3 +164,49 @@ def test_scheduled_jobs_button(page_api: PageApi) -> None:
     assert {"quarterly-prompt", "digest", "reminders"} <= set(jobs["names"])
     assert page_api.post("jobs", {"name": "digest"})["ok"] is True
     assert page_api.post("jobs", {"name": "not-a-job"}, status=400)
+
+
+def _send(api: PageApi, path: str, body: bytes | None, headers: dict[str, str]) -> int:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(api.base + path, data=body, method="POST" if body is not None else "GET",
+                                     headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as err:
+        return int(err.code)
+
+
+def test_other_web_pages_cannot_drive_or_read_the_sandbox(page_api: PageApi) -> None:
+    """The page acts as anyone on the roster: a page from elsewhere in the same browser must not. A simple
+    cross-site POST (no preflight: text/plain or a form), a JSON POST from another origin and a read through
+    a DNS-rebound name are all refused, and change nothing."""
+    act_as = json.dumps({"user": MENTOR}).encode()
+    refused = [
+        ("/sandbox/api/as", act_as, {"Content-Type": "text/plain"}),
+        ("/sandbox/api/as", act_as, {"Content-Type": "application/x-www-form-urlencoded"}),
+        ("/sandbox/api/as", act_as, {"Content-Type": "application/json", "Origin": "https://evil.example"}),
+        ("/sandbox/api/state", None, {"Host": "evil.example"}),
+        ("/sandbox/api/as", act_as, {"Content-Type": "application/json", "Host": "rebound.evil.example:3000"}),
+    ]
+    for path, body, headers in refused:
+        assert _send(page_api, path, body, headers) == 403, (path, headers)
+    assert page_api.state()["me"] == TEACHER
+    own_origin = page_api.base
+    assert _send(page_api, "/sandbox/api/as", act_as, {"Content-Type": "application/json",
+                                                      "Origin": own_origin}) == 200
+    assert page_api.state()["me"] == MENTOR
+    localhost = page_api.base.replace("127.0.0.1", "localhost")
+    assert _send(page_api, "/sandbox/api/state", None, {"Host": localhost.removeprefix("http://")}) == 200
+
+
+def test_the_sandbox_never_uses_the_configured_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make run` starts the sandbox where .env may already name the production database: the sandbox's
+    demo people, its page acting as anyone, and its jobs' ledger must not reach it."""
+    from bot.devtools.sandbox import SANDBOX_DATABASE, database_url_configured, sandbox_database_url
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://coop@db.example/production")
+    assert sandbox_database_url() == SANDBOX_DATABASE
+    assert database_url_configured()

@@ -28,6 +28,24 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
     return text if len(text) <= limit else text[: limit - len(ellipsis)] + ellipsis
 
 
+def truncate_mrkdwn(text: str, limit: int, ellipsis: str = "…") -> str:
+    """`truncate` for mrkdwn already built (people's text escaped, our own `<@U…>`, `<#C…>`, links): the
+    cut never lands inside an entity like `&amp;` or a `<…>`, which would show as raw characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ellipsis)]
+    entity = cut.rfind("&")
+    if entity != -1 and ";" not in cut[entity:]:
+        cut = cut[:entity]
+    token = cut.rfind("<")
+    if token != -1 and ">" not in cut[token:]:
+        cut = cut[:token]
+    return cut + ellipsis
+
+
+SECTION_LIMIT = 3000  # characters of a section's text
+
+
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
@@ -56,3 +74,12 @@ def escaped_pieces(text: str, limit: int) -> list[str]:
     if current:
         pieces.append("".join(current))
     return pieces
+
+
+def headed_pieces(head: str, text: str | None, limit: int = SECTION_LIMIT) -> list[str]:
+    """`head` (mrkdwn of ours), then all of `text` escaped: the texts of as many sections as that takes, so a
+    long description or comment reaches its reader whole rather than cut to one section."""
+    if not text:
+        return [head]
+    first, *rest = escaped_pieces(text, limit - len(head))
+    return [head + first, *rest]

@@ -84,3 +84,21 @@ def test_escaped_pieces_hold_all_of_the_text_and_none_splits_an_entity(text: str
     for piece in pieces:
         assert 0 < len(piece) <= limit
         assert "&" not in piece.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
+
+
+def test_built_mrkdwn_is_never_cut_inside_an_entity_or_a_mention() -> None:
+    from bot.slack_text import truncate_mrkdwn
+
+    assert truncate_mrkdwn("复盘 &amp; 整理", 8) == "复盘 …"
+    assert truncate_mrkdwn("复盘 &lt;x&gt;", 10) == "复盘 &lt;x…"
+    assert truncate_mrkdwn("Invited: <@U0TEACHER> <@U0MENTOR>", 28) == "Invited: <@U0TEACHER> …"
+    assert truncate_mrkdwn("short", 10) == "short"
+
+
+@given(st.text(alphabet=st.sampled_from("a&<>中\n"), max_size=3000), st.sampled_from(["", "*What happened*\n"]))
+def test_headed_pieces_carry_all_of_the_text_within_each_sections_limit(text: str, head: str) -> None:
+    from bot.slack_text import escape, headed_pieces
+
+    pieces = headed_pieces(head, text)
+    assert all(len(piece) <= 3000 for piece in pieces)
+    assert "".join(pieces) == head + escape(text)

@@ -9,7 +9,7 @@ from typing import Any
 from bot.compliance.service import Checklist
 from bot.i18n import N_, Translator
 from bot.slack_forms import State, input_block, modal, option, plain, read
-from bot.slack_text import escape
+from bot.slack_text import escape_within, truncate_mrkdwn
 from models.compliance import ComplianceItem
 
 
@@ -53,13 +53,13 @@ def open_button(intern_id: int, t: Translator) -> dict[str, Any]:
 def _line(c: Checklist, t: Translator) -> str:
     state = (t.gettext("Missing: {items}").format(items=missing_words(c.missing, t)) if c.missing
              else t.gettext("Complete"))
-    return (f"*{escape(c.name)[:200]}* ({escape(c.student_id)[:64]}) · "
+    return (f"*{escape_within(c.name, 200)}* ({escape_within(c.student_id, 64)}) · "
             f"{t.date(c.start_date)} – {t.date(c.end_date)}\n{state}")
 
 
 def chooser_modal(checklists: list[Checklist], t: Translator) -> dict[str, Any]:
     """`/coop checklist` for a teacher of several interns: one line and button per intern."""
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": _line(c, t)[:3000]},
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": truncate_mrkdwn(_line(c, t), 3000)},
                "accessory": open_button(c.intern_id, t)} for c in checklists[:99]]
     return modal(ComplianceCallback.CHOOSE, t.gettext("Compliance"), blocks, submit=None, close=t.gettext("Close"))
 
@@ -81,7 +81,7 @@ def checklist_modal(c: Checklist, t: Translator) -> dict[str, Any]:
     if ticked:
         boxes["initial_options"] = ticked
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": _line(c, t)[:3000]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": truncate_mrkdwn(_line(c, t), 3000)}},
         input_block("items", _("In place for this internship"), boxes, optional=True,
                     hint=_("Tick what is done. Anything required and not ticked is flagged to the coordinators.")),
     ]

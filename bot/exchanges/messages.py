@@ -20,7 +20,7 @@ from bot.exchanges.practice import REQUIRED_MONTHS, PracticeRecord
 from bot.exchanges.snapshot import ExchangeSnapshot
 from bot.i18n import N_, Translator
 from bot.slack_forms import plain
-from bot.slack_text import escape, escape_within, mention, truncate
+from bot.slack_text import escape, escape_within, escaped_pieces, headed_pieces, mention, truncate, truncate_mrkdwn
 from models.exchange import DecisionKind, ExchangeStatus
 from models.roster import Side
 
@@ -81,8 +81,7 @@ def details(x: ExchangeSnapshot, t: Translator) -> Blocks:
         {"type": "mrkdwn", "text": f"*{_('Requested by')}*\n{mention(x.requester)}"},
     ]}]
     if x.expected_outcomes:
-        head = f"*{_('Expected outcomes')}*\n"
-        blocks.append(section(head + escape_within(x.expected_outcomes, 3000 - len(head))))
+        blocks += [section(piece) for piece in headed_pieces(f"*{_('Expected outcomes')}*\n", x.expected_outcomes)]
     return blocks
 
 
@@ -120,7 +119,7 @@ def _summary_blocks(x: ExchangeSnapshot, t: Translator) -> Blocks:
     _ = t.gettext
     return [{"type": "header", "text": plain(truncate(title(x, t, mrkdwn=False), 150))},
             *details(x, t),
-            section(f"*{_('Status')}*: {status_words(x, t)}\n{side_lines(x, t)}"[:3000]),
+            section(truncate_mrkdwn(f"*{_('Status')}*: {status_words(x, t)}\n{side_lines(x, t)}", 3000)),
             {"type": "context", "elements": [{"type": "mrkdwn", "text": _("Exchange #{number} · round {round}").format(
                 number=x.id, round=x.review_round)}]}]
 
@@ -151,12 +150,14 @@ def requester_notice(x: ExchangeSnapshot, actor: str, t: Translator) -> tuple[st
     decision = x.decisions[side] if side else None
     sentence = NOTICES[(side, decision.decision)] if side and decision else NOTICE_UPDATED
     text = _(sentence).format(person=mention(actor), who=escape(x.person_name))
-    body = text
+    blocks = [section(text)]
     if decision and decision.comment:
-        body += "\n> " + escape_within(decision.comment, 2000).replace("\n", "\n> ")
+        # whole, quoted: the requester acts on it. 900 escaped characters a section stay within 3,000 even
+        # when every one is a line break that quoting turns into three.
+        blocks += [section("> " + piece.replace("\n", "\n> ")) for piece in escaped_pieces(decision.comment, 900)]
     if x.status == ExchangeStatus.APPROVED:
-        body += "\n" + _("Both sides approved: the exchange starts on {date}.").format(date=t.date(x.start_date))
-    blocks = [section(body)]
+        started = _("Both sides approved: the exchange starts on {date}.").format(date=t.date(x.start_date))
+        blocks.append(section(started))
     if x.status == ExchangeStatus.CHANGES_REQUESTED:
         blocks.append(_actions(x, _button(ExchangeActionId.EDIT, _("Edit request"), x)))
     return text, blocks
@@ -210,7 +211,8 @@ def status_blocks(awaiting: list[ExchangeSnapshot], practice: PracticeRecord | N
     blocks: Blocks = []
     if awaiting:
         lines = [f"• *#{x.id}* {title(x, t)} · {period(x, t)} · <#{x.channel_id}>" for x in awaiting]
-        blocks.append(section(("*" + _("Exchanges waiting for your decision") + "*\n" + "\n".join(lines))[:3000]))
+        blocks.append(section(truncate_mrkdwn("*" + _("Exchanges waiting for your decision") + "*\n" + "\n".join(lines),
+                                              3000)))
     if practice is not None:
         words = (_("Enterprise practice in the last 5 years: {months} of {required} months. ✅ The 6-month rule "
                    "is met.") if practice.met else

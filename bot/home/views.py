@@ -29,7 +29,7 @@ from bot.permissions import Action
 from bot.problems.ids import ProblemActionId
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS, STATUS_LABELS
 from bot.slack_forms import option, plain
-from bot.slack_text import escape, escape_within, truncate
+from bot.slack_text import escape, escape_within, truncate, truncate_mrkdwn
 from models.roster import Role
 
 Blocks = list[dict[str, Any]]
@@ -63,7 +63,7 @@ def how_to_get_added(t: Translator) -> str:
 
 
 def section(text: str, accessory: dict[str, Any] | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": truncate_mrkdwn(text, 3000)}}
     if accessory:
         block["accessory"] = accessory
     return block

@@ -15,6 +15,7 @@ from bot.meetings.ids import MeetingCallback
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.problems.forms import OptionalText
 from bot.slack_forms import State, blank_to_none, first_errors, input_block, modal, option, read, read_many, stripped
+from bot.slack_text import truncate
 
 MAX_MINUTES = 8 * 60
 SlackUserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,30}$")]
@@ -140,7 +141,7 @@ def reschedule_modal(t: Translator, meeting: MeetingSnapshot) -> dict[str, Any]:
     _ = t.gettext
     local = meeting.local_start
     blocks = [
-        {"type": "context", "elements": [{"type": "plain_text", "text": meeting.title[:150], "emoji": True}]},
+        {"type": "context", "elements": [{"type": "plain_text", "text": truncate(meeting.title, 150), "emoji": True}]},
         *_when_blocks(t, day=local.date(), start=local.strftime("%H:%M"), duration=meeting.duration_minutes,
                       location=meeting.location, timezone=meeting.timezone),
     ]

@@ -12,7 +12,7 @@ from bot.meetings.ids import MeetingActionId
 from bot.meetings.labels import RSVP_LABELS, STATUS_LABELS
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot
 from bot.slack_forms import plain
-from bot.slack_text import escape, escape_within, mention, truncate
+from bot.slack_text import escape, escape_within, headed_pieces, mention, truncate, truncate_mrkdwn
 from models.meeting import ActionItemStatus, MeetingStatus, Rsvp
 
 Blocks = list[dict[str, Any]]
@@ -75,10 +75,9 @@ def announcement(m: MeetingSnapshot, t: Translator) -> tuple[str, Blocks]:
         ]},
     ]
     if m.agenda:
-        head = f"*{_('Agenda')}*\n"
-        blocks.append(_section(head + escape_within(m.agenda, 3000 - len(head))))
+        blocks += [_section(piece) for piece in headed_pieces(f"*{_('Agenda')}*\n", m.agenda)]
     if m.status == MeetingStatus.SCHEDULED:
-        blocks.append(_section(rsvp_lines(m, t)[:3000]))
+        blocks.append(_section(truncate_mrkdwn(rsvp_lines(m, t), 3000)))
         blocks.append({"type": "actions", "block_id": f"meeting:{m.id}:rsvp", "elements": [
             _button(RSVP_ACTIONS[a], _(label), m.id, "primary" if a == Rsvp.GOING else None)
             for a, label in RSVP_LABELS.items()]})
@@ -86,13 +85,13 @@ def announcement(m: MeetingSnapshot, t: Translator) -> tuple[str, Blocks]:
             _button(MeetingActionId.RESCHEDULE, _("Reschedule"), m.id),
             _button(MeetingActionId.CANCEL, _("Cancel meeting"), m.id, "danger")]})
     elif m.status == MeetingStatus.HELD:
-        blocks.append(_section(rsvp_lines(m, t)[:3000]))
+        blocks.append(_section(truncate_mrkdwn(rsvp_lines(m, t), 3000)))
         if m.action_items:
             blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": t.ngettext(
                 "Minutes and {count} action item in the thread", "Minutes and {count} action items in the thread",
                 len(m.action_items)).format(count=len(m.action_items))}]})
     invited = " ".join(mention(i.slack_user_id) for i in m.invitees)
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": truncate_mrkdwn(
         _("Invited: {people}").format(people=invited), 3000)}]})
     text = _(ANNOUNCED[m.status]).format(title=title, when=when_text(m, t))
     return text, blocks
@@ -115,8 +114,7 @@ def change_note(m: MeetingSnapshot, t: Translator, actor: str, reason: str | Non
         head = _("❌ {person} cancelled this meeting.").format(person=mention(actor))
     else:
         head = _("🔁 {person} moved this meeting to {when}.").format(person=mention(actor), when=when_text(m, t))
-    body = f"{head}\n{escape_within(reason, 2800)}" if reason else head
-    return truncate(head, 300), [_section(body)]
+    return truncate_mrkdwn(head, 300), [_section(p) for p in headed_pieces(f"{head}\n" if reason else head, reason)]
 
 
 def reminder(m: MeetingSnapshot, t: Translator, *, hours: int) -> tuple[str, Blocks]:
@@ -127,7 +125,7 @@ def reminder(m: MeetingSnapshot, t: Translator, *, hours: int) -> tuple[str, Blo
         title=escape(m.title), when=when_text(m, t))
     where = _("Where: {place}").format(place=escape_within(m.location, 1000)) if m.location else ""
     body = "\n".join(x for x in (head, where, people) if x)
-    return truncate(head, 300), [_section(body[:3000])]
+    return truncate_mrkdwn(head, 300), [_section(truncate_mrkdwn(body, 3000))]
 
 
 def minutes_request(m: MeetingSnapshot, t: Translator) -> tuple[str, Blocks]:
@@ -141,7 +139,7 @@ def minutes_request(m: MeetingSnapshot, t: Translator) -> tuple[str, Blocks]:
 def minutes_note(m: MeetingSnapshot, t: Translator, actor: str) -> tuple[str, Blocks]:
     """The minutes, as a reply in the announcement's thread."""
     head = t.gettext("📝 Minutes recorded by {person}:").format(person=mention(actor))
-    return truncate(head, 300), [_section(f"{head}\n{escape_within(m.minutes, 3000 - len(head) - 1)}")]
+    return truncate_mrkdwn(head, 300), [_section(piece) for piece in headed_pieces(f"{head}\n", m.minutes)]
 
 
 def action_item(item: ActionItemSnapshot, t: Translator, *, reminder: bool = False) -> tuple[str, Blocks]:
@@ -153,10 +151,10 @@ def action_item(item: ActionItemSnapshot, t: Translator, *, reminder: bool = Fal
     else:
         head = _("☑️ Action item for {person}, due {date}").format(person=mention(item.owner),
                                                                    date=t.date(item.due_date))
-    blocks: Blocks = [_section(f"{head}\n{escape_within(item.text, 3000 - len(head) - 1)}")]
+    blocks: Blocks = [_section(piece) for piece in headed_pieces(f"{head}\n", item.text)]
     if item.status == ActionItemStatus.DONE:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _("✅ Done")}]})
     else:
         blocks.append({"type": "actions", "block_id": f"action_item:{item.id}", "elements": [
             _button(MeetingActionId.ACTION_ITEM_DONE, _("Mark done"), item.id, "primary")]})
-    return truncate(f"{head}: {escape(item.text)}", 300), blocks
+    return truncate_mrkdwn(f"{head}: {escape(item.text)}", 300), blocks

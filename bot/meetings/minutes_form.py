@@ -17,6 +17,7 @@ from bot.meetings.ids import MeetingCallback
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.problems.forms import RequiredText
 from bot.slack_forms import State, first_errors, input_block, modal, plain, read
+from bot.slack_text import truncate
 
 MAX_ITEMS = 5
 
@@ -44,7 +45,7 @@ def item_block(row: int, part: str) -> str:
 def minutes_modal(t: Translator, meeting: MeetingSnapshot) -> dict[str, Any]:
     _ = t.gettext
     blocks: list[dict[str, Any]] = [
-        {"type": "context", "elements": [{"type": "plain_text", "text": meeting.title[:150], "emoji": True}]},
+        {"type": "context", "elements": [{"type": "plain_text", "text": truncate(meeting.title, 150), "emoji": True}]},
         input_block("minutes", _("Minutes"), {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                               "max_length": 3000}),
     ]

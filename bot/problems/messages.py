@@ -12,7 +12,7 @@ from bot.problems.ids import ProblemActionId
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS, STATUS_LABELS
 from bot.problems.snapshot import ProblemSnapshot
 from bot.slack_forms import plain
-from bot.slack_text import escape, escape_within, mention, truncate
+from bot.slack_text import escape, escape_within, headed_pieces, mention, truncate, truncate_mrkdwn
 from models.problem import AWAITING_ACKNOWLEDGEMENT, EventKind, ProblemStatus
 
 Blocks = list[dict[str, Any]]
@@ -27,9 +27,10 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def _titled(title: str, body: str | None) -> dict[str, Any]:
-    head = f"*{title}*\n"
-    return _section(head + escape_within(body, 3000 - len(head)))
+def _titled(title: str, body: str | None) -> Blocks:
+    """A titled text, whole: as many sections as it takes (the form takes 3,000 characters; escaped, an `&`
+    takes five)."""
+    return [_section(piece) for piece in headed_pieces(f"*{title}*\n", body)]
 
 
 def status_words(p: ProblemSnapshot, t: Translator) -> str:
@@ -60,12 +61,12 @@ def channel_message(p: ProblemSnapshot, t: Translator, *, mention_people: tuple[
             {"type": "mrkdwn", "text": f"*{_('Reported by')}*\n{mention(p.reporter)}"},
             {"type": "mrkdwn", "text": f"*{_('When did it happen')}*\n{t.date(p.occurred_on)}"},
         ]},
-        _titled(_("What happened"), p.description),
+        *_titled(_("What happened"), p.description),
     ]
     if p.actions_taken:
-        blocks.append(_titled(_("What has been done so far"), p.actions_taken))
+        blocks += _titled(_("What has been done so far"), p.actions_taken)
     if p.status == ProblemStatus.RESOLVED and p.resolution:
-        blocks.append(_titled(_("Resolution"), p.resolution))
+        blocks += _titled(_("Resolution"), p.resolution)
     context = [_("Mentor {mentor} · Teacher {teacher}").format(mentor=mention(p.mentor), teacher=mention(p.teacher)),
                _("Report #{number}").format(number=p.id)]
     if p.update_count:
@@ -115,8 +116,7 @@ def thread_note(kind: EventKind, actor: str, text: str | None, t: Translator) ->
         head = _("↩️ {person} reopened this problem.").format(person=who)
     else:
         head = _("💬 Update from {person}:").format(person=who)
-    body = f"{head}\n{escape_within(text, 3000 - len(head) - 1)}" if text else head
-    return truncate(head, 300), [_section(body)]
+    return truncate_mrkdwn(head, 300), [_section(piece) for piece in headed_pieces(f"{head}\n" if text else head, text)]
 
 
 def supervisor_dm(p: ProblemSnapshot, t: Translator) -> tuple[str, Blocks]:

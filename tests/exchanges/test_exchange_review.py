@@ -217,3 +217,21 @@ def test_a_request_nobody_could_approve_is_refused_on_who_and_stores_nothing(har
     assert _count(h, Exchange) == 0
     h.deliver()
     assert h.fake.calls_to("chat.postMessage") == []
+
+
+def test_the_requester_reads_a_long_change_request_whole(harness: Harness) -> None:
+    """The comment is what the requester must act on: all 3,000 characters of it, line breaks, `&` and `<`
+    included, quoted across as many sections as it takes."""
+    h = harness
+    request(h)
+    h.deliver()
+    decide(h, COORD_SCHOOL, "approve")
+    comment = ("请写明具体部门 & 岗位 <R&D>\n" * 200)[:2999] + "末"
+    assert decide(h, COORD_ENTERPRISE, "request_changes", comment).text == ""
+    h.deliver()
+    notice = dm(h, TEACHER, ExchangeActionId.EDIT)
+    quoted = [b["text"]["text"] for b in notice["blocks"]
+              if b["type"] == "section" and b["text"]["text"].startswith(">")]
+    assert all(len(text) <= 3000 for text in quoted) and len(notice["blocks"]) <= 50
+    shown = "".join(text.removeprefix("> ").replace("\n> ", "\n") for text in quoted)
+    assert shown == comment.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

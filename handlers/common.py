@@ -72,6 +72,18 @@ def action_value_int(body: dict[str, Any]) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
+def selected_int(body: dict[str, Any]) -> int | None:
+    """The integer a select's chosen option carries (an id), or None if it is missing or forged."""
+    actions = body.get("actions") or []
+    chosen = actions[0].get("selected_option") if actions and isinstance(actions[0], dict) else None
+    value = chosen.get("value") if isinstance(chosen, dict) else None
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
 def on_button(services: Services, client: WebClient, body: dict[str, Any],
               act: Callable[[int, str, Translator], object],
               refuse: Callable[[CoopError, Translator], str] = refusal) -> None:

@@ -15,8 +15,9 @@ from bot.container import Services
 from bot.errors import CoopError, NotAllowed, NotOnRoster
 from bot.i18n import Translator
 from bot.permissions import Action
+from bot.slack_forms import named_option
 from bot.slack_text import escape
-from handlers.common import action_value_int, how_to_get_added, refusal, tell_privately, user_id
+from handlers.common import action_value_int, how_to_get_added, refusal, selected_int, tell_privately, user_id
 
 
 def compliance_service(services: Services) -> ComplianceService:
@@ -82,6 +83,28 @@ def register(app: App, services: Services) -> None:
             client.views_push(trigger_id=body["trigger_id"], view=view)
         else:
             client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.options(ComplianceActionId.FIND)
+    def find_options(ack: Ack, body: dict[str, Any]) -> None:
+        """The chooser's search: the caller's own current interns matching what they typed."""
+        try:
+            found = service.search_kept(user_id(body), str(body.get("value") or "")[:100])
+        except CoopError:
+            found = []
+        ack(options=[named_option(name, student_id, str(intern_id)) for intern_id, name, student_id in found])
+
+    @app.action(ComplianceActionId.FIND)
+    def open_found(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """An intern chosen in the chooser's search: their checklist, pushed over the chooser."""
+        ack()
+        user = user_id(body)
+        t = services.lazy_translator_for(user)
+        try:
+            view = forms.checklist_modal(service.checklist(user, selected_int(body) or 0), t)
+        except CoopError as exc:
+            tell_privately(client, body, only_teachers(exc, t))
+            return
+        client.views_push(trigger_id=body["trigger_id"], view=view)
 
     @app.view(ComplianceCallback.CHECKLIST)
     def save_checklist(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

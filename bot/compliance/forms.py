@@ -20,6 +20,10 @@ class ComplianceCallback(enum.StrEnum):
 
 class ComplianceActionId(enum.StrEnum):
     OPEN = "compliance_open"  # a button whose value is an intern id (chooser, or an App Home intern list)
+    FIND = "compliance_find"  # the chooser's search, when a teacher has more interns than it lists
+
+
+CHOOSER_ROWS = 90  # interns listed in the chooser: a modal holds 100 blocks
 
 
 ITEM_LABELS = {
@@ -58,9 +62,21 @@ def _line(c: Checklist, t: Translator) -> str:
 
 
 def chooser_modal(checklists: list[Checklist], t: Translator) -> dict[str, Any]:
-    """`/coop checklist` for a teacher of several interns: one line and button per intern."""
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": truncate_mrkdwn(_line(c, t), 3000)},
-               "accessory": open_button(c.intern_id, t)} for c in checklists[:99]]
+    """`/coop checklist` for a teacher of several interns: one line and button per intern, those with gaps
+    first. A teacher with more interns than a modal holds also gets a search that finds any of them."""
+    ordered = sorted(checklists, key=lambda c: not c.missing)  # stable: gaps first, each part as given
+    shown = ordered[:CHOOSER_ROWS]
+    blocks: list[dict[str, Any]] = []
+    if len(ordered) > len(shown):
+        blocks += [
+            {"type": "actions", "block_id": "find", "elements": [{
+                "type": "external_select", "action_id": ComplianceActionId.FIND, "min_query_length": 1,
+                "placeholder": plain(t.gettext("Find an intern by name or student id"))}]},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": t.gettext(
+                "{shown} of your {count} interns are listed, those with gaps first; find any of them above.").format(
+                shown=len(shown), count=len(ordered))}]}]
+    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": truncate_mrkdwn(_line(c, t), 3000)},
+                "accessory": open_button(c.intern_id, t)} for c in shown]
     return modal(ComplianceCallback.CHOOSE, t.gettext("Compliance"), blocks, submit=None, close=t.gettext("Close"))
 
 

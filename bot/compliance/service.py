@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -120,6 +121,20 @@ class ComplianceService:
             interns = session.scalars(select(Intern).where(Intern.teacher_id == person.id)
                                       .order_by(Intern.start_date, Intern.name))
             return [self._checklist(session, i) for i in interns if i.end_date >= self._today(i.partnership)]
+
+    def search_kept(self, slack_user_id: str, query: str, limit: int = 100) -> list[tuple[int, str, str]]:
+        """(id, name, student id) of the person's current interns whose name or student id contains `query`:
+        the chooser's search."""
+        pattern = "%" + query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self.db.session() as session:
+            person = find_person(session, slack_user_id)
+            interns = session.scalars(
+                select(Intern).where(Intern.teacher_id == person.id,
+                                     or_(Intern.name.ilike(pattern, escape="\\"),
+                                         Intern.student_id.ilike(pattern, escape="\\")))
+                .order_by(Intern.name, Intern.student_id))
+            current = (i for i in interns if i.end_date >= self._today(i.partnership))
+            return [(i.id, i.name, i.student_id) for i in islice(current, limit)]
 
     def find_student(self, slack_user_id: str, student_id: str) -> int | None:
         """The intern with this student id among the caller's own partnerships (NotOnRoster for someone on

@@ -85,6 +85,50 @@ def test_a_teacher_of_several_interns_chooses_and_minors_need_consent(harness: H
         assert row is not None and row.ticked() == set(ComplianceItem) - {ComplianceItem.GUARDIAN_CONSENT}
 
 
+def test_a_teacher_of_hundreds_lists_those_with_gaps_first_and_finds_any_other(harness: Harness,
+                                                                              tmp_path: Path) -> None:
+    """151 current interns: the chooser lists 90 (a modal holds 100 blocks), those whose checklist has gaps
+    first, says so, and its search finds any of them, only among the teacher's own."""
+    h = harness
+    path = tmp_path / "many.csv"
+    path.write_text("student_id,name,partnership,teacher,mentor,start_date,end_date,position\n" + "".join(
+        f"M{n:03d},学生{n:03d},深职院–华为,{TEACHER},{MENTOR},2026-09-01,2027-06-30,装配\n" for n in range(150)),
+        encoding="utf-8")
+    import_interns(h.db, path)
+    with h.db.transaction() as session:  # every checklist complete but the last intern's
+        for intern_id in session.scalars(select(Intern.id).where(Intern.student_id != "M149")):
+            session.add(InternCompliance(intern_id=intern_id, **dict.fromkeys(ALL, True)))
+    chooser = h.open_modal("/coop", TEACHER, "checklist")
+    assert len(chooser["blocks"]) <= 100
+    rows = [b for b in chooser["blocks"] if (b.get("accessory") or {}).get("action_id") == ComplianceActionId.OPEN]
+    assert len(rows) == 90 and "学生149" in rows[0]["text"]["text"] and "Missing" in rows[0]["text"]["text"]
+    assert "90 of your 151 interns are listed" in str(chooser["blocks"])
+    [find] = [e for b in chooser["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert find["action_id"] == ComplianceActionId.FIND and find["type"] == "external_select"
+
+    reply = h.slack.block_suggestion(user_id=TEACHER, action_id=ComplianceActionId.FIND, block_id="find",
+                                     value="M12", view=chooser)
+    found = [o["text"]["text"] for o in reply.json()["options"]]
+    assert found == [f"学生{n} (M{n})" for n in range(120, 130)]
+    other = h.slack.block_suggestion(user_id=OTHER_TEACHER, action_id=ComplianceActionId.FIND, block_id="find",
+                                     value="M12", view=chooser)
+    assert other.json()["options"] == []  # another teacher's interns are not theirs to find
+
+    chosen = str(h.intern_id("M123"))
+    h.slack.block_action(user_id=TEACHER, action_id=ComplianceActionId.FIND, block_id="find", view=chooser,
+                         channel_id=None, selected_option={"text": {"type": "plain_text", "text": "x"},
+                                                           "value": chosen})
+    h.fake.wait_for("views.push", count=1)
+    assert "学生123" in str(h.last_modal()["blocks"])
+    h.slack.block_action(user_id=OTHER_TEACHER, action_id=ComplianceActionId.FIND, block_id="find", view=chooser,
+                         channel_id=None, selected_option={"text": {"type": "plain_text", "text": "x"},
+                                                           "value": chosen})
+    h.settle()
+    assert len(h.fake.calls_to("views.push")) == 1
+    refusals = h.ephemerals() + h.dms_to(OTHER_TEACHER)  # from a modal, Slack has nowhere ephemeral to answer
+    assert any("only the intern's teacher keeps the compliance checklist" in t for t in refusals)
+
+
 def test_only_the_interns_teacher_keeps_it_and_coordinators_see_it(harness: Harness) -> None:
     h = harness
     refused = "only the intern's teacher keeps the compliance checklist"

@@ -69,4 +69,5 @@ def _post_digest(services: Services, body: dict[str, Any], t: Translator) -> str
         return t.gettext("Sorry, only a partnership's coordinators can post a digest.")
     if not channels:
         return t.gettext("That digest has already been posted.")
-    return t.gettext("Posting a digest to {channels}.").format(channels=", ".join(f"<#{c}>" for c in channels))
+    channels_listed = t.gettext(", ").join(f"<#{c}>" for c in channels)
+    return t.gettext("Posting a digest to {channels}.").format(channels=channels_listed)

@@ -139,4 +139,4 @@ def test_rsvp_lines_are_one_catalog_string_each() -> None:
     assert meeting_messages.rsvp_lines(m, EN).split("\n") == [
         "Going: 2 — <@U0A>, <@U0B>", "Maybe: 0", "Can't go: 0", "No answer yet: 1"]
     assert meeting_messages.rsvp_lines(m, ZH).split("\n") == [
-        "参加：2（<@U0A>, <@U0B>）", "待定：0", "无法参加：0", "尚未答复：1"]
+        "参加：2（<@U0A>、<@U0B>）", "待定：0", "无法参加：0", "尚未答复：1"]

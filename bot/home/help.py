@@ -52,10 +52,11 @@ def help_text(t: Translator, data: HomeData | None, *, how_to_join: str) -> str:
         if not granted:
             continue
         line = _("• {action} — as {relations}").format(
-            action=_(ACTION_LABELS[action]), relations=", ".join(_(RELATION_LABELS[r]) for r in granted))
+            action=_(ACTION_LABELS[action]), relations=_(", ").join(_(RELATION_LABELS[r]) for r in granted))
         never = [r for r in Relation if r in NEVER.get(action, frozenset()) and r in held]
         if never:
-            line += " " + _("(never as {relations})").format(relations=", ".join(_(RELATION_LABELS[r]) for r in never))
+            barred = _(", ").join(_(RELATION_LABELS[r]) for r in never)
+            line += " " + _("(never as {relations})").format(relations=barred)
         lines.append(line)
     lines += [_("• `/coop status` — your problems, exchanges, action items and next meeting."),
               _("• `/coop help` — this help."),

@@ -210,18 +210,18 @@ def roles_text(data: HomeData, t: Translator) -> str:
     """The person's roles, and where: one list when they hold the same roles in every partnership, else the
     roles of each partnership (a teacher in one and a coordinator in another is not a teacher in both)."""
     def listed(roles: frozenset[Role]) -> str:
-        return ", ".join(t.gettext(ROLE_LABELS[r]) for r in Role if r in roles)
+        return t.gettext(", ").join(t.gettext(ROLE_LABELS[r]) for r in Role if r in roles)
 
     where: dict[frozenset[Role], list[str]] = {}
     for name, roles in data.roles_by_partnership:
         where.setdefault(roles, []).append(name)
     if len(where) <= 1:
         return t.gettext("Your roles: {roles} · {partnerships}").format(
-            roles=listed(data.roles), partnerships=escape_within(", ".join(data.partnerships), 1500))
-    each = [t.gettext("{roles} in {partnerships}").format(roles=listed(roles), partnerships=", ".join(names))
+            roles=listed(data.roles), partnerships=escape_within(t.gettext(", ").join(data.partnerships), 1500))
+    each = [t.gettext("{roles} in {partnerships}").format(roles=listed(roles), partnerships=t.gettext(", ").join(names))
             for roles, names in where.items()]  # no markup in it: escaped whole, so a cut never splits `&amp;`
-    return escape_within(t.gettext("Your roles: {roles_by_partnership}").format(roles_by_partnership="; ".join(each)),
-                         1800)
+    return escape_within(t.gettext("Your roles: {roles_by_partnership}").format(
+        roles_by_partnership=t.gettext("; ").join(each)), 1800)
 
 
 # --- the home -------------------------------------------------------------------------------------------

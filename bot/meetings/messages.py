@@ -54,7 +54,7 @@ def rsvp_lines(m: MeetingSnapshot, t: Translator) -> str:
     for answer in RSVP_LABELS:
         people = m.answered(answer)
         template = t.gettext(RSVP_NAMED[answer] if people else RSVP_COUNTS[answer])
-        lines.append(template.format(count=len(people), people=", ".join(mention(u) for u in people)))
+        lines.append(template.format(count=len(people), people=t.gettext(", ").join(mention(u) for u in people)))
     waiting = [i.slack_user_id for i in m.invitees if i.rsvp is None]
     if waiting:
         lines.append(t.gettext("No answer yet: {count}").format(count=len(waiting)))

@@ -19,6 +19,8 @@ from handlers.admin import coop_admin, coop_setup
 from handlers.common import how_to_get_added, user_id
 from handlers.compliance import coop_checklist
 
+HELP_WORDS = {"帮助": "help", "?": "help", "？": "help"}  # what people type for help in either language
+
 
 def register(app: App, services: Services) -> None:
     @app.command(COOP.command)
@@ -27,6 +29,7 @@ def register(app: App, services: Services) -> None:
         t = services.lazy_translator_for(user)
         words = str(body.get("text") or "").split()
         sub = words[0].lower() if words else "help"
+        sub = HELP_WORDS.get(sub, sub)
         if sub == "status":
             data = _home_data(services, user, with_practice=True)
             if data is None:

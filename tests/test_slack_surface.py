@@ -90,6 +90,8 @@ def test_a_mistyped_coop_word_answers_with_the_callers_own_help(harness: Harness
     assert typo.startswith("I don't know `bogus`.")
     assert typo.endswith(help_text) and "not on a coopbot roster" not in typo
     assert "not on a coopbot roster" in h.slack.command("/coop", "bogus", user_id=NOBODY).json()["text"]
+    for word in ("帮助", "?", "？"):
+        assert h.slack.command("/coop", word, user_id=COORD_SCHOOL).json()["text"] == help_text, word
 
 
 def test_inviting_the_bot_delivers_what_waited_for_the_channel(harness: Harness) -> None:

@@ -140,3 +140,10 @@ def test_rsvp_lines_are_one_catalog_string_each() -> None:
         "Going: 2 — <@U0A>, <@U0B>", "Maybe: 0", "Can't go: 0", "No answer yet: 1"]
     assert meeting_messages.rsvp_lines(m, ZH).split("\n") == [
         "参加：2（<@U0A>、<@U0B>）", "待定：0", "无法参加：0", "尚未答复：1"]
+
+
+def test_a_label_and_its_value_take_the_colon_of_the_readers_language() -> None:
+    from bot.digests.messages import labelled
+
+    assert labelled("P1 – Critical", "3 new", EN) == "P1 – Critical: 3 new"
+    assert labelled("P1 – 危急", "新增 3", ZH) == "P1 – 危急：新增 3"

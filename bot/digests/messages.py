@@ -95,15 +95,20 @@ def _counts(c: Counts, t: Translator) -> str:
         opened=c.opened, resolved=c.resolved, open=c.open)
 
 
+def labelled(label: str, value: str, t: Translator) -> str:
+    """"Label: value", with the colon the reader's language uses (Chinese: full-width, no space)."""
+    return t.gettext("{label}: {value}").format(label=label, value=value)
+
+
 def _by_severity(d: DigestData, t: Translator) -> str:
-    lines = [f"{SEVERITY_EMOJI[s]} {t.gettext(SEVERITY_LABELS[s])}: {_counts(d.by_severity[s], t)}"
+    lines = [f"{SEVERITY_EMOJI[s]} " + labelled(t.gettext(SEVERITY_LABELS[s]), _counts(d.by_severity[s], t), t)
              for s in sorted(d.by_severity)]
     return f"*{t.gettext('By severity')}*\n" + "\n".join(lines)
 
 
 def _by_category(d: DigestData, t: Translator) -> str:
     ordered = sorted(d.by_category.items(), key=lambda kv: (-kv[1].open, -kv[1].opened, kv[0].value))
-    lines = [f"• {t.gettext(CATEGORY_LABELS[c])}: {_counts(counts, t)}" for c, counts in ordered]
+    lines = ["• " + labelled(t.gettext(CATEGORY_LABELS[c]), _counts(counts, t), t) for c, counts in ordered]
     return f"*{t.gettext('By category')}*\n" + "\n".join(lines)
 
 
@@ -125,7 +130,7 @@ def _exchanges(d: DigestData, t: Translator) -> list[str]:
         items = d.exchanges.get(bucket, [])
         if not items:
             continue
-        parts = [f"_{heads[bucket]}: {d.exchange_counts[bucket]}_"]
+        parts = [f"_{labelled(heads[bucket], str(d.exchange_counts[bucket]), t)}_"]
         parts += [f"• {link(e.link, escape_within(e.person, 100))} → {escape_within(e.host_unit, 200)} · "
                   f"{_('until {date}').format(date=t.date(e.end_date))}" for e in items]
         parts += _more(len(items), d.exchange_counts[bucket], t)

@@ -157,4 +157,4 @@ def action_item(item: ActionItemSnapshot, t: Translator, *, reminder: bool = Fal
     else:
         blocks.append({"type": "actions", "block_id": f"action_item:{item.id}", "elements": [
             _button(MeetingActionId.ACTION_ITEM_DONE, _("Mark done"), item.id, "primary")]})
-    return truncate_mrkdwn(f"{head}: {escape(item.text)}", 300), blocks
+    return truncate_mrkdwn(t.gettext("{label}: {value}").format(label=head, value=escape(item.text)), 300), blocks

@@ -171,6 +171,9 @@ def running_app(db: Database, **setting_overrides: Any) -> Iterator[Harness]:
             yield Harness(db=db, fake=fake, slack=slack, services=services, runtime=runtime, server=server)
         finally:
             server.stop()
+        # Outside `finally`: a test that failed already says why. One that passed must not have sent Block Kit
+        # that real Slack would refuse (the fake refused it as Slack would; this says where and why).
+        assert not fake.refused_blocks, f"Slack would refuse these blocks: {fake.refused_blocks[:3]}"
 
 
 def text_of(message: dict[str, Any]) -> str:

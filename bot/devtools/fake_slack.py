@@ -59,6 +59,9 @@ class FakeSlack:
         self.host, self.port = host, port
         self.users: dict[str, dict[str, Any]] = {}
         self.not_in_channel: set[str] = set()
+        # Block Kit that real Slack would have refused (bot.devtools.fake_blocks): the call fails as it would
+        # there, and the harness fails the test that caused it.
+        self.refused_blocks: list[tuple[str, list[str]]] = []
         self.views: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
         # Called as observer(method, args, answer) after each successful call (the sandbox watches here).

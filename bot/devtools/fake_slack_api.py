@@ -10,10 +10,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from bot.devtools.fake_blocks import block_problems, view_problems
+
 if TYPE_CHECKING:
     from bot.devtools.fake_slack import FakeSlack
 
-MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, MAX_TEXT, MAX_TITLE = 50, 100, 40_000, 24
+MAX_MESSAGE_BLOCKS, MAX_TEXT = 50, 40_000  # the rest of Block Kit's limits: bot.devtools.fake_blocks
 
 
 class SlackError(Exception):
@@ -29,8 +31,11 @@ def _check_message(fake: FakeSlack, args: dict[str, Any], channel: str) -> None:
     if channel in fake.not_in_channel:
         raise SlackError("not_in_channel")
     blocks = args.get("blocks")
-    if blocks is not None and (not isinstance(blocks, list) or len(blocks) > MAX_MESSAGE_BLOCKS):
-        raise SlackError("invalid_blocks")
+    if blocks is not None:
+        problems = block_problems(blocks, most=MAX_MESSAGE_BLOCKS)
+        if problems:
+            fake.refused_blocks.append((channel, problems))
+            raise SlackError("invalid_blocks")
     if len(str(args.get("text") or "")) > MAX_TEXT:
         raise SlackError("msg_too_long")
 
@@ -131,12 +136,12 @@ def _conversation_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
                         "is_member": c not in fake.not_in_channel}}
 
 
-def _check_view(view: Any) -> dict[str, Any]:
+def _check_view(fake: FakeSlack, view: Any) -> dict[str, Any]:
     if not isinstance(view, dict) or "type" not in view:
         raise SlackError("invalid_arguments")
-    if len(view.get("blocks") or []) > MAX_VIEW_BLOCKS:
-        raise SlackError("invalid_arguments")
-    if view["type"] == "modal" and len((view.get("title") or {}).get("text", "")) > MAX_TITLE:
+    problems = view_problems(view)
+    if problems:
+        fake.refused_blocks.append((f"view {view.get('callback_id') or view['type']}", problems))
         raise SlackError("invalid_arguments")
     return view
 
@@ -153,14 +158,14 @@ def _new_view(fake: FakeSlack, submitted: dict[str, Any], view_id: str | None = 
 
 def _views_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     _need(args, "trigger_id", "view")
-    view = _new_view(fake, _check_view(args["view"]))
+    view = _new_view(fake, _check_view(fake, args["view"]))
     fake.views[view["id"]] = view
     return {"view": view}
 
 
 def _views_update(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     _need(args, "view")
-    submitted = _check_view(args["view"])
+    submitted = _check_view(fake, args["view"])
     external = args.get("external_id")
     view_id = args.get("view_id") or next(
         (k for k, v in fake.views.items() if external and v.get("external_id") == external), None)
@@ -179,7 +184,7 @@ def _views_publish(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     _need(args, "user_id", "view")
     key = f"home:{args['user_id']}"
     old = fake.views.get(key)
-    view = _new_view(fake, _check_view(args["view"]), old["id"] if old else None)
+    view = _new_view(fake, _check_view(fake, args["view"]), old["id"] if old else None)
     fake.views[key] = view
     return {"view": view}
 

@@ -238,3 +238,27 @@ def test_wait_for_timeout_lists_calls(fake: FakeSlack, client: WebClient) -> Non
     with pytest.raises(AssertionError) as err:
         fake.wait_for("chat.postMessage", count=1, timeout=0.1)
     assert "auth.test" in str(err.value) and "chat.postMessage" in str(err.value)
+
+
+def test_block_kit_that_slack_would_refuse_is_refused_and_noted(fake: FakeSlack, client: WebClient) -> None:
+    """The fake refuses what Slack refuses, so every test that posts proves its blocks fit."""
+    too_much = [
+        [section("字" * 3001)],
+        [{"type": "header", "text": {"type": "plain_text", "text": "标" * 151}}],
+        [section("a"), {**section("b"), "block_id": "x"}, {**section("c"), "block_id": "x"}],
+        [{"type": "actions", "elements": [{"type": "button", "action_id": "go",
+                                           "text": {"type": "plain_text", "text": "按" * 76}, "value": "1"}]}],
+        [{"type": "section", "text": {"type": "mrkdwn", "text": "选"}, "accessory": {
+            "type": "static_select", "action_id": "pick",
+            "options": [{"text": {"type": "plain_text", "text": str(n)}, "value": str(n)} for n in range(101)]}}],
+        [section("")],
+    ]
+    for blocks in too_much:
+        with pytest.raises(SlackApiError) as err:
+            client.chat_postMessage(channel="C1", text="x", blocks=blocks)
+        assert err.value.response["error"] == "invalid_blocks"
+    with pytest.raises(SlackApiError) as err:
+        client.views_open(trigger_id="1.2", view=modal(blocks=[section("x")] * 101))
+    assert err.value.response["error"] == "invalid_arguments"
+    assert len(fake.refused_blocks) == len(too_much) + 1 and fake.messages("C1") == []
+    client.chat_postMessage(channel="C1", text="x", blocks=[section("字" * 3000)])  # at the limit: taken

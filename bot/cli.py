@@ -204,6 +204,15 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox_retry(args: argparse.Namespace) -> int:
+    from bot.delivery import retry_now
+
+    retried = retry_now(_db(), args.channel)
+    print(f"due now: {retried.failed} failed, {retried.parked} parked and {retried.waiting} waiting message(s)"
+          + (f" for {args.channel}" if args.channel else "") + "; a running server sends them within seconds")
+    return 0
+
+
 def cmd_partnership_add(args: argparse.Namespace) -> int:
     from bot.roster.partnerships import add_partnership
     from models.schemas import PartnershipInput, field_errors
@@ -340,6 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("name", help=f"one of: {', '.join(JOB_NAMES)}")
     run.add_argument("--deliver-timeout", type=float, default=60.0, help="seconds to spend delivering")
     run.set_defaults(func=cmd_jobs_run)
+
+    out = sub.add_parser("outbox", help="messages waiting for Slack").add_subparsers(dest="o_command", required=True)
+    retry = out.add_parser("retry", help="send every undelivered message again now (failed, parked, backing off)")
+    retry.add_argument("--channel", help="only this conversation (a channel id, or a user id for DMs)")
+    retry.set_defaults(func=cmd_outbox_retry)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="create or migrate the schema").set_defaults(func=cmd_db_upgrade)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -383,6 +384,33 @@ class DeliveryWorker:
 
 def _is_home_refresh(row: OutboxMessage) -> bool:
     return outbox.is_home_refresh(row.kind, row.message_key)
+
+
+@dataclass(frozen=True)
+class Retried:
+    """What `retry_now` sent back to the queue, by the state each row was in."""
+
+    failed: int
+    parked: int
+    waiting: int
+
+
+def retry_now(db: Database, channel: str | None = None) -> Retried:
+    """`coopbot outbox retry`: every undelivered message (of `channel`, or all) is due now, attempts
+    counted afresh: the ones that failed (a refusal since fixed: a token, a roster, a deleted channel made
+    again), the parked ones, and the ones backing off after an outage that is over."""
+    counts: dict[OutboxStatus, int] = {}
+    with db.transaction() as session:
+        for status in (OutboxStatus.PENDING, OutboxStatus.FAILED, OutboxStatus.PARKED):  # waiting first: once
+            statement = update(OutboxMessage).where(OutboxMessage.status == status)
+            if channel:
+                statement = statement.where(OutboxMessage.channel == channel)
+            due = statement.values(status=OutboxStatus.PENDING, next_attempt_at=utcnow(), attempts=0)
+            result = session.execute(due)
+            counts[status] = int(getattr(result, "rowcount", 0) or 0)
+        if any(counts.values()):
+            outbox._wake_after_commit(session, channel)  # this process's worker; a server's finds them by polling
+    return Retried(counts[OutboxStatus.FAILED], counts[OutboxStatus.PARKED], counts[OutboxStatus.PENDING])
 
 
 def requeue_channel(db: Database, channel: str) -> int:

@@ -32,14 +32,18 @@ log = logging.getLogger(__name__)
 FIXABLE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 # Errors retrying cannot fix: record and stop.
 PERMANENT_ERRORS = frozenset({
-    "account_inactive", "user_not_found", "invalid_blocks", "invalid_blocks_format", "msg_too_long",
+    "user_not_found", "invalid_blocks", "invalid_blocks_format", "msg_too_long",
     "no_text", "cant_update_message", "message_not_found", "edit_window_closed", "invalid_arguments",
     "restricted_action", "user_not_in_channel", "not_authorized", "invalid_metadata_format",
     "invalid_metadata_schema", "metadata_too_large",
 }) | (CHANNEL_ERRORS - FIXABLE_ERRORS)
 # The token itself is refused: every message fails alike until the operator fixes the credentials, so
-# it is waited out like an outage instead of using up each message's attempts.
-CREDENTIAL_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired"})
+# it is waited out like an outage instead of using up each message's attempts. (`account_inactive` is
+# Slack's "token is for a deleted user or workspace": the bot's, not the recipient's.)
+CREDENTIAL_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
+# Slack's own trouble, answered with HTTP 200 and `ok: false`: an outage like a 5xx, never the message's
+# fault. Slack says the operation may partly have happened, so a post is looked for before it is repeated.
+TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 PARK_RETRY = timedelta(minutes=15)
 MAX_BACKOFF = 300.0
 OUTBOX_EVENT = "coopbot_outbox"
@@ -205,6 +209,9 @@ class SlackCalls:
                            retry_after=retry_after, outage=True)
         if status_code >= 500:
             return Outcome(OutboxStatus.PENDING, error=f"{keep}http {status_code}", retry_in=backoff(row.attempts),
+                           outage=True)
+        if error in TRANSIENT_ERRORS:
+            return Outcome(OutboxStatus.PENDING, error=f"{UNKNOWN}: {error}", retry_in=backoff(row.attempts),
                            outage=True)
         if error in CREDENTIAL_ERRORS:  # the method pauses as for a 429: one refusal, and one log line, a while
             log.error("Slack refuses the bot token (%s): check SLACK_BOT_TOKEN; messages wait until it works", error)

@@ -24,7 +24,7 @@ from models.roster import Membership, Partnership, Person, Role
 log = logging.getLogger(__name__)
 
 # Refusals no retry can fix; a person can (invite the bot, unarchive, fix the roster).
-CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "account_inactive"})
+CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "user_disabled"})
 
 
 def _is_person(conversation: str) -> bool:
@@ -32,7 +32,7 @@ def _is_person(conversation: str) -> bool:
 
 
 def _how_to_fix(t: Translator, error: str, conversation: str) -> str:
-    if error == "account_inactive":
+    if error == "user_disabled" and _is_person(conversation):
         return t.gettext(
             "I could not send a message to <@{user}>: their Slack account is deactivated. Update the roster "
             "so that someone active receives what they would have."

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from bot import outbox
 from bot.db import Database
@@ -145,12 +149,12 @@ def test_permanent_errors_stop_retrying(db: Database, fake: FakeSlack, worker: D
     with db.transaction() as session:
         outbox.post(session, channel="U0GONE", text="hello")
     clock.now = utcnow()
-    fake.fail("chat.postMessage", error="account_inactive")
+    fake.fail("chat.postMessage", error="user_not_found")
     worker.deliver_due()
     clock.advance(3600)
     worker.deliver_due()
     row = _rows(db)[0]
-    assert row.status == OutboxStatus.FAILED and row.last_error == "account_inactive" and row.attempts == 1
+    assert row.status == OutboxStatus.FAILED and row.last_error == "user_not_found" and row.attempts == 1
 
 
 def test_attempts_run_out_for_an_error_that_keeps_coming_back_for_this_message(
@@ -167,7 +171,8 @@ def test_attempts_run_out_for_an_error_that_keeps_coming_back_for_this_message(
     assert fake.messages("C2") == []
 
 
-@pytest.mark.parametrize("outage", ["http 503", "connection dropped", "ratelimited", "token_revoked"])
+@pytest.mark.parametrize("outage", ["http 503", "connection dropped", "ratelimited", "token_revoked",
+                                    "account_inactive", "internal_error", "service_unavailable", "fatal_error"])
 def test_an_outage_longer_than_the_attempts_delays_a_message_and_never_drops_it(
         db: Database, fake: FakeSlack, worker: DeliveryWorker, clock: Clock, outage: str) -> None:
     """Slack down, failing, throttling or refusing the token says nothing about the message: it waits,
@@ -176,7 +181,11 @@ def test_an_outage_longer_than_the_attempts_delays_a_message_and_never_drops_it(
         outbox.post(session, channel="C2", text="坚持到底")
     clock.now = utcnow()
     failures = {"http 503": {"status": 503}, "ratelimited": {"status": 429, "retry_after": 1},
-                "token_revoked": {"error": "token_revoked"}}
+                # Slack's "token is for a deleted user or workspace": the bot's credentials, not the reader's
+                "token_revoked": {"error": "token_revoked"}, "account_inactive": {"error": "account_inactive"},
+                # Slack's own trouble, answered with HTTP 200
+                "internal_error": {"error": "internal_error"}, "service_unavailable": {"error": "service_unavailable"},
+                "fatal_error": {"error": "fatal_error"}}
     if outage == "connection dropped":
         fake.set_down(True)
     else:
@@ -353,3 +362,28 @@ def test_opening_the_home_tab_is_not_held_up_by_a_spaced_refresh(db: Database, f
     assert worker.deliver_due() == 1
     assert fake.calls_to("views.publish")[-1].args["view"] == opened
     assert [r.status for r in _rows(db)] == [OutboxStatus.SENT] * 2  # the waiting refresh was dropped
+
+
+def test_coopbot_outbox_retry_sends_again_what_failed_was_parked_or_is_backing_off(
+        db: Database, fake: FakeSlack, worker: DeliveryWorker, clock: Clock, tmp_path: Path) -> None:
+    """After the operator fixes what refused them (a token, a roster, a channel), nothing waits for a
+    backoff or stays failed: `coopbot outbox retry` makes them all due, attempts counted afresh."""
+    with db.transaction() as session:
+        for channel in ("C1", "C2", "C3", "C4"):
+            outbox.post(session, channel=channel, text=f"to {channel}")
+    later = utcnow() + timedelta(minutes=5)
+    with db.transaction() as session:
+        for channel, status in (("C1", OutboxStatus.FAILED), ("C2", OutboxStatus.PARKED), ("C3", OutboxStatus.PENDING)):
+            session.execute(update(OutboxMessage).where(OutboxMessage.channel == channel).values(
+                status=status, attempts=50, next_attempt_at=later, last_error="refused earlier"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))} | {"DATABASE_URL": db.url}
+    one = subprocess.run([str(Path(sys.executable).parent / "coopbot"), "outbox", "retry", "--channel", "C1"],
+                         env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert one.returncode == 0 and "due now: 1 failed, 0 parked and 0 waiting message(s) for C1" in one.stdout
+    rest = subprocess.run([str(Path(sys.executable).parent / "coopbot"), "outbox", "retry"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert rest.returncode == 0 and "due now: 0 failed, 1 parked and 3 waiting message(s)" in rest.stdout, rest
+    clock.now = utcnow()
+    worker.deliver_due()
+    assert {row.channel: (row.status, row.attempts) for row in _rows(db)} == {
+        channel: (OutboxStatus.SENT, 1) for channel in ("C1", "C2", "C3", "C4")}

@@ -167,8 +167,9 @@ class DeliveryWorker:
         Bookkeeping is batched: a pass claims (and marks its posts in flight) in one transaction and
         records its outcomes in as few as it can, since on SQLite each transaction queues for the one
         writer alongside the requests being acknowledged. An outcome is recorded at once when a later
-        row may need it (a keyed post's `ts`, which updates and thread replies use) or when it was not
-        a success; the rest together at the end of the pass."""
+        row may need it (a keyed post's `ts`, which updates and thread replies use), when a crash before
+        the end of the pass would send it again (a file: unlike a post, nothing in Slack says it went),
+        or when it was not a success; the rest together at the end of the pass."""
         self._deferred_until = None
         rows = self._claim(limit)
         held: set[str] = set()
@@ -198,7 +199,9 @@ class DeliveryWorker:
                 held.add(row.channel)
             elif _is_home_refresh(row):
                 self._homes_rendered[row.channel] = self.clock()
-            if outcome.status != OutboxStatus.SENT or (row.kind == OutboxKind.POST and row.message_key):
+            # A calendar file has no key to look for after a crash: recorded at once, a crash re-sends none.
+            if outcome.status != OutboxStatus.SENT or (row.kind == OutboxKind.POST and row.message_key) \
+                    or row.kind == OutboxKind.UPLOAD:
                 self._record(done)
                 done = []
         self._record(done)

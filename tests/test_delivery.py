@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -387,3 +388,36 @@ def test_coopbot_outbox_retry_sends_again_what_failed_was_parked_or_is_backing_o
     worker.deliver_due()
     assert {row.channel: (row.status, row.attempts) for row in _rows(db)} == {
         channel: (OutboxStatus.SENT, 1) for channel in ("C1", "C2", "C3", "C4")}
+
+
+class _Killed(BaseException):
+    """The process dying mid-pass (kill -9): nothing after it in the pass runs."""
+
+
+def test_a_crash_mid_pass_sends_no_calendar_file_twice(db: Database, fake: FakeSlack, worker: DeliveryWorker,
+                                                       clock: Clock) -> None:
+    """A file leaves nothing in Slack to look for, so each one's delivery is recorded as soon as it is
+    made: after a crash, the restarted worker sends only what had not gone."""
+    with db.transaction() as session:
+        for n in range(3):
+            outbox.upload(session, channel=f"U0INVITEE{n}", filename="q1.ics", content=b"BEGIN:VCALENDAR",
+                          title="Q1", initial_comment="invited")
+    clock.now = utcnow()
+    attempt = worker.calls.attempt
+    made: list[int] = []
+
+    def dies_after_two(row: OutboxMessage) -> Any:
+        if len(made) == 2:
+            raise _Killed
+        made.append(row.id)
+        return attempt(row)
+
+    worker.calls.attempt = dies_after_two  # type: ignore[method-assign]
+    with pytest.raises(_Killed):
+        worker.deliver_due()
+    worker.calls.attempt = attempt  # type: ignore[method-assign]
+    clock.advance(600)  # the dead pass's claims lapse
+    worker.deliver_due()
+    completed = [f for f in fake.files.values() if f.get("completed")]
+    assert sorted(f["channel_id"] for f in completed) == [f"DU0INVITEE{n}" for n in range(3)]  # each once
+    assert {row.status for row in _rows(db)} == {OutboxStatus.SENT}

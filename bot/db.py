@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import groupby
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Insert, create_engine, event, insert
+from sqlalchemy import Engine, Insert, create_engine, event, insert, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sqlite_writer import SqliteWriterLock, writer_lock
+from bot.errors import DatabaseBusy
+from bot.sqlite_writer import SqliteWriterLock, WriterLockTimeout, writer_lock
 
 T = TypeVar("T")
 
 WRITE_OPTION = "coopbot_write"  # marks a SQLite connection whose transaction will write
 SQLITE_BUSY_SECONDS = 30
+
+# When this thread's database work must give up waiting for a lock (time.monotonic()), or None: set while a
+# Slack request is being answered (bot.executor), which has 3 s in all. A change that would wait longer
+# for a lock (another process's long transaction, a table locked by hand) is refused as DatabaseBusy,
+# with nothing written, so the person reads "busy, nothing saved" inline instead of Slack's own error
+# while the change goes through unseen a moment later.
+_lock_deadline: ContextVar[float | None] = ContextVar("coopbot_lock_deadline", default=None)
+LOCK_TIMEOUT_CODES = frozenset({"55P03"})  # PostgreSQL's lock_not_available (lock_timeout)
+
+
+@contextmanager
+def waiting_at_most(seconds: float) -> Iterator[None]:
+    """Database transactions in this context wait at most `seconds` (from now) for a lock."""
+    token = _lock_deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _lock_deadline.reset(token)
+
+
+def _lock_wait_left() -> float | None:
+    deadline = _lock_deadline.get()
+    return None if deadline is None else max(deadline - time.monotonic(), 0.05)
 
 
 class Database:
@@ -48,14 +75,27 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work commits on success and rolls back on any exception."""
-        if self._writer is None:
-            with self._sessions() as session, session.begin():
+        """A session whose work commits on success and rolls back on any exception. Within
+        `waiting_at_most`, a lock not had in time raises DatabaseBusy (rolled back, nothing written)."""
+        left = _lock_wait_left()
+        try:
+            if self._writer is None:
+                with self._sessions() as session, session.begin():
+                    if left is not None:
+                        session.execute(text(f"SET LOCAL lock_timeout = {int(left * 1000)}"))
+                    yield session
+                return
+            with self._writer.held(left), self._sessions() as session, session.begin():
+                session.connection(execution_options={WRITE_OPTION: True})
                 yield session
-            return
-        with self._writer.held(), self._sessions() as session, session.begin():
-            session.connection(execution_options={WRITE_OPTION: True})
-            yield session
+        except WriterLockTimeout as exc:
+            if left is None:
+                raise
+            raise DatabaseBusy() from exc
+        except OperationalError as exc:
+            if left is None or not _is_lock_timeout(exc):
+                raise
+            raise DatabaseBusy() from exc
 
     @contextmanager
     def checked_transaction(self, check: Callable[[Session], T]) -> Iterator[tuple[Session, T]]:
@@ -152,6 +192,12 @@ def _columns_set(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(row)
 
 
+def _is_lock_timeout(exc: OperationalError) -> bool:
+    """PostgreSQL's lock_timeout, or SQLite's busy timeout ("database is locked")."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code in LOCK_TIMEOUT_CODES or "database is locked" in str(exc.orig)
+
+
 def _serialise_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -168,4 +214,7 @@ def _serialise_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION)
+        if write:  # how long BEGIN IMMEDIATE waits for another process's writer (bounded in a Slack request)
+            left = _lock_wait_left()
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int((left or SQLITE_BUSY_SECONDS) * 1000)}")
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

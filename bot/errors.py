@@ -27,6 +27,10 @@ class InvalidTransition(CoopError):
         self.current_state = current_state
 
 
+class DatabaseBusy(CoopError):
+    """The database stayed locked for longer than a Slack request can wait; nothing was written."""
+
+
 class ImportFailed(CoopError):
     """A CSV import found bad rows; nothing was written. `problems` name file, line and field."""
 

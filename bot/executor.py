@@ -15,6 +15,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from bot import ack_signal
+from bot.db import waiting_at_most
+
+# How long a Slack request's listener may wait for a database lock: Slack gives the whole request 3 s, and
+# a refusal must still reach the person inside them (bot.db.waiting_at_most).
+REQUEST_LOCK_WAIT_SECONDS = 2.0
 
 
 class TrackedExecutor(ThreadPoolExecutor):
@@ -30,7 +35,10 @@ class TrackedExecutor(ThreadPoolExecutor):
 
         def tracked() -> Any:
             try:
-                return fn(*args, **kwargs)
+                if acknowledged is None:  # not a Slack request's listener: no one waits for an answer
+                    return fn(*args, **kwargs)
+                with waiting_at_most(REQUEST_LOCK_WAIT_SECONDS):
+                    return fn(*args, **kwargs)
             finally:
                 if acknowledged is not None:
                     acknowledged.set()  # ended without acknowledging: Bolt's loop must not wait for it

@@ -45,7 +45,9 @@ class SqliteWriterLock:
         self._turn = -1
 
     @contextmanager
-    def held(self) -> Iterator[None]:
+    def held(self, timeout: float | None = None) -> Iterator[None]:
+        """The lock, waited for at most `timeout` seconds (the lock's own timeout when None)."""
+        timeout = self.timeout if timeout is None else min(timeout, self.timeout)
         me = threading.get_ident()
         if self._owner == me:
             self._depth += 1
@@ -54,8 +56,8 @@ class SqliteWriterLock:
             finally:
                 self._depth -= 1
             return
-        deadline = time.monotonic() + self.timeout
-        if not self._threads.acquire(timeout=self.timeout):
+        deadline = time.monotonic() + timeout
+        if not self._threads.acquire(timeout=timeout):
             raise WriterLockTimeout("the database stayed busy")
         try:
             self._lock_file(deadline)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
+from bot.errors import CoopError, DatabaseBusy, InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
 from bot.home.views import how_to_get_added
 from bot.i18n import Translator
 from bot.problems.labels import STATUS_LABELS
@@ -32,6 +32,8 @@ def refusal(error: CoopError, t: Translator) -> str:
                  "partnership's coordinators can act on a problem; ask one of them.")
     if isinstance(error, NotFound):
         return _("I could not find that item any more; it may have been removed.")
+    if isinstance(error, DatabaseBusy):
+        return _("The database is busy right now, so nothing was saved. Please try again in a moment.")
     if isinstance(error, InvalidTransition):
         state = error.current_state
         label = STATUS_LABELS.get(ProblemStatus(state)) if state in ProblemStatus._value2member_map_ else state

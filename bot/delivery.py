@@ -316,9 +316,11 @@ class DeliveryWorker:
         methods, per_conversation = METHODS[row.kind]
         pace = row.channel if per_conversation else None
         wait = self.limiter.wait(methods, pace)
-        if wait > MAX_INLINE_WAIT or (pace is not None and self.limiter.channel_wait(pace) > 0):
+        if wait > MAX_INLINE_WAIT or (pace is not None and self.limiter.channel_wait(pace) > 0) \
+                or self.limiter.paused(methods) > 0:
             # A conversation's own pace (a second a message) never holds up the pass: its row waits
-            # in the outbox while other channels go out.
+            # in the outbox while other channels go out. Nor does a method Slack paused with a 429: its
+            # rows wait out the Retry-After in the outbox, not one sleep each while everything else waits.
             until = self.clock() + timedelta(seconds=wait)
             self._release(row, until)
             self._defer(until)

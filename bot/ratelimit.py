@@ -105,6 +105,12 @@ class RateLimiter:
                 waits.append(self._channel(channel, now).wait(now))
             return max([0.0, *waits])
 
+    def paused(self, methods: tuple[str, ...]) -> float:
+        """Seconds left of a pause Slack asked for (a 429's Retry-After) on any of `methods` (0: none)."""
+        with self._lock:
+            now = self._now()
+            return max([0.0, *(self._paused_until.get(m, now) - now for m in methods)])
+
     def channel_wait(self, channel: str) -> float:
         """Seconds until `channel` may take one more message, whatever the method (0 when it may now)."""
         with self._lock:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot import outbox
 from bot.db import Database
-from bot.delivery import DeliveryWorker, requeue_channel
+from bot.delivery import MAX_INLINE_WAIT, DeliveryWorker, requeue_channel
 from bot.devtools.fake_slack import FakeSlack
 from bot.observability import Metrics
 from bot.ratelimit import CHANNEL_BURST, CHANNEL_RATE, METHOD_LIMITS
@@ -258,3 +258,25 @@ def test_shutdown_finishes_the_delivery_in_flight(db: Database, fake: FakeSlack)
     assert not worker.running
     row = _first(db, "C9")
     assert row.status == OutboxStatus.SENT and [m["text"] for m in fake.messages("C9")] == ["in flight"]
+
+
+def test_a_method_slack_paused_does_not_hold_up_the_others(db: Database, fake: FakeSlack) -> None:
+    """App Homes answered 429 (Retry-After 2) must not make a report's channel post wait behind one inline
+    sleep per home: the homes wait out the pause in the outbox, the post goes now."""
+    clock = Clock()
+    worker = _worker(db, fake, clock)
+    view = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "主页"}}]}
+    with db.transaction() as session:
+        for n in range(40):
+            outbox.publish_home(session, user=f"U0PERSON{n:02d}", view=view)
+        outbox.post(session, channel="C1", text="新的问题报告")
+    clock.now = _newest(db)
+    started = clock.now
+    fake.fail("views.publish", status=429, retry_after=2)
+    worker.deliver_due()
+    assert [m["text"] for m in fake.messages("C1")] == ["新的问题报告"]
+    assert clock.now - started < timedelta(seconds=MAX_INLINE_WAIT + 1)  # at most one short wait, not 40
+    assert len(fake.calls_to("views.publish")) == 1  # one 429 paused the method; the rest wait for it
+    _run_until_sent(worker, db, clock, step=1.0)
+    published = [c.args["user_id"] for c in fake.calls_to("views.publish")][1:]
+    assert sorted(published) == [f"U0PERSON{n:02d}" for n in range(40)]  # each once, after the pause

@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.PARKED)
 CLAIM_LEASE = timedelta(seconds=60)
 IN_FLIGHT = f"{UNKNOWN}: in flight"
+DUE_AGAIN_AT_MOST_EVERY = timedelta(seconds=30)  # see DeliveryWorker._due_again
 MAX_INLINE_WAIT = 2.0  # seconds a rate limit may hold the worker; longer waits put the row back
 WAKE_COALESCE = 0.05  # seconds: new outbox rows wait at most this long for the pass that sends them
 
@@ -81,6 +82,8 @@ class DeliveryWorker:
         self._sleep = sleep or self._stop.wait
         self._thread: threading.Thread | None = None
         self._deferred_until: datetime | None = None
+        self._outage_seen = False  # an attempt met an outage since Slack last took a message
+        self._last_due_again: datetime | None = None
         self._claimed_at = clock()
 
     # --- running ---------------------------------------------------------------------------------
@@ -102,6 +105,10 @@ class DeliveryWorker:
 
     def _run(self) -> None:
         wake = outbox.wakeup_event()
+        try:
+            self._due_again()  # a restart is often the fix (a new token): what backs off need not wait it out
+        except Exception:
+            log.exception("outbox: could not make waiting messages due; they keep their times")
         while not self._stop.is_set():
             wake.clear()
             wake.take()  # this pass looks at every channel
@@ -171,6 +178,7 @@ class DeliveryWorker:
         the end of the pass would send it again (a file: unlike a post, nothing in Slack says it went),
         or when it was not a success; the rest together at the end of the pass."""
         self._deferred_until = None
+        recovered = False  # Slack took a message after refusing them all: the outage is over
         rows = self._claim(limit)
         held: set[str] = set()
         put_back: list[OutboxMessage] = []
@@ -193,6 +201,10 @@ class DeliveryWorker:
                 break
             outcome = self.calls.attempt(row)
             self._count(outcome)
+            if outcome.outage:
+                self._outage_seen = True
+            elif outcome.status == OutboxStatus.SENT and self._outage_seen:
+                self._outage_seen, recovered = False, True
             done.append((row, outcome))
             handled += 1
             if outcome.status != OutboxStatus.SENT:
@@ -206,7 +218,24 @@ class DeliveryWorker:
                 done = []
         self._record(done)
         self._release_all(put_back)
+        if recovered and (self._last_due_again is None
+                          or self.clock() - self._last_due_again >= DUE_AGAIN_AT_MOST_EVERY):
+            self._due_again()  # at most so often: a Slack that flaps must not undo every backoff each pass
         return handled
+
+    def _due_again(self) -> int:
+        """Make the messages backing off after failed tries due now: once Slack takes messages again, none
+        should wait out a backoff grown during the outage (up to five minutes each). Rows waiting for a
+        rate limit's Retry-After keep it."""
+        now = self._last_due_again = self.clock()
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at > now,
+                       OutboxMessage.attempts > 0, OutboxMessage.claimed_until.is_(None),
+                       or_(OutboxMessage.last_error.is_(None), ~OutboxMessage.last_error.endswith("ratelimited")))
+                .values(next_attempt_at=now))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def _claim(self, limit: int) -> list[OutboxMessage]:
         """Claim up to `limit` due rows from channels whose oldest unsent row (the head) is due, at most

@@ -246,6 +246,24 @@ def test_the_background_worker_delivers_soon_after_commit(db: Database, fake: Fa
     assert [m["text"] for m in fake.messages("C4")] == ["wake up"]
 
 
+def test_a_restarted_server_sends_at_once_what_was_backing_off(db: Database, fake: FakeSlack) -> None:
+    """The bot token was refused for a while (its messages back off five minutes at a time); the operator
+    puts in a new one and restarts: the messages go now, not when their backoff runs out."""
+    with db.transaction() as session:
+        outbox.post(session, channel="C5", text="等了很久")
+    with db.transaction() as session:
+        session.execute(update(OutboxMessage).values(attempts=7, last_error="token_revoked",
+                                                     next_attempt_at=utcnow() + timedelta(minutes=5)))
+    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    background = DeliveryWorker(db, client, poll_seconds=30)
+    background.start()
+    try:
+        fake.wait_for("chat.postMessage", timeout=5)
+    finally:
+        background.stop()
+    assert [m["text"] for m in fake.messages("C5")] == ["等了很久"]
+
+
 def test_a_burst_for_a_paced_conversation_costs_no_passes_until_its_pace_allows(db: Database,
                                                                                 fake: FakeSlack) -> None:
     """Every commit with outbox rows wakes the worker, and each pass is a write transaction that scans the

@@ -280,3 +280,30 @@ def test_a_method_slack_paused_does_not_hold_up_the_others(db: Database, fake: F
     _run_until_sent(worker, db, clock, step=1.0)
     published = [c.args["user_id"] for c in fake.calls_to("views.publish")][1:]
     assert sorted(published) == [f"U0PERSON{n:02d}" for n in range(40)]  # each once, after the pause
+
+
+def test_once_slack_takes_messages_again_none_waits_out_a_backoff_grown_during_the_outage(
+        db: Database, fake: FakeSlack) -> None:
+    """Twenty minutes of 503s grow the messages' backoff (up to five minutes each). When Slack answers again,
+    the first message it takes makes the rest due: they go out in the next pass, not minutes later."""
+    clock = Clock()
+    worker = _worker(db, fake, clock)
+    _enqueue(db, clock, per_channel=2)
+    fake.fail("*", status=503, times=10_000)
+    for _ in range(40):  # 20 minutes of outage, a pass every 30 s
+        worker.deliver_due()
+        clock.advance(30)
+    with db.session() as session:
+        waits = [row.next_attempt_at - clock.now for row in session.scalars(select(OutboxMessage))]
+    assert max(waits) > timedelta(seconds=30)  # backed off far past the few seconds the test waits below
+    fake.recover()  # Slack is back
+    with db.transaction() as session:
+        outbox.post(session, channel="C9", text="new")  # something due now, which Slack takes
+    clock.advance(1)
+    worker.deliver_due()  # takes "new": the outage is over, the others are made due
+    clock.advance(1)
+    worker.deliver_due()
+    clock.advance(2)
+    worker.deliver_due()
+    assert _unsent(db) == 0  # within seconds of Slack's return, not minutes
+    _assert_each_once_in_order(fake, per_channel=2)

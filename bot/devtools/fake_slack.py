@@ -165,6 +165,13 @@ class FakeSlack:
         with self._lock:
             self._down = down
 
+    def recover(self) -> None:
+        """Slack is back: failures and delays still queued are dropped, connections answered again."""
+        with self._lock:
+            self._failures.clear()
+            self._delays.clear()
+            self._down = False
+
     def reset(self) -> None:
         """Forget everything recorded, so one server can serve many tests."""
         with self._lock:

@@ -277,7 +277,7 @@ def _redacted(url: str) -> str:
 
     parsed = make_url(url)
     secret = {key: "***" for key in parsed.query if "password" in key.lower()}  # libpq's password=, sslpassword=
-    return parsed.update_query_dict(secret).render_as_string(hide_password=True)
+    return parsed.update_query_dict(secret).render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
 
 def _shown_url(url: str) -> str:

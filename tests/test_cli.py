@@ -265,6 +265,8 @@ def test_a_bad_or_unreachable_database_url_is_one_line_without_its_password(cli_
             [line] = result.stderr.strip().splitlines()
             assert line.startswith("coopbot: DATABASE_URL (") and reason in line, line
             assert "hunter2" not in result.stderr and "Traceback" not in result.stderr
+            if "password=" in url:
+                assert "password=***" in line, line
 
 
 def test_serve_refuses_impossible_arguments_and_a_busy_port_in_one_line(db: Database, cli_env: dict[str, str],

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.db import Database
 from bot.delivery_calls import (
+    CREDENTIAL_ERRORS,
     FIXABLE_ERRORS,
     METHODS,
     PARK_RETRY,
@@ -83,6 +84,8 @@ class DeliveryWorker:
         self._thread: threading.Thread | None = None
         self._deferred_until: datetime | None = None
         self._outage_seen = False  # an attempt met an outage since Slack last took a message
+        # Slack's error when it last refused the bot token (None once it takes a message): /healthz says so
+        self.token_refused: str | None = None
         self._last_due_again: datetime | None = None
         self._claimed_at = clock()
 
@@ -201,6 +204,11 @@ class DeliveryWorker:
                 break
             outcome = self.calls.attempt(row)
             self._count(outcome)
+            error = (outcome.error or "").removeprefix(UNKNOWN + ": ")
+            if error in CREDENTIAL_ERRORS:
+                self.token_refused = error
+            elif outcome.status == OutboxStatus.SENT:
+                self.token_refused = None
             if outcome.outage:
                 self._outage_seen = True
             elif outcome.status == OutboxStatus.SENT and self._outage_seen:

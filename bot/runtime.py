@@ -59,7 +59,11 @@ class Runtime:
         except Exception as exc:
             return False, {"status": "error", "database": f"unreachable: {type(exc).__name__}"}
         details: dict[str, Any] = {**stats, "delivering": self.worker.running}
-        return True, {"status": "ok", "database": "ok", "outbox": details, "scheduler": scheduler}
+        refused = self.worker.token_refused
+        # Still 200: the process is sound and must not be restarted for it; the operator must fix the token.
+        return True, {"status": "degraded" if refused else "ok", "database": "ok",
+                      "slack": f"bot token refused ({refused}): check SLACK_BOT_TOKEN" if refused else "ok",
+                      "outbox": details, "scheduler": scheduler}
 
 
 def outbox_stats(services: Services) -> dict[str, float]:

@@ -174,3 +174,26 @@ def _pending(h: Harness) -> int:
 def test_every_response_carries_a_request_id(harness: Harness) -> None:
     reply = harness.slack.command("/coop", "help", user_id=TEACHER)
     assert len(reply.headers.get("X-Request-Id") or reply.headers.get("x-request-id") or "") == 16
+
+
+def test_healthz_says_when_slack_refuses_the_bot_token(harness: Harness) -> None:
+    """Messages wait while the token is refused, which no restart of the process fixes: /healthz stays 200
+    but says "degraded" and why, so monitoring reaches the operator."""
+    import urllib.request
+
+    h = harness
+
+    def health() -> dict[str, object]:
+        with urllib.request.urlopen(h.server.url + "/healthz", timeout=5) as response:
+            assert response.status == 200
+            return dict(json.loads(response.read()))
+
+    assert health()["status"] == "ok" and health()["slack"] == "ok"
+    assert h.report(TEACHER).text == ""  # stored; its messages wait in the outbox
+    h.settle()
+    h.fake.fail("*", error="invalid_auth", times=1000)  # then Slack refuses the token
+    h.deliver()
+    state = health()
+    assert state["status"] == "degraded"
+    assert state["slack"] == "bot token refused (invalid_auth): check SLACK_BOT_TOKEN"
+    assert state["outbox"]["pending"] >= 1 and state["outbox"]["failed"] == 0  # type: ignore[index]

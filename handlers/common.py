@@ -43,20 +43,43 @@ def refusal(error: CoopError, t: Translator) -> str:
 
 def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
     """An ephemeral reply where the person acted: the response_url if Slack gave one, else an
-    ephemeral message in the channel, else a DM (App Home and modals have no channel)."""
+    ephemeral message in the channel; in a modal or on App Home (no channel there), a small modal over
+    it; a DM only if none of these can be shown."""
     user = (body.get("user") or {}).get("id") or body.get("user_id") or ""
     channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
     response_url = body.get("response_url")
+    found = body.get("view")
+    view: dict[str, Any] = found if isinstance(found, dict) else {}
     try:
         if response_url:
             WebhookClient(response_url, timeout=5).send(text=text, response_type="ephemeral",
                                                         replace_original=False)
-        elif channel:
+            return
+        if channel:
             client.chat_postEphemeral(channel=channel, user=user, text=text)
-        elif user:
+            return
+        if body.get("trigger_id") and view.get("type") in ("modal", "home") and _shown_over(client, body, view, text):
+            return
+        if user:
             client.chat_postMessage(channel=user, text=text)
     except Exception as exc:  # a refusal that cannot be shown must not turn into a crash
         log.warning("could not tell %s privately: %s", user, type(exc).__name__)
+
+
+def _shown_over(client: WebClient, body: dict[str, Any], view: dict[str, Any], text: str) -> bool:
+    """`text` in a small modal pushed over the modal the person is in, or opened over App Home. Slack words
+    its close button in the person's language; the title is the app's name."""
+    notice = {"type": "modal", "title": {"type": "plain_text", "text": "coopbot"},
+              "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]}
+    try:
+        if view.get("type") == "modal":
+            client.views_push(trigger_id=body["trigger_id"], view=notice)
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=notice)
+    except Exception as exc:  # an expired trigger, a full view stack: a DM says it instead
+        log.info("refusal not shown over the view (%s); sending it as a DM", type(exc).__name__)
+        return False
+    return True
 
 
 def user_id(body: dict[str, Any]) -> str:

@@ -197,3 +197,22 @@ def test_healthz_says_when_slack_refuses_the_bot_token(harness: Harness) -> None
     assert state["status"] == "degraded"
     assert state["slack"] == "bot token refused (invalid_auth): check SLACK_BOT_TOKEN"
     assert state["outbox"]["pending"] >= 1 and state["outbox"]["failed"] == 0  # type: ignore[index]
+
+
+def test_a_refusal_in_app_home_or_a_modal_is_shown_over_it_and_a_dm_only_if_that_fails(harness: Harness) -> None:
+    """App Home and modals have no channel for an ephemeral message: the refusal opens a small modal over
+    App Home (or is pushed over the modal); a DM carries it only when Slack will not show that."""
+    from bot.compliance.forms import ComplianceActionId
+
+    h = harness
+    intern = str(h.intern_id("S2024001"))  # 王芳's (TEACHER's) intern: MENTOR does not keep its checklist
+    home = {"id": "VHOME", "type": "home", "blocks": []}
+    h.slack.block_action(user_id=MENTOR, action_id=ComplianceActionId.OPEN, value=intern, view=home, channel_id=None)
+    h.settle()
+    [shown] = [c.args["view"] for c in h.fake.calls_to("views.open")]
+    assert shown["title"]["text"] == "coopbot" and "only the intern's teacher" in str(shown["blocks"])
+    assert not h.dms_to(MENTOR)
+    h.fake.fail("views.open", error="expired_trigger_id")
+    h.slack.block_action(user_id=MENTOR, action_id=ComplianceActionId.OPEN, value=intern, view=home, channel_id=None)
+    h.settle()
+    assert any("only the intern's teacher" in text for text in h.dms_to(MENTOR))

@@ -306,8 +306,9 @@ def test_only_the_partnerships_coordinators_administer(harness: Harness) -> None
     h.slack.block_action(user_id=OUTSIDER, action_id=AdminActionId.INTERN, value=str(_pid(h)), view=menu,
                          channel_id=None)
     h.settle()
-    assert h.fake.calls_to("views.push") == []
-    assert any("only the partnership's coordinators" in text for text in h.dms_to(OUTSIDER))
+    [pushed] = [c.args["view"] for c in h.fake.calls_to("views.push")]  # no form: the refusal, over the menu
+    assert pushed["title"]["text"] == "coopbot" and "only the partnership's coordinators" in str(pushed["blocks"])
+    assert not h.dms_to(OUTSIDER)
     # …and a form of their own partnership, its metadata forged to ours
     view = _form(h, OUTSIDER, AdminActionId.INTERN, _pid(h, "Other College–Acme"))
     view["private_metadata"] = view["private_metadata"].replace(str(_pid(h, "Other College–Acme")), str(_pid(h)))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
@@ -21,8 +21,13 @@ class _Loose(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+# A Slack user id ("U0123ABCD", "W…"): far shorter than this. A longer one is forged, and would not fit the
+# columns that hold people's ids (32 characters, "home:" and the id for an App Home's outbox rows).
+SlackUserId = Annotated[str, Field(max_length=24)]
+
+
 class _User(_Loose):
-    id: str
+    id: SlackUserId
 
 
 class _Team(_Loose):
@@ -69,7 +74,7 @@ class _Interaction(_Loose):
 
 class _Command(_Loose):
     command: str
-    user_id: str
+    user_id: SlackUserId
     text: str = ""
     trigger_id: str  # Slack sends one with every command; the commands open modals with it
     channel_id: str | None = None
@@ -78,7 +83,7 @@ class _Command(_Loose):
 
 class _Event(_Loose):
     type: str
-    user: str | None = None
+    user: SlackUserId | None = None
     channel: str | None = None
     tab: str | None = None
 

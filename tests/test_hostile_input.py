@@ -245,3 +245,16 @@ def test_non_numeric_and_huge_timestamps_are_refused(harness: Harness) -> None:
         reply = harness.slack.send(body, "application/x-www-form-urlencoded",
                                    headers={"X-Slack-Request-Timestamp": timestamp})
         assert reply.status == 401, timestamp
+
+
+def test_a_user_id_longer_than_any_slack_issues_is_refused_with_400(harness: Harness) -> None:
+    """A forged user id of 41 characters paged an App Home whose outbox row ("home:" and the id) overflowed
+    its column on PostgreSQL (a crash after the ack). Slack's ids are a dozen characters: the guard refuses."""
+    forged = "U" + "9" * 40
+    payload = {"type": "block_actions", "user": {"id": forged, "team_id": "T0001"}, "team": {"id": "T0001"},
+               "api_app_id": "A0", "token": "x", "trigger_id": "1.2.3",
+               "actions": [{"action_id": "home_next_page", "block_id": "b", "value": "problems:1", "type": "button",
+                            "action_ts": "1"}]}
+    assert _post(harness, payload) == 400
+    assert harness.slack.command("/coop", "help", user_id=forged).status == 400
+    _still_healthy(harness)

@@ -215,8 +215,10 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
     roles_by_partnership = tuple((name, frozenset(viewer.roles[pid])) for pid, name in named)
     today = now.astimezone(ZoneInfo(default_timezone)).date()
     taught = [pid for pid, roles in viewer.roles.items() if Role.TEACHER in roles] if teaches else []
+    mentored = [pid for pid, roles in viewer.roles.items() if Role.MENTOR in roles] if mentors else []
     followups = load_followups(session, person_id=person.id, slack_user_id=slack_user_id,
-                               coordinated=viewer.coordinated, taught=taught, zones=viewer.zones, now=now)
+                               coordinated=viewer.coordinated, taught=taught, zones=viewer.zones, now=now,
+                               mentored=mentored)
     return HomeData(
         user=slack_user_id, name=person.name, side=Side(person.side), language_choice=person.locale,
         roles_by_partnership=roles_by_partnership, teaches=teaches, mentors=mentors, quick_actions=quick,

@@ -54,3 +54,35 @@ def test_a_teacher_sees_the_mentors_evaluation_of_an_internship_that_ended(harne
     shown = json.dumps(_home(h, TEACHER), ensure_ascii=False)
     assert "Internship evaluations" in shown and "Excellent" in shown and "Internship certificate issued." in shown
     assert "<!channel>" not in shown and "&lt;!channel&gt; 表现良好" in shown
+
+
+def test_a_mentor_sees_the_evaluations_still_to_send_with_the_button_to_send_each(harness: Harness) -> None:
+    """The request DMs are not the only way in: the mentor's App Home lists what is still to evaluate, and
+    the Evaluate button there opens the same modal. Once sent, the intern leaves the list."""
+    from bot.internships.ids import InternshipActionId
+    from tests.slack_requests import fill
+
+    h = harness
+    ended = date.today() - timedelta(days=3)
+    with h.db.transaction() as session:
+        for intern in session.scalars(select(Intern).where(Intern.student_id.in_(["S2024001", "S2024002"]))):
+            intern.end_date = ended
+    view = _home(h, MENTOR)
+    shown = json.dumps(view, ensure_ascii=False)
+    assert "Evaluations to send" in shown and "张伟 (S2024001)" in shown and "欧阳娜娜 (S2024002)" in shown
+    buttons = [b["accessory"] for b in view["blocks"] if (b.get("accessory") or {}).get("action_id")
+               == InternshipActionId.EVALUATE]
+    assert len(buttons) == 2
+    assert "Evaluations to send" not in json.dumps(_home(h, TEACHER), ensure_ascii=False)  # not the teacher's to send
+
+    intern_id = str(h.intern_id("S2024001"))
+    h.slack.block_action(user_id=MENTOR, action_id=InternshipActionId.EVALUATE, value=intern_id,
+                         view={"id": "VHOME", "type": "home", "blocks": []}, channel_id=None)
+    h.fake.wait_for("views.open", count=1)
+    modal = h.last_modal()
+    grades = {"attendance": "good", "professional_skills": "good", "attitude": "good", "safety_awareness": "good",
+              "teamwork": "good", "certificate": ["issued"]}
+    assert h.slack.view_submission(modal, fill(modal, grades), user_id=MENTOR).text == ""
+    left = [b["accessory"]["value"] for b in _home(h, MENTOR)["blocks"]
+            if (b.get("accessory") or {}).get("action_id") == InternshipActionId.EVALUATE]
+    assert left == [str(h.intern_id("S2024002"))]

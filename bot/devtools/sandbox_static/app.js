@@ -189,7 +189,8 @@ async function poll() {
 function hints(input) {
   const box = $("command-hints");
   const text = input.value;
-  const matches = text.startsWith("/") && !text.includes(" ")
+  // typed before the page's first state arrived: no hints yet (there is nothing to hint from)
+  const matches = state && text.startsWith("/") && !text.includes(" ")
     ? state.commands.filter((c) => c.command.startsWith(text)) : [];
   box.hidden = !matches.length;
   box.replaceChildren(...matches.map((c) => el("button", { type: "button", onclick: () => { input.value = c.command + " "; box.hidden = true; input.focus(); } },
@@ -202,6 +203,7 @@ function send(input, threadTs) {
     event.preventDefault();
     const text = input.value.trim();
     if (!text) return;
+    if (!state) await refresh(); // sent before the page's first state: learn the channel first
     input.value = "";
     $("command-hints").hidden = true;
     const channel = threadTs ? openThread.channel : current.id;

@@ -87,21 +87,11 @@ def user_id(body: dict[str, Any]) -> str:
 
 
 def action_value_int(body: dict[str, Any]) -> int | None:
-    """The integer a button carries (an id), or None if it is missing or forged."""
+    """The integer a button carries, or a select's chosen option (an id); None if missing or forged."""
     actions = body.get("actions") or []
-    value = actions[0].get("value") if actions and isinstance(actions[0], dict) else None
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
-
-
-def selected_int(body: dict[str, Any]) -> int | None:
-    """The integer a select's chosen option carries (an id), or None if it is missing or forged."""
-    actions = body.get("actions") or []
-    chosen = actions[0].get("selected_option") if actions and isinstance(actions[0], dict) else None
-    value = chosen.get("value") if isinstance(chosen, dict) else None
+    action = actions[0] if actions and isinstance(actions[0], dict) else {}
+    chosen = action.get("selected_option")
+    value = chosen.get("value") if isinstance(chosen, dict) else action.get("value")
     try:
         number = int(str(value))
     except (TypeError, ValueError):

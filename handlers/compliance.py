@@ -17,7 +17,7 @@ from bot.i18n import Translator
 from bot.permissions import Action
 from bot.slack_forms import named_option
 from bot.slack_text import escape
-from handlers.common import action_value_int, how_to_get_added, refusal, selected_int, tell_privately, user_id
+from handlers.common import action_value_int, how_to_get_added, refusal, tell_privately, user_id
 
 
 def compliance_service(services: Services) -> ComplianceService:
@@ -69,8 +69,10 @@ def register(app: App, services: Services) -> None:
     service = compliance_service(services)
 
     @app.action(ComplianceActionId.OPEN)
+    @app.action(ComplianceActionId.FIND)
     def open_checklist(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """The "Checklist" button: in the chooser (pushes the modal) or on App Home (opens it)."""
+        """The "Checklist" button, or an intern chosen in the chooser's search: the checklist, pushed over
+        the chooser, or opened over App Home."""
         ack()
         user = user_id(body)
         t = services.lazy_translator_for(user)
@@ -92,19 +94,6 @@ def register(app: App, services: Services) -> None:
         except CoopError:
             found = []
         ack(options=[named_option(name, student_id, str(intern_id)) for intern_id, name, student_id in found])
-
-    @app.action(ComplianceActionId.FIND)
-    def open_found(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """An intern chosen in the chooser's search: their checklist, pushed over the chooser."""
-        ack()
-        user = user_id(body)
-        t = services.lazy_translator_for(user)
-        try:
-            view = forms.checklist_modal(service.checklist(user, selected_int(body) or 0), t)
-        except CoopError as exc:
-            tell_privately(client, body, only_teachers(exc, t))
-            return
-        client.views_push(trigger_id=body["trigger_id"], view=view)
 
     @app.view(ComplianceCallback.CHECKLIST)
     def save_checklist(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

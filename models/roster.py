@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, str_enum, utcnow
@@ -97,3 +97,9 @@ class Intern(Base):
     partnership: Mapped[Partnership] = relationship()
     teacher: Mapped[Person] = relationship(foreign_keys=[teacher_id])
     mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
+
+    @classmethod
+    def matching(cls, words: str) -> ColumnElement[bool]:
+        """Name or student id contains `words`, whatever the case; `%`, `_` and `\\` in them match themselves
+        (what the intern pickers search by)."""
+        return or_(cls.name.icontains(words, autoescape=True), cls.student_id.icontains(words, autoescape=True))

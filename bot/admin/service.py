@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -141,9 +141,7 @@ class AdminService:
                 return []
             stmt = select(Intern).where(Intern.partnership_id == partnership_id)
             if query.strip():
-                pattern = "%" + query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                stmt = stmt.where(or_(Intern.name.ilike(pattern, escape="\\"),
-                                      Intern.student_id.ilike(pattern, escape="\\")))
+                stmt = stmt.where(Intern.matching(query.strip()))
             rows = session.scalars(stmt.order_by(Intern.name, Intern.student_id).limit(limit))
             return [InternChoice(i.id, i.name, i.student_id) for i in rows]
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -125,14 +125,10 @@ class ComplianceService:
     def search_kept(self, slack_user_id: str, query: str, limit: int = 100) -> list[tuple[int, str, str]]:
         """(id, name, student id) of the person's current interns whose name or student id contains `query`:
         the chooser's search."""
-        pattern = "%" + query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self.db.session() as session:
             person = find_person(session, slack_user_id)
-            interns = session.scalars(
-                select(Intern).where(Intern.teacher_id == person.id,
-                                     or_(Intern.name.ilike(pattern, escape="\\"),
-                                         Intern.student_id.ilike(pattern, escape="\\")))
-                .order_by(Intern.name, Intern.student_id))
+            mine = (Intern.teacher_id == person.id, Intern.matching(query.strip()))
+            interns = session.scalars(select(Intern).where(*mine).order_by(Intern.name, Intern.student_id))
             current = (i for i in interns if i.end_date >= self._today(i.partnership))
             return [(i.id, i.name, i.student_id) for i in islice(current, limit)]
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, or_, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -132,9 +132,7 @@ class ProblemService:
             stmt = select(Intern).where(Intern.partnership_id.in_(partnership_ids))
             words = query.strip()
             if words:
-                pattern = f"%{_like_escape(words)}%"
-                stmt = stmt.where(or_(Intern.name.ilike(pattern, escape="\\"),
-                                      Intern.student_id.ilike(pattern, escape="\\")))
+                stmt = stmt.where(Intern.matching(words))
             rows = session.scalars(stmt.order_by(Intern.name, Intern.student_id).limit(limit))
             return [InternChoice(i.id, i.name, i.student_id) for i in rows]
 
@@ -279,5 +277,3 @@ def _state_of(status: ProblemStatus, severity: Severity, category: Category,
     return {"status": status, "severity": severity, "category": category, "resolution": resolution}
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -113,6 +113,9 @@ def test_a_teacher_of_hundreds_lists_those_with_gaps_first_and_finds_any_other(h
     other = h.slack.block_suggestion(user_id=OTHER_TEACHER, action_id=ComplianceActionId.FIND, block_id="find",
                                      value="M12", view=chooser)
     assert other.json()["options"] == []  # another teacher's interns are not theirs to find
+    for wildcard in ("%", "_", "\\"):  # searched for as typed, not as LIKE's wildcards: no name holds them
+        assert h.slack.block_suggestion(user_id=TEACHER, action_id=ComplianceActionId.FIND, block_id="find",
+                                        value=wildcard, view=chooser).json()["options"] == [], wildcard
 
     chosen = str(h.intern_id("M123"))
     h.slack.block_action(user_id=TEACHER, action_id=ComplianceActionId.FIND, block_id="find", view=chooser,

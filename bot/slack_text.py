@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 
 def escape(text: str | None) -> str:
     """Escape Slack's control characters so `<!channel>`, `<@U1>` or `<url|label>` stay literal text.
@@ -55,25 +57,24 @@ def escape_within(text: str | None, limit: int, ellipsis: str = "…") -> str:
     escaped = escape(text)
     if len(escaped) <= limit:
         return escaped
-    return escaped_pieces(text or "", limit - len(ellipsis))[0] + ellipsis
+    return next(escaped_pieces(text or "", limit - len(ellipsis))) + ellipsis  # the first piece only is built
 
 
-def escaped_pieces(text: str, limit: int) -> list[str]:
+def escaped_pieces(text: str, limit: int) -> Iterator[str]:
     """All of `text`, escaped, in pieces of at most `limit` characters each (a section apiece): for a text
-    a person must be able to read whole. No piece ends inside an entity like `&amp;`."""
-    pieces: list[str] = []
+    a person must be able to read whole. No piece ends inside an entity like `&amp;`. Made as they are
+    taken, so a caller wanting the first stops there."""
     current: list[str] = []
     used = 0
     for char in text:
         escaped = _ESCAPES.get(char, char)
         if used + len(escaped) > limit:
-            pieces.append("".join(current))
+            yield "".join(current)
             current, used = [], 0
         current.append(escaped)
         used += len(escaped)
     if current:
-        pieces.append("".join(current))
-    return pieces
+        yield "".join(current)
 
 
 def headed_pieces(head: str, text: str | None, limit: int = SECTION_LIMIT) -> list[str]:

@@ -79,7 +79,7 @@ def test_form_text_loses_direction_overrides_that_would_reverse_what_we_post_aft
 def test_escaped_pieces_hold_all_of_the_text_and_none_splits_an_entity(text: str, limit: int) -> None:
     from bot.slack_text import escaped_pieces
 
-    pieces = escaped_pieces(text, limit)
+    pieces = list(escaped_pieces(text, limit))
     assert "".join(pieces) == escape(text)
     for piece in pieces:
         assert 0 < len(piece) <= limit

@@ -13,7 +13,7 @@ from bot.internships.ids import InternshipActionId
 from bot.internships.labels import CRITERIA, GRADE_LABELS
 from bot.internships.snapshot import EvaluationSnapshot, InternSnapshot
 from bot.slack_forms import plain
-from bot.slack_text import escape, escape_within, escaped_pieces, mention
+from bot.slack_text import escape, escape_within, headed_pieces, mention
 
 Blocks = list[dict[str, Any]]
 
@@ -137,7 +137,5 @@ def teacher_notice(intern: InternSnapshot, evaluation: EvaluationSnapshot, t: Tr
         lines.append(_("Internship certificate issued."))
     blocks = [_section(text), _section("\n".join(lines))]
     if evaluation.comments:
-        head = f"*{_('Comments')}:*\n"
-        first, *rest = escaped_pieces(evaluation.comments, 3000 - len(head))
-        blocks += [_section(head + first), *(_section(piece) for piece in rest)]
+        blocks += [_section(piece) for piece in headed_pieces(f"*{_('Comments')}:*\n", evaluation.comments)]
     return text, blocks

@@ -44,8 +44,8 @@ class SlackInternshipNotifier:
                                                   reminder=item.reminder, created_at=now) for item in chunk)
 
     def evaluated(self, session: Session, intern: InternSnapshot, evaluation: EvaluationSnapshot) -> None:
-        """Redraw every request DM that listed the intern; tell the teacher."""
-        session.flush()
+        """Redraw every request DM that listed the intern (the query sees the new evaluation: the session
+        flushes before it runs); tell the teacher."""
         keys = select(EvaluationRequestItem.message_key).where(EvaluationRequestItem.intern_id == intern.id)
         rows = session.execute(
             select(EvaluationRequestItem, Intern, InternshipEvaluation)

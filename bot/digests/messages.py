@@ -18,7 +18,7 @@ from bot.i18n import Translator
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS
 from bot.quarters import Quarter
 from bot.slack_forms import plain
-from bot.slack_text import escape, escape_within, mention, truncate
+from bot.slack_text import escape, escape_within, mention, truncate, truncate_mrkdwn
 
 Blocks = list[dict[str, Any]]
 TEXT_LIMIT = 3000
@@ -83,7 +83,7 @@ def _whole_lines(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     kept = text[: limit - 2]
-    return (kept[: kept.rfind("\n")] if "\n" in kept else truncate(text, limit - 2)) + "\n…"
+    return (kept[: kept.rfind("\n")] if "\n" in kept else truncate_mrkdwn(text, limit - 2, ellipsis="")) + "\n…"
 
 
 def _day(moment: datetime, d: DigestData) -> date:

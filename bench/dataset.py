@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text
 
-from bot.db import Database
-from bot.migrate import upgrade
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade
 from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
 from models.meeting import Meeting, MeetingStatus
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity

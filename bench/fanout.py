@@ -27,13 +27,13 @@ from sqlalchemy import func, select
 
 from bench.dataset import generate
 from bench.scale import pg_url
-from bot.db import Database
-from bot.delivery import DeliveryWorker
+from bot.delivery.pacing import CHAT_POST_MESSAGE
+from bot.delivery.worker import DeliveryWorker
 from bot.devtools.fake_limits import RateLimits
 from bot.devtools.fake_slack import FakeSlack
 from bot.digests.service import DigestService
-from bot.migrate import upgrade
-from bot.ratelimit import CHAT_POST_MESSAGE
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade
 from models.delivery import OutboxMessage, OutboxStatus
 
 ROOT = Path(__file__).resolve().parent.parent

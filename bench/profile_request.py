@@ -21,8 +21,8 @@ import yappi
 from slack_bolt.request import BoltRequest
 
 from bench import loadgen
-from bot.db import Database
-from bot.migrate import upgrade
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade
 from tests.harness import SIGNING_SECRET, TEACHER, running_app, seed_roster
 
 

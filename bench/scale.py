@@ -28,15 +28,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event, select, text
 
 from bench.dataset import generate
-from bot.db import Database
 from bot.digests.data import Window, collect
 from bot.digests.messages import digest_message
 from bot.digests.service import DigestService
 from bot.home.refresh import render_home
-from bot.i18n import translator
-from bot.migrate import upgrade
+from bot.i18n.catalog import translator
 from bot.quarters import local_today
 from bot.roster.importer import import_interns
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade
 from models.roster import Intern, Membership, Partnership, Person, Role
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.db import insert_at_commit
+from bot.storage.db import insert_at_commit
 from models.audit import AuditEntry
 from models.base import json_safe
 
@@ -22,7 +22,7 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Add an audit entry (who, what, when, before → after) to the current transaction; it is written
-    with the transaction's other queued rows when it commits (bot.db.insert_at_commit)."""
+    with the transaction's other queued rows when it commits (bot.storage.db.insert_at_commit)."""
     insert_at_commit(session, AuditEntry, {
         "actor": actor, "action": action, "entity_type": entity_type, "entity_id": str(entity_id),
         "before": json_safe(before) if before is not None else None,

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import manifest
-from bot.db import Database
 from bot.errors import CoopError, ImportFailed
 from bot.observability import configure_logging
 from bot.settings import Settings
+from bot.slack import manifest
+from bot.storage.db import Database
 
 EXIT_USAGE = 2
 EXIT_INPUT = 1
@@ -50,7 +50,7 @@ def _settings() -> Settings:
 def _schema_ready(settings: Settings) -> None:
     """Stop with one clear line, before anything else runs, when DATABASE_URL cannot be read, the database
     cannot be reached, or its schema is not this coopbot's (never migrated, behind, or newer)."""
-    from bot.schema_check import schema_problem
+    from bot.storage.schema_check import schema_problem
 
     with _reaching_database(settings.database_url):
         problem = schema_problem(settings.database_url)
@@ -62,7 +62,7 @@ def _schema_ready(settings: Settings) -> None:
 def _reaching_database(url: str) -> Iterator[None]:
     """A URL that cannot be read, a driver not installed or a database that does not answer ends the
     command with one line (exit 1) instead of a traceback; anything else propagates."""
-    from bot.schema_check import describe_database_error
+    from bot.storage.schema_check import describe_database_error
 
     try:
         yield
@@ -82,14 +82,14 @@ def _needs(settings: Settings, mode: str) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.runtime import build_runtime
-    from bot.server import build_wsgi_app, serve
+    from bot.serving.runtime import build_runtime
+    from bot.serving.server import build_wsgi_app, serve
 
     settings = _settings()
     _needs(settings, "serve")
     _schema_ready(settings)
     if args.workers > 1:
-        from bot.multiprocess import serve_with_workers
+        from bot.serving.processes import serve_with_workers
 
         serve_with_workers(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads,
                            with_scheduler=not args.no_scheduler)
@@ -110,7 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_socket(args: argparse.Namespace) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.runtime import build_runtime
+    from bot.serving.runtime import build_runtime
 
     settings = _settings()
     _needs(settings, "socket")
@@ -145,7 +145,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
     from bot.container import build_services
-    from bot.delivery import DeliveryWorker
+    from bot.delivery.worker import DeliveryWorker
     from models.delivery import OutboxMessage, OutboxStatus
     from scheduler.jobs import JOBS, run_job
 
@@ -195,7 +195,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from bot.migrate import upgrade
+    from bot.storage.migrate import upgrade
 
     settings = _settings()
     with _reaching_database(settings.database_url):
@@ -205,7 +205,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
-    from bot.delivery import retry_now
+    from bot.delivery.worker import retry_now
 
     retried = retry_now(_db(), args.channel)
     print(f"due now: {retried.failed} failed, {retried.parked} parked and {retried.waiting} waiting message(s)"

@@ -9,16 +9,16 @@ from typing import cast
 
 from slack_sdk import WebClient
 
-from bot.db import Database
 from bot.exchanges.notify import SlackExchangeNotifier
 from bot.exchanges.service import ExchangeService
-from bot.i18n import LazyTranslator, Translator, translator
-from bot.language import SlackLocales, pick_language, resolve_language
+from bot.i18n.catalog import LazyTranslator, Translator, translator
+from bot.i18n.language import SlackLocales, pick_language, resolve_language
 from bot.meetings.notify import SlackMeetingNotifier
 from bot.meetings.service import MeetingService
 from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
 from bot.settings import Settings
+from bot.storage.db import Database
 from models.base import utcnow
 
 
@@ -44,7 +44,7 @@ class Services:
 
     def translator_for(self, slack_user_id: str) -> Translator:
         """The language a person reads: their own choice, else their Slack locale (cached), else their
-        partnership's language, else English (see bot.language)."""
+        partnership's language, else English (see bot.i18n.language)."""
         return translator(resolve_language(self.db, self.locales, slack_user_id))
 
 

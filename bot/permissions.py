@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.errors import NotAllowed, NotOnRoster
-from bot.i18n import N_
+from bot.i18n.catalog import N_
 from models.exchange import Direction, Exchange
 from models.meeting import ActionItem, Meeting
 from models.problem import Problem

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     coopbot_reminders_cron: str = "*/15 * * * *"
     coopbot_quarterly_prompt_cron: str = "0 9 * * *"
     coopbot_housekeeping_cron: str = "30 3 * * *"
-    # Delivered messages and records of handled Slack requests are deleted after this many days (bot.housekeeping).
+    # Delivered messages and handled-request records are deleted after this many days (bot.storage.housekeeping).
     coopbot_retention_days: int = Field(default=90, ge=7)
     # A run missed while no scheduler was up still runs (once) if it is at most this late.
     coopbot_misfire_grace_seconds: int = Field(default=3600, ge=1)

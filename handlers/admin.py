@@ -17,9 +17,9 @@ from bot.admin.forms import AdminActionId, AdminCallback
 from bot.admin.service import AdminService, FormRejected
 from bot.container import Services
 from bot.errors import CoopError, NotAllowed, NotOnRoster
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.permissions import Action
-from bot.slack_forms import State, named_option, read
+from bot.slack.forms import State, named_option, read
 from handlers.common import action_value_int, how_to_get_added, refusal, tell_privately, user_id
 
 

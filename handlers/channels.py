@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 
 from bot.container import Services
-from bot.delivery import requeue_channel
+from bot.delivery.worker import requeue_channel
 
 
 def register(app: App, services: Services) -> None:

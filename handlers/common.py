@@ -11,7 +11,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.errors import CoopError, DatabaseBusy, InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
 from bot.home.views import how_to_get_added
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.problems.labels import STATUS_LABELS
 from models.problem import ProblemStatus
 

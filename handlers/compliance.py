@@ -13,10 +13,10 @@ from bot.compliance.forms import ComplianceActionId, ComplianceCallback
 from bot.compliance.service import ComplianceService
 from bot.container import Services
 from bot.errors import CoopError, NotAllowed, NotOnRoster
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.permissions import Action
-from bot.slack_forms import named_option
-from bot.slack_text import escape
+from bot.slack.forms import named_option
+from bot.slack.text import escape
 from handlers.common import action_value_int, how_to_get_added, refusal, tell_privately, user_id
 
 

@@ -12,9 +12,9 @@ from bot.digests.service import digest_service
 from bot.errors import NotAllowed, NotOnRoster
 from bot.home.data import HomeData, load_home
 from bot.home.help import help_text, status_blocks
-from bot.i18n import Translator
-from bot.slack_surface import COOP
-from bot.slack_text import escape
+from bot.i18n.catalog import Translator
+from bot.slack.surface import COOP
+from bot.slack.text import escape
 from handlers.admin import coop_admin, coop_setup
 from handlers.common import how_to_get_added, user_id
 from handlers.compliance import coop_checklist

@@ -15,10 +15,10 @@ from bot.exchanges.ids import ExchangeActionId, ExchangeCallback
 from bot.exchanges.labels import UNCHANGED_IN_STATE
 from bot.exchanges.service import AlreadyDecided
 from bot.exchanges.snapshot import ExchangeSnapshot
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.permissions import Action
-from bot.slack_surface import EXCHANGE
-from bot.slack_text import mention
+from bot.slack.surface import EXCHANGE
+from bot.slack.text import mention
 from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
 from models.exchange import ExchangeStatus
 

@@ -7,13 +7,13 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import outbox
 from bot.container import Services
+from bot.delivery import outbox
 from bot.errors import CoopError
 from bot.home.data import Section
 from bot.home.ids import FOLLOW_SLACK, HomeActionId
 from bot.home.refresh import render_home
-from bot.language import set_language
+from bot.i18n.language import set_language
 from handlers.common import refusal, tell_privately, user_id
 from handlers.exchanges import open_request
 from handlers.problems import open_report

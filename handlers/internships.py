@@ -9,11 +9,11 @@ from slack_sdk import WebClient
 
 from bot.container import Services
 from bot.errors import CoopError, InvalidTransition, NotAllowed
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.internships import forms
 from bot.internships.ids import InternshipActionId, InternshipCallback
 from bot.internships.service import ONGOING, AlreadyEvaluated, internship_service
-from bot.slack_text import mention
+from bot.slack.text import mention
 from handlers.common import on_button, refusal, user_id
 
 

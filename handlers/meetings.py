@@ -10,12 +10,12 @@ from slack_sdk import WebClient
 
 from bot.container import Services
 from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.meetings import forms, minutes_form
 from bot.meetings.ids import MeetingActionId, MeetingCallback
+from bot.meetings.quarterly import OPEN_MEETING_ACTION
 from bot.permissions import Action
-from bot.quarterly import OPEN_MEETING_ACTION
-from bot.slack_surface import COOP_MEETING
+from bot.slack.surface import COOP_MEETING
 from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
 from models.meeting import Rsvp
 

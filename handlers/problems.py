@@ -10,12 +10,12 @@ from slack_sdk import WebClient
 
 from bot.container import Services
 from bot.errors import CoopError, InvalidTransition
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.permissions import Action
 from bot.problems import forms
 from bot.problems.ids import ProblemActionId, ProblemCallback
-from bot.slack_forms import named_option
-from bot.slack_surface import INTERN_ISSUE
+from bot.slack.forms import named_option
+from bot.slack.surface import INTERN_ISSUE
 from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
 from models.problem import ProblemStatus
 

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 
 from bot.container import Services
 from bot.digests.service import digest_service
-from bot.housekeeping import prune
+from bot.meetings.quarterly import QuarterlyPrompts
 from bot.problems.escalation import escalate_unacknowledged
-from bot.quarterly import QuarterlyPrompts
 from bot.settings import Settings
+from bot.storage.housekeeping import prune
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def reminders(services: Services, now: datetime) -> int:
 
 
 def housekeeping(services: Services, now: datetime) -> int:
-    """Delete delivered messages and handled-request records past their retention (bot.housekeeping)."""
+    """Delete delivered messages and handled-request records past their retention (bot.storage.housekeeping)."""
     pruned = prune(services.db, now, timedelta(days=services.settings.coopbot_retention_days))
     log.info("housekeeping: deleted %d delivered messages and %d handled-request records",
              pruned.delivered_messages, pruned.processed_requests)

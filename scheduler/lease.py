@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import Database
+from bot.storage.db import Database
 from models.base import utcnow
 from models.operations import Lease
 

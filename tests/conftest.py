@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 
 import models
-from bot.db import Database
-from bot.migrate import upgrade
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("COOPBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = [b.strip() for b in os.environ.get("COOPBOT_TEST_DATABASES", "sqlite,postgresql").split(",") if b]

@@ -15,13 +15,13 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.container import Services, build_services
-from bot.db import Database
 from bot.devtools.fake_slack import FakeSlack
 from bot.roster.importer import import_interns, import_people
 from bot.roster.partnerships import add_partnership
-from bot.runtime import Runtime, build_runtime
-from bot.server import RunningServer, build_wsgi_app, start_in_thread
+from bot.serving.runtime import Runtime, build_runtime
+from bot.serving.server import RunningServer, build_wsgi_app, start_in_thread
 from bot.settings import Settings
+from bot.storage.db import Database
 from models.schemas import PartnershipInput
 from tests.slack_requests import SlackRequests, fill
 

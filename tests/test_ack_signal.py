@@ -1,4 +1,4 @@
-"""Bolt answers at the listener's ack, not at its next 10 ms look (bot.ack_signal, bot.executor).
+"""Bolt answers at the listener's ack, not at its next 10 ms look (bot.serving.ack_signal, bot.serving.executor).
 
 These check the order of things, never how long they took: the hand-off to the listener pool returns
 only once the listener has acknowledged (or ended), so Bolt's polling loop finds the answer in place.
@@ -14,10 +14,10 @@ from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
-from bot.ack_signal import SignalAcks, SignallingAck
 from bot.devtools.slack_requests import SlackRequests
-from bot.executor import TrackedExecutor
-from bot.server import build_wsgi_app, start_in_thread
+from bot.serving.ack_signal import SignalAcks, SignallingAck
+from bot.serving.executor import TrackedExecutor
+from bot.serving.server import build_wsgi_app, start_in_thread
 
 SECRET = "ack-signal-secret"
 

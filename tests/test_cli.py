@@ -18,8 +18,8 @@ import pytest
 import yaml
 from sqlalchemy import func, insert, select
 
-from bot.db import Database
 from bot.devtools.fake_slack import FakeSlack
+from bot.storage.db import Database
 from models.problem import Problem
 from models.roster import Intern, Person
 from tests.harness import BOT_TOKEN, INTERNS_CSV, PEOPLE_CSV, SIGNING_SECRET, seed_roster
@@ -237,7 +237,7 @@ def test_a_database_not_migrated_or_behind_is_named_with_what_to_run(cli_env: di
         assert result.returncode == 1, (args, result.stderr)
         assert result.stderr.strip() == ("coopbot: the database has no coopbot schema yet: run `coopbot db upgrade` "
                                          "(sqlite:///coopbot.db)"), args
-    from bot.migrate import upgrade
+    from bot.storage.migrate import upgrade
 
     upgrade(f"sqlite:///{tmp_path / 'coopbot.db'}", "0010")
     behind = run(["partnership", "list"], env, tmp_path)

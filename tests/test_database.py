@@ -1,4 +1,4 @@
-"""bot.db.Database: how its sessions end."""
+"""bot.storage.db.Database: how its sessions end."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from bot.db import Database
+from bot.storage.db import Database
 from models.roster import Person, Side
 
 

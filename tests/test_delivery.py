@@ -15,11 +15,11 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import event, select, update
 
-from bot import outbox
-from bot.db import Database
-from bot.delivery import DeliveryWorker, requeue_channel
+from bot.delivery import outbox
+from bot.delivery.pacing import RateLimiter
+from bot.delivery.worker import DeliveryWorker, requeue_channel
 from bot.devtools.fake_slack import FakeSlack
-from bot.ratelimit import RateLimiter
+from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import OutboxMessage, OutboxStatus, SlackMessage
 
@@ -211,7 +211,7 @@ def test_a_refused_token_pauses_delivery_instead_of_trying_every_message(
             outbox.post(session, channel=f"C{n}", text="x")
     clock.now = utcnow()
     fake.fail("chat.postMessage", error="token_revoked", times=100)
-    with caplog.at_level("ERROR", logger="bot.delivery_calls"):
+    with caplog.at_level("ERROR", logger="bot.delivery.calls"):
         worker.deliver_due()
     assert len(fake.calls_to("chat.postMessage")) == 1
     assert [r.getMessage() for r in caplog.records if "SLACK_BOT_TOKEN" in r.getMessage()] == [

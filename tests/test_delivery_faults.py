@@ -14,12 +14,12 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
-from bot import outbox
-from bot.db import Database
-from bot.delivery import MAX_INLINE_WAIT, DeliveryWorker, requeue_channel
+from bot.delivery import outbox
+from bot.delivery.pacing import CHANNEL_BURST, CHANNEL_RATE, METHOD_LIMITS
+from bot.delivery.worker import MAX_INLINE_WAIT, DeliveryWorker, requeue_channel
 from bot.devtools.fake_slack import FakeSlack
 from bot.observability import Metrics
-from bot.ratelimit import CHANNEL_BURST, CHANNEL_RATE, METHOD_LIMITS
+from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
 from models.operations import ChannelAlert
 from models.roster import Membership, Partnership, Person, Role, Side

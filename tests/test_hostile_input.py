@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 import bot
 import models
-from bot.slack_surface import SLASH_COMMANDS
+from bot.slack.surface import SLASH_COMMANDS
 from tests.harness import MENTOR, NOBODY, TEACHER, Harness
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select, update
 
-from bot.db import Database
-from bot.housekeeping import BATCH, prune
+from bot.storage.db import Database
+from bot.storage.housekeeping import BATCH, prune
 from models.base import utcnow
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, ProcessedRequest
 from scheduler.jobs import JOBS, run_job

@@ -15,8 +15,15 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 from pydantic import ValidationError
 
-from bot.i18n import LANGUAGE_NAMES, LOCALE_DIR, available_languages, match_language, normalize_language, translator
-from bot.i18n_extract import PO_FIX, extract_catalog
+from bot.i18n.catalog import (
+    LANGUAGE_NAMES,
+    LOCALE_DIR,
+    available_languages,
+    match_language,
+    normalize_language,
+    translator,
+)
+from bot.i18n.extract import PO_FIX, extract_catalog
 from models.schemas import LANGUAGES, PartnershipInput
 
 TRANSLATED = [lang for lang in available_languages() if lang != "en"]

@@ -17,7 +17,7 @@ import pytest
 from bot.errors import InvalidTransition, NotAllowed, NotFound, NotOnRoster
 from bot.home.help import help_text, status_blocks
 from bot.home.views import home_view
-from bot.i18n import Translator, available_languages, translator
+from bot.i18n.catalog import Translator, available_languages, translator
 from bot.problems import forms, messages
 from bot.problems.ids import ProblemCallback
 from bot.problems.snapshot import ProblemSnapshot

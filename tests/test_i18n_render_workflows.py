@@ -15,13 +15,13 @@ from bot.exchanges import forms as exchange_forms
 from bot.exchanges import messages as exchange_messages
 from bot.exchanges.practice import PracticeRecord
 from bot.exchanges.service import AlreadyDecided
-from bot.i18n import Translator, translator
+from bot.i18n.catalog import Translator, translator
 from bot.meetings import forms as meeting_forms
 from bot.meetings import messages as meeting_messages
 from bot.meetings.minutes_form import minutes_modal, owner_error
+from bot.meetings.quarterly import prompt_message
 from bot.permissions import Action
 from bot.problems.escalation import coordinator_dm, thread_note
-from bot.quarterly import prompt_message
 from bot.quarters import Quarter
 from handlers.exchanges import exchange_refusal
 from handlers.meetings import meeting_refusal

@@ -14,7 +14,7 @@ from bot.errors import InvalidTransition
 from bot.exchanges import letter
 from bot.exchanges import messages as exchange_messages
 from bot.exchanges.practice import PracticeRecord
-from bot.i18n import translator
+from bot.i18n.catalog import translator
 from bot.meetings import messages as meeting_messages
 from bot.meetings.snapshot import InviteeSnapshot
 from handlers.exchanges import exchange_refusal

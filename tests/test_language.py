@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from bot.devtools.fake_slack import FakeSlack
 from bot.home.views import FOLLOW_SLACK, HOME_LANGUAGE
-from bot.language import SlackLocales
+from bot.i18n.language import SlackLocales
 from bot.problems.ids import ProblemActionId
 from models.audit import AuditEntry
 from models.roster import Partnership, Person

@@ -7,8 +7,8 @@ import re
 import pytest
 import yaml
 
-from bot.manifest import build_manifest, limit_violations, main, render_manifest
-from bot.slack_surface import (
+from bot.slack.manifest import build_manifest, limit_violations, main, render_manifest
+from bot.slack.surface import (
     BOT_EVENTS,
     BOT_SCOPES,
     COOP,

@@ -12,8 +12,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
 import models
-from bot.db import Database
-from bot.migrate import alembic_config, upgrade
+from bot.storage.db import Database
+from bot.storage.migrate import alembic_config, upgrade
 from models.delivery import OutboxKind, OutboxMessage
 from models.internship import EvaluationRequestItem
 from models.migrations import include_object
@@ -111,10 +111,10 @@ def test_evaluation_requests_sent_before_0013_are_listed_so_their_buttons_still_
 
 
 def test_schema_head_names_the_newest_migration() -> None:
-    """The check every command runs (bot.schema_check) knows the head without loading Alembic: keep it in step."""
+    """The check every command runs (bot.storage.schema_check) knows the head without Alembic: keep it in step."""
     from alembic.script import ScriptDirectory
 
-    from bot.schema_check import SCHEMA_HEAD
+    from bot.storage.schema_check import SCHEMA_HEAD
 
     scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert scripts.get_current_head() == SCHEMA_HEAD

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database
 from bot.errors import NotOnRoster
 from bot.permissions import MATRIX, NEVER, Action, Relation, Subject, is_allowed, markdown_table, relations, require
+from bot.storage.db import Database
 from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus
 from models.problem import Category, Problem, ProblemStatus, Severity

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot import outbox
 from bot.container import Services, build_services
-from bot.db import Database
+from bot.delivery import outbox
 from bot.devtools.fake_slack import FakeSlack
+from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import OutboxMessage, OutboxStatus
 from models.schedule import JobRun

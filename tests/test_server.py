@@ -23,7 +23,7 @@ import pytest
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.server import MAX_BODY_BYTES, RunningServer, build_wsgi_app, start_in_thread
+from bot.serving.server import MAX_BODY_BYTES, RunningServer, build_wsgi_app, start_in_thread
 
 SECRET = "s"
 
@@ -209,7 +209,7 @@ def test_stop_closes_the_port(health: HealthSwitch, web_api: RunningServer) -> N
 
 _SERVE_SCRIPT = """
 import logging, sys, time
-from bot.server import serve
+from bot.serving.server import serve
 
 logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s", force=True)
 

@@ -8,8 +8,8 @@ import urllib.parse
 
 from sqlalchemy import func, select
 
-from bot.manifest import build_manifest
-from bot.slack_surface import BOT_EVENTS, SLASH_COMMANDS
+from bot.slack.manifest import build_manifest
+from bot.slack.surface import BOT_EVENTS, SLASH_COMMANDS
 from models.delivery import OutboxMessage, OutboxStatus, ProcessedRequest
 from models.problem import Problem
 from tests.harness import CHANNEL, COORD_SCHOOL, MENTOR, NOBODY, TEACHER, Harness

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.slack_text import escape, escape_within, truncate
+from bot.slack.text import escape, escape_within, truncate
 
 
 def test_escape_makes_slack_control_sequences_literal() -> None:
@@ -51,7 +51,7 @@ def test_truncate_counts_characters_not_bytes() -> None:
 
 
 def test_form_text_with_nothing_visible_is_empty_and_other_text_is_stripped() -> None:
-    from bot.slack_forms import blank_to_none, stripped
+    from bot.slack.forms import blank_to_none, stripped
 
     assert stripped("  右手被划伤  ") == "右手被划伤"
     assert stripped("\u200b") == "" and stripped("\u3000\u00a0\ufeff\u2060") == ""
@@ -66,7 +66,7 @@ def test_form_text_loses_direction_overrides_that_would_reverse_what_we_post_aft
 
     from bot.meetings.forms import Title
     from bot.problems.forms import OptionalText
-    from bot.slack_forms import stripped
+    from bot.slack.forms import stripped
 
     assert stripped("周会\u202e") == "周会" and stripped("\u2067عربى\u2069 ok") == "عربى ok"
     assert stripped("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069") == ""
@@ -77,7 +77,7 @@ def test_form_text_loses_direction_overrides_that_would_reverse_what_we_post_aft
 
 @given(st.text(alphabet=st.sampled_from("a&<>中 \n"), max_size=400), st.integers(min_value=5, max_value=120))
 def test_escaped_pieces_hold_all_of_the_text_and_none_splits_an_entity(text: str, limit: int) -> None:
-    from bot.slack_text import escaped_pieces
+    from bot.slack.text import escaped_pieces
 
     pieces = list(escaped_pieces(text, limit))
     assert "".join(pieces) == escape(text)
@@ -87,7 +87,7 @@ def test_escaped_pieces_hold_all_of_the_text_and_none_splits_an_entity(text: str
 
 
 def test_built_mrkdwn_is_never_cut_inside_an_entity_or_a_mention() -> None:
-    from bot.slack_text import truncate_mrkdwn
+    from bot.slack.text import truncate_mrkdwn
 
     assert truncate_mrkdwn("复盘 &amp; 整理", 8) == "复盘 …"
     assert truncate_mrkdwn("复盘 &lt;x&gt;", 10) == "复盘 &lt;x…"
@@ -97,7 +97,7 @@ def test_built_mrkdwn_is_never_cut_inside_an_entity_or_a_mention() -> None:
 
 @given(st.text(alphabet=st.sampled_from("a&<>中\n"), max_size=3000), st.sampled_from(["", "*What happened*\n"]))
 def test_headed_pieces_carry_all_of_the_text_within_each_sections_limit(text: str, head: str) -> None:
-    from bot.slack_text import escape, headed_pieces
+    from bot.slack.text import escape, headed_pieces
 
     pieces = headed_pieces(head, text)
     assert all(len(piece) <= 3000 for piece in pieces)

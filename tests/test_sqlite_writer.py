@@ -1,4 +1,4 @@
-"""SQLite writers queue on our lock (bot.sqlite_writer): every change lands, none is refused as "locked",
+"""SQLite writers queue on our lock (bot.storage.sqlite_writer): every change lands, none is refused as "locked",
 across threads and processes; a writer that never lets go gets a clear timeout, not a hang."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.db import Database
-from bot.sqlite_writer import SqliteWriterLock, WriterLockTimeout, writer_lock
+from bot.storage.db import Database
+from bot.storage.sqlite_writer import SqliteWriterLock, WriterLockTimeout, writer_lock
 
 INCREMENTS = 40
 

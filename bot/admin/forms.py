@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any
 
 from bot.admin.service import EndForm, InternForm, PartnershipChoice, PersonForm, SupervisorsForm
-from bot.i18n import N_, Translator
+from bot.i18n.catalog import N_, Translator
 from bot.roster.rules import RosterProblem
-from bot.slack_forms import State, input_block, modal, option, plain, read
-from bot.slack_text import escape
+from bot.slack.forms import State, input_block, modal, option, plain, read
+from bot.slack.text import escape
 from models.roster import Role, Side
 
 

@@ -20,15 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import audit, outbox
-from bot.db import Database
+from bot import audit
+from bot.delivery import outbox
 from bot.errors import CoopError, NotAllowed, NotFound
-from bot.i18n import translator
+from bot.i18n.catalog import translator
 from bot.permissions import Action, Subject, find_person, partnerships_allowing, require
 from bot.roster import partnerships as partnership_rules
 from bot.roster.rules import RosterProblem, side_problem, supervision_problem, supervisor_problem
-from bot.slack_forms import first_errors
-from bot.slack_text import escape
+from bot.slack.forms import first_errors
+from bot.slack.text import escape
+from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import ProcessedRequest
 from models.roster import Intern, Membership, Partnership, Person, Role

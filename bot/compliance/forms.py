@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from bot.compliance.service import Checklist
-from bot.i18n import N_, Translator
-from bot.slack_forms import State, input_block, modal, option, plain, read
-from bot.slack_text import escape_within, truncate_mrkdwn
+from bot.i18n.catalog import N_, Translator
+from bot.slack.forms import State, input_block, modal, option, plain, read
+from bot.slack.text import escape_within, truncate_mrkdwn
 from models.compliance import ComplianceItem
 
 

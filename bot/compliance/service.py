@@ -20,10 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot import audit
-from bot.db import Database
 from bot.errors import NotAllowed, NotFound
 from bot.permissions import Action, Subject, find_person, is_allowed, require
 from bot.roster.rules import is_minor
+from bot.storage.db import Database
 from models.base import utcnow
 from models.compliance import ComplianceItem, InternCompliance
 from models.delivery import ProcessedRequest

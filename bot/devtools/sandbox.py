@@ -1,6 +1,6 @@
 """`coopbot sandbox`: the real bot, a fake Slack, and a Slack-like page on loopback, in one process.
 
-Nothing here is a second implementation of the bot: the app is built by `bot.runtime.build_runtime`
+Nothing here is a second implementation of the bot: the app is built by `bot.serving.runtime.build_runtime`
 exactly as `coopbot serve` builds it, with SLACK_API_URL pointing at `FakeSlack` and a signing secret
 and token made up for this run. The page's actions reach the app as signed requests to /slack/events.
 """
@@ -21,16 +21,16 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.container import build_services
-from bot.db import Database
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.sandbox_api import SandboxApi
 from bot.devtools.sandbox_seed import TEACHER, seed_demo
 from bot.devtools.sandbox_state import SandboxState
 from bot.devtools.slack_requests import SlackRequests
-from bot.migrate import upgrade
-from bot.runtime import Runtime, build_runtime
-from bot.server import RunningServer, build_wsgi_app, start_in_thread
+from bot.serving.runtime import Runtime, build_runtime
+from bot.serving.server import RunningServer, build_wsgi_app, start_in_thread
 from bot.settings import Settings
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade
 
 DEFAULT_PORT = 3000
 SANDBOX_DATABASE = "sqlite:///coopbot-sandbox.db"

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from bot.container import Services
-from bot.db import Database
 from bot.devtools.sandbox_seed import roster
 from bot.devtools.sandbox_state import SandboxState
 from bot.devtools.slack_requests import Reply, SlackRequests, fill
 from bot.roster.partnerships import list_partnerships
-from bot.slack_surface import SLASH_COMMANDS
+from bot.slack.surface import SLASH_COMMANDS
+from bot.storage.db import Database
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.db import Database
 from bot.roster.importer import import_interns, import_people
 from bot.roster.partnerships import add_partnership, list_partnerships
+from bot.storage.db import Database
 from models.roster import Membership, Person
 from models.schemas import PartnershipInput
 

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 from bot.compliance.forms import missing_words
 from bot.digests.data import TOP, Counts, DigestData, Link
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS
 from bot.quarters import Quarter
-from bot.slack_forms import plain
-from bot.slack_text import escape, escape_within, mention, truncate, truncate_mrkdwn
+from bot.slack.forms import plain
+from bot.slack.text import escape, escape_within, mention, truncate, truncate_mrkdwn
 
 Blocks = list[dict[str, Any]]
 TEXT_LIMIT = 3000

@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import ledger, outbox
-from bot.db import Database
+from bot.delivery import outbox
 from bot.digests import messages
 from bot.digests.data import DigestData, Window, collect
 from bot.errors import NotAllowed
-from bot.i18n import translator
+from bot.i18n.catalog import translator
 from bot.permissions import Action, find_person, partnerships_allowing
 from bot.quarters import Quarter, local_midnight, local_today, quarter_end_due, week_key
+from bot.storage import ledger
+from bot.storage.db import Database
 from models.base import utcnow
 from models.roster import Partnership
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import audit
 from bot.errors import InvalidTransition
 from bot.exchanges import letter
-from bot.i18n import translator
+from bot.i18n.catalog import translator
 from bot.permissions import Action, find_person, people_allowed, require
 from models.exchange import ExchangeAssessment, ExchangeStatus, Rating
 

@@ -11,10 +11,10 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.db import Database
 from bot.exchanges.practice import practice_ledger
 from bot.exports.cells import Cell, Row, cell
 from bot.exports.writers import write_csv
+from bot.storage.db import Database
 from models.exchange import Exchange, ExchangeAssessment, ExchangeDecision
 from models.roster import Side
 

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.exchanges.ids import ExchangeCallback
 from bot.exchanges.labels import DECISION_LABELS, DIRECTION_LABELS, PURPOSE_LABELS, RATING_LABELS
 from bot.exchanges.snapshot import ExchangeSnapshot
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.problems.forms import MAX_TEXT, OptionalText, RequiredText
-from bot.slack_forms import State, first_errors, input_block, modal, option, read, read_many
+from bot.slack.forms import State, first_errors, input_block, modal, option, read, read_many
 from models.exchange import DecisionKind, Direction, Purpose, Rating
 
 ACKNOWLEDGED = "acknowledged"

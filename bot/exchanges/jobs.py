@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.exchanges.service import ExchangeService, state_of, subject_of
-from bot.ledger import claim
 from bot.permissions import Action, people_allowed
 from bot.quarters import local_today, working_days_after
+from bot.storage.ledger import claim
 from models.exchange import DecisionKind, Exchange, ExchangeStatus
 from models.roster import Membership, Person, Role, Side
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.exchanges.labels import DIRECTION_LABELS, PURPOSE_LABELS, RATING_LABELS
 from bot.exchanges.snapshot import ExchangeSnapshot
-from bot.i18n import N_, Translator
+from bot.i18n.catalog import N_, Translator
 from models.exchange import Exchange
 from models.roster import Side
 

@@ -18,9 +18,9 @@ from bot.exchanges.labels import (
 )
 from bot.exchanges.practice import REQUIRED_MONTHS, PracticeRecord
 from bot.exchanges.snapshot import ExchangeSnapshot
-from bot.i18n import N_, Translator
-from bot.slack_forms import plain
-from bot.slack_text import escape, escape_within, escaped_pieces, headed_pieces, mention, truncate, truncate_mrkdwn
+from bot.i18n.catalog import N_, Translator
+from bot.slack.forms import plain
+from bot.slack.text import escape, escape_within, escaped_pieces, headed_pieces, mention, truncate, truncate_mrkdwn
 from models.exchange import DecisionKind, ExchangeStatus
 from models.roster import Side
 

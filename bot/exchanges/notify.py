@@ -9,18 +9,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot.delivery import outbox
 from bot.exchanges import letter, messages
 from bot.exchanges.snapshot import ExchangeSnapshot
 from bot.home.refresh import refresh_homes
-from bot.i18n import Translator, translator
-from bot.language import SlackLocales, language_in
+from bot.i18n.catalog import Translator, translator
+from bot.i18n.language import SlackLocales, language_in
 from models.delivery import OutboxKind, OutboxMessage
 from models.roster import Person, Side
 
 
 class SlackExchangeNotifier:
-    """Channel summaries are in the partnership's language; a DM is in its reader's (see bot.language)."""
+    """Channel summaries are in the partnership's language; a DM is in its reader's (see bot.i18n.language)."""
 
     def __init__(self, locales: SlackLocales | None = None) -> None:
         self.locales = locales

@@ -19,12 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.db import Database
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from bot.exchanges import assessments
 from bot.exchanges.forms import ExchangeRequestInput, period_error
 from bot.exchanges.snapshot import ExchangeSnapshot, snapshot
 from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
+from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import ProcessedRequest
 from models.exchange import DecisionKind, Exchange, ExchangeDecision, ExchangeStatus, Rating

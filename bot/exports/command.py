@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.db import Database
 from bot.exports.cells import Row
 from bot.exports.kinds import NAMES, sheet
 from bot.exports.writers import write_csv, write_xlsx
+from bot.storage.db import Database
 
 USAGE_ERROR = 2
 

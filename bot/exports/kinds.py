@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from bot.db import Database
 from bot.exchanges.export import HEADER as EXCHANGES
 from bot.exchanges.export import iter_exchange_rows
 from bot.exports.cells import Row
@@ -16,6 +15,7 @@ from bot.meetings.export import HEADER as MEETINGS
 from bot.meetings.export import iter_meeting_rows
 from bot.problems.export import HEADER as ISSUES
 from bot.problems.export import iter_problem_rows
+from bot.storage.db import Database
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from bot.compliance.forms import missing_words, open_button
 from bot.compliance.service import MissingCompliance, missing_compliance_many
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.internships.ids import InternshipActionId
 from bot.internships.jobs import LOOKBACK
 from bot.internships.messages import evaluation_lines
 from bot.internships.snapshot import EvaluationSnapshot, evaluation_snapshot
-from bot.slack_forms import plain
-from bot.slack_text import escape_within
+from bot.slack.forms import plain
+from bot.slack.text import escape_within
 from models.internship import InternshipEvaluation
 from models.roster import Intern
 

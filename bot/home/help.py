@@ -7,7 +7,7 @@ from typing import Any
 from bot.exchanges.messages import status_blocks as practice_blocks
 from bot.home.data import HomeData, Section
 from bot.home.views import action_items_text, meeting_text, page_blocks, roles_text, section
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.permissions import ACTION_LABELS, MATRIX, NEVER, RELATION_LABELS, Action, Relation
 from models.roster import Role, Side
 

@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import outbox
-from bot.db import Database
+from bot.delivery import outbox
 from bot.home.data import Section, load_home
 from bot.home.views import home_view, how_to_get_added
-from bot.i18n import translator
-from bot.language import SlackLocales, language_in
+from bot.i18n.catalog import translator
+from bot.i18n.language import SlackLocales, language_in
+from bot.storage.db import Database
 from models.base import utcnow
 
 

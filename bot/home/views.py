@@ -23,13 +23,13 @@ from bot.home.data import (
 )
 from bot.home.followups import followup_blocks
 from bot.home.ids import FOLLOW_SLACK, HOME_LANGUAGE, HOME_LOG_PROBLEM, HomeActionId
-from bot.i18n import LANGUAGE_NAMES, N_, Translator
+from bot.i18n.catalog import LANGUAGE_NAMES, N_, Translator
 from bot.meetings.ids import MeetingActionId
 from bot.permissions import Action
 from bot.problems.ids import ProblemActionId
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS, STATUS_LABELS
-from bot.slack_forms import option, plain
-from bot.slack_text import escape, escape_within, truncate, truncate_mrkdwn
+from bot.slack.forms import option, plain
+from bot.slack.text import escape, escape_within, truncate, truncate_mrkdwn
 from models.roster import Role
 
 Blocks = list[dict[str, Any]]

@@ -11,10 +11,10 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from bot.db import Database
 from bot.exports.cells import Row, cell
 from bot.exports.writers import write_csv
 from bot.quarters import local_today
+from bot.storage.db import Database
 from models.base import utcnow
 from models.internship import InternshipEvaluation
 from models.roster import Intern, Partnership, Person

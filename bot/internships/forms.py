@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.internships.ids import InternshipCallback
 from bot.internships.labels import CRITERIA, GRADE_LABELS
 from bot.internships.snapshot import InternSnapshot
-from bot.slack_forms import State, blank_to_none, first_errors, input_block, modal, option, read, read_many
+from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, read, read_many
 from models.internship import Grade
 
 MAX_TEXT = 3000

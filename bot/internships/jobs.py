@@ -4,7 +4,7 @@ run twice.
 The day after an intern's end date (in the partnership's timezone) the mentor is asked, by DM, for
 the evaluation; every 3 working days after that, until it is in, they are reminded. A mentor's interns
 of one partnership that are due the same day share one DM. Each request
-and each reminder is claimed in the JobRun ledger (bot.ledger.claim) in the transaction that writes
+and each reminder is claimed in the JobRun ledger (bot.storage.ledger.claim) in the transaction that writes
 its DM, so another replica, a retry or `coopbot jobs run reminders` sends nothing twice.
 """
 
@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from bot.internships.service import InternshipService, internship_service
 from bot.internships.snapshot import InternSnapshot, intern_snapshot
-from bot.ledger import claim
 from bot.quarters import working_days_after
+from bot.storage.ledger import claim
 from models.internship import InternshipEvaluation
 from models.roster import Intern
 

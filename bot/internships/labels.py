@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n.catalog import N_
 from models.internship import Grade
 
 # field name (also the modal's block id and the export's column) → label, in the order shown

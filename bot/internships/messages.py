@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.internships.ids import InternshipActionId
 from bot.internships.labels import CRITERIA, GRADE_LABELS
 from bot.internships.snapshot import EvaluationSnapshot, InternSnapshot
-from bot.slack_forms import plain
-from bot.slack_text import escape, escape_within, headed_pieces, mention
+from bot.slack.forms import plain
+from bot.slack.text import escape, escape_within, headed_pieces, mention
 
 Blocks = list[dict[str, Any]]
 

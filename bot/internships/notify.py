@@ -7,12 +7,12 @@ from itertools import groupby
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import outbox
-from bot.i18n import Translator, translator
+from bot.delivery import outbox
+from bot.i18n.catalog import Translator, translator
+from bot.i18n.language import SlackLocales, language_in
 from bot.internships import messages
 from bot.internships.messages import RequestItem
 from bot.internships.snapshot import EvaluationSnapshot, InternSnapshot, evaluation_snapshot, intern_snapshot
-from bot.language import SlackLocales, language_in
 from models.base import utcnow
 from models.internship import EvaluationRequestItem, InternshipEvaluation
 from models.roster import Intern
@@ -25,7 +25,7 @@ def request_key(intern_id: int, user: str, number: int) -> str:
 
 
 class SlackInternshipNotifier:
-    """DMs in their reader's language (see bot.language)."""
+    """DMs in their reader's language (see bot.i18n.language)."""
 
     def __init__(self, locales: SlackLocales | None = None) -> None:
         self.locales = locales

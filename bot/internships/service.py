@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.db import Database
 from bot.errors import CoopError, InvalidTransition, NotFound
 from bot.internships.forms import EvaluationInput
 from bot.internships.labels import CRITERIA
@@ -25,6 +24,7 @@ from bot.internships.notify import SlackInternshipNotifier
 from bot.internships.snapshot import EvaluationSnapshot, InternSnapshot, evaluation_snapshot, intern_snapshot
 from bot.permissions import Action, Subject, require
 from bot.quarters import local_today
+from bot.storage.db import Database
 from models.base import utcnow
 from models.internship import InternshipEvaluation
 from models.roster import Intern, Person

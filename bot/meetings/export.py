@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.db import Database
 from bot.exports.cells import Row, cell
 from bot.exports.writers import write_csv
+from bot.storage.db import Database
 from models.meeting import ActionItem, Meeting, MeetingInvitee, Rsvp
 
 HEADER = (

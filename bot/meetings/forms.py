@@ -10,12 +10,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.meetings.ids import MeetingCallback
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.problems.forms import OptionalText
-from bot.slack_forms import State, blank_to_none, first_errors, input_block, modal, option, read, read_many, stripped
-from bot.slack_text import truncate
+from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, read, read_many, stripped
+from bot.slack.text import truncate
 
 MAX_MINUTES = 8 * 60
 SlackUserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,30}$")]

@@ -1,7 +1,7 @@
 """The meeting parts of the `reminders` job: plain functions of (services, now), safe to run twice.
 
 Each piece of work (one reminder, one request for minutes) is claimed in the JobRun ledger in the
-transaction that writes its outbox rows (bot.ledger.claim), so a second run, another replica or a
+transaction that writes its outbox rows (bot.storage.ledger.claim), so a second run, another replica or a
 catch-up after downtime finds it done. A rescheduled meeting has a new start, hence a new period, so
 its reminders go out again for the new time.
 """
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from bot.ledger import claim
 from bot.meetings.snapshot import item_snapshot, snapshot
 from bot.quarters import local_today
+from bot.storage.ledger import claim
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingStatus
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n.catalog import N_
 from models.meeting import MeetingStatus, Rsvp
 
 RSVP_LABELS: dict[Rsvp, str] = {

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import N_, Translator
+from bot.i18n.catalog import N_, Translator
 from bot.meetings.ids import MeetingActionId
 from bot.meetings.labels import RSVP_LABELS, STATUS_LABELS
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot
-from bot.slack_forms import plain
-from bot.slack_text import escape, escape_within, headed_pieces, mention, truncate, truncate_mrkdwn
+from bot.slack.forms import plain
+from bot.slack.text import escape, escape_within, headed_pieces, mention, truncate, truncate_mrkdwn
 from models.meeting import ActionItemStatus, MeetingStatus, Rsvp
 
 Blocks = list[dict[str, Any]]

@@ -11,13 +11,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.meetings.forms import SlackUserId
 from bot.meetings.ids import MeetingCallback
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.problems.forms import RequiredText
-from bot.slack_forms import State, first_errors, input_block, modal, plain, read
-from bot.slack_text import truncate
+from bot.slack.forms import State, first_errors, input_block, modal, plain, read
+from bot.slack.text import truncate
 
 MAX_ITEMS = 5
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot.delivery import outbox
 from bot.home.refresh import refresh_homes
-from bot.i18n import Translator, translator
-from bot.language import SlackLocales, language_in
+from bot.i18n.catalog import Translator, translator
+from bot.i18n.language import SlackLocales, language_in
 from bot.meetings import messages
 from bot.meetings.ics import ics_filename, meeting_ics
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot
-from bot.slack_text import defanged
+from bot.slack.text import defanged
 from models.base import utcnow
 
 

@@ -20,15 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.db import Database
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.meetings.forms import CancelInput, MeetingInput, ScheduleDefaults, WhenInput
 from bot.meetings.labels import DEFAULT_TITLE
 from bot.meetings.minutes_form import MinutesInput
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot, item_snapshot, quarter_of, snapshot
 from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
 from bot.quarters import Quarter
+from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import ProcessedRequest
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus, Rsvp

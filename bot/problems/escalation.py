@@ -14,14 +14,16 @@ from typing import Any
 from sqlalchemy import String, and_, case, cast, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
-from bot import audit, ledger, outbox
-from bot.db import Database
-from bot.i18n import Translator, translator
-from bot.language import language_in
+from bot import audit
+from bot.delivery import outbox
+from bot.i18n.catalog import Translator, translator
+from bot.i18n.language import language_in
 from bot.problems.labels import SEVERITY_LABELS
 from bot.problems.messages import intern_label
 from bot.problems.snapshot import ProblemSnapshot, snapshot
-from bot.slack_text import escape, mention
+from bot.slack.text import escape, mention
+from bot.storage import ledger
+from bot.storage.db import Database
 from models.problem import AWAITING_ACKNOWLEDGEMENT, Problem, Severity
 from models.schedule import JobRun
 

@@ -7,9 +7,9 @@ from typing import Any, TextIO
 
 from sqlalchemy import ColumnElement, String, func, select, type_coerce
 
-from bot.db import Database
 from bot.exports.cells import Row, guard_formula, text_cell
 from bot.exports.writers import write_csv
+from bot.storage.db import Database
 from models.problem import EventKind, Problem, ProblemEvent
 from models.roster import Intern, Partnership, Person
 

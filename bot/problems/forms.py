@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.problems.ids import ProblemActionId, ProblemCallback
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_HINTS, SEVERITY_LABELS
-from bot.slack_forms import State, blank_to_none, first_errors, input_block, modal, option, plain, read, stripped
+from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, plain, read, stripped
 from models.problem import Category, Severity
 
 MAX_TEXT = 3000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n.catalog import N_
 from models.problem import Category, ProblemStatus, Severity
 
 CATEGORY_LABELS: dict[Category, str] = {

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import Translator
+from bot.i18n.catalog import Translator
 from bot.problems.ids import ProblemActionId
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS, STATUS_LABELS
 from bot.problems.snapshot import ProblemSnapshot
-from bot.slack_forms import plain
-from bot.slack_text import escape, escape_within, headed_pieces, mention, truncate, truncate_mrkdwn
+from bot.slack.forms import plain
+from bot.slack.text import escape, escape_within, headed_pieces, mention, truncate, truncate_mrkdwn
 from models.problem import AWAITING_ACKNOWLEDGEMENT, EventKind, ProblemStatus
 
 Blocks = list[dict[str, Any]]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot.delivery import outbox
 from bot.home.refresh import refresh_homes
-from bot.i18n import translator
-from bot.language import SlackLocales, language_given, language_in
+from bot.i18n.catalog import translator
+from bot.i18n.language import SlackLocales, language_given, language_in
 from bot.problems import messages
 from bot.problems.snapshot import ProblemSnapshot
 from models.problem import SAFETY_CATEGORIES, EventKind, Severity
@@ -16,7 +16,7 @@ from models.problem import SAFETY_CATEGORIES, EventKind, Severity
 class SlackProblemNotifier:
     """Channel post (updated in place), thread notes, and DMs to the people concerned.
 
-    Channel posts are in the partnership's language; a DM is in its reader's (see bot.language).
+    Channel posts are in the partnership's language; a DM is in its reader's (see bot.i18n.language).
     """
 
     def __init__(self, locales: SlackLocales | None = None) -> None:

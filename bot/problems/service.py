@@ -18,9 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from bot import audit
-from bot.db import Database, insert_at_commit
 from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
-from bot.i18n import match_language
+from bot.i18n.catalog import match_language
 from bot.permissions import (
     MATRIX,
     Action,
@@ -34,6 +33,7 @@ from bot.permissions import (
 )
 from bot.problems.forms import ProblemReportInput
 from bot.problems.snapshot import ProblemSnapshot, coordinators_of, new_report_snapshot, snapshot
+from bot.storage.db import Database, insert_at_commit
 from models.base import utcnow
 from models.delivery import ProcessedRequest
 from models.problem import AWAITING_ACKNOWLEDGEMENT, Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity

@@ -10,7 +10,7 @@ from typing import Protocol
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from bot.i18n import match_language
+from bot.i18n.catalog import match_language
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
 from models.roster import Intern, Membership, Partnership, Person, Role
 

@@ -22,9 +22,9 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.db import Database
 from bot.errors import ImportFailed
 from bot.roster.rules import cli_message, side_problem, supervision_problem, supervisor_problem
+from bot.storage.db import Database
 from models.roster import Intern, Membership, Partnership, Person, Role, Side
 from models.schemas import InternRow, PersonRow, field_errors
 

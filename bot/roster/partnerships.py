@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot import audit
-from bot.db import Database
 from bot.errors import CoopError
+from bot.storage.db import Database
 from models.roster import Partnership
 from models.schemas import PartnershipInput
 

@@ -9,7 +9,7 @@ import pytest
 from bot.admin import forms
 from bot.admin.forms import AdminActionId
 from bot.admin.service import PartnershipChoice
-from bot.i18n import translator
+from bot.i18n.catalog import translator
 from bot.roster.rules import RosterProblem
 from tests.test_i18n_render import LANGUAGES, check
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.compliance.forms import ComplianceActionId, checklist_modal, chooser_modal
 from bot.compliance.service import ComplianceService, missing_compliance
 from bot.digests.service import DigestService
-from bot.i18n import translator
+from bot.i18n.catalog import translator
 from bot.roster.importer import import_interns
 from models.audit import AuditEntry
 from models.compliance import ComplianceItem, InternCompliance

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.db import Database
+from bot.storage.db import Database
 from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
 from models.internship import Grade, InternshipEvaluation
 from models.meeting import Meeting, MeetingStatus

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bot.db import Database
 from bot.exports.writers import Sheet, write_csv, write_xlsx
 from bot.problems.export import HEADER, iter_problem_rows
+from bot.storage.db import Database
 from models.problem import Category, Problem, ProblemStatus, Severity
 from models.roster import Intern, Partnership, Person, Side
 

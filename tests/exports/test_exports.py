@@ -17,13 +17,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event
 
-from bot.db import Database
 from bot.exports.cells import cell, guard_formula
 from bot.exports.kinds import NAMES, sheet
 from bot.exports.writers import Sheet, write_csv, write_xlsx
 from bot.internships.export import HEADER as EVALUATIONS
 from bot.internships.export import iter_evaluation_rows
 from bot.problems.export import HEADER as ISSUES
+from bot.storage.db import Database
 from tests.exports.helpers import EVIL, seed
 
 COOPBOT = [sys.executable, "-m", "bot.cli"]

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from bot.exchanges.ids import ExchangeActionId
 from bot.home.ids import HomeActionId
-from bot.language import set_language
+from bot.i18n.language import set_language
 from bot.meetings.ids import MeetingActionId
 from bot.problems.ids import ProblemActionId
 from models.base import utcnow

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import event, select
 
-from bot.db import Database
 from bot.home.data import PAGE_SIZE, Section
 from bot.home.refresh import render_home
+from bot.storage.db import Database
 from models.base import utcnow
 from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
 from models.problem import Category, Problem, ProblemStatus, Severity

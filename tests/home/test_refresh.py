@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import func, select
 
-from bot.outbox import HOME_REFRESH_KEY
+from bot.delivery.outbox import HOME_REFRESH_KEY
 from models.delivery import OutboxKind, OutboxMessage
 from tests.harness import MENTOR, TEACHER, Harness
 

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
+from bot.i18n.language import set_language
 from bot.internships import jobs
 from bot.internships.ids import InternshipActionId
 from bot.internships.snapshot import evaluation_for
-from bot.language import set_language
 from bot.roster.importer import import_interns
 from models.internship import Grade, InternshipEvaluation
 from models.roster import Intern

@@ -195,7 +195,7 @@ def test_reschedule_and_cancel_update_the_post_and_send_new_calendar_files(harne
 
 def test_the_quarterly_prompts_button_opens_the_schedule_modal(harness: Harness) -> None:
     h = harness
-    from bot.quarterly import OPEN_MEETING_ACTION
+    from bot.meetings.quarterly import OPEN_MEETING_ACTION
 
     with h.db.session() as session:
         partnership = session.scalar(select(Partnership.id).where(Partnership.channel_id == CHANNEL))

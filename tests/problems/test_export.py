@@ -6,8 +6,8 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from bot.db import Database
 from bot.problems.export import HEADER, guard_formula, write_problems_csv
+from bot.storage.db import Database
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
 from models.roster import Intern, Partnership, Person, Side
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from bot.db import Database
 from bot.errors import ImportFailed
 from bot.roster.importer import ImportSummary, import_interns, import_people
 from bot.roster.partnerships import add_partnership
+from bot.storage.db import Database
 from models.audit import AuditEntry
 from models.roster import Intern, Membership, Partnership, Person, Role, Side
 from models.schemas import PartnershipInput

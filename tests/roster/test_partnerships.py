@@ -6,9 +6,9 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from bot.db import Database
 from bot.errors import CoopError
 from bot.roster.partnerships import PartnershipExists, add_partnership, list_partnerships
+from bot.storage.db import Database
 from models.audit import AuditEntry
 from models.roster import Partnership
 from models.schemas import PartnershipInput, field_errors

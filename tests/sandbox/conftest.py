@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.db import Database
 from bot.devtools.sandbox import Sandbox
+from bot.storage.db import Database
 
 
 class PageApi:

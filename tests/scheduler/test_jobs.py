@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select, update
 
-from bot.db import Database
 from bot.digests.data import Window, collect
+from bot.meetings.quarterly import OPEN_MEETING_ACTION
 from bot.problems.escalation import overdue
-from bot.quarterly import OPEN_MEETING_ACTION
 from bot.roster.partnerships import add_partnership
+from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import OutboxMessage
 from models.exchange import Direction, Exchange, ExchangeStatus, Purpose

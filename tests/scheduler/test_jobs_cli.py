@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.db import Database
 from bot.devtools.fake_slack import FakeSlack
+from bot.storage.db import Database
 from models.delivery import OutboxMessage, OutboxStatus
 from tests.harness import BOT_TOKEN, CHANNEL, OTHER_CHANNEL, seed_roster
 

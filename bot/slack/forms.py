@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.slack_text import truncate
+from bot.slack.text import truncate
 
 State = dict[str, dict[str, dict[str, Any]]]
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import DatabaseBusy
-from bot.sqlite_writer import SqliteWriterLock, WriterLockTimeout, writer_lock
+from bot.storage.sqlite_writer import SqliteWriterLock, WriterLockTimeout, writer_lock
 
 T = TypeVar("T")
 
@@ -22,7 +22,7 @@ WRITE_OPTION = "coopbot_write"  # marks a SQLite connection whose transaction wi
 SQLITE_BUSY_SECONDS = 30
 
 # When this thread's database work must give up waiting for a lock (time.monotonic()), or None: set while a
-# Slack request is being answered (bot.executor), which has 3 s in all. A change that would wait longer
+# Slack request is being answered (bot.serving.executor), which has 3 s in all. A change that would wait longer
 # for a lock (another process's long transaction, a table locked by hand) is refused as DatabaseBusy,
 # with nothing written, so the person reads "busy, nothing saved" inline instead of Slack's own error
 # while the change goes through unseen a moment later.
@@ -51,7 +51,7 @@ class Database:
     SQLite's default deferred transactions turn a read-then-write race into `database is locked`
     errors instead of waiting. So `transaction()` (every change) begins with `BEGIN IMMEDIATE` and
     takes the write lock up front: concurrent changes queue up and each sees the previous one. They
-    queue on a lock of our own (bot.sqlite_writer), woken in turn, rather than in SQLite's sleeping
+    queue on a lock of our own (bot.storage.sqlite_writer), woken in turn, rather than in SQLite's sleeping
     busy handler. `session()` is for reading and begins deferred, so reads (WAL) never wait for a
     writer. PostgreSQL needs nothing of this: services lock the rows they change with `FOR UPDATE`.
     """

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.db import Database
 from bot.errors import InvalidInput, NotOnRoster
-from bot.i18n import DEFAULT_LANGUAGE, available_languages, match_language
+from bot.i18n.catalog import DEFAULT_LANGUAGE, available_languages, match_language
+from bot.storage.db import Database
 from models.roster import Membership, Partnership, Person
 
 log = logging.getLogger(__name__)

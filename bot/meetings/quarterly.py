@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import ledger, outbox
-from bot.db import Database
-from bot.i18n import Translator, translator
+from bot.delivery import outbox
+from bot.i18n.catalog import Translator, translator
 from bot.quarters import Quarter, local_today, prompt_due
-from bot.slack_forms import plain
-from bot.slack_text import escape_within, truncate
+from bot.slack.forms import plain
+from bot.slack.text import escape_within, truncate
+from bot.storage import ledger
+from bot.storage.db import Database
 from models.base import utcnow
 from models.meeting import Meeting, MeetingStatus
 from models.roster import Partnership

@@ -22,13 +22,13 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.db import Database
-from bot.delivery_notices import CHANNEL_ERRORS
+from bot.delivery.notices import CHANNEL_ERRORS
+from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
 
 log = logging.getLogger(__name__)
 
-# Refusals a person can fix by inviting the bot or unarchiving: park the row (see bot.delivery).
+# Refusals a person can fix by inviting the bot or unarchiving: park the row (see bot.delivery.worker).
 FIXABLE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 # Errors retrying cannot fix: record and stop.
 PERMANENT_ERRORS = frozenset({

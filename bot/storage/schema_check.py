@@ -1,6 +1,6 @@
 """Is the database this coopbot's? Checked before every command that uses it (bot.cli).
 
-Kept apart from Alembic (bot.migrate) on purpose: loading Alembic and the migration scripts costs every
+Kept apart from Alembic (bot.storage.migrate) on purpose: loading Alembic and the migration scripts costs every
 command about 28 MiB of memory, for a check that is one small query. SCHEMA_HEAD names the newest
 migration; tests/test_migrations.py fails when a migration is added without moving it.
 """

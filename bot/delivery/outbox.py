@@ -1,6 +1,6 @@
 """The one path out to Slack: services add outbox rows inside their own transaction.
 
-A row commits with the change it reports, or not at all; the delivery worker (bot.delivery) sends it
+A row commits with the change it reports, or not at all; the delivery worker (bot.delivery.worker) sends it
 after the request was acknowledged. Logical message keys (e.g. ``problem:12``) let a later change
 update the posted message in place without knowing whether it was delivered yet.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, event, select
 from sqlalchemy.orm import Session
 
-from bot.db import insert_at_commit, queued_rows
+from bot.storage.db import insert_at_commit, queued_rows
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus
 
 Woken = set[tuple[str, bool]]  # (channel, is an App Home refresh) pairs
@@ -80,7 +80,7 @@ def _wake_after_commit(session: Session, channel: str | None = None, *, home_ref
         woken.add((channel, home_refresh))
 
 
-# On the Session class, once (see bot.db.insert_at_commit): every commit asks, only ours find rows.
+# On the Session class, once (see bot.storage.db.insert_at_commit): every commit asks, only ours find rows.
 @event.listens_for(Session, "after_commit")
 def _notify_committed(session: Session) -> None:
     if _WOKEN in session.info:  # this transaction added rows
@@ -172,7 +172,7 @@ def refresh_homes(session: Session, users: list[str]) -> int:
 
 def publish_home(session: Session, *, user: str, view: dict[str, Any]) -> None:
     """Publish `user`'s App Home. Rows for one user go out in order, so the newest view is the one that stays.
-    Refreshes still waiting (e.g. spaced after a burst, see bot.delivery) are dropped: this view, rendered
+    Refreshes still waiting (e.g. spaced after a burst, see bot.delivery.worker) are dropped: this view, rendered
     now, already shows what they would, and they must not hold it up."""
     session.execute(delete(OutboxMessage).where(OutboxMessage.channel == f"home:{user}", *_REFRESH_WAITING))
     _add(session, kind=OutboxKind.HOME, channel=f"home:{user}", user=user, payload={"view": view})

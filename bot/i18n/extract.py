@@ -16,10 +16,10 @@ from typing import IO, Any
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("bot", "handlers", "scheduler")
 KEYWORDS: dict[str, Any] = {"gettext": None, "ngettext": (1, 2), "N_": None, "_": None}
-METHOD_MAP = [("**.py", "bot.i18n_extract:extract_python_ast")]
+METHOD_MAP = [("**.py", "bot.i18n.extract:extract_python_ast")]
 PO_FIX = "run `make i18n`, then translate the new entries in bot/locale/zh_CN/LC_MESSAGES/coopbot.po"
 
 

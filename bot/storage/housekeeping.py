@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, select
 
-from bot.db import Database
+from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, ProcessedRequest
 
 BATCH = 2000  # rows per transaction: on SQLite each one holds the writer lock that requests wait for

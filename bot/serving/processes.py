@@ -32,7 +32,7 @@ class CoopbotGunicorn(BaseApplication):
 
     def load(self) -> Any:
         """Runs in each worker after the fork: a runtime of its own, started, served."""
-        from bot.server import build_wsgi_app
+        from bot.serving.server import build_wsgi_app
 
         self._runtime = self._build()
         self._runtime.start()
@@ -46,7 +46,7 @@ class CoopbotGunicorn(BaseApplication):
 
 def serve_with_workers(settings: Settings, *, host: str, port: int, workers: int, threads: int,
                        with_scheduler: bool) -> None:
-    from bot.runtime import build_runtime
+    from bot.serving.runtime import build_runtime
 
     def build() -> Any:
         return build_runtime(settings, with_scheduler=with_scheduler)

@@ -3,11 +3,11 @@
 Rules (see docs/decisions/0002-outbox.md):
 - Rows of one channel go out in the order they were written; a row waiting to be retried holds back
   the later rows of its channel, so an update never overtakes its post.
-- Calls are paced under Slack's rate limits (bot.ratelimit): a row whose method or conversation has no
+- Calls are paced under Slack's rate limits (bot.delivery.pacing): a row whose method or conversation has no
   budget left waits a moment, or is put back until it has. A 429 pauses the whole method.
 - 5xx, timeouts and connection errors back off exponentially.
 - Refusals a person must fix (bot not in channel, archived, gone, account deactivated) stop retrying and
-  tell the author and the partnership's coordinators how to fix it (bot.delivery_notices); parked rows
+  tell the author and the partnership's coordinators how to fix it (bot.delivery.notices); parked rows
   are probed every 15 minutes and requeued at once when the bot joins the channel.
 - A post records its `ts` under its message key once; updates use it with `chat.update`.
 - Rows are claimed with a lease, renewed during a long pass; a replica that dies leaves its rows to be
@@ -27,9 +27,8 @@ from slack_sdk import WebClient
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot import outbox
-from bot.db import Database
-from bot.delivery_calls import (
+from bot.delivery import outbox
+from bot.delivery.calls import (
     CREDENTIAL_ERRORS,
     FIXABLE_ERRORS,
     METHODS,
@@ -39,9 +38,10 @@ from bot.delivery_calls import (
     Outcome,
     SlackCalls,
 )
-from bot.delivery_notices import CHANNEL_ERRORS, end_episode, report_refusal
+from bot.delivery.notices import CHANNEL_ERRORS, end_episode, report_refusal
+from bot.delivery.pacing import CHANNEL_BURST, RateLimiter
 from bot.observability import Metrics
-from bot.ratelimit import CHANNEL_BURST, RateLimiter
+from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
 
@@ -298,7 +298,7 @@ class DeliveryWorker:
 
     def _home_refreshed_lately(self, row: OutboxMessage) -> bool:
         """An App Home refresh within `home_refresh_interval` of the last render waits (and is put back)
-        until the interval is over: changes meanwhile join it (bot.outbox.refresh_homes), so a burst of
+        until the interval is over: changes meanwhile join it (bot.delivery.outbox.refresh_homes), so a burst of
         changes costs one render, while the first change after a quiet spell shows at once."""
         if not _is_home_refresh(row):
             return False

@@ -2,7 +2,7 @@
 
 Bolt answers Slack as soon as a listener calls ack() and finishes the listener in this pool. Graceful
 shutdown waits for that unfinished work; tests wait for it before looking at the results. A listener
-handed over from a request thread marked by bot.ack_signal is waited for here, until it acknowledges
+handed over from a request thread marked by bot.serving.ack_signal is waited for here, until it acknowledges
 or ends, so Bolt's 10 ms polling loop finds the answer ready (see that module).
 """
 
@@ -14,11 +14,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from bot import ack_signal
-from bot.db import waiting_at_most
+from bot.serving import ack_signal
+from bot.storage.db import waiting_at_most
 
 # How long a Slack request's listener may wait for a database lock: Slack gives the whole request 3 s, and
-# a refusal must still reach the person inside them (bot.db.waiting_at_most).
+# a refusal must still reach the person inside them (bot.storage.db.waiting_at_most).
 REQUEST_LOCK_WAIT_SECONDS = 2.0
 
 

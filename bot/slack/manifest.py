@@ -1,6 +1,6 @@
 """`coopbot manifest`: the Slack app manifest for exactly what the app uses.
 
-Built from `bot.slack_surface`, so the manifest and the handlers cannot drift apart. Slack rejects a
+Built from `bot.slack.surface`, so the manifest and the handlers cannot drift apart. Slack rejects a
 manifest that breaks its field limits only when someone pastes it in; we check them here instead, so a
 too-long description fails in CI, not during an install.
 """
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.slack_surface import BOT_EVENTS, BOT_SCOPES, SLASH_COMMANDS
+from bot.slack.surface import BOT_EVENTS, BOT_SCOPES, SLASH_COMMANDS
 
 DEFAULT_URL = "https://coopbot.example.com"
 EVENTS_PATH = "/slack/events"  # Bolt's default path; the server routes commands, actions and events there
@@ -187,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m bot.manifest`, the same as `coopbot manifest`."""
+    """`python -m bot.slack.manifest`, the same as `coopbot manifest`."""
     parser = argparse.ArgumentParser(prog="coopbot manifest",
                                      description="Print the Slack app manifest (YAML).")
     add_arguments(parser)

@@ -16,11 +16,11 @@ from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 import handlers
-from bot import idempotency
-from bot.ack_signal import SignalAcks
 from bot.container import Services
-from bot.executor import TrackedExecutor
 from bot.observability import Metrics
+from bot.serving import idempotency
+from bot.serving.ack_signal import SignalAcks
+from bot.serving.executor import TrackedExecutor
 
 log = logging.getLogger(__name__)
 AUTH_TEST_TIMEOUT_SECONDS = 1
@@ -53,7 +53,7 @@ def create_app(services: Services, executor: TrackedExecutor | None = None, metr
         raise_error_for_unhandled_request=False,
         url_verification_enabled=True,
     )
-    app.use(SignalAcks())  # first: every listener's ack must signal (bot.ack_signal)
+    app.use(SignalAcks())  # first: every listener's ack must signal (bot.serving.ack_signal)
     if metrics is not None:
         app.use(_CountRequests(metrics))
     idempotency.register(app, services.db)
@@ -64,7 +64,7 @@ def create_app(services: Services, executor: TrackedExecutor | None = None, metr
 class _CountRequests(Middleware):
     """Count verified Slack requests by kind (slash command, block actions, view submission, event…).
 
-    A plain Middleware, as bot.ack_signal's: Bolt calls it without building keyword arguments."""
+    A plain Middleware, as bot.serving.ack_signal's: Bolt calls it without building keyword arguments."""
 
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics

@@ -16,7 +16,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import Database
+from bot.storage.db import Database
 from models.delivery import ProcessedRequest
 
 log = logging.getLogger(__name__)

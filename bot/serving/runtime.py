@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import App
 from sqlalchemy import func, select
 
-from bot.app import create_app
 from bot.container import Services, build_services
-from bot.delivery import DeliveryWorker
-from bot.executor import TrackedExecutor
+from bot.delivery.worker import DeliveryWorker
 from bot.home.refresh import home_renderer
 from bot.observability import Metrics
+from bot.serving.app import create_app
+from bot.serving.executor import TrackedExecutor
+from bot.serving.request_guard import RequestGuard, request_guard
 from bot.settings import Settings
-from bot.slack_payloads import RequestGuard, request_guard
 from models.base import utcnow
 from models.delivery import OutboxMessage, OutboxStatus
 

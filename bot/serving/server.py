@@ -28,7 +28,7 @@ from waitress import wasyncore
 from waitress.server import BaseWSGIServer, TcpWSGIServer, create_server
 
 from bot.observability import Metrics, new_request_id, request_id
-from bot.slack_payloads import RequestGuard
+from bot.serving.request_guard import RequestGuard
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

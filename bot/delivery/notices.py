@@ -14,9 +14,9 @@ import logging
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
-from bot import outbox
-from bot.i18n import Translator, translator
-from bot.language import language_in
+from bot.delivery import outbox
+from bot.i18n.catalog import Translator, translator
+from bot.i18n.language import language_in
 from models.delivery import OutboxMessage
 from models.operations import ChannelAlert
 from models.roster import Membership, Partnership, Person, Role

@@ -6,7 +6,7 @@ after 10, one acknowledged after 11 ms after 20, and under load every waiting re
 hundred times a second to look, competing for the interpreter with the threads doing the work.
 
 Here each request's `ack` sets an event when called. Bolt hands the listener to our executor from the
-request thread (bot.executor.TrackedExecutor.submit), which waits on that event, or on the listener's
+request thread (bot.serving.executor.TrackedExecutor.submit), which waits on that event, or on the listener's
 end, before returning to Bolt's loop; the loop then finds the response already set and never sleeps.
 If neither comes within Slack's deadline, Bolt's loop decides as it always did.
 """

@@ -16,6 +16,7 @@ from bot.observability import configure_logging
 from bot.settings import Settings
 from bot.slack import manifest
 from bot.storage.db import Database
+from scheduler.spec import JobName
 
 EXIT_USAGE = 2
 EXIT_INPUT = 1
@@ -147,10 +148,10 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     from bot.container import build_services
     from bot.delivery.worker import DeliveryWorker
     from models.delivery import OutboxMessage, OutboxStatus
-    from scheduler.jobs import JOBS, run_job
+    from scheduler.jobs import run_job
 
-    if args.name not in JOBS:
-        print(f"coopbot jobs run: unknown job {args.name!r}; jobs: {', '.join(JOBS)}", file=sys.stderr)
+    if args.name not in JobName._value2member_map_:
+        print(f"coopbot jobs run: unknown job {args.name!r}; jobs: {', '.join(JobName)}", file=sys.stderr)
         return EXIT_USAGE
     settings = _settings()
     _needs(settings, "jobs")
@@ -293,11 +294,6 @@ def _flag(loc: tuple[int | str, ...]) -> str:
     return {"channel_id": "channel"}.get(name, name)
 
 
-# Named here, not read from scheduler.jobs: importing the jobs loads every workflow (PDF, calendar files)
-# for any command's help. tests/scheduler/test_jobs_cli.py keeps the two in step.
-JOB_NAMES = ("quarterly-prompt", "digest", "quarter-end-digest", "reminders", "housekeeping")
-
-
 def _port(text: str) -> int:
     """A TCP port, 1–65535 (argparse reports anything else as a usage error, exit 2)."""
     port = _whole_number(text)
@@ -346,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="jobs_command", required=True)
     jobs.add_parser("list", help="each job, its schedule and next run time").set_defaults(func=cmd_jobs_list)
     run = jobs.add_parser("run", help="run a job now and deliver what it posts")
-    run.add_argument("name", help=f"one of: {', '.join(JOB_NAMES)}")
+    run.add_argument("name", help=f"one of: {', '.join(JobName)}")
     run.add_argument("--deliver-timeout", type=float, default=60.0, help="seconds to spend delivering")
     run.set_defaults(func=cmd_jobs_run)
 

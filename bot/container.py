@@ -1,4 +1,8 @@
-"""Wiring: one object holding the process's services, built from settings (or handed fakes in tests)."""
+"""Wiring: the one place where services are built, from settings, and handed to handlers and jobs.
+
+Every service of the process is a field of `Services`; nothing else constructs one, and no service module
+imports this one back (handlers and jobs receive it; tests/test_import_graph.py checks for cycles).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,15 @@ from typing import cast
 
 from slack_sdk import WebClient
 
+from bot.admin.service import AdminService
+from bot.compliance.service import ComplianceService
+from bot.digests.service import DigestService
 from bot.exchanges.notify import SlackExchangeNotifier
 from bot.exchanges.service import ExchangeService
 from bot.i18n.catalog import LazyTranslator, Translator, translator
 from bot.i18n.language import SlackLocales, pick_language, resolve_language
+from bot.internships.notify import SlackInternshipNotifier
+from bot.internships.service import InternshipService
 from bot.meetings.notify import SlackMeetingNotifier
 from bot.meetings.service import MeetingService
 from bot.problems.notify import SlackProblemNotifier
@@ -30,6 +39,10 @@ class Services:
     problems: ProblemService
     meetings: MeetingService
     exchanges: ExchangeService
+    internships: InternshipService
+    digests: DigestService
+    compliance: ComplianceService
+    admin: AdminService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
@@ -62,11 +75,16 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
     database = db or Database(settings.database_url)
     web = client or make_client(settings)
     locales = SlackLocales(web)
-    problems = ProblemService(database, SlackProblemNotifier(locales), default_timezone=settings.coopbot_timezone,
-                              clock=clock)
-    meetings = MeetingService(database, SlackMeetingNotifier(locales), default_timezone=settings.coopbot_timezone,
-                              clock=clock)
-    exchanges = ExchangeService(database, SlackExchangeNotifier(locales),
-                                default_timezone=settings.coopbot_timezone, clock=clock)
-    return Services(settings=settings, db=database, client=web, problems=problems, meetings=meetings,
-                    exchanges=exchanges, clock=clock, locales=locales)
+    zone, holidays = settings.coopbot_timezone, settings.coopbot_holidays
+    return Services(
+        settings=settings, db=database, client=web, clock=clock, locales=locales,
+        problems=ProblemService(database, SlackProblemNotifier(locales), default_timezone=zone, clock=clock),
+        meetings=MeetingService(database, SlackMeetingNotifier(locales), default_timezone=zone, holidays=holidays,
+                                clock=clock),
+        exchanges=ExchangeService(database, SlackExchangeNotifier(locales), default_timezone=zone, clock=clock),
+        internships=InternshipService(database, SlackInternshipNotifier(locales), default_timezone=zone,
+                                      clock=clock),
+        digests=DigestService(database, default_timezone=zone, holidays=holidays, clock=clock),
+        compliance=ComplianceService(database, default_timezone=zone, clock=clock),
+        admin=AdminService(database, default_timezone=zone, clock=clock),
+    )

@@ -14,17 +14,13 @@ from slack_sdk import WebClient
 
 from bot.admin import forms
 from bot.admin.forms import AdminActionId, AdminCallback
-from bot.admin.service import AdminService, FormRejected
+from bot.admin.service import FormRejected
 from bot.container import Services
 from bot.errors import CoopError, NotAllowed, NotOnRoster
 from bot.i18n.catalog import Translator
 from bot.permissions import Action
 from bot.slack.forms import State, named_option, read
 from handlers.common import action_value_int, how_to_get_added, refusal, tell_privately, user_id
-
-
-def admin_service(services: Services) -> AdminService:
-    return AdminService(services.db, default_timezone=services.settings.coopbot_timezone, clock=services.clock)
 
 
 def only_coordinators(error: CoopError, t: Translator) -> str:
@@ -40,7 +36,7 @@ def coop_setup(services: Services, ack: Ack, body: dict[str, Any], client: WebCl
     user, channel = user_id(body), str(body.get("channel_id") or "")
     t = services.lazy_translator_for(user)
     try:
-        choices = admin_service(services).partnerships_for(user, Action.LINK_CHANNEL)
+        choices = services.admin.partnerships_for(user, Action.LINK_CHANNEL)
     except CoopError as exc:
         ack(text=only_coordinators(exc, t), response_type="ephemeral")
         return
@@ -56,7 +52,7 @@ def coop_admin(services: Services, ack: Ack, body: dict[str, Any], client: WebCl
     user = user_id(body)
     t = services.lazy_translator_for(user)
     try:
-        choices = admin_service(services).partnerships_for(user, Action.ADMINISTER_ROSTER, body.get("channel_id"))
+        choices = services.admin.partnerships_for(user, Action.ADMINISTER_ROSTER, body.get("channel_id"))
     except CoopError as exc:
         ack(text=only_coordinators(exc, t), response_type="ephemeral")
         return
@@ -65,7 +61,7 @@ def coop_admin(services: Services, ack: Ack, body: dict[str, Any], client: WebCl
 
 
 def register(app: App, services: Services) -> None:
-    admin = admin_service(services)
+    admin = services.admin
 
     @app.action(AdminActionId.OPEN_MENU)
     def open_menu_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -10,7 +10,6 @@ from slack_sdk import WebClient
 from bot.admin.forms import metadata_int
 from bot.compliance import forms
 from bot.compliance.forms import ComplianceActionId, ComplianceCallback
-from bot.compliance.service import ComplianceService
 from bot.container import Services
 from bot.errors import CoopError, NotAllowed, NotOnRoster
 from bot.i18n.catalog import Translator
@@ -18,10 +17,6 @@ from bot.permissions import Action
 from bot.slack.forms import named_option
 from bot.slack.text import escape
 from handlers.common import action_value_int, how_to_get_added, refusal, tell_privately, user_id
-
-
-def compliance_service(services: Services) -> ComplianceService:
-    return ComplianceService(services.db, default_timezone=services.settings.coopbot_timezone, clock=services.clock)
 
 
 def only_teachers(error: CoopError, t: Translator) -> str:
@@ -38,7 +33,7 @@ def coop_checklist(services: Services, ack: Ack, body: dict[str, Any], client: W
     checklist — to edit for their teacher, to read for a coordinator."""
     user = user_id(body)
     t = services.lazy_translator_for(user)
-    service = compliance_service(services)
+    service = services.compliance
     try:
         if args:
             intern_id = service.find_student(user, args[0][:64])
@@ -66,7 +61,7 @@ def coop_checklist(services: Services, ack: Ack, body: dict[str, Any], client: W
 
 
 def register(app: App, services: Services) -> None:
-    service = compliance_service(services)
+    service = services.compliance
 
     @app.action(ComplianceActionId.OPEN)
     @app.action(ComplianceActionId.FIND)

@@ -8,7 +8,6 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.container import Services
-from bot.digests.service import digest_service
 from bot.errors import NotAllowed, NotOnRoster
 from bot.home.data import HomeData, load_home
 from bot.home.help import help_text, status_blocks
@@ -65,7 +64,7 @@ def _post_digest(services: Services, body: dict[str, Any], t: Translator) -> str
     user = user_id(body)
     request_key = "coop-digest:" + str(body.get("trigger_id") or body.get("command_ts") or "")
     try:
-        channels = digest_service(services).post_now(user, body.get("channel_id"), request_key[:64])
+        channels = services.digests.post_now(user, body.get("channel_id"), request_key[:64])
     except NotOnRoster:
         return how_to_get_added(t)
     except NotAllowed:

@@ -12,13 +12,13 @@ from bot.errors import CoopError, InvalidTransition, NotAllowed
 from bot.i18n.catalog import Translator
 from bot.internships import forms
 from bot.internships.ids import InternshipActionId, InternshipCallback
-from bot.internships.service import ONGOING, AlreadyEvaluated, internship_service
+from bot.internships.service import ONGOING, AlreadyEvaluated
 from bot.slack.text import mention
 from handlers.common import on_button, refusal, user_id
 
 
 def register(app: App, services: Services) -> None:
-    service = internship_service(services)
+    service = services.internships
 
     @app.action(InternshipActionId.EVALUATE)
     def open_evaluation_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

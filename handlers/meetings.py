@@ -13,7 +13,6 @@ from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed
 from bot.i18n.catalog import Translator
 from bot.meetings import forms, minutes_form
 from bot.meetings.ids import MeetingActionId, MeetingCallback
-from bot.meetings.quarterly import OPEN_MEETING_ACTION
 from bot.permissions import Action
 from bot.slack.surface import COOP_MEETING
 from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
@@ -32,7 +31,7 @@ def register(app: App, services: Services) -> None:
         open_schedule(services, client, body, respond=respond)
 
     @app.action(MeetingActionId.OPEN_SCHEDULE)
-    @app.action(OPEN_MEETING_ACTION)
+    @app.action(MeetingActionId.OPEN_SCHEDULE_FROM_OLD_PROMPT)
     def open_schedule_from_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """E.g. the quarterly prompt's button, whose value starts with the partnership id ("3:2027Q1")."""
         ack()

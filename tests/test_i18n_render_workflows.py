@@ -19,17 +19,16 @@ from bot.i18n.catalog import Translator, translator
 from bot.meetings import forms as meeting_forms
 from bot.meetings import messages as meeting_messages
 from bot.meetings.minutes_form import minutes_modal, owner_error
-from bot.meetings.quarterly import prompt_message
+from bot.meetings.quarterly import QuarterPrompt, prompt_message
 from bot.permissions import Action
-from bot.problems.escalation import coordinator_dm, thread_note
+from bot.problems.messages import escalation_dm, escalation_note
 from bot.quarters import Quarter
 from handlers.exchanges import exchange_refusal
 from handlers.meetings import meeting_refusal
 from models.exchange import ExchangeStatus
-from models.meeting import Meeting
 from models.problem import Severity
 from models.roster import Side
-from tests.i18n_samples import LONG_NAME, every_exchange, every_meeting, exchange
+from tests.i18n_samples import LONG_NAME, every_exchange, every_meeting, exchange, meeting
 from tests.test_i18n_render import LANGUAGES, check, every_problem_state
 
 PARTNERSHIPS = [(i, f"深圳职业技术大学–华为技术有限公司校企合作项目 {i}" * 2) for i in range(1, 30)]
@@ -144,12 +143,13 @@ def test_meeting_refusals_fit(t: Translator) -> None:
 
 # --- the calendar: quarterly prompt, digests ---------------------------------------------------------
 def test_quarterly_prompt_fits(t: Translator) -> None:
-    scheduled = Meeting(title="2027 年第一季度校企合作工作会议 <!here>" * 10,
+    scheduled = meeting(title="2027 年第一季度校企合作工作会议 <!here>" * 10,
                         starts_at=datetime(2027, 1, 20, 2, 0, tzinfo=UTC))
     for number in range(1, 5):
-        for meeting in (None, scheduled):
-            check(prompt_message(123456, Quarter(2027, number), meeting, "Asia/Shanghai", t),
-                  f"quarterly prompt Q{number} ({'scheduled' if meeting else 'to schedule'})")
+        for review in (None, scheduled):
+            prompt = QuarterPrompt(123456, "C0PARTNER", "en", "Asia/Shanghai", Quarter(2027, number), review)
+            check(prompt_message(prompt, t),
+                  f"quarterly prompt Q{number} ({'scheduled' if review else 'to schedule'})")
 
 
 def _digest(full: bool) -> digest_data.DigestData:
@@ -191,8 +191,8 @@ def test_escalation_notes_fit(t: Translator) -> None:
         for coordinators in ((), p.coordinators, tuple(f"U0COORD{i:02d}" for i in range(50))):
             for waited in (timedelta(hours=1), timedelta(hours=47), timedelta(days=400)):
                 q = replace(p, coordinators=coordinators)
-                check(section(thread_note(q, waited, t)), f"escalation thread note {p.severity}")
-                check(section(coordinator_dm(q, waited, t)), f"escalation DM {p.severity}")
+                check(escalation_note(q, waited, t), f"escalation thread note {p.severity}")
+                check(escalation_dm(q, waited, t), f"escalation DM {p.severity}")
 
 
 def test_the_samples_cover_every_exchange_state() -> None:

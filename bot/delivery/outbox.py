@@ -154,12 +154,14 @@ def is_home_refresh(kind: OutboxKind, message_key: str | None) -> bool:
     return kind == OutboxKind.HOME and message_key == HOME_REFRESH_KEY
 
 
-def refresh_homes(session: Session, users: list[str]) -> int:
-    """Ask for these people's App Homes to be re-rendered and published. The worker renders each when it
-    delivers the row, from what is committed then: the change's transaction stays short, and several
-    changes before delivery cost one render — a refresh already waiting (not yet claimed) covers the next.
-    One query whatever the number of people. Returns how many refreshes were added."""
-    channels = {f"home:{user}": user for user in users}
+def refresh_homes(session: Session, users: Iterable[str | None]) -> int:
+    """Ask for these people's App Homes to be re-rendered and published (each once; None is skipped). What a
+    notifier calls inside the change's transaction, so the refresh happens if and only if the change commits.
+    The worker renders each when it delivers the row, from what is committed then (bot.home.refresh): the
+    change's transaction stays short, and several changes before delivery cost one render — a refresh
+    already waiting (not yet claimed) covers the next. One query whatever the number of people. Returns how
+    many refreshes were added."""
+    channels = {f"home:{user}": user for user in users if user}
     waiting = set(session.scalars(_WAITING_REFRESHES, {"channels": list(channels)}))
     waiting |= {row["channel"] for row in queued_rows(session, OutboxMessage)
                 if row["channel"] in channels and is_home_refresh(row["kind"], row["message_key"])}

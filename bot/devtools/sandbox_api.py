@@ -22,6 +22,8 @@ from bot.devtools.slack_requests import Reply, SlackRequests, fill
 from bot.roster.partnerships import list_partnerships
 from bot.slack.surface import SLASH_COMMANDS
 from bot.storage.db import Database
+from scheduler.jobs import run_job
+from scheduler.spec import JobName
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -33,21 +35,11 @@ log = logging.getLogger(__name__)
 STATIC_PACKAGE = "bot.devtools.sandbox_static"
 STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
-DEFAULT_JOB_NAMES = ("quarterly-prompt", "digest", "reminders")
 MAX_BODY = 256 * 1024
 
 
 class BadRequest(Exception):
     """A request the page should not have sent; answered 400 with the message."""
-
-
-def job_runner() -> tuple[Callable[[str, Services], int] | None, tuple[str, ...], str]:
-    """The scheduler's `run_job(name, services)` and its job names, or None and why not."""
-    try:
-        from scheduler.jobs import JOBS, run_job
-    except ImportError as exc:  # the scheduler is optional for the page: the button says why
-        return None, DEFAULT_JOB_NAMES, f"Scheduled jobs are not available: {exc}"
-    return run_job, tuple(JOBS), ""
 
 
 @dataclass
@@ -74,7 +66,6 @@ class SandboxApi:
         messages[dm] = [self._message(m) for m in fake.messages(dm)]
         modal, depth = self.state.modal_of(me)
         home = fake.views.get(f"home:{me}")
-        run, job_names, why = job_runner()
         return {
             "version": self.state.version, "me": me, "bot_user_id": fake.bot_user_id, "names": names,
             "people": [{"id": p.slack_user_id, "name": p.name, "roles": list(p.roles)} for p in people],
@@ -83,7 +74,7 @@ class SandboxApi:
             "home": home, "modal": modal, "modal_depth": depth, "notices": self.state.notices[-5:],
             "commands": [{"command": c.command, "description": c.description, "usage_hint": c.usage_hint}
                          for c in SLASH_COMMANDS],
-            "jobs": {"available": run is not None, "reason": why, "names": list(job_names)},
+            "jobs": {"available": True, "reason": "", "names": list(JobName)},
         }
 
     def _message(self, m: dict[str, Any]) -> dict[str, Any]:
@@ -212,12 +203,9 @@ class SandboxApi:
 
     def run_job(self, body: dict[str, Any]) -> dict[str, Any]:
         name = _text(body, "name")
-        run, job_names, why = job_runner()
-        if run is None:
-            raise BadRequest(why)
-        if name not in job_names:
+        if name not in JobName._value2member_map_:
             raise BadRequest(f"unknown job {name}")
-        count = run(name, self.services)
+        count = run_job(name, self.services)
         self.state.add_ephemeral(self.state.me, "D" + self.state.me,
                                  {"text": f"Ran the scheduled job `{name}` now: {count} done."})
         return {"ok": True, "count": count}

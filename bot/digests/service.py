@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,9 +29,6 @@ WEEK = timedelta(days=7)
 JOB_WEEKLY = "digest"
 JOB_QUARTER_END = "quarter-end-digest"
 JOB_ON_REQUEST = "digest-now"
-
-if TYPE_CHECKING:
-    from bot.container import Services
 
 
 class DigestService:
@@ -120,10 +116,3 @@ class DigestService:
     def _channels(session: Session, ids: list[int]) -> dict[int, str]:
         rows = session.execute(select(Partnership.id, Partnership.channel_id).where(Partnership.id.in_(ids)))
         return {pid: channel for pid, channel in rows}
-
-
-def digest_service(services: Services) -> DigestService:
-    """The service as the process is configured (for the `/coop digest` handler and the jobs)."""
-    settings = services.settings
-    return DigestService(services.db, default_timezone=settings.coopbot_timezone,
-                         holidays=settings.coopbot_holidays, clock=services.clock)

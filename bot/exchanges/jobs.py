@@ -21,6 +21,7 @@ from bot.quarters import local_today, working_days_after
 from bot.storage.ledger import claim
 from models.exchange import DecisionKind, Exchange, ExchangeStatus
 from models.roster import Membership, Person, Role, Side
+from scheduler.spec import Reminder
 
 if TYPE_CHECKING:
     from bot.container import Services
@@ -151,3 +152,7 @@ def _zone(service: ExchangeService, exchange: Exchange) -> str:
 
 def _today(service: ExchangeService, exchange: Exchange, now: datetime) -> date:
     return local_today(now, _zone(service, exchange))
+
+
+REMINDERS = (Reminder("exchange-activation", activate_started), Reminder("exchange-assessments", request_assessments),
+             Reminder("exchange-review-reminders", send_review_reminders))

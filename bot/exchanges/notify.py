@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from bot.delivery import outbox
 from bot.exchanges import letter, messages
 from bot.exchanges.snapshot import ExchangeSnapshot
-from bot.home.refresh import refresh_homes
 from bot.i18n.catalog import Translator, translator
 from bot.i18n.language import SlackLocales, language_in
 from models.delivery import OutboxKind, OutboxMessage
@@ -54,7 +53,7 @@ class SlackExchangeNotifier:
     def _refresh_homes(self, session: Session, x: ExchangeSnapshot) -> None:
         """Whose App Home lists the exchange while it waits for a decision: its approvers (bot.home)."""
         approvers = [user for users in x.approvers.values() for user in users]
-        refresh_homes(session, approvers)
+        outbox.refresh_homes(session, approvers)
 
     def assessment_requested(self, session: Session, x: ExchangeSnapshot, assessors: list[str]) -> None:
         for user in assessors:

@@ -20,8 +20,8 @@ from bot.compliance.forms import missing_words, open_button
 from bot.compliance.service import MissingCompliance, missing_compliance_many
 from bot.i18n.catalog import Translator
 from bot.internships.ids import InternshipActionId
-from bot.internships.jobs import LOOKBACK
 from bot.internships.messages import evaluation_lines
+from bot.internships.service import EVALUATION_LOOKBACK
 from bot.internships.snapshot import EvaluationSnapshot, evaluation_snapshot
 from bot.slack.forms import plain
 from bot.slack.text import escape_within
@@ -87,7 +87,7 @@ def load_followups(session: Session, *, person_id: int, slack_user_id: str, coor
     if mentored and any(pid in todays for pid in mentored):
         today = min(todays[pid] for pid in mentored if pid in todays)
         waiting = (Intern.mentor_id == person_id, Intern.partnership_id.in_(mentored), Intern.end_date < today,
-                   Intern.end_date >= today - LOOKBACK,
+                   Intern.end_date >= today - EVALUATION_LOOKBACK,
                    ~select(InternshipEvaluation.id).where(InternshipEvaluation.intern_id == Intern.id).exists())
         pending = session.execute(
             select(Intern.id, Intern.name, Intern.student_id, Intern.end_date, func.count().over())

@@ -18,33 +18,31 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.internships.service import InternshipService, internship_service
+from bot.internships.service import EVALUATION_LOOKBACK, InternshipService
 from bot.internships.snapshot import InternSnapshot, intern_snapshot
 from bot.quarters import working_days_after
 from bot.storage.ledger import claim
 from models.internship import InternshipEvaluation
 from models.roster import Intern
+from scheduler.spec import Reminder
 
 if TYPE_CHECKING:
     from bot.container import Services
 
 REMIND_EVERY_WORKING_DAYS = 3
-# Internships that ended longer ago than this are not asked about: importing last year's interns
-# must not flood their mentors with requests. They still show as `pending` in the export.
-LOOKBACK = timedelta(days=180)
 
 
 def request_evaluations(services: Services, now: datetime) -> int:
     """Ask (then remind) each mentor whose interns' internships have ended without an evaluation: one DM
     per mentor and partnership listing their interns (a cohort ends together), not one per intern.
     Returns how many interns were asked or reminded."""
-    service = internship_service(services)
+    service = services.internships
     holidays = services.settings.coopbot_holidays
     evaluated = select(InternshipEvaluation.intern_id)
     with services.db.session() as session:
         # a day of margin either side of UTC: the exact "has it ended there" is decided per intern below
         candidates = session.execute(select(Intern.mentor_id, Intern.partnership_id, Intern.id).where(
-            Intern.end_date < now.date() + timedelta(days=1), Intern.end_date >= (now - LOOKBACK).date(),
+            Intern.end_date < now.date() + timedelta(days=1), Intern.end_date >= (now - EVALUATION_LOOKBACK).date(),
             Intern.id.not_in(evaluated)).order_by(Intern.mentor_id, Intern.partnership_id, Intern.id)).all()
     asked = 0
     for _mentor_and_partnership, rows in groupby(candidates, key=lambda row: (row[0], row[1])):
@@ -84,3 +82,6 @@ def _round_due(session: Session, service: InternshipService, intern: Intern, now
     if number == 0 or not claimed(number):
         return None
     return number
+
+
+REMINDERS = (Reminder("evaluation-requests", request_evaluations),)

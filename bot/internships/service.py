@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,6 @@ from bot import audit
 from bot.errors import CoopError, InvalidTransition, NotFound
 from bot.internships.forms import EvaluationInput
 from bot.internships.labels import CRITERIA
-from bot.internships.notify import SlackInternshipNotifier
 from bot.internships.snapshot import EvaluationSnapshot, InternSnapshot, evaluation_snapshot, intern_snapshot
 from bot.permissions import Action, Subject, require
 from bot.quarters import local_today
@@ -29,9 +28,9 @@ from models.base import utcnow
 from models.internship import InternshipEvaluation
 from models.roster import Intern, Person
 
-if TYPE_CHECKING:
-    from bot.container import Services
-
+# Internships that ended longer ago than this are not asked about: importing last year's interns
+# must not flood their mentors with requests. They still show as `pending` in the export.
+EVALUATION_LOOKBACK = timedelta(days=180)
 ONGOING = "ongoing"  # InvalidTransition state: the internship has not reached its end date
 
 
@@ -128,9 +127,3 @@ class InternshipService:
         if intern is None:
             raise NotFound(f"intern {intern_id}")
         return intern
-
-
-def internship_service(services: Services) -> InternshipService:
-    """The service for this process's settings (cheap; built where needed, like the digests')."""
-    return InternshipService(services.db, SlackInternshipNotifier(services.locales),
-                             default_timezone=services.settings.coopbot_timezone, clock=services.clock)

@@ -14,6 +14,8 @@ class MeetingCallback(enum.StrEnum):
 
 class MeetingActionId(enum.StrEnum):
     OPEN_SCHEDULE = "meeting_open_schedule"  # any button that opens "Schedule a meeting" (e.g. the quarterly prompt)
+    # The quarterly prompts posted before the prompt moved to meetings carry this id; their buttons still work.
+    OPEN_SCHEDULE_FROM_OLD_PROMPT = "meeting_open_from_prompt"
     RSVP_GOING = "meeting_rsvp_going"
     RSVP_MAYBE = "meeting_rsvp_maybe"
     RSVP_DECLINED = "meeting_rsvp_declined"

@@ -1,4 +1,6 @@
-"""The meeting parts of the `reminders` job: plain functions of (services, now), safe to run twice.
+"""The meetings' calendar: the quarterly prompt, and the meeting parts of the `reminders` job.
+
+Plain functions of (services, now), safe to run twice.
 
 Each piece of work (one reminder, one request for minutes) is claimed in the JobRun ledger in the
 transaction that writes its outbox rows (bot.storage.ledger.claim), so a second run, another replica or a
@@ -17,11 +19,12 @@ from bot.meetings.snapshot import item_snapshot, snapshot
 from bot.quarters import local_today
 from bot.storage.ledger import claim
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingStatus
+from scheduler.spec import JobName, JobSpec, Reminder
 
 if TYPE_CHECKING:
     from bot.container import Services
 
-REMINDERS = (timedelta(hours=24), timedelta(hours=1))
+REMINDER_LEADS = (timedelta(hours=24), timedelta(hours=1))  # before a meeting starts
 MINUTES_LOOKBACK = timedelta(days=30)  # a meeting older than this without minutes is not asked about any more
 
 
@@ -36,14 +39,14 @@ def send_meeting_reminders(services: Services, now: datetime) -> int:
     with services.db.session() as session:
         due = session.scalars(select(Meeting.id).where(
             Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now,
-            Meeting.starts_at <= now + REMINDERS[0])).all()
+            Meeting.starts_at <= now + REMINDER_LEADS[0])).all()
     sent = 0
     for meeting_id in due:
         with services.db.transaction() as session:
             meeting = session.get(Meeting, meeting_id, with_for_update=True)
             if meeting is None or meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= now:
                 continue
-            hours = 1 if meeting.starts_at - now <= REMINDERS[1] else 24
+            hours = 1 if meeting.starts_at - now <= REMINDER_LEADS[1] else 24
             if claim(session, job="meeting-reminder", partnership_id=meeting.partnership_id,
                      period=_period(meeting.starts_at), subject=f"meeting:{meeting.id}:{hours}h"):
                 services.meetings.notifier.reminder(session, snapshot(meeting, default), hours)
@@ -92,3 +95,13 @@ def send_action_item_reminders(services: Services, now: datetime) -> int:
             services.meetings.notifier.item_due(session, item_snapshot(item, default))
             reminded += 1
     return reminded
+
+
+def quarterly_prompt(services: Services, now: datetime) -> int:
+    return services.meetings.prompt_quarters(now)
+
+
+JOBS = (JobSpec(JobName.QUARTERLY_PROMPT, "coopbot_quarterly_prompt_cron", quarterly_prompt,
+                "on a quarter's first working day: ask each partnership to schedule its review"),)
+REMINDERS = (Reminder("meeting-reminders", send_meeting_reminders), Reminder("minutes-requests", ask_for_minutes),
+             Reminder("action-item-reminders", send_action_item_reminders))

@@ -10,11 +10,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
-from bot.home.refresh import refresh_homes
 from bot.i18n.catalog import Translator, translator
 from bot.i18n.language import SlackLocales, language_in
 from bot.meetings import messages
 from bot.meetings.ics import ics_filename, meeting_ics
+from bot.meetings.quarterly import QuarterPrompt, prompt_message
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot
 from bot.slack.text import defanged
 from models.base import utcnow
@@ -58,9 +58,13 @@ class SlackMeetingNotifier:
         outbox.update(session, key=item.message_key, channel=meeting.channel_id, text=text, blocks=blocks)
         text, blocks = messages.action_item(item, self.reader(session, item.owner, meeting.language))
         outbox.update(session, key=item.dm_key, channel=item.owner, text=text, blocks=blocks)
-        refresh_homes(session, [item.owner])
+        outbox.refresh_homes(session, [item.owner])
 
     # --- for the scheduled jobs (bot.meetings.jobs) --------------------------------------------------
+    def quarter_begun(self, session: Session, prompt: QuarterPrompt) -> None:
+        text, blocks = prompt_message(prompt, translator(prompt.language))
+        outbox.post(session, channel=prompt.channel_id, text=text, blocks=blocks)
+
     def reminder(self, session: Session, meeting: MeetingSnapshot, hours: int) -> None:
         text, blocks = messages.reminder(meeting, translator(meeting.language), hours=hours)
         outbox.post(session, channel=meeting.channel_id, text=text, blocks=blocks, thread_key=meeting.message_key)
@@ -93,7 +97,7 @@ class SlackMeetingNotifier:
     def _refresh_homes(self, session: Session, meeting: MeetingSnapshot) -> None:
         """Whose App Home shows the meeting as their next one, or its action items (bot.home)."""
         people = [i.slack_user_id for i in meeting.invitees] + [a.owner for a in meeting.action_items]
-        refresh_homes(session, [meeting.organiser, *people])
+        outbox.refresh_homes(session, [meeting.organiser, *people])
 
     def _send_calendar(self, session: Session, meeting: MeetingSnapshot, *, change: str) -> None:
         content = meeting_ics(meeting, now=utcnow())

@@ -9,9 +9,9 @@ prompt ask.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -25,15 +25,18 @@ from bot.i18n.catalog import Translator
 from bot.meetings.forms import CancelInput, MeetingInput, ScheduleDefaults, WhenInput
 from bot.meetings.labels import DEFAULT_TITLE
 from bot.meetings.minutes_form import MinutesInput
+from bot.meetings.quarterly import QuarterPrompt
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot, item_snapshot, quarter_of, snapshot
 from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
-from bot.quarters import Quarter
+from bot.quarters import Quarter, local_today, prompt_due
 from bot.storage.db import Database
+from bot.storage.ledger import claim
 from models.base import utcnow
 from models.delivery import ProcessedRequest
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus, Rsvp
 from models.roster import Membership, Partnership, Person, Role
 
+QUARTERLY_PROMPT_JOB = "quarterly-prompt"  # the JobRun ledger's name for a quarter's prompt
 # The cooperation group invited by default: both sides' coordinators and the members (leads) of the group.
 GROUP_ROLES = (Role.COORDINATOR, Role.MEMBER)
 
@@ -60,6 +63,8 @@ class MeetingNotifier(Protocol):
 
     def item_due(self, session: Session, item: ActionItemSnapshot) -> None: ...
 
+    def quarter_begun(self, session: Session, prompt: QuarterPrompt) -> None: ...
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -71,21 +76,48 @@ class Outcome:
 
 class MeetingService:
     def __init__(self, db: Database, notifier: MeetingNotifier, *, default_timezone: str = "UTC",
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 holidays: Collection[date] = (), clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
         self.notifier = notifier
         self.default_timezone = default_timezone
+        self.holidays = frozenset(holidays)
         self.clock = clock
 
     # --- what other parts of coopbot ask (digest, quarterly prompt, App Home) -------------------------
     def scheduled_in_quarter(self, partnership_id: int, quarter: str) -> MeetingSnapshot | None:
         """The partnership's meeting (scheduled or held, not cancelled) in `quarter` ("2027Q1"), if any."""
         with self.db.session() as session:
-            meeting = session.scalar(
-                select(Meeting).where(Meeting.partnership_id == partnership_id, Meeting.quarter == quarter,
-                                      Meeting.status != MeetingStatus.CANCELLED)
-                .order_by(Meeting.starts_at).limit(1))
-            return snapshot(meeting, self.default_timezone) if meeting else None
+            return self._in_quarter(session, partnership_id, quarter)
+
+    def _in_quarter(self, session: Session, partnership_id: int, quarter: str) -> MeetingSnapshot | None:
+        meeting = session.scalar(
+            select(Meeting).where(Meeting.partnership_id == partnership_id, Meeting.quarter == quarter,
+                                  Meeting.status != MeetingStatus.CANCELLED)
+            .order_by(Meeting.starts_at).limit(1))
+        return snapshot(meeting, self.default_timezone) if meeting else None
+
+    # --- the calendar (bot.meetings.jobs) ----------------------------------------------------------
+    def prompt_quarters(self, now: datetime) -> int:
+        """Prompt every partnership whose local today is its quarter's first working day (or just after, if
+        that run was missed) to schedule its review, or say it already is. Claimed in the JobRun ledger per
+        partnership and quarter with its outbox row: never twice for a quarter, whatever runs the job.
+        Returns how many prompts were posted."""
+        with self.db.session() as session:
+            partnerships = [(p.id, p.channel_id, p.language, p.timezone or self.default_timezone)
+                            for p in session.scalars(select(Partnership).order_by(Partnership.id))]
+        posted = 0
+        for partnership_id, channel_id, language, zone in partnerships:
+            quarter = prompt_due(local_today(now, zone), self.holidays)
+            if quarter is None:
+                continue
+            with self.db.transaction() as session:
+                if not claim(session, job=QUARTERLY_PROMPT_JOB, partnership_id=partnership_id, period=quarter.key):
+                    continue
+                self.notifier.quarter_begun(session, QuarterPrompt(
+                    partnership_id=partnership_id, channel_id=channel_id, language=language, timezone=zone,
+                    quarter=quarter, scheduled=self._in_quarter(session, partnership_id, quarter.key)))
+                posted += 1
+        return posted
 
     def next_meeting(self, partnership_id: int, now: datetime) -> MeetingSnapshot | None:
         """The partnership's next scheduled meeting that has not started by `now`."""

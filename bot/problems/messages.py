@@ -5,6 +5,7 @@ Everything a person typed goes through `escape`/`escape_within`; mentions we add
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.i18n.catalog import Translator
@@ -145,3 +146,29 @@ def reporter_notice(p: ProblemSnapshot, kind: EventKind, actor: str, t: Translat
     }.get(kind, _("{person} added an update to your report about {intern}."))
     text = template.format(person=mention(actor), intern=escape(intern_label(p)))
     return text, [_section(text + f" (<#{p.channel_id}>)")]
+
+
+def _waited(waited: timedelta, t: Translator) -> str:
+    hours = int(waited.total_seconds() // 3600)
+    if hours < 48:
+        return t.ngettext("{count} hour", "{count} hours", hours).format(count=hours)
+    days = hours // 24
+    return t.ngettext("{count} day", "{count} days", days).format(count=days)
+
+
+def escalation_note(p: ProblemSnapshot, waited: timedelta, t: Translator) -> tuple[str, Blocks]:
+    """In the report's thread: nobody has acknowledged it; the coordinators are now asked to."""
+    who = " ".join(mention(u) for u in p.coordinators) or t.gettext("the coordinators")
+    text = t.gettext("⏰ Not acknowledged after {waited}. Escalated to {people}: please make sure someone "
+                     "takes this on.").format(waited=_waited(waited, t), people=who)
+    return text, [_section(text)]
+
+
+def escalation_dm(p: ProblemSnapshot, waited: timedelta, t: Translator) -> tuple[str, Blocks]:
+    """To each coordinator: which report, how severe, how long it has waited, where it is."""
+    text = t.gettext("⏰ A {severity} report about {intern} in <#{channel}> has not been acknowledged after "
+                     "{waited}. Please make sure the intern's teacher or mentor takes it on, or acknowledge "
+                     "it yourself.").format(severity=t.gettext(SEVERITY_LABELS[p.severity]),
+                                           intern=escape(intern_label(p)), channel=p.channel_id,
+                                           waited=_waited(waited, t))
+    return text, [_section(text)]

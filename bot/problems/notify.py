@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
-from bot.home.refresh import refresh_homes
 from bot.i18n.catalog import translator
 from bot.i18n.language import SlackLocales, language_given, language_in
 from bot.problems import messages
@@ -53,9 +54,18 @@ class SlackProblemNotifier:
             outbox.post(session, channel=problem.reporter, text=dm_text, blocks=dm_blocks)
         self._refresh_homes(session, problem)
 
+    def escalated(self, session: Session, problem: ProblemSnapshot, waited: timedelta) -> None:
+        """Nobody acknowledged in time: a note in the report's thread and a DM to each coordinator."""
+        text, blocks = messages.escalation_note(problem, waited, translator(problem.language))
+        outbox.post(session, channel=problem.channel_id, text=text, blocks=blocks, thread_key=problem.message_key)
+        for user in problem.coordinators:
+            reader = translator(language_in(session, None, user, problem.language))
+            text, blocks = messages.escalation_dm(problem, waited, reader)
+            outbox.post(session, channel=user, text=text, blocks=blocks)
+
     def _refresh_homes(self, session: Session, problem: ProblemSnapshot) -> None:
         """Everyone whose App Home lists the problem or counts it (bot.home)."""
-        refresh_homes(session, (problem.teacher, problem.mentor, problem.reporter, *problem.coordinators))
+        outbox.refresh_homes(session, (problem.teacher, problem.mentor, problem.reporter, *problem.coordinators))
 
     def _language(self, session: Session, slack_user_id: str, problem: ProblemSnapshot) -> str:
         """The reader's own choice, else their Slack language if already known, else the partnership's."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -49,6 +49,8 @@ class ProblemNotifier(Protocol):
 
     def changed(self, session: Session, problem: ProblemSnapshot, kind: EventKind, actor: str,
                 text: str | None) -> None: ...
+
+    def escalated(self, session: Session, problem: ProblemSnapshot, waited: timedelta) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from bot.internships.snapshot import evaluation_for
 from bot.roster.importer import import_interns
 from models.internship import Grade, InternshipEvaluation
 from models.roster import Intern
-from scheduler.jobs import reminder_hooks
+from scheduler.jobs import REMINDERS
 from tests.harness import COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, OTHER_TEACHER, TEACHER, Harness
 from tests.slack_requests import Reply, fill
 
@@ -77,7 +77,7 @@ def _count(h: Harness) -> int:
 
 
 def test_the_reminders_job_runs_the_evaluation_requests() -> None:
-    assert jobs.request_evaluations in reminder_hooks()
+    assert jobs.request_evaluations in [part.run for part in REMINDERS]
 
 
 def test_mentor_is_asked_after_the_end_date_evaluates_and_the_teacher_sees_it(harness: Harness) -> None:

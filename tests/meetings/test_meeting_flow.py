@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.meetings.ids import MeetingActionId
@@ -193,20 +194,21 @@ def test_reschedule_and_cancel_update_the_post_and_send_new_calendar_files(harne
     assert len(h.fake.calls_to("views.open")) == opened  # no form to fill in first
 
 
-def test_the_quarterly_prompts_button_opens_the_schedule_modal(harness: Harness) -> None:
+@pytest.mark.parametrize("action_id", [MeetingActionId.OPEN_SCHEDULE, MeetingActionId.OPEN_SCHEDULE_FROM_OLD_PROMPT])
+def test_the_quarterly_prompts_button_opens_the_schedule_modal(harness: Harness, action_id: str) -> None:
+    """The prompt's button, and the one on prompts posted before it used the meeting workflow's own id."""
     h = harness
-    from bot.meetings.quarterly import OPEN_MEETING_ACTION
 
     with h.db.session() as session:
         partnership = session.scalar(select(Partnership.id).where(Partnership.channel_id == CHANNEL))
-    reply = h.slack.block_action(user_id=COORD_SCHOOL, action_id=OPEN_MEETING_ACTION, value=f"{partnership}:2027Q1",
+    reply = h.slack.block_action(user_id=COORD_SCHOOL, action_id=action_id, value=f"{partnership}:2027Q1",
                                  channel_id=CHANNEL, message_ts="1700000000.000100")
     assert reply.status == 200
     h.fake.wait_for("views.open")
     modal = h.last_modal()
     assert modal["title"]["text"] == "Schedule a meeting"
     assert modal["blocks"][0]["element"]["initial_option"]["value"] == str(partnership)
-    h.slack.block_action(user_id=TEACHER, action_id=OPEN_MEETING_ACTION, value=f"{partnership}:2027Q1",
+    h.slack.block_action(user_id=TEACHER, action_id=action_id, value=f"{partnership}:2027Q1",
                          channel_id=CHANNEL, message_ts="1700000000.000100")
     h.settle()
     assert "only the partnership's coordinators can schedule" in h.ephemerals()[-1]

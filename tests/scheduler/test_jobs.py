@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from bot.digests.data import Window, collect
-from bot.meetings.quarterly import OPEN_MEETING_ACTION
+from bot.meetings.ids import MeetingActionId
 from bot.problems.escalation import overdue
 from bot.roster.partnerships import add_partnership
 from bot.storage.db import Database
@@ -23,6 +23,7 @@ from models.roster import Intern, Partnership, Person
 from models.schedule import JobRun
 from models.schemas import PartnershipInput
 from scheduler.jobs import run_job
+from scheduler.spec import Reminder
 from tests.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, OTHER_CHANNEL, TEACHER, Harness
 
 UTC_CHANNEL = "C0UTCPARTNER"
@@ -62,7 +63,7 @@ def test_quarterly_prompt_follows_each_partnerships_midnight(h: Harness) -> None
     assert {c: len(t) for c, t in posts.items()} == {CHANNEL: 1, UTC_CHANNEL: 1, OTHER_CHANNEL: 1}
     [message] = h.channel_messages(OTHER_CHANNEL)
     [button] = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert button["action_id"] == OPEN_MEETING_ACTION and button["value"].endswith(":2027Q1")
+    assert button["action_id"] == MeetingActionId.OPEN_SCHEDULE and button["value"].endswith(":2027Q1")
     with h.db.session() as session:
         assert session.scalars(select(JobRun.period).where(JobRun.job == "quarterly-prompt")).all() == ["2027Q1"] * 3
 
@@ -83,7 +84,7 @@ def test_a_quarter_starting_on_saturday_prompts_on_monday(h: Harness) -> None:
 
 
 def test_holidays_move_the_prompt(h: Harness) -> None:
-    h.services.settings.coopbot_holidays = (date(2027, 1, 1),)
+    h.services.meetings.holidays = frozenset({date(2027, 1, 1)})  # COOPBOT_HOLIDAYS, as the container hands it
     assert run_job("quarterly-prompt", h.services, _at("2027-01-01T12:00")) == 0
     assert run_job("quarterly-prompt", h.services, _at("2027-01-04T12:00")) == 3
 
@@ -316,9 +317,9 @@ def test_reminders_run_every_workflows_hooks_and_survive_a_broken_one(h: Harness
         calls.append("working")
         return 2
 
-    monkeypatch.setattr(jobs, "reminder_hooks", lambda: [broken, working])
+    monkeypatch.setattr(jobs, "REMINDERS", (Reminder("broken", broken), Reminder("working", working)))
     assert run_job("reminders", h.services, utcnow()) == 2
     assert calls == ["broken", "working"]
     monkeypatch.undo()
-    names = {f.__name__ for f in jobs.reminder_hooks()}
+    names = {part.run.__name__ for part in jobs.REMINDERS}
     assert {"send_meeting_reminders", "ask_for_minutes", "send_action_item_reminders"} <= names

@@ -90,7 +90,7 @@ def test_jobs_run_fails_when_slack_refused_a_message_for_good(db: Database, tmp_
 
 
 def test_the_cli_names_every_job() -> None:
-    from bot.cli import JOB_NAMES
     from scheduler.jobs import JOBS
+    from scheduler.spec import JobName
 
-    assert tuple(JOBS) == JOB_NAMES
+    assert tuple(JOBS) == tuple(JobName)

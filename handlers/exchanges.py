@@ -13,8 +13,8 @@ from bot.errors import CoopError, InvalidTransition, NotAllowed
 from bot.exchanges import forms, messages
 from bot.exchanges.ids import ExchangeActionId, ExchangeCallback
 from bot.exchanges.labels import UNCHANGED_IN_STATE
-from bot.exchanges.service import AlreadyDecided
 from bot.exchanges.snapshot import ExchangeSnapshot
+from bot.exchanges.state import AlreadyDecided
 from bot.i18n.catalog import Translator
 from bot.permissions import Action
 from bot.slack.surface import EXCHANGE

@@ -14,7 +14,7 @@ from bot.errors import InvalidTransition, NotAllowed, NotFound, NotOnRoster
 from bot.exchanges import forms as exchange_forms
 from bot.exchanges import messages as exchange_messages
 from bot.exchanges.practice import PracticeRecord
-from bot.exchanges.service import AlreadyDecided
+from bot.exchanges.state import AlreadyDecided
 from bot.i18n.catalog import Translator, translator
 from bot.meetings import forms as meeting_forms
 from bot.meetings import messages as meeting_messages

@@ -10,12 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from bot import audit
 from bot.errors import InvalidTransition
 from bot.exchanges import letter
+from bot.exchanges.state import AlreadyDecided, Outcome, state_of, subject_of
 from bot.i18n.catalog import translator
 from bot.permissions import Action, find_person, people_allowed, require
 from models.exchange import ExchangeAssessment, ExchangeStatus, Rating
 
 if TYPE_CHECKING:
-    from bot.exchanges.service import ExchangeService, Outcome
+    from bot.exchanges.service import ExchangeService
 
 LETTER_ATTEMPTS = 3
 
@@ -23,8 +24,6 @@ LETTER_ATTEMPTS = 3
 def assess(service: ExchangeService, exchange_id: int, slack_user_id: str, rating: Rating, comments: str | None,
            source_key: str) -> Outcome:
     """Record one side's assessment; when both sides have assessed, ask a coordinator to confirm."""
-    from bot.exchanges.service import AlreadyDecided, Outcome, state_of, subject_of
-
     try:
         with service.db.transaction() as session:
             exchange = service.get(session, exchange_id, lock=True)
@@ -78,8 +77,6 @@ def confirm(service: ExchangeService, exchange_id: int, slack_user_id: str) -> O
 
 
 def _confirm_once(service: ExchangeService, exchange_id: int, slack_user_id: str) -> Outcome:
-    from bot.exchanges.service import Outcome, state_of, subject_of
-
     with service.db.transaction() as session:
         exchange = service.get(session, exchange_id, lock=True)
         coordinator = require(session, slack_user_id, Action.CONFIRM_EXCHANGE, subject_of(exchange))

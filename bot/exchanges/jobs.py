@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.exchanges.service import ExchangeService, state_of, subject_of
+from bot.exchanges.service import ExchangeService
+from bot.exchanges.state import state_of, subject_of
 from bot.permissions import Action, people_allowed
 from bot.quarters import local_today, working_days_after
 from bot.storage.ledger import claim

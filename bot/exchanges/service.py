@@ -9,7 +9,6 @@ the unique (exchange, round, side) constraint is the last line of defence.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -23,20 +22,13 @@ from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from bot.exchanges import assessments
 from bot.exchanges.forms import ExchangeRequestInput, period_error
 from bot.exchanges.snapshot import ExchangeSnapshot, snapshot
+from bot.exchanges.state import AlreadyDecided, Outcome, state_of, subject_of
 from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
 from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import ProcessedRequest
 from models.exchange import DecisionKind, Exchange, ExchangeDecision, ExchangeStatus, Rating
 from models.roster import Membership, Partnership, Person
-
-
-class AlreadyDecided(InvalidTransition):
-    """This side has already decided this round (or assessed): `by` is who did."""
-
-    def __init__(self, by: str) -> None:
-        super().__init__("already_decided")
-        self.by = by
 
 
 class ExchangeNotifier(Protocol):
@@ -55,14 +47,6 @@ class ExchangeNotifier(Protocol):
     def completed(self, session: Session, x: ExchangeSnapshot, pdf: bytes) -> None: ...
 
     def reminded(self, session: Session, x: ExchangeSnapshot, users: list[str], kind: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """An exchange after an action; `changed` is False when the request had already been handled."""
-
-    exchange: ExchangeSnapshot
-    changed: bool
 
 
 class ExchangeService:
@@ -268,15 +252,5 @@ def _decidable(view: ExchangeSnapshot) -> ExchangeSnapshot:
     if not view.approvers[view.host_side]:
         raise InvalidInput("person", "no_host_approver")
     return view
-
-
-def subject_of(exchange: Exchange) -> Subject:
-    return Subject(exchange.partnership_id, exchange=exchange)
-
-
-def state_of(exchange: Exchange) -> dict[str, object]:
-    return {"status": exchange.status, "review_round": exchange.review_round, "person_id": exchange.person_id,
-            "direction": exchange.direction, "host_unit": exchange.host_unit, "purpose": exchange.purpose,
-            "start_date": exchange.start_date, "end_date": exchange.end_date}
 
 

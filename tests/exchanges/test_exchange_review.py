@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 
 from bot.errors import CoopError
 from bot.exchanges.ids import ExchangeActionId
-from bot.exchanges.service import AlreadyDecided
+from bot.exchanges.state import AlreadyDecided
 from models.audit import AuditEntry
 from models.exchange import DecisionKind, Exchange, ExchangeDecision, ExchangeStatus
 from models.roster import Membership, Person, Role

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.exchanges.practice import practice_ledger
 from bot.exports.cells import Cell, Row, cell
-from bot.exports.writers import write_csv
 from bot.storage.db import Database
 from models.exchange import Exchange, ExchangeAssessment, ExchangeDecision
 from models.roster import Side
@@ -69,11 +67,6 @@ def iter_exchange_rows(db: Database, today: date | None = None) -> Iterator[Row]
                     cell(x.letter_number),
                     record.months if record else "", ("yes" if record.met else "no") if record else ""]
             yield row
-
-
-def write_exchanges_csv(db: Database, out: TextIO, today: date | None = None) -> int:
-    """Every exchange as CSV; returns data rows written."""
-    return write_csv(out, HEADER, iter_exchange_rows(db, today))
 
 
 def _side_word(side: Side, sides: tuple[Side, Side]) -> str:

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from bot.exports.cells import Row, cell
-from bot.exports.writers import write_csv
 from bot.quarters import local_today
 from bot.storage.db import Database
 from models.base import utcnow
@@ -63,8 +61,3 @@ def iter_evaluation_rows(db: Database, *, default_timezone: str = "UTC",
                 cell(comments), ("yes" if certificate else "no") if evaluated_at is not None else "",
                 cell(evaluated_by), cell(evaluated_at),
             ]
-
-
-def write_evaluations_csv(db: Database, out: TextIO, *, default_timezone: str = "UTC") -> int:
-    """Every intern's evaluation status as CSV; returns data rows written."""
-    return write_csv(out, HEADER, iter_evaluation_rows(db, default_timezone=default_timezone))

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot.internships.labels import CRITERIA
 from models.internship import Grade, InternshipEvaluation
 from models.roster import Intern
@@ -52,10 +49,3 @@ def evaluation_snapshot(evaluation: InternshipEvaluation) -> EvaluationSnapshot:
         comments=evaluation.comments, certificate_issued=evaluation.certificate_issued,
         evaluator=evaluation.evaluator.slack_user_id, evaluator_name=evaluation.evaluator.name,
         evaluated_at=evaluation.created_at)
-
-
-def evaluation_for(session: Session, intern_id: int) -> EvaluationSnapshot | None:
-    """The intern's evaluation, or None while there is none. Decides nothing about who may see it:
-    the caller shows it to the intern's teacher and mentor and the partnership's coordinators."""
-    evaluation = session.scalar(select(InternshipEvaluation).where(InternshipEvaluation.intern_id == intern_id))
-    return evaluation_snapshot(evaluation) if evaluation is not None else None

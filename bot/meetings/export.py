@@ -4,14 +4,12 @@ minutes and action items, for the cooperation's annual report."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.exports.cells import Row, cell
-from bot.exports.writers import write_csv
 from bot.storage.db import Database
 from models.meeting import ActionItem, Meeting, MeetingInvitee, Rsvp
 
@@ -51,8 +49,3 @@ def iter_meeting_rows(db: Database, *, default_timezone: str = "UTC") -> Iterato
                 cell("\n".join(_item_line(i) for i in items)),
                 sum(1 for i in items if i.status.value == "open"),
             ]
-
-
-def write_meetings_csv(db: Database, out: TextIO, *, default_timezone: str = "UTC") -> int:
-    """Every meeting as CSV; returns data rows written."""
-    return write_csv(out, HEADER, iter_meeting_rows(db, default_timezone=default_timezone))

@@ -84,12 +84,8 @@ class MeetingService:
         self.clock = clock
 
     # --- what other parts of coopbot ask (digest, quarterly prompt, App Home) -------------------------
-    def scheduled_in_quarter(self, partnership_id: int, quarter: str) -> MeetingSnapshot | None:
+    def in_quarter(self, session: Session, partnership_id: int, quarter: str) -> MeetingSnapshot | None:
         """The partnership's meeting (scheduled or held, not cancelled) in `quarter` ("2027Q1"), if any."""
-        with self.db.session() as session:
-            return self._in_quarter(session, partnership_id, quarter)
-
-    def _in_quarter(self, session: Session, partnership_id: int, quarter: str) -> MeetingSnapshot | None:
         meeting = session.scalar(
             select(Meeting).where(Meeting.partnership_id == partnership_id, Meeting.quarter == quarter,
                                   Meeting.status != MeetingStatus.CANCELLED)
@@ -115,7 +111,7 @@ class MeetingService:
                     continue
                 self.notifier.quarter_begun(session, QuarterPrompt(
                     partnership_id=partnership_id, channel_id=channel_id, language=language, timezone=zone,
-                    quarter=quarter, scheduled=self._in_quarter(session, partnership_id, quarter.key)))
+                    quarter=quarter, scheduled=self.in_quarter(session, partnership_id, quarter.key)))
                 posted += 1
         return posted
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, TextIO
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, func, select, type_coerce
 
 from bot.exports.cells import Row, guard_formula, text_cell
-from bot.exports.writers import write_csv
 from bot.storage.db import Database
 from models.problem import EventKind, Problem, ProblemEvent
 from models.roster import Intern, Partnership, Person
 
-__all__ = ["HEADER", "guard_formula", "iter_problem_rows", "write_problems_csv"]
+__all__ = ["HEADER", "guard_formula", "iter_problem_rows"]
 
 HEADER = (
     "id", "partnership", "student_id", "intern", "category", "severity", "status", "reported_by",
@@ -79,8 +78,3 @@ def _iso_date_text(db: Database) -> Callable[[Any], ColumnElement[str]]:
     if db.is_sqlite:  # stored as "2027-01-04"
         return lambda column: type_coerce(column, String)
     return lambda column: func.to_char(column, "YYYY-MM-DD", type_=String)
-
-
-def write_problems_csv(db: Database, out: TextIO) -> int:
-    """Every problem report as CSV; returns data rows written."""
-    return write_csv(out, HEADER, iter_problem_rows(db))

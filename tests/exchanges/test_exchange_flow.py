@@ -10,8 +10,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.exchanges import jobs
-from bot.exchanges.export import write_exchanges_csv
+from bot.exchanges.export import HEADER, iter_exchange_rows
 from bot.exchanges.ids import ExchangeActionId
+from bot.exports.writers import write_csv
 from models.audit import AuditEntry
 from models.exchange import DecisionKind, Exchange, ExchangeStatus, Rating
 from tests.exchanges.helpers import END, START, at_once, buttons, decide, dm, moment, request, the_exchange
@@ -87,7 +88,7 @@ def test_request_approval_assessment_and_letter(harness: Harness) -> None:
                        "exchange.assessed", "exchange.assessed", "exchange.completed"]
 
     out = io.StringIO()
-    assert write_exchanges_csv(h.db, out, today=END) == 1
+    assert write_csv(out, HEADER, iter_exchange_rows(h.db, today=END)) == 1
     [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert row["status"] == "completed" and row["direction"] == "school_to_enterprise"
     assert row["sending_decision"] == "approve" and row["host_decision"] == "approve" and row["host_comment"] == "欢迎"

@@ -11,8 +11,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.exchanges import jobs
-from bot.exchanges.export import write_exchanges_csv
+from bot.exchanges.export import HEADER, iter_exchange_rows
 from bot.exchanges.ids import ExchangeActionId
+from bot.exports.writers import write_csv
 from models.exchange import ExchangeStatus
 from tests.exchanges.helpers import END, START, decide, dm, moment, request, the_exchange
 from tests.harness import COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness
@@ -93,7 +94,7 @@ def test_export_guards_formulas_and_runs_from_the_command_line(harness: Harness)
     request(h, host_unit="=HYPERLINK(\"http://evil\")")
     decide(h, MENTOR, "request_changes", "@SUM(A1)")
     out = io.StringIO()
-    write_exchanges_csv(h.db, out)
+    write_csv(out, HEADER, iter_exchange_rows(h.db))
     [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert row["host_unit"] == "'=HYPERLINK(\"http://evil\")" and row["host_comment"] == "'@SUM(A1)"
     assert row["status"] == "changes_requested" and row["practice_months_5y"] == "0.0"

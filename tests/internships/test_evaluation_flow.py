@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from bot.i18n.language import set_language
 from bot.internships import jobs
 from bot.internships.ids import InternshipActionId
-from bot.internships.snapshot import evaluation_for
+from bot.internships.snapshot import evaluation_snapshot
 from bot.roster.importer import import_interns
 from models.internship import Grade, InternshipEvaluation
 from models.roster import Intern
@@ -119,8 +119,9 @@ def test_mentor_is_asked_after_the_end_date_evaluates_and_the_teacher_sees_it(ha
 
     other = h.intern_id("S2024002")
     with h.db.session() as session:
-        result = evaluation_for(session, intern_id)
-        assert evaluation_for(session, other) is None
+        [stored] = session.scalars(select(InternshipEvaluation).where(InternshipEvaluation.intern_id == intern_id))
+        result = evaluation_snapshot(stored)
+        assert session.scalar(select(InternshipEvaluation).where(InternshipEvaluation.intern_id == other)) is None
     assert result is not None and result.evaluator == MENTOR and result.certificate_issued
     assert result.grades["safety_awareness"] == Grade.PASS and result.comments == "踏实肯干 <!channel>"
     assert jobs.request_evaluations(h.services, _moment(end + timedelta(days=10))) == 0  # done: no reminders

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.cli import main
+from bot.exports.writers import write_csv
 from bot.meetings import jobs
-from bot.meetings.export import write_meetings_csv
+from bot.meetings.export import HEADER, iter_meeting_rows
 from bot.meetings.ids import MeetingActionId
 from models.meeting import Meeting, MeetingStatus
 from models.schedule import JobRun
@@ -73,8 +74,9 @@ def test_reminders_a_day_and_an_hour_before_once_each(harness: Harness) -> None:
                                                                   f"meeting:{meeting.id}:24h"]
     assert h.services.meetings.next_meeting(meeting.partnership_id, start - timedelta(days=1)) == meeting
     assert h.services.meetings.next_meeting(meeting.partnership_id, start) is None
-    assert h.services.meetings.scheduled_in_quarter(meeting.partnership_id, meeting.quarter) == meeting
-    assert h.services.meetings.scheduled_in_quarter(meeting.partnership_id, "1999Q1") is None
+    with h.db.session() as session:
+        assert h.services.meetings.in_quarter(session, meeting.partnership_id, meeting.quarter) == meeting
+        assert h.services.meetings.in_quarter(session, meeting.partnership_id, "1999Q1") is None
 
 
 def _hold_meeting(h: Harness) -> int:
@@ -156,7 +158,7 @@ def test_export_meetings_as_csv(harness: Harness, monkeypatch: pytest.MonkeyPatc
     h.click(MEMBER, MeetingActionId.RSVP_GOING, post)
     h.click(COORD_ENTERPRISE, MeetingActionId.RSVP_DECLINED, post)
     out = io.StringIO()
-    assert write_meetings_csv(h.db, out) == 1
+    assert write_csv(out, HEADER, iter_meeting_rows(h.db)) == 1
     [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert row["status"] == "scheduled" and row["title"] == "'=HYPERLINK(\"http://evil\")"
     assert (row["going"], row["maybe"], row["declined"], row["no_answer"]) == ("1", "0", "1", "1")

@@ -6,7 +6,8 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from bot.problems.export import HEADER, guard_formula, write_problems_csv
+from bot.exports.writers import write_csv
+from bot.problems.export import HEADER, guard_formula, iter_problem_rows
 from bot.storage.db import Database
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
 from models.roster import Intern, Partnership, Person, Side
@@ -52,7 +53,7 @@ def _seed(db: Database) -> None:
 
 def _export(db: Database) -> tuple[int, list[list[str]]]:
     out = io.StringIO(newline="")
-    written = write_problems_csv(db, out)
+    written = write_csv(out, HEADER, iter_problem_rows(db))
     return written, list(csv.reader(io.StringIO(out.getvalue(), newline="")))
 
 

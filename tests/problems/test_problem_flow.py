@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from bot.problems.export import write_problems_csv
+from bot.exports.writers import write_csv
+from bot.problems.export import HEADER, iter_problem_rows
 from bot.problems.ids import ProblemActionId
 from bot.roster.importer import import_interns
 from models.audit import AuditEntry
@@ -106,7 +107,7 @@ def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harn
         assert session.scalar(select(func.count()).select_from(ProblemEvent)) == 5
 
     out = io.StringIO()
-    write_problems_csv(h.db, out)
+    write_csv(out, HEADER, iter_problem_rows(h.db))
     [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert row["status"] == "reopened" and row["student_id"] == "S2024001"
     assert row["resolution"] == "伤口已愈合，岗位已调整" and row["updates"] == "1"

@@ -74,7 +74,7 @@ def test_languages_agree_everywhere() -> None:
 def test_every_string_in_the_code_is_translated(language: str) -> None:
     catalog = _catalog(language)
     source = extract_catalog()
-    assert len(source) > 50, "the extractor found almost nothing: is bot/i18n_extract.py broken?"
+    assert len(source) > 50, "the extractor found almost nothing: is bot/i18n/extract.py broken?"
     missing = [_key(m) for m in source if m.id and (_key(m) not in catalog or not catalog[_key(m)].id)]
     if missing:
         pytest.fail(f"{len(missing)} string(s) used in the code are not in the {language} catalog:\n"

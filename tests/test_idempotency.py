@@ -1,4 +1,4 @@
-"""Slack's retries and repeated events change state once (bot/idempotency.py)."""
+"""Slack's retries and repeated events change state once (bot/serving/idempotency.py)."""
 
 from __future__ import annotations
 

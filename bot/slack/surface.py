@@ -54,7 +54,7 @@ BOT_SCOPES: tuple[str, ...] = (
     # the bot's own arrival in a channel is what sends the posts that waited for it
     "channels:read",
     "groups:read",
-    # conversations.history/replies, only after a crash: was a post already made? (bot/delivery_calls.py)
+    # conversations.history/replies, only after a crash: was a post already made? (bot/delivery/calls.py)
     "channels:history",
     "groups:history",
     "im:history",

@@ -13,6 +13,7 @@ from bot.errors import CoopError, DatabaseBusy, InvalidInput, InvalidTransition,
 from bot.home.views import how_to_get_added
 from bot.i18n.catalog import Translator
 from bot.problems.labels import STATUS_LABELS
+from bot.slack.blocks import section
 from models.problem import ProblemStatus
 
 if TYPE_CHECKING:
@@ -69,8 +70,7 @@ def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
 def _shown_over(client: WebClient, body: dict[str, Any], view: dict[str, Any], text: str) -> bool:
     """`text` in a small modal pushed over the modal the person is in, or opened over App Home. Slack words
     its close button in the person's language; the title is the app's name."""
-    notice = {"type": "modal", "title": {"type": "plain_text", "text": "coopbot"},
-              "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]}
+    notice = {"type": "modal", "title": {"type": "plain_text", "text": "coopbot"}, "blocks": [section(text[:3000])]}
     try:
         if view.get("type") == "modal":
             client.views_push(trigger_id=body["trigger_id"], view=notice)

@@ -9,10 +9,11 @@ from slack_sdk import WebClient
 
 from bot.container import Services
 from bot.delivery import outbox
-from bot.errors import CoopError
+from bot.errors import CoopError, InvalidInput
 from bot.home.data import Section
 from bot.home.ids import FOLLOW_SLACK, HomeActionId
 from bot.home.refresh import render_home
+from bot.i18n.catalog import Translator
 from bot.i18n.language import set_language
 from handlers.common import refusal, tell_privately, user_id
 from handlers.exchanges import open_request
@@ -58,9 +59,16 @@ def register(app: App, services: Services) -> None:
         try:
             set_language(services.db, user, None if picked == FOLLOW_SLACK else picked)
         except CoopError as exc:
-            tell_privately(client, body, refusal(exc, services.translator_for(user)))
+            tell_privately(client, body, language_refusal(exc, services.translator_for(user)))
             return
         publish_home_of(services, user)
+
+
+def language_refusal(error: CoopError, t: Translator) -> str:
+    """A clear private answer when a language could not be saved (a forged choice; someone on no roster)."""
+    if isinstance(error, InvalidInput):
+        return t.gettext("That language is not available; choose one from the list.")
+    return refusal(error, t)
 
 
 def page_from(body: dict[str, Any]) -> dict[Section, int]:

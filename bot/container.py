@@ -18,6 +18,7 @@ from bot.compliance.service import ComplianceService
 from bot.digests.service import DigestService
 from bot.exchanges.notify import SlackExchangeNotifier
 from bot.exchanges.service import ExchangeService
+from bot.home.service import HomeService
 from bot.i18n.catalog import LazyTranslator, Translator, translator
 from bot.i18n.language import SlackLocales, pick_language, resolve_language
 from bot.internships.notify import SlackInternshipNotifier
@@ -43,6 +44,7 @@ class Services:
     digests: DigestService
     compliance: ComplianceService
     admin: AdminService
+    home: HomeService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
@@ -87,4 +89,5 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         digests=DigestService(database, default_timezone=zone, holidays=holidays, clock=clock),
         compliance=ComplianceService(database, default_timezone=zone, clock=clock),
         admin=AdminService(database, default_timezone=zone, clock=clock),
+        home=HomeService(database, locales, default_timezone=zone, clock=clock),
     )

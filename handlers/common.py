@@ -1,4 +1,7 @@
-"""What every handler shares: refusals in words, and telling one person something privately."""
+"""What every handler shares: the words refusals fall back on, and telling one person something privately.
+
+Each workflow words its own refusals (`problem_refusal`, `meeting_refusal`, `exchange_refusal`, …) for the
+action the person tried, and falls back on `refusal` for what is the same everywhere."""
 
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ from slack_sdk.webhook import WebhookClient
 from bot.errors import CoopError, DatabaseBusy, InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
 from bot.home.views import how_to_get_added
 from bot.i18n.catalog import Translator
-from bot.problems.labels import STATUS_LABELS
-from models.problem import ProblemStatus
+from bot.permissions import ACTION_LABELS, Action
+from bot.slack.blocks import section
 
 if TYPE_CHECKING:
     from bot.container import Services
@@ -23,21 +26,23 @@ __all__ = ["action_value_int", "how_to_get_added", "refusal", "tell_privately", 
 
 
 def refusal(error: CoopError, t: Translator) -> str:
-    """A clear private answer for a domain error."""
+    """A clear private answer for a domain error, in words that fit any workflow: a workflow's own refusal
+    says more and falls back on this. A refused action is named (NotAllowed carries it: bot.permissions)."""
     _ = t.gettext
     if isinstance(error, NotOnRoster):
         return how_to_get_added(t)
     if isinstance(error, NotAllowed):
-        return _("Sorry, your role does not allow that here. The intern's teacher and mentor and the "
-                 "partnership's coordinators can act on a problem; ask one of them.")
+        action = str(error)
+        if action in Action._value2member_map_:
+            return _("Sorry, your role does not allow this here: {action}.").format(
+                action=_(ACTION_LABELS[Action(action)]))
+        return _("Sorry, your role does not allow that here.")
     if isinstance(error, NotFound):
         return _("I could not find that item any more; it may have been removed.")
     if isinstance(error, DatabaseBusy):
         return _("The database is busy right now, so nothing was saved. Please try again in a moment.")
     if isinstance(error, InvalidTransition):
-        state = error.current_state
-        label = STATUS_LABELS.get(ProblemStatus(state)) if state in ProblemStatus._value2member_map_ else state
-        return _("Nothing changed: this is already {state}.").format(state=_(label or state).lower())
+        return _("Nothing changed: this can no longer be done in its current state.")
     return _("That did not work: {reason}").format(reason=str(error))
 
 
@@ -69,8 +74,7 @@ def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
 def _shown_over(client: WebClient, body: dict[str, Any], view: dict[str, Any], text: str) -> bool:
     """`text` in a small modal pushed over the modal the person is in, or opened over App Home. Slack words
     its close button in the person's language; the title is the app's name."""
-    notice = {"type": "modal", "title": {"type": "plain_text", "text": "coopbot"},
-              "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]}
+    notice = {"type": "modal", "title": {"type": "plain_text", "text": "coopbot"}, "blocks": [section(text[:3000])]}
     try:
         if view.get("type") == "modal":
             client.views_push(trigger_id=body["trigger_id"], view=notice)
@@ -101,10 +105,10 @@ def action_value_int(body: dict[str, Any]) -> int | None:
 
 def on_button(services: Services, client: WebClient, body: dict[str, Any],
               act: Callable[[int, str, Translator], object],
-              refuse: Callable[[CoopError, Translator], str] = refusal) -> None:
+              refuse: Callable[[CoopError, Translator], str]) -> None:
     """What every button handler shares: the id the button carries (a missing or forged one gets a
-    private "not mine"), the service call, and a private refusal when the service says no. The
-    person's language is looked up only if there is something to say."""
+    private "not mine"), the service call, and a private refusal when the service says no, in the words of
+    the button's workflow (`refuse`). The person's language is looked up only if there is something to say."""
     user = user_id(body)
     target = action_value_int(body)
     t = services.lazy_translator_for(user)

@@ -9,7 +9,6 @@ from slack_sdk import WebClient
 
 from bot.container import Services
 from bot.errors import NotAllowed, NotOnRoster
-from bot.home.data import HomeData, load_home
 from bot.home.help import help_text, status_blocks
 from bot.i18n.catalog import Translator
 from bot.slack.surface import COOP
@@ -22,6 +21,8 @@ HELP_WORDS = {"帮助": "help", "?": "help", "？": "help"}  # what people type 
 
 
 def register(app: App, services: Services) -> None:
+    home = services.home
+
     @app.command(COOP.command)
     def coop(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         user = user_id(body)
@@ -30,7 +31,7 @@ def register(app: App, services: Services) -> None:
         sub = words[0].lower() if words else "help"
         sub = HELP_WORDS.get(sub, sub)
         if sub == "status":
-            data = _home_data(services, user, with_practice=True)
+            data = home.home_data(user, with_practice=True)
             if data is None:
                 ack(text=how_to_get_added(t), response_type="ephemeral")
                 return
@@ -48,15 +49,8 @@ def register(app: App, services: Services) -> None:
             return
         unknown = t.gettext("I don't know `{word}`.").format(word=escape(sub[:30].replace("`", "'")))
         prefix = "" if sub == "help" else unknown + "\n"
-        ack(text=prefix + help_text(t, _home_data(services, user), how_to_join=how_to_get_added(t)),
+        ack(text=prefix + help_text(t, home.home_data(user), how_to_join=how_to_get_added(t)),
             response_type="ephemeral")
-
-
-def _home_data(services: Services, user: str, *, with_practice: bool = False) -> HomeData | None:
-    """What the caller's App Home shows (first pages), or None if they are on no roster."""
-    with services.db.session() as session:
-        return load_home(session, user, now=services.clock(), default_timezone=services.settings.coopbot_timezone,
-                         with_practice=with_practice)
 
 
 def _post_digest(services: Services, body: dict[str, Any], t: Translator) -> str:

@@ -128,15 +128,19 @@ def exchange_refusal(error: CoopError, t: Translator) -> str:
     if isinstance(error, AlreadyDecided):
         return _("Nothing changed: {person} has already done this for your side.").format(person=mention(error.by))
     if isinstance(error, NotAllowed):  # the rule of the action that was refused (bot.permissions)
-        return {
+        words = {
+            Action.DECIDE_EXCHANGE.value: _(
+                "Sorry, your role does not allow that on this exchange. The sending side's coordinator and the host "
+                "side's approver decide it, never the person going."),
             Action.EDIT_EXCHANGE.value: _("Sorry, only the person who asked for this exchange can edit it."),
             Action.ASSESS_EXCHANGE.value: _(
                 "Sorry, your role does not allow that on this exchange. The sending side's coordinator and the host "
                 "side's approver assess it, never the person who went."),
             Action.CONFIRM_EXCHANGE.value: _(
                 "Sorry, only a coordinator who neither asked for this exchange nor went on it can confirm it."),
-        }.get(str(error), _("Sorry, your role does not allow that on this exchange. The sending side's coordinator "
-                            "and the host side's approver decide it, never the person going."))
+        }.get(str(error))
+        if words:
+            return words
     if isinstance(error, InvalidTransition):
         if error.current_state == "resubmitted":
             return _("The request was changed since you opened it; nothing changed. Open the new version.")

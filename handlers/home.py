@@ -1,4 +1,5 @@
-"""App Home: the person's dashboard, published through the outbox when they open it or page through it."""
+"""App Home: the person's dashboard, published through the outbox when they open it or page through it
+(bot.home.service renders and publishes it; nothing here touches the database)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,25 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.container import Services
-from bot.delivery import outbox
-from bot.errors import CoopError
+from bot.errors import CoopError, InvalidInput
 from bot.home.data import Section
-from bot.home.ids import FOLLOW_SLACK, HomeActionId
-from bot.home.refresh import render_home
-from bot.i18n.language import set_language
+from bot.home.ids import HomeActionId
+from bot.i18n.catalog import Translator
 from handlers.common import refusal, tell_privately, user_id
 from handlers.exchanges import open_request
 from handlers.problems import open_report
 
 
 def register(app: App, services: Services) -> None:
+    home = services.home
+
     @app.event("app_home_opened")
     def publish_home(event: dict[str, Any]) -> None:
         if event.get("tab") not in (None, "home"):
             return
         user = str(event.get("user") or "")
         if user:
-            publish_home_of(services, user)
+            home.publish(user)
 
     @app.action(HomeActionId.LOG_PROBLEM)
     def log_problem_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -46,7 +47,7 @@ def register(app: App, services: Services) -> None:
         ack()
         user = user_id(body)
         if user:
-            publish_home_of(services, user, pages=page_from(body))
+            home.publish(user, pages=page_from(body))
 
     @app.action(HomeActionId.LANGUAGE)
     def choose_language(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -56,11 +57,18 @@ def register(app: App, services: Services) -> None:
         actions = body.get("actions") or [{}]
         picked = str(((actions[0] or {}).get("selected_option") or {}).get("value") or "")
         try:
-            set_language(services.db, user, None if picked == FOLLOW_SLACK else picked)
+            home.choose_language(user, picked)
         except CoopError as exc:
-            tell_privately(client, body, refusal(exc, services.translator_for(user)))
+            tell_privately(client, body, language_refusal(exc, services.translator_for(user)))
             return
-        publish_home_of(services, user)
+        home.publish(user)
+
+
+def language_refusal(error: CoopError, t: Translator) -> str:
+    """A clear private answer when a language could not be saved (a forged choice; someone on no roster)."""
+    if isinstance(error, InvalidInput):
+        return t.gettext("That language is not available; choose one from the list.")
+    return refusal(error, t)
 
 
 def page_from(body: dict[str, Any]) -> dict[Section, int]:
@@ -70,12 +78,3 @@ def page_from(body: dict[str, Any]) -> dict[Section, int]:
     if name not in Section._value2member_map_ or not number.isdecimal() or not number.isascii() or len(number) > 5:
         return {}
     return {Section(name): int(number)}
-
-
-def publish_home_of(services: Services, user: str, *, pages: dict[Section, int] | None = None) -> None:
-    """Render `user`'s App Home in their language and publish it through the outbox."""
-    services.translator_for(user)  # learns their Slack language (cached) before the transaction reads it
-    with services.db.transaction() as session:
-        view = render_home(session, user, locales=services.locales, now=services.clock(),
-                           default_timezone=services.settings.coopbot_timezone, pages=pages)
-        outbox.publish_home(session, user=user, view=view)

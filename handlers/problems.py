@@ -9,11 +9,12 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.container import Services
-from bot.errors import CoopError, InvalidTransition
+from bot.errors import CoopError, InvalidTransition, NotAllowed
 from bot.i18n.catalog import Translator
 from bot.permissions import Action
 from bot.problems import forms
 from bot.problems.ids import ProblemActionId, ProblemCallback
+from bot.problems.labels import STATUS_LABELS
 from bot.slack.forms import named_option
 from bot.slack.surface import INTERN_ISSUE
 from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
@@ -44,7 +45,7 @@ def register(app: App, services: Services) -> None:
             ack, forms.parse_report(view.get("state", {}).get("values", {}), t),
             lambda data: problems.report(user, data, source_key=f"view:{view['id']}"),
             invalid=lambda exc: {exc.field: forms.report_error(exc.field, exc.code, t)},
-            refused=lambda exc: {"intern_id": refusal(exc, t)})
+            refused=lambda exc: {"intern_id": problem_refusal(exc, t)})
 
     @app.action(ProblemActionId.ACKNOWLEDGE)
     def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -82,7 +83,7 @@ def open_report(services: Services, client: WebClient, body: dict[str, Any], *,
     form = services.problems.report_form(user)
     t = services.translator_with(user, form.chosen_language, form.partnership_language)
     if form.refusal is not None:
-        message = refusal(form.refusal, t)
+        message = problem_refusal(form.refusal, t)
         if respond is not None:
             respond(text=message, response_type="ephemeral")
         else:
@@ -91,8 +92,21 @@ def open_report(services: Services, client: WebClient, body: dict[str, Any], *,
     client.views_open(trigger_id=body["trigger_id"], view=forms.report_modal(t, form.today))
 
 
+def problem_refusal(error: CoopError, t: Translator) -> str:
+    """A clear private answer for a domain error about a problem."""
+    _ = t.gettext
+    if isinstance(error, NotAllowed):
+        return _("Sorry, your role does not allow that here. The intern's teacher and mentor and the "
+                 "partnership's coordinators can act on a problem; ask one of them.")
+    if isinstance(error, InvalidTransition):
+        state = error.current_state
+        label = STATUS_LABELS.get(ProblemStatus(state)) if state in ProblemStatus._value2member_map_ else state
+        return _("Nothing changed: this is already {state}.").format(state=_(label or state).lower())
+    return refusal(error, t)
+
+
 def _act(services: Services, client: WebClient, body: dict[str, Any], change: Callable[[int, str], Any]) -> None:
-    on_button(services, client, body, lambda problem_id, user, _t: change(problem_id, user))
+    on_button(services, client, body, lambda problem_id, user, _t: change(problem_id, user), problem_refusal)
 
 
 def _open_note(services: Services, client: WebClient, body: dict[str, Any], callback: ProblemCallback,
@@ -104,7 +118,7 @@ def _open_note(services: Services, client: WebClient, body: dict[str, Any], call
         view = forms.note_modal(callback, problem_id, t, intern=f"{problem.intern_name} ({problem.student_id})")
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    on_button(services, client, body, open_note)
+    on_button(services, client, body, open_note, problem_refusal)
 
 
 def _submit_note(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], change: Any) -> None:
@@ -116,4 +130,4 @@ def _submit_note(services: Services, ack: Ack, body: dict[str, Any], view: dict[
         return
     answer_submission(ack, forms.parse_note(view.get("state", {}).get("values", {}), t),
                       lambda note: change(problem_id, user, note.text, f"view:{view['id']}"),
-                      refused=lambda exc: {"text": refusal(exc, t)})
+                      refused=lambda exc: {"text": problem_refusal(exc, t)})

@@ -14,7 +14,8 @@ from typing import Any
 from bot.admin.service import EndForm, InternForm, PartnershipChoice, PersonForm, SupervisorsForm
 from bot.i18n.catalog import N_, Translator
 from bot.roster.rules import RosterProblem
-from bot.slack.forms import State, input_block, modal, option, plain, read
+from bot.slack.blocks import actions, button, context, plain, section
+from bot.slack.forms import State, input_block, modal, option, read
 from bot.slack.text import escape
 from models.roster import Role, Side
 
@@ -71,7 +72,7 @@ def _intern_picker(t: Translator) -> dict[str, Any]:
 
 
 def _about(partnership: PartnershipChoice) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(partnership.name)[:2000]}]}
+    return context(escape(partnership.name)[:2000])
 
 
 def setup_modal(t: Translator, channel_id: str, choices: list[PartnershipChoice]) -> dict[str, Any]:
@@ -83,8 +84,7 @@ def setup_modal(t: Translator, channel_id: str, choices: list[PartnershipChoice]
         picker["initial_option"] = options[0]
     text = _("<#{channel}> will become the partnership's channel: problem reports, meetings and digests are "
              "posted there.").format(channel=channel_id)
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}},
-              input_block("partnership", _("Partnership"), picker)]
+    blocks = [section(text), input_block("partnership", _("Partnership"), picker)]
     return modal(AdminCallback.SETUP, _("Link this channel"), blocks, submit=_("Link"), close=_("Cancel"),
                  private_metadata=json.dumps({"channel_id": channel_id}))
 
@@ -94,11 +94,9 @@ def menu_modal(t: Translator, choices: list[PartnershipChoice]) -> dict[str, Any
     _ = t.gettext
     blocks: list[dict[str, Any]] = []
     for c in choices[:45]:  # two blocks each, within Slack's 100
-        blocks.append({"type": "section", "text": {"type": "mrkdwn",
-                                                   "text": f"*{escape(c.name)[:2000]}* · <#{c.channel_id}>"}})
-        blocks.append({"type": "actions", "block_id": f"admin:{c.id}", "elements": [
-            {"type": "button", "action_id": action, "value": str(c.id), "text": plain(_(label))}
-            for action, label in MENU_BUTTONS.items()]})
+        blocks.append(section(f"*{escape(c.name)[:2000]}* · <#{c.channel_id}>"))
+        blocks.append(actions([button(action, _(label), c.id) for action, label in MENU_BUTTONS.items()],
+                              block_id=f"admin:{c.id}"))
     return modal(AdminCallback.MENU, _("Administer"), blocks, submit=None, close=_("Close"))
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from bot.compliance.service import Checklist
 from bot.i18n.catalog import N_, Translator
-from bot.slack.forms import State, input_block, modal, option, plain, read
-from bot.slack.text import escape_within, truncate_mrkdwn
+from bot.slack.blocks import actions, button, context, plain, section
+from bot.slack.forms import State, input_block, modal, option, read
+from bot.slack.text import escape_within
 from models.compliance import ComplianceItem
 
 
@@ -50,8 +51,7 @@ def missing_words(items: tuple[ComplianceItem, ...], t: Translator) -> str:
 
 def open_button(intern_id: int, t: Translator) -> dict[str, Any]:
     """The "Checklist" button for one intern (the App Home intern list may show it too)."""
-    return {"type": "button", "action_id": ComplianceActionId.OPEN, "value": str(intern_id),
-            "text": plain(t.gettext("Checklist"))}
+    return button(ComplianceActionId.OPEN, t.gettext("Checklist"), intern_id)
 
 
 def _line(c: Checklist, t: Translator) -> str:
@@ -69,14 +69,12 @@ def chooser_modal(checklists: list[Checklist], t: Translator) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = []
     if len(ordered) > len(shown):
         blocks += [
-            {"type": "actions", "block_id": "find", "elements": [{
-                "type": "external_select", "action_id": ComplianceActionId.FIND, "min_query_length": 1,
-                "placeholder": plain(t.gettext("Find an intern by name or student id"))}]},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": t.gettext(
+            actions([{"type": "external_select", "action_id": ComplianceActionId.FIND, "min_query_length": 1,
+                      "placeholder": plain(t.gettext("Find an intern by name or student id"))}], block_id="find"),
+            context(t.gettext(
                 "{shown} of your {count} interns are listed, those with gaps first; find any of them above.").format(
-                shown=len(shown), count=len(ordered))}]}]
-    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": truncate_mrkdwn(_line(c, t), 3000)},
-                "accessory": open_button(c.intern_id, t)} for c in shown]
+                shown=len(shown), count=len(ordered)))]
+    blocks += [section(_line(c, t), open_button(c.intern_id, t), cut=True) for c in shown]
     return modal(ComplianceCallback.CHOOSE, t.gettext("Compliance"), blocks, submit=None, close=t.gettext("Close"))
 
 
@@ -97,7 +95,7 @@ def checklist_modal(c: Checklist, t: Translator) -> dict[str, Any]:
     if ticked:
         boxes["initial_options"] = ticked
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": truncate_mrkdwn(_line(c, t), 3000)}},
+        section(_line(c, t), cut=True),
         input_block("items", _("In place for this internship"), boxes, optional=True,
                     hint=_("Tick what is done. Anything required and not ticked is flagged to the coordinators.")),
     ]

@@ -9,7 +9,6 @@ only at a line's end so no link or escape is ever split.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.compliance.forms import missing_words
@@ -17,10 +16,9 @@ from bot.digests.data import TOP, Counts, DigestData, Link
 from bot.i18n.catalog import Translator
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS
 from bot.quarters import Quarter
-from bot.slack.forms import plain
+from bot.slack.blocks import Block, Blocks, context, divider, header, section
 from bot.slack.text import escape, escape_within, mention, truncate, truncate_mrkdwn
 
-Blocks = list[dict[str, Any]]
 TEXT_LIMIT = 3000
 SLACK_ARCHIVES = "https://slack.com/archives"
 
@@ -52,29 +50,30 @@ def digest_message(d: DigestData, t: Translator, quarter: Quarter | None = None)
     summary = _("Problems: {opened} opened, {resolved} resolved, {open} still open").format(
         opened=totals.opened, resolved=totals.resolved, open=totals.open)
     blocks: Blocks = [
-        {"type": "header", "text": plain(truncate(title, 150))},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(escape(d.name), TEXT_LIMIT)}]},
-        _section(f"*{_('Problems')}*\n{summary}"),
+        header(title),
+        context(truncate(escape(d.name), TEXT_LIMIT)),
+        _lines_section(f"*{_('Problems')}*\n{summary}"),
     ]
     if d.by_severity:
-        blocks.append(_section(_by_severity(d, t)))
-        blocks.append(_section(_by_category(d, t)))
+        blocks.append(_lines_section(_by_severity(d, t)))
+        blocks.append(_lines_section(_by_category(d, t)))
     if d.oldest_open:
         lines = [f"{SEVERITY_EMOJI[p.severity]} {link(p.link, '#' + str(p.id))} {escape(p.intern)} · "
                  f"{_(CATEGORY_LABELS[p.category])} · {_('since {date}').format(date=t.date(_day(p.created_at, d)))}"
                  for p in d.oldest_open]
-        blocks.append(_section(f"*{_('Oldest open problems')}*\n" + "\n".join(lines)))
-    blocks.append({"type": "divider"})
-    blocks.extend(_section(text) for text in _exchanges(d, t))
-    blocks.append(_section(_meetings(d, t)))
-    blocks.append(_section(_internships(d, t)))
+        blocks.append(_lines_section(f"*{_('Oldest open problems')}*\n" + "\n".join(lines)))
+    blocks.append(divider())
+    blocks.extend(_lines_section(text) for text in _exchanges(d, t))
+    blocks.append(_lines_section(_meetings(d, t)))
+    blocks.append(_lines_section(_internships(d, t)))
     if d.compliance:
-        blocks.append(_section(_compliance(d, t)))
+        blocks.append(_lines_section(_compliance(d, t)))
     return truncate(title, 300), blocks
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _whole_lines(text, TEXT_LIMIT)}}
+def _lines_section(text: str) -> Block:
+    """A section of whole lines: cut after the last line that fits (`_whole_lines`)."""
+    return section(_whole_lines(text, TEXT_LIMIT))
 
 
 def _whole_lines(text: str, limit: int) -> str:

@@ -13,6 +13,7 @@ from bot.exchanges.labels import DECISION_LABELS, DIRECTION_LABELS, PURPOSE_LABE
 from bot.exchanges.snapshot import ExchangeSnapshot
 from bot.i18n.catalog import Translator
 from bot.problems.forms import MAX_TEXT, OptionalText, RequiredText
+from bot.slack.blocks import divider
 from bot.slack.forms import State, first_errors, input_block, modal, option, read, read_many
 from models.exchange import DecisionKind, Direction, Purpose, Rating
 
@@ -177,7 +178,7 @@ def request_error(field: str, code: str, t: Translator) -> str:
 def review_modal(x: ExchangeSnapshot, details: list[dict[str, Any]], t: Translator) -> dict[str, Any]:
     _ = t.gettext
     choices = [option(_(label), d.value) for d, label in DECISION_LABELS.items()]
-    blocks = [*details, {"type": "divider"},
+    blocks = [*details, divider(),
               input_block("decision", _("Decision"), {"type": "radio_buttons", "action_id": "value",
                                                        "options": choices}),
               input_block("comment", _("Comment"), {"type": "plain_text_input", "action_id": "value",
@@ -208,7 +209,7 @@ def comment_required(t: Translator) -> str:
 def assess_modal(x: ExchangeSnapshot, details: list[dict[str, Any]], t: Translator) -> dict[str, Any]:
     _ = t.gettext
     ratings = [option(_(label), r.value) for r, label in RATING_LABELS.items()]
-    blocks = [*details, {"type": "divider"},
+    blocks = [*details, divider(),
               input_block("rating", _("Rating"), {"type": "radio_buttons", "action_id": "value", "options": ratings}),
               input_block("comments", _("Comments"), {"type": "plain_text_input", "action_id": "value",
                                                        "multiline": True, "max_length": MAX_TEXT}, optional=True)]

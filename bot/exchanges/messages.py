@@ -5,8 +5,6 @@ Everything a person typed goes through `escape`/`escape_within`; mentions we add
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.exchanges.ids import ExchangeActionId
 from bot.exchanges.labels import (
     DECIDED_LABELS,
@@ -19,12 +17,10 @@ from bot.exchanges.labels import (
 from bot.exchanges.practice import REQUIRED_MONTHS, PracticeRecord
 from bot.exchanges.snapshot import ExchangeSnapshot
 from bot.i18n.catalog import N_, Translator
-from bot.slack.forms import plain
-from bot.slack.text import escape, escape_within, escaped_pieces, headed_pieces, mention, truncate, truncate_mrkdwn
+from bot.slack.blocks import Block, Blocks, actions, button, confirmation, context, fields, header, section
+from bot.slack.text import escape, escape_within, escaped_pieces, headed_pieces, mention
 from models.exchange import DecisionKind, ExchangeStatus
 from models.roster import Side
-
-Blocks = list[dict[str, Any]]
 
 # To the requester after a decision: one whole sentence per side and decision, so no translation has to
 # lower-case a label or fit a decision word into someone else's grammar.
@@ -43,19 +39,13 @@ NOTICES: dict[tuple[Side, DecisionKind], str] = {
 NOTICE_UPDATED = N_("{person} updated your exchange request for {who}.")
 
 
-def section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+def _button(action: ExchangeActionId, label: str, x: ExchangeSnapshot, *, confirm: Block | None = None) -> Block:
+    """Every button on an exchange is primary, and carries the exchange's id."""
+    return button(action, label, x.id, "primary", confirm=confirm)
 
 
-def _button(action: ExchangeActionId, label: str, x: ExchangeSnapshot, style: str | None = "primary") -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "button", "action_id": action, "text": plain(label), "value": str(x.id)}
-    if style:
-        element["style"] = style
-    return element
-
-
-def _actions(x: ExchangeSnapshot, *buttons: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "actions", "block_id": f"exchange:{x.id}", "elements": list(buttons)}
+def _actions(x: ExchangeSnapshot, *buttons: Block) -> Block:
+    return actions(buttons, block_id=f"exchange:{x.id}")
 
 
 def title(x: ExchangeSnapshot, t: Translator, *, mrkdwn: bool = True) -> str:
@@ -72,14 +62,14 @@ def period(x: ExchangeSnapshot, t: Translator) -> str:
 def details(x: ExchangeSnapshot, t: Translator) -> Blocks:
     """The request itself, as every message and modal about it shows it."""
     _ = t.gettext
-    blocks: Blocks = [{"type": "section", "fields": [
-        {"type": "mrkdwn", "text": f"*{_('Who')}*\n{mention(x.person)} ({escape_within(x.person_name, 200)})"},
-        {"type": "mrkdwn", "text": f"*{_('Direction')}*\n{_(DIRECTION_LABELS[x.direction])}"},
-        {"type": "mrkdwn", "text": f"*{_('Host unit')}*\n{escape_within(x.host_unit, 1000)}"},
-        {"type": "mrkdwn", "text": f"*{_('Purpose')}*\n{_(PURPOSE_LABELS[x.purpose])}"},
-        {"type": "mrkdwn", "text": f"*{_('Period')}*\n{period(x, t)}"},
-        {"type": "mrkdwn", "text": f"*{_('Requested by')}*\n{mention(x.requester)}"},
-    ]}]
+    blocks: Blocks = [fields(
+        (_("Who"), f"{mention(x.person)} ({escape_within(x.person_name, 200)})"),
+        (_("Direction"), _(DIRECTION_LABELS[x.direction])),
+        (_("Host unit"), escape_within(x.host_unit, 1000)),
+        (_("Purpose"), _(PURPOSE_LABELS[x.purpose])),
+        (_("Period"), period(x, t)),
+        (_("Requested by"), mention(x.requester)),
+    )]
     if x.expected_outcomes:
         blocks += [section(piece) for piece in headed_pieces(f"*{_('Expected outcomes')}*\n", x.expected_outcomes)]
     return blocks
@@ -117,11 +107,10 @@ def side_lines(x: ExchangeSnapshot, t: Translator) -> str:
 
 def _summary_blocks(x: ExchangeSnapshot, t: Translator) -> Blocks:
     _ = t.gettext
-    return [{"type": "header", "text": plain(truncate(title(x, t, mrkdwn=False), 150))},
+    return [header(title(x, t, mrkdwn=False)),
             *details(x, t),
-            section(truncate_mrkdwn(f"*{_('Status')}*: {status_words(x, t)}\n{side_lines(x, t)}", 3000)),
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": _("Exchange #{number} · round {round}").format(
-                number=x.id, round=x.review_round)}]}]
+            section(f"*{_('Status')}*: {status_words(x, t)}\n{side_lines(x, t)}", cut=True),
+            context(_("Exchange #{number} · round {round}").format(number=x.id, round=x.review_round))]
 
 
 def channel_summary(x: ExchangeSnapshot, t: Translator) -> tuple[str, Blocks]:
@@ -174,11 +163,10 @@ def confirm_request(x: ExchangeSnapshot, t: Translator) -> tuple[str, Blocks]:
     _ = t.gettext
     text = _("Both sides assessed the staff exchange of {who}. Confirm it to issue the letter of "
              "appointment.").format(who=escape(x.person_name))
-    button = _button(ExchangeActionId.CONFIRM, _("Confirm and issue letter"), x)
-    button["confirm"] = {"title": plain(_("Issue the letter?")),
-                         "text": plain(_("The exchange will be completed and the letter sent to the requester.")),
-                         "confirm": plain(_("Issue")), "deny": plain(_("Cancel"))}
-    return text, [section(text), section(side_lines(x, t)), _actions(x, button)]
+    confirm = _button(ExchangeActionId.CONFIRM, _("Confirm and issue letter"), x, confirm=confirmation(
+        _("Issue the letter?"), _("The exchange will be completed and the letter sent to the requester."),
+        _("Issue"), _("Cancel")))
+    return text, [section(text), section(side_lines(x, t)), _actions(x, confirm)]
 
 
 def letter_comment(x: ExchangeSnapshot, t: Translator) -> str:
@@ -191,17 +179,17 @@ def reminder(x: ExchangeSnapshot, kind: str, t: Translator) -> tuple[str, Blocks
     _ = t.gettext
     if kind == "review":
         text = _("Reminder: the staff exchange of {who} is still waiting for your decision.")
-        button = _button(ExchangeActionId.REVIEW, _("Review"), x)
+        act: Block | None = _button(ExchangeActionId.REVIEW, _("Review"), x)
     elif kind == "escalate":
         text = _("The staff exchange of {who} has waited more than 7 working days for a decision.")
-        button = None
+        act = None
     else:
         text = _("Reminder: the staff exchange of {who} ended on {date} and still needs your assessment.")
-        button = _button(ExchangeActionId.ASSESS, _("Assess"), x)
+        act = _button(ExchangeActionId.ASSESS, _("Assess"), x)
     words = text.format(who=escape(x.person_name), date=t.date(x.end_date))
     blocks = [section(words), section(side_lines(x, t))]
-    if button:
-        blocks.append(_actions(x, button))
+    if act:
+        blocks.append(_actions(x, act))
     return words, blocks
 
 
@@ -211,8 +199,7 @@ def status_blocks(awaiting: list[ExchangeSnapshot], practice: PracticeRecord | N
     blocks: Blocks = []
     if awaiting:
         lines = [f"• *#{x.id}* {title(x, t)} · {period(x, t)} · <#{x.channel_id}>" for x in awaiting]
-        blocks.append(section(truncate_mrkdwn("*" + _("Exchanges waiting for your decision") + "*\n" + "\n".join(lines),
-                                              3000)))
+        blocks.append(section("*" + _("Exchanges waiting for your decision") + "*\n" + "\n".join(lines), cut=True))
     if practice is not None:
         words = (_("Enterprise practice in the last 5 years: {months} of {required} months. ✅ The 6-month rule "
                    "is met.") if practice.met else

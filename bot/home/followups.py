@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -23,7 +22,7 @@ from bot.internships.ids import InternshipActionId
 from bot.internships.messages import evaluation_lines
 from bot.internships.service import EVALUATION_LOOKBACK
 from bot.internships.snapshot import EvaluationSnapshot, evaluation_snapshot
-from bot.slack.forms import plain
+from bot.slack.blocks import Blocks, button, context, header, section
 from bot.slack.text import escape_within
 from models.internship import InternshipEvaluation
 from models.roster import Intern
@@ -99,36 +98,31 @@ def load_followups(session: Session, *, person_id: int, slack_user_id: str, coor
                      to_evaluate=tuple(to_evaluate), to_evaluate_total=to_evaluate_total)
 
 
-def followup_blocks(f: Followups, t: Translator) -> list[dict[str, Any]]:
+def followup_blocks(f: Followups, t: Translator) -> Blocks:
     """The two App Home sections (nothing when there is nothing to say)."""
     _ = t.gettext
-    blocks: list[dict[str, Any]] = []
+    blocks: Blocks = []
     if f.compliance:
-        blocks.append(_header(_("Compliance checklists with gaps")))
+        blocks.append(header(_("Compliance checklists with gaps")))
         for m in f.compliance:
             when = (_("under way since {date}") if m.started else _("starts {date}")).format(date=t.date(m.start_date))
             text = _("{intern} — missing: {items} ({when})").format(
                 intern=escape_within(f"{m.name} ({m.student_id})", 300), items=missing_words(m.missing, t), when=when)
-            block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-            if m.teacher and f.keeps_checklists:
-                block["accessory"] = open_button(m.intern_id, t)
-            blocks.append(block)
+            blocks.append(section(text, open_button(m.intern_id, t) if m.teacher and f.keeps_checklists else None))
         if f.compliance_total > len(f.compliance):
-            blocks.append(_context(_("…and {count} more: `/coop checklist` lists them.").format(
+            blocks.append(context(_("…and {count} more: `/coop checklist` lists them.").format(
                 count=f.compliance_total - len(f.compliance))))
     if f.to_evaluate:
-        blocks.append(_header(_("Evaluations to send")))
+        blocks.append(header(_("Evaluations to send")))
         for waiting in f.to_evaluate:
             text = _("{intern} finished on {date}; please evaluate the internship.").format(
                 intern=escape_within(f"{waiting.name} ({waiting.student_id})", 300), date=t.date(waiting.end_date))
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text},
-                           "accessory": {"type": "button", "action_id": InternshipActionId.EVALUATE,
-                                         "text": plain(_("Evaluate")), "value": str(waiting.intern_id)}})
+            blocks.append(section(text, button(InternshipActionId.EVALUATE, _("Evaluate"), waiting.intern_id)))
         if f.to_evaluate_total > len(f.to_evaluate):
-            blocks.append(_context(_("…and {count} more: the evaluation requests in your DMs list them.").format(
+            blocks.append(context(_("…and {count} more: the evaluation requests in your DMs list them.").format(
                 count=f.to_evaluate_total - len(f.to_evaluate))))
     if f.evaluations:
-        blocks.append(_header(_("Internship evaluations")))
+        blocks.append(header(_("Internship evaluations")))
         for item in f.evaluations:
             who = escape_within(f"{item.name} ({item.student_id})", 300)
             if item.evaluation is None:
@@ -136,13 +130,5 @@ def followup_blocks(f: Followups, t: Translator) -> list[dict[str, Any]]:
                     intern=who, date=t.date(item.end_date))
             else:
                 text = f"*{who}*\n{evaluation_lines(item.evaluation, t)}"
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}})
+            blocks.append(section(text[:3000]))
     return blocks
-
-
-def _header(text: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}

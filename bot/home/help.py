@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.exchanges.messages import status_blocks as practice_blocks
 from bot.home.data import HomeData, Section
-from bot.home.views import action_items_text, meeting_text, page_blocks, roles_text, section
+from bot.home.views import action_items_text, meeting_text, page_blocks, roles_text
 from bot.i18n.catalog import Translator
 from bot.permissions import ACTION_LABELS, MATRIX, NEVER, RELATION_LABELS, Action, Relation
+from bot.slack.blocks import Blocks, section
 from models.roster import Role, Side
 
-Blocks = list[dict[str, Any]]
 MAX_MESSAGE_BLOCKS = 50
 
 
@@ -74,8 +72,8 @@ def status_blocks(data: HomeData, t: Translator) -> Blocks:
         title = t.gettext("Pending approvals") if data.coordinates else None
         blocks += _without_pager(page_blocks(data.sections[Section.APPROVALS], t, title=title))
     if data.action_items:
-        blocks.append(section(action_items_text(data, t)))
-    blocks.append(section(meeting_text(data, t)))
+        blocks.append(section(action_items_text(data, t), cut=True))
+    blocks.append(section(meeting_text(data, t), cut=True))
     blocks += practice_blocks([], data.practice, t)
     return blocks[:MAX_MESSAGE_BLOCKS]
 

@@ -7,8 +7,6 @@ what they may see. At its longest a home stays well inside Slack's 100 blocks.
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.admin.forms import AdminActionId
 from bot.exchanges.ids import ExchangeActionId
 from bot.exchanges.labels import DIRECTION_LABELS
@@ -28,11 +26,11 @@ from bot.meetings.ids import MeetingActionId
 from bot.permissions import Action
 from bot.problems.ids import ProblemActionId
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS, STATUS_LABELS
-from bot.slack.forms import option, plain
-from bot.slack.text import escape, escape_within, truncate, truncate_mrkdwn
+from bot.slack.blocks import Block, Blocks, actions, button, context, divider, fields, header, section
+from bot.slack.forms import option
+from bot.slack.text import escape, escape_within
 from models.roster import Role
 
-Blocks = list[dict[str, Any]]
 MAX_BLOCKS = 100
 
 SECTION_TITLES: dict[Section, str] = {
@@ -62,31 +60,14 @@ def how_to_get_added(t: Translator) -> str:
         "your company, to add you (with `/coop admin`); then try again.")
 
 
-def section(text: str, accessory: dict[str, Any] | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": truncate_mrkdwn(text, 3000)}}
-    if accessory:
-        block["accessory"] = accessory
-    return block
-
-
-def button(action_id: str, label: str, value: str = "", style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "button", "action_id": action_id, "text": plain(label)}
-    if value:
-        element["value"] = value
-    if style:
-        element["style"] = style
-    return element
-
-
-def language_picker(chosen: str | None, t: Translator) -> dict[str, Any]:
+def language_picker(chosen: str | None, t: Translator) -> Block:
     """The App Home setting: a language of one's own, or follow Slack. Language names are shown in
     themselves (someone who cannot read the current language can still find theirs)."""
     options = [option(name, code) for code, name in LANGUAGE_NAMES.items()]
     options.append(option(t.gettext("Use my Slack language"), FOLLOW_SLACK))
     current = next((o for o in options if o["value"] == (chosen or FOLLOW_SLACK)), options[-1])
     picker = {"type": "static_select", "action_id": HOME_LANGUAGE, "options": options, "initial_option": current}
-    label = "*" + t.gettext("Language") + "*"
-    return {"type": "section", "block_id": "language", "text": {"type": "mrkdwn", "text": label}, "accessory": picker}
+    return section("*" + t.gettext("Language") + "*", picker, block_id="language")
 
 
 # --- items ----------------------------------------------------------------------------------------------
@@ -99,23 +80,23 @@ def problem_text(p: ProblemItem, t: Translator) -> str:
             f"{escape_within(p.description, 150)}")
 
 
-def problem_block(p: ProblemItem, t: Translator) -> dict[str, Any]:
+def problem_block(p: ProblemItem, t: Translator) -> Block:
     accessory = None
     if p.next_step == Action.ACKNOWLEDGE_PROBLEM:
         accessory = button(ProblemActionId.ACKNOWLEDGE, t.gettext("Acknowledge"), str(p.id), "primary")
     elif p.next_step == Action.RESOLVE_PROBLEM:
         accessory = button(ProblemActionId.RESOLVE, t.gettext("Resolve"), str(p.id))
-    return section(problem_text(p, t), accessory)
+    return section(problem_text(p, t), accessory, cut=True)
 
 
-def exchange_block(x: ExchangeItem, t: Translator) -> dict[str, Any]:
+def exchange_block(x: ExchangeItem, t: Translator) -> Block:
     _ = t.gettext
     text = _("*#{number}* {person} ({direction}) at {host} · {start} – {end} · <#{channel}>").format(
         number=x.id, person=escape_within(x.person_name, 200), direction=_(DIRECTION_LABELS[x.direction]),
         host=escape_within(x.host_unit, 200), start=t.date(x.start_date), end=t.date(x.end_date),
         channel=x.channel_id)
     review = button(ExchangeActionId.REVIEW, _("Review"), str(x.id), "primary") if x.can_review else None
-    return section(text, review)
+    return section(text, review, cut=True)
 
 
 def intern_line(i: InternItem, t: Translator) -> str:
@@ -140,21 +121,21 @@ def page_blocks(page: Page, t: Translator, *, title: str | None = None) -> Block
         last = page.first + len(page.items) - 1
         head += " " + _("({first}–{last} of {total})").format(first=page.first, last=last, total=page.total)
     if not page.items:
-        return [section(head + "\n" + _(EMPTY[page.section]))]
+        return [section(head + "\n" + _(EMPTY[page.section]), cut=True)]
     blocks: Blocks
     if page.section in (Section.INTERNS, Section.ENDING):
         liner = intern_line if page.section == Section.INTERNS else ending_line
-        blocks = [section(head + "\n" + "\n".join(liner(i, t) for i in page.items))]
+        blocks = [section(head + "\n" + "\n".join(liner(i, t) for i in page.items), cut=True)]
     else:
         render = exchange_block if page.section == Section.APPROVALS else problem_block
-        blocks = [section(head), *(render(item, t) for item in page.items)]
+        blocks = [section(head, cut=True), *(render(item, t) for item in page.items)]
     pager = []
     if page.page:
         pager.append(button(HomeActionId.PREVIOUS_PAGE, _("Previous"), f"{page.section}:{page.page - 1}"))
     if page.has_more:
         pager.append(button(HomeActionId.NEXT_PAGE, _("Show more"), f"{page.section}:{page.page + 1}"))
     if pager:
-        blocks.append({"type": "actions", "elements": pager})
+        blocks.append(actions(pager))
     return blocks
 
 
@@ -162,13 +143,10 @@ def overview_blocks(data: HomeData, t: Translator) -> Blocks:
     assert data.overview is not None
     _ = t.gettext
     o = data.overview
-    fields = [{"type": "mrkdwn", "text": f"*{_(SEVERITY_LABELS[s])}*\n{n}"} for s, n in o.open_by_severity.items()]
-    fields += [{"type": "mrkdwn", "text": f"*{_('Overdue')}*\n{o.overdue}"},
-               {"type": "mrkdwn", "text": f"*{_('Pending approvals')}*\n{o.pending_approvals}"},
-               {"type": "mrkdwn", "text": f"*{_('Ending within 30 days')}*\n{o.ending_soon}"}]
-    return [{"type": "header", "text": plain(_("Partnership overview"))},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "*" + _("Open problems by severity") + "*"},
-             "fields": fields}]
+    counts = [(_(SEVERITY_LABELS[s]), n) for s, n in o.open_by_severity.items()]
+    counts += [(_("Overdue"), o.overdue), (_("Pending approvals"), o.pending_approvals),
+               (_("Ending within 30 days"), o.ending_soon)]
+    return [header(_("Partnership overview")), fields(*counts, text="*" + _("Open problems by severity") + "*")]
 
 
 def meeting_text(data: HomeData, t: Translator) -> str:
@@ -192,7 +170,7 @@ def action_items_text(data: HomeData, t: Translator) -> str:
     return "*" + _("Your action items") + "*\n" + "\n".join(lines)
 
 
-def quick_actions(data: HomeData, t: Translator) -> dict[str, Any] | None:
+def quick_actions(data: HomeData, t: Translator) -> Block | None:
     _ = t.gettext
     buttons = []
     if Action.REPORT_PROBLEM in data.quick_actions:
@@ -203,7 +181,7 @@ def quick_actions(data: HomeData, t: Translator) -> dict[str, Any] | None:
         buttons.append(button(MeetingActionId.OPEN_SCHEDULE, _("Schedule a meeting")))
     if data.coordinates:  # the matrix's administer_roster: coordinators (bot/admin, handlers/admin.py)
         buttons.append(button(AdminActionId.OPEN_MENU, _("Administer")))
-    return {"type": "actions", "elements": buttons} if buttons else None
+    return actions(buttons) if buttons else None
 
 
 def roles_text(data: HomeData, t: Translator) -> str:
@@ -225,28 +203,25 @@ def roles_text(data: HomeData, t: Translator) -> str:
 
 
 # --- the home -------------------------------------------------------------------------------------------
-def home_view(data: HomeData | None, t: Translator, *, how_to_join: str) -> dict[str, Any]:
+def home_view(data: HomeData | None, t: Translator, *, how_to_join: str) -> Block:
     """The person's dashboard; `data` is None for someone on no roster (who sees how to join, nothing else)."""
     _ = t.gettext
     if data is None:
-        return {"type": "home", "blocks": [
-            {"type": "header", "text": plain(_("Welcome to coopbot"))},
-            section(how_to_join),
-        ]}
+        return {"type": "home", "blocks": [header(_("Welcome to coopbot")), section(how_to_join, cut=True)]}
     blocks: Blocks = [
-        {"type": "header", "text": plain(truncate(_("Hello, {name}").format(name=data.name), 150))},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": roles_text(data, t)}]},
-        section(meeting_text(data, t)),
+        header(_("Hello, {name}").format(name=data.name)),
+        context(roles_text(data, t)),
+        section(meeting_text(data, t), cut=True),
     ]
-    actions = quick_actions(data, t)
-    if actions:
-        blocks.append(actions)
+    quick = quick_actions(data, t)
+    if quick:
+        blocks.append(quick)
     if data.overview is not None:
-        blocks += [{"type": "divider"}, *overview_blocks(data, t)]
+        blocks += [divider(), *overview_blocks(data, t)]
         for key in (Section.OVERDUE, Section.APPROVALS, Section.ENDING):
             blocks += page_blocks(data.sections[key], t, title=_("Pending approvals") if key == Section.APPROVALS
                                   else None)
-    blocks.append({"type": "divider"})
+    blocks.append(divider())
     for key in (Section.AWAITING, Section.PROBLEMS, Section.INTERNS):
         if key in data.sections:
             blocks += page_blocks(data.sections[key], t)
@@ -255,7 +230,7 @@ def home_view(data: HomeData | None, t: Translator, *, how_to_join: str) -> dict
     if data.overview is None and data.sections[Section.APPROVALS].total:
         blocks += page_blocks(data.sections[Section.APPROVALS], t)
     if data.action_items:
-        blocks.append(section(action_items_text(data, t)))
-    footer = [{"type": "divider"}, language_picker(data.language_choice, t)]
+        blocks.append(section(action_items_text(data, t), cut=True))
+    footer = [divider(), language_picker(data.language_choice, t)]
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS - len(footer)] + footer}  # the setting always stays
 

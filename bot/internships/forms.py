@@ -11,6 +11,7 @@ from bot.i18n.catalog import Translator
 from bot.internships.ids import InternshipCallback
 from bot.internships.labels import CRITERIA, GRADE_LABELS
 from bot.internships.snapshot import InternSnapshot
+from bot.slack.blocks import context, plain
 from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, read, read_many
 from models.internship import Grade
 
@@ -39,7 +40,7 @@ def evaluation_modal(intern: InternSnapshot, t: Translator) -> dict[str, Any]:
         intern=intern.name, student_id=intern.student_id, position=intern.position,
         start=t.date(intern.start_date), end=t.date(intern.end_date))
     blocks: list[dict[str, Any]] = [
-        {"type": "context", "elements": [{"type": "plain_text", "text": about[:150], "emoji": True}]}]
+        context(plain(about[:150]))]
     blocks += [input_block(field, _(label), {"type": "radio_buttons", "action_id": "value", "options": grades})
                for field, label in CRITERIA.items()]
     blocks += [

@@ -6,20 +6,13 @@ Names and comments are people's text: escaped before they reach mrkdwn; mentions
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from bot.i18n.catalog import Translator
 from bot.internships.ids import InternshipActionId
 from bot.internships.labels import CRITERIA, GRADE_LABELS
 from bot.internships.snapshot import EvaluationSnapshot, InternSnapshot
-from bot.slack.forms import plain
+from bot.slack.blocks import Block, Blocks, actions, button, context, section
 from bot.slack.text import escape, escape_within, headed_pieces, mention
-
-Blocks = list[dict[str, Any]]
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def _who(intern: InternSnapshot) -> str:
@@ -36,9 +29,8 @@ def evaluation_request(intern: InternSnapshot, t: Translator, *, reminder: bool)
     else:
         text = _("{intern}'s internship ({partnership}) ended on {end}. Please evaluate it and confirm that "
                  "the internship certificate has been issued.").format(**values)
-    button = {"type": "button", "action_id": InternshipActionId.EVALUATE, "style": "primary",
-              "text": plain(_("Evaluate")), "value": str(intern.id)}
-    return text, [_section(text), {"type": "actions", "block_id": f"intern:{intern.id}", "elements": [button]}]
+    evaluate = button(InternshipActionId.EVALUATE, _("Evaluate"), intern.id, "primary")
+    return text, [section(text), actions([evaluate], block_id=f"intern:{intern.id}")]
 
 
 @dataclass(frozen=True)
@@ -78,25 +70,23 @@ def evaluation_requests(items: list[RequestItem], t: Translator) -> tuple[str, B
                           "The internships of {count} of your interns ({partnership}) have ended. Please evaluate "
                           "each one and confirm that its internship certificate has been issued.", count)
     text = text.format(count=count, partnership=partnership)
-    blocks: Blocks = [_section(text)]
+    blocks: Blocks = [section(text)]
     if 0 < done < count:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _(
-            "{done} of {count} evaluated.").format(done=done, count=count)}]})
+        blocks.append(context(_("{done} of {count} evaluated.").format(done=done, count=count)))
     for item in items:
         blocks.append(_listed(item, t))
     return text, blocks
 
 
-def _listed(item: RequestItem, t: Translator) -> dict[str, Any]:
+def _listed(item: RequestItem, t: Translator) -> Block:
     _ = t.gettext
     who = escape_within(f"{item.intern.name} ({item.intern.student_id})", 300)
+    block_id = f"intern:{item.intern.id}"
     if item.evaluation is not None:
-        return {**_section(_(":white_check_mark: {intern}: evaluated by {person}.").format(
-            intern=who, person=mention(item.evaluation.evaluator))), "block_id": f"intern:{item.intern.id}"}
+        return section(_(":white_check_mark: {intern}: evaluated by {person}.").format(
+            intern=who, person=mention(item.evaluation.evaluator)), block_id=block_id)
     line = _("*{intern}* · ended {end}").format(intern=who, end=t.date(item.intern.end_date))
-    button = {"type": "button", "action_id": InternshipActionId.EVALUATE, "text": plain(_("Evaluate")),
-              "value": str(item.intern.id)}
-    return {**_section(line), "block_id": f"intern:{item.intern.id}", "accessory": button}
+    return section(line, button(InternshipActionId.EVALUATE, _("Evaluate"), item.intern.id), block_id=block_id)
 
 
 def evaluation_lines(evaluation: EvaluationSnapshot, t: Translator) -> str:
@@ -124,7 +114,7 @@ def evaluated_text(intern: InternSnapshot, evaluation: EvaluationSnapshot, t: Tr
 def request_done(intern: InternSnapshot, evaluation: EvaluationSnapshot, t: Translator) -> tuple[str, Blocks]:
     """What a request DM becomes once the evaluation is in (no button any more)."""
     text = evaluated_text(intern, evaluation, t)
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 def teacher_notice(intern: InternSnapshot, evaluation: EvaluationSnapshot, t: Translator) -> tuple[str, Blocks]:
@@ -135,7 +125,7 @@ def teacher_notice(intern: InternSnapshot, evaluation: EvaluationSnapshot, t: Tr
     lines = _grades(evaluation, t)
     if evaluation.certificate_issued:
         lines.append(_("Internship certificate issued."))
-    blocks = [_section(text), _section("\n".join(lines))]
+    blocks = [section(text), section("\n".join(lines))]
     if evaluation.comments:
-        blocks += [_section(piece) for piece in headed_pieces(f"*{_('Comments')}:*\n", evaluation.comments)]
+        blocks += [section(piece) for piece in headed_pieces(f"*{_('Comments')}:*\n", evaluation.comments)]
     return text, blocks

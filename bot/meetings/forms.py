@@ -14,6 +14,7 @@ from bot.i18n.catalog import Translator
 from bot.meetings.ids import MeetingCallback
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.problems.forms import OptionalText
+from bot.slack.blocks import context, plain, section
 from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, read, read_many, stripped
 from bot.slack.text import truncate
 
@@ -141,7 +142,7 @@ def reschedule_modal(t: Translator, meeting: MeetingSnapshot) -> dict[str, Any]:
     _ = t.gettext
     local = meeting.local_start
     blocks = [
-        {"type": "context", "elements": [{"type": "plain_text", "text": truncate(meeting.title, 150), "emoji": True}]},
+        context(plain(truncate(meeting.title, 150))),
         *_when_blocks(t, day=local.date(), start=local.strftime("%H:%M"), duration=meeting.duration_minutes,
                       location=meeting.location, timezone=meeting.timezone),
     ]
@@ -159,9 +160,8 @@ def parse_reschedule(values: State, t: Translator) -> WhenInput | dict[str, str]
 def cancel_modal(t: Translator, meeting: MeetingSnapshot) -> dict[str, Any]:
     _ = t.gettext
     blocks = [
-        {"type": "section", "text": {"type": "plain_text", "emoji": True, "text": _(
-            "Cancel “{title}”? Everyone invited is told and gets a cancelled calendar entry.").format(
-                title=meeting.title[:200])}},
+        section(plain(_("Cancel “{title}”? Everyone invited is told and gets a cancelled calendar entry.").format(
+            title=meeting.title[:200]))),
         input_block("reason", _("Reason"), {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                             "max_length": 3000}, optional=True),
     ]

@@ -5,17 +5,14 @@ Everything a person typed goes through `escape`/`escape_within`; mentions we add
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.i18n.catalog import N_, Translator
 from bot.meetings.ids import MeetingActionId
 from bot.meetings.labels import RSVP_LABELS, STATUS_LABELS
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot
-from bot.slack.forms import plain
+from bot.slack.blocks import Blocks, actions, button, context, fields, header, section
 from bot.slack.text import escape, escape_within, headed_pieces, mention, truncate, truncate_mrkdwn
 from models.meeting import ActionItemStatus, MeetingStatus, Rsvp
 
-Blocks = list[dict[str, Any]]
 RSVP_ACTIONS = {Rsvp.GOING: MeetingActionId.RSVP_GOING, Rsvp.MAYBE: MeetingActionId.RSVP_MAYBE,
                 Rsvp.DECLINED: MeetingActionId.RSVP_DECLINED}
 # One line per answer, whole, so a translation can order the count and the names its own way.
@@ -29,17 +26,6 @@ ANNOUNCED: dict[MeetingStatus, str] = {
     MeetingStatus.HELD: N_("Meeting held: {title}, {when}"),
     MeetingStatus.CANCELLED: N_("Meeting cancelled: {title}, {when}"),
 }
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _button(action: MeetingActionId, label: str, value: int, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "button", "action_id": action, "text": plain(label), "value": str(value)}
-    if style:
-        element["style"] = style
-    return element
 
 
 def when_text(m: MeetingSnapshot, t: Translator) -> str:
@@ -66,33 +52,27 @@ def announcement(m: MeetingSnapshot, t: Translator) -> tuple[str, Blocks]:
     _ = t.gettext
     title = escape(truncate(m.title, 200))
     blocks: Blocks = [
-        {"type": "header", "text": plain(truncate(f"📅 {m.title}", 150))},
-        {"type": "section", "fields": [
-            {"type": "mrkdwn", "text": f"*{_('When')}*\n{when_text(m, t)}"},
-            {"type": "mrkdwn", "text": f"*{_('Status')}*\n{_(STATUS_LABELS[m.status])}"},
-            {"type": "mrkdwn", "text": f"*{_('Location or link')}*\n{escape_within(m.location, 1500) or '—'}"},
-            {"type": "mrkdwn", "text": f"*{_('Organiser')}*\n{mention(m.organiser)}"},
-        ]},
+        header(f"📅 {m.title}"),
+        fields((_("When"), when_text(m, t)), (_("Status"), _(STATUS_LABELS[m.status])),
+               (_("Location or link"), escape_within(m.location, 1500) or "—"), (_("Organiser"), mention(m.organiser))),
     ]
     if m.agenda:
-        blocks += [_section(piece) for piece in headed_pieces(f"*{_('Agenda')}*\n", m.agenda)]
+        blocks += [section(piece) for piece in headed_pieces(f"*{_('Agenda')}*\n", m.agenda)]
     if m.status == MeetingStatus.SCHEDULED:
-        blocks.append(_section(truncate_mrkdwn(rsvp_lines(m, t), 3000)))
-        blocks.append({"type": "actions", "block_id": f"meeting:{m.id}:rsvp", "elements": [
-            _button(RSVP_ACTIONS[a], _(label), m.id, "primary" if a == Rsvp.GOING else None)
-            for a, label in RSVP_LABELS.items()]})
-        blocks.append({"type": "actions", "block_id": f"meeting:{m.id}:manage", "elements": [
-            _button(MeetingActionId.RESCHEDULE, _("Reschedule"), m.id),
-            _button(MeetingActionId.CANCEL, _("Cancel meeting"), m.id, "danger")]})
+        blocks.append(section(rsvp_lines(m, t), cut=True))
+        blocks.append(actions([button(RSVP_ACTIONS[a], _(label), m.id, "primary" if a == Rsvp.GOING else None)
+                               for a, label in RSVP_LABELS.items()], block_id=f"meeting:{m.id}:rsvp"))
+        blocks.append(actions([button(MeetingActionId.RESCHEDULE, _("Reschedule"), m.id),
+                               button(MeetingActionId.CANCEL, _("Cancel meeting"), m.id, "danger")],
+                              block_id=f"meeting:{m.id}:manage"))
     elif m.status == MeetingStatus.HELD:
-        blocks.append(_section(truncate_mrkdwn(rsvp_lines(m, t), 3000)))
+        blocks.append(section(rsvp_lines(m, t), cut=True))
         if m.action_items:
-            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": t.ngettext(
+            blocks.append(context(t.ngettext(
                 "Minutes and {count} action item in the thread", "Minutes and {count} action items in the thread",
-                len(m.action_items)).format(count=len(m.action_items))}]})
+                len(m.action_items)).format(count=len(m.action_items))))
     invited = " ".join(mention(i.slack_user_id) for i in m.invitees)
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": truncate_mrkdwn(
-        _("Invited: {people}").format(people=invited), 3000)}]})
+    blocks.append(context(truncate_mrkdwn(_("Invited: {people}").format(people=invited), 3000)))
     text = _(ANNOUNCED[m.status]).format(title=title, when=when_text(m, t))
     return text, blocks
 
@@ -114,7 +94,7 @@ def change_note(m: MeetingSnapshot, t: Translator, actor: str, reason: str | Non
         head = _("❌ {person} cancelled this meeting.").format(person=mention(actor))
     else:
         head = _("🔁 {person} moved this meeting to {when}.").format(person=mention(actor), when=when_text(m, t))
-    return truncate_mrkdwn(head, 300), [_section(p) for p in headed_pieces(f"{head}\n" if reason else head, reason)]
+    return truncate_mrkdwn(head, 300), [section(p) for p in headed_pieces(f"{head}\n" if reason else head, reason)]
 
 
 def reminder(m: MeetingSnapshot, t: Translator, *, hours: int) -> tuple[str, Blocks]:
@@ -125,21 +105,21 @@ def reminder(m: MeetingSnapshot, t: Translator, *, hours: int) -> tuple[str, Blo
         title=escape(m.title), when=when_text(m, t))
     where = _("Where: {place}").format(place=escape_within(m.location, 1000)) if m.location else ""
     body = "\n".join(x for x in (head, where, people) if x)
-    return truncate_mrkdwn(head, 300), [_section(truncate_mrkdwn(body, 3000))]
+    return truncate_mrkdwn(head, 300), [section(body, cut=True)]
 
 
 def minutes_request(m: MeetingSnapshot, t: Translator) -> tuple[str, Blocks]:
     """To the organiser after the meeting: record the minutes and action items."""
     _ = t.gettext
     text = _("“{title}” has ended. Please record the minutes and action items.").format(title=escape(m.title))
-    return text, [_section(text), {"type": "actions", "block_id": f"meeting:{m.id}:minutes", "elements": [
-        _button(MeetingActionId.RECORD_MINUTES, _("Record minutes"), m.id, "primary")]}]
+    return text, [section(text), actions([button(MeetingActionId.RECORD_MINUTES, _("Record minutes"), m.id, "primary")],
+                                         block_id=f"meeting:{m.id}:minutes")]
 
 
 def minutes_note(m: MeetingSnapshot, t: Translator, actor: str) -> tuple[str, Blocks]:
     """The minutes, as a reply in the announcement's thread."""
     head = t.gettext("📝 Minutes recorded by {person}:").format(person=mention(actor))
-    return truncate_mrkdwn(head, 300), [_section(piece) for piece in headed_pieces(f"{head}\n", m.minutes)]
+    return truncate_mrkdwn(head, 300), [section(piece) for piece in headed_pieces(f"{head}\n", m.minutes)]
 
 
 def action_item(item: ActionItemSnapshot, t: Translator, *, reminder: bool = False) -> tuple[str, Blocks]:
@@ -151,10 +131,10 @@ def action_item(item: ActionItemSnapshot, t: Translator, *, reminder: bool = Fal
     else:
         head = _("☑️ Action item for {person}, due {date}").format(person=mention(item.owner),
                                                                    date=t.date(item.due_date))
-    blocks: Blocks = [_section(piece) for piece in headed_pieces(f"{head}\n", item.text)]
+    blocks: Blocks = [section(piece) for piece in headed_pieces(f"{head}\n", item.text)]
     if item.status == ActionItemStatus.DONE:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _("✅ Done")}]})
+        blocks.append(context(_("✅ Done")))
     else:
-        blocks.append({"type": "actions", "block_id": f"action_item:{item.id}", "elements": [
-            _button(MeetingActionId.ACTION_ITEM_DONE, _("Mark done"), item.id, "primary")]})
+        blocks.append(actions([button(MeetingActionId.ACTION_ITEM_DONE, _("Mark done"), item.id, "primary")],
+                              block_id=f"action_item:{item.id}"))
     return truncate_mrkdwn(t.gettext("{label}: {value}").format(label=head, value=escape(item.text)), 300), blocks

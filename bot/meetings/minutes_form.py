@@ -16,7 +16,8 @@ from bot.meetings.forms import SlackUserId
 from bot.meetings.ids import MeetingCallback
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.problems.forms import RequiredText
-from bot.slack.forms import State, first_errors, input_block, modal, plain, read
+from bot.slack.blocks import context, header, plain
+from bot.slack.forms import State, first_errors, input_block, modal, read
 from bot.slack.text import truncate
 
 MAX_ITEMS = 5
@@ -45,13 +46,13 @@ def item_block(row: int, part: str) -> str:
 def minutes_modal(t: Translator, meeting: MeetingSnapshot) -> dict[str, Any]:
     _ = t.gettext
     blocks: list[dict[str, Any]] = [
-        {"type": "context", "elements": [{"type": "plain_text", "text": truncate(meeting.title, 150), "emoji": True}]},
+        context(plain(truncate(meeting.title, 150))),
         input_block("minutes", _("Minutes"), {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                               "max_length": 3000}),
     ]
     for row in range(1, MAX_ITEMS + 1):
         blocks += [
-            {"type": "header", "text": plain(_("Action item {number}").format(number=row))},
+            header(_("Action item {number}").format(number=row)),
             input_block(item_block(row, "owner"), _("Owner"), {"type": "users_select", "action_id": "value"},
                         optional=True),
             input_block(item_block(row, "text"), _("What is to be done"), {

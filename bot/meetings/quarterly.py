@@ -10,7 +10,7 @@ from bot.i18n.catalog import Translator
 from bot.meetings.ids import MeetingActionId
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.quarters import Quarter
-from bot.slack.forms import plain
+from bot.slack.blocks import actions, button, section
 from bot.slack.text import escape_within, truncate
 
 
@@ -40,11 +40,11 @@ def prompt_message(prompt: QuarterPrompt, t: Translator) -> tuple[str, list[dict
         text = _("{quarter} has begun. The cooperation review is already scheduled: {title}, {when}.").format(
             quarter=name, title=escape_within(scheduled.title, 200),
             when=t.datetime(scheduled.starts_at, prompt.timezone))
-        return truncate(text, 300), [{"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}]
+        return truncate(text, 300), [section(truncate(text, 3000))]
     text = _("{quarter} has begun: time to schedule this quarter's cooperation review.").format(quarter=name)
     return text, [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"🗓️ {text}"}},
-        {"type": "actions", "block_id": f"quarterly_prompt:{prompt.quarter.key}", "elements": [
-            {"type": "button", "action_id": MeetingActionId.OPEN_SCHEDULE, "style": "primary",
-             "text": plain(_("Schedule the review")), "value": prompt_value(prompt.partnership_id, prompt.quarter)}]},
+        section(f"🗓️ {text}"),
+        actions([button(MeetingActionId.OPEN_SCHEDULE, _("Schedule the review"),
+                        prompt_value(prompt.partnership_id, prompt.quarter), "primary")],
+                block_id=f"quarterly_prompt:{prompt.quarter.key}"),
     ]

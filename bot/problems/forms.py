@@ -11,7 +11,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from bot.i18n.catalog import Translator
 from bot.problems.ids import ProblemActionId, ProblemCallback
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_HINTS, SEVERITY_LABELS
-from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, plain, read, stripped
+from bot.slack.blocks import context, plain
+from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, read, stripped
 from models.problem import Category, Severity
 
 MAX_TEXT = 3000
@@ -109,7 +110,7 @@ def note_modal(callback: ProblemCallback, problem_id: int, t: Translator, *, int
     else:
         title, label, submit = _("Add update"), _("Update"), _("Add")
     blocks = [
-        {"type": "context", "elements": [{"type": "plain_text", "text": intern[:150], "emoji": True}]},
+        context(plain(intern[:150])),
         input_block("text", label, {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                     "max_length": MAX_TEXT}),
     ]

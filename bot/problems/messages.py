@@ -6,17 +6,14 @@ Everything a person typed goes through `escape`/`escape_within`; mentions we add
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from bot.i18n.catalog import Translator
 from bot.problems.ids import ProblemActionId
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS, STATUS_LABELS
 from bot.problems.snapshot import ProblemSnapshot
-from bot.slack.forms import plain
-from bot.slack.text import escape, escape_within, headed_pieces, mention, truncate, truncate_mrkdwn
+from bot.slack.blocks import Blocks, actions, button, confirmation, context, fields, header, section
+from bot.slack.text import escape, escape_within, headed_pieces, mention, truncate_mrkdwn
 from models.problem import AWAITING_ACKNOWLEDGEMENT, EventKind, ProblemStatus
-
-Blocks = list[dict[str, Any]]
 
 
 def intern_label(p: ProblemSnapshot) -> str:
@@ -24,14 +21,10 @@ def intern_label(p: ProblemSnapshot) -> str:
     return f"{p.intern_name} ({p.student_id})"
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
 def _titled(title: str, body: str | None) -> Blocks:
     """A titled text, whole: as many sections as it takes (the form takes 3,000 characters; escaped, an `&`
     takes five)."""
-    return [_section(piece) for piece in headed_pieces(f"*{title}*\n", body)]
+    return [section(piece) for piece in headed_pieces(f"*{title}*\n", body)]
 
 
 def status_words(p: ProblemSnapshot, t: Translator) -> str:
@@ -53,55 +46,41 @@ def summary_text(p: ProblemSnapshot, t: Translator) -> str:
 def channel_message(p: ProblemSnapshot, t: Translator, *, mention_people: tuple[str, ...] = ()) -> tuple[str, Blocks]:
     """The report as posted in (and later updated in) the partnership channel."""
     _ = t.gettext
-    header = f"{SEVERITY_EMOJI[p.severity]} {_(SEVERITY_LABELS[p.severity])} · {_(CATEGORY_LABELS[p.category])}"
     blocks: Blocks = [
-        {"type": "header", "text": plain(truncate(header, 150))},
-        {"type": "section", "fields": [
-            {"type": "mrkdwn", "text": f"*{_('Intern')}*\n{escape_within(intern_label(p), 1900)}"},
-            {"type": "mrkdwn", "text": f"*{_('Status')}*\n{status_words(p, t)}"},
-            {"type": "mrkdwn", "text": f"*{_('Reported by')}*\n{mention(p.reporter)}"},
-            {"type": "mrkdwn", "text": f"*{_('When did it happen')}*\n{t.date(p.occurred_on)}"},
-        ]},
+        header(f"{SEVERITY_EMOJI[p.severity]} {_(SEVERITY_LABELS[p.severity])} · {_(CATEGORY_LABELS[p.category])}"),
+        fields((_("Intern"), escape_within(intern_label(p), 1900)), (_("Status"), status_words(p, t)),
+               (_("Reported by"), mention(p.reporter)), (_("When did it happen"), t.date(p.occurred_on))),
         *_titled(_("What happened"), p.description),
     ]
     if p.actions_taken:
         blocks += _titled(_("What has been done so far"), p.actions_taken)
     if p.status == ProblemStatus.RESOLVED and p.resolution:
         blocks += _titled(_("Resolution"), p.resolution)
-    context = [_("Mentor {mentor} · Teacher {teacher}").format(mentor=mention(p.mentor), teacher=mention(p.teacher)),
-               _("Report #{number}").format(number=p.id)]
+    notes = [_("Mentor {mentor} · Teacher {teacher}").format(mentor=mention(p.mentor), teacher=mention(p.teacher)),
+             _("Report #{number}").format(number=p.id)]
     if p.update_count:
-        context.append(t.ngettext("{count} update in the thread", "{count} updates in the thread",
+        notes.append(t.ngettext("{count} update in the thread", "{count} updates in the thread",
                                   p.update_count).format(count=p.update_count))
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]})
+    blocks.append(context(" · ".join(notes)))
     if mention_people:
-        blocks.append(_section(_("{people}: please take a look.").format(
+        blocks.append(section(_("{people}: please take a look.").format(
             people=" ".join(mention(u) for u in mention_people))))
-    blocks.append({"type": "actions", "block_id": f"problem:{p.id}", "elements": action_buttons(p, t)})
+    blocks.append(actions(action_buttons(p, t), block_id=f"problem:{p.id}"))
     return summary_text(p, t), blocks
 
 
 def action_buttons(p: ProblemSnapshot, t: Translator) -> Blocks:
     """The buttons that fit the problem's state (drawing them grants nothing: the service decides)."""
     _ = t.gettext
-    value = str(p.id)
-
-    def button(action: ProblemActionId, label: str, style: str | None = None) -> dict[str, Any]:
-        element: dict[str, Any] = {"type": "button", "action_id": action, "text": plain(label), "value": value}
-        if style:
-            element["style"] = style
-        return element
-
+    update = button(ProblemActionId.ADD_UPDATE, _("Add update"), p.id)
     if p.status == ProblemStatus.RESOLVED:
-        reopen = button(ProblemActionId.REOPEN, _("Reopen"))
-        reopen["confirm"] = {"title": plain(_("Reopen this problem?")),
-                             "text": plain(_("Everyone involved will see it is open again.")),
-                             "confirm": plain(_("Reopen")), "deny": plain(_("Cancel"))}
-        return [reopen, button(ProblemActionId.ADD_UPDATE, _("Add update"))]
-    buttons = []
+        reopen = button(ProblemActionId.REOPEN, _("Reopen"), p.id, confirm=confirmation(
+            _("Reopen this problem?"), _("Everyone involved will see it is open again."), _("Reopen"), _("Cancel")))
+        return [reopen, update]
+    buttons: Blocks = []
     if p.status in AWAITING_ACKNOWLEDGEMENT:
-        buttons.append(button(ProblemActionId.ACKNOWLEDGE, _("Acknowledge"), "primary"))
-    buttons += [button(ProblemActionId.ADD_UPDATE, _("Add update")), button(ProblemActionId.RESOLVE, _("Resolve"))]
+        buttons.append(button(ProblemActionId.ACKNOWLEDGE, _("Acknowledge"), p.id, "primary"))
+    buttons += [update, button(ProblemActionId.RESOLVE, _("Resolve"), p.id)]
     return buttons
 
 
@@ -117,7 +96,7 @@ def thread_note(kind: EventKind, actor: str, text: str | None, t: Translator) ->
         head = _("↩️ {person} reopened this problem.").format(person=who)
     else:
         head = _("💬 Update from {person}:").format(person=who)
-    return truncate_mrkdwn(head, 300), [_section(piece) for piece in headed_pieces(f"{head}\n" if text else head, text)]
+    return truncate_mrkdwn(head, 300), [section(piece) for piece in headed_pieces(f"{head}\n" if text else head, text)]
 
 
 def supervisor_dm(p: ProblemSnapshot, t: Translator) -> tuple[str, Blocks]:
@@ -125,7 +104,7 @@ def supervisor_dm(p: ProblemSnapshot, t: Translator) -> tuple[str, Blocks]:
     text = t.gettext("{reporter} reported a problem about your intern {intern} in <#{channel}>: {summary}").format(
         reporter=mention(p.reporter), intern=escape(intern_label(p)), channel=p.channel_id,
         summary=summary_text(p, t))
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 def coordinator_alert(p: ProblemSnapshot, t: Translator) -> tuple[str, Blocks]:
@@ -133,7 +112,7 @@ def coordinator_alert(p: ProblemSnapshot, t: Translator) -> tuple[str, Blocks]:
     text = t.gettext("🚨 Needs attention now — {reporter} reported in <#{channel}> ({partnership}): {summary}").format(
         reporter=mention(p.reporter), channel=p.channel_id, partnership=escape(p.partnership_name),
         summary=summary_text(p, t))
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 def reporter_notice(p: ProblemSnapshot, kind: EventKind, actor: str, t: Translator) -> tuple[str, Blocks]:
@@ -145,7 +124,7 @@ def reporter_notice(p: ProblemSnapshot, kind: EventKind, actor: str, t: Translat
         EventKind.REOPENED: _("{person} reopened your report about {intern}."),
     }.get(kind, _("{person} added an update to your report about {intern}."))
     text = template.format(person=mention(actor), intern=escape(intern_label(p)))
-    return text, [_section(text + f" (<#{p.channel_id}>)")]
+    return text, [section(text + f" (<#{p.channel_id}>)")]
 
 
 def _waited(waited: timedelta, t: Translator) -> str:
@@ -161,7 +140,7 @@ def escalation_note(p: ProblemSnapshot, waited: timedelta, t: Translator) -> tup
     who = " ".join(mention(u) for u in p.coordinators) or t.gettext("the coordinators")
     text = t.gettext("⏰ Not acknowledged after {waited}. Escalated to {people}: please make sure someone "
                      "takes this on.").format(waited=_waited(waited, t), people=who)
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 def escalation_dm(p: ProblemSnapshot, waited: timedelta, t: Translator) -> tuple[str, Blocks]:
@@ -171,4 +150,4 @@ def escalation_dm(p: ProblemSnapshot, waited: timedelta, t: Translator) -> tuple
                      "it yourself.").format(severity=t.gettext(SEVERITY_LABELS[p.severity]),
                                            intern=escape(intern_label(p)), channel=p.channel_id,
                                            waited=_waited(waited, t))
-    return text, [_section(text)]
+    return text, [section(text)]

@@ -1,4 +1,5 @@
-"""Reading Slack view state and building the common modal pieces, for every form."""
+"""Reading Slack view state and building the common modal pieces, for every form. The blocks in between
+come from `bot.slack.blocks` (whose `plain` this module uses, and still offers to code importing it from here)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.slack.blocks import plain
 from bot.slack.text import truncate
 
 State = dict[str, dict[str, dict[str, Any]]]
@@ -44,10 +46,6 @@ def read_many(values: State, block_id: str) -> list[str]:
     when nothing is chosen or the block holds anything else (a forged payload gets "required", not an error)."""
     chosen = read(values, block_id)
     return [v for v in chosen if isinstance(v, str)] if isinstance(chosen, list) else []
-
-
-def plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
 
 
 def stripped(value: Any) -> Any:

@@ -23,7 +23,7 @@ from models.roster import Intern, Partnership, Person
 from models.schedule import JobRun
 from models.schemas import PartnershipInput
 from scheduler.jobs import run_job
-from tests.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, OTHER_CHANNEL, TEACHER, Harness
+from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, OTHER_CHANNEL, TEACHER, Harness
 
 UTC_CHANNEL = "C0UTCPARTNER"
 

@@ -8,6 +8,7 @@ than skipping it: a skipped database test would hide exactly the failures it exi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +21,16 @@ from bot.storage.migrate import upgrade
 from tests.support.databases import BACKENDS, POSTGRES_URL, private_schema, wipe
 from tests.support.harness import running_app, seed_roster
 from tests.support.slack import BOT_TOKEN
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked pg_restart restarts the PostgreSQL server under every other worker's connections: in a
+    parallel run (pytest-xdist) it fails at once instead, saying how to run it."""
+    parallel = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1
+    if parallel and item.get_closest_marker("pg_restart") and "postgresql" in BACKENDS:
+        pytest.fail("restarts PostgreSQL under the other workers: run the tests marked pg_restart alone "
+                    "(`pytest -m pg_restart`) and the rest in parallel with -m 'not pg_restart', as `make test` does",
+                    pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The suite runs in parallel, a worker a core (pytest-xdist; each worker migrates its own SQLite file and
+# PostgreSQL schema). The test that restarts PostgreSQL (COOPBOT_TEST_PG_RESTART=1, as CI sets) would cut every
+# other worker's connections: it runs first, alone.
+PARALLEL = -n auto --dist worksteal
 test: $(STAMP) lint typecheck
-	$(BIN)/pytest
+ifeq ($(COOPBOT_TEST_PG_RESTART),1)
+	$(BIN)/pytest -m pg_restart
+	$(BIN)/pytest $(PARALLEL) -m "not pg_restart"
+else
+	$(BIN)/pytest $(PARALLEL)
+endif
 
 # Translations: extract every string from the source into bot/locale/coopbot.pot, then merge it into
 # each language's .po (new entries arrive empty, changed ones fuzzy: translate them, tests/test_i18n.py checks).

@@ -23,7 +23,8 @@ from slack_bolt.request import BoltRequest
 from bench import loadgen
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
-from tests.harness import SIGNING_SECRET, TEACHER, running_app, seed_roster
+from tests.support.harness import TEACHER, running_app, seed_roster
+from tests.support.slack import SIGNING_SECRET
 
 
 def main() -> None:

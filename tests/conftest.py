@@ -1,4 +1,5 @@
-"""Shared fixtures: a real database on every configured backend.
+"""Fixtures that tests in several directories use: a real database on every configured backend, the running
+app on it, a fake Slack, a translator per language. Helpers that are not fixtures are in tests/support.
 
 `COOPBOT_TEST_DATABASES` (comma-separated, default `sqlite,postgresql`) picks the backends;
 `COOPBOT_TEST_POSTGRES_URL` points at PostgreSQL. An unreachable PostgreSQL fails the run rather
@@ -12,39 +13,24 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
-import models
+from bot.devtools.fake_slack import FakeSlack
+from bot.i18n.catalog import Translator, available_languages, translator
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
+from tests.support.databases import BACKENDS, POSTGRES_URL, private_schema, wipe
+from tests.support.harness import running_app, seed_roster
+from tests.support.slack import BOT_TOKEN
 
-POSTGRES_URL = os.environ.get("COOPBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-BACKENDS = [b.strip() for b in os.environ.get("COOPBOT_TEST_DATABASES", "sqlite,postgresql").split(",") if b]
 
-
-def _private_schema(url: str) -> tuple[str, Callable[[], None]]:
-    """A schema of this test session's own, so concurrent runs on one PostgreSQL never collide.
-
-    The schema rides in the URL (`options=-csearch_path=…`), so every engine made from it — the
-    app's, Alembic's, a CLI subprocess's — lands there.
-    """
-    schema = f"coopbot_test_{os.getpid()}"
-    admin = Database(url)
-    try:
-        with admin.engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # pragma: no cover - environment problem, reported loudly
-        pytest.exit(f"PostgreSQL at {url} is not reachable ({exc}). Start it, or set "
-                    "COOPBOT_TEST_DATABASES=sqlite to run on SQLite only.", returncode=3)
-
-    def drop() -> None:
-        with admin.engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}", drop
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked pg_restart restarts the PostgreSQL server under every other worker's connections: in a
+    parallel run (pytest-xdist) it fails at once instead, saying how to run it."""
+    parallel = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1
+    if parallel and item.get_closest_marker("pg_restart") and "postgresql" in BACKENDS:
+        pytest.fail("restarts PostgreSQL under the other workers: run the tests marked pg_restart alone "
+                    "(`pytest -m pg_restart`) and the rest in parallel with -m 'not pg_restart', as `make test` does",
+                    pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +42,7 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         if backend == "sqlite":
             url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'coopbot.db'}"
         elif backend == "postgresql":
-            url, drop = _private_schema(POSTGRES_URL)
+            url, drop = private_schema(POSTGRES_URL)
             cleanups.append(drop)
         else:
             raise pytest.UsageError(f"unknown backend {backend!r} in COOPBOT_TEST_DATABASES")
@@ -67,17 +53,11 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         cleanup()
 
 
-def _wipe(database: Database) -> None:
-    with database.transaction() as session:
-        for table in reversed(models.Base.metadata.sorted_tables):
-            session.execute(table.delete())
-
-
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, database_urls: dict[str, str]) -> Iterator[Database]:
     """A `Database` on a freshly emptied schema, once per backend."""
     database = Database(database_urls[request.param])
-    _wipe(database)
+    wipe(database)
     try:
         yield database
     finally:
@@ -99,8 +79,19 @@ def tmp_csv(tmp_path: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def harness(db: Database, tmp_path: Path):  # type: ignore[no-untyped-def]
     """The running app with a seeded roster, on each database backend."""
-    from tests.harness import running_app, seed_roster
-
     seed_roster(db, tmp_path)
     with running_app(db) as h:
         yield h
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    """A fake Slack Web API on loopback that accepts BOT_TOKEN."""
+    with FakeSlack(bot_token=BOT_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture(params=available_languages())
+def t(request: pytest.FixtureRequest) -> Translator:
+    """A translator, once per language with a catalog."""
+    return translator(request.param)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,26 +17,19 @@ import yaml
 from sqlalchemy import func, insert, select
 
 from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.slack_requests import SlackRequests
 from bot.storage.db import Database
 from models.problem import Problem
 from models.roster import Intern, Person
-from tests.harness import BOT_TOKEN, INTERNS_CSV, PEOPLE_CSV, SIGNING_SECRET, seed_roster
-from tests.slack_requests import SlackRequests
-
-COOPBOT = str(Path(sys.executable).with_name("coopbot"))
-
-
-def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([COOPBOT, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+from tests.support.cli import COOPBOT, free_port, operator_env, run
+from tests.support.harness import INTERNS_CSV, PEOPLE_CSV, seed_roster
+from tests.support.slack import BOT_TOKEN, SIGNING_SECRET
 
 
 @pytest.fixture
 def cli_env(db: Database, tmp_path: Path) -> dict[str, str]:
     """An environment without Slack credentials, pointed at the test database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))}
-    env["DATABASE_URL"] = db.url
-    return env
+    return operator_env(db)
 
 
 def _add_partnerships(env: dict[str, str], cwd: Path) -> None:
@@ -122,12 +113,6 @@ def test_serve_without_credentials_says_what_to_set(cli_env: dict[str, str], tmp
         assert words in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(db: Database, cli_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, FakeSlack]]:
     """`coopbot serve` as a real process, talking to a fake Slack."""
@@ -139,7 +124,7 @@ def served(db: Database, cli_env: dict[str, str], tmp_path: Path) -> Iterator[tu
     with FakeSlack(bot_token=BOT_TOKEN) as fake:
         env = {**cli_env, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                "SLACK_API_URL": fake.url, "COOPBOT_OUTBOX_POLL_SECONDS": "0.2"}
-        port = _free_port()
+        port = free_port()
         process = subprocess.Popen([COOPBOT, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
                                    env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         base = f"http://127.0.0.1:{port}"
@@ -174,7 +159,7 @@ def test_the_running_server_logs_a_problem_and_posts_it(served: tuple[str, FakeS
                                      value="张").json()["options"]
     from datetime import date
 
-    from tests.slack_requests import fill
+    from bot.devtools.slack_requests import fill
 
     values = fill(view, {"intern_id": options[0]["value"], "category": "pay", "severity": "p2",
                          "description": "实习工资低于岗位工资的80%", "occurred_on": date.today().isoformat()})
@@ -232,7 +217,7 @@ def test_a_database_not_migrated_or_behind_is_named_with_what_to_run(cli_env: di
            "SLACK_SIGNING_SECRET": SIGNING_SECRET}
     for args in (["partnership", "add", "--name", "A", "--school", "S", "--enterprise", "E", "--channel", "C0AB12CD"],
                  ["partnership", "list"], ["export", "issues"], ["jobs", "run", "digest"],
-                 ["serve", "--port", str(_free_port())]):
+                 ["serve", "--port", str(free_port())]):
         result = run(args, env, tmp_path, timeout=30)
         assert result.returncode == 1, (args, result.stderr)
         assert result.stderr.strip() == ("coopbot: the database has no coopbot schema yet: run `coopbot db upgrade` "
@@ -252,10 +237,10 @@ def test_a_bad_or_unreachable_database_url_is_one_line_without_its_password(cli_
                                                                          tmp_path: Path) -> None:
     cases = {
         "garbage": "cannot be read as a database URL",
-        f"postgresql+psycopg://postgres:hunter2@127.0.0.1:{_free_port()}/test": "cannot connect to the database",
+        f"postgresql+psycopg://postgres:hunter2@127.0.0.1:{free_port()}/test": "cannot connect to the database",
         f"sqlite:///{tmp_path}/no/such/dir/x.db": "cannot connect to the database",
         "mysql://root:hunter2@127.0.0.1/test": "no driver for this kind of database is installed",
-        f"postgresql+psycopg://postgres@127.0.0.1:{_free_port()}/test?password=hunter2&sslpassword=hunter2":
+        f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test?password=hunter2&sslpassword=hunter2":
             "cannot connect to the database",
     }
     for url, reason in cases.items():

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,27 +18,9 @@ from bot.devtools.fake_slack import FakeSlack
 from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import OutboxMessage, OutboxStatus, SlackMessage
-
-TOKEN = "xoxb-test-token"
-
-
-class Clock:
-    """A clock the test moves by hand, so backoff waits take no real time."""
-
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack(bot_token=TOKEN) as server:
-        yield server
+from tests.support.cli import operator_env, run
+from tests.support.delivery import Clock
+from tests.support.slack import BOT_TOKEN
 
 
 @pytest.fixture
@@ -52,7 +30,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def worker(db: Database, fake: FakeSlack, clock: Clock) -> DeliveryWorker:
-    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
     return DeliveryWorker(db, client, clock=clock, max_attempts=5)
 
 
@@ -234,7 +212,7 @@ def test_a_redelivered_post_is_not_posted_twice(db: Database, fake: FakeSlack, w
 
 
 def test_the_background_worker_delivers_soon_after_commit(db: Database, fake: FakeSlack) -> None:
-    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
     background = DeliveryWorker(db, client, poll_seconds=30)  # only the commit wake-up can make it quick
     background.start()
     try:
@@ -254,7 +232,7 @@ def test_a_restarted_server_sends_at_once_what_was_backing_off(db: Database, fak
     with db.transaction() as session:
         session.execute(update(OutboxMessage).values(attempts=7, last_error="token_revoked",
                                                      next_attempt_at=utcnow() + timedelta(minutes=5)))
-    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
     background = DeliveryWorker(db, client, poll_seconds=30)
     background.start()
     try:
@@ -269,7 +247,7 @@ def test_a_burst_for_a_paced_conversation_costs_no_passes_until_its_pace_allows(
     """Every commit with outbox rows wakes the worker, and each pass is a write transaction that scans the
     backlog. Rows only for a conversation Slack's pace still holds back wait for that pace, not a pass;
     a row for another conversation still goes out at once."""
-    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
     limiter = RateLimiter(utcnow, channel_rate=0.25, channel_burst=1)  # one message per 4 s per conversation
     background = DeliveryWorker(db, client, poll_seconds=30, limiter=limiter)
     passes: list[float] = []
@@ -335,7 +313,7 @@ def test_a_burst_of_changes_renders_a_home_once_and_the_next_change_after_a_paus
         renders.append((user, clock.now))
         return {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": str(len(renders))}}]}
 
-    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
     worker = DeliveryWorker(db, client, clock=clock, render_home=render, home_refresh_interval=timedelta(seconds=5))
 
     def change() -> None:
@@ -365,7 +343,7 @@ def test_a_burst_of_changes_renders_a_home_once_and_the_next_change_after_a_paus
 
 
 def test_opening_the_home_tab_is_not_held_up_by_a_spaced_refresh(db: Database, fake: FakeSlack, clock: Clock) -> None:
-    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
     worker = DeliveryWorker(db, client, clock=clock, home_refresh_interval=timedelta(seconds=5),
                             render_home=lambda user: {"type": "home", "blocks": []})
     for _ in range(2):  # a render, then a change within the interval: its refresh waits
@@ -395,12 +373,10 @@ def test_coopbot_outbox_retry_sends_again_what_failed_was_parked_or_is_backing_o
         for channel, status in (("C1", OutboxStatus.FAILED), ("C2", OutboxStatus.PARKED), ("C3", OutboxStatus.PENDING)):
             session.execute(update(OutboxMessage).where(OutboxMessage.channel == channel).values(
                 status=status, attempts=50, next_attempt_at=later, last_error="refused earlier"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))} | {"DATABASE_URL": db.url}
-    one = subprocess.run([str(Path(sys.executable).parent / "coopbot"), "outbox", "retry", "--channel", "C1"],
-                         env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
+    env = operator_env(db)
+    one = run(["outbox", "retry", "--channel", "C1"], env, tmp_path)
     assert one.returncode == 0 and "due now: 1 failed, 0 parked and 0 waiting message(s) for C1" in one.stdout
-    rest = subprocess.run([str(Path(sys.executable).parent / "coopbot"), "outbox", "retry"],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
+    rest = run(["outbox", "retry"], env, tmp_path)
     assert rest.returncode == 0 and "due now: 0 failed, 1 parked and 3 waiting message(s)" in rest.stdout, rest
     clock.now = utcnow()
     worker.deliver_due()

@@ -7,10 +7,8 @@ Retry-After takes no real time.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-import pytest
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
@@ -23,19 +21,14 @@ from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
 from models.operations import ChannelAlert
 from models.roster import Membership, Partnership, Person, Role, Side
-from tests.test_delivery import TOKEN, Clock
+from tests.support.delivery import Clock
+from tests.support.slack import BOT_TOKEN
 
 CHANNELS = ("C1", "C2", "C3")
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack(bot_token=TOKEN) as server:
-        yield server
-
-
 def _worker(db: Database, fake: FakeSlack, clock: Clock, **kwargs: object) -> DeliveryWorker:
-    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[], timeout=2)
     return DeliveryWorker(db, client, clock=clock, sleep=clock.advance, max_attempts=50, **kwargs)  # type: ignore[arg-type]
 
 
@@ -245,7 +238,7 @@ def _first(db: Database, channel: str) -> OutboxMessage:
 
 
 def test_shutdown_finishes_the_delivery_in_flight(db: Database, fake: FakeSlack) -> None:
-    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[], timeout=5)
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[], timeout=5)
     worker = DeliveryWorker(db, client, poll_seconds=0.05)
     fake.delay("chat.postMessage", 1.0)
     worker.start()

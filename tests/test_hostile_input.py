@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 import bot
 import models
 from bot.slack.surface import SLASH_COMMANDS
-from tests.harness import MENTOR, NOBODY, TEACHER, Harness
+from tests.support.harness import MENTOR, NOBODY, TEACHER, Harness
 
 
 def _known_ids() -> tuple[list[str], list[str]]:

@@ -12,7 +12,7 @@ from bot.storage.housekeeping import BATCH, prune
 from models.base import utcnow
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, ProcessedRequest
 from scheduler.jobs import JOBS, run_job
-from tests.harness import Harness
+from tests.support.harness import Harness
 
 RETENTION = timedelta(days=90)
 
@@ -75,11 +75,11 @@ def test_keyed_posts_stay_so_a_late_evaluation_still_updates_its_request_dm(harn
     """The mentor evaluates four months after being asked: the request DM still loses its button."""
     from datetime import date
 
+    from bot.devtools.slack_requests import fill
     from bot.internships import jobs
     from bot.internships.ids import InternshipActionId
     from models.roster import Intern
-    from tests.harness import MENTOR
-    from tests.slack_requests import fill
+    from tests.support.harness import MENTOR
 
     h = harness
     end = date.today() - timedelta(days=125)

@@ -11,13 +11,11 @@ from datetime import UTC, date, datetime
 from string import Formatter
 
 import pytest
-from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import read_po
+from babel.messages.catalog import Message
 from pydantic import ValidationError
 
 from bot.i18n.catalog import (
     LANGUAGE_NAMES,
-    LOCALE_DIR,
     available_languages,
     match_language,
     normalize_language,
@@ -25,27 +23,15 @@ from bot.i18n.catalog import (
 )
 from bot.i18n.extract import PO_FIX, extract_catalog
 from models.schemas import LANGUAGES, PartnershipInput
+from tests.support.i18n import message_ids, message_strings, read_catalog
 
 TRANSLATED = [lang for lang in available_languages() if lang != "en"]
 SLACK_TOKENS = re.compile(r"<[#@!][^>]*>")  # channel and user mentions, special mentions
 CODE_SPANS = re.compile(r"`[^`]+`")  # commands a person copies must stay exactly as they are
 
 
-def _catalog(language: str) -> Catalog:
-    with (LOCALE_DIR / language / "LC_MESSAGES" / "coopbot.po").open("rb") as handle:
-        return read_po(handle, locale=language)
-
-
 def _key(message: Message) -> str:
     return message.id if isinstance(message.id, str) else message.id[0]
-
-
-def _ids(message: Message) -> list[str]:
-    return [message.id] if isinstance(message.id, str) else list(message.id)
-
-
-def _strings(message: Message) -> list[str]:
-    return [message.string] if isinstance(message.string, str) else list(message.string or [])
 
 
 def _placeholders(text: str) -> set[str]:
@@ -56,11 +42,11 @@ def _translated_pairs(language: str) -> list[tuple[str, str]]:
     """(msgid, msgstr) for every finished translation, plural forms against the plural msgid (fuzzy ones are
     guesses by `make i18n`, reported by the completeness test instead)."""
     pairs = []
-    for message in _catalog(language):
+    for message in read_catalog(language):
         if not message.id or message.fuzzy:
             continue
-        ids = _ids(message)
-        pairs += [(ids[min(i, len(ids) - 1)], text) for i, text in enumerate(_strings(message)) if text]
+        ids = message_ids(message)
+        pairs += [(ids[min(i, len(ids) - 1)], text) for i, text in enumerate(message_strings(message)) if text]
     return pairs
 
 
@@ -72,14 +58,14 @@ def test_languages_agree_everywhere() -> None:
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_string_in_the_code_is_translated(language: str) -> None:
-    catalog = _catalog(language)
+    catalog = read_catalog(language)
     source = extract_catalog()
     assert len(source) > 50, "the extractor found almost nothing: is bot/i18n/extract.py broken?"
     missing = [_key(m) for m in source if m.id and (_key(m) not in catalog or not catalog[_key(m)].id)]
     if missing:
         pytest.fail(f"{len(missing)} string(s) used in the code are not in the {language} catalog:\n"
                     + "\n".join(f"  {m!r}" for m in missing) + f"\nFix: {PO_FIX}.", pytrace=False)
-    unfinished = [_key(m) for m in catalog if m.id and (m.fuzzy or not all(_strings(m)))]
+    unfinished = [_key(m) for m in catalog if m.id and (m.fuzzy or not all(message_strings(m)))]
     if unfinished:
         pytest.fail(f"{len(unfinished)} fuzzy or empty translation(s) in the {language} catalog:\n"
                     + "\n".join(f"  {m!r}" for m in unfinished)

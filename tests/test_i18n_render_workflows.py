@@ -1,12 +1,11 @@
 """Every exchange, meeting, calendar, digest and escalation builder, rendered in every language, fits Slack's
-limits without being cut to fit — the same checker as tests/test_i18n_render.py, over the other workflows."""
+limits without being cut to fit — the checker of tests/test_i18n_render.py (tests/support/i18n.py), over the other
+workflows."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-
-import pytest
 
 from bot.digests import data as digest_data
 from bot.digests.messages import digest_message
@@ -15,7 +14,7 @@ from bot.exchanges import forms as exchange_forms
 from bot.exchanges import messages as exchange_messages
 from bot.exchanges.practice import PracticeRecord
 from bot.exchanges.state import AlreadyDecided
-from bot.i18n.catalog import Translator, translator
+from bot.i18n.catalog import Translator
 from bot.meetings import forms as meeting_forms
 from bot.meetings import messages as meeting_messages
 from bot.meetings.minutes_form import minutes_modal, owner_error
@@ -28,19 +27,11 @@ from handlers.meetings import meeting_refusal
 from models.exchange import ExchangeStatus
 from models.problem import Severity
 from models.roster import Side
-from tests.i18n_samples import LONG_NAME, every_exchange, every_meeting, exchange, meeting
-from tests.test_i18n_render import LANGUAGES, check, every_problem_state
+from tests.support.i18n import check
+from tests.support.samples import LONG_NAME, every_exchange, every_meeting, every_problem_state, exchange, meeting
+from tests.support.slack import section
 
 PARTNERSHIPS = [(i, f"深圳职业技术大学–华为技术有限公司校企合作项目 {i}" * 2) for i in range(1, 30)]
-
-
-@pytest.fixture(params=LANGUAGES)
-def t(request: pytest.FixtureRequest) -> Translator:
-    return translator(request.param)
-
-
-def section(text: str) -> dict[str, object]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 # --- exchanges ---------------------------------------------------------------------------------------

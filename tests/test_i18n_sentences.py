@@ -21,7 +21,7 @@ from handlers.exchanges import exchange_refusal
 from models.exchange import DecisionKind, Direction, ExchangeStatus, Rating
 from models.meeting import MeetingStatus, Rsvp
 from models.roster import Side
-from tests.i18n_samples import assessment, decision, exchange, meeting
+from tests.support.samples import assessment, decision, exchange, meeting
 
 EN, ZH = translator("en"), translator("zh_CN")
 

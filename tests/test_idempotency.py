@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 import handlers.channels
 from models.delivery import ProcessedRequest
-from tests.harness import CHANNEL, Harness
+from tests.support.harness import CHANNEL, Harness
 
 
 def test_a_retried_event_is_acknowledged_and_not_run_again(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,13 +9,14 @@ from slack_sdk import WebClient
 from sqlalchemy import select, update
 
 from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.slack_requests import fill
 from bot.home.views import FOLLOW_SLACK, HOME_LANGUAGE
 from bot.i18n.language import SlackLocales
 from bot.problems.ids import ProblemActionId
 from models.audit import AuditEntry
 from models.roster import Partnership, Person
-from tests.harness import BOT_TOKEN, COORD_SCHOOL, MENTOR, TEACHER, Harness, text_of
-from tests.slack_requests import fill
+from tests.support.harness import COORD_SCHOOL, MENTOR, TEACHER, Harness
+from tests.support.slack import BOT_TOKEN, text_of
 
 
 def _set(h: Harness, model: Any, where: Any, **values: Any) -> None:

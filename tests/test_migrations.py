@@ -19,7 +19,7 @@ from models.internship import EvaluationRequestItem
 from models.migrations import include_object
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
 from models.roster import Intern
-from tests.harness import seed_roster
+from tests.support.harness import seed_roster
 
 
 def test_migrations_match_models(db: Database) -> None:

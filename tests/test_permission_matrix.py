@@ -22,7 +22,7 @@ from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus
 from models.problem import Category, Problem, ProblemStatus, Severity
 from models.roster import Intern, Membership, Partnership, Person, Role, Side
-from tests.conftest import BACKENDS, _wipe
+from tests.support.databases import BACKENDS, wipe
 
 R = Relation
 WHEN = datetime(2027, 3, 1, tzinfo=UTC)
@@ -88,7 +88,7 @@ class World:
 def world(request: pytest.FixtureRequest, database_urls: dict[str, str]) -> Iterator[World]:
     """One partnership with one of everything, and a person per persona; built once per backend."""
     db = Database(database_urls[request.param])
-    _wipe(db)
+    wipe(db)
     with db.transaction() as session:
         home = Partnership(name="Home", school="College", enterprise="Works", channel_id="C1", language="en")
         away = Partnership(name="Away", school="College B", enterprise="Works B", channel_id="C2", language="en")

@@ -17,9 +17,9 @@ import psycopg
 import pytest
 from sqlalchemy import select
 
+from bot.devtools.slack_requests import fill
 from models.problem import Problem
-from tests.harness import CHANNEL, TEACHER, Harness
-from tests.slack_requests import fill
+from tests.support.harness import CHANNEL, TEACHER, Harness
 
 pytestmark = [pytest.mark.pg_restart,
               pytest.mark.skipif(os.environ.get("COOPBOT_TEST_PG_RESTART") != "1",

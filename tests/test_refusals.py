@@ -27,8 +27,9 @@ from handlers.meetings import meeting_refusal
 from handlers.problems import problem_refusal
 from models.problem import ProblemStatus
 from models.roster import Membership, Person
-from tests.harness import MEMBER, Harness, text_of
-from tests.meetings.helpers import schedule
+from tests.support.harness import MEMBER, Harness
+from tests.support.meetings import schedule
+from tests.support.slack import text_of
 
 EN, ZH = translator("en"), translator("zh_CN")
 PROBLEM_WORDS = {"en": "problem", "zh_CN": "问题"}

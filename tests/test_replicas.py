@@ -25,8 +25,9 @@ from models.delivery import OutboxMessage, OutboxStatus
 from models.schedule import JobRun
 from scheduler.engine import CalendarScheduler
 from scheduler.jobs import run_job
-from tests.harness import BOT_TOKEN, CHANNEL, OTHER_CHANNEL, SIGNING_SECRET, Harness
-from tests.test_cli import COOPBOT, _free_port
+from tests.support.cli import COOPBOT, free_port
+from tests.support.harness import CHANNEL, OTHER_CHANNEL, Harness
+from tests.support.slack import BOT_TOKEN, SIGNING_SECRET
 
 
 def _until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -105,7 +106,7 @@ def test_two_replicas_run_the_quarterly_job_at_the_same_instant(harness: Harness
 
 
 def _serve(env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([COOPBOT, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
                                env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"

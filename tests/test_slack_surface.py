@@ -12,7 +12,7 @@ from bot.slack.manifest import build_manifest
 from bot.slack.surface import BOT_EVENTS, SLASH_COMMANDS
 from models.delivery import OutboxMessage, OutboxStatus, ProcessedRequest
 from models.problem import Problem
-from tests.harness import CHANNEL, COORD_SCHOOL, MENTOR, NOBODY, TEACHER, Harness
+from tests.support.harness import CHANNEL, COORD_SCHOOL, MENTOR, NOBODY, TEACHER, Harness
 
 
 def test_unsigned_tampered_and_stale_requests_are_refused_and_change_nothing(harness: Harness) -> None:

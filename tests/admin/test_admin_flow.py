@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.admin.forms import AdminActionId
+from bot.devtools.slack_requests import fill
 from bot.errors import ImportFailed
 from bot.roster.importer import import_interns
 from models.audit import AuditEntry
 from models.roster import Intern, Membership, Partnership, Person, Role
-from tests.harness import (
+from tests.support.harness import (
     CHANNEL,
     COORD_ENTERPRISE,
     COORD_SCHOOL,
@@ -30,7 +31,6 @@ from tests.harness import (
     TEACHER,
     Harness,
 )
-from tests.slack_requests import fill
 
 HUAWEI = "深职院–华为"
 

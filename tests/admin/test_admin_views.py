@@ -11,7 +11,7 @@ from bot.admin.forms import AdminActionId
 from bot.admin.service import PartnershipChoice
 from bot.i18n.catalog import translator
 from bot.roster.rules import RosterProblem
-from tests.test_i18n_render import LANGUAGES, check
+from tests.support.i18n import LANGUAGES, check
 
 LONG = PartnershipChoice(7, "深圳职业技术大学–华为技术有限公司校企合作项目" * 5, "C0PARTNER", date(2027, 3, 1))
 

@@ -10,15 +10,15 @@ from sqlalchemy import select
 
 from bot.compliance.forms import ComplianceActionId, checklist_modal, chooser_modal
 from bot.compliance.service import ComplianceService, missing_compliance
+from bot.devtools.slack_requests import fill
 from bot.digests.service import DigestService
 from bot.i18n.catalog import translator
 from bot.roster.importer import import_interns
 from models.audit import AuditEntry
 from models.compliance import ComplianceItem, InternCompliance
 from models.roster import Intern, Partnership
-from tests.harness import CHANNEL, COORD_SCHOOL, MENTOR, NOBODY, OTHER_TEACHER, OUTSIDER, TEACHER, Harness
-from tests.slack_requests import fill
-from tests.test_i18n_render import LANGUAGES, check
+from tests.support.harness import CHANNEL, COORD_SCHOOL, MENTOR, NOBODY, OTHER_TEACHER, OUTSIDER, TEACHER, Harness
+from tests.support.i18n import LANGUAGES, check
 
 ALL = ["agreement", "insurance", "guardian_consent", "pay", "hours"]
 # A second intern for TEACHER, under 18 on the start date, through the optional birth_date column.

@@ -7,24 +7,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.devtools.fake_slack import FakeSlack
-
-
-def modal(title: str = "报告问题", blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"type": "modal", "callback_id": "report", "private_metadata": "p1",
-            "title": {"type": "plain_text", "text": title}, "submit": {"type": "plain_text", "text": "提交"},
-            "blocks": blocks if blocks is not None else [section("第一步")]}
-
-
-def section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
+from tests.support.slack import modal, section
 
 # -- Web API round trips ---------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""tests.slack_requests: fill() shapes, and signed requests accepted by a real Bolt app.
+"""bot.devtools.slack_requests: fill() shapes, and signed requests accepted by a real Bolt app.
 
 Bolt verifies the v0 signature and parses every payload, so a wrong shape here fails loudly.
 """
@@ -19,9 +19,8 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.devtools.fake_slack import FakeSlack
-from tests.devtools.conftest import TOKEN
-from tests.devtools.test_fake_slack import modal, section
-from tests.slack_requests import SlackRequests, fill
+from bot.devtools.slack_requests import SlackRequests, fill
+from tests.support.slack import BOT_TOKEN, modal, section
 
 SECRET = "shhh-signing-secret"
 
@@ -102,7 +101,7 @@ class _QuietHandler(WSGIRequestHandler):
 @pytest.fixture
 def bolt(fake: FakeSlack) -> Iterator[tuple[App, SlackRequests, list[dict[str, Any]]]]:
     """A Bolt app on a loopback WSGI server, its Web API pointed at the fake."""
-    app = App(token=TOKEN, signing_secret=SECRET, client=WebClient(token=TOKEN, base_url=fake.url))
+    app = App(token=BOT_TOKEN, signing_secret=SECRET, client=WebClient(token=BOT_TOKEN, base_url=fake.url))
     seen: list[dict[str, Any]] = []
     server: WSGIServer = make_server("127.0.0.1", 0, SlackRequestHandler(app), handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()

@@ -9,15 +9,16 @@ from functools import partial
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from bot.devtools.slack_requests import fill
 from bot.exchanges import jobs
 from bot.exchanges.export import HEADER, iter_exchange_rows
 from bot.exchanges.ids import ExchangeActionId
 from bot.exports.writers import write_csv
 from models.audit import AuditEntry
 from models.exchange import DecisionKind, Exchange, ExchangeStatus, Rating
-from tests.exchanges.helpers import END, START, at_once, buttons, decide, dm, moment, request, the_exchange
-from tests.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness, text_of
-from tests.slack_requests import fill
+from tests.support.exchanges import END, START, at_once, decide, moment, request, the_exchange
+from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness, dm
+from tests.support.slack import buttons, text_of
 
 
 def test_request_approval_assessment_and_letter(harness: Harness) -> None:

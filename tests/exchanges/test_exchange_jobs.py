@@ -10,14 +10,14 @@ import sys
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.devtools.slack_requests import fill
 from bot.exchanges import jobs
 from bot.exchanges.export import HEADER, iter_exchange_rows
 from bot.exchanges.ids import ExchangeActionId
 from bot.exports.writers import write_csv
 from models.exchange import ExchangeStatus
-from tests.exchanges.helpers import END, START, decide, dm, moment, request, the_exchange
-from tests.harness import COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness
-from tests.slack_requests import fill
+from tests.support.exchanges import END, START, decide, moment, request, the_exchange
+from tests.support.harness import COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness, dm
 
 
 def _weekday_after(day: date, working_days: int) -> date:

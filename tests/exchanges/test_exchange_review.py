@@ -8,14 +8,15 @@ from functools import partial
 import pytest
 from sqlalchemy import delete, func, select
 
+from bot.devtools.slack_requests import fill
 from bot.errors import CoopError
 from bot.exchanges.ids import ExchangeActionId
 from bot.exchanges.state import AlreadyDecided
 from models.audit import AuditEntry
 from models.exchange import DecisionKind, Exchange, ExchangeDecision, ExchangeStatus
 from models.roster import Membership, Person, Role
-from tests.exchanges.helpers import START, at_once, buttons, decide, dm, request, the_exchange
-from tests.harness import (
+from tests.support.exchanges import START, at_once, decide, request, the_exchange
+from tests.support.harness import (
     CHANNEL,
     COORD_ENTERPRISE,
     COORD_SCHOOL,
@@ -26,9 +27,9 @@ from tests.harness import (
     OUTSIDER,
     TEACHER,
     Harness,
-    text_of,
+    dm,
 )
-from tests.slack_requests import fill
+from tests.support.slack import buttons, text_of
 
 
 def _errors(reply) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,14 +23,14 @@ from bot.internships.export import HEADER as EVALUATIONS
 from bot.internships.export import iter_evaluation_rows
 from bot.problems.export import HEADER as ISSUES
 from bot.storage.db import Database
-from tests.exports.helpers import EVIL, seed
+from tests.support.cli import operator_env
+from tests.support.exports import EVIL, seed
 
 COOPBOT = [sys.executable, "-m", "bot.cli"]
 
 
 def _run(db: Database, cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))}
-    env.update(DATABASE_URL=db.url, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    env = operator_env(db) | {"PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     return subprocess.run([*COOPBOT, "export", *args], env=env, cwd=cwd, capture_output=True, timeout=60,
                           check=False)
 

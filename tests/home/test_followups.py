@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.compliance.forms import ComplianceActionId
 from models.internship import Grade, InternshipEvaluation
 from models.roster import Intern, Person
-from tests.harness import COORD_ENTERPRISE, MENTOR, TEACHER, Harness
+from tests.support.harness import COORD_ENTERPRISE, MENTOR, TEACHER, Harness
 
 
 def _home(h: Harness, user: str) -> dict:
@@ -19,7 +19,7 @@ def _home(h: Harness, user: str) -> dict:
     return h.fake.views[f"home:{user}"]
 
 
-def _buttons(view: dict) -> list[str]:
+def _accessory_buttons(view: dict) -> list[str]:
     return [b["accessory"]["action_id"] for b in view["blocks"] if b.get("accessory")]
 
 
@@ -28,7 +28,7 @@ def test_a_teacher_sees_their_interns_checklist_gaps_with_the_button_to_fill_the
     shown = json.dumps(view, ensure_ascii=False)
     assert "Compliance checklists with gaps" in shown and "张伟 (S2024001)" in shown
     assert "欧阳娜娜" not in shown  # another teacher's intern
-    assert ComplianceActionId.OPEN in _buttons(view)
+    assert ComplianceActionId.OPEN in _accessory_buttons(view)
 
 
 def test_a_coordinator_sees_every_flagged_intern_of_the_partnership(harness: Harness) -> None:
@@ -59,8 +59,8 @@ def test_a_teacher_sees_the_mentors_evaluation_of_an_internship_that_ended(harne
 def test_a_mentor_sees_the_evaluations_still_to_send_with_the_button_to_send_each(harness: Harness) -> None:
     """The request DMs are not the only way in: the mentor's App Home lists what is still to evaluate, and
     the Evaluate button there opens the same modal. Once sent, the intern leaves the list."""
+    from bot.devtools.slack_requests import fill
     from bot.internships.ids import InternshipActionId
-    from tests.slack_requests import fill
 
     h = harness
     ended = date.today() - timedelta(days=3)

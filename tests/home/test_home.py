@@ -16,8 +16,8 @@ from bot.problems.ids import ProblemActionId
 from models.base import utcnow
 from models.problem import Category, Problem, ProblemStatus, Severity
 from models.roster import Intern, Membership, Partnership, Person, Role
-from tests.exchanges.helpers import request
-from tests.harness import COORD_SCHOOL, MEMBER, MENTOR, NOBODY, OUTSIDER, TEACHER, Harness
+from tests.support.exchanges import request
+from tests.support.harness import COORD_SCHOOL, MEMBER, MENTOR, NOBODY, OUTSIDER, TEACHER, Harness
 
 
 def open_home(h: Harness, user: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from models.base import utcnow
 from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
 from models.problem import Category, Problem, ProblemStatus, Severity
 from models.roster import Intern, Partnership, Person
-from tests.harness import COORD_SCHOOL, MENTOR, TEACHER, seed_roster
+from tests.support.harness import COORD_SCHOOL, MENTOR, TEACHER, seed_roster
 
 
 @contextmanager

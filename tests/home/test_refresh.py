@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.delivery.outbox import HOME_REFRESH_KEY
 from models.delivery import OutboxKind, OutboxMessage
-from tests.harness import MENTOR, TEACHER, Harness
+from tests.support.harness import MENTOR, TEACHER, Harness
 
 
 def test_changes_before_delivery_cost_one_render_per_person(harness: Harness) -> None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
+from bot.devtools.slack_requests import Reply, fill
 from bot.i18n.language import set_language
 from bot.internships import jobs
 from bot.internships.ids import InternshipActionId
@@ -18,8 +19,7 @@ from bot.roster.importer import import_interns
 from models.internship import Grade, InternshipEvaluation
 from models.roster import Intern
 from scheduler.jobs import REMINDERS
-from tests.harness import COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, OTHER_TEACHER, TEACHER, Harness
-from tests.slack_requests import Reply, fill
+from tests.support.harness import COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, OTHER_TEACHER, TEACHER, Harness, dm
 
 GRADES = {"attendance": "excellent", "professional_skills": "good", "attitude": "excellent",
           "safety_awareness": "pass", "teamwork": "good"}
@@ -52,17 +52,9 @@ def _ended_yesterday(h: Harness) -> tuple[int, date]:
     return _only_ending(h, end), end
 
 
-def _request_dm(h: Harness, user: str) -> dict[str, Any]:
-    for message in reversed(h.fake.messages("D" + user)):
-        for block in message.get("blocks") or []:
-            if any(e.get("action_id") == InternshipActionId.EVALUATE for e in block.get("elements") or []):
-                return message
-    raise AssertionError(f"no evaluation request in {user}'s DMs")
-
-
 def _open(h: Harness, user: str) -> dict[str, Any]:
     before = len(h.fake.calls_to("views.open"))
-    h.click(user, InternshipActionId.EVALUATE, _request_dm(h, MENTOR), channel="D" + MENTOR)
+    h.click(user, InternshipActionId.EVALUATE, dm(h, MENTOR, InternshipActionId.EVALUATE), channel="D" + MENTOR)
     assert len(h.fake.calls_to("views.open")) == before + 1, h.ephemerals()
     return h.last_modal()
 
@@ -87,7 +79,7 @@ def test_mentor_is_asked_after_the_end_date_evaluates_and_the_teacher_sees_it(ha
     assert jobs.request_evaluations(h.services, _moment(end + timedelta(days=1))) == 1
     assert jobs.request_evaluations(h.services, _moment(end + timedelta(days=1))) == 0  # a second run: nothing
     h.deliver()
-    request = _request_dm(h, MENTOR)
+    request = dm(h, MENTOR, InternshipActionId.EVALUATE)
     assert "张伟 (S2024001)" in request["text"] and "internship certificate" in request["text"]
     assert not h.dms_to(TEACHER)
 
@@ -154,7 +146,7 @@ def test_only_the_mentor_or_an_enterprise_coordinator_may_evaluate(harness: Harn
     h.deliver()
     before = len(h.fake.calls_to("views.open"))
     for user in (TEACHER, OTHER_TEACHER, COORD_SCHOOL):
-        h.click(user, InternshipActionId.EVALUATE, _request_dm(h, MENTOR), channel="D" + MENTOR)
+        h.click(user, InternshipActionId.EVALUATE, dm(h, MENTOR, InternshipActionId.EVALUATE), channel="D" + MENTOR)
     assert len(h.fake.calls_to("views.open")) == before
     refusals = [t for t in h.ephemerals() if "only the intern's mentor or an enterprise coordinator" in t]
     assert len(refusals) == 3
@@ -166,7 +158,7 @@ def test_only_the_mentor_or_an_enterprise_coordinator_may_evaluate(harness: Harn
     assert _count(h) == 0
     assert _submit(h, COORD_ENTERPRISE, view, **GRADES, certificate=["issued"]).status == 200
     assert _count(h) == 1
-    h.click(MENTOR, InternshipActionId.EVALUATE, _request_dm(h, MENTOR), channel="D" + MENTOR)
+    h.click(MENTOR, InternshipActionId.EVALUATE, dm(h, MENTOR, InternshipActionId.EVALUATE), channel="D" + MENTOR)
     assert any(f"<@{COORD_ENTERPRISE}> has already evaluated" in t for t in h.ephemerals())
 
 
@@ -176,7 +168,7 @@ def test_an_internship_that_has_not_ended_cannot_be_evaluated(harness: Harness) 
     jobs.request_evaluations(h.services, _moment(end + timedelta(days=1)))
     h.deliver()
     _set_end(h, "S2024001", _shanghai_today() + timedelta(days=5))  # extended after the request went out
-    h.click(MENTOR, InternshipActionId.EVALUATE, _request_dm(h, MENTOR), channel="D" + MENTOR)
+    h.click(MENTOR, InternshipActionId.EVALUATE, dm(h, MENTOR, InternshipActionId.EVALUATE), channel="D" + MENTOR)
     assert any("has not reached its end date" in t for t in h.ephemerals())
 
 
@@ -186,7 +178,7 @@ def test_the_request_is_in_the_mentors_language(harness: Harness) -> None:
     set_language(h.db, MENTOR, "zh_CN")
     jobs.request_evaluations(h.services, _moment(end + timedelta(days=1)))
     h.deliver()
-    request = _request_dm(h, MENTOR)
+    request = dm(h, MENTOR, InternshipActionId.EVALUATE)
     assert "请完成实习评价" in request["text"]
     view = _open(h, MENTOR)
     assert view["title"]["text"] == "实习评价"
@@ -244,7 +236,7 @@ def _request_dms(h: Harness) -> list[dict[str, Any]]:
                    for b in m.get("blocks") or [])]
 
 
-def _buttons(message: dict[str, Any]) -> dict[str, str]:
+def _evaluate_buttons(message: dict[str, Any]) -> dict[str, str]:
     """block_id → intern id of each Evaluate button left on a listing DM."""
     return {b["block_id"]: b["accessory"]["value"] for b in message.get("blocks") or []
             if (b.get("accessory") or {}).get("action_id") == InternshipActionId.EVALUATE}
@@ -260,7 +252,7 @@ def test_a_cohort_ending_together_is_asked_in_one_dm_per_forty_interns(harness: 
     assert jobs.request_evaluations(h.services, _moment(date(2026, 7, 2)) + timedelta(hours=2)) == 0
     h.deliver()
     first, second = _request_dms(h)
-    assert [len(_buttons(first)), len(_buttons(second))] == [40, 5]
+    assert [len(_evaluate_buttons(first)), len(_evaluate_buttons(second))] == [40, 5]
     assert len(first["blocks"]) <= 50 and all(len(str(b.get("text"))) <= 3000 for b in first["blocks"])
     assert first["text"].startswith("The internships of 40 of your interns (深职院–华为) have ended.")
     shown = str(first["blocks"]) + str(second["blocks"])
@@ -268,7 +260,7 @@ def test_a_cohort_ending_together_is_asked_in_one_dm_per_forty_interns(harness: 
     assert "*张伟 (S2024001)* · ended Jul 1, 2026" in shown
     assert not h.dms_to(TEACHER)
 
-    target = _buttons(first)["intern:" + str(h.intern_id("C005"))]  # listed by student id
+    target = _evaluate_buttons(first)["intern:" + str(h.intern_id("C005"))]  # listed by student id
     before = len(h.fake.calls_to("views.open"))
     h.slack.block_action(user_id=MENTOR, action_id=InternshipActionId.EVALUATE, value=target,
                          block_id=f"intern:{target}", channel_id="D" + MENTOR, message_ts=first["ts"])
@@ -277,14 +269,14 @@ def test_a_cohort_ending_together_is_asked_in_one_dm_per_forty_interns(harness: 
     assert _submit(h, MENTOR, h.last_modal(), **GRADES, certificate=["issued"]).status == 200
     h.deliver()
     first, second = _request_dms(h)
-    assert len(_buttons(first)) == 39 and f"intern:{target}" not in _buttons(first)
+    assert len(_evaluate_buttons(first)) == 39 and f"intern:{target}" not in _evaluate_buttons(first)
     assert f":white_check_mark: 学生05 (C005): evaluated by <@{MENTOR}>." in str(first["blocks"])
-    assert "1 of 40 evaluated." in str(first["blocks"]) and len(_buttons(second)) == 5
+    assert "1 of 40 evaluated." in str(first["blocks"]) and len(_evaluate_buttons(second)) == 5
 
     assert jobs.request_evaluations(h.services, _moment(date(2026, 7, 6))) == 44  # 3 working days on
     h.deliver()
     reminders = [m for m in _request_dms(h) if m["text"].startswith("Reminder:")]
-    assert [len(_buttons(m)) for m in reminders] == [40, 4]
+    assert [len(_evaluate_buttons(m)) for m in reminders] == [40, 4]
     assert reminders[0]["text"].startswith(
         "Reminder: the evaluations of 40 internships (深职院–华为) are still missing.")
     assert len(h.dms_to(MENTOR)) == 4
@@ -299,13 +291,13 @@ def test_a_listing_dm_says_thank_you_once_every_intern_on_it_is_evaluated(harnes
     h.deliver()
     [listing] = _request_dms(h)
     assert listing["text"].startswith("您的 3 名实习生（深职院–华为）的实习已结束")
-    for intern_id in list(_buttons(listing).values()):
+    for intern_id in list(_evaluate_buttons(listing).values()):
         h.slack.block_action(user_id=COORD_ENTERPRISE, action_id=InternshipActionId.EVALUATE, value=intern_id,
                              block_id=f"intern:{intern_id}", channel_id="D" + MENTOR, message_ts=listing["ts"])
         h.settle()
         assert _submit(h, COORD_ENTERPRISE, h.last_modal(), **GRADES, certificate=["issued"]).status == 200
     h.deliver()
     [listing] = _request_dms(h)
-    assert not _buttons(listing) and listing["text"] == "3 份实习评价（深职院–华为）已全部完成，谢谢。"
+    assert not _evaluate_buttons(listing) and listing["text"] == "3 份实习评价（深职院–华为）已全部完成，谢谢。"
     assert f"<@{COORD_ENTERPRISE}>" in str(listing["blocks"])
     assert _count(h) == 3

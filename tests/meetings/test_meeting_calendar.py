@@ -10,15 +10,16 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.cli import main
+from bot.devtools.slack_requests import fill
 from bot.exports.writers import write_csv
 from bot.meetings import jobs
 from bot.meetings.export import HEADER, iter_meeting_rows
 from bot.meetings.ids import MeetingActionId
 from models.meeting import Meeting, MeetingStatus
 from models.schedule import JobRun
-from tests.harness import COORD_ENTERPRISE, COORD_SCHOOL, MEMBER, MENTOR, OUTSIDER, Harness
-from tests.meetings.helpers import buttons, initial_answers, local_today, only_meeting, schedule, text_of
-from tests.slack_requests import fill
+from tests.support.harness import COORD_ENTERPRISE, COORD_SCHOOL, MEMBER, MENTOR, OUTSIDER, Harness
+from tests.support.meetings import initial_answers, local_today, only_meeting, schedule
+from tests.support.slack import buttons, text_of
 
 
 def _second_sunday_of_march(year: int) -> date:

@@ -7,21 +7,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.devtools.slack_requests import fill
 from bot.meetings.ids import MeetingActionId
 from models.audit import AuditEntry
 from models.meeting import Meeting, MeetingStatus, Rsvp
 from models.roster import Partnership
-from tests.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MEMBER, MENTOR, OTHER_CHANNEL, TEACHER, Harness
-from tests.meetings.helpers import (
-    buttons,
-    calendar_files,
-    event_of,
-    local_today,
-    only_meeting,
-    schedule,
-    text_of,
+from tests.support.harness import (
+    CHANNEL,
+    COORD_ENTERPRISE,
+    COORD_SCHOOL,
+    MEMBER,
+    MENTOR,
+    OTHER_CHANNEL,
+    TEACHER,
+    Harness,
 )
-from tests.slack_requests import fill
+from tests.support.meetings import calendar_files, event_of, local_today, only_meeting, schedule
+from tests.support.slack import buttons, text_of
 
 GROUP = [COORD_SCHOOL, COORD_ENTERPRISE, MEMBER]
 

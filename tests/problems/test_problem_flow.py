@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
+from bot.devtools.slack_requests import fill
 from bot.exports.writers import write_csv
 from bot.problems.export import HEADER, iter_problem_rows
 from bot.problems.ids import ProblemActionId
@@ -17,17 +18,8 @@ from bot.roster.importer import import_interns
 from models.audit import AuditEntry
 from models.problem import Problem, ProblemEvent, ProblemStatus
 from models.roster import Intern
-from tests.harness import (
-    CHANNEL,
-    COORD_ENTERPRISE,
-    COORD_SCHOOL,
-    MENTOR,
-    OTHER_TEACHER,
-    TEACHER,
-    Harness,
-    text_of,
-)
-from tests.slack_requests import fill
+from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, OTHER_TEACHER, TEACHER, Harness
+from tests.support.slack import buttons, text_of
 
 
 def _problem(h: Harness) -> Problem:
@@ -42,10 +34,6 @@ def _problems(h: Harness) -> list[Problem]:
         return list(session.scalars(select(Problem).order_by(Problem.id)))
 
 
-def _buttons(message: dict) -> list[str]:
-    return [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
-
-
 def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harness: Harness) -> None:
     h = harness
     reply = h.report(TEACHER, category="safety", severity="p2", description="右手被机器划伤，已送医。",
@@ -58,7 +46,7 @@ def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harn
     assert "张伟 (S2024001)" in shown and "右手被机器划伤" in shown and "已通知家长" in shown
     assert "P2 – Serious" in shown and "Workplace safety or injury" in shown and "Open" in shown
     assert f"<@{MENTOR}>" in shown  # the mentor is mentioned; the teacher reported it
-    assert _buttons(post) == [ProblemActionId.ACKNOWLEDGE, ProblemActionId.ADD_UPDATE, ProblemActionId.RESOLVE]
+    assert buttons(post) == [ProblemActionId.ACKNOWLEDGE, ProblemActionId.ADD_UPDATE, ProblemActionId.RESOLVE]
     assert len(h.dms_to(MENTOR)) == 1 and h.dms_to(TEACHER) == []
     # a safety problem alerts the coordinators at once
     assert len(h.dms_to(COORD_SCHOOL)) == 1 and len(h.dms_to(COORD_ENTERPRISE)) == 1
@@ -67,7 +55,7 @@ def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harn
     h.deliver()
     [post] = h.channel_messages()
     assert f"Acknowledged by <@{MENTOR}>" in text_of(post) and post["edited"]
-    assert ProblemActionId.ACKNOWLEDGE not in _buttons(post)
+    assert ProblemActionId.ACKNOWLEDGE not in buttons(post)
     assert any("acknowledged your report" in text for text in h.dms_to(TEACHER))
 
     h.click(MENTOR, ProblemActionId.ADD_UPDATE, post)
@@ -85,7 +73,7 @@ def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harn
     h.deliver()
     [post] = h.channel_messages()
     assert f"Resolved by <@{COORD_SCHOOL}>" in text_of(post) and "伤口已愈合" in text_of(post)
-    assert _buttons(post) == [ProblemActionId.REOPEN, ProblemActionId.ADD_UPDATE]
+    assert buttons(post) == [ProblemActionId.REOPEN, ProblemActionId.ADD_UPDATE]
 
     h.click(TEACHER, ProblemActionId.REOPEN, post)
     h.deliver()

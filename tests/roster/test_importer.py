@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +18,7 @@ from bot.storage.db import Database
 from models.audit import AuditEntry
 from models.roster import Intern, Membership, Partnership, Person, Role, Side
 from models.schemas import PartnershipInput
+from tests.support.cli import operator_env, run
 
 WriteCsv = Callable[[str, str], Path]
 HUAWEI, TENCENT = "深职院–华为", "深职院–腾讯"
@@ -581,7 +580,4 @@ def test_cli_refuses_demoting_a_supervisor_and_exits_non_zero(db: Database, tmp_
 
 def _import_people_command(db: Database, path: Path) -> subprocess.CompletedProcess[str]:
     """`coopbot people import PATH` as an operator runs it: a subprocess, no Slack settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))}
-    env["DATABASE_URL"] = db.url
-    return subprocess.run([str(Path(sys.executable).with_name("coopbot")), "people", "import", str(path)],
-                          env=env, cwd=path.parent, capture_output=True, text=True, timeout=60, check=False)
+    return run(["people", "import", str(path)], operator_env(db), path.parent)

@@ -10,7 +10,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.devtools.sandbox_seed import COORD_SCHOOL, DEMO_CHANNEL, MEMBER, MENTOR, TEACHER
-from tests.sandbox.conftest import PageApi
+from tests.support.sandbox import PageApi
 
 DM_TEACHER = "D" + TEACHER
 

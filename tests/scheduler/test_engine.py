@@ -17,7 +17,7 @@ from models.base import utcnow
 from models.delivery import OutboxMessage
 from scheduler import jobs
 from scheduler.engine import JOB_TABLE, CalendarScheduler, list_jobs
-from tests.harness import Harness
+from tests.support.harness import Harness
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from models.schedule import JobRun
 from models.schemas import PartnershipInput
 from scheduler.jobs import run_job
 from scheduler.spec import Reminder
-from tests.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, OTHER_CHANNEL, TEACHER, Harness
+from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, OTHER_CHANNEL, TEACHER, Harness
 
 UTC_CHANNEL = "C0UTCPARTNER"
 

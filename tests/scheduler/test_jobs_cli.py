@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -12,55 +9,49 @@ from sqlalchemy import select
 from bot.devtools.fake_slack import FakeSlack
 from bot.storage.db import Database
 from models.delivery import OutboxMessage, OutboxStatus
-from tests.harness import BOT_TOKEN, CHANNEL, OTHER_CHANNEL, seed_roster
-
-COOPBOT = str(Path(sys.executable).with_name("coopbot"))
+from tests.support.cli import operator_env, run
+from tests.support.harness import CHANNEL, OTHER_CHANNEL, seed_roster
+from tests.support.slack import BOT_TOKEN
 
 
 def _env(db: Database, fake: FakeSlack | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_"))}
-    env["DATABASE_URL"] = db.url
+    env = operator_env(db)
     if fake is not None:
         env.update(SLACK_API_URL=fake.url, SLACK_BOT_TOKEN=BOT_TOKEN)
     return env
 
 
-def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([COOPBOT, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60,
-                          check=False)
-
-
 def test_jobs_list_names_each_job_with_its_schedule_and_next_run(db: Database, tmp_path: Path) -> None:
     env = {**_env(db), "COOPBOT_DIGEST_CRON": "0 8 * * 1"}
-    result = _run(["jobs", "list"], env, tmp_path)
+    result = run(["jobs", "list"], env, tmp_path)
     assert result.returncode == 0, result.stderr
     lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
     assert set(lines) == {"quarterly-prompt", "digest", "quarter-end-digest", "reminders", "housekeeping"}
     assert "30 3 * * *" in lines["housekeeping"] and "COOPBOT_HOUSEKEEPING_CRON" in lines["housekeeping"]
     assert "0 8 * * 1" in lines["digest"] and "COOPBOT_DIGEST_CRON" in lines["digest"]
     assert "*/15 * * * *" in lines["reminders"]
-    bad = _run(["jobs", "list"], {**env, "COOPBOT_REMINDERS_CRON": "every 15 minutes"}, tmp_path)
+    bad = run(["jobs", "list"], {**env, "COOPBOT_REMINDERS_CRON": "every 15 minutes"}, tmp_path)
     assert bad.returncode != 0 and "COOPBOT_REMINDERS_CRON" in bad.stderr and "cron" in bad.stderr
 
 
 def test_jobs_run_digest_delivers_before_it_exits(db: Database, tmp_path: Path) -> None:
     seed_roster(db, tmp_path)
     with FakeSlack(bot_token=BOT_TOKEN) as fake:
-        result = _run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
+        result = run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
         assert result.returncode == 0, result.stderr
         posted = {str(call.args["channel"]) for call in fake.calls_to("chat.postMessage")}
         assert posted == {CHANNEL, OTHER_CHANNEL}  # already at Slack when the command returned
-        again = _run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
+        again = run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
         assert again.returncode == 0 and len(fake.calls_to("chat.postMessage")) == 2  # same week: nothing new
     with db.session() as session:
         assert set(session.scalars(select(OutboxMessage.status))) == {OutboxStatus.SENT}
 
 
 def test_jobs_run_needs_a_token_and_a_known_job(db: Database, tmp_path: Path) -> None:
-    no_token = _run(["jobs", "run", "digest"], _env(db), tmp_path)
+    no_token = run(["jobs", "run", "digest"], _env(db), tmp_path)
     assert no_token.returncode != 0 and "coopbot jobs run needs Slack credentials" in no_token.stderr
-    assert "housekeeping" in _run(["jobs", "run", "--help"], _env(db), tmp_path).stdout
-    unknown = _run(["jobs", "run", "nonsense"], _env(db), tmp_path)
+    assert "housekeeping" in run(["jobs", "run", "--help"], _env(db), tmp_path).stdout
+    unknown = run(["jobs", "run", "nonsense"], _env(db), tmp_path)
     assert unknown.returncode != 0 and "quarterly-prompt" in unknown.stderr
 
 
@@ -69,7 +60,7 @@ def test_jobs_run_says_which_messages_wait_for_the_bot_to_be_invited(db: Databas
     seed_roster(db, tmp_path)
     with FakeSlack(bot_token=BOT_TOKEN) as fake:
         fake.not_in_channel.update({CHANNEL, OTHER_CHANNEL})
-        result = _run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
+        result = run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
     assert result.returncode == 0, result.stderr  # they go out by themselves once the bot is invited
     lines = result.stderr.strip().splitlines()
     assert "digest: 2 done" in lines
@@ -81,7 +72,7 @@ def test_jobs_run_fails_when_slack_refused_a_message_for_good(db: Database, tmp_
     seed_roster(db, tmp_path)
     with FakeSlack(bot_token=BOT_TOKEN) as fake:
         fake.fail("chat.postMessage", error="invalid_blocks", times=2)
-        result = _run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
+        result = run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
     assert result.returncode == 1, result.stderr
     lines = result.stderr.strip().splitlines()
     assert "digest: 2 done" in lines

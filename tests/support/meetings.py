@@ -9,14 +9,10 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from sqlalchemy import select
 
+from bot.devtools.slack_requests import Reply, fill
 from bot.meetings.snapshot import MeetingSnapshot
 from models.meeting import Meeting
-from tests.harness import (
-    COORD_SCHOOL,
-    Harness,
-    text_of,  # noqa: F401 - re-exported for the meeting tests
-)
-from tests.slack_requests import Reply, fill
+from tests.support.harness import COORD_SCHOOL, Harness
 
 SHANGHAI = "Asia/Shanghai"
 
@@ -64,7 +60,3 @@ def calendar_files(h: Harness) -> list[dict[str, Any]]:
 def event_of(file: dict[str, Any]) -> Any:
     [event] = file["ics"].walk("VEVENT")
     return event
-
-
-def buttons(message: dict[str, Any]) -> list[str]:
-    return [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]

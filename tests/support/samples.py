@@ -1,4 +1,5 @@
-"""Snapshots with long, realistic content in every state, for the rendering tests (no database needed).
+"""Snapshots and homes with long, realistic content in every state, for the rendering tests (no database
+needed): problems, exchanges, meetings and App Homes.
 
 Long names, units and comments make the texts around them as long as they get, so a limit broken by a
 translation shows up here rather than in front of a user.
@@ -11,12 +12,30 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.exchanges.practice import PracticeRecord
 from bot.exchanges.snapshot import AssessmentView, DecisionView, ExchangeSnapshot
+from bot.home.data import (
+    PAGE_SIZE,
+    ActionItemLine,
+    EndingItem,
+    ExchangeItem,
+    HomeData,
+    InternItem,
+    MeetingItem,
+    Overview,
+    Page,
+    ProblemItem,
+    Section,
+)
 from bot.meetings.snapshot import ActionItemSnapshot, InviteeSnapshot, MeetingSnapshot
+from bot.permissions import Action
+from bot.problems.snapshot import ProblemSnapshot
 from models.exchange import DecisionKind, Direction, ExchangeStatus, Purpose, Rating
 from models.meeting import ActionItemStatus, MeetingStatus, Rsvp
-from models.roster import Side
+from models.problem import Category, ProblemStatus, Severity
+from models.roster import Role, Side
 
+# --- exchanges and meetings ----------------------------------------------------------------------
 AT = datetime(2027, 3, 5, 1, 0, tzinfo=UTC)
 LONG_NAME = "欧阳娜娜 Ouyang Nana <!channel> & co" * 4
 
@@ -97,3 +116,69 @@ def every_meeting() -> Iterator[MeetingSnapshot]:
     yield meeting(status=MeetingStatus.HELD, minutes="会议纪要" * 750, action_items=items)
     yield meeting(status=MeetingStatus.HELD, minutes="会议纪要", action_items=items[:1])
     yield meeting(status=MeetingStatus.CANCELLED)
+
+
+# --- problems ------------------------------------------------------------------------------------
+def sample(**changes: Any) -> ProblemSnapshot:
+    """A problem with long, realistic content, so the texts around it are measured at their worst."""
+    base = ProblemSnapshot(
+        id=123456, partnership_id=1, partnership_name="深圳职业技术大学–华为技术有限公司校企合作项目",
+        channel_id="C0PARTNER",
+        timezone="Asia/Shanghai", language="en", intern_name="欧阳娜娜" * 10, student_id="S2024001" * 4,
+        category=Category.PAY, severity=Severity.P1, status=ProblemStatus.OPEN, description="工资被拖欠" * 600,
+        occurred_on=date(2027, 3, 5), actions_taken="已与企业人事沟通" * 300, reporter="U0TEACHER",
+        teacher="U0TEACHER", mentor="U0MENTOR", created_at=datetime(2027, 3, 5, 1, 0, tzinfo=UTC),
+        acknowledged_by=None, acknowledged_at=None, resolved_by=None, resolved_at=None, resolution=None,
+        update_count=0, coordinators=("U0COORDS", "U0COORDE"))
+    return replace(base, **changes)
+
+
+def every_problem_state() -> Iterator[ProblemSnapshot]:
+    for category in Category:
+        for severity in Severity:
+            yield sample(category=category, severity=severity)
+    now = datetime(2027, 3, 6, tzinfo=UTC)
+    yield sample(status=ProblemStatus.ACKNOWLEDGED, acknowledged_by="U0MENTOR", acknowledged_at=now, update_count=1)
+    yield sample(status=ProblemStatus.RESOLVED, resolved_by="U0COORDS", resolved_at=now, resolution="已解决" * 900,
+                 update_count=2)
+    yield sample(status=ProblemStatus.REOPENED, update_count=3)
+
+
+# --- App Homes: every list full, every text at its longest -----------------------------------------
+def _problem(n: int, step: Action | None) -> ProblemItem:
+    return ProblemItem(100000 + n, "C0PARTNER", "欧阳娜娜" * 10, "S2024001" * 4, list(Category)[n % len(Category)],
+                       list(Severity)[n % 4], list(ProblemStatus)[n % 4], "工资被拖欠" * 600, AT, step)
+
+
+def _items(section: Section) -> tuple[object, ...]:
+    if section in (Section.AWAITING, Section.PROBLEMS, Section.OVERDUE):
+        steps = (Action.ACKNOWLEDGE_PROBLEM, Action.RESOLVE_PROBLEM, None)
+        return tuple(_problem(n, steps[n % 3]) for n in range(PAGE_SIZE))
+    if section == Section.INTERNS:
+        return tuple(InternItem(n, "欧阳娜娜" * 50, "S2024001" * 8, "软件测试" * 50, date(2027, 6, 30), n)
+                     for n in range(PAGE_SIZE))
+    if section == Section.ENDING:
+        return tuple(EndingItem("欧阳娜娜" * 50, "S2024001" * 8, date(2027, 6, 30)) for _ in range(PAGE_SIZE))
+    return tuple(ExchangeItem(n, "C0PARTNER", "王芳" * 100, Direction.SCHOOL_TO_ENTERPRISE, "华为" * 100,
+                              date(2027, 4, 1), date(2027, 9, 30), n % 2 == 0) for n in range(PAGE_SIZE))
+
+
+def full_home(*, coordinator: bool = True, page: int = 3, language_choice: str | None = None) -> HomeData:
+    sections = {s: Page(s, _items(s), page, 1000) for s in Section}
+    if not coordinator:
+        for s in (Section.OVERDUE, Section.ENDING):
+            del sections[s]
+    overview = Overview({s: 1000 for s in Severity}, 1000, 1000, 1000) if coordinator else None
+    roles = frozenset(Role) if coordinator else frozenset({Role.TEACHER, Role.MENTOR})
+    return HomeData(
+        user="U0COORDS", name="陈静" * 80, side=Side.SCHOOL, language_choice=language_choice,
+        roles_by_partnership=((("深圳职业技术大学–华为技术有限公司校企合作项目" * 3), roles),) * 10,
+        teaches=True, mentors=True,
+        quick_actions=frozenset({Action.REPORT_PROBLEM, Action.REQUEST_EXCHANGE, Action.SCHEDULE_MEETING}),
+        sections=sections, overview=overview,
+        meetings=tuple(MeetingItem(n, "2027年第一季度校企合作回顾会" * 20, AT, "Asia/Shanghai", "C0PARTNER")
+                       for n in range(5)),
+        action_items=tuple(ActionItemLine(n, "整理实习生安全培训材料" * 100, date(2027, 4, 1), "回顾会" * 50)
+                           for n in range(5)),
+        action_item_total=40,
+        practice=PracticeRecord("U0COORDS", "陈静", 2.5, date(2022, 3, 5), date(2027, 3, 5)))

@@ -1,6 +1,6 @@
-"""The app as Slack meets it: served over HTTP, talking to a fake Slack Web API on loopback.
+"""The app as Slack meets it: served over HTTP, talking to a fake Slack Web API on loopback, with the demo roster.
 
-Tests send signed requests (tests.slack_requests) and read what the fake received. Delivery of the
+Tests send signed requests (bot.devtools.slack_requests) and read what the fake received. Delivery of the
 outbox is explicit (`deliver()`) so each test decides when Slack hears about a change.
 """
 
@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from bot.container import Services, build_services
 from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.slack_requests import SlackRequests, fill
 from bot.roster.importer import import_interns, import_people
 from bot.roster.partnerships import add_partnership
 from bot.serving.runtime import Runtime, build_runtime
@@ -23,10 +24,8 @@ from bot.serving.server import RunningServer, build_wsgi_app, start_in_thread
 from bot.settings import Settings
 from bot.storage.db import Database
 from models.schemas import PartnershipInput
-from tests.slack_requests import SlackRequests, fill
+from tests.support.slack import BOT_TOKEN, SIGNING_SECRET
 
-SIGNING_SECRET = "test-signing-secret"
-BOT_TOKEN = "xoxb-test-token"
 CHANNEL = "C0PARTNER"
 OTHER_CHANNEL = "C0OTHER"
 
@@ -141,6 +140,14 @@ class Harness:
         return self.slack.view_submission(view, fill(view, answers), user_id=user)
 
 
+def dm(h: Harness, user: str, action_id: str) -> dict[str, Any]:
+    """The latest DM to `user` that carries the button `action_id`."""
+    for message in reversed(h.fake.messages("D" + user)):
+        if any(e.get("action_id") == action_id for b in message.get("blocks") or [] for e in b.get("elements") or []):
+            return message
+    raise AssertionError(f"no DM to {user} with {action_id}")
+
+
 def seed_roster(db: Database, tmp_path: Path) -> None:
     """Partnerships by the service, people and interns through the real CSV importers."""
     add_partnership(db, PartnershipInput(name="深职院–华为", school="深圳职业技术大学", enterprise="华为技术有限公司",
@@ -175,15 +182,3 @@ def running_app(db: Database, **setting_overrides: Any) -> Iterator[Harness]:
         # that real Slack would refuse (the fake refused it as Slack would; this says where and why).
         assert not fake.refused_blocks, f"Slack would refuse these blocks: {fake.refused_blocks[:3]}"
 
-
-def text_of(message: dict[str, Any]) -> str:
-    """Everything a person reads in a message (its blocks' texts)."""
-    parts = [str(message.get("text") or "")]
-    for block in message.get("blocks") or []:
-        text = block.get("text")
-        if isinstance(text, dict):
-            parts.append(text.get("text", ""))
-        parts += [f.get("text", "") for f in block.get("fields") or []]
-        parts += [e.get("text", "") if isinstance(e.get("text"), str) else (e.get("text") or {}).get("text", "")
-                  for e in block.get("elements") or []]
-    return "\n".join(parts)

@@ -1,4 +1,4 @@
-"""Driving the exchange workflow through signed requests, for the exchange tests."""
+"""Driving the exchange workflow through signed requests (the exchange tests, and the App Home's)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.devtools.slack_requests import Reply, fill
 from bot.exchanges.ids import ExchangeActionId
 from models.exchange import Exchange
-from tests.harness import TEACHER, Harness
-from tests.slack_requests import Reply, fill
+from tests.support.harness import TEACHER, Harness, dm
 
 START = date.today() + timedelta(days=10)
 END = START + timedelta(days=90)
@@ -26,18 +26,6 @@ def request(h: Harness, user: str = TEACHER, **answers: Any) -> Reply:
         "purpose": "production_practice", "start_date": START.isoformat(), "end_date": END.isoformat(),
         "expected_outcomes": "完成一个测试平台", "confidentiality": ["acknowledged"]}
     return h.slack.view_submission(view, fill(view, {**defaults, **answers}), user_id=user)
-
-
-def dm(h: Harness, user: str, action_id: str) -> dict[str, Any]:
-    """The latest DM to `user` that carries the button `action_id`."""
-    for message in reversed(h.fake.messages("D" + user)):
-        if any(e.get("action_id") == action_id for b in message.get("blocks") or [] for e in b.get("elements") or []):
-            return message
-    raise AssertionError(f"no DM to {user} with {action_id}")
-
-
-def buttons(message: dict[str, Any]) -> list[str]:
-    return [e["action_id"] for b in message.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
 
 
 def decide(h: Harness, user: str, decision: str, comment: str | None = None) -> Reply:

@@ -22,10 +22,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The suite runs in parallel, a worker a core (pytest-xdist; each worker migrates its own SQLite file and
-# PostgreSQL schema). The test that restarts PostgreSQL (COOPBOT_TEST_PG_RESTART=1, as CI sets) would cut every
-# other worker's connections: it runs first, alone.
-PARALLEL = -n auto --dist worksteal
+# The suite runs in parallel, a worker a core up to four (pytest-xdist; each worker migrates its own SQLite file
+# and PostgreSQL schema, and holds its own connections: PostgreSQL allows 100 by default). The test that restarts
+# PostgreSQL (COOPBOT_TEST_PG_RESTART=1, as CI sets) would cut every other worker's connections: it runs first, alone.
+PARALLEL = -n auto --maxprocesses 4 --dist worksteal
 test: $(STAMP) lint typecheck
 ifeq ($(COOPBOT_TEST_PG_RESTART),1)
 	$(BIN)/pytest -m pg_restart

@@ -230,38 +230,50 @@ class FakeSlack:
             method = path.removeprefix("/api/")
         else:
             return _Reply(404, b"not found", content_type="text/plain")
+        # A call is recorded together with its effect, so whoever waited for the call (wait_for) reads what it
+        # did; only an injected delay() shows the call before Slack acts on it, as a slow Slack would.
+        with self._lock:
+            reply, answer = self._answer(method, path, args, raw, headers)
+        if answer is not None:
+            self._notify(method, args, answer)
+        return reply
+
+    def _answer(self, method: str, path: str, args: dict[str, Any], raw: bytes,
+                headers: dict[str, str]) -> tuple[_Reply, dict[str, Any] | None]:
+        """The reply to one call, and what to tell the observers (None: nothing). Called holding the lock."""
         failure = self._record(method, args, headers)
         retry_after = self.rate_limits.check(method, args) if self.rate_limits and failure is None else None
         if retry_after is not None:
-            return _json_reply({"ok": False, "error": "ratelimited"}, 429, **{"Retry-After": str(retry_after)})
+            return _json_reply({"ok": False, "error": "ratelimited"}, 429, **{"Retry-After": str(retry_after)}), None
         pause = self._take_delay(method)
         if pause:
-            time.sleep(pause)
+            self._lock.release()  # Slack has the call and is slow to act on it: let others in meanwhile
+            try:
+                time.sleep(pause)
+            finally:
+                self._lock.acquire()
         if failure is not None:
-            return _failure_reply(failure)
+            return _failure_reply(failure), None
         if "_invalid_json" in args:
-            return _json_reply({"ok": False, "error": "invalid_json"})
+            return _json_reply({"ok": False, "error": "invalid_json"}), None
         if method == "response_url":
-            self._notify(method, args, {})
-            return _json_reply({"ok": True})
+            return _json_reply({"ok": True}), {}
         if method == "file_upload":
-            return self._upload(path.removeprefix("/upload/"), raw)
+            return self._upload(path.removeprefix("/upload/"), raw), None
         token = headers.get("Authorization", headers.get("authorization", "")).removeprefix("Bearer ")
         token = token or str(args.get("token", ""))
         if not token:
-            return _json_reply({"ok": False, "error": "not_authed"})
+            return _json_reply({"ok": False, "error": "not_authed"}), None
         if token != self.bot_token:
-            return _json_reply({"ok": False, "error": "invalid_auth"})
+            return _json_reply({"ok": False, "error": "invalid_auth"}), None
         impl = METHODS.get(method)
         if impl is None:
-            return _json_reply({"ok": False, "error": "unknown_method"})
+            return _json_reply({"ok": False, "error": "unknown_method"}), None
         try:
-            with self._lock:
-                answer = impl(self, args)
+            answer = impl(self, args)
         except SlackError as exc:
-            return _json_reply({"ok": False, "error": exc.args[0]})
-        self._notify(method, args, answer)
-        return _json_reply({"ok": True, **answer})
+            return _json_reply({"ok": False, "error": exc.args[0]}), None
+        return _json_reply({"ok": True, **answer}), answer
 
     def _upload(self, file_id: str, raw: bytes) -> _Reply:
         with self._lock:

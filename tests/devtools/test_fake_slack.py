@@ -7,6 +7,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -220,6 +221,23 @@ def test_wait_for_sees_background_calls(fake: FakeSlack, client: WebClient) -> N
     threading.Thread(target=later).start()
     found = fake.wait_for("chat.postMessage", where=lambda c: c.args["channel"] == "C2")
     assert [c.args["text"] for c in found] == ["two"]
+
+
+def test_a_call_is_seen_only_with_what_it_did(fake: FakeSlack, client: WebClient) -> None:
+    """A test that waited for a call reads its effect, however late the fake's thread gets to it."""
+
+    class SlowToAct:  # the fake's thread held up between taking the call and acting on it
+        def check(self, method: str, args: dict[str, Any]) -> None:
+            time.sleep(0.3)
+
+    fake.rate_limits = SlowToAct()  # type: ignore[assignment]
+    poster = threading.Thread(target=client.chat_postMessage, kwargs={"channel": "C1", "text": "one"})
+    poster.start()
+    try:
+        fake.wait_for("chat.postMessage")
+        assert [m["text"] for m in fake.messages("C1")] == ["one"]
+    finally:
+        poster.join(5)
 
 
 def test_wait_for_timeout_lists_calls(fake: FakeSlack, client: WebClient) -> None:

@@ -127,3 +127,15 @@ def test_notifiers_do_not_load_app_home() -> None:
             [sys.executable, "-c", f"import sys, {notifier}; print('\\n'.join(sys.modules))"],
             capture_output=True, text=True, check=True, cwd=ROOT).stdout.split()
         assert [m for m in loaded if m.startswith("bot.home")] == [], notifier
+
+
+def test_no_test_module_imports_another_test_module() -> None:
+    """Shared helpers and fixtures live in tests/support (and conftest files, which pytest loads itself)."""
+    offenders = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            offenders += [f"{path.relative_to(ROOT)}: {name}" for name in names
+                          if name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith(("test_", "conftest"))]
+    assert offenders == []

@@ -99,7 +99,8 @@ def register(app: App, services: Services) -> None:
         partnership_id = forms.metadata_int(metadata, "partnership_id")
         found = admin.search_interns(user_id(body), partnership_id, str(body.get("value") or "")[:100]) \
             if partnership_id else []
-        ack(options=[named_option(c.name, c.student_id, str(c.id)) for c in found])
+        t = services.lazy_translator_for(user_id(body))
+        ack(options=[named_option(c.name, c.student_id, str(c.id), t) for c in found])
 
     @app.view(AdminCallback.SETUP)
     def submit_setup(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

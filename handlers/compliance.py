@@ -88,7 +88,8 @@ def register(app: App, services: Services) -> None:
             found = service.search_kept(user_id(body), str(body.get("value") or "")[:100])
         except CoopError:
             found = []
-        ack(options=[named_option(name, student_id, str(intern_id)) for intern_id, name, student_id in found])
+        t = services.lazy_translator_for(user_id(body))
+        ack(options=[named_option(name, student_id, str(intern_id), t) for intern_id, name, student_id in found])
 
     @app.view(ComplianceCallback.CHECKLIST)
     def save_checklist(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

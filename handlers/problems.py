@@ -35,7 +35,8 @@ def register(app: App, services: Services) -> None:
             choices = problems.search_interns(user_id(body), str(body.get("value") or "")[:100])
         except CoopError:
             choices = []
-        ack(options=[named_option(c.name, c.student_id, str(c.id)) for c in choices])
+        t = services.lazy_translator_for(user_id(body))
+        ack(options=[named_option(c.name, c.student_id, str(c.id), t) for c in choices])
 
     @app.view(ProblemCallback.REPORT)
     def submit_report(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -115,7 +116,7 @@ def _open_note(services: Services, client: WebClient, body: dict[str, Any], call
         problem = services.problems.view(problem_id, user, action)
         if callback == ProblemCallback.RESOLVE and problem.status == ProblemStatus.RESOLVED:
             raise InvalidTransition(problem.status.value)
-        view = forms.note_modal(callback, problem_id, t, intern=f"{problem.intern_name} ({problem.student_id})")
+        view = forms.note_modal(callback, problem_id, t, intern=t.aside(problem.intern_name, problem.student_id))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     on_button(services, client, body, open_note, problem_refusal)

@@ -111,12 +111,21 @@ def test_dates_times_and_numbers_follow_the_locale() -> None:
     en, zh = translator("en"), translator("zh_CN")
     day = date(2027, 3, 5)
     assert en.date(day) == "Mar 5, 2027"
-    assert zh.date(day) == "2027年3月5日"
+    assert zh.date(day) == "2027年3月5日（周五）"  # Chinese dates read with the weekday (glossary, house style)
+    assert zh.date(date(2027, 1, 4)) == "2027年1月4日（周一）"
+    assert en.date(day, weekday=False) == "Mar 5, 2027" and zh.date(day, weekday=False) == "2027年3月5日"  # a document
     moment = datetime(2027, 3, 5, 1, 30, tzinfo=UTC)
     assert en.datetime(moment, "Asia/Shanghai") == "Mar 5, 2027, 9:30\u202fAM"  # to the minute: no seconds
-    assert zh.datetime(moment, "Asia/Shanghai") == "2027年3月5日 09:30"
-    assert zh.datetime(moment, "America/Los_Angeles") == "2027年3月4日 17:30"  # the day before there
-    assert en.number(12345.5) == "12,345.5" and zh.number(3000) == "3,000"
+    assert zh.datetime(moment, "Asia/Shanghai") == "2027年3月5日（周五）09:30"
+    assert zh.datetime(moment, "America/Los_Angeles") == "2027年3月4日（周四）17:30"  # the day (and weekday) there
+    assert zh.datetime(datetime(2027, 1, 4, 6, 0, tzinfo=UTC), "Asia/Shanghai") == "2027年1月4日（周一）14:00"
+    assert en.number(12345.5) == "12,345.5" and en.number(3000) == "3,000"
+    assert zh.number(3000) == "3000" and zh.number(12345.5) == "12345.5"  # no thousands separator in Chinese
+
+
+def test_names_and_asides_take_the_brackets_of_the_readers_language() -> None:
+    assert translator("en").aside("王芳", "S2024001") == "王芳 (S2024001)"
+    assert translator("zh_CN").aside("王芳", "S2024001") == "王芳（S2024001）"
 
 
 def test_plurals_and_plain_lookups() -> None:

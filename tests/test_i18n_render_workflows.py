@@ -154,7 +154,7 @@ def _digest(full: bool) -> digest_data.DigestData:
     problems = list(every_problem_state())
     d.by_severity = {s: digest_data.Counts(999, 999, 999) for s in Severity}
     d.by_category = {p.category: digest_data.Counts(999, 999, 999) for p in problems}
-    d.oldest_open = [digest_data.ProblemLine(p.id, LONG_NAME, p.category, p.severity, p.created_at, link)
+    d.oldest_open = [digest_data.ProblemLine(p.id, LONG_NAME, p.student_id, p.category, p.severity, p.created_at, link)
                      for p in problems[:digest_data.TOP]]
     line = digest_data.ExchangeLine(1, LONG_NAME, "华为 2012 实验室 <b>" * 10, date(2027, 9, 30), link)
     d.exchanges = {bucket: [line] * digest_data.TOP for bucket in ("pending", "active", "due")}

@@ -207,7 +207,9 @@ def roster_error(problem: RosterProblem, t: Translator) -> str:
         return (_("This person is not a teacher in this partnership: give them that role first.") if teacher
                 else _("This person is not a mentor in this partnership: give them that role first."))
     if problem.code == "supervises":
-        interns = ", ".join(problem.student_ids[:3]) + (", …" if len(problem.student_ids) > 3 else "")
+        interns = _(", ").join(problem.student_ids[:3])
+        if len(problem.student_ids) > 3:
+            interns = _("{items}, …").format(items=interns)
         words = (_("This person teaches interns here ({interns}): keep the role teacher, or give those interns "
                    "another teacher first (Change supervisors).") if problem.role == Role.TEACHER.value
                  else _("This person mentors interns here ({interns}): keep the role mentor, or give those interns "

@@ -57,7 +57,7 @@ def open_button(intern_id: int, t: Translator) -> dict[str, Any]:
 def _line(c: Checklist, t: Translator) -> str:
     state = (t.gettext("Missing: {items}").format(items=missing_words(c.missing, t)) if c.missing
              else t.gettext("Complete"))
-    return (f"*{escape_within(c.name, 200)}* ({escape_within(c.student_id, 64)}) · "
+    return (f"{t.aside('*' + escape_within(c.name, 200) + '*', escape_within(c.student_id, 64))} · "
             f"{t.date(c.start_date)} – {t.date(c.end_date)}\n{state}")
 
 

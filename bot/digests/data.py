@@ -52,6 +52,7 @@ class Link:
 class ProblemLine:
     id: int
     intern: str
+    student_id: str
     category: Category
     severity: Severity
     created_at: datetime
@@ -192,7 +193,7 @@ def _oldest_open(session: Session, digests: dict[int, DigestData]) -> None:
         .where(ranked.c.rn <= TOP).order_by(ranked.c.partnership_id, ranked.c.rn))
     for row in rows:
         digest = digests[row.partnership_id]
-        digest.oldest_open.append(ProblemLine(row.id, f"{row.name} ({row.student_id})", row.category, row.severity,
+        digest.oldest_open.append(ProblemLine(row.id, row.name, row.student_id, row.category, row.severity,
                                               row.created_at, Link(row.channel or digest.channel_id, row.ts)))
 
 

@@ -23,15 +23,15 @@ TEXT_LIMIT = 3000
 SLACK_ARCHIVES = "https://slack.com/archives"
 
 
-def link(target: Link, label: str) -> str:
-    """A link to the item's message when we know where it landed, else to its channel.
+def link(target: Link, label: str, t: Translator) -> str:
+    """A link to the item's message when we know where it landed, else to its channel (named in brackets).
 
     `label` must already be escaped. Slack offers no permalink without an API call per item, but an
     archives URL with the message ts opens the message in the reader's own workspace.
     """
     if target.ts:
         return f"<{SLACK_ARCHIVES}/{target.channel}/p{target.ts.replace('.', '')}|{label}>"
-    return f"{label} (<#{target.channel}>)"
+    return t.aside(label, f"<#{target.channel}>")
 
 
 def period_title(d: DigestData, t: Translator, quarter: Quarter | None) -> str:
@@ -58,7 +58,8 @@ def digest_message(d: DigestData, t: Translator, quarter: Quarter | None = None)
         blocks.append(_lines_section(_by_severity(d, t)))
         blocks.append(_lines_section(_by_category(d, t)))
     if d.oldest_open:
-        lines = [f"{SEVERITY_EMOJI[p.severity]} {link(p.link, '#' + str(p.id))} {escape(p.intern)} · "
+        lines = [f"{SEVERITY_EMOJI[p.severity]} {link(p.link, '#' + str(p.id), t)} · "
+                 f"{escape(t.aside(p.intern, p.student_id))} · "
                  f"{_(CATEGORY_LABELS[p.category])} · {_('since {date}').format(date=t.date(_day(p.created_at, d)))}"
                  for p in d.oldest_open]
         blocks.append(_lines_section(f"*{_('Oldest open problems')}*\n" + "\n".join(lines)))
@@ -130,7 +131,7 @@ def _exchanges(d: DigestData, t: Translator) -> list[str]:
         if not items:
             continue
         parts = [f"_{labelled(heads[bucket], str(d.exchange_counts[bucket]), t)}_"]
-        parts += [f"• {link(e.link, escape_within(e.person, 100))} → {escape_within(e.host_unit, 200)} · "
+        parts += [f"• {link(e.link, escape_within(e.person, 100), t)} → {escape_within(e.host_unit, 200)} · "
                   f"{_('until {date}').format(date=t.date(e.end_date))}" for e in items]
         parts += _more(len(items), d.exchange_counts[bucket], t)
         texts.append("\n".join(parts))
@@ -144,13 +145,13 @@ def _meetings(d: DigestData, t: Translator) -> str:
     parts = [f"*{_('Cooperation meetings')}*"]
     if d.next_meeting:
         m = d.next_meeting
-        parts.append(_("Next: {title}, {when}").format(title=link(m.link, escape_within(m.title, 200)),
+        parts.append(_("Next: {title}, {when}").format(title=link(m.link, escape_within(m.title, 200), t),
                                                        when=t.datetime(m.starts_at, d.timezone)))
     else:
         parts.append(_("No meeting scheduled."))
     if d.action_items:
         parts.append(f"_{_('Open action items: {count}').format(count=d.action_item_count)}_")
-        parts += [f"• {link(a.link, escape_within(a.text, 200))} · {mention(a.owner)} · "
+        parts += [f"• {link(a.link, escape_within(a.text, 200), t)} · {mention(a.owner)} · "
                   f"{_('due {date}').format(date=t.date(a.due_date))}" for a in d.action_items]
         parts += _more(len(d.action_items), d.action_item_count, t)
     return "\n".join(parts)
@@ -161,7 +162,7 @@ def _internships(d: DigestData, t: Translator) -> str:
     parts = [f"*{_('Internships ending in the next 30 days')}*"]
     if not d.ending:
         parts.append(_("None."))
-    parts += [f"• {escape(i.name)} ({escape(i.student_id)}) · {t.date(i.end_date)}" for i in d.ending]
+    parts += [f"• {escape(t.aside(i.name, i.student_id))} · {t.date(i.end_date)}" for i in d.ending]
     parts += _more(len(d.ending), d.ending_count, t)
     return "\n".join(parts)
 
@@ -172,7 +173,7 @@ def _compliance(d: DigestData, t: Translator) -> str:
     parts = [f"*{_('Compliance checklists incomplete')}*"]
     for m in d.compliance[:TOP]:
         when = (_("started {date}") if m.started else _("starts {date}")).format(date=t.date(m.start_date))
-        parts.append(f"• {escape(m.name)} ({escape(m.student_id)}) · {when} · "
+        parts.append(f"• {escape(t.aside(m.name, m.student_id))} · {when} · "
                      f"{_('missing: {items}').format(items=missing_words(m.missing, t))} · {mention(m.teacher)}")
     parts += _more(min(len(d.compliance), TOP), len(d.compliance), t)
     return "\n".join(parts)

@@ -63,7 +63,7 @@ def details(x: ExchangeSnapshot, t: Translator) -> Blocks:
     """The request itself, as every message and modal about it shows it."""
     _ = t.gettext
     blocks: Blocks = [fields(
-        (_("Who"), f"{mention(x.person)} ({escape_within(x.person_name, 200)})"),
+        (_("Who"), t.aside(mention(x.person), escape_within(x.person_name, 200))),
         (_("Direction"), _(DIRECTION_LABELS[x.direction])),
         (_("Host unit"), escape_within(x.host_unit, 1000)),
         (_("Purpose"), _(PURPOSE_LABELS[x.purpose])),
@@ -109,7 +109,8 @@ def _summary_blocks(x: ExchangeSnapshot, t: Translator) -> Blocks:
     _ = t.gettext
     return [header(title(x, t, mrkdwn=False)),
             *details(x, t),
-            section(f"*{_('Status')}*: {status_words(x, t)}\n{side_lines(x, t)}", cut=True),
+            section(_("{label}: {value}").format(label=f"*{_('Status')}*", value=status_words(x, t)) + "\n"
+                    + side_lines(x, t), cut=True),
             context(_("Exchange #{number} · round {round}").format(number=x.id, round=x.review_round))]
 
 

@@ -107,7 +107,7 @@ def followup_blocks(f: Followups, t: Translator) -> Blocks:
         for m in f.compliance:
             when = (_("under way since {date}") if m.started else _("starts {date}")).format(date=t.date(m.start_date))
             text = _("{intern} — missing: {items} ({when})").format(
-                intern=escape_within(f"{m.name} ({m.student_id})", 300), items=missing_words(m.missing, t), when=when)
+                intern=escape_within(t.aside(m.name, m.student_id), 300), items=missing_words(m.missing, t), when=when)
             blocks.append(section(text, open_button(m.intern_id, t) if m.teacher and f.keeps_checklists else None))
         if f.compliance_total > len(f.compliance):
             blocks.append(context(_("…and {count} more: `/coop checklist` lists them.").format(
@@ -116,7 +116,7 @@ def followup_blocks(f: Followups, t: Translator) -> Blocks:
         blocks.append(header(_("Evaluations to send")))
         for waiting in f.to_evaluate:
             text = _("{intern} finished on {date}; please evaluate the internship.").format(
-                intern=escape_within(f"{waiting.name} ({waiting.student_id})", 300), date=t.date(waiting.end_date))
+                intern=escape_within(t.aside(waiting.name, waiting.student_id), 300), date=t.date(waiting.end_date))
             blocks.append(section(text, button(InternshipActionId.EVALUATE, _("Evaluate"), waiting.intern_id)))
         if f.to_evaluate_total > len(f.to_evaluate):
             blocks.append(context(_("…and {count} more: the evaluation requests in your DMs list them.").format(
@@ -124,7 +124,7 @@ def followup_blocks(f: Followups, t: Translator) -> Blocks:
     if f.evaluations:
         blocks.append(header(_("Internship evaluations")))
         for item in f.evaluations:
-            who = escape_within(f"{item.name} ({item.student_id})", 300)
+            who = escape_within(t.aside(item.name, item.student_id), 300)
             if item.evaluation is None:
                 text = _("{intern} finished on {date}; the mentor has not evaluated yet.").format(
                     intern=who, date=t.date(item.end_date))

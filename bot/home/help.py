@@ -54,7 +54,7 @@ def help_text(t: Translator, data: HomeData | None, *, how_to_join: str) -> str:
         never = [r for r in Relation if r in NEVER.get(action, frozenset()) and r in held]
         if never:
             barred = _(", ").join(_(RELATION_LABELS[r]) for r in never)
-            line += " " + _("(never as {relations})").format(relations=barred)
+            line = _("{permission} (never as {relations})").format(permission=line, relations=barred)
         lines.append(line)
     lines += [_("• `/coop status` — your problems, exchanges, action items and next meeting."),
               _("• `/coop help` — this help."),

@@ -75,7 +75,7 @@ def problem_text(p: ProblemItem, t: Translator) -> str:
     _ = t.gettext
     summary = _("{severity} · {category}: {intern}").format(
         severity=_(SEVERITY_LABELS[p.severity]), category=_(CATEGORY_LABELS[p.category]),
-        intern=escape(f"{p.intern_name} ({p.student_id})"))
+        intern=escape(t.aside(p.intern_name, p.student_id)))
     return (f"{SEVERITY_EMOJI[p.severity]} *#{p.id}* {summary}\n{_(STATUS_LABELS[p.status])} · <#{p.channel_id}> · "
             f"{escape_within(p.description, 150)}")
 
@@ -103,12 +103,12 @@ def intern_line(i: InternItem, t: Translator) -> str:
     problems = t.ngettext("{count} open problem", "{count} open problems", i.open_problems).format(
         count=i.open_problems)
     return t.gettext("• {intern} — {position}, until {end} · {problems}").format(
-        intern=escape_within(f"{i.name} ({i.student_id})", 300), position=escape_within(i.position, 200),
+        intern=escape_within(t.aside(i.name, i.student_id), 300), position=escape_within(i.position, 200),
         end=t.date(i.end_date), problems=problems)
 
 
 def ending_line(i: EndingItem, t: Translator) -> str:
-    return t.gettext("• {intern} — ends {end}").format(intern=escape_within(f"{i.name} ({i.student_id})", 300),
+    return t.gettext("• {intern} — ends {end}").format(intern=escape_within(t.aside(i.name, i.student_id), 300),
                                                       end=t.date(i.end_date))
 
 
@@ -155,7 +155,8 @@ def meeting_text(data: HomeData, t: Translator) -> str:
     if not data.meetings:
         return head + _("No meeting scheduled.")
     return head + "\n".join(
-        f"📅 {escape_within(m.title, 200)} · {t.datetime(m.starts_at, m.timezone)} ({m.timezone}) · <#{m.channel_id}>"
+        f"📅 {escape_within(m.title, 200)} · {t.aside(t.datetime(m.starts_at, m.timezone), m.timezone)} · "
+        f"<#{m.channel_id}>"
         for m in data.meetings[:5])
 
 

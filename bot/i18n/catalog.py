@@ -35,6 +35,16 @@ def N_(message: str) -> str:
 
 # Quarter names differ in shape per language ("Q1 2027", "2027年第一季度"), so each is a catalog entry.
 _QUARTERS = (N_("Q1 {year}"), N_("Q2 {year}"), N_("Q3 {year}"), N_("Q4 {year}"))
+# How dates, times and numbers read is the catalog's too: Babel (CLDR) patterns, so each language writes them
+# its own way through the same code. English keeps Babel's medium date ("Jan 4, 2027") and grouped digits
+# ("12,345"); Chinese adds the weekday ("2027年1月4日（周一）"), joins the time without a space
+# ("2027年1月4日（周一）14:00") and writes numbers without a thousands separator ("3000").
+DATE_PATTERN = N_("MMM d, y")
+DATE_AND_TIME = N_("{date}, {time}")
+NUMBER_PATTERN = N_("#,##0.###")
+# An aside in brackets: an intern and their student id, a time and its zone, a name after a mention. Its
+# brackets are the reader's language's ("王芳 (S2024001)" would put half-width brackets in a Chinese sentence).
+_ASIDE = N_("{name} ({detail})")
 
 
 def available_languages() -> list[str]:
@@ -82,19 +92,27 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._translations.ngettext(singular, plural, n)
 
-    def date(self, value: date) -> str:
-        return format_date(value, format="medium", locale=self.locale)
+    def date(self, value: date, *, weekday: bool = True) -> str:
+        """A date as a message reads it ("Jan 4, 2027", "2027年1月4日（周一）"). `weekday=False` for a formal
+        document, which writes the date alone (Babel's medium form: "Jan 4, 2027", "2027年1月4日")."""
+        if not weekday:
+            return format_date(value, format="medium", locale=self.locale)
+        return format_date(value, format=self.gettext(DATE_PATTERN), locale=self.locale)
 
     def datetime(self, value: datetime, tz: str) -> str:
-        """`value` (aware) as the clock on the wall in `tz` reads it: the date in full, the time to the minute
-        ("Dec 4, 2026, 2:30 PM", "2026年12月4日 14:30"), joined as the language joins them."""
+        """`value` (aware) as the clock on the wall in `tz` reads it: the date as `date` writes it, the time to
+        the minute ("Dec 4, 2026, 2:30 PM", "2026年12月4日（周五）14:30"), joined as the language joins them."""
         zone = _zone(tz)
         time_part = format_time(value, format="short", tzinfo=zone, locale=self.locale)
-        date_part = format_date(value.astimezone(zone), format="medium", locale=self.locale)
-        return str(self.locale.datetime_formats["medium"]).format(time_part, date_part)
+        return self.gettext(DATE_AND_TIME).format(date=self.date(value.astimezone(zone).date()), time=time_part)
 
     def number(self, value: float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return format_decimal(value, format=self.gettext(NUMBER_PATTERN), locale=self.locale)
+
+    def aside(self, name: str, detail: str) -> str:
+        """`name` with `detail` in brackets, as the language brackets an aside ("王芳 (S2024001)" in English,
+        "王芳（S2024001）" in Chinese). Escaping is the caller's: escape both parts for mrkdwn."""
+        return self.gettext(_ASIDE).format(name=name, detail=detail)
 
     def quarter(self, year: int, q: int) -> str:
         """The quarter's name: "Q1 2027" in English, "2027年第一季度" in Chinese; `q` is 1–4."""

@@ -15,14 +15,14 @@ from bot.slack.blocks import Block, Blocks, actions, button, context, section
 from bot.slack.text import escape, escape_within, headed_pieces, mention
 
 
-def _who(intern: InternSnapshot) -> str:
-    return f"{escape(intern.name)} ({escape(intern.student_id)})"
+def _who(intern: InternSnapshot, t: Translator) -> str:
+    return escape(t.aside(intern.name, intern.student_id))
 
 
 def evaluation_request(intern: InternSnapshot, t: Translator, *, reminder: bool) -> tuple[str, Blocks]:
     """The DM asking for the evaluation, with the button that opens the modal."""
     _ = t.gettext
-    values = {"intern": _who(intern), "end": t.date(intern.end_date), "partnership": escape(intern.partnership)}
+    values = {"intern": _who(intern, t), "end": t.date(intern.end_date), "partnership": escape(intern.partnership)}
     if reminder:
         text = _("Reminder: the evaluation of {intern}'s internship ({partnership}, ended {end}) is still "
                  "missing.").format(**values)
@@ -80,7 +80,7 @@ def evaluation_requests(items: list[RequestItem], t: Translator) -> tuple[str, B
 
 def _listed(item: RequestItem, t: Translator) -> Block:
     _ = t.gettext
-    who = escape_within(f"{item.intern.name} ({item.intern.student_id})", 300)
+    who = escape_within(t.aside(item.intern.name, item.intern.student_id), 300)
     block_id = f"intern:{item.intern.id}"
     if item.evaluation is not None:
         return section(_(":white_check_mark: {intern}: evaluated by {person}.").format(
@@ -95,20 +95,22 @@ def evaluation_lines(evaluation: EvaluationSnapshot, t: Translator) -> str:
     _ = t.gettext
     lines = _grades(evaluation, t)
     if evaluation.comments:
-        lines.append(f"*{_('Comments')}:* {escape_within(evaluation.comments, 2500)}")
+        comments = escape_within(evaluation.comments, 2500)
+        lines.append(_("*{label}:* {value}").format(label=_("Comments"), value=comments))
     if evaluation.certificate_issued:
         lines.append(_("Internship certificate issued."))
     return "\n".join(lines)
 
 
 def _grades(evaluation: EvaluationSnapshot, t: Translator) -> list[str]:
-    return [f"*{t.gettext(label)}:* {t.gettext(GRADE_LABELS[evaluation.grades[field]])}"
+    return [t.gettext("*{label}:* {value}").format(label=t.gettext(label),
+                                                  value=t.gettext(GRADE_LABELS[evaluation.grades[field]]))
             for field, label in CRITERIA.items()]
 
 
 def evaluated_text(intern: InternSnapshot, evaluation: EvaluationSnapshot, t: Translator) -> str:
     return t.gettext("{person} evaluated the internship of {intern}.").format(
-        person=mention(evaluation.evaluator), intern=_who(intern))
+        person=mention(evaluation.evaluator), intern=_who(intern, t))
 
 
 def request_done(intern: InternSnapshot, evaluation: EvaluationSnapshot, t: Translator) -> tuple[str, Blocks]:
@@ -127,5 +129,6 @@ def teacher_notice(intern: InternSnapshot, evaluation: EvaluationSnapshot, t: Tr
         lines.append(_("Internship certificate issued."))
     blocks = [section(text), section("\n".join(lines))]
     if evaluation.comments:
-        blocks += [section(piece) for piece in headed_pieces(f"*{_('Comments')}:*\n", evaluation.comments)]
+        head = _("*{label}:*").format(label=_("Comments"))
+        blocks += [section(piece) for piece in headed_pieces(f"{head}\n", evaluation.comments)]
     return text, blocks

@@ -31,7 +31,7 @@ ANNOUNCED: dict[MeetingStatus, str] = {
 def when_text(m: MeetingSnapshot, t: Translator) -> str:
     """Start on the partnership's wall clock, with the zone named, and the length."""
     length = t.ngettext("{count} minute", "{count} minutes", m.duration_minutes).format(count=m.duration_minutes)
-    return f"{t.datetime(m.starts_at, m.timezone)} ({m.timezone}) · {length}"
+    return f"{t.aside(t.datetime(m.starts_at, m.timezone), m.timezone)} · {length}"
 
 
 def rsvp_lines(m: MeetingSnapshot, t: Translator) -> str:

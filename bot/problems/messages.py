@@ -16,9 +16,9 @@ from bot.slack.text import escape, escape_within, headed_pieces, mention, trunca
 from models.problem import AWAITING_ACKNOWLEDGEMENT, EventKind, ProblemStatus
 
 
-def intern_label(p: ProblemSnapshot) -> str:
-    """How an intern reads everywhere: "Name (student id)"."""
-    return f"{p.intern_name} ({p.student_id})"
+def intern_label(p: ProblemSnapshot, t: Translator) -> str:
+    """How an intern reads everywhere: "Name (student id)", bracketed as the reader's language brackets."""
+    return t.aside(p.intern_name, p.student_id)
 
 
 def _titled(title: str, body: str | None) -> Blocks:
@@ -40,7 +40,7 @@ def summary_text(p: ProblemSnapshot, t: Translator) -> str:
     """The notification text (what a phone shows): severity, category, intern — escaped."""
     return t.gettext("{severity} · {category}: {intern}").format(
         severity=t.gettext(SEVERITY_LABELS[p.severity]), category=t.gettext(CATEGORY_LABELS[p.category]),
-        intern=escape(intern_label(p)))
+        intern=escape(intern_label(p, t)))
 
 
 def channel_message(p: ProblemSnapshot, t: Translator, *, mention_people: tuple[str, ...] = ()) -> tuple[str, Blocks]:
@@ -48,7 +48,7 @@ def channel_message(p: ProblemSnapshot, t: Translator, *, mention_people: tuple[
     _ = t.gettext
     blocks: Blocks = [
         header(f"{SEVERITY_EMOJI[p.severity]} {_(SEVERITY_LABELS[p.severity])} · {_(CATEGORY_LABELS[p.category])}"),
-        fields((_("Intern"), escape_within(intern_label(p), 1900)), (_("Status"), status_words(p, t)),
+        fields((_("Intern"), escape_within(intern_label(p, t), 1900)), (_("Status"), status_words(p, t)),
                (_("Reported by"), mention(p.reporter)), (_("When did it happen"), t.date(p.occurred_on))),
         *_titled(_("What happened"), p.description),
     ]
@@ -102,7 +102,7 @@ def thread_note(kind: EventKind, actor: str, text: str | None, t: Translator) ->
 def supervisor_dm(p: ProblemSnapshot, t: Translator) -> tuple[str, Blocks]:
     """To the intern's mentor or teacher: a new problem about their intern."""
     text = t.gettext("{reporter} reported a problem about your intern {intern} in <#{channel}>: {summary}").format(
-        reporter=mention(p.reporter), intern=escape(intern_label(p)), channel=p.channel_id,
+        reporter=mention(p.reporter), intern=escape(intern_label(p, t)), channel=p.channel_id,
         summary=summary_text(p, t))
     return text, [section(text)]
 
@@ -123,8 +123,8 @@ def reporter_notice(p: ProblemSnapshot, kind: EventKind, actor: str, t: Translat
         EventKind.RESOLVED: _("{person} resolved your report about {intern}."),
         EventKind.REOPENED: _("{person} reopened your report about {intern}."),
     }.get(kind, _("{person} added an update to your report about {intern}."))
-    text = template.format(person=mention(actor), intern=escape(intern_label(p)))
-    return text, [section(text + f" (<#{p.channel_id}>)")]
+    text = template.format(person=mention(actor), intern=escape(intern_label(p, t)))
+    return text, [section(t.aside(text, f"<#{p.channel_id}>"))]
 
 
 def _waited(waited: timedelta, t: Translator) -> str:
@@ -148,6 +148,6 @@ def escalation_dm(p: ProblemSnapshot, waited: timedelta, t: Translator) -> tuple
     text = t.gettext("⏰ A {severity} report about {intern} in <#{channel}> has not been acknowledged after "
                      "{waited}. Please make sure the intern's teacher or mentor takes it on, or acknowledge "
                      "it yourself.").format(severity=t.gettext(SEVERITY_LABELS[p.severity]),
-                                           intern=escape(intern_label(p)), channel=p.channel_id,
+                                           intern=escape(intern_label(p, t)), channel=p.channel_id,
                                            waited=_waited(waited, t))
     return text, [section(text)]

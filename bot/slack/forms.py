@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.i18n.catalog import Translator
 from bot.slack.blocks import plain
 from bot.slack.text import truncate
 
@@ -72,11 +73,12 @@ def option(label: str, value: str) -> dict[str, Any]:
     return {"text": plain(truncate(label, OPTION_TEXT_LIMIT)), "value": value}
 
 
-def named_option(name: str, detail: str, value: str) -> dict[str, Any]:
-    """An option reading "name (detail)", e.g. an intern and their student id: a long name is shortened,
-    never the detail, which is what tells two people of the same name apart."""
-    tail = f" ({detail})"
-    return option(truncate(name, max(OPTION_TEXT_LIMIT - len(tail), 1)) + tail, value)
+def named_option(name: str, detail: str, value: str, t: Translator) -> dict[str, Any]:
+    """An option reading "name (detail)" in the reader's brackets ("王芳（S2024001）" in Chinese), e.g. an intern
+    and their student id: a long name is shortened, never the detail, which is what tells two people of the
+    same name apart."""
+    room = OPTION_TEXT_LIMIT - len(t.aside("", detail))
+    return option(t.aside(truncate(name, max(room, 1)), detail), value)
 
 
 def input_block(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,

@@ -119,7 +119,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.DECIDE_EXCHANGE: N_("approve, reject or send back an exchange"),
     Action.EDIT_EXCHANGE: N_("edit an exchange sent back for changes"),
     Action.ASSESS_EXCHANGE: N_("assess an exchange at its end"),
-    Action.CONFIRM_EXCHANGE: N_("confirm an exchange and issue its letter"),
+    Action.CONFIRM_EXCHANGE: N_("confirm an exchange and issue its certificate"),
     Action.EVALUATE_INTERN: N_("evaluate an intern when the internship ends"),
     Action.ADMINISTER_ROSTER: N_("add people and interns, change supervisors, end an internship early "
                                  "(`/coop admin`)"),

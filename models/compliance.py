@@ -15,8 +15,8 @@ class ComplianceItem(enum.StrEnum):
     AGREEMENT = "agreement"  # the tripartite agreement (college, enterprise, student) is signed
     INSURANCE = "insurance"  # internship liability insurance covers the whole period
     GUARDIAN_CONSENT = "guardian_consent"  # required only for interns under 18 on the start date
-    PAY = "pay"  # pay agreed, at least 80% of the post's wage
-    HOURS = "hours"  # no night shifts or overtime, unless filed
+    PAY = "pay"  # pay agreed, at least 80% of the same post's probation wage
+    HOURS = "hours"  # no overtime or night shifts, unless the post needs them and it is filed
 
 
 class InternCompliance(Base):

@@ -29,10 +29,10 @@ CHOOSER_ROWS = 90  # interns listed in the chooser: a modal holds 100 blocks
 
 ITEM_LABELS = {
     ComplianceItem.AGREEMENT: N_("Tripartite agreement signed"),
-    ComplianceItem.INSURANCE: N_("Liability insurance in force for the whole period"),
+    ComplianceItem.INSURANCE: N_("Internship liability insurance in force for the whole period"),
     ComplianceItem.GUARDIAN_CONSENT: N_("Guardian consent (interns under 18)"),
-    ComplianceItem.PAY: N_("Pay agreed: at least 80% of the post's wage"),
-    ComplianceItem.HOURS: N_("No night shifts or overtime, unless filed"),
+    ComplianceItem.PAY: N_("Pay agreed: at least 80% of the same post's probation wage"),
+    ComplianceItem.HOURS: N_("No overtime or night shifts (unless the post needs them and it is filed)"),
 }
 # Short forms for lists (digest, App Home): "missing: agreement, insurance".
 ITEM_SHORT = {

@@ -1,8 +1,9 @@
 """The intern compliance checklist: kept by the intern's teacher, shown to coordinators.
 
-Items: the tripartite agreement signed, liability insurance for the whole period, guardian consent
-(required only for an intern under 18 on the start date — from the optional birth date), pay agreed
-at no less than 80% of the post's wage, and no night shifts or overtime unless filed. An intern whose
+Items: the tripartite internship agreement signed, internship liability insurance for the whole period,
+guardian consent (required only for an intern under 18 on the start date — from the optional birth date),
+pay agreed at no less than 80% of the same post's probation wage, and no overtime or night shifts unless the
+post needs them and it is filed (the 2021 regulation on vocational students' internships). An intern whose
 internship has not ended and who lacks a required item is *flagged* (`missing_compliance`): before
 the start date that is a warning, after it the placement runs without it.
 """

@@ -1,5 +1,5 @@
 """The end of an exchange: each side assesses the person, then a coordinator confirms and the
-letter of appointment is issued. Same discipline as the review: lock, re-check, one transaction."""
+staff exchange certificate is issued. Same discipline as the review: lock, re-check, one transaction."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def assess(service: ExchangeService, exchange_id: int, slack_user_id: str, ratin
 
 
 def confirm(service: ExchangeService, exchange_id: int, slack_user_id: str) -> Outcome:
-    """Complete an assessed exchange: number and render the letter, keep it, send it to the requester."""
+    """Complete an assessed exchange: number and render the certificate, keep it, send it to the requester."""
     for attempt in range(LETTER_ATTEMPTS):
         try:
             return _confirm_once(service, exchange_id, slack_user_id)

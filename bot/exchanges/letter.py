@@ -1,4 +1,7 @@
-"""The letter of appointment: its number and its PDF, made from the exchange's own data.
+"""The staff exchange certificate (人员交流证明): its number and its PDF, made from the exchange's own data.
+
+It certifies, once both sides have assessed it, that the person took part in the exchange: a certificate of
+participation, not a letter appointing them to a post (a 聘书), so both languages call it a certificate.
 
 Chinese names must render, offline. reportlab's built-in CID font STSong-Light (Adobe's standard
 Simplified Chinese font) needs no file and no download: the PDF names the font and every PDF reader
@@ -46,7 +49,7 @@ _NUMBERING_LOCK = 0x434F4F50  # "COOP": PostgreSQL advisory lock key, with the y
 
 
 def next_number(session: Session, year: int) -> str:
-    """The next free letter number of `year`, e.g. COOP-2027-0001.
+    """The next free certificate number of `year`, e.g. COOP-2027-0001.
 
     Confirmations take numbers one at a time: on PostgreSQL a transaction-scoped advisory lock per year,
     held until this confirmation commits, so the next one reads the number it took (SQLite's writer lock
@@ -61,11 +64,12 @@ def next_number(session: Session, year: int) -> str:
 
 
 def filename(number: str) -> str:
-    return f"letter-of-appointment-{number}.pdf"
+    return f"staff-exchange-certificate-{number}.pdf"
 
 
 def render(x: ExchangeSnapshot, number: str, issued_on: date, confirmed_by: str, t: Translator) -> bytes:
-    """The letter as PDF bytes: names, units, period, purpose, both assessments, number and date."""
+    """The certificate as PDF bytes: names, units, period, purpose, both assessments, number and date. A
+    formal document writes its dates without the weekday a message gives them."""
     _ = t.gettext
     font = _font()
     body = ParagraphStyle("body", fontName=font, fontSize=11, leading=17, wordWrap="CJK")
@@ -76,14 +80,15 @@ def render(x: ExchangeSnapshot, number: str, issued_on: date, confirmed_by: str,
         return Paragraph(xml_escape(text), style)
 
     story = [
-        para(_("Letter of Appointment"), title),
-        para(_("Letter number: {number}").format(number=number)),
-        para(_("Date of issue: {date}").format(date=t.date(issued_on))),
+        para(_("Staff Exchange Certificate"), title),
+        para(_("Certificate number: {number}").format(number=number)),
+        para(_("Date of issue: {date}").format(date=t.date(issued_on, weekday=False))),
         Spacer(1, 6 * mm),
-        para(_("{person} of {sending} took part in a staff exchange with {host} ({unit}) from {start} to {end}, "
-               "under the cooperation agreement {partnership}.").format(
+        para(_("This is to certify that {person} of {sending} took part in a staff exchange with {host} ({unit}) "
+               "from {start} to {end}, under the cooperation agreement {partnership}.").format(
             person=x.person_name, sending=x.sending_unit, host=x.host_organisation, unit=x.host_unit,
-            start=t.date(x.start_date), end=t.date(x.end_date), partnership=x.partnership_name)),
+            start=t.date(x.start_date, weekday=False), end=t.date(x.end_date, weekday=False),
+            partnership=x.partnership_name)),
         para(_("Direction: {direction}").format(direction=_(DIRECTION_LABELS[x.direction]))),
         para(_("Purpose: {purpose}").format(purpose=_(PURPOSE_LABELS[x.purpose]))),
     ]
@@ -102,7 +107,7 @@ def render(x: ExchangeSnapshot, number: str, issued_on: date, confirmed_by: str,
               para(_("Confirmed by {name} for {school} and {enterprise}.").format(
                   name=confirmed_by, school=x.school, enterprise=x.enterprise))]
     out = io.BytesIO()
-    document = SimpleDocTemplate(out, pagesize=A4, title=_("Letter of appointment {number}").format(number=number),
+    document = SimpleDocTemplate(out, pagesize=A4, title=_("Staff exchange certificate {number}").format(number=number),
                                  author="coopbot", leftMargin=25 * mm, rightMargin=25 * mm,
                                  topMargin=25 * mm, bottomMargin=25 * mm)
     document.build(story)

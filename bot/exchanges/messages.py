@@ -78,7 +78,7 @@ def details(x: ExchangeSnapshot, t: Translator) -> Blocks:
 def status_words(x: ExchangeSnapshot, t: Translator) -> str:
     words = t.gettext(STATUS_LABELS[x.status])
     if x.status == ExchangeStatus.COMPLETED and x.letter_number:
-        words += " · " + t.gettext("Letter {number}").format(number=x.letter_number)
+        words += " · " + t.gettext("Certificate {number}").format(number=x.letter_number)
     return words
 
 
@@ -162,16 +162,16 @@ def assessment_request(x: ExchangeSnapshot, t: Translator) -> tuple[str, Blocks]
 
 def confirm_request(x: ExchangeSnapshot, t: Translator) -> tuple[str, Blocks]:
     _ = t.gettext
-    text = _("Both sides assessed the staff exchange of {who}. Confirm it to issue the letter of "
-             "appointment.").format(who=escape(x.person_name))
-    confirm = _button(ExchangeActionId.CONFIRM, _("Confirm and issue letter"), x, confirm=confirmation(
-        _("Issue the letter?"), _("The exchange will be completed and the letter sent to the requester."),
+    text = _("Both sides assessed the staff exchange of {who}. Confirm it to issue the staff exchange "
+             "certificate.").format(who=escape(x.person_name))
+    confirm = _button(ExchangeActionId.CONFIRM, _("Confirm and issue certificate"), x, confirm=confirmation(
+        _("Issue the certificate?"), _("The exchange will be completed and the certificate sent to the requester."),
         _("Issue"), _("Cancel")))
     return text, [section(text), section(side_lines(x, t)), _actions(x, confirm)]
 
 
 def letter_comment(x: ExchangeSnapshot, t: Translator) -> str:
-    return t.gettext("Letter of appointment {number} for {who}'s staff exchange.").format(
+    return t.gettext("Staff exchange certificate {number} for {who}.").format(
         number=x.letter_number or "", who=escape(x.person_name))
 
 

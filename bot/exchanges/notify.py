@@ -82,7 +82,7 @@ class SlackExchangeNotifier:
         t = self._t(session, x.requester, x)
         number = x.letter_number or ""
         outbox.upload(session, channel=x.requester, filename=letter.filename(number), content=pdf,
-                      title=t.gettext("Letter of appointment {number}").format(number=number),
+                      title=t.gettext("Staff exchange certificate {number}").format(number=number),
                       initial_comment=messages.letter_comment(x, t))
 
     def reminded(self, session: Session, x: ExchangeSnapshot, users: list[str], kind: str) -> None:

@@ -194,7 +194,7 @@ class ExchangeService:
         return assessments.assess(self, exchange_id, slack_user_id, rating, comments, source_key)
 
     def confirm(self, exchange_id: int, slack_user_id: str) -> Outcome:
-        """A coordinator's confirmation: completes the exchange and issues the letter of appointment."""
+        """A coordinator's confirmation: completes the exchange and issues the staff exchange certificate."""
         return assessments.confirm(self, exchange_id, slack_user_id)
 
     # --- helpers used by the assessment and job modules ---------------------------------------------

@@ -8,16 +8,16 @@ from models.problem import Category, ProblemStatus, Severity
 CATEGORY_LABELS: dict[Category, str] = {
     Category.SAFETY: N_("Workplace safety or injury"),
     Category.DANGEROUS_POST: N_("Dangerous or prohibited post"),
-    Category.HOURS: N_("Working hours, overtime, night shifts or holidays"),
-    Category.PAY: N_("Pay (below 80% of the post's wage, late, withheld)"),
+    Category.HOURS: N_("Working hours, overtime, night shifts or work on public holidays"),
+    Category.PAY: N_("Pay (below 80% of the same post's probation wage, late or withheld)"),
     Category.FEES_DOCUMENTS: N_("Fees, deposits or ID documents withheld"),
-    Category.INSURANCE: N_("Insurance"),
+    Category.INSURANCE: N_("Internship liability insurance"),
     Category.LIVING: N_("Accommodation, food and living conditions"),
     Category.HEALTH: N_("Health and mental health"),
     Category.TRAFFIC: N_("Traffic and off-duty safety"),
     Category.SKILLS_MISMATCH: N_("Job unrelated to the major"),
     Category.MENTORING: N_("Mentoring and training"),
-    Category.CONDUCT: N_("Conduct, attendance or leaving the post"),
+    Category.CONDUCT: N_("Breach of discipline, attendance or leaving the post without permission"),
     Category.OTHER: N_("Other"),
 }
 

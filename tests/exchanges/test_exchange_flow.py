@@ -78,8 +78,9 @@ def test_request_approval_assessment_and_letter(harness: Harness) -> None:
     assert upload["completed"] and upload["channel_id"] == "D" + TEACHER
     assert upload["content"] == exchange.letter_pdf
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(upload["content"])).pages)
-    for expected in ("Letter of Appointment", exchange.letter_number, "王芳", "华为技术有限公司", "深圳职业技术大学",
-                     "华为 2012 实验室", "Production practice", "Excellent", "Good", "认真负责", "张敏"):
+    for expected in ("Staff Exchange Certificate", exchange.letter_number, "王芳", "华为技术有限公司",
+                     "深圳职业技术大学", "华为 2012 实验室", "Production practice", "Excellent", "Good", "认真负责",
+                     "张敏"):
         assert expected in text, expected
 
     with h.db.session() as session:

@@ -133,8 +133,8 @@ def test_plurals_and_plain_lookups() -> None:
     singular, plural = "{count} update in the thread", "{count} updates in the thread"
     assert en.ngettext(singular, plural, 1) == singular and en.ngettext(singular, plural, 2) == plural
     assert zh.ngettext(singular, plural, 1) == zh.ngettext(singular, plural, 7) == "讨论串中有 {count} 条进展"
-    assert zh.gettext("Log intern problem") == "记录实习问题"
-    assert zh.gettext("P1 – Critical") == "P1 – 危急"
+    assert zh.gettext("Log intern problem") == "上报实习问题"
+    assert zh.gettext("P1 – Critical") == "P1 – 紧急"
 
 
 @pytest.mark.parametrize(("slack_locale", "expected"), [

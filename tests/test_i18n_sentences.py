@@ -35,15 +35,15 @@ def notice(side: Side, kind: DecisionKind, language: str) -> str:
 
 @pytest.mark.parametrize(("side", "kind", "english", "chinese"), [
     (Side.SCHOOL, DecisionKind.APPROVE, "For the college, <@U0DECIDER> approved your exchange request for 王芳.",
-     "<@U0DECIDER> 代表学校批准了你为 王芳 提交的人员交流申请。"),
+     "<@U0DECIDER> 代表学校批准了您为 王芳 提交的人员交流申请。"),
     (Side.SCHOOL, DecisionKind.REJECT, "For the college, <@U0DECIDER> rejected your exchange request for 王芳.",
-     "<@U0DECIDER> 代表学校驳回了你为 王芳 提交的人员交流申请。"),
+     "<@U0DECIDER> 代表学校驳回了您为 王芳 提交的人员交流申请。"),
     (Side.ENTERPRISE, DecisionKind.REQUEST_CHANGES,
      "For the enterprise, <@U0DECIDER> asked for changes to your exchange request for 王芳.",
-     "<@U0DECIDER> 代表企业要求修改你为 王芳 提交的人员交流申请。"),
+     "<@U0DECIDER> 代表企业退回了您为 王芳 提交的人员交流申请，要求修改。"),
     (Side.ENTERPRISE, DecisionKind.APPROVE,
      "For the enterprise, <@U0DECIDER> approved your exchange request for 王芳.",
-     "<@U0DECIDER> 代表企业批准了你为 王芳 提交的人员交流申请。"),
+     "<@U0DECIDER> 代表企业批准了您为 王芳 提交的人员交流申请。"),
 ])
 def test_the_requester_reads_one_sentence_per_side_and_decision(side: Side, kind: DecisionKind, english: str,
                                                                  chinese: str) -> None:
@@ -54,7 +54,7 @@ def test_the_requester_reads_one_sentence_per_side_and_decision(side: Side, kind
 def test_a_notice_about_someone_who_decided_nothing_has_no_empty_brackets() -> None:
     x = exchange(person_name="王芳")
     assert exchange_messages.requester_notice(x, "U9", EN)[0] == "<@U9> updated your exchange request for 王芳."
-    assert exchange_messages.requester_notice(x, "U9", ZH)[0] == "<@U9> 更新了你为 王芳 提交的人员交流申请。"
+    assert exchange_messages.requester_notice(x, "U9", ZH)[0] == "<@U9> 更新了您为 王芳 提交的人员交流申请。"
 
 
 def test_side_labels_are_one_catalog_string() -> None:
@@ -64,7 +64,7 @@ def test_side_labels_are_one_catalog_string() -> None:
         "*Enterprise* (sending side): ⏳ awaiting a decision",
         "*College* (host side): ✅ Approved by <@U0COORDS>"]
     assert exchange_messages.side_lines(x, ZH).split("\n") == [
-        "*企业*（派出方）：⏳ 等待审批",
+        "*企业*（派出方）：⏳ 待审批",
         "*学校*（接收方）：✅ 已批准（<@U0COORDS>）"]
 
 
@@ -72,7 +72,8 @@ def test_the_review_request_names_the_exchange_once() -> None:
     x = exchange(person_name="王芳", requester="U0COORDS")
     assert exchange_messages.review_dm(x, Side.SCHOOL, EN)[0] == (
         "<@U0COORDS> asks for your decision on the staff exchange of 王芳 (College → Enterprise).")
-    assert exchange_messages.review_dm(x, Side.SCHOOL, ZH)[0] == "<@U0COORDS> 请你审批 王芳 的人员交流（学校 → 企业）。"
+    assert exchange_messages.review_dm(x, Side.SCHOOL, ZH)[0] == (
+        "<@U0COORDS> 请您审批 王芳 的人员交流申请（学校 → 企业）。")
 
 
 @pytest.mark.parametrize(("met", "english", "chinese"), [
@@ -90,10 +91,10 @@ def test_the_practice_ledger_is_one_sentence(met: bool, english: str, chinese: s
 
 @pytest.mark.parametrize(("status", "english", "chinese"), [
     (ExchangeStatus.APPROVED, "Nothing changed: this exchange is already approved.",
-     "未做任何更改：该人员交流已获批准。"),
+     "未作任何更改：该人员交流已获批准。"),
     (ExchangeStatus.CHANGES_REQUESTED, "Nothing changed: changes have been requested on this exchange.",
-     "未做任何更改：该人员交流已被要求修改。"),
-    (ExchangeStatus.COMPLETED, "Nothing changed: this exchange is completed.", "未做任何更改：该人员交流已完成。"),
+     "未作任何更改：该人员交流申请已退回修改。"),
+    (ExchangeStatus.COMPLETED, "Nothing changed: this exchange is completed.", "未作任何更改：该人员交流已完成。"),
 ])
 def test_refusals_name_the_state_in_a_whole_sentence(status: ExchangeStatus, english: str, chinese: str) -> None:
     assert exchange_refusal(InvalidTransition(status.value), EN) == english
@@ -149,11 +150,11 @@ def test_rsvp_lines_are_one_catalog_string_each() -> None:
     assert meeting_messages.rsvp_lines(m, EN).split("\n") == [
         "Going: 2 — <@U0A>, <@U0B>", "Maybe: 0", "Can't go: 0", "No answer yet: 1"]
     assert meeting_messages.rsvp_lines(m, ZH).split("\n") == [
-        "参加：2（<@U0A>、<@U0B>）", "待定：0", "无法参加：0", "尚未答复：1"]
+        "参加：2 人（<@U0A>、<@U0B>）", "待定：0 人", "无法参加：0 人", "尚未答复：1 人"]
 
 
 def test_a_label_and_its_value_take_the_colon_of_the_readers_language() -> None:
     from bot.digests.messages import labelled
 
     assert labelled("P1 – Critical", "3 new", EN) == "P1 – Critical: 3 new"
-    assert labelled("P1 – 危急", "新增 3", ZH) == "P1 – 危急：新增 3"
+    assert labelled("P1 – 紧急", "新增 3", ZH) == "P1 – 紧急：新增 3"

@@ -65,9 +65,9 @@ def test_a_person_with_a_chinese_slack_gets_the_chinese_modal_and_errors(harness
     h = harness
     h.fake.users[TEACHER] = {"id": TEACHER, "locale": "zh-CN"}
     view = h.open_modal("/intern-issue", TEACHER)
-    assert view["title"]["text"] == "记录实习问题" and view["submit"]["text"] == "提交"
+    assert view["title"]["text"] == "上报实习问题" and view["submit"]["text"] == "提交"
     severity = next(b for b in view["blocks"] if b["block_id"] == "severity")
-    assert severity["element"]["options"][0]["text"]["text"] == "P1 – 危急"
+    assert severity["element"]["options"][0]["text"]["text"] == "P1 – 紧急"
     later = (date.today() + timedelta(days=2)).isoformat()
     values = fill(view, {"intern_id": str(h.intern_id("S2024001")), "category": "pay", "severity": "p3",
                          "description": "工资被拖欠两个月", "occurred_on": later})
@@ -85,8 +85,8 @@ def test_a_chinese_partnership_posts_in_chinese_and_each_dm_follows_its_reader(h
     h.deliver()
     [post] = h.channel_messages()
     shown = text_of(post)
-    assert "P1 – 危急" in shown and "工作场所安全或受伤" in shown and "待处理" in shown and "发生日期" in shown
-    assert "Open" not in shown and "年" in shown  # the date too is written the Chinese way
+    assert "P1 – 紧急" in shown and "安全生产或人身伤害" in shown and "待受理" in shown and "发生日期" in shown
+    assert "Open" not in shown and "年" in shown and "（周" in shown  # the date too is written the Chinese way
     [mentor_dm] = h.dms_to(MENTOR)
     assert "reported a problem about your intern" in mentor_dm and "P1 – Critical" in mentor_dm
     [coordinator_alert] = h.dms_to(COORD_SCHOOL)  # no choice, Slack locale unknown: the partnership's language
@@ -95,9 +95,9 @@ def test_a_chinese_partnership_posts_in_chinese_and_each_dm_follows_its_reader(h
     h.click(MENTOR, ProblemActionId.ACKNOWLEDGE, post)
     h.deliver()
     [post] = h.channel_messages()
-    assert f"<@{MENTOR}> 已确认" in text_of(post)
+    assert f"<@{MENTOR}> 已受理" in text_of(post)
     [note] = h.thread(post["ts"])
-    assert "已确认此问题" in text_of(note)
+    assert "已受理此问题" in text_of(note)
 
 
 def test_the_app_home_language_picker_changes_the_persons_language(harness: Harness) -> None:
@@ -120,7 +120,7 @@ def test_the_app_home_language_picker_changes_the_persons_language(harness: Harn
 
     view = choose("zh_CN")
     picker = next(b for b in view["blocks"] if b.get("block_id") == "language")["accessory"]
-    assert "你的待处理问题" in _home_texts(view) and picker["initial_option"]["value"] == "zh_CN"
+    assert "您的待处理问题" in _home_texts(view) and picker["initial_option"]["value"] == "zh_CN"
     assert picker["options"][2]["text"]["text"] == "使用我的 Slack 语言"
     assert h.services.translator_for(TEACHER).language == "zh_CN"  # the choice beats the Slack locale
 

@@ -203,6 +203,6 @@ def test_home_help_and_status_in_chinese(harness: Harness) -> None:
     set_language(h.db, TEACHER, "zh_CN")
     h.report(TEACHER, description="宿舍没有热水")
     text = text_of(open_home(h, TEACHER))
-    assert "你的实习生" in text and "等待你确认" in text and "Your interns" not in text
-    assert "你可以做的事" in h.slack.command("/coop", "help", user_id=TEACHER).json()["text"]
+    assert "您的实习生" in text and "待您受理" in text and "Your interns" not in text
+    assert "您可以做的事" in h.slack.command("/coop", "help", user_id=TEACHER).json()["text"]
     assert "下次会议" in text_of(h.slack.command("/coop", "status", user_id=TEACHER).json())

@@ -179,11 +179,11 @@ def test_the_request_is_in_the_mentors_language(harness: Harness) -> None:
     jobs.request_evaluations(h.services, _moment(end + timedelta(days=1)))
     h.deliver()
     request = dm(h, MENTOR, InternshipActionId.EVALUATE)
-    assert "请完成实习评价" in request["text"]
+    assert "请填写实习鉴定" in request["text"]
     view = _open(h, MENTOR)
-    assert view["title"]["text"] == "实习评价"
+    assert view["title"]["text"] == "填写实习鉴定"
     errors = _submit(h, MENTOR, view, **GRADES).json()["errors"]
-    assert errors == {"certificate": "请确认实习证明已发放。"}
+    assert errors == {"certificate": "请确认实习证明已出具。"}
 
 
 def test_reminders_every_three_working_days_until_done_once_each(harness: Harness) -> None:
@@ -298,6 +298,6 @@ def test_a_listing_dm_says_thank_you_once_every_intern_on_it_is_evaluated(harnes
         assert _submit(h, COORD_ENTERPRISE, h.last_modal(), **GRADES, certificate=["issued"]).status == 200
     h.deliver()
     [listing] = _request_dms(h)
-    assert not _evaluate_buttons(listing) and listing["text"] == "3 份实习评价（深职院–华为）已全部完成，谢谢。"
+    assert not _evaluate_buttons(listing) and listing["text"] == "3 份实习鉴定（深职院–华为）已全部填写，谢谢。"
     assert f"<@{COORD_ENTERPRISE}>" in str(listing["blocks"])
     assert _count(h) == 3

@@ -37,7 +37,7 @@ from models.roster import Role, Side
 
 # --- exchanges and meetings ----------------------------------------------------------------------
 AT = datetime(2027, 3, 5, 1, 0, tzinfo=UTC)
-LONG_NAME = "欧阳娜娜 Ouyang Nana <!channel> & co" * 4
+LONG_NAME = "欧阳娜娜 Ouyang Nana <!channel> & co " * 4
 
 
 def exchange(**changes: Any) -> ExchangeSnapshot:
@@ -176,9 +176,9 @@ def full_home(*, coordinator: bool = True, page: int = 3, language_choice: str |
         teaches=True, mentors=True,
         quick_actions=frozenset({Action.REPORT_PROBLEM, Action.REQUEST_EXCHANGE, Action.SCHEDULE_MEETING}),
         sections=sections, overview=overview,
-        meetings=tuple(MeetingItem(n, "2027年第一季度校企合作回顾会" * 20, AT, "Asia/Shanghai", "C0PARTNER")
+        meetings=tuple(MeetingItem(n, "2027年第一季度校企合作座谈会 " * 20, AT, "Asia/Shanghai", "C0PARTNER")
                        for n in range(5)),
-        action_items=tuple(ActionItemLine(n, "整理实习生安全培训材料" * 100, date(2027, 4, 1), "回顾会" * 50)
+        action_items=tuple(ActionItemLine(n, "整理实习生安全培训材料" * 100, date(2027, 4, 1), "座谈会" * 50)
                            for n in range(5)),
         action_item_total=40,
         practice=PracticeRecord("U0COORDS", "陈静", 2.5, date(2022, 3, 5), date(2027, 3, 5)))

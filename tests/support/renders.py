@@ -1,0 +1,416 @@
+"""Everything coopbot writes for a person, rendered in one language: every Block Kit builder and modal, every
+form error and refusal, the certificate PDF's text and the calendar file — with the samples of
+tests/support/samples.py, in every state.
+
+`every_rendering(t)` yields (what, rendered) pairs; `texts(rendered)` takes out the texts a person reads.
+`builders()` lists every function of bot/ and handlers/ that takes a Translator, so a test can check that
+rendering everything really called each of them (a new builder nobody renders fails that test).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import CodeType, FrameType
+from typing import Any
+
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from bot.admin import forms as admin_forms
+from bot.admin.service import PartnershipChoice
+from bot.compliance import forms as compliance_forms
+from bot.compliance.service import Checklist, MissingCompliance
+from bot.delivery.notices import CHANNEL_ERRORS, _how_to_fix
+from bot.digests import data as digest_data
+from bot.digests.messages import digest_message, labelled
+from bot.errors import DatabaseBusy, InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
+from bot.exchanges import forms as exchange_forms
+from bot.exchanges import letter
+from bot.exchanges import messages as exchange_messages
+from bot.exchanges.practice import PracticeRecord
+from bot.exchanges.state import AlreadyDecided
+from bot.home.followups import EvaluationItem, Followups, ToEvaluate, followup_blocks
+from bot.home.help import help_text, status_blocks
+from bot.home.views import home_view, how_to_get_added
+from bot.i18n.catalog import Translator
+from bot.internships import forms as internship_forms
+from bot.internships import messages as internship_messages
+from bot.internships.service import ONGOING, AlreadyEvaluated
+from bot.internships.snapshot import EvaluationSnapshot, InternSnapshot
+from bot.meetings import forms as meeting_forms
+from bot.meetings import messages as meeting_messages
+from bot.meetings.ics import meeting_ics
+from bot.meetings.labels import DEFAULT_TITLE
+from bot.meetings.minutes_form import minutes_modal, owner_error, parse_minutes
+from bot.meetings.quarterly import QuarterPrompt, prompt_message
+from bot.permissions import Action
+from bot.problems import forms as problem_forms
+from bot.problems import messages as problem_messages
+from bot.problems.ids import ProblemCallback
+from bot.quarters import Quarter
+from bot.roster.rules import RosterProblem
+from bot.slack.forms import named_option
+from handlers.admin import only_coordinators
+from handlers.common import refusal
+from handlers.compliance import only_teachers
+from handlers.exchanges import _not_mine, exchange_refusal
+from handlers.home import language_refusal
+from handlers.internships import evaluation_refusal
+from handlers.meetings import _input_error, meeting_refusal
+from handlers.problems import problem_refusal
+from models.compliance import ComplianceItem
+from models.exchange import ExchangeStatus
+from models.internship import Grade
+from models.problem import EventKind, ProblemStatus, Severity
+from models.roster import Role, Side
+from tests.support.samples import (
+    AT,
+    LONG_NAME,
+    every_exchange,
+    every_meeting,
+    every_problem_state,
+    full_home,
+    meeting,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+Rendering = tuple[str, Any]
+PARTNERSHIPS = [(1, "深圳职业技术大学–华为技术有限公司校企合作项目"), (2, "深职院–腾讯")]
+
+
+# --- what a person reads ---------------------------------------------------------------------------
+TEXT_KEYS = ("text", "initial_value")
+
+
+def texts(node: Any) -> Iterator[str]:
+    """Every text a person reads in a rendered view, message, (text, blocks) pair or plain string: text
+    objects, bare strings of a message, a field's prefilled value (a default meeting title). Ids, values and
+    metadata are not read by anyone and are left out."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, tuple | list):
+        for item in node:
+            yield from texts(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in TEXT_KEYS and isinstance(value, str):
+                yield value
+            elif isinstance(value, dict | list | tuple):
+                yield from texts(value)
+
+
+def pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+# --- the builders ----------------------------------------------------------------------------------
+def builders() -> dict[str, CodeType]:
+    """"module.function" → code of every function (or method) in bot/ and handlers/ with a parameter annotated
+    `Translator`, the sandbox's dev tools aside."""
+    found: dict[str, CodeType] = {}
+    for package in ("bot", "handlers"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "devtools" in path.parts:
+                continue
+            module_name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for owner, node in _functions(tree):
+                arguments = [*node.args.args, *node.args.kwonlyargs]
+                if any(isinstance(a.annotation, ast.Name) and a.annotation.id == "Translator" for a in arguments):
+                    module = sys.modules.get(module_name) or __import__(module_name, fromlist=["_"])
+                    holder = getattr(module, owner) if owner else module
+                    function = getattr(holder, node.name)
+                    found[f"{module_name}.{owner + '.' if owner else ''}{node.name}"] = function.__code__
+    return found
+
+
+def _functions(tree: ast.Module) -> Iterator[tuple[str, ast.FunctionDef]]:
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            yield "", node
+        elif isinstance(node, ast.ClassDef):
+            yield from ((node.name, f) for f in node.body if isinstance(f, ast.FunctionDef))
+
+
+def called_codes(run: Callable[[], object]) -> set[CodeType]:
+    """The code objects of every Python function `run` called."""
+    seen: set[CodeType] = set()
+
+    def profile(frame: FrameType, event: str, _arg: object) -> None:
+        if event == "call":
+            seen.add(frame.f_code)
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        run()
+    finally:
+        sys.setprofile(previous)
+    return seen
+
+
+# --- every rendering -------------------------------------------------------------------------------
+def every_rendering(t: Translator) -> Iterator[Rendering]:
+    yield from _problems(t)
+    yield from _exchanges(t)
+    yield from _meetings(t)
+    yield from _digests(t)
+    yield from _home(t)
+    yield from _internships(t)
+    yield from _compliance(t)
+    yield from _administration(t)
+    yield from _refusals(t)
+
+
+def _problems(t: Translator) -> Iterator[Rendering]:
+    yield "report modal", problem_forms.report_modal(t, date(2027, 3, 5))
+    yield "report errors", problem_forms.parse_report({}, t)
+    for field in (*problem_forms.REPORT_BLOCKS, "unknown"):
+        for kind in ("missing", "future", "before_internship", "not_yours"):
+            yield f"report error {field} {kind}", problem_forms.report_error(field, kind, t)
+    for callback in (ProblemCallback.UPDATE, ProblemCallback.RESOLVE):
+        yield f"{callback} modal", problem_forms.note_modal(callback, 1, t, intern=t.aside("欧阳娜娜", "S2024002"))
+    yield "note error", problem_forms.parse_note({}, t)
+    yield "intern option", named_option("欧阳娜娜" * 30, "S2024002", "1", t)
+    for p in every_problem_state():
+        what = f"problem {p.status} {p.severity} {p.category}"
+        yield f"channel message, {what}", problem_messages.channel_message(p, t, mention_people=("U0MENTOR",))
+        yield f"supervisor DM, {what}", problem_messages.supervisor_dm(p, t)
+        yield f"coordinator alert, {what}", problem_messages.coordinator_alert(p, t)
+        for kind in EventKind:
+            yield f"thread note {kind}", problem_messages.thread_note(kind, "U0MENTOR", "说明情况", t)
+            yield f"reporter notice {kind}", problem_messages.reporter_notice(p, kind, "U0MENTOR", t)
+        for waited in (timedelta(hours=1), timedelta(hours=30), timedelta(days=4)):
+            for q in (p, replace(p, coordinators=())):
+                yield f"escalation note {waited}", problem_messages.escalation_note(q, waited, t)
+                yield f"escalation DM {waited}", problem_messages.escalation_dm(q, waited, t)
+
+
+def _exchanges(t: Translator) -> Iterator[Rendering]:
+    for partnerships in ([], PARTNERSHIPS):
+        yield "request modal", exchange_forms.request_modal(t, caller="U0TEACHER", partnerships=partnerships,
+                                                            today=date(2027, 3, 5))
+    yield "request errors", exchange_forms.parse_request({}, t)
+    codes = ("missing", "before_start", "too_long", "past", "not_on_roster", "not_allowed", "no_sending_approver",
+             "no_host_approver", "wrong_side", "not_yours")
+    for field in (*exchange_forms.REQUEST_BLOCKS, "unknown"):
+        for code in codes:
+            yield f"request error {field} {code}", exchange_forms.request_error(field, code, t)
+    yield "comment required", exchange_forms.comment_required(t)
+    yield "decision errors", exchange_forms.parse_decision({}, t)
+    yield "assessment errors", exchange_forms.parse_assessment({}, t)
+    for x in every_exchange():
+        what = f"exchange {x.status} {x.direction} {x.purpose}"
+        details = exchange_messages.details(x, t)
+        yield f"edit modal, {what}", exchange_forms.request_modal(t, caller="U0TEACHER", partnerships=[],
+                                                                   today=x.start_date, current=x)
+        yield f"review modal, {what}", exchange_forms.review_modal(x, details, t)
+        yield f"assess modal, {what}", exchange_forms.assess_modal(x, details, t)
+        yield f"channel summary, {what}", exchange_messages.channel_summary(x, t)
+        for side in Side:
+            yield f"review DM to {side}, {what}", exchange_messages.review_dm(x, side, t)
+        for actor in ("U0COORDS", "U0MENTOR", "U0NOBODY"):
+            yield f"requester notice from {actor}, {what}", exchange_messages.requester_notice(x, actor, t)
+        yield f"assessment request, {what}", exchange_messages.assessment_request(x, t)
+        yield f"confirm request, {what}", exchange_messages.confirm_request(x, t)
+        if x.letter_number:
+            yield f"certificate comment, {what}", exchange_messages.letter_comment(x, t)
+        for kind in ("review", "escalate", "assess"):
+            yield f"{kind} reminder, {what}", exchange_messages.reminder(x, kind, t)
+    for months in (0.0, 2.5, 6.0, 1234.5):
+        record = PracticeRecord("U0TEACHER", LONG_NAME, months, date(2022, 4, 1), date(2027, 4, 1))
+        yield f"exchange status, {months} months", exchange_messages.status_blocks(list(every_exchange()), record, t)
+    assessed = next(x for x in every_exchange() if x.status == ExchangeStatus.COMPLETED)
+    yield "certificate PDF", pdf_text(letter.render(assessed, "COOP-2027-0001", date(2027, 10, 8), "陈静", t))
+
+
+def _meetings(t: Translator) -> Iterator[Rendering]:
+    default_title = t.gettext(DEFAULT_TITLE).format(quarter=t.quarter(2027, 1))
+    defaults = meeting_forms.ScheduleDefaults(partnerships=tuple(PARTNERSHIPS), title=default_title,
+                                              invitees=("U0COORDS",), today=date(2027, 3, 5), timezone="Asia/Shanghai")
+    yield "schedule modal", meeting_forms.schedule_modal(t, defaults)
+    yield "schedule errors", meeting_forms.parse_schedule({}, t)
+    for field in (*meeting_forms.SCHEDULE_BLOCKS, "agenda", "reason"):
+        for kind in ("missing", "past", "nonexistent", "not_on_roster", "not_yours"):
+            yield f"meeting error {field} {kind}", meeting_forms.meeting_error(field, kind, t)
+    yield "owner error", owner_error(t)
+    yield "reschedule errors", meeting_forms.parse_reschedule({}, t)
+    yield "cancel errors", meeting_forms.parse_cancel({"reason": {"value": {"value": "很" * 4000}}}, t)
+    yield "minutes errors", parse_minutes({}, t)
+    titled = meeting(title=default_title)
+    event = Calendar.from_ical(meeting_ics(titled, now=AT)).walk("VEVENT")[0]
+    yield "calendar file", [str(event[field]) for field in ("SUMMARY", "LOCATION", "DESCRIPTION")]
+    for m in (*every_meeting(), titled):
+        what = f"meeting {m.status} ({len(m.invitees)} invited)"
+        yield f"reschedule modal, {what}", meeting_forms.reschedule_modal(t, m)
+        yield f"cancel modal, {what}", meeting_forms.cancel_modal(t, m)
+        yield f"minutes modal, {what}", minutes_modal(t, m)
+        yield f"announcement, {what}", meeting_messages.announcement(m, t)
+        for change in ("new", "rescheduled", "cancelled"):
+            yield f"invitation {change}, {what}", meeting_messages.invitation_comment(m, t, change=change)
+        for reason in (None, "会议室维修"):
+            yield f"change note, {what}", meeting_messages.change_note(m, t, "U0COORDS", reason)
+        for hours in (24, 1):
+            yield f"{hours}h reminder, {what}", meeting_messages.reminder(m, t, hours=hours)
+        yield f"minutes request, {what}", meeting_messages.minutes_request(m, t)
+        if m.minutes:
+            yield f"minutes note, {what}", meeting_messages.minutes_note(m, t, "U0COORDS")
+        for item in m.action_items:
+            for reminder in (False, True):
+                yield f"action item {item.status}", meeting_messages.action_item(item, t, reminder=reminder)
+    for number in range(1, 5):
+        for scheduled in (None, titled):
+            prompt = QuarterPrompt(1, "C0PARTNER", t.language, "Asia/Shanghai", Quarter(2027, number), scheduled)
+            yield f"quarterly prompt Q{number}", prompt_message(prompt, t)
+
+
+def _digests(t: Translator) -> Iterator[Rendering]:
+    since = datetime(2027, 3, 1, tzinfo=UTC)
+    window = digest_data.Window(since, since + timedelta(days=7), date(2027, 3, 8))
+    empty = digest_data.DigestData(1, "深职院–华为", "C0PARTNER", "Asia/Shanghai", t.language, window)
+    full = replace(empty, name="深职院–华为 <!channel>")
+    problems = list(every_problem_state())
+    full.by_severity = {s: digest_data.Counts(3000, 12, 1) for s in Severity}
+    full.by_category = {p.category: digest_data.Counts(1, 1, 1) for p in problems}
+    at_message, in_channel = digest_data.Link("C0PARTNER", "1700000000.000100"), digest_data.Link("C0PARTNER", None)
+    full.oldest_open = [digest_data.ProblemLine(p.id, "欧阳娜娜", "S2024001", p.category, p.severity,
+                                                p.created_at, link)
+                        for p, link in zip(problems[:2], (at_message, in_channel), strict=True)]
+    line = digest_data.ExchangeLine(1, "王芳", "华为 2012 实验室", date(2027, 9, 30), in_channel)
+    full.exchanges = {bucket: [line] * digest_data.TOP for bucket in ("pending", "changes", "active", "due")}
+    full.exchange_counts = {"pending": 9, "changes": 9, "active": 9, "due": 9}
+    full.next_meeting = digest_data.MeetingLine(1, "2027 年第一季度校企合作座谈会", since, at_message)
+    full.action_items = [digest_data.ActionLine(1, "U0MENTOR", "整理实习岗位清单", date(2027, 3, 31), in_channel)
+                         ] * digest_data.TOP
+    full.action_item_count = 9
+    full.ending = [digest_data.InternLine("欧阳娜娜", "S2024001", date(2027, 3, 31))] * digest_data.TOP
+    full.ending_count = 9
+    full.compliance = [MissingCompliance(1, 1, "张伟", "S2024003", "U0TEACHER", date(2027, 3, 1),
+                                         tuple(ComplianceItem), started) for started in (True, False)] * 5
+    for d in (empty, full):
+        for quarter in (None, Quarter(2027, 1)):
+            yield f"digest ({len(d.oldest_open)} problems, {quarter})", digest_message(d, t, quarter)
+    yield "a labelled value", labelled(t.gettext("Status"), t.gettext("Open"), t)
+
+
+def _home(t: Translator) -> Iterator[Rendering]:
+    join = how_to_get_added(t)
+    yield "home for someone on no roster", home_view(None, t, how_to_join=join)
+    yield "help for someone on no roster", help_text(t, None, how_to_join=join)
+    for coordinator in (True, False):
+        for page in (0, 3):
+            data = replace(full_home(coordinator=coordinator, page=page), followups=_followups())
+            yield f"home (coordinator={coordinator}, page={page})", home_view(data, t, how_to_join=join)
+        data = full_home(coordinator=coordinator)
+        yield "help", help_text(t, data, how_to_join=join)
+        yield "status", status_blocks(data, t)
+    single = replace(full_home(), roles_by_partnership=(("深职院–华为", frozenset({Role.TEACHER})),))
+    yield "home with one partnership", home_view(single, t, how_to_join=join)
+    yield "followups, none", followup_blocks(Followups((), 0, (), keeps_checklists=True), t)
+
+
+def _followups() -> Followups:
+    flagged = tuple(MissingCompliance(n, 1, "张伟", "S2024003", "U0TEACHER", date(2027, 3, 1), tuple(ComplianceItem),
+                                      n % 2 == 0) for n in range(1, 6))
+    evaluation = _evaluation()
+    evaluations = (EvaluationItem("欧阳娜娜", "S2024001", date(2027, 3, 1), None),
+                   EvaluationItem("张伟", "S2024003", date(2027, 3, 1), evaluation))
+    waiting = tuple(ToEvaluate(n, "王芳", f"S20240{n:02d}", date(2027, 3, 1)) for n in range(1, 6))
+    return Followups(flagged, 9, evaluations, keeps_checklists=True, to_evaluate=waiting, to_evaluate_total=9)
+
+
+def _intern(n: int = 1) -> InternSnapshot:
+    return InternSnapshot(n, "欧阳娜娜", f"S20240{n:02d}", "软件测试", "深职院–华为", "zh_CN", date(2026, 9, 1),
+                          date(2027, 3, 1), "U0TEACHER", "U0MENTOR")
+
+
+def _evaluation(comments: str | None = "踏实肯干，安全意识强") -> EvaluationSnapshot:
+    grades = dict.fromkeys(("attendance", "professional_skills", "attitude", "safety_awareness", "teamwork"),
+                           Grade.GOOD)
+    return EvaluationSnapshot(1, grades, comments, True, "U0MENTOR", "李强", AT)
+
+
+def _internships(t: Translator) -> Iterator[Rendering]:
+    intern = _intern()
+    yield "evaluation modal", internship_forms.evaluation_modal(intern, t)
+    yield "evaluation errors", internship_forms.parse_evaluation({}, t)
+    for reminder in (False, True):
+        yield f"evaluation request (reminder={reminder})", internship_messages.evaluation_request(intern, t,
+                                                                                                  reminder=reminder)
+    item = internship_messages.RequestItem
+    cohorts = {
+        "one, done": [item(intern, 0, _evaluation())],
+        "one, reminded": [item(intern, 1)],
+        "several": [item(_intern(n), 0) for n in range(1, 4)],
+        "several, reminded, some done": [item(_intern(1), 1, _evaluation()), item(_intern(2), 1)],
+        "several, all done": [item(_intern(n), 0, _evaluation()) for n in range(1, 4)],
+    }
+    for what, items in cohorts.items():
+        yield f"evaluation requests, {what}", internship_messages.evaluation_requests(items, t)
+    for evaluation in (_evaluation(), _evaluation(comments=None)):
+        yield "teacher notice", internship_messages.teacher_notice(intern, evaluation, t)
+        yield "evaluation lines", internship_messages.evaluation_lines(evaluation, t)
+
+
+def _checklist(n: int, *, minor: bool, known: bool, ticked: frozenset[ComplianceItem]) -> Checklist:
+    return Checklist(n, "欧阳娜娜", f"S20240{n:02d}", date(2027, 3, 1), date(2027, 8, 31), minor, known, ticked,
+                     tuple(ComplianceItem))
+
+
+def _compliance(t: Translator) -> Iterator[Rendering]:
+    checklists = [_checklist(n, minor=n % 2 == 0, known=n % 3 != 0, ticked=frozenset(list(ComplianceItem)[:n % 6]))
+                  for n in range(1, 100)]
+    for shown in (checklists[:3], checklists):
+        yield f"checklist chooser ({len(shown)} interns)", compliance_forms.chooser_modal(shown, t)
+    for c in checklists[:6]:
+        yield "checklist modal", compliance_forms.checklist_modal(c, t)
+        yield "checklist summary", compliance_forms.summary_text(c, t)
+
+
+def _administration(t: Translator) -> Iterator[Rendering]:
+    choices = [PartnershipChoice(pid, name, "C0PARTNER", date(2027, 3, 5)) for pid, name in PARTNERSHIPS]
+    for listed in (choices[:1], choices):
+        yield "setup modal", admin_forms.setup_modal(t, "C0PARTNER", listed)
+    yield "administration menu", admin_forms.menu_modal(t, choices)
+    for action in admin_forms.FORM_CALLBACKS:
+        yield f"administration form {action}", admin_forms.form_modal(action, t, choices[0])
+    problems = [RosterProblem(field, code, side=side, role=role, student_ids=ids)
+                for field in ("teacher", "mentor", "roles")
+                for code in ("unknown_person", "wrong_side", "missing_role", "supervises", "side_change")
+                for side in (Side.SCHOOL.value, Side.ENTERPRISE.value)
+                for role in (Role.TEACHER.value, Role.MENTOR.value)
+                for ids in (("S2024001",), ("S2024001", "S2024002", "S2024003", "S2024004"))]
+    yield "roster errors", admin_forms.errors({f"b{n}": p for n, p in enumerate(problems)}, t)
+    blocks = ("slack_user_id", "name", "email", "side", "roles", "student_id", "position", "teacher", "mentor",
+              "start_date", "end_date", "birth_date", "intern", "reason", "partnership", "unknown")
+    codes = ("missing", "invalid", "student_exists", "nothing_chosen", "before_start", "not_earlier",
+             "birth_after_start", "bad_channel", "channel_taken", "last_coordinator", "shared_person")
+    yield "field errors", admin_forms.errors({f"{b}/{c}": c for b in blocks for c in codes}, t)
+    yield "field errors by block", [admin_forms.field_error(b, c, t) for b in blocks for c in codes]
+    for error in CHANNEL_ERRORS | {"not_allowed_token_type"}:
+        for conversation in ("C0PARTNER", "U0TEACHER"):
+            yield f"delivery notice {error} {conversation}", _how_to_fix(t, error, conversation)
+
+
+def _refusals(t: Translator) -> Iterator[Rendering]:
+    errors = [NotOnRoster("U1"), NotAllowed("x"), NotFound("x"), DatabaseBusy(), InvalidTransition("resolved"),
+              InvalidInput("field", "code"), *(NotAllowed(a.value) for a in Action),
+              *(InvalidTransition(s.value) for s in ProblemStatus),
+              *(InvalidTransition(s.value) for s in ExchangeStatus),
+              *(InvalidTransition(s) for s in ("cancelled", "held", "recorded", "done", "scheduled", "resubmitted",
+                                               ONGOING)),
+              AlreadyDecided("U0COORDS"), AlreadyEvaluated("U0MENTOR")]
+    for refuse in (refusal, problem_refusal, exchange_refusal, meeting_refusal, evaluation_refusal,
+                   only_coordinators, only_teachers, language_refusal):
+        for error in errors:
+            yield f"{refuse.__name__} {error!r}", refuse(error, t)
+    for field in ("item1_owner", "minutes", "title", "start_time"):
+        yield f"meeting input error {field}", _input_error(InvalidInput(field, "missing"), t)
+    yield "not mine", _not_mine(t)
+

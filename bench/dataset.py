@@ -155,7 +155,7 @@ def generate(url: str, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
         p = rng.randint(1, n_partnerships)
         starts = now + timedelta(days=rng.randint(-600, 90))
         meetings.append({"id": n, "partnership_id": p, "organiser_id": staff[(p, Role.COORDINATOR)][0],
-                         "title": f"{starts.year}年第{(starts.month - 1) // 3 + 1}季度校企合作回顾会",
+                         "title": f"{starts.year}年第{(starts.month - 1) // 3 + 1}季度校企合作座谈会",
                          "starts_at": starts,
                          "duration_minutes": 90, "location": "腾讯会议", "agenda": "1. 实习情况\n2. 人员交流",
                          "status": MeetingStatus.HELD if starts < now else MeetingStatus.SCHEDULED,

@@ -67,7 +67,9 @@ def test_exchange_messages_fit_in_every_state(t: Translator) -> None:
             check(exchange_messages.requester_notice(x, actor, t), f"requester notice from {actor}, {what}")
         check(exchange_messages.assessment_request(x, t), f"assessment request, {what}")
         check(exchange_messages.confirm_request(x, t), f"confirm request, {what}")
-        check([exchange_messages.letter_comment(x, t)], f"letter comment, {what}")
+        for reader in (x.person, x.requester):
+            check([exchange_messages.letter_comment(x, reader, t)], f"letter comment to {reader}, {what}")
+        check(exchange_messages.failed_notice(x, t), f"failed notice, {what}")
         for kind in ("review", "escalate", "assess"):
             check(exchange_messages.reminder(x, kind, t), f"{kind} reminder, {what}")
         check([exchange_messages.status_words(x, t)], f"status words, {what}")

@@ -113,7 +113,7 @@ def test_the_letter_reads_whole_sentences_and_its_title_is_the_catalog_string() 
     for t, title, lines in (
             (EN, "Letter of appointment COOP-2027-0007", ("Assessment by the college (张敏): Excellent",
                                                           "Assessment by the enterprise (张敏): Excellent")),
-            (ZH, "聘任证明 COOP-2027-0007", ("学校考核（张敏）：优秀", "企业考核（张敏）：优秀"))):
+            (ZH, "聘书 COOP-2027-0007", ("学校考核（张敏）：优秀", "企业考核（张敏）：优秀"))):
         pdf = PdfReader(io.BytesIO(letter.render(x, "COOP-2027-0007", date(2027, 10, 8), "陈静", t)))
         assert pdf.metadata is not None and pdf.metadata.title == title
         text = "".join(page.extract_text() for page in pdf.pages)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import audit
 from bot.errors import InvalidTransition
-from bot.exchanges import letter
+from bot.exchanges import letter, letter_fonts
 from bot.exchanges.state import AlreadyDecided, Outcome, state_of, subject_of
 from bot.i18n.catalog import translator
 from bot.permissions import Action, find_person, people_allowed, require
@@ -100,7 +100,8 @@ def _confirm_once(service: ExchangeService, exchange_id: int, slack_user_id: str
         issued_on = service.today(exchange.partnership)
         number = letter.next_number(session, issued_on.year)
         view = service.snapshot(session, exchange)
-        pdf = letter.render(view, number, issued_on, coordinator.name, translator(view.language))
+        pdf = letter.render(view, number, issued_on, coordinator.name, translator(view.language),
+                            letter_fonts.load(service.letter_fonts))
         exchange.status, exchange.completed_at, exchange.updated_at = ExchangeStatus.COMPLETED, now, now
         exchange.confirmed_by, exchange.letter_number, exchange.letter_pdf = coordinator, number, pdf
         session.flush()

@@ -6,35 +6,16 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.devtools.slack_requests import Reply, fill
-from bot.exchanges import jobs
+from bot.devtools.slack_requests import fill
 from bot.exchanges.export import HEADER, iter_exchange_rows
 from bot.exchanges.ids import ExchangeActionId
 from bot.exports.writers import write_csv
 from models.exchange import ExchangeStatus
-from tests.support.exchanges import END, START, decide, moment, request, the_exchange
+from tests.support.exchanges import END, assess, ended, the_exchange
 from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness, dm
 from tests.support.slack import buttons, text_of
 
 NO_LETTER = "so no letter of appointment will be issued"
-
-
-def _ended(h: Harness, requester: str = TEACHER) -> None:
-    """Requested (by `requester`, for the teacher), approved by both sides, started, ended: the assessors
-    (the school coordinator and the mentor, who approved) are asked."""
-    assert request(h, requester, person=TEACHER).text == ""
-    decide(h, COORD_SCHOOL, "approve")
-    decide(h, MENTOR, "approve")
-    jobs.activate_started(h.services, moment(START))
-    assert jobs.request_assessments(h.services, moment(END)) == 1
-    h.deliver()
-    h.services.exchanges.clock = lambda: moment(END)
-
-
-def _assess(h: Harness, user: str, rating: str) -> Reply:
-    h.click(user, ExchangeActionId.ASSESS, dm(h, user, ExchangeActionId.ASSESS), channel="D" + user)
-    modal = h.last_modal()
-    return h.slack.view_submission(modal, fill(modal, {"rating": rating, "comments": "未达到要求"}), user_id=user)
 
 
 def _confirm_requests(h: Harness) -> list[dict[str, object]]:
@@ -44,11 +25,11 @@ def _confirm_requests(h: Harness) -> list[dict[str, object]]:
 
 def test_a_fail_from_the_host_ends_the_exchange_without_a_letter_and_both_sides_are_told(harness: Harness) -> None:
     h = harness
-    _ended(h)
+    ended(h)
     h.click(COORD_SCHOOL, ExchangeActionId.ASSESS, dm(h, COORD_SCHOOL, ExchangeActionId.ASSESS),
             channel="D" + COORD_SCHOOL)
     school_modal = h.last_modal()  # the school's assessor starts to assess ...
-    assert _assess(h, MENTOR, "fail").text == ""  # ... while the enterprise fails it
+    assert assess(h, MENTOR, "fail").text == ""  # ... while the enterprise fails it
     h.deliver()
     assert the_exchange(h).status == ExchangeStatus.FAILED
     assert _confirm_requests(h) == [] and h.fake.files == {}  # nobody is asked to issue a letter; none is made
@@ -76,9 +57,9 @@ def test_a_fail_from_the_host_ends_the_exchange_without_a_letter_and_both_sides_
 
 def test_a_fail_after_the_other_side_passed_still_ends_it_without_a_letter(harness: Harness) -> None:
     h = harness
-    _ended(h)
-    assert _assess(h, MENTOR, "excellent").text == ""
-    assert _assess(h, COORD_SCHOOL, "fail").text == ""
+    ended(h)
+    assert assess(h, MENTOR, "excellent").text == ""
+    assert assess(h, COORD_SCHOOL, "fail").text == ""
     h.deliver()
     assert the_exchange(h).status == ExchangeStatus.FAILED
     assert _confirm_requests(h) == [] and h.fake.files == {}
@@ -90,8 +71,8 @@ def test_a_fail_after_the_other_side_passed_still_ends_it_without_a_letter(harne
 
 def test_the_letter_goes_to_the_person_who_went_and_to_the_requester(harness: Harness) -> None:
     h = harness
-    _ended(h, requester=COORD_SCHOOL)
-    assert _assess(h, MENTOR, "good").text == "" and _assess(h, COORD_SCHOOL, "pass").text == ""
+    ended(h, requester=COORD_SCHOOL)
+    assert assess(h, MENTOR, "good").text == "" and assess(h, COORD_SCHOOL, "pass").text == ""
     h.deliver()
     assert the_exchange(h).status == ExchangeStatus.ASSESSED
     confirm = dm(h, COORD_ENTERPRISE, ExchangeActionId.CONFIRM)

@@ -13,12 +13,13 @@ from bot.errors import CoopError, InvalidTransition, NotAllowed
 from bot.exchanges import forms, messages
 from bot.exchanges.ids import ExchangeActionId, ExchangeCallback
 from bot.exchanges.labels import UNCHANGED_IN_STATE
+from bot.exchanges.letter_fonts import LetterUnavailable
 from bot.exchanges.snapshot import ExchangeSnapshot
 from bot.exchanges.state import AlreadyDecided
 from bot.i18n.catalog import Translator
 from bot.permissions import Action
 from bot.slack.surface import EXCHANGE
-from bot.slack.text import mention
+from bot.slack.text import escape, mention
 from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
 from models.exchange import ExchangeStatus
 
@@ -141,6 +142,14 @@ def exchange_refusal(error: CoopError, t: Translator) -> str:
         }.get(str(error))
         if words:
             return words
+    if isinstance(error, LetterUnavailable):
+        if error.characters:
+            return _("The letter was not issued: no font on this server can print {characters} in a name on it. "
+                     "Nothing changed. Ask your administrator to add a font that has them (COOPBOT_LETTER_FONTS, "
+                     "see the README).").format(
+                characters=escape(" ".join(f"{c} (U+{ord(c):04X})" for c in error.characters)))
+        return _("The letter was not issued: the fonts it needs are not installed on this server. Nothing changed. "
+                 "Ask your administrator (the README's \"Letters of appointment\" says which fonts).")
     if isinstance(error, InvalidTransition):
         if error.current_state == "resubmitted":
             return _("The request was changed since you opened it; nothing changed. Open the new version.")

@@ -12,6 +12,7 @@ from bot.digests.messages import digest_message
 from bot.errors import InvalidTransition, NotAllowed, NotFound, NotOnRoster
 from bot.exchanges import forms as exchange_forms
 from bot.exchanges import messages as exchange_messages
+from bot.exchanges.letter_fonts import LetterUnavailable
 from bot.exchanges.practice import PracticeRecord
 from bot.exchanges.state import AlreadyDecided
 from bot.i18n.catalog import Translator
@@ -67,7 +68,9 @@ def test_exchange_messages_fit_in_every_state(t: Translator) -> None:
             check(exchange_messages.requester_notice(x, actor, t), f"requester notice from {actor}, {what}")
         check(exchange_messages.assessment_request(x, t), f"assessment request, {what}")
         check(exchange_messages.confirm_request(x, t), f"confirm request, {what}")
-        check([exchange_messages.letter_comment(x, t)], f"letter comment, {what}")
+        for reader in (x.person, x.requester):
+            check([exchange_messages.letter_comment(x, reader, t)], f"letter comment to {reader}, {what}")
+        check(exchange_messages.failed_notice(x, t), f"failed notice, {what}")
         for kind in ("review", "escalate", "assess"):
             check(exchange_messages.reminder(x, kind, t), f"{kind} reminder, {what}")
         check([exchange_messages.status_words(x, t)], f"status words, {what}")
@@ -81,7 +84,9 @@ def test_exchange_status_and_refusals_fit(t: Translator) -> None:
             check(exchange_messages.status_blocks(shown, record, t), f"exchange status, {months} months")
     check(exchange_messages.status_blocks(awaiting, None, t), "exchange status, no practice ledger")
     errors = [NotOnRoster("U1"), NotAllowed("x"), NotFound("x"), AlreadyDecided("U0COORDS"),
-              InvalidTransition("resubmitted"), *(InvalidTransition(s.value) for s in ExchangeStatus)]
+              InvalidTransition("resubmitted"), *(InvalidTransition(s.value) for s in ExchangeStatus),
+              LetterUnavailable(missing=["/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"]),
+              LetterUnavailable(characters="\U00030000<&>" * 20)]
     for error in errors:
         check(section(exchange_refusal(error, t)), f"exchange refusal {error!r}")
 

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.errors import InvalidTransition
-from bot.exchanges import letter
+from bot.exchanges import letter, letter_fonts
 from bot.exchanges import messages as exchange_messages
 from bot.exchanges.practice import PracticeRecord
 from bot.i18n.catalog import translator
@@ -113,8 +113,9 @@ def test_the_letter_reads_whole_sentences_and_its_title_is_the_catalog_string() 
     for t, title, lines in (
             (EN, "Letter of appointment COOP-2027-0007", ("Assessment by the college (张敏): Excellent",
                                                           "Assessment by the enterprise (张敏): Excellent")),
-            (ZH, "聘任证明 COOP-2027-0007", ("学校考核（张敏）：优秀", "企业考核（张敏）：优秀"))):
-        pdf = PdfReader(io.BytesIO(letter.render(x, "COOP-2027-0007", date(2027, 10, 8), "陈静", t)))
+            (ZH, "聘书 COOP-2027-0007", ("学校考核（张敏）：优秀", "企业考核（张敏）：优秀"))):
+        fonts = letter_fonts.load(letter_fonts.DEFAULT_FONTS)
+        pdf = PdfReader(io.BytesIO(letter.render(x, "COOP-2027-0007", date(2027, 10, 8), "陈静", t, fonts)))
         assert pdf.metadata is not None and pdf.metadata.title == title
         text = "".join(page.extract_text() for page in pdf.pages)
         for line in lines:

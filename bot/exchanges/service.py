@@ -8,7 +8,7 @@ the unique (exchange, round, side) constraint is the last line of defence.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from bot import audit
 from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
 from bot.exchanges import assessments
 from bot.exchanges.forms import ExchangeRequestInput, period_error
+from bot.exchanges.letter_fonts import DEFAULT_FONTS
 from bot.exchanges.snapshot import ExchangeSnapshot, snapshot
 from bot.exchanges.state import AlreadyDecided, Outcome, state_of, subject_of
 from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
@@ -44,6 +45,8 @@ class ExchangeNotifier(Protocol):
 
     def assessed(self, session: Session, x: ExchangeSnapshot, actor: str, confirmers: list[str]) -> None: ...
 
+    def failed(self, session: Session, x: ExchangeSnapshot, actor: str, coordinators: list[str]) -> None: ...
+
     def completed(self, session: Session, x: ExchangeSnapshot, pdf: bytes) -> None: ...
 
     def reminded(self, session: Session, x: ExchangeSnapshot, users: list[str], kind: str) -> None: ...
@@ -51,8 +54,9 @@ class ExchangeNotifier(Protocol):
 
 class ExchangeService:
     def __init__(self, db: Database, notifier: ExchangeNotifier, *, default_timezone: str = "UTC",
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, letter_fonts: Sequence[str] = DEFAULT_FONTS) -> None:
         self.db = db
+        self.letter_fonts = tuple(letter_fonts)  # TrueType files the letter embeds, tried in this order
         self.notifier = notifier
         self.default_timezone = default_timezone
         self.clock = clock

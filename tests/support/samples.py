@@ -78,8 +78,14 @@ def every_exchange() -> Iterator[ExchangeSnapshot]:
     yield exchange(status=ExchangeStatus.APPROVED, decisions=both)
     yield exchange(status=ExchangeStatus.ACTIVE, decisions=both, assessments={school: assessment(school)})
     for rating in Rating:
-        rated = {school: assessment(school, rating), enterprise: assessment(enterprise, rating)}
-        yield exchange(status=ExchangeStatus.ASSESSED, decisions=both, assessments=rated)
+        if rating != Rating.FAIL:  # a Fail ends the exchange: never assessed and awaiting a letter
+            rated = {school: assessment(school, rating), enterprise: assessment(enterprise, rating)}
+            yield exchange(status=ExchangeStatus.ASSESSED, decisions=both, assessments=rated)
+    for failing in (school, enterprise):  # ended by either side's Fail, the other side assessed or not
+        yield exchange(status=ExchangeStatus.FAILED, decisions=both, assessments={failing: assessment(failing,
+                                                                                                    Rating.FAIL)})
+        yield exchange(status=ExchangeStatus.FAILED, decisions=both, assessments={
+            side: assessment(side, Rating.FAIL if side == failing else Rating.GOOD) for side in (school, enterprise)})
     yield exchange(status=ExchangeStatus.COMPLETED, decisions=both, confirmed_by="U0COORDE",
                    letter_number="COOP-2027-0001", assessments={school: assessment(school),
                                                                 enterprise: assessment(enterprise)})

@@ -142,7 +142,7 @@ def test_the_bolt_internals_the_ack_signal_relies_on_are_still_there() -> None:
 
     installed = version("slack-bolt")
     major_minor = tuple(int(part) for part in installed.split(".")[:2])
-    assert KNOWN_BOLT[0] <= major_minor < KNOWN_BOLT[1], f"slack-bolt {installed}: ack_signal is checked for {KNOWN_BOLT}"
+    assert KNOWN_BOLT[0] <= major_minor < KNOWN_BOLT[1], f"slack-bolt {installed}: checked for {KNOWN_BOLT}"
     run = inspect.getsource(ThreadListenerRunner.run)
     changed = [what for what, needle in (
         ("the runner reads the request context's ack", "request.context.ack"),

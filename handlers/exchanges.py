@@ -52,7 +52,7 @@ def register(app: App, services: Services) -> None:
         answer_submission(
             ack, forms.parse_request(view.get("state", {}).get("values", {}), t), submit,
             invalid=lambda exc: {exc.field if exc.field in shown else "person":
-                                 forms.request_error(exc.field, exc.code, t)},
+                                 forms.input_error(exc, t)},
             refused=lambda exc: {"person": exchange_refusal(exc, t)})
 
     @app.action(ExchangeActionId.REVIEW)

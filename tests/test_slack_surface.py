@@ -216,3 +216,21 @@ def test_a_refusal_in_app_home_or_a_modal_is_shown_over_it_and_a_dm_only_if_that
     h.slack.block_action(user_id=MENTOR, action_id=ComplianceActionId.OPEN, value=intern, view=home, channel_id=None)
     h.settle()
     assert any("only the intern's teacher" in text for text in h.dms_to(MENTOR))
+
+
+def test_inviting_the_bot_delivers_at_once_even_while_its_user_id_is_unknown(harness: Harness) -> None:
+    """auth.test failed a moment ago, so the request's context lacks the bot's user id (asked again only after a
+    minute): the event's own `authorizations` still say the member who joined is the bot."""
+    h = harness
+    h.fake.fail("auth.test", error="internal_error", times=1)
+    h.fake.not_in_channel.add(CHANNEL)
+    h.report(TEACHER, description="请假未批准")  # the first request: its auth.test fails
+    h.deliver()
+    assert h.channel_messages() == []
+    assert [c.args for c in h.fake.calls_to("auth.test")] != []
+    h.fake.not_in_channel.discard(CHANNEL)
+    h.slack.event({"type": "member_joined_channel", "user": h.fake.bot_user_id, "channel": CHANNEL,
+                   "channel_type": "C", "team": "T0001"})
+    h.settle()
+    h.deliver()
+    assert len(h.channel_messages()) == 1

@@ -26,6 +26,7 @@ from bot.errors import CoopError, NotAllowed, NotFound
 from bot.i18n.catalog import translator
 from bot.permissions import Action, Subject, find_person, partnerships_allowing, require
 from bot.roster import partnerships as partnership_rules
+from bot.roster.lock import lock_roster
 from bot.roster.rules import RosterProblem, side_problem, supervision_problem, supervisor_problem
 from bot.slack.forms import first_errors
 from bot.slack.text import escape
@@ -301,6 +302,7 @@ class AdminService:
         """Run `change` for a person the matrix allows, once per `source_key`."""
         try:
             with self.db.transaction() as session:
+                lock_roster(session)  # the imports' rules, checked against no half-done import (bot.roster.lock)
                 partnership = _partnership(session, partnership_id, lock=True)
                 actor = require(session, slack_user_id, action, Subject(partnership.id))
                 if session.get(ProcessedRequest, source_key) is not None:

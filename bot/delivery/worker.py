@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
@@ -34,6 +34,7 @@ from bot.delivery.calls import (
     METHODS,
     PARK_RETRY,
     PERMANENT_ERRORS,
+    TIMED_OUT,
     UNKNOWN,
     Outcome,
     SlackCalls,
@@ -234,14 +235,16 @@ class DeliveryWorker:
     def _due_again(self) -> int:
         """Make the messages backing off after failed tries due now: once Slack takes messages again, none
         should wait out a backoff grown during the outage (up to five minutes each). Rows waiting for a
-        rate limit's Retry-After keep it."""
+        rate limit's Retry-After keep it, and so do rows whose last call timed out: Slack may still be acting
+        on it, and the retry must not look for the message before it could have landed (TIMED_OUT_SETTLE_SECONDS)."""
         now = self._last_due_again = self.clock()
         with self.db.transaction() as session:
             result = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at > now,
                        OutboxMessage.attempts > 0, OutboxMessage.claimed_until.is_(None),
-                       or_(OutboxMessage.last_error.is_(None), ~OutboxMessage.last_error.endswith("ratelimited")))
+                       or_(OutboxMessage.last_error.is_(None), and_(~OutboxMessage.last_error.endswith("ratelimited"),
+                                                                    ~OutboxMessage.last_error.endswith(TIMED_OUT))))
                 .values(next_attempt_at=now))
             return int(getattr(result, "rowcount", 0) or 0)
 

@@ -40,9 +40,9 @@ class DigestService:
         self.clock = clock
 
     def post_weekly(self, now: datetime) -> int:
-        """One digest of the last seven days per partnership, once per local ISO week."""
-        zones = self._zones()
-        windows = {pid: Window(now - WEEK, now, local_today(now, zone)) for pid, zone in zones.items()}
+        """One digest of the last seven whole days per partnership (local midnight to midnight, today not
+        included), once per local ISO week: each week's digest covers its own days, none twice."""
+        windows = {pid: _last_seven_days(now, zone) for pid, zone in self._zones().items()}
         periods = {pid: week_key(w.today) for pid, w in windows.items()}
         return self._post(JOB_WEEKLY, windows, periods, {})
 
@@ -116,3 +116,9 @@ class DigestService:
     def _channels(session: Session, ids: list[int]) -> dict[int, str]:
         rows = session.execute(select(Partnership.id, Partnership.channel_id).where(Partnership.id.in_(ids)))
         return {pid: channel for pid, channel in rows}
+
+
+def _last_seven_days(now: datetime, zone: str) -> Window:
+    """The seven local days before today, midnight to midnight in the partnership's timezone."""
+    today = local_today(now, zone)
+    return Window(local_midnight(today - WEEK, zone), local_midnight(today, zone), today)

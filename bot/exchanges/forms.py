@@ -8,9 +8,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.errors import InvalidInput
 from bot.exchanges.ids import ExchangeCallback
-from bot.exchanges.labels import DECISION_LABELS, DIRECTION_LABELS, PURPOSE_LABELS, RATING_LABELS
+from bot.exchanges.labels import DECISION_LABELS, DIRECTION_LABELS, PURPOSE_LABELS, RATING_LABELS, STATUS_LABELS
 from bot.exchanges.snapshot import ExchangeSnapshot
+from bot.exchanges.state import Overlaps
 from bot.i18n.catalog import Translator
 from bot.problems.forms import MAX_TEXT, OptionalText, RequiredText
 from bot.slack.blocks import divider
@@ -139,6 +141,22 @@ def parse_request(values: State, t: Translator) -> ExchangeRequestInput | dict[s
     if broken:
         errors[broken[0]] = request_error(*broken, t)
     return errors or parsed
+
+
+def overlap_error(first: ExchangeSnapshot, t: Translator) -> str:
+    """The request's period overlaps `first`, another exchange of the same person: name it. (A modal's error is
+    plain text: nothing in it is read as markup, so nothing is escaped.)"""
+    return t.gettext("{person} already has an exchange from {start} to {end} ({host_unit}, {status}). "
+                     "Choose dates outside that period.").format(
+        person=first.person_name, start=t.date(first.start_date), end=t.date(first.end_date),
+        host_unit=first.host_unit, status=t.gettext(STATUS_LABELS[first.status]).lower())
+
+
+def input_error(error: InvalidInput, t: Translator) -> str:
+    """Words for a rule the service found broken on a request field."""
+    if isinstance(error, Overlaps):
+        return overlap_error(error.first, t)
+    return request_error(error.field, error.code, t)
 
 
 def request_error(field: str, code: str, t: Translator) -> str:

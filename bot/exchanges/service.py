@@ -23,7 +23,7 @@ from bot.exchanges import assessments
 from bot.exchanges.forms import ExchangeRequestInput, period_error
 from bot.exchanges.letter_fonts import DEFAULT_FONTS
 from bot.exchanges.snapshot import ExchangeSnapshot, snapshot
-from bot.exchanges.state import AlreadyDecided, Outcome, state_of, subject_of
+from bot.exchanges.state import AlreadyDecided, Outcome, Overlaps, state_of, subject_of
 from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
 from bot.storage.db import Database
 from models.base import utcnow
@@ -94,6 +94,7 @@ class ExchangeService:
                 partnership = session.get(Partnership, data.partnership_id)
                 assert partnership is not None
                 person = self._check(session, requester, partnership, data)
+                self._refuse_overlap(session, person, data)
                 now = self.clock()
                 exchange = Exchange(
                     partnership=partnership, person=person, requester=requester, direction=data.direction,
@@ -126,6 +127,7 @@ class ExchangeService:
             if exchange.status != ExchangeStatus.CHANGES_REQUESTED:
                 raise InvalidTransition(exchange.status.value)
             person = self._check(session, requester, exchange.partnership, data)
+            self._refuse_overlap(session, person, data, besides=exchange.id)
             before = state_of(exchange)
             now = self.clock()
             exchange.person, exchange.direction, exchange.host_unit = person, data.direction, data.host_unit
@@ -246,6 +248,21 @@ class ExchangeService:
         if data.start_date < self.today(partnership):
             raise InvalidInput("start_date", "past")
         return person
+
+
+    def _refuse_overlap(self, session: Session, person: Person, data: ExchangeRequestInput, *,
+                        besides: int | None = None) -> None:
+        """Refuse a period that overlaps another exchange of the same person (in any partnership)."""
+        first = session.scalar(
+            select(Exchange).where(Exchange.person_id == person.id, Exchange.status.not_in(NOT_HOLDING),
+                                   Exchange.start_date <= data.end_date, Exchange.end_date >= data.start_date,
+                                   Exchange.id != (besides or 0))
+            .order_by(Exchange.start_date, Exchange.id).limit(1))
+        if first is not None:
+            raise Overlaps(snapshot(session, first, self.default_timezone))
+
+# An exchange in these states no longer holds the person's time.
+NOT_HOLDING = (ExchangeStatus.REJECTED, ExchangeStatus.CANCELLED)
 
 
 def _decidable(view: ExchangeSnapshot) -> ExchangeSnapshot:

@@ -201,8 +201,9 @@ def test_weekly_digest_reads_at_a_glance_with_links(h: Harness) -> None:
     h.report(TEACHER, severity="p3", category="hours")
     h.deliver()
     _seed_cooperation(h, utcnow().date())
-    assert run_job("digest", h.services, utcnow()) == 3
-    assert run_job("digest", h.services, utcnow()) == 0  # same week: already posted
+    tomorrow = utcnow() + timedelta(days=1)  # the weekly digest covers whole days, up to yesterday's
+    assert run_job("digest", h.services, tomorrow) == 3
+    assert run_job("digest", h.services, tomorrow) == 0  # same week: already posted
     h.deliver()
     digest = h.channel_messages()[-1]
     blocks = digest["blocks"]
@@ -323,3 +324,23 @@ def test_reminders_run_every_workflows_hooks_and_survive_a_broken_one(h: Harness
     monkeypatch.undo()
     names = {part.run.__name__ for part in jobs.REMINDERS}
     assert {"send_meeting_reminders", "ask_for_minutes", "send_action_item_reminders"} <= names
+
+
+def test_each_weekly_digest_covers_its_own_seven_days(h: Harness) -> None:
+    """Two Mondays' digests: "Nov 30 – Dec 6", then "Dec 7 – Dec 13", midnight to midnight in the partnership's
+    zone; a report made on Sunday evening there is counted by the first digest only."""
+    with h.db.transaction() as session:
+        partnership = session.scalar(select(Partnership).where(Partnership.channel_id == UTC_CHANNEL))
+        assert partnership is not None
+        session.add(Problem(partnership=partnership, intern=session.scalars(select(Intern)).first(),
+                            reporter=session.scalars(select(Person)).first(), category="hours", severity="p3",
+                            description="late shifts", occurred_on=date(2026, 12, 6), status="open",
+                            created_at=_at("2026-12-06T23:30")))
+    assert run_job("digest", h.services, _at("2026-12-07T09:00")) == 3
+    assert run_job("digest", h.services, _at("2026-12-14T09:00")) == 3
+    h.deliver()
+    utc = [call.args for call in h.fake.calls_to("chat.postMessage") if call.args["channel"] == UTC_CHANNEL]
+    assert [d["text"] for d in utc] == ["Cooperation digest · Nov 30, 2026 – Dec 6, 2026",
+                                        "Cooperation digest · Dec 7, 2026 – Dec 13, 2026"]
+    first, second = ("\n".join(b["text"]["text"] for b in d["blocks"] if b["type"] == "section") for d in utc)
+    assert "Problems: 1 opened" in first and "Problems: 0 opened" in second

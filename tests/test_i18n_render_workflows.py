@@ -111,7 +111,7 @@ def test_meeting_messages_fit_in_every_state(t: Translator) -> None:
     for m in every_meeting():
         what = f"meeting {m.status} ({len(m.invitees)} invited)"
         check(meeting_messages.announcement(m, t), f"announcement, {what}")
-        for change in ("new", "rescheduled", "cancelled"):
+        for change in ("new", "joined", "rescheduled", "cancelled"):
             check([meeting_messages.invitation_comment(m, t, change=change)], f"invitation {change}, {what}")
         for reason in (None, "会议室维修" * 700):
             check(meeting_messages.change_note(m, t, "U0COORDS", reason), f"change note, {what}")

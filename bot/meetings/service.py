@@ -48,6 +48,10 @@ class MeetingNotifier(Protocol):
 
     def answered(self, session: Session, meeting: MeetingSnapshot) -> None: ...
 
+    def joined(self, session: Session, meeting: MeetingSnapshot, slack_user_id: str) -> None:
+        """Someone not invited answered and is now one of the meeting's people."""
+        ...
+
     def rescheduled(self, session: Session, meeting: MeetingSnapshot, actor: str) -> None: ...
 
     def cancelled(self, session: Session, meeting: MeetingSnapshot, actor: str, reason: str | None) -> None: ...
@@ -209,23 +213,35 @@ class MeetingService:
                 return Outcome(snapshot(existing, self.default_timezone), changed=False)
 
     def rsvp(self, meeting_id: int, slack_user_id: str, answer: Rsvp) -> Outcome:
-        """Record an invitee's answer; the same answer again changes nothing."""
+        """Record an answer to a meeting announced in the partnership's channel. Anyone on the partnership's
+        roster may answer (the buttons are there for the whole channel): someone not invited joins the
+        meeting's people by answering (counted, sent the calendar file, reminded and told of changes like
+        those invited). The same answer again, a double click or a retry, changes nothing; the meeting's row
+        lock makes a second click wait for the first, so nobody is added twice."""
         with self.db.transaction() as session:
             meeting = self._get(session, meeting_id, lock=True)
             person = require(session, slack_user_id, Action.RSVP_MEETING,
                              Subject(meeting.partnership_id, meeting=meeting))
             if meeting.status != MeetingStatus.SCHEDULED:
                 raise InvalidTransition(meeting.status.value)
-            invitee = next(i for i in meeting.invitees if i.person_id == person.id)
-            if invitee.rsvp == answer:
+            invitee = next((i for i in meeting.invitees if i.person_id == person.id), None)
+            joined = invitee is None
+            if invitee is None:
+                invitee = MeetingInvitee(person=person)
+                meeting.invitees.append(invitee)
+            elif invitee.rsvp == answer:
                 return Outcome(snapshot(meeting, self.default_timezone), changed=False)
             before = invitee.rsvp
             invitee.rsvp, invitee.responded_at = answer, self.clock()
             session.flush()
             audit.record(session, actor=slack_user_id, action="meeting.rsvp", entity_type="meeting",
-                         entity_id=meeting.id, before={"rsvp": before}, after={"rsvp": answer})
+                         entity_id=meeting.id, before={"rsvp": before},
+                         after={"rsvp": answer, **({"joined": True} if joined else {})})
             view = snapshot(meeting, self.default_timezone)
-            self.notifier.answered(session, view)
+            if joined:
+                self.notifier.joined(session, view, slack_user_id)
+            else:
+                self.notifier.answered(session, view)
             return Outcome(view, changed=True)
 
     def reschedule(self, meeting_id: int, slack_user_id: str, data: WhenInput, source_key: str) -> Outcome:

@@ -156,9 +156,11 @@ def _digest(full: bool) -> digest_data.DigestData:
     d.by_category = {p.category: digest_data.Counts(999, 999, 999) for p in problems}
     d.oldest_open = [digest_data.ProblemLine(p.id, LONG_NAME, p.category, p.severity, p.created_at, link)
                      for p in problems[:digest_data.TOP]]
-    line = digest_data.ExchangeLine(1, LONG_NAME, "华为 2012 实验室 <b>" * 10, date(2027, 9, 30), link)
-    d.exchanges = {bucket: [line] * digest_data.TOP for bucket in ("pending", "active", "due")}
-    d.exchange_counts = {"pending": 99, "active": 99, "due": 99}
+    line = digest_data.ExchangeLine(1, LONG_NAME, "华为 2012 实验室 <b>" * 10, date(2027, 4, 1), date(2027, 9, 30),
+                                    link)
+    buckets = ("pending", "changes", "upcoming", "active", "due")
+    d.exchanges = {bucket: [line] * digest_data.TOP for bucket in buckets}
+    d.exchange_counts = dict.fromkeys(buckets, 99)
     d.next_meeting = digest_data.MeetingLine(1, "2027 年第一季度校企合作工作会议 <!here>" * 10, since, link)
     d.action_items = [digest_data.ActionLine(1, "U0MENTOR", "整理实习岗位清单" * 125, date(2027, 3, 31), link)
                       ] * digest_data.TOP

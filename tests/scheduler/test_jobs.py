@@ -220,6 +220,33 @@ def test_weekly_digest_reads_at_a_glance_with_links(h: Harness) -> None:
         assert len(session.scalars(select(JobRun).where(JobRun.job == "digest")).all()) == 3
 
 
+def test_digest_lists_approved_exchanges_that_have_not_started_as_coming_up(h: Harness) -> None:
+    """An exchange approved to start next week is not "No exchanges pending or under way": it is coming up,
+    soonest start first, with its start date; one whose start date has come reads as under way."""
+    today = utcnow().date()
+    with h.db.transaction() as session:
+        partnership = session.scalar(select(Partnership).where(Partnership.channel_id == CHANNEL))
+        person = session.scalar(select(Person).where(Person.slack_user_id == TEACHER))
+        assert partnership and person
+        for unit, start in (("Later <lab>", today + timedelta(days=30)), ("Next week & co", today + timedelta(days=7)),
+                            ("Started today", today)):
+            session.add(Exchange(partnership=partnership, person=person, requester=person,
+                                 direction=Direction.SCHOOL_TO_ENTERPRISE, host_unit=unit, purpose=Purpose.TEACHING,
+                                 start_date=start, end_date=start + timedelta(days=60),
+                                 confidentiality_acknowledged_at=utcnow(), status=ExchangeStatus.APPROVED))
+    run_job("digest", h.services, utcnow())
+    h.deliver()
+    sections = [b["text"]["text"] for b in h.channel_messages(CHANNEL)[-1]["blocks"] if b["type"] == "section"]
+    text = "\n".join(sections)
+    assert "No exchanges" not in text
+    [coming] = [s for s in sections if "Coming up: 2" in s]
+    lines = [line for line in coming.splitlines() if line.startswith("• ")]
+    assert "Next week &amp; co" in lines[0] and "Later &lt;lab&gt;" in lines[1]
+    next_week = today + timedelta(days=7)
+    assert f"starts {next_week:%b} {next_week.day}, {next_week.year}" in lines[0]
+    assert "Under way: 1" in text and "Started today" in text
+
+
 def test_digest_lists_of_the_longest_exchanges_stay_whole(h: Harness) -> None:
     """Host units of the 200 characters the form allows, full of & < >: each kind of exchange keeps five whole
     items and its "…and N more", and no section is cut inside a link or an escape."""

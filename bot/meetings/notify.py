@@ -106,10 +106,13 @@ class SlackMeetingNotifier:
 
     def _send_calendar(self, session: Session, meeting: MeetingSnapshot, *, change: str,
                        only: str | None = None) -> None:
-        content = meeting_ics(meeting, now=utcnow())
+        """Each of the meeting's people (or `only` one) gets the calendar file in their DM: a scheduling
+        message naming them when they have an e-mail address, else the event to add (bot.meetings.ics)."""
+        now = utcnow()
         for invitee in meeting.invitees:
             if only is not None and invitee.slack_user_id != only:
                 continue
+            content = meeting_ics(meeting, now=now, recipient_email=invitee.email)
             t = self.reader(session, invitee.slack_user_id, meeting.language)
             outbox.upload(session, channel=invitee.slack_user_id, filename=ics_filename(meeting), content=content,
                           title=defanged(meeting.title[:200]),

@@ -138,9 +138,11 @@ def test_quarterly_prompt_fits(t: Translator) -> None:
                         starts_at=datetime(2027, 1, 20, 2, 0, tzinfo=UTC))
     for number in range(1, 5):
         for review in (None, scheduled):
-            prompt = QuarterPrompt(123456, "C0PARTNER", "en", "Asia/Shanghai", Quarter(2027, number), review)
-            check(prompt_message(prompt, t),
-                  f"quarterly prompt Q{number} ({'scheduled' if review else 'to schedule'})")
+            for late in (False, True):
+                prompt = QuarterPrompt(123456, "C0PARTNER", "en", "Asia/Shanghai", Quarter(2027, number), review,
+                                       late)
+                check(prompt_message(prompt, t),
+                      f"quarterly prompt Q{number} ({'scheduled' if review else 'to schedule'}, late={late})")
 
 
 def _digest(full: bool) -> digest_data.DigestData:

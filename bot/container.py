@@ -24,12 +24,16 @@ from bot.i18n.language import SlackLocales, pick_language, resolve_language
 from bot.internships.notify import SlackInternshipNotifier
 from bot.internships.service import InternshipService
 from bot.meetings.notify import SlackMeetingNotifier
+from bot.meetings.quarterly import PromptResult
 from bot.meetings.service import MeetingService
 from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
+from bot.roster.partnerships import add_partnership
 from bot.settings import Settings
 from bot.storage.db import Database
 from models.base import utcnow
+from models.roster import Partnership
+from models.schemas import PartnershipInput
 
 
 @dataclass
@@ -47,6 +51,15 @@ class Services:
     home: HomeService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
+
+    def add_partnership(self, data: PartnershipInput, actor: str = "cli") -> tuple[Partnership, PromptResult]:
+        """A new partnership and, in the same transaction, this quarter's prompt to schedule its review in
+        its channel: one added in the middle of a quarter is asked now, not at the next quarter's start
+        (delivered by a running server, once the bot is in the channel)."""
+        prompted: list[PromptResult] = []
+        partnership = add_partnership(self.db, data, actor, then=lambda session, added: prompted.append(
+            self.meetings.prompt_added(session, added.id, self.clock())))
+        return partnership, prompted[0]
 
     def lazy_translator_for(self, slack_user_id: str) -> Translator:
         """A translator resolved only if something is actually translated: a valid form submission

@@ -120,8 +120,8 @@ def meeting_refusal(error: CoopError, t: Translator) -> str:
             Action.SCHEDULE_MEETING.value: _("Sorry, only the partnership's coordinators can schedule meetings."),
             Action.CHANGE_MEETING.value: _("Sorry, only the organiser and the partnership's coordinators can "
                                            "reschedule or cancel this meeting."),
-            Action.RSVP_MEETING.value: _("You are not on this meeting's invitation list; ask the organiser to "
-                                         "invite you."),
+            Action.RSVP_MEETING.value: _("Sorry, only people on this partnership's roster can answer its "
+                                         "meetings."),
             Action.RECORD_MINUTES.value: _("Sorry, only the organiser and the partnership's coordinators can "
                                            "record the minutes."),
             Action.COMPLETE_ACTION_ITEM.value: _("Sorry, only the action item's owner and the partnership's "

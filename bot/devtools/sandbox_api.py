@@ -21,8 +21,9 @@ from bot.devtools.sandbox_state import SandboxState
 from bot.devtools.slack_requests import Reply, SlackRequests, fill
 from bot.roster.partnerships import list_partnerships
 from bot.slack.surface import SLASH_COMMANDS
+from bot.slack.text import escape
 from bot.storage.db import Database
-from scheduler.jobs import run_job
+from scheduler.jobs import run_by_hand
 from scheduler.spec import JobName
 
 if TYPE_CHECKING:
@@ -205,10 +206,13 @@ class SandboxApi:
         name = _text(body, "name")
         if name not in JobName._value2member_map_:
             raise BadRequest(f"unknown job {name}")
-        count = run_job(name, self.services)
-        self.state.add_ephemeral(self.state.me, "D" + self.state.me,
-                                 {"text": f"Ran the scheduled job `{name}` now: {count} done."})
-        return {"ok": True, "count": count}
+        report = run_by_hand(name, self.services)
+        lines = [f"• {escape(line.partnership)}: {escape(line.what)}" if line.partnership is not None
+                 else f"• {escape(line.what)}" for line in report.lines]
+        self.state.add_ephemeral(self.state.me, "D" + self.state.me, {"text": "\n".join(
+            [f"Ran the scheduled job `{name}` now: {report.done} done.", *lines])})
+        return {"ok": True, "count": report.done,
+                "report": [{"partnership": line.partnership, "what": line.what} for line in report.lines]}
 
     def _check(self, reply: Reply, channel: Any) -> None:
         if reply.status != 200:

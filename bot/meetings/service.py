@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -25,12 +26,12 @@ from bot.i18n.catalog import Translator
 from bot.meetings.forms import CancelInput, MeetingInput, ScheduleDefaults, WhenInput
 from bot.meetings.labels import DEFAULT_TITLE
 from bot.meetings.minutes_form import MinutesInput
-from bot.meetings.quarterly import QuarterPrompt
+from bot.meetings.quarterly import PromptOutcome, PromptResult, QuarterPrompt
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot, item_snapshot, quarter_of, snapshot
 from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
 from bot.quarters import Quarter, local_today, prompt_due
 from bot.storage.db import Database
-from bot.storage.ledger import claim
+from bot.storage.ledger import claim, done_at
 from models.base import utcnow
 from models.delivery import ProcessedRequest
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus, Rsvp
@@ -47,6 +48,10 @@ class MeetingNotifier(Protocol):
     def scheduled(self, session: Session, meeting: MeetingSnapshot) -> None: ...
 
     def answered(self, session: Session, meeting: MeetingSnapshot) -> None: ...
+
+    def joined(self, session: Session, meeting: MeetingSnapshot, slack_user_id: str) -> None:
+        """Someone not invited answered and is now one of the meeting's people."""
+        ...
 
     def rescheduled(self, session: Session, meeting: MeetingSnapshot, actor: str) -> None: ...
 
@@ -94,26 +99,63 @@ class MeetingService:
 
     # --- the calendar (bot.meetings.jobs) ----------------------------------------------------------
     def prompt_quarters(self, now: datetime) -> int:
-        """Prompt every partnership whose local today is its quarter's first working day (or just after, if
-        that run was missed) to schedule its review, or say it already is. Claimed in the JobRun ledger per
-        partnership and quarter with its outbox row: never twice for a quarter, whatever runs the job.
-        Returns how many prompts were posted."""
+        """The scheduler's run: prompt every partnership whose local today is its quarter's first working day
+        (or just after, if that run was missed) to schedule its review, or say it already is. Returns how
+        many prompts were posted."""
+        return sum(r.outcome == PromptOutcome.POSTED for r in self._prompt_all(now, by_hand=False))
+
+    def prompt_quarters_by_hand(self, now: datetime) -> list[PromptResult]:
+        """The job run by hand, "do it now": this quarter's prompt for every partnership that has not had it,
+        whatever the day; late in a quarter, only to those with no meeting in it. What happened to each."""
+        return self._prompt_all(now, by_hand=True)
+
+    def prompt_added(self, session: Session, partnership_id: int, now: datetime) -> PromptResult:
+        """A partnership just added (in the transaction adding it): this quarter's prompt, so one added in
+        the middle of a quarter does not wait for the next quarter to be asked."""
+        partnership = session.get(Partnership, partnership_id)
+        if partnership is None:
+            raise NotFound(f"partnership {partnership_id}")
+        return self._prompt(session, partnership, now)
+
+    def _prompt_all(self, now: datetime, *, by_hand: bool) -> list[PromptResult]:
         with self.db.session() as session:
-            partnerships = [(p.id, p.channel_id, p.language, p.timezone or self.default_timezone)
-                            for p in session.scalars(select(Partnership).order_by(Partnership.id))]
-        posted = 0
-        for partnership_id, channel_id, language, zone in partnerships:
-            quarter = prompt_due(local_today(now, zone), self.holidays)
-            if quarter is None:
+            rows = session.execute(select(Partnership.id, Partnership.name, Partnership.timezone)
+                                   .order_by(Partnership.id)).all()
+        results = []
+        for partnership_id, name, zone in rows:
+            today = local_today(now, zone or self.default_timezone)
+            if not by_hand and prompt_due(today, self.holidays) is None:  # no transaction for most days
+                results.append(PromptResult(partnership_id, name, Quarter.of(today), PromptOutcome.NOT_DUE))
                 continue
             with self.db.transaction() as session:
-                if not claim(session, job=QUARTERLY_PROMPT_JOB, partnership_id=partnership_id, period=quarter.key):
-                    continue
-                self.notifier.quarter_begun(session, QuarterPrompt(
-                    partnership_id=partnership_id, channel_id=channel_id, language=language, timezone=zone,
-                    quarter=quarter, scheduled=self.in_quarter(session, partnership_id, quarter.key)))
-                posted += 1
-        return posted
+                partnership = session.get(Partnership, partnership_id)
+                if partnership is not None:
+                    results.append(self._prompt(session, partnership, now))
+        return results
+
+    def _prompt(self, session: Session, partnership: Partnership, now: datetime) -> PromptResult:
+        """One partnership's prompt for the quarter it is in, claimed in the JobRun ledger with its outbox
+        row per partnership and quarter: never twice for a quarter, whatever runs it. On the quarter's first
+        working days (`prompt_due`) the prompt goes out even when the review is scheduled, and then says so;
+        later in the quarter (by hand, a partnership just added) a partnership whose meeting is scheduled has
+        nothing to be asked, and the others are told the review is not scheduled yet."""
+        zone = partnership.timezone or self.default_timezone
+        today = local_today(now, zone)
+        due = prompt_due(today, self.holidays)
+        quarter = due or Quarter.of(today)
+        result = partial(PromptResult, partnership.id, partnership.name, quarter)
+        scheduled = self.in_quarter(session, partnership.id, quarter.key)
+        posted_at = done_at(session, job=QUARTERLY_PROMPT_JOB, partnership_id=partnership.id, period=quarter.key)
+        if posted_at is not None:
+            return result(PromptOutcome.ALREADY_POSTED, posted_on=local_today(posted_at, zone), meeting=scheduled)
+        if due is None and scheduled is not None:
+            return result(PromptOutcome.MEETING_SCHEDULED, meeting=scheduled)
+        if not claim(session, job=QUARTERLY_PROMPT_JOB, partnership_id=partnership.id, period=quarter.key, at=now):
+            return result(PromptOutcome.ALREADY_POSTED, posted_on=today, meeting=scheduled)  # a replica, just now
+        self.notifier.quarter_begun(session, QuarterPrompt(
+            partnership_id=partnership.id, channel_id=partnership.channel_id, language=partnership.language,
+            timezone=zone, quarter=quarter, scheduled=scheduled, late=due is None))
+        return result(PromptOutcome.POSTED, meeting=scheduled)
 
     def next_meeting(self, partnership_id: int, now: datetime) -> MeetingSnapshot | None:
         """The partnership's next scheduled meeting that has not started by `now`."""
@@ -209,23 +251,35 @@ class MeetingService:
                 return Outcome(snapshot(existing, self.default_timezone), changed=False)
 
     def rsvp(self, meeting_id: int, slack_user_id: str, answer: Rsvp) -> Outcome:
-        """Record an invitee's answer; the same answer again changes nothing."""
+        """Record an answer to a meeting announced in the partnership's channel. Anyone on the partnership's
+        roster may answer (the buttons are there for the whole channel): someone not invited joins the
+        meeting's people by answering (counted, sent the calendar file, reminded and told of changes like
+        those invited). The same answer again, a double click or a retry, changes nothing; the meeting's row
+        lock makes a second click wait for the first, so nobody is added twice."""
         with self.db.transaction() as session:
             meeting = self._get(session, meeting_id, lock=True)
             person = require(session, slack_user_id, Action.RSVP_MEETING,
                              Subject(meeting.partnership_id, meeting=meeting))
             if meeting.status != MeetingStatus.SCHEDULED:
                 raise InvalidTransition(meeting.status.value)
-            invitee = next(i for i in meeting.invitees if i.person_id == person.id)
-            if invitee.rsvp == answer:
+            invitee = next((i for i in meeting.invitees if i.person_id == person.id), None)
+            joined = invitee is None
+            if invitee is None:
+                invitee = MeetingInvitee(person=person)
+                meeting.invitees.append(invitee)
+            elif invitee.rsvp == answer:
                 return Outcome(snapshot(meeting, self.default_timezone), changed=False)
             before = invitee.rsvp
             invitee.rsvp, invitee.responded_at = answer, self.clock()
             session.flush()
             audit.record(session, actor=slack_user_id, action="meeting.rsvp", entity_type="meeting",
-                         entity_id=meeting.id, before={"rsvp": before}, after={"rsvp": answer})
+                         entity_id=meeting.id, before={"rsvp": before},
+                         after={"rsvp": answer, **({"joined": True} if joined else {})})
             view = snapshot(meeting, self.default_timezone)
-            self.notifier.answered(session, view)
+            if joined:
+                self.notifier.joined(session, view, slack_user_id)
+            else:
+                self.notifier.answered(session, view)
             return Outcome(view, changed=True)
 
     def reschedule(self, meeting_id: int, slack_user_id: str, data: WhenInput, source_key: str) -> Outcome:

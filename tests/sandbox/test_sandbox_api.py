@@ -163,6 +163,24 @@ def test_scheduled_jobs_button(page_api: PageApi) -> None:
     assert page_api.post("jobs", {"name": "not-a-job"}, status=400)
 
 
+def test_running_a_job_shows_what_it_did_per_partnership(page_api: PageApi) -> None:
+    """The "Run job" button runs the job by hand, as `coopbot jobs run` does, and shows the same report."""
+    first = page_api.post("jobs", {"name": "quarterly-prompt"})
+    assert first["count"] == 1
+    [line] = first["report"]
+    assert line["partnership"] == "Demo College – Demo Works"
+    assert line["what"].startswith("posted Q") and line["what"].endswith("'s prompt to schedule the review")
+    state = page_api.until(lambda s: _channel(s))
+    [prompt] = _channel(state)
+    assert any(b.get("block_id", "").startswith("quarterly_prompt:") for b in prompt["blocks"])
+    again = page_api.post("jobs", {"name": "quarterly-prompt"})
+    assert again["count"] == 0 and "prompt already posted on" in again["report"][0]["what"]
+    notes = [e["text"] for e in page_api.state()["ephemerals"]]
+    assert notes[-1].startswith("Ran the scheduled job `quarterly-prompt` now: 0 done.")
+    assert f"• Demo College – Demo Works: {again['report'][0]['what']}" in notes[-1]
+    assert len(_channel(page_api.state())) == 1  # once per partnership and quarter
+
+
 def _send(api: PageApi, path: str, body: bytes | None, headers: dict[str, str]) -> int:
     import urllib.error
     import urllib.request

@@ -251,7 +251,7 @@ def test_schedule_a_meeting_and_answer_it(page: Page) -> None:
     expect(announcement).to_contain_text("Maybe: 1 — @Sam Lee (demo)")
     expect(announcement).to_contain_text("Going: 1 — @陈静 Chen Jing (demo)")
 
-    _act_as(page, TEACHER)  # not invited: refused privately, nothing counted
+    _act_as(page, TEACHER)  # not invited, but on the partnership's roster: answering joins the meeting
     announcement.get_by_role("button", name="Going", exact=True).click()
-    expect(page.locator(".message.ephemeral")).to_contain_text("not on this meeting's invitation list")
-    expect(announcement).to_contain_text("Going: 1 — @陈静 Chen Jing (demo)")
+    expect(announcement).to_contain_text("Going: 2 — @陈静 Chen Jing (demo), @王芳 Wang Fang (demo)")
+    expect(announcement).to_contain_text("No answer yet: 1")

@@ -66,7 +66,7 @@ def _write(db: Database, names: tuple[str, ...], fmt: str, out: str | None, defa
             count = write_csv(handle, *_parts(db, names[0], default_timezone))
         print(f"wrote {count} rows to {out}", file=sys.stderr)
         return 0
-    sheets = (sheet(name, db, default_timezone) for name in names)
+    sheets = (sheet(name, db, default_timezone, "xlsx") for name in names)
     if not out:  # redirected: build the workbook in a temporary file, then copy it out in chunks
         with tempfile.TemporaryFile() as handle:
             write_xlsx(handle, sheets)

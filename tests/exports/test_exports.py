@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -33,10 +34,10 @@ from tests.support.exports import EVIL, seed
 COOPBOT = [sys.executable, "-m", "bot.cli"]
 
 
-def _run(db: Database, cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def _run(db: Database, cwd: Path, *args: str, umask: int = -1) -> subprocess.CompletedProcess[bytes]:
     env = operator_env(db) | {"PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     return subprocess.run([*COOPBOT, "export", *args], env=env, cwd=cwd, capture_output=True, timeout=60,
-                          check=False)
+                          check=False, umask=umask)
 
 
 def _records(header: tuple[str, ...], rows: Iterator[list[Any]]) -> list[dict[str, Any]]:
@@ -204,6 +205,21 @@ def test_export_command_all_kinds_and_formats(db: Database, tmp_path: Path) -> N
     piped = _run(db, tmp_path, "issues", "--format", "xlsx")  # stdout is a pipe here, not a terminal
     assert piped.returncode == 0 and piped.stdout[:2] == b"PK"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pack.xlsx"]  # no partial files left behind
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o007, 0o660)])
+def test_out_files_get_the_permissions_the_umask_gives(db: Database, tmp_path: Path, umask: int, mode: int) -> None:
+    """They were created owner-only (0600), as a temporary file is, whatever the umask said."""
+    seed(db)
+    for args, name in ((["issues", "--out", "i.csv"], "i.csv"), (["--all", "--format", "xlsx", "--out", "a.xlsx"],
+                                                                 "a.xlsx")):
+        result = _run(db, tmp_path, *args, umask=umask)
+        assert result.returncode == 0, result.stderr
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, (name, oct((tmp_path / name).stat().st_mode))
+    (tmp_path / "i.csv").chmod(0o600)  # made private on purpose: an export over it stays private, as with `>`
+    assert _run(db, tmp_path, "issues", "--out", "i.csv", umask=umask).returncode == 0
+    assert stat.S_IMODE((tmp_path / "i.csv").stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "i.csv"]
 
 
 @pytest.mark.parametrize(("args", "words"), [

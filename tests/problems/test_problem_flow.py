@@ -101,6 +101,19 @@ def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harn
     assert row["resolution"] == "伤口已愈合，岗位已调整" and row["updates"] == "1"
 
 
+def test_each_dm_about_a_new_report_names_the_intern_once(harness: Harness) -> None:
+    """The mentor's DM read "…about your intern 张伟 (S2024001) in #…: P2 – Serious · …: 张伟 (S2024001)"."""
+    h = harness
+    h.report(TEACHER, category="safety", severity="p1")
+    h.deliver()
+    [mentor_dm] = h.dms_to(MENTOR)
+    assert mentor_dm.count("张伟") == 1 and mentor_dm.count("S2024001") == 1, mentor_dm
+    assert "about your intern 张伟 (S2024001)" in mentor_dm and mentor_dm.endswith(
+        "P1 – Critical · Workplace safety or injury"), mentor_dm
+    for alert in h.dms_to(COORD_SCHOOL):
+        assert alert.count("S2024001") == 1, alert
+
+
 def test_user_text_is_escaped_everywhere_it_is_posted(harness: Harness) -> None:
     h = harness
     hostile = "<!channel> ping <@U0MENTOR> see <https://evil.example|here> & more"

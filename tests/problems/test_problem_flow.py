@@ -151,6 +151,24 @@ def test_long_texts_reach_the_channel_whole_however_much_escaping_makes_of_them(
     assert escaped(actions[:3000].strip()) in shown
     assert shown.count("——最后十个字很重要") == 1
 
+
+def test_a_long_description_is_split_between_words(harness: Harness) -> None:
+    """A 3,000-character description split into two sections as "…&lt;@U0DEMOMEN" | "TOR&gt;…": the first
+    section took as many characters as fitted, wherever that fell."""
+    h = harness
+    head = "*What happened*\n"
+    words = "Checked the guard " * 165 + "again "  # 2,976 characters: the old cut fell 8 characters into the next
+    assert len(head) + len(words) + 8 == 3000
+    description = words + "<@U0DEMOMENTOR> told."  # 2,997 characters, within the form's 3,000
+    h.report(TEACHER, description=description)
+    h.deliver()
+    [post] = h.channel_messages()
+    sections = [b["text"]["text"] for b in post["blocks"] if b["type"] == "section" and "text" in b]
+    first, second = (text for text in sections if "Checked" in text or "told" in text)
+    assert first.startswith(head) and len(first) <= 3000
+    assert first[len(head):] + second == description.replace("<", "&lt;").replace(">", "&gt;")
+    assert first.endswith(" ") and second.startswith("&lt;@U0DEMOMENTOR&gt; told."), (first[-30:], second)
+
 def test_a_date_before_the_internship_began_is_refused_inline(harness: Harness) -> None:
     """张伟's internship began on 2026-09-01: 2025-10-08 is a slip of the year, not a report to store."""
     h = harness

@@ -74,7 +74,7 @@ def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
 def _shown_over(client: WebClient, body: dict[str, Any], view: dict[str, Any], text: str) -> bool:
     """`text` in a small modal pushed over the modal the person is in, or opened over App Home. Slack words
     its close button in the person's language; the title is the app's name."""
-    notice = {"type": "modal", "title": {"type": "plain_text", "text": "coopbot"}, "blocks": [section(text[:3000])]}
+    notice = {"type": "modal", "title": {"type": "plain_text", "text": "coopbot"}, "blocks": [section(text, cut=True)]}
     try:
         if view.get("type") == "modal":
             client.views_push(trigger_id=body["trigger_id"], view=notice)

@@ -51,7 +51,7 @@ def digest_message(d: DigestData, t: Translator, quarter: Quarter | None = None)
         opened=totals.opened, resolved=totals.resolved, open=totals.open)
     blocks: Blocks = [
         header(title),
-        context(truncate(escape(d.name), TEXT_LIMIT)),
+        context(escape_within(d.name, TEXT_LIMIT)),
         _lines_section(f"*{_('Problems')}*\n{summary}"),
     ]
     if d.by_severity:

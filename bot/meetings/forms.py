@@ -161,7 +161,7 @@ def cancel_modal(t: Translator, meeting: MeetingSnapshot) -> dict[str, Any]:
     _ = t.gettext
     blocks = [
         section(plain(_("Cancel “{title}”? Everyone invited is told and gets a cancelled calendar entry.").format(
-            title=meeting.title[:200]))),
+            title=truncate(meeting.title, 200)))),
         input_block("reason", _("Reason"), {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                             "max_length": 3000}, optional=True),
     ]

@@ -16,7 +16,7 @@ from bot.meetings import messages
 from bot.meetings.ics import ics_filename, meeting_ics
 from bot.meetings.quarterly import QuarterPrompt, prompt_message
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot
-from bot.slack.text import defanged
+from bot.slack.text import defanged, truncate
 from models.base import utcnow
 
 
@@ -115,5 +115,5 @@ class SlackMeetingNotifier:
             content = meeting_ics(meeting, now=now, recipient_email=invitee.email)
             t = self.reader(session, invitee.slack_user_id, meeting.language)
             outbox.upload(session, channel=invitee.slack_user_id, filename=ics_filename(meeting), content=content,
-                          title=defanged(meeting.title[:200]),
+                          title=defanged(truncate(meeting.title, 200)),
                           initial_comment=messages.invitation_comment(meeting, t, change=change))

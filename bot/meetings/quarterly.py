@@ -14,7 +14,7 @@ from bot.meetings.ids import MeetingActionId
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.quarters import Quarter
 from bot.slack.blocks import actions, button, section
-from bot.slack.text import escape_within, truncate
+from bot.slack.text import escape_within, truncate_mrkdwn
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def prompt_message(prompt: QuarterPrompt, t: Translator) -> tuple[str, list[dict
         text = _("{quarter} has begun. The cooperation review is already scheduled: {title}, {when}.").format(
             quarter=name, title=escape_within(scheduled.title, 200),
             when=t.datetime(scheduled.starts_at, prompt.timezone))
-        return truncate(text, 300), [section(truncate(text, 3000))]
+        return truncate_mrkdwn(text, 300), [section(text, cut=True)]
     if prompt.late:
         text = _("{quarter}: this quarter's cooperation review is not scheduled yet. Time to schedule it."
                  ).format(quarter=name)

@@ -13,6 +13,7 @@ from bot.problems.ids import ProblemActionId, ProblemCallback
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_HINTS, SEVERITY_LABELS
 from bot.slack.blocks import context, plain
 from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, read, stripped
+from bot.slack.text import truncate
 from models.problem import Category, Severity
 
 MAX_TEXT = 3000
@@ -49,7 +50,7 @@ def report_modal(t: Translator, today: date) -> dict[str, Any]:
     _ = t.gettext
     categories = [option(_(label), c.value) for c, label in CATEGORY_LABELS.items()]
     severities = [
-        {**option(_(label), s.value), "description": plain(_(SEVERITY_HINTS[s])[:75])}
+        {**option(_(label), s.value), "description": plain(truncate(_(SEVERITY_HINTS[s]), 75))}
         for s, label in SEVERITY_LABELS.items()
     ]
     blocks = [
@@ -110,7 +111,7 @@ def note_modal(callback: ProblemCallback, problem_id: int, t: Translator, *, int
     else:
         title, label, submit = _("Add update"), _("Update"), _("Add")
     blocks = [
-        context(plain(intern[:150])),
+        context(plain(truncate(intern, 150))),
         input_block("text", label, {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                     "max_length": MAX_TEXT}),
     ]

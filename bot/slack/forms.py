@@ -90,10 +90,10 @@ def input_block(block_id: str, label: str, element: dict[str, Any], *, optional:
 
 def modal(callback_id: str, title: str, blocks: list[dict[str, Any]], *, submit: str | None, close: str,
           private_metadata: str = "") -> dict[str, Any]:
-    view: dict[str, Any] = {"type": "modal", "callback_id": callback_id, "title": plain(title[:24]),
-                            "close": plain(close[:24]), "blocks": blocks, "private_metadata": private_metadata}
+    view: dict[str, Any] = {"type": "modal", "callback_id": callback_id, "title": plain(truncate(title, 24)),
+                            "close": plain(truncate(close, 24)), "blocks": blocks, "private_metadata": private_metadata}
     if submit:
-        view["submit"] = plain(submit[:24])
+        view["submit"] = plain(truncate(submit, 24))
     return view
 
 

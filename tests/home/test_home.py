@@ -86,7 +86,70 @@ def test_a_mentor_sees_problems_to_acknowledge_and_exchanges_to_review(harness: 
     assert "Exchanges waiting for your decision" in text and "王芳" in text
     assert len(button_values(home, ProblemActionId.ACKNOWLEDGE)) == 1
     assert len(button_values(home, ExchangeActionId.REVIEW)) == 1
-    assert "Your interns" not in text
+
+
+def test_a_mentor_sees_their_interns(harness: Harness) -> None:
+    """Only teachers had a "Your interns" section; a mentor had no list of the interns they mentor."""
+    h = harness
+    h.report(TEACHER, description="加班没有加班费", category="pay")
+    text = text_of(open_home(h, MENTOR))
+    assert "Your interns" in text, text
+    assert "张伟 (S2024001) — 软件测试" in text and "欧阳娜娜 (S2024002) — 硬件装配" in text
+    assert "1 open problem" in text
+    assert "Tom Jones" not in text  # another mentor's intern
+
+
+def _interns_at(h: Harness, teacher: str, enterprise: str, names: list[str], ends: date) -> None:
+    """`names` as interns of `teacher` (mentored by MENTOR) in a partnership with `enterprise`, straight into the
+    database (a teacher's interns at several companies, or many that have finished)."""
+    with h.db.transaction() as session:
+        person = session.scalar(select(Person).where(Person.slack_user_id == teacher))
+        mentor = session.scalar(select(Person).where(Person.slack_user_id == MENTOR))
+        partnership = session.scalar(select(Partnership).where(Partnership.enterprise == enterprise))
+        if partnership is None:
+            partnership = Partnership(name=f"深职院–{enterprise}", school="深圳职业技术大学", enterprise=enterprise,
+                                      channel_id=f"C0{len(enterprise)}X", timezone="Asia/Shanghai")
+            session.add(Membership(partnership=partnership, person=person, role=Role.TEACHER))
+        assert person is not None and mentor is not None
+        for n, name in enumerate(names):
+            session.add(Intern(student_id=f"{enterprise[:2]}{ends:%m%d}{n:02d}", name=name, partnership=partnership,
+                               teacher=person, mentor=mentor, start_date=ends - timedelta(days=200), end_date=ends,
+                               position="装配"))
+
+
+def test_current_interns_come_first_by_enterprise_and_ended_ones_last(harness: Harness) -> None:
+    """Ended internships were mixed in by name, eight to a page, with current ones on later pages."""
+    h = harness
+    finished = date.today() - timedelta(days=30)
+    _interns_at(h, TEACHER, "华为技术有限公司", [f"Aaron {n}" for n in range(7)], finished)  # first by name
+    _interns_at(h, TEACHER, "比亚迪股份有限公司", ["周杰", "陈晨"], date.today() + timedelta(days=90))
+    home = open_home(h, TEACHER)
+    lines = _interns_section(home).split("\n")
+    assert lines[0] == "*Your interns* (1–8 of 10)"
+    groups = {"*华为技术有限公司*": ["张伟 (S2024001)"], "*比亚迪股份有限公司*": ["周杰", "陈晨"]}
+    wanted = [line for heading in sorted(groups) for line in (heading, *groups[heading])]  # by enterprise
+    assert [next(w for w in wanted if w in line) for line in lines[1:6]] == wanted, lines
+    assert lines[6] == "*Ended*" and all("Aaron" in line and ", ended " in line for line in lines[7:]), lines
+    assert len(lines) == 12  # a title, three headings and eight interns: the last two ended ones come next
+    h.slack.block_action(user_id=TEACHER, action_id=HomeActionId.NEXT_PAGE, value="interns:1", channel_id=None)
+    h.deliver()
+    second = _interns_section(h.fake.views[f"home:{TEACHER}"]).split("\n")
+    assert second[0] == "*Your interns* (9–10 of 10)" and second[1] == "*Ended*", second
+    assert len(second) == 4 and all("Aaron" in line for line in second[2:]), second
+
+
+def _interns_section(home: dict[str, Any]) -> str:
+    [text] = [str(b["text"]["text"]) for b in home["blocks"]
+              if b.get("text", {}).get("text", "").startswith("*Your interns*")]
+    return text
+
+
+def test_a_mentor_at_one_enterprise_sees_no_enterprise_headings(harness: Harness) -> None:
+    h = harness
+    _interns_at(h, TEACHER, "华为技术有限公司", ["Aaron"], date.today() - timedelta(days=3))
+    lines = _interns_section(open_home(h, MENTOR)).split("\n")
+    assert len(lines) == 5 and lines[0] == "*Your interns*" and lines[3] == "*Ended*", lines
+    assert "张伟" in lines[1] and "欧阳娜娜" in lines[2] and "Aaron" in lines[4], lines
 
 
 def test_a_coordinator_sees_the_partnership_overview_with_buttons_to_act(harness: Harness) -> None:

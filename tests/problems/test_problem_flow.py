@@ -101,6 +101,19 @@ def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harn
     assert row["resolution"] == "伤口已愈合，岗位已调整" and row["updates"] == "1"
 
 
+def test_each_dm_about_a_new_report_names_the_intern_once(harness: Harness) -> None:
+    """The mentor's DM read "…about your intern 张伟 (S2024001) in #…: P2 – Serious · …: 张伟 (S2024001)"."""
+    h = harness
+    h.report(TEACHER, category="safety", severity="p1")
+    h.deliver()
+    [mentor_dm] = h.dms_to(MENTOR)
+    assert mentor_dm.count("张伟") == 1 and mentor_dm.count("S2024001") == 1, mentor_dm
+    assert "about your intern 张伟 (S2024001)" in mentor_dm and mentor_dm.endswith(
+        "P1 – Critical · Workplace safety or injury"), mentor_dm
+    for alert in h.dms_to(COORD_SCHOOL):
+        assert alert.count("S2024001") == 1, alert
+
+
 def test_user_text_is_escaped_everywhere_it_is_posted(harness: Harness) -> None:
     h = harness
     hostile = "<!channel> ping <@U0MENTOR> see <https://evil.example|here> & more"
@@ -137,6 +150,24 @@ def test_long_texts_reach_the_channel_whole_however_much_escaping_makes_of_them(
     assert escaped(description) in shown.replace("*What happened*\n", "")
     assert escaped(actions[:3000].strip()) in shown
     assert shown.count("——最后十个字很重要") == 1
+
+
+def test_a_long_description_is_split_between_words(harness: Harness) -> None:
+    """A 3,000-character description split into two sections as "…&lt;@U0DEMOMEN" | "TOR&gt;…": the first
+    section took as many characters as fitted, wherever that fell."""
+    h = harness
+    head = "*What happened*\n"
+    words = "Checked the guard " * 165 + "again "  # 2,976 characters: the old cut fell 8 characters into the next
+    assert len(head) + len(words) + 8 == 3000
+    description = words + "<@U0DEMOMENTOR> told."  # 2,997 characters, within the form's 3,000
+    h.report(TEACHER, description=description)
+    h.deliver()
+    [post] = h.channel_messages()
+    sections = [b["text"]["text"] for b in post["blocks"] if b["type"] == "section" and "text" in b]
+    first, second = (text for text in sections if "Checked" in text or "told" in text)
+    assert first.startswith(head) and len(first) <= 3000
+    assert first[len(head):] + second == description.replace("<", "&lt;").replace(">", "&gt;")
+    assert first.endswith(" ") and second.startswith("&lt;@U0DEMOMENTOR&gt; told."), (first[-30:], second)
 
 def test_a_date_before_the_internship_began_is_refused_inline(harness: Harness) -> None:
     """张伟's internship began on 2026-09-01: 2025-10-08 is a slip of the year, not a report to store."""

@@ -161,8 +161,9 @@ def _items(section: Section) -> tuple[object, ...]:
         steps = (Action.ACKNOWLEDGE_PROBLEM, Action.RESOLVE_PROBLEM, None)
         return tuple(_problem(n, steps[n % 3]) for n in range(PAGE_SIZE))
     if section == Section.INTERNS:
-        return tuple(InternItem(n, "欧阳娜娜" * 50, "S2024001" * 8, "软件测试" * 50, date(2027, 6, 30), n)
-                     for n in range(PAGE_SIZE))
+        return tuple(InternItem(n, "欧阳娜娜" * 50, "S2024001" * 8, "软件测试" * 50, date(2027, 6, 30), n,
+                                enterprise=f"华为技术有限公司 {n % 3}" * 20, ended=n >= PAGE_SIZE - 2,
+                                several_enterprises=True) for n in range(PAGE_SIZE))
     if section == Section.ENDING:
         return tuple(EndingItem("欧阳娜娜" * 50, "S2024001" * 8, date(2027, 6, 30)) for _ in range(PAGE_SIZE))
     return tuple(ExchangeItem(n, "C0PARTNER", "王芳" * 100, Direction.SCHOOL_TO_ENTERPRISE, "华为" * 100,

@@ -133,10 +133,11 @@ def run(port: int = DEFAULT_PORT, open_browser: bool = True) -> int:
         sandbox.start()
     except OSError as exc:
         print(f"coopbot sandbox: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
-              f"try --port {port + 1}", file=sys.stderr)
+              f"try --port {port + 1} (make run PORT={port + 1})", file=sys.stderr)
         return 1
     print(f"coopbot sandbox: the bot with a local stand-in for Slack at {sandbox.url}\n"
-          f"  database {_shown(sandbox.database_url)} (demo partnership \"Demo College – Demo Works\")"
+          f"  database {_shown(sandbox.database_url)} (demo partnership \"Demo College – Demo Works\"), kept "
+          "between runs: delete it to start afresh (README, \"Try it without Slack\")"
           + ("; DATABASE_URL is not used here\n" if database_url_configured() else "\n") +
           "  press Ctrl-C to stop", file=sys.stderr, flush=True)
     if open_browser:

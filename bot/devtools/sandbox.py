@@ -7,12 +7,10 @@ and token made up for this run. The page's actions reach the app as signed reque
 
 from __future__ import annotations
 
-import itertools
 import secrets
 import signal
 import sys
 import threading
-import time
 import webbrowser
 from dataclasses import dataclass, field
 from types import FrameType
@@ -75,7 +73,6 @@ class Sandbox:
         token = "xoxb-sandbox-" + secrets.token_hex(12)
         signing_secret = secrets.token_hex(16)
         self.fake = FakeSlack(bot_token=token, bot_user_id=BOT_USER_ID)
-        self.fake._ts = itertools.count(time.time_ns() // 1000, 100)  # message times read as now on the page
         self.fake.start()
         try:
             upgrade(self.database_url)

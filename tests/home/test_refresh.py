@@ -24,5 +24,5 @@ def test_changes_before_delivery_cost_one_render_per_person(harness: Harness) ->
     h.deliver()
     publishes = [c for c in h.fake.calls_to("views.publish") if c.args.get("user_id") == MENTOR]
     assert len(publishes) == 1
-    shown = json.dumps(h.fake.views[f"home:{MENTOR}"], ensure_ascii=False)
+    shown = json.dumps(h.fake.home(MENTOR), ensure_ascii=False)
     assert "第一个问题" in shown and "第二个问题" in shown  # rendered at delivery: both reports are there

@@ -19,7 +19,7 @@ from bot.i18n.catalog import Translator
 from bot.permissions import Action
 from bot.slack.surface import EXCHANGE
 from bot.slack.text import mention
-from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
+from handlers.common import answer_submission, on_button, problem_words, refusal, tell_privately, user_id
 from models.exchange import ExchangeStatus
 
 Opener = Callable[[ExchangeSnapshot, str, Translator], dict[str, Any]]
@@ -48,11 +48,18 @@ def register(app: App, services: Services) -> None:
                 return exchanges.resubmit(exchange_id, user, data, source_key=f"view:{view['id']}")
             return exchanges.request(user, data, source_key=f"view:{view['id']}")
 
+        def check(accepted: dict[str, Any]) -> None:
+            if exchange_id is not None:
+                exchanges.check_resubmit(exchange_id, user, accepted)
+            else:
+                exchanges.check_request(user, accepted, accepted.get("partnership_id")
+                                        or forms.metadata_int(metadata, "partnership_id"))
+
         answer_submission(
             ack, forms.parse_request(view.get("state", {}).get("values", {}), t), submit,
-            invalid=lambda exc: {exc.field if exc.field in shown else "person":
-                                 forms.request_error(exc.field, exc.code, t)},
-            refused=lambda exc: {"person": exchange_refusal(exc, t)})
+            invalid=problem_words(lambda field, code: forms.request_error(field, code, t),
+                                  shown=lambda field: field if field in shown else "person"),
+            refused=lambda exc: {"person": exchange_refusal(exc, t)}, check=check)
 
     @app.action(ExchangeActionId.REVIEW)
     def open_review_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

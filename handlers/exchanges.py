@@ -15,12 +15,12 @@ from bot.exchanges.ids import ExchangeActionId, ExchangeCallback
 from bot.exchanges.labels import UNCHANGED_IN_STATE
 from bot.exchanges.letter_fonts import LetterUnavailable
 from bot.exchanges.snapshot import ExchangeSnapshot
-from bot.exchanges.state import AlreadyDecided
+from bot.exchanges.state import AlreadyDecided, Overlaps
 from bot.i18n.catalog import Translator
 from bot.permissions import Action
 from bot.slack.surface import EXCHANGE
 from bot.slack.text import escape, mention
-from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
+from handlers.common import answer_submission, on_button, problem_words, refusal, tell_privately, user_id
 from models.exchange import ExchangeStatus
 
 Opener = Callable[[ExchangeSnapshot, str, Translator], dict[str, Any]]
@@ -49,11 +49,21 @@ def register(app: App, services: Services) -> None:
                 return exchanges.resubmit(exchange_id, user, data, source_key=f"view:{view['id']}")
             return exchanges.request(user, data, source_key=f"view:{view['id']}")
 
+        request_words = problem_words(lambda field, code: forms.request_error(field, code, t),
+                                      shown=lambda field: field if field in shown else "person")
+
+        def check(accepted: dict[str, Any]) -> None:
+            if exchange_id is not None:
+                exchanges.check_resubmit(exchange_id, user, accepted)
+            else:
+                exchanges.check_request(user, accepted, accepted.get("partnership_id")
+                                        or forms.metadata_int(metadata, "partnership_id"))
+
         answer_submission(
             ack, forms.parse_request(view.get("state", {}).get("values", {}), t), submit,
-            invalid=lambda exc: {exc.field if exc.field in shown else "person":
-                                 forms.input_error(exc, t)},
-            refused=lambda exc: {"person": exchange_refusal(exc, t)})
+            invalid=lambda exc: ({"start_date": forms.overlap_error(exc.first, t)} if isinstance(exc, Overlaps)
+                                 else request_words(exc)),
+            refused=lambda exc: {"person": exchange_refusal(exc, t)}, check=check)
 
     @app.action(ExchangeActionId.REVIEW)
     def open_review_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -155,7 +155,7 @@ def test_the_running_server_logs_a_problem_and_posts_it(served: tuple[str, FakeS
     slack = SlackRequests(base, SIGNING_SECRET, fake=fake)
     assert slack.command("/intern-issue", user_id="U0TEACHER").status == 200
     [opened] = fake.wait_for("views.open")
-    view = next(v for k, v in fake.views.items() if not k.startswith("home:"))
+    view = fake.modals()[0]
     options = slack.block_suggestion(user_id="U0TEACHER", action_id="problem_intern_select", block_id="intern_id",
                                      value="张").json()["options"]
     from datetime import date

@@ -37,7 +37,7 @@ def test_app_home_shows_a_persons_open_problems(harness: Harness) -> None:
     opened = {"type": "app_home_opened", "user": MENTOR, "channel": "D0MENTOR", "tab": "home"}
     assert h.slack.event(opened).status == 200
     h.deliver()
-    home = h.fake.views[f"home:{MENTOR}"]
+    home = h.fake.home(MENTOR)
     text = json.dumps(home, ensure_ascii=False)
     assert "Your open problems" in text and "宿舍没有热水" in text and "张伟 (S2024001)" in text
 
@@ -47,7 +47,7 @@ def test_app_home_tells_a_stranger_how_to_get_added_and_shows_no_data(harness: H
     h.report(TEACHER, description="秘密内容")
     h.slack.event({"type": "app_home_opened", "user": NOBODY, "channel": "D0NOBODY", "tab": "home"})
     h.deliver()
-    text = json.dumps(h.fake.views[f"home:{NOBODY}"], ensure_ascii=False)
+    text = json.dumps(h.fake.home(NOBODY), ensure_ascii=False)
     assert "not on a coopbot roster" in text and "秘密内容" not in text and "张伟" not in text
 
 

@@ -66,12 +66,13 @@ class SandboxApi:
         messages = {str(c["id"]): [self._message(m) for m in fake.messages(str(c["id"]))] for c in channels}
         messages[dm] = [self._message(m) for m in fake.messages(dm)]
         modal, depth = self.state.modal_of(me)
-        home = fake.views.get(f"home:{me}")
+        home = fake.home(me) if me in fake.homes else None
         return {
             "version": self.state.version, "me": me, "bot_user_id": fake.bot_user_id, "names": names,
             "people": [{"id": p.slack_user_id, "name": p.name, "roles": list(p.roles)} for p in people],
             "channels": channels, "dms": [{"id": dm, "name": "coopbot"}], "messages": messages,
             "ephemerals": [self._message(e) for e in self.state.ephemerals if e["user"] == me],
+            "unread": {dm: self.state.unread(me, dm)},
             "home": home, "modal": modal, "modal_depth": depth, "notices": self.state.notices[-5:],
             "commands": [{"command": c.command, "description": c.description, "usage_hint": c.usage_hint}
                          for c in SLASH_COMMANDS],
@@ -88,8 +89,20 @@ class SandboxApi:
         user = _text(body, "user")
         if user not in {p.slack_user_id for p in roster(self.db)}:
             raise BadRequest(f"{user} is not on the demo roster")
+        if user != self.state.me:
+            self.state.end_session(self.state.me)  # acting as someone else: another person's client
         self.state.me = user
         self.state.bump()
+        return {"ok": True}
+
+    def session(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The page was (re)loaded: a new client session, without the ephemeral replies of the last one."""
+        self.state.end_session()
+        return {"ok": True}
+
+    def read(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The person is looking at a conversation: all of it is read now (the unread badge clears)."""
+        self.state.mark_read(self.state.me, _text(body, "channel"))
         return {"ok": True}
 
     def command(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -226,7 +239,7 @@ class SandboxApi:
         posts: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "as": self.act_as, "command": self.command, "action": self.action, "options": self.options,
             "submit": self.submit, "close": self.close, "home": self.home, "invite": self.invite,
-            "jobs": self.run_job}
+            "jobs": self.run_job, "session": self.session, "read": self.read}
 
         def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             path, method = environ.get("PATH_INFO", "/"), environ.get("REQUEST_METHOD", "GET").upper()

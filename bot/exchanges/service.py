@@ -8,9 +8,9 @@ the unique (exchange, round, side) constraint is the last line of defence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound, raise_problems
 from bot.exchanges import assessments
 from bot.exchanges.forms import ExchangeRequestInput, period_error
 from bot.exchanges.letter_fonts import DEFAULT_FONTS
@@ -227,27 +227,60 @@ class ExchangeService:
         session.add(ProcessedRequest(key=source_key))
         return False
 
+    def check_request(self, slack_user_id: str, fields: Mapping[str, Any], partnership_id: int | None) -> None:
+        """A new request's rules that need the database, on the fields a form accepted (any may be missing):
+        raises InvalidInput naming every field that breaks one."""
+        with self.db.session() as session:
+            requester = find_person(session, slack_user_id)
+            if partnership_id is None or partnership_id not in partnerships_allowing(
+                    session, requester, Action.REQUEST_EXCHANGE):
+                raise InvalidInput("partnership_id", "not_yours")
+            partnership = session.get(Partnership, partnership_id)
+            assert partnership is not None
+            raise_problems(self._request_problems(session, requester, partnership, fields)[0])
+
+    def check_resubmit(self, exchange_id: int, slack_user_id: str, fields: Mapping[str, Any]) -> None:
+        """The same rules for the requester's edit of `exchange_id`."""
+        with self.db.session() as session:
+            exchange = self.get(session, exchange_id)
+            requester = require(session, slack_user_id, Action.EDIT_EXCHANGE, subject_of(exchange))
+            raise_problems(self._request_problems(session, requester, exchange.partnership, fields)[0])
+
     def _check(self, session: Session, requester: Person, partnership: Partnership,
                data: ExchangeRequestInput) -> Person:
-        """The person going, if the request keeps every rule that needs the database; else raise."""
-        if not data.confidentiality_acknowledged:
-            raise InvalidInput("confidentiality", "required")
-        person = session.scalar(select(Person).where(Person.slack_user_id == data.person))
-        on_roster = person is not None and session.scalar(select(Membership.id).where(
-            Membership.person_id == person.id, Membership.partnership_id == partnership.id).limit(1))
-        if person is None or not on_roster:
-            raise InvalidInput("person", "not_on_roster")
-        if person.id != requester.id and not is_allowed(session, requester, Action.REQUEST_EXCHANGE_FOR_OTHERS,
-                                                        Subject(partnership.id)):
-            raise InvalidInput("person", "not_allowed")
-        if data.direction.sending_side != person.side:
-            raise InvalidInput("direction", "wrong_side")
-        broken = period_error(data.start_date, data.end_date)
-        if broken:
-            raise InvalidInput(*broken)
-        if data.start_date < self.today(partnership):
-            raise InvalidInput("start_date", "past")
+        """The person going, if the request keeps every rule that needs the database; else raise, naming
+        every field that breaks one."""
+        problems, person = self._request_problems(session, requester, partnership, dict(data))
+        raise_problems(problems)
+        assert person is not None  # no problem: found
         return person
+
+    def _request_problems(self, session: Session, requester: Person, partnership: Partnership,
+                          fields: Mapping[str, Any]) -> tuple[dict[str, str], Person | None]:
+        """Every rule the given fields of a request break (field → rule), and the person going, if found."""
+        problems: dict[str, str] = {}
+        if fields.get("confidentiality_acknowledged") is False:
+            problems["confidentiality"] = "required"
+        person = None
+        if fields.get("person") is not None:
+            person = session.scalar(select(Person).where(Person.slack_user_id == fields["person"]))
+            on_roster = person is not None and session.scalar(select(Membership.id).where(
+                Membership.person_id == person.id, Membership.partnership_id == partnership.id).limit(1))
+            if person is None or not on_roster:
+                problems["person"], person = "not_on_roster", None
+            elif person.id != requester.id and not is_allowed(
+                    session, requester, Action.REQUEST_EXCHANGE_FOR_OTHERS, Subject(partnership.id)):
+                problems["person"] = "not_allowed"
+        direction = fields.get("direction")
+        if person is not None and direction is not None and direction.sending_side != person.side:
+            problems["direction"] = "wrong_side"
+        start, end = fields.get("start_date"), fields.get("end_date")
+        broken = period_error(start, end) if start is not None and end is not None else None
+        if broken:
+            problems[broken[0]] = broken[1]
+        if start is not None and start < self.today(partnership):
+            problems["start_date"] = "past"
+        return problems, person
 
 
     def _refuse_overlap(self, session: Session, person: Person, data: ExchangeRequestInput, *,

@@ -9,11 +9,11 @@ prompt ask.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,11 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound, raise_problems
 from bot.i18n.catalog import Translator
 from bot.meetings.forms import CancelInput, MeetingInput, ScheduleDefaults, WhenInput
 from bot.meetings.labels import DEFAULT_TITLE
-from bot.meetings.minutes_form import MinutesInput
+from bot.meetings.minutes_form import MinutesInput, item_block
 from bot.meetings.quarterly import PromptOutcome, PromptResult, QuarterPrompt
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot, item_snapshot, quarter_of, snapshot
 from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
@@ -221,12 +221,10 @@ class MeetingService:
                 existing = session.scalar(select(Meeting).where(Meeting.source_key == source_key))
                 if existing is not None:
                     return Outcome(snapshot(existing, self.default_timezone), changed=False)
-                partnership = session.get(Partnership, data.partnership_id)
-                person = find_person(session, slack_user_id)
-                if partnership is None or not is_allowed(session, person, Action.SCHEDULE_MEETING,
-                                                         Subject(partnership.id)):
-                    raise InvalidInput("partnership_id", "not_yours")
+                partnership, person = self._schedulable(session, slack_user_id, data.partnership_id)
                 zone = partnership.timezone or self.default_timezone
+                raise_problems({**self._when_problems(data.date, data.start_time, zone),
+                                **self._roster_problems(session, partnership.id, data.invitees)})
                 starts_at = self._starts_at(data, zone)
                 invited = self._invitees(session, partnership.id, (person.slack_user_id, *data.invitees))
                 meeting = Meeting(
@@ -249,6 +247,32 @@ class MeetingService:
                 if existing is None:
                     raise
                 return Outcome(snapshot(existing, self.default_timezone), changed=False)
+
+    def check_schedule(self, slack_user_id: str, fields: Mapping[str, Any]) -> None:
+        """The rules of "Schedule a meeting" that need the database, on the fields a form accepted (any may be
+        missing): raises InvalidInput naming every field that breaks one."""
+        if fields.get("partnership_id") is None:
+            return  # the time and the invitees are the partnership's
+        with self.db.session() as session:
+            partnership, _person = self._schedulable(session, slack_user_id, fields["partnership_id"])
+            zone = partnership.timezone or self.default_timezone
+            raise_problems({**self._when_problems(fields.get("date"), fields.get("start_time"), zone),
+                            **self._roster_problems(session, partnership.id, fields.get("invitees") or ())})
+
+    def check_reschedule(self, meeting_id: int, slack_user_id: str, fields: Mapping[str, Any]) -> None:
+        """The new time's rules, on the fields a form accepted (either may be missing)."""
+        with self.db.session() as session:
+            meeting = self._get(session, meeting_id)
+            require(session, slack_user_id, Action.CHANGE_MEETING, Subject(meeting.partnership_id, meeting=meeting))
+            zone = meeting.partnership.timezone or self.default_timezone
+            raise_problems(self._when_problems(fields.get("date"), fields.get("start_time"), zone))
+
+    def check_minutes(self, meeting_id: int, slack_user_id: str, owners: Mapping[str, str]) -> None:
+        """The minutes' rules, with the owners of the action items a form accepted (field → Slack user id)."""
+        with self.db.session() as session:
+            meeting = self._get(session, meeting_id)
+            require(session, slack_user_id, Action.RECORD_MINUTES, Subject(meeting.partnership_id, meeting=meeting))
+            raise_problems(self._minutes_problems(session, meeting, owners))
 
     def rsvp(self, meeting_id: int, slack_user_id: str, answer: Rsvp) -> Outcome:
         """Record an answer to a meeting announced in the partnership's channel. Anyone on the partnership's
@@ -331,10 +355,10 @@ class MeetingService:
                 return Outcome(snapshot(meeting, self.default_timezone), changed=False)
             session.add(ProcessedRequest(key=source_key))
             _refuse_if_closed_to(meeting, Action.RECORD_MINUTES)
-            if meeting.starts_at > self.clock():
-                raise InvalidInput("minutes", "not_started")
-            for row, item in enumerate(data.items, start=1):
-                [owner] = self._invitees(session, meeting.partnership_id, (item.owner,), field=f"item{row}_owner")
+            raise_problems(self._minutes_problems(
+                session, meeting, {item_block(row, "owner"): item.owner for row, item in enumerate(data.items, 1)}))
+            for item in data.items:
+                [owner] = self._invitees(session, meeting.partnership_id, (item.owner,))
                 meeting.action_items.append(ActionItem(owner=owner, text=item.text, due_date=item.due_date,
                                                        status=ActionItemStatus.OPEN, created_at=self.clock()))
             before = _state(meeting)
@@ -379,18 +403,54 @@ class MeetingService:
         _refuse_if_closed_to(meeting, action)
         return meeting, False
 
+    def _schedulable(self, session: Session, slack_user_id: str, partnership_id: int) -> tuple[Partnership, Person]:
+        """The partnership, if the person may schedule meetings for it; else InvalidInput on it."""
+        partnership = session.get(Partnership, partnership_id)
+        person = find_person(session, slack_user_id)
+        if partnership is None or not is_allowed(session, person, Action.SCHEDULE_MEETING, Subject(partnership.id)):
+            raise InvalidInput("partnership_id", "not_yours")  # the rest depends on the partnership
+        return partnership, person
+
     def _starts_at(self, data: WhenInput, zone: str) -> datetime:
         """The start as a UTC instant; rejects wall-clock times skipped by a DST change and the past."""
+        raise_problems(self._when_problems(data.date, data.start_time, zone))
+        return datetime.combine(data.date, data.start_time, tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
+
+    def _when_problems(self, day: date | None, start: time | None, zone: str) -> dict[str, str]:
+        """What is wrong with a start on `day` at `start` (wall clock in `zone`; either may be missing): a time
+        a DST change skips, or the past."""
         tz = ZoneInfo(zone)
-        local = datetime.combine(data.date, data.start_time, tzinfo=tz)
+        now = self.clock()
+        if day is None:
+            return {}
+        if start is None:
+            return {"date": "past"} if day < now.astimezone(tz).date() else {}
+        local = datetime.combine(day, start, tzinfo=tz)
         utc = local.astimezone(ZoneInfo("UTC"))
         if utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
-            raise InvalidInput("start_time", "nonexistent")
-        now = self.clock()
+            return {"start_time": "nonexistent"}
         if utc <= now:
-            field = "date" if data.date < now.astimezone(tz).date() else "start_time"
-            raise InvalidInput(field, "past")
-        return utc
+            return {"date" if day < now.astimezone(tz).date() else "start_time": "past"}
+        return {}
+
+    @staticmethod
+    def _roster_problems(session: Session, partnership_id: int, slack_ids: Collection[str], *,
+                         field: str = "invitees") -> dict[str, str]:
+        """{field: "not_on_roster"} if one of these people is not on the partnership's roster."""
+        wanted = set(slack_ids)
+        if not wanted:
+            return {}
+        found = set(session.scalars(
+            select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.partnership_id == partnership_id, Person.slack_user_id.in_(wanted))))
+        return {} if found >= wanted else {field: "not_on_roster"}
+
+    def _minutes_problems(self, session: Session, meeting: Meeting, owners: Mapping[str, str]) -> dict[str, str]:
+        """A meeting not started yet, and each action item's owner who is not on the roster (by field)."""
+        problems = {"minutes": "not_started"} if meeting.starts_at > self.clock() else {}
+        for field, owner in owners.items():
+            problems |= self._roster_problems(session, meeting.partnership_id, (owner,), field=field)
+        return problems
 
     @staticmethod
     def _invitees(session: Session, partnership_id: int, slack_ids: tuple[str, ...], *,

@@ -12,7 +12,17 @@ from bot.i18n.catalog import Translator
 from bot.problems.ids import ProblemActionId, ProblemCallback
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_HINTS, SEVERITY_LABELS
 from bot.slack.blocks import context, plain
-from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, read, stripped
+from bot.slack.forms import (
+    FormErrors,
+    State,
+    blank_to_none,
+    input_block,
+    modal,
+    option,
+    read,
+    stripped,
+    validated,
+)
 from bot.slack.text import truncate
 from models.problem import Category, Severity
 
@@ -74,13 +84,10 @@ def report_modal(t: Translator, today: date) -> dict[str, Any]:
     return modal(ProblemCallback.REPORT, _("Log intern problem"), blocks, submit=_("Submit"), close=_("Cancel"))
 
 
-def parse_report(values: State, t: Translator) -> ProblemReportInput | dict[str, str]:
-    """The validated input, or block id → message for `response_action: errors`."""
+def parse_report(values: State, t: Translator) -> ProblemReportInput | FormErrors:
+    """The validated input, or block id → message for `response_action: errors` (with what it accepted)."""
     raw = {field: read(values, field) for field in REPORT_BLOCKS}
-    try:
-        return ProblemReportInput.model_validate(raw)
-    except ValidationError as exc:
-        return {field: report_error(field, kind, t) for field, kind in first_errors(exc).items()}
+    return validated(ProblemReportInput, raw, lambda field, kind: report_error(field, kind, t))
 
 
 def report_error(field: str, kind: str, t: Translator) -> str:

@@ -23,7 +23,7 @@ from tests.support.harness import COORD_SCHOOL, MEMBER, MENTOR, NOBODY, OUTSIDER
 def open_home(h: Harness, user: str) -> dict[str, Any]:
     h.slack.event({"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home"})
     h.deliver()
-    return dict(h.fake.views[f"home:{user}"])
+    return dict(h.fake.home(user))
 
 
 def text_of(view: dict[str, Any]) -> str:
@@ -180,23 +180,23 @@ def test_long_lists_are_paged_and_the_page_is_read_for_whoever_clicks(harness: H
     assert more == "awaiting:1"
     h.slack.block_action(user_id=TEACHER, action_id=HomeActionId.NEXT_PAGE, value=more, channel_id=None)
     h.deliver()
-    page = h.fake.views[f"home:{TEACHER}"]
+    page = h.fake.home(TEACHER)
     assert "(9–16 of 150)" in text_of(page) and button_values(page, HomeActionId.PREVIOUS_PAGE) == ["awaiting:0"]
     h.slack.block_action(user_id=TEACHER, action_id=HomeActionId.NEXT_PAGE, value="awaiting:99999", channel_id=None)
     h.deliver()
-    assert "(145–150 of 150)" in text_of(h.fake.views[f"home:{TEACHER}"])  # past the end: the last page
+    assert "(145–150 of 150)" in text_of(h.fake.home(TEACHER))  # past the end: the last page
     # someone else sending the same value sees a page of their own lists, never the teacher's
     for user in (OUTSIDER, NOBODY):
         h.slack.block_action(user_id=user, action_id=HomeActionId.NEXT_PAGE, value="awaiting:1", channel_id=None)
         h.deliver()
-        assert "张伟" not in text_of(h.fake.views[f"home:{user}"])
+        assert "张伟" not in text_of(h.fake.home(user))
 
 
 def test_acknowledging_a_problem_republishes_the_mentors_and_the_teachers_homes(harness: Harness) -> None:
     h = harness
     h.report(TEACHER, description="请假未批准")
     h.deliver()
-    assert "请假未批准" in text_of(h.fake.views[f"home:{MENTOR}"])  # the report itself refreshed it
+    assert "请假未批准" in text_of(h.fake.home(MENTOR))  # the report itself refreshed it
     [problem_id] = button_values(open_home(h, MENTOR), ProblemActionId.ACKNOWLEDGE)
     before = {u: len([c for c in h.fake.calls_to("views.publish") if c.args.get("user_id") == u])
               for u in (MENTOR, TEACHER)}
@@ -205,10 +205,10 @@ def test_acknowledging_a_problem_republishes_the_mentors_and_the_teachers_homes(
     for user in (MENTOR, TEACHER):
         published = [c for c in h.fake.calls_to("views.publish") if c.args.get("user_id") == user]
         assert len(published) > before[user], user
-    mentor = text_of(h.fake.views[f"home:{MENTOR}"])
+    mentor = text_of(h.fake.home(MENTOR))
     assert "Nothing waiting for you" in mentor and "请假未批准" in mentor  # now among their open problems
-    assert button_values(h.fake.views[f"home:{MENTOR}"], ProblemActionId.RESOLVE) == [problem_id]
-    assert "Acknowledged" in text_of(h.fake.views[f"home:{TEACHER}"])
+    assert button_values(h.fake.home(MENTOR), ProblemActionId.RESOLVE) == [problem_id]
+    assert "Acknowledged" in text_of(h.fake.home(TEACHER))
 
 
 def test_someone_on_no_roster_sees_how_to_get_added_and_nothing_else(harness: Harness) -> None:

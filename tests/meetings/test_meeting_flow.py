@@ -23,7 +23,7 @@ from tests.support.harness import (
     TEACHER,
     Harness,
 )
-from tests.support.meetings import calendar_files, event_of, local_today, only_meeting, schedule
+from tests.support.meetings import calendar_files, event_of, initial_answers, local_today, only_meeting, schedule
 from tests.support.slack import buttons, text_of
 
 GROUP = [COORD_SCHOOL, COORD_ENTERPRISE, MEMBER]
@@ -116,6 +116,37 @@ def test_bad_times_durations_and_partnerships_come_back_inline(harness: Harness)
         assert session.scalar(select(func.count()).select_from(Meeting)) == 0
     h.deliver()
     assert h.fake.calls_to("chat.postMessage") == [] and h.fake.files == {}
+
+
+def test_every_field_error_of_a_meeting_comes_back_in_one_answer(harness: Harness) -> None:
+    """The form's errors (a duration of 0, no title) with the service's (a past date, someone of another
+    partnership invited), in one answer; rescheduling likewise."""
+    h = harness
+    past = "That time has already passed in the partnership's timezone."
+    duration = "The duration must be between 1 and 480 minutes (8 hours)."
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
+    reply, _ = schedule(h, duration_minutes="0", date=yesterday)
+    assert reply.json() == {"response_action": "errors", "errors": {"duration_minutes": duration, "date": past}}
+    reply, _ = schedule(h, duration_minutes="0", date=yesterday, title="  ", invitees=[MEMBER, "U0OUTSIDER"])
+    assert reply.json()["errors"] == {
+        "title": "Give the meeting a title (at most 200 characters).", "duration_minutes": duration, "date": past,
+        "invitees": "Only people on this partnership's roster can be invited."}
+    reply, view = schedule(h, date=yesterday, invitees=[MEMBER, "U0OUTSIDER"])  # the service's own, together
+    assert reply.json()["errors"] == {"date": past, "invitees": "Only people on this partnership's roster can be "
+                                                                 "invited."}
+    answers = {**initial_answers(view), "date": yesterday}  # no start time: the date is still checked
+    body = h.slack.view_submission(view, fill(view, answers), user_id=COORD_SCHOOL).json()
+    assert body["errors"] == {"start_time": "Pick a start time.", "date": past}
+
+    schedule(h)
+    h.deliver()
+    [post] = h.channel_messages()
+    h.click(COORD_SCHOOL, MeetingActionId.RESCHEDULE, post)
+    modal = h.last_modal()
+    values = fill(modal, {"date": yesterday, "start_time": "09:00", "duration_minutes": "0"})
+    body = h.slack.view_submission(modal, values, user_id=COORD_SCHOOL).json()
+    assert body == {"response_action": "errors", "errors": {"duration_minutes": duration, "date": past}}
+    assert only_meeting(h).ics_sequence == 0
 
 
 def test_only_coordinators_schedule_and_only_the_right_people_act(harness: Harness) -> None:

@@ -216,8 +216,9 @@ def test_bad_input_comes_back_inline_and_stores_nothing(harness: Harness) -> Non
     reply = h.slack.view_submission(view, values, user_id=TEACHER)
     assert reply.status == 200
     body = reply.json()
-    assert body["response_action"] == "errors"
-    assert set(body["errors"]) == {"description"}  # the form's own rules first
+    assert body == {"response_action": "errors", "errors": {  # every field's error in the one answer
+        "description": "Describe what happened (at most 3,000 characters).",
+        "occurred_on": "The date cannot be in the future."}}
 
     values = fill(view, {"intern_id": str(h.intern_id("S2024001")), "category": "pay", "severity": "p3",
                          "description": "工资被拖欠两个月", "occurred_on": tomorrow})
@@ -237,6 +238,30 @@ def test_bad_input_comes_back_inline_and_stores_nothing(harness: Harness) -> Non
         assert session.scalar(select(func.count()).select_from(Problem)) == 0
     h.deliver()
     assert h.fake.calls_to("chat.postMessage") == []
+
+
+def test_every_field_error_comes_back_in_one_answer(harness: Harness) -> None:
+    """The form's own errors and the service's (which need the database) together, not one round each."""
+    h = harness
+    view = h.open_modal("/intern-issue", TEACHER)
+    next_week = (date.today() + timedelta(days=7)).isoformat()
+    values = fill(view, {"intern_id": str(h.intern_id("A0001")), "category": "pay", "severity": "p3",
+                         "description": "another partnership's intern, a date to come", "occurred_on": next_week})
+    body = h.slack.view_submission(view, values, user_id=TEACHER).json()
+    assert body["errors"] == {"intern_id": "You can only report on interns of your own partnerships.",
+                              "occurred_on": "The date cannot be in the future."}
+    values = fill(view, {"severity": "p3", "description": "", "occurred_on": next_week})  # no intern chosen
+    body = h.slack.view_submission(view, values, user_id=TEACHER).json()
+    assert body["errors"] == {"intern_id": "Choose an intern from the list.", "category": "Choose a category.",
+                              "description": "Describe what happened (at most 3,000 characters).",
+                              "occurred_on": "The date cannot be in the future."}
+    values = fill(view, {"intern_id": str(h.intern_id("S2024001")), "severity": "p3", "description": "x",
+                         "occurred_on": "2025-10-08"})  # before 张伟's internship began
+    body = h.slack.view_submission(view, values, user_id=TEACHER).json()
+    assert body["errors"] == {"category": "Choose a category.", "occurred_on": (
+        "This is before the internship began: pick a date during the internship.")}
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Problem)) == 0
 
 
 def test_a_teacher_cannot_report_on_another_partnerships_intern(harness: Harness) -> None:

@@ -12,9 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The real bot (`coopbot serve`) when Slack credentials are configured, else the local sandbox (it says which).
+# The real bot (`coopbot serve`) when Slack credentials are configured, else the local sandbox (it says which),
+# on port 3000 unless given another: `make run PORT=3001`.
+PORT ?= 3000
 run: $(STAMP)
-	$(BIN)/python -m bot.devtools.run_or_sandbox
+	$(BIN)/python -m bot.devtools.run_or_sandbox --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

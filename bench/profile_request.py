@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import yappi
-from slack_bolt.request import BoltRequest
 
 from bench import loadgen
+from bot.serving.slack_body import SlackRequest
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
 from tests.support.harness import TEACHER, running_app, seed_roster
@@ -43,7 +43,7 @@ def main() -> None:
                 headers: dict[str, str | Sequence[str]] = {
                     "content-type": content_type,
                     **{k.lower(): v for k, v in loadgen.sign(SIGNING_SECRET, body).items()}}
-                response = app.dispatch(BoltRequest(body=body.decode(), headers=headers))
+                response = app.dispatch(SlackRequest(body=body.decode(), headers=headers))
                 assert response.status == 200, response.body
 
             for label, make in (("slash command", lambda: loadgen.command_body(TEACHER)),

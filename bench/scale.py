@@ -31,8 +31,11 @@ from bench.dataset import generate
 from bot.digests.data import Window, collect
 from bot.digests.messages import digest_message
 from bot.digests.service import DigestService
+from bot.home.help import help_text, status_blocks
 from bot.home.refresh import render_home
+from bot.home.service import HomeService
 from bot.i18n.catalog import translator
+from bot.i18n.language import SlackLocales
 from bot.quarters import local_today
 from bot.roster.importer import import_interns
 from bot.storage.db import Database
@@ -128,6 +131,23 @@ def run_backend(name: str, url: str, scale: float, work: Path) -> dict[str, Any]
         home()
     result["home_coordinator_ms"] = round(timed(home, 20) * 1000, 1)
     result["home_coordinator_queries"] = len(statements)
+    homes = HomeService(db, SlackLocales(None), clock=lambda: NOW)
+    t = translator("en")
+
+    def coop_status() -> None:  # what `/coop status` computes before its ack
+        data = homes.home_data(coordinator, with_practice=True)
+        assert data is not None
+        status_blocks(data, t)
+
+    def coop_help() -> None:  # and `/coop help`
+        help_text(t, homes.home_data(coordinator), how_to_join="")
+
+    for name, run in (("coop_status", coop_status), ("coop_help", coop_help)):
+        run()
+        with counting(db) as statements:
+            run()
+        result[f"{name}_coordinator_ms"] = round(timed(run, 20) * 1000, 1)
+        result[f"{name}_coordinator_queries"] = len(statements)
     result.update(export_all(url, work))
     csv_path = work / f"interns-{name}.csv"
     interns_csv(db, csv_path, int(20_000 * scale))

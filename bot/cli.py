@@ -142,13 +142,14 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs_run(args: argparse.Namespace) -> int:
-    """Run a job now, then deliver what it posted before exiting (what a server would do in seconds)."""
+    """Run a job now, as if it were due now (once per partnership and period still holds), print per
+    partnership what it did, then deliver what it posted before exiting (what a server would do in seconds)."""
     from sqlalchemy import func, select
 
     from bot.container import build_services
     from bot.delivery.worker import DeliveryWorker
     from models.delivery import OutboxMessage, OutboxStatus
-    from scheduler.jobs import run_job
+    from scheduler.jobs import run_by_hand
 
     if args.name not in JobName._value2member_map_:
         print(f"coopbot jobs run: unknown job {args.name!r}; jobs: {', '.join(JobName)}", file=sys.stderr)
@@ -159,7 +160,9 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     services = build_services(settings)
     with services.db.session() as session:
         before = session.scalar(select(func.max(OutboxMessage.id))) or 0
-    count = run_job(args.name, services)
+    report = run_by_hand(args.name, services)
+    for line in report.lines:  # what it did, per partnership
+        print(f"{line.partnership}: {line.what}" if line.partnership is not None else line.what)
     from bot.home.refresh import home_renderer
 
     worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
@@ -173,7 +176,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
                                        OutboxMessage.status.in_([OutboxStatus.PARKED, OutboxStatus.FAILED]))
                                 .order_by(OutboxMessage.id)).all()
     services.db.dispose()
-    print(f"{args.name}: {count} done", file=sys.stderr)
+    print(f"{args.name}: {report.done} done", file=sys.stderr)
     if waiting:
         print(f"{waiting} message(s) could not be delivered yet; a running `coopbot serve` will retry them",
               file=sys.stderr)
@@ -215,7 +218,8 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_partnership_add(args: argparse.Namespace) -> int:
-    from bot.roster.partnerships import add_partnership
+    from bot.container import build_services
+    from bot.meetings.jobs import prompt_words
     from models.schemas import PartnershipInput, field_errors
 
     try:
@@ -225,8 +229,13 @@ def cmd_partnership_add(args: argparse.Namespace) -> int:
         for field, message in field_errors(exc):
             print(f"coopbot partnership add: --{_flag((field,))}: {message}", file=sys.stderr)
         return EXIT_INPUT
-    partnership = add_partnership(_db(), data)
+    settings = _settings()
+    services = build_services(settings, db=_db(settings))
+    partnership, prompt = services.add_partnership(data)
+    services.db.dispose()
     print(f"added partnership {partnership.id}: {partnership.name} (channel {partnership.channel_id})")
+    print(f"quarterly prompt: {prompt_words(prompt)}; a running `coopbot serve` delivers it to the channel "
+          "(once the bot is invited there)")
     return 0
 
 
@@ -341,7 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = sub.add_parser("jobs", help="the cooperation calendar's scheduled jobs").add_subparsers(
         dest="jobs_command", required=True)
     jobs.add_parser("list", help="each job, its schedule and next run time").set_defaults(func=cmd_jobs_list)
-    run = jobs.add_parser("run", help="run a job now and deliver what it posts")
+    run = jobs.add_parser("run", help="run a job now, as if it were due now: print per partnership what it did "
+                          "and deliver what it posts")
     run.add_argument("name", help=f"one of: {', '.join(JobName)}")
     run.add_argument("--deliver-timeout", type=float, default=60.0, help="seconds to spend delivering")
     run.set_defaults(func=cmd_jobs_run)
@@ -359,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     man.set_defaults(func=manifest.run)
 
     partnership = sub.add_parser("partnership", help="partnerships").add_subparsers(dest="p_command", required=True)
-    add = partnership.add_parser("add", help="add a partnership")
+    add = partnership.add_parser("add", help="add a partnership (and post this quarter's prompt in its channel)")
     add.add_argument("--name", required=True)
     add.add_argument("--school", required=True)
     add.add_argument("--enterprise", required=True)

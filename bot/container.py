@@ -24,12 +24,16 @@ from bot.i18n.language import SlackLocales, pick_language, resolve_language
 from bot.internships.notify import SlackInternshipNotifier
 from bot.internships.service import InternshipService
 from bot.meetings.notify import SlackMeetingNotifier
+from bot.meetings.quarterly import PromptResult
 from bot.meetings.service import MeetingService
 from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
+from bot.roster.partnerships import add_partnership
 from bot.settings import Settings
 from bot.storage.db import Database
 from models.base import utcnow
+from models.roster import Partnership
+from models.schemas import PartnershipInput
 
 
 @dataclass
@@ -47,6 +51,15 @@ class Services:
     home: HomeService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
+
+    def add_partnership(self, data: PartnershipInput, actor: str = "cli") -> tuple[Partnership, PromptResult]:
+        """A new partnership and, in the same transaction, this quarter's prompt to schedule its review in
+        its channel: one added in the middle of a quarter is asked now, not at the next quarter's start
+        (delivered by a running server, once the bot is in the channel)."""
+        prompted: list[PromptResult] = []
+        partnership = add_partnership(self.db, data, actor, then=lambda session, added: prompted.append(
+            self.meetings.prompt_added(session, added.id, self.clock())))
+        return partnership, prompted[0]
 
     def lazy_translator_for(self, slack_user_id: str) -> Translator:
         """A translator resolved only if something is actually translated: a valid form submission
@@ -83,7 +96,8 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         problems=ProblemService(database, SlackProblemNotifier(locales), default_timezone=zone, clock=clock),
         meetings=MeetingService(database, SlackMeetingNotifier(locales), default_timezone=zone, holidays=holidays,
                                 clock=clock),
-        exchanges=ExchangeService(database, SlackExchangeNotifier(locales), default_timezone=zone, clock=clock),
+        exchanges=ExchangeService(database, SlackExchangeNotifier(locales), default_timezone=zone, clock=clock,
+                                  letter_fonts=settings.coopbot_letter_fonts),
         internships=InternshipService(database, SlackInternshipNotifier(locales), default_timezone=zone,
                                       clock=clock),
         digests=DigestService(database, default_timezone=zone, holidays=holidays, clock=clock),

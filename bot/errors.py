@@ -40,12 +40,27 @@ class ImportFailed(CoopError):
 
 
 class InvalidInput(CoopError):
-    """Input that passed the form's own checks but breaks a rule that needs the database.
+    """Input that passed the form's own checks but breaks rules that need the database.
 
-    `field` names the form field; `code` says which rule (the form turns it into words).
+    `problems` maps each form field found wrong to the rule it breaks (a code the form turns into words): a
+    service checks every field it can before raising, so a person reads every error at once. `field` and
+    `code` are the first of them.
     """
 
-    def __init__(self, field: str, code: str) -> None:
-        super().__init__(f"{field}: {code}")
+    def __init__(self, field: str, code: str, problems: dict[str, str] | None = None) -> None:
+        self.problems: dict[str, str] = dict(problems) if problems else {field: code}
+        super().__init__(", ".join(f"{f}: {c}" for f, c in self.problems.items()))
         self.field = field
         self.code = code
+
+    @classmethod
+    def of(cls, problems: dict[str, str]) -> InvalidInput:
+        """One error for several fields (`problems` must not be empty)."""
+        field = next(iter(problems))
+        return cls(field, problems[field], problems)
+
+
+def raise_problems(problems: dict[str, str]) -> None:
+    """Raise InvalidInput for `problems` (field → rule), if there are any."""
+    if problems:
+        raise InvalidInput.of(problems)

@@ -75,7 +75,9 @@ MATRIX: dict[Action, frozenset[Relation]] = {
     Action.POST_DIGEST: frozenset({R.COORDINATOR}),
     Action.SCHEDULE_MEETING: frozenset({R.COORDINATOR}),
     Action.CHANGE_MEETING: frozenset({R.COORDINATOR, R.ORGANISER}),
-    Action.RSVP_MEETING: frozenset({R.INVITEE}),
+    # The announcement's buttons are in the partnership's channel, for everyone there: anyone on the roster
+    # answers, and someone not invited joins the meeting by answering (MeetingService.rsvp).
+    Action.RSVP_MEETING: frozenset({R.INVITEE, R.COORDINATOR, R.TEACHER, R.MENTOR, R.MEMBER}),
     Action.RECORD_MINUTES: frozenset({R.COORDINATOR, R.ORGANISER}),
     Action.COMPLETE_ACTION_ITEM: frozenset({R.COORDINATOR, R.ITEM_OWNER}),
     Action.REQUEST_EXCHANGE: frozenset({R.COORDINATOR, R.TEACHER, R.MENTOR, R.MEMBER}),
@@ -111,7 +113,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.POST_DIGEST: N_("post a digest now (`/coop digest`)"),
     Action.SCHEDULE_MEETING: N_("schedule a meeting (`/coop-meeting`)"),
     Action.CHANGE_MEETING: N_("reschedule or cancel a meeting"),
-    Action.RSVP_MEETING: N_("answer a meeting invitation"),
+    Action.RSVP_MEETING: N_("answer a meeting (Going, Maybe, Can't go)"),
     Action.RECORD_MINUTES: N_("record a meeting's minutes"),
     Action.COMPLETE_ACTION_ITEM: N_("mark an action item done"),
     Action.REQUEST_EXCHANGE: N_("request a staff exchange (`/exchange`)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from functools import cached_property
 from typing import Annotated
@@ -45,6 +46,12 @@ class Settings(BaseSettings):
     coopbot_misfire_grace_seconds: int = Field(default=3600, ge=1)
     # Days that are not working days, besides weekends: "2027-01-01,2027-10-01".
     coopbot_holidays: Annotated[tuple[date, ...], NoDecode] = ()
+    # The TrueType fonts staff exchange certificates embed, tried in this order for each character
+    # (colon-separated paths). The default is Debian's fonts-liberation2 and fonts-hanazono (see the README,
+    # "Staff exchange certificates").
+    coopbot_letter_fonts: Annotated[tuple[str, ...], NoDecode] = (
+        "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+        "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf", "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf")
 
     @field_validator("coopbot_timezone")
     @classmethod
@@ -69,6 +76,13 @@ class Settings(BaseSettings):
     def _holiday_list(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("coopbot_letter_fonts", mode="before")
+    @classmethod
+    def _font_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(os.pathsep) if part.strip())
         return value
 
     @field_validator("slack_api_url")

@@ -17,6 +17,7 @@ from bot.home.views import how_to_get_added
 from bot.i18n.catalog import Translator
 from bot.permissions import ACTION_LABELS, Action
 from bot.slack.blocks import section
+from bot.slack.forms import FormErrors
 
 if TYPE_CHECKING:
     from bot.container import Services
@@ -74,7 +75,7 @@ def tell_privately(client: WebClient, body: dict[str, Any], text: str) -> None:
 def _shown_over(client: WebClient, body: dict[str, Any], view: dict[str, Any], text: str) -> bool:
     """`text` in a small modal pushed over the modal the person is in, or opened over App Home. Slack words
     its close button in the person's language; the title is the app's name."""
-    notice = {"type": "modal", "title": {"type": "plain_text", "text": "coopbot"}, "blocks": [section(text[:3000])]}
+    notice = {"type": "modal", "title": {"type": "plain_text", "text": "coopbot"}, "blocks": [section(text, cut=True)]}
     try:
         if view.get("type") == "modal":
             client.views_push(trigger_id=body["trigger_id"], view=notice)
@@ -126,12 +127,20 @@ Errors = dict[str, str]
 
 def answer_submission(ack: Callable[..., Any], parsed: Any, act: Callable[[Any], object], *,
                       refused: Callable[[CoopError], Errors],
-                      invalid: Callable[[InvalidInput], Errors] | None = None) -> None:
+                      invalid: Callable[[InvalidInput], Errors] | None = None,
+                      check: Callable[[dict[str, Any]], object] | None = None) -> None:
     """What every modal submission shares: the form's own errors come back inline (block id → words);
     then the service runs, and its input errors and refusals come back inline too, on the block they
-    concern; an empty ack closes the modal. `parsed` is the form's validated input or its errors."""
+    concern; an empty ack closes the modal. `parsed` is the form's validated input or its errors.
+
+    When the form refuses some fields, `check` runs the service's rules on the fields it accepted
+    (FormErrors.accepted), so their errors come in the same answer rather than on the next submit; a
+    field keeps the form's own error first."""
     if isinstance(parsed, dict):
-        ack(response_action="errors", errors=parsed)
+        errors = dict(parsed)
+        if check is not None and isinstance(parsed, FormErrors):
+            errors = {**_service_errors(check, parsed.accepted, invalid or refused), **errors}
+        ack(response_action="errors", errors=errors)
         return
     try:
         act(parsed)
@@ -142,3 +151,27 @@ def answer_submission(ack: Callable[..., Any], parsed: Any, act: Callable[[Any],
         ack(response_action="errors", errors=refused(exc))
         return
     ack()
+
+
+def _service_errors(check: Callable[[dict[str, Any]], object], accepted: dict[str, Any],
+                    invalid: Callable[[InvalidInput], Errors]) -> Errors:
+    """The service's input errors on what the form accepted (none if it refuses for another reason, which the
+    submission that passes the form will say)."""
+    try:
+        check(accepted)
+    except InvalidInput as exc:
+        return invalid(exc)
+    except CoopError:
+        return {}
+    return {}
+
+
+def problem_words(words: Callable[[str, str], str], *, shown: Callable[[str], str] = lambda field: field
+                  ) -> Callable[[InvalidInput], Errors]:
+    """Every problem of an InvalidInput in words, on its block (`shown` maps a field to the block showing it)."""
+    def answer(error: InvalidInput) -> Errors:
+        found: Errors = {}
+        for field, code in error.problems.items():
+            found.setdefault(shown(field), words(field, code))
+        return found
+    return answer

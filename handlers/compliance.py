@@ -15,7 +15,7 @@ from bot.errors import CoopError, NotAllowed, NotOnRoster
 from bot.i18n.catalog import Translator
 from bot.permissions import Action
 from bot.slack.forms import named_option
-from bot.slack.text import escape
+from bot.slack.text import escape_within
 from handlers.common import action_value_int, how_to_get_added, refusal, tell_privately, user_id
 
 
@@ -38,7 +38,7 @@ def coop_checklist(services: Services, ack: Ack, body: dict[str, Any], client: W
         if args:
             intern_id = service.find_student(user, args[0][:64])
             if intern_id is None:
-                ack(text=t.gettext("No intern has the student id {id}.").format(id=escape(args[0][:64])),
+                ack(text=t.gettext("No intern has the student id {id}.").format(id=escape_within(args[0], 64)),
                     response_type="ephemeral")
                 return
             if not service.may_keep(user, intern_id):

@@ -12,7 +12,7 @@ from bot.errors import NotAllowed, NotOnRoster
 from bot.home.help import help_text, status_blocks
 from bot.i18n.catalog import Translator
 from bot.slack.surface import COOP
-from bot.slack.text import escape
+from bot.slack.text import escape, truncate
 from handlers.admin import coop_admin, coop_setup
 from handlers.common import how_to_get_added, user_id
 from handlers.compliance import coop_checklist
@@ -47,7 +47,7 @@ def register(app: App, services: Services) -> None:
         if sub == "checklist":  # the intern compliance checklist (handlers/compliance.py)
             coop_checklist(services, ack, body, client, words[1:])
             return
-        unknown = t.gettext("I don't know `{word}`.").format(word=escape(sub[:30].replace("`", "'")))
+        unknown = t.gettext("I don't know `{word}`.").format(word=escape(truncate(sub, 30).replace("`", "'")))
         prefix = "" if sub == "help" else unknown + "\n"
         ack(text=prefix + help_text(t, home.home_data(user), how_to_join=how_to_get_added(t)),
             response_type="ephemeral")

@@ -13,13 +13,14 @@ from bot.errors import CoopError, InvalidTransition, NotAllowed
 from bot.exchanges import forms, messages
 from bot.exchanges.ids import ExchangeActionId, ExchangeCallback
 from bot.exchanges.labels import UNCHANGED_IN_STATE
+from bot.exchanges.letter_fonts import LetterUnavailable
 from bot.exchanges.snapshot import ExchangeSnapshot
-from bot.exchanges.state import AlreadyDecided
+from bot.exchanges.state import AlreadyDecided, Overlaps
 from bot.i18n.catalog import Translator
 from bot.permissions import Action
 from bot.slack.surface import EXCHANGE
-from bot.slack.text import mention
-from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
+from bot.slack.text import escape, mention
+from handlers.common import answer_submission, on_button, problem_words, refusal, tell_privately, user_id
 from models.exchange import ExchangeStatus
 
 Opener = Callable[[ExchangeSnapshot, str, Translator], dict[str, Any]]
@@ -48,11 +49,21 @@ def register(app: App, services: Services) -> None:
                 return exchanges.resubmit(exchange_id, user, data, source_key=f"view:{view['id']}")
             return exchanges.request(user, data, source_key=f"view:{view['id']}")
 
+        request_words = problem_words(lambda field, code: forms.request_error(field, code, t),
+                                      shown=lambda field: field if field in shown else "person")
+
+        def check(accepted: dict[str, Any]) -> None:
+            if exchange_id is not None:
+                exchanges.check_resubmit(exchange_id, user, accepted)
+            else:
+                exchanges.check_request(user, accepted, accepted.get("partnership_id")
+                                        or forms.metadata_int(metadata, "partnership_id"))
+
         answer_submission(
             ack, forms.parse_request(view.get("state", {}).get("values", {}), t), submit,
-            invalid=lambda exc: {exc.field if exc.field in shown else "person":
-                                 forms.request_error(exc.field, exc.code, t)},
-            refused=lambda exc: {"person": exchange_refusal(exc, t)})
+            invalid=lambda exc: ({"start_date": forms.overlap_error(exc.first, t)} if isinstance(exc, Overlaps)
+                                 else request_words(exc)),
+            refused=lambda exc: {"person": exchange_refusal(exc, t)}, check=check)
 
     @app.action(ExchangeActionId.REVIEW)
     def open_review_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -141,6 +152,14 @@ def exchange_refusal(error: CoopError, t: Translator) -> str:
         }.get(str(error))
         if words:
             return words
+    if isinstance(error, LetterUnavailable):
+        if error.characters:
+            return _("The certificate was not issued: no font on this server can print {characters} in a name on "
+                     "it. Nothing changed. Ask your administrator to add a font that has them (COOPBOT_LETTER_FONTS, "
+                     "see the README).").format(
+                characters=escape(" ".join(t.aside(c, f"U+{ord(c):04X}") for c in error.characters)))
+        return _("The certificate was not issued: the fonts it needs are not installed on this server. Nothing "
+                 "changed. Ask your administrator (the README's \"Staff exchange certificates\" says which fonts).")
     if isinstance(error, InvalidTransition):
         if error.current_state == "resubmitted":
             return _("The request was changed since you opened it; nothing changed. Open the new version.")

@@ -9,13 +9,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.container import Services
-from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed
+from bot.errors import CoopError, InvalidTransition, NotAllowed
 from bot.i18n.catalog import Translator
 from bot.meetings import forms, minutes_form
 from bot.meetings.ids import MeetingActionId, MeetingCallback
 from bot.permissions import Action
 from bot.slack.surface import COOP_MEETING
-from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
+from handlers.common import answer_submission, on_button, problem_words, refusal, tell_privately, user_id
 from models.meeting import Rsvp
 
 RSVP_BY_ACTION = {MeetingActionId.RSVP_GOING: Rsvp.GOING, MeetingActionId.RSVP_MAYBE: Rsvp.MAYBE,
@@ -46,8 +46,9 @@ def register(app: App, services: Services) -> None:
         t = services.lazy_translator_for(user)
         answer_submission(ack, forms.parse_schedule(_values(view), t),
                           lambda data: meetings.schedule(user, data, source_key=f"view:{view['id']}"),
-                          invalid=lambda exc: {exc.field: forms.meeting_error(exc.field, exc.code, t)},
-                          refused=lambda exc: {"partnership_id": meeting_refusal(exc, t)})
+                          invalid=problem_words(lambda field, code: forms.meeting_error(field, code, t)),
+                          refused=lambda exc: {"partnership_id": meeting_refusal(exc, t)},
+                          check=lambda accepted: meetings.check_schedule(user, accepted))
 
     for action_id, answer in RSVP_BY_ACTION.items():
         app.action(action_id)(_rsvp_listener(services, answer))
@@ -74,7 +75,8 @@ def register(app: App, services: Services) -> None:
 
     @app.view(MeetingCallback.RESCHEDULE)
     def submit_reschedule(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        _submit(services, ack, body, view, forms.parse_reschedule, meetings.reschedule, first_block="date")
+        _submit(services, ack, body, view, forms.parse_reschedule, meetings.reschedule, first_block="date",
+                check=meetings.check_reschedule)
 
     @app.view(MeetingCallback.CANCEL)
     def submit_cancel(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -83,7 +85,8 @@ def register(app: App, services: Services) -> None:
     @app.view(MeetingCallback.MINUTES)
     def submit_minutes(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit(services, ack, body, view, minutes_form.parse_minutes, meetings.record_minutes,
-                first_block="minutes")
+                first_block="minutes",
+                check=lambda meeting_id, user, accepted: meetings.check_minutes(meeting_id, user, accepted["owners"]))
 
 
 def open_schedule(services: Services, client: WebClient, body: dict[str, Any], *,
@@ -120,8 +123,8 @@ def meeting_refusal(error: CoopError, t: Translator) -> str:
             Action.SCHEDULE_MEETING.value: _("Sorry, only the partnership's coordinators can schedule meetings."),
             Action.CHANGE_MEETING.value: _("Sorry, only the organiser and the partnership's coordinators can "
                                            "reschedule or cancel this meeting."),
-            Action.RSVP_MEETING.value: _("You are not on this meeting's invitation list; ask the organiser to "
-                                         "invite you."),
+            Action.RSVP_MEETING.value: _("Sorry, only people on this partnership's roster can answer its "
+                                         "meetings."),
             Action.RECORD_MINUTES.value: _("Sorry, only the organiser and the partnership's coordinators can "
                                            "record the minutes."),
             Action.COMPLETE_ACTION_ITEM.value: _("Sorry, only the action item's owner and the partnership's "
@@ -156,7 +159,7 @@ def _open(services: Services, client: WebClient, body: dict[str, Any], action: A
 
 def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any],
             parse: Callable[[Any, Translator], Any], change: Callable[[int, str, Any, str], Any], *,
-            first_block: str) -> None:
+            first_block: str, check: Callable[[int, str, dict[str, Any]], object] | None = None) -> None:
     user = user_id(body)
     t = services.lazy_translator_for(user)
     meeting_id = forms.meeting_id_from(str(view.get("private_metadata") or ""))
@@ -165,13 +168,14 @@ def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, 
         return
     answer_submission(ack, parse(_values(view), t),
                       lambda data: change(meeting_id, user, data, f"view:{view['id']}"),
-                      invalid=lambda exc: {exc.field: _input_error(exc, t)},
-                      refused=lambda exc: {first_block: meeting_refusal(exc, t)})
+                      invalid=problem_words(lambda field, code: _input_error(field, code, t)),
+                      refused=lambda exc: {first_block: meeting_refusal(exc, t)},
+                      check=None if check is None else lambda accepted: check(meeting_id, user, accepted))
 
 
-def _input_error(error: InvalidInput, t: Translator) -> str:
-    if error.field.startswith("item"):
+def _input_error(field: str, code: str, t: Translator) -> str:
+    if field.startswith("item"):
         return minutes_form.owner_error(t)
-    if error.field == "minutes":
+    if field == "minutes":
         return t.gettext("The meeting has not started yet; record the minutes after it.")
-    return forms.meeting_error(error.field, error.code, t)
+    return forms.meeting_error(field, code, t)

@@ -17,7 +17,7 @@ from bot.problems.ids import ProblemActionId, ProblemCallback
 from bot.problems.labels import STATUS_LABELS
 from bot.slack.forms import named_option
 from bot.slack.surface import INTERN_ISSUE
-from handlers.common import answer_submission, on_button, refusal, tell_privately, user_id
+from handlers.common import answer_submission, on_button, problem_words, refusal, tell_privately, user_id
 from models.problem import ProblemStatus
 
 
@@ -45,8 +45,9 @@ def register(app: App, services: Services) -> None:
         answer_submission(
             ack, forms.parse_report(view.get("state", {}).get("values", {}), t),
             lambda data: problems.report(user, data, source_key=f"view:{view['id']}"),
-            invalid=lambda exc: {exc.field: forms.report_error(exc.field, exc.code, t)},
-            refused=lambda exc: {"intern_id": problem_refusal(exc, t)})
+            invalid=problem_words(lambda field, code: forms.report_error(field, code, t)),
+            refused=lambda exc: {"intern_id": problem_refusal(exc, t)},
+            check=lambda accepted: problems.check_report(user, accepted))
 
     @app.action(ProblemActionId.ACKNOWLEDGE)
     def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

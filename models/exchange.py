@@ -43,6 +43,7 @@ class ExchangeStatus(enum.StrEnum):
     ASSESSED = "assessed"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    FAILED = "failed"  # a side assessed it as Fail: it ended there, without a staff exchange certificate
 
 
 class DecisionKind(enum.StrEnum):

@@ -18,7 +18,7 @@ from bot.internships import jobs as internships
 from bot.meetings import jobs as meetings
 from bot.problems import jobs as problems
 from bot.storage import jobs as storage
-from scheduler.spec import JobName, JobSpec, Reminder
+from scheduler.spec import JobName, JobReport, JobSpec, Reminder, ReportLine
 
 log = logging.getLogger(__name__)
 
@@ -29,19 +29,28 @@ REMINDERS: tuple[Reminder, ...] = (*problems.REMINDERS, *meetings.REMINDERS, *ex
 
 def reminders(services: Services, now: datetime) -> int:
     """Every workflow's reminders and escalations. One part failing is logged and does not stop the others."""
-    total = 0
+    return reminders_by_hand(services, now).done
+
+
+def reminders_by_hand(services: Services, now: datetime) -> JobReport:
+    """`reminders`, saying how many each part sent (or that it failed)."""
+    total, lines = 0, []
     for part in REMINDERS:
         try:
-            total += int(part.run(services, now) or 0)
+            count = int(part.run(services, now) or 0)
         except Exception:
             log.exception("reminders: %s failed; the other reminders still ran", part.name)
-    return total
+            lines.append(ReportLine(None, f"{part.name}: failed (see the log)"))
+            continue
+        total += count
+        lines.append(ReportLine(None, f"{part.name}: {count}"))
+    return JobReport(JobName.REMINDERS, total, tuple(lines))
 
 
 _DECLARED: tuple[JobSpec, ...] = (
     *meetings.JOBS, *digests.JOBS, *storage.JOBS,
     JobSpec(JobName.REMINDERS, "coopbot_reminders_cron", reminders,
-            "escalate unacknowledged problems; meeting, action item and exchange reminders"),
+            "escalate unacknowledged problems; meeting, action item and exchange reminders", reminders_by_hand),
 )
 # In JobName's order (`coopbot jobs list`); a name declared twice or not at all fails at import.
 JOBS: dict[str, JobSpec] = {name.value: next(spec for spec in _DECLARED if spec.name == name) for name in JobName}
@@ -50,8 +59,19 @@ if len(_DECLARED) != len(JOBS):
 
 
 def run_job(name: str, services: Services, now: datetime | None = None) -> int:
-    """Run one job now (for the scheduler and `coopbot jobs run`). KeyError for an unknown name."""
+    """Run one job as the scheduler does when it is due. KeyError for an unknown name."""
     spec = JOBS[name]
     count = spec.run(services, now or services.clock())
     log.info("job %s: %d done", name, count)
     return count
+
+
+def run_by_hand(name: str, services: Services, now: datetime | None = None) -> JobReport:
+    """Run one job by hand (`coopbot jobs run`, the sandbox's button): now, as if it were due now, once per
+    partnership and period still; the report says per partnership what it did. KeyError for an unknown name."""
+    spec = JOBS[name]
+    moment = now or services.clock()
+    report = (spec.by_hand(services, moment) if spec.by_hand is not None
+              else JobReport(spec.name, spec.run(services, moment)))
+    log.info("job %s run by hand: %d done", name, report.done)
+    return report

@@ -22,6 +22,30 @@ if TYPE_CHECKING:
 JobFunction = Callable[["Services", datetime], int]
 
 
+@dataclass(frozen=True)
+class ReportLine:
+    """What a job run by hand did for one partnership (`partnership` is its name), or for none in
+    particular, in the words an operator reads (like the rest of the command line's output, in English)."""
+
+    partnership: str | None
+    what: str
+
+
+@dataclass(frozen=True)
+class JobReport:
+    """A job run by hand (`coopbot jobs run`, the sandbox's "Run job"): how many things it did, and a line
+    per partnership saying what (posted, already posted on a date, nothing to ask…)."""
+
+    job: str
+    done: int
+    lines: tuple[ReportLine, ...] = ()
+
+
+# `(services, now) -> JobReport`: the job run by hand, "do it now": as if it were due now, whatever the
+# date (once per partnership and period still holds), saying per partnership what it did.
+ByHandFunction = Callable[["Services", datetime], JobReport]
+
+
 class JobName(enum.StrEnum):
     """The scheduled jobs, in the order `coopbot jobs list` shows them."""
 
@@ -36,8 +60,11 @@ class JobName(enum.StrEnum):
 class JobSpec:
     name: JobName
     cron_setting: str  # the Settings attribute holding its crontab expression
-    run: JobFunction
+    run: JobFunction  # what the scheduler runs when the job is due
     description: str
+    # What running it by hand does, when that differs from `run` or can say more per partnership; without
+    # it, `run` runs and its count is the report.
+    by_hand: ByHandFunction | None = None
 
     def cron(self, settings: Settings) -> str:
         return str(getattr(settings, self.cron_setting))

@@ -20,6 +20,7 @@ from bot.serving.executor import TrackedExecutor
 from bot.serving.server import build_wsgi_app, start_in_thread
 
 SECRET = "ack-signal-secret"
+KNOWN_BOLT = ((1, 21), (1, 31))  # at least, below: keep in step with pyproject.toml
 
 
 @pytest.fixture
@@ -126,3 +127,29 @@ def test_over_http_slack_gets_the_acks_answer_while_the_slow_work_goes_on(execut
         server.stop()
     assert executor.wait_idle(10)
     assert finished == ["slow work"]
+
+
+def test_the_bolt_internals_the_ack_signal_relies_on_are_still_there() -> None:
+    """bot.serving.ack_signal works because Bolt's thread runner reads the request's `ack` from its context,
+    hands the listener to our executor from the request thread, then polls `ack.response`. An upgrade that
+    changes any of this must fail here, loudly, before it silently costs every request 10 ms again — and
+    pyproject.toml pins slack-bolt to the versions this was checked against."""
+    import inspect
+    from importlib.metadata import version
+
+    from slack_bolt.context import BoltContext
+    from slack_bolt.listener.thread_runner import ThreadListenerRunner
+
+    installed = version("slack-bolt")
+    major_minor = tuple(int(part) for part in installed.split(".")[:2])
+    assert KNOWN_BOLT[0] <= major_minor < KNOWN_BOLT[1], f"slack-bolt {installed}: checked for {KNOWN_BOLT}"
+    run = inspect.getsource(ThreadListenerRunner.run)
+    changed = [what for what, needle in (
+        ("the runner reads the request context's ack", "request.context.ack"),
+        ("the listener is handed to the listener executor from the request thread", "self.listener_executor.submit("),
+        ("the request thread polls ack.response until Slack's deadline", "while ack.response is None"),
+    ) if needle not in run]
+    assert not changed, f"slack-bolt {installed} changed what bot.serving.ack_signal relies on: {changed}"
+    context = BoltContext()
+    context["ack"] = marker = object()
+    assert context.ack is marker, f"slack-bolt {installed}: BoltContext.ack no longer reads context['ack']"

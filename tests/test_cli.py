@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -154,7 +155,7 @@ def test_the_running_server_logs_a_problem_and_posts_it(served: tuple[str, FakeS
     slack = SlackRequests(base, SIGNING_SECRET, fake=fake)
     assert slack.command("/intern-issue", user_id="U0TEACHER").status == 200
     [opened] = fake.wait_for("views.open")
-    view = next(v for k, v in fake.views.items() if not k.startswith("home:"))
+    view = fake.modals()[0]
     options = slack.block_suggestion(user_id="U0TEACHER", action_id="problem_intern_select", block_id="intern_id",
                                      value="张").json()["options"]
     from datetime import date
@@ -165,10 +166,37 @@ def test_the_running_server_logs_a_problem_and_posts_it(served: tuple[str, FakeS
                          "description": "实习工资低于岗位工资的80%", "occurred_on": date.today().isoformat()})
     reply = slack.view_submission(view, values, user_id="U0TEACHER")
     assert reply.status == 200 and reply.text == ""
-    fake.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "C0PARTNER")
-    [post] = [m for m in fake.messages("C0PARTNER") if not m.get("thread_ts")]
+    fake.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "C0PARTNER"
+                  and "实习工资" in json.dumps(c.args.get("blocks"), ensure_ascii=False))
+    [post] = [m for m in fake.messages("C0PARTNER") if not m.get("thread_ts") and "quarterly_prompt" not in str(m)]
     assert "实习工资低于岗位工资的80%" in json.dumps(post["blocks"], ensure_ascii=False)
     assert opened.args["view"]["title"]["text"]
+
+
+def test_a_partnership_added_in_the_middle_of_a_quarter_is_asked_to_schedule_its_review(
+        served: tuple[str, FakeSlack], cli_env: dict[str, str], tmp_path: Path) -> None:
+    """`partnership add` posts this quarter's prompt (the running server delivers it), whatever day of the
+    quarter it is; running the job by hand afterwards says it was already posted."""
+    _, fake = served
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    for channel in ("C0PARTNER", "C0OTHER"):  # both added by the fixture, through the command
+        [call] = fake.wait_for("chat.postMessage", where=lambda c, ch=channel: c.args.get("channel") == ch
+                               and "quarterly_prompt" in json.dumps(c.args.get("blocks")))
+        [button] = [e for b in call.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert button["value"].endswith(f":{quarter}")
+    added = run(["partnership", "add", "--name", "Third", "--school", "S", "--enterprise", "E", "--channel",
+                 "C0THIRD", "--timezone", "Asia/Shanghai"], cli_env, tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert f"quarterly prompt: posted Q{quarter[-1]} {today.year}'s prompt to schedule the review" in added.stdout
+    fake.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "C0THIRD")
+    again = run(["jobs", "run", "quarterly-prompt"], {**cli_env, "SLACK_BOT_TOKEN": BOT_TOKEN,
+                                                      "SLACK_API_URL": fake.url}, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert f"Third: Q{quarter[-1]} {today.year}'s prompt already posted on {today.isoformat()}" in again.stdout
+    assert "quarterly-prompt: 0 done" in again.stderr
+    prompts = [c for c in fake.calls_to("chat.postMessage") if "quarterly_prompt" in json.dumps(c.args.get("blocks"))]
+    assert sorted(c.args["channel"] for c in prompts) == ["C0OTHER", "C0PARTNER", "C0THIRD"]  # once each
 
 
 def test_export_issues_as_csv(db: Database, cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -355,10 +356,56 @@ def test_opening_the_home_tab_is_not_held_up_by_a_spaced_refresh(db: Database, f
     opened = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "fresh"}}]}
     with db.transaction() as session:  # app_home_opened: a view rendered now
         outbox.publish_home(session, user="U1", view=opened)
+    clock.now = max(clock.now, utcnow())  # the row is due at the real now: a slow machine must not outrun the clock
     clock.advance(0.1)
     assert worker.deliver_due() == 1
     assert fake.calls_to("views.publish")[-1].args["view"] == opened
     assert [r.status for r in _rows(db)] == [OutboxStatus.SENT] * 2  # the waiting refresh was dropped
+
+
+def test_opening_the_home_tab_is_not_held_up_by_a_refresh_the_worker_has_in_hand(
+        db: Database, fake: FakeSlack, clock: Clock) -> None:
+    """The publish for app_home_opened commits while a pass holds the refresh that must wait (claimed, behind a
+    post still being sent, so the publish cannot drop it): the publish goes out in the next pass, not once the
+    refresh's spacing is over; the refresh, which renders when it is sent, follows after its spacing."""
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[], timeout=5)
+    renders: list[str] = []
+
+    def render(user: str) -> dict[str, Any]:
+        renders.append(user)
+        return {"type": "home", "blocks": []}
+
+    worker = DeliveryWorker(db, client, clock=clock, home_refresh_interval=timedelta(seconds=5), render_home=render)
+
+    def due_now() -> None:
+        clock.now = max(clock.now, max(r.next_attempt_at for r in _rows(db)))
+
+    with db.transaction() as session:
+        outbox.refresh_homes(session, ["U1"])
+    due_now()
+    assert worker.deliver_due() == 1 and renders == ["U1"]  # rendered: the next refresh waits 5 s
+    clock.advance(1)
+    with db.transaction() as session:
+        outbox.post(session, channel="C1", text="ahead of the refresh in the pass")
+        outbox.refresh_homes(session, ["U1"])
+    due_now()
+    fake.delay("chat.postMessage", 1.0)
+    in_hand = threading.Thread(target=worker.deliver_due)
+    in_hand.start()
+    try:
+        fake.wait_for("chat.postMessage")  # the pass has claimed the refresh and is sending the post
+        opened = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "opened"}}]}
+        with db.transaction() as session:
+            outbox.publish_home(session, user="U1", view=opened)
+    finally:
+        in_hand.join()
+    clock.advance(0.1)  # far less than the interval
+    assert worker.deliver_due() == 1
+    assert fake.calls_to("views.publish")[-1].args["view"] == opened
+    assert renders == ["U1"]  # the refresh still waits for its spacing
+    clock.advance(4)  # five seconds after the first render
+    assert worker.deliver_due() == 1 and renders == ["U1", "U1"]
+    assert all(r.status == OutboxStatus.SENT for r in _rows(db))
 
 
 def test_coopbot_outbox_retry_sends_again_what_failed_was_parked_or_is_backing_off(

@@ -300,3 +300,31 @@ def test_once_slack_takes_messages_again_none_waits_out_a_backoff_grown_during_t
     worker.deliver_due()
     assert _unsent(db) == 0  # within seconds of Slack's return, not minutes
     _assert_each_once_in_order(fake, per_channel=2)
+
+
+def test_a_post_slack_takes_after_the_call_timed_out_is_not_posted_again(db: Database, fake: FakeSlack) -> None:
+    """The call times out, and Slack posts the message a moment later all the same. The retry waits until Slack
+    can no longer be acting on the first call, then finds the message instead of posting it again."""
+    import time
+
+    from bot.delivery.calls import TIMED_OUT_SETTLE_SECONDS
+
+    clock = Clock()
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[], timeout=1)
+    worker = DeliveryWorker(db, client, clock=clock, sleep=clock.advance, max_attempts=50)
+    with db.transaction() as session:
+        outbox.post(session, channel="C1", text="report", key="problem:1")
+        outbox.post(session, channel="C2", text="another channel")  # Slack answering it ends the "outage"
+    clock.now = _newest(db)
+    fake.delay("chat.postMessage", 2.0)  # the first call times out after 1 s; Slack posts it after 2 s
+    worker.deliver_due()
+    clock.advance(3)  # a backoff's worth: the old retry came here, looked, missed it, and posted again
+    worker.deliver_due()
+    assert fake.messages("C1") == []  # nothing looked up or posted yet
+    time.sleep(2.5)  # Slack acts on the first call
+    assert [m["text"] for m in fake.messages("C1")] == ["report"]
+    _run_until_sent(worker, db, clock, step=TIMED_OUT_SETTLE_SECONDS / 4)
+    assert [m["text"] for m in fake.messages("C1")] == ["report"]  # found, not posted twice
+    assert len(fake.calls_to("chat.postMessage")) == 2  # the timed-out call and C2's, no repeat
+    with db.session() as session:
+        assert session.get(SlackMessage, "problem:1").ts == fake.messages("C1")[0]["ts"]  # type: ignore[union-attr]

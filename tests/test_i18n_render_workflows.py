@@ -12,6 +12,7 @@ from bot.digests.messages import digest_message
 from bot.errors import InvalidTransition, NotAllowed, NotFound, NotOnRoster
 from bot.exchanges import forms as exchange_forms
 from bot.exchanges import messages as exchange_messages
+from bot.exchanges.letter_fonts import LetterUnavailable
 from bot.exchanges.practice import PracticeRecord
 from bot.exchanges.state import AlreadyDecided
 from bot.i18n.catalog import Translator
@@ -67,7 +68,9 @@ def test_exchange_messages_fit_in_every_state(t: Translator) -> None:
             check(exchange_messages.requester_notice(x, actor, t), f"requester notice from {actor}, {what}")
         check(exchange_messages.assessment_request(x, t), f"assessment request, {what}")
         check(exchange_messages.confirm_request(x, t), f"confirm request, {what}")
-        check([exchange_messages.letter_comment(x, t)], f"letter comment, {what}")
+        for reader in (x.person, x.requester):
+            check([exchange_messages.letter_comment(x, reader, t)], f"letter comment to {reader}, {what}")
+        check(exchange_messages.failed_notice(x, t), f"failed notice, {what}")
         for kind in ("review", "escalate", "assess"):
             check(exchange_messages.reminder(x, kind, t), f"{kind} reminder, {what}")
         check([exchange_messages.status_words(x, t)], f"status words, {what}")
@@ -81,7 +84,9 @@ def test_exchange_status_and_refusals_fit(t: Translator) -> None:
             check(exchange_messages.status_blocks(shown, record, t), f"exchange status, {months} months")
     check(exchange_messages.status_blocks(awaiting, None, t), "exchange status, no practice ledger")
     errors = [NotOnRoster("U1"), NotAllowed("x"), NotFound("x"), AlreadyDecided("U0COORDS"),
-              InvalidTransition("resubmitted"), *(InvalidTransition(s.value) for s in ExchangeStatus)]
+              InvalidTransition("resubmitted"), *(InvalidTransition(s.value) for s in ExchangeStatus),
+              LetterUnavailable(missing=["/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"]),
+              LetterUnavailable(characters="\U00030000<&>" * 20)]
     for error in errors:
         check(section(exchange_refusal(error, t)), f"exchange refusal {error!r}")
 
@@ -111,7 +116,7 @@ def test_meeting_messages_fit_in_every_state(t: Translator) -> None:
     for m in every_meeting():
         what = f"meeting {m.status} ({len(m.invitees)} invited)"
         check(meeting_messages.announcement(m, t), f"announcement, {what}")
-        for change in ("new", "rescheduled", "cancelled"):
+        for change in ("new", "joined", "rescheduled", "cancelled"):
             check([meeting_messages.invitation_comment(m, t, change=change)], f"invitation {change}, {what}")
         for reason in (None, "会议室维修" * 700):
             check(meeting_messages.change_note(m, t, "U0COORDS", reason), f"change note, {what}")
@@ -138,9 +143,11 @@ def test_quarterly_prompt_fits(t: Translator) -> None:
                         starts_at=datetime(2027, 1, 20, 2, 0, tzinfo=UTC))
     for number in range(1, 5):
         for review in (None, scheduled):
-            prompt = QuarterPrompt(123456, "C0PARTNER", "en", "Asia/Shanghai", Quarter(2027, number), review)
-            check(prompt_message(prompt, t),
-                  f"quarterly prompt Q{number} ({'scheduled' if review else 'to schedule'})")
+            for late in (False, True):
+                prompt = QuarterPrompt(123456, "C0PARTNER", "en", "Asia/Shanghai", Quarter(2027, number), review,
+                                       late)
+                check(prompt_message(prompt, t),
+                      f"quarterly prompt Q{number} ({'scheduled' if review else 'to schedule'}, late={late})")
 
 
 def _digest(full: bool) -> digest_data.DigestData:
@@ -156,9 +163,11 @@ def _digest(full: bool) -> digest_data.DigestData:
     d.by_category = {p.category: digest_data.Counts(999, 999, 999) for p in problems}
     d.oldest_open = [digest_data.ProblemLine(p.id, LONG_NAME, p.student_id, p.category, p.severity, p.created_at, link)
                      for p in problems[:digest_data.TOP]]
-    line = digest_data.ExchangeLine(1, LONG_NAME, "华为 2012 实验室 <b>" * 10, date(2027, 9, 30), link)
-    d.exchanges = {bucket: [line] * digest_data.TOP for bucket in ("pending", "active", "due")}
-    d.exchange_counts = {"pending": 99, "active": 99, "due": 99}
+    line = digest_data.ExchangeLine(1, LONG_NAME, "华为 2012 实验室 <b>" * 10, date(2027, 4, 1), date(2027, 9, 30),
+                                    link)
+    buckets = ("pending", "changes", "upcoming", "active", "due")
+    d.exchanges = {bucket: [line] * digest_data.TOP for bucket in buckets}
+    d.exchange_counts = dict.fromkeys(buckets, 99)
     d.next_meeting = digest_data.MeetingLine(1, "2027 年第一季度校企合作工作会议 <!here>" * 10, since, link)
     d.action_items = [digest_data.ActionLine(1, "U0MENTOR", "整理实习岗位清单" * 125, date(2027, 3, 31), link)
                       ] * digest_data.TOP

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.errors import InvalidTransition
-from bot.exchanges import letter
+from bot.exchanges import letter, letter_fonts
 from bot.exchanges import messages as exchange_messages
 from bot.exchanges.practice import PracticeRecord
 from bot.i18n.catalog import translator
@@ -115,7 +115,8 @@ def test_the_letter_reads_whole_sentences_and_its_title_is_the_catalog_string() 
             (EN, "Staff exchange certificate COOP-2027-0007", ("Assessment by the college (张敏): Excellent",
                                                           "Assessment by the enterprise (张敏): Excellent")),
             (ZH, "人员交流证明 COOP-2027-0007", ("学校考核（张敏）：优秀", "企业考核（张敏）：优秀"))):
-        pdf = PdfReader(io.BytesIO(letter.render(x, "COOP-2027-0007", date(2027, 10, 8), "陈静", t)))
+        fonts = letter_fonts.load(letter_fonts.DEFAULT_FONTS)
+        pdf = PdfReader(io.BytesIO(letter.render(x, "COOP-2027-0007", date(2027, 10, 8), "陈静", t, fonts)))
         assert pdf.metadata is not None and pdf.metadata.title == title
         text = "".join(page.extract_text() for page in pdf.pages)
         for line in lines:
@@ -124,9 +125,11 @@ def test_the_letter_reads_whole_sentences_and_its_title_is_the_catalog_string() 
 
 def test_the_certificate_certifies_in_chinese_with_dates_as_a_document_writes_them() -> None:
     x = exchange(person_name="王芳", status=ExchangeStatus.ASSESSED, host_unit="2012 实验室")
-    pdf = PdfReader(io.BytesIO(letter.render(x, "COOP-2027-0007", date(2027, 10, 8), "陈静", ZH)))
+    fonts = letter_fonts.load(letter_fonts.DEFAULT_FONTS)
+    pdf = PdfReader(io.BytesIO(letter.render(x, "COOP-2027-0007", date(2027, 10, 8), "陈静", ZH, fonts)))
     text = "".join(page.extract_text() for page in pdf.pages).replace("\n", "")
-    assert text.startswith("人员交流证明编号：COOP-2027-0007出具日期：2027年10月8日")
+    assert "人员交流证明 编号：COOP-2027-0007兹证明：" in text  # the title, its number, the statement
+    assert "出具日期：2027年10月8日" in text  # at its foot
     assert "兹证明：王芳（深圳职业技术大学）于 2027年4月1日至 2027年9月30日，依据校企合作协议" in text
     assert "到 华为技术有限公司（2012 实验室）参加人员交流。" in text
     assert "（周" not in text  # a formal document: the date alone, no weekday

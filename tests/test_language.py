@@ -26,7 +26,7 @@ def _set(h: Harness, model: Any, where: Any, **values: Any) -> None:
 
 def _home(h: Harness, user: str) -> dict[str, Any]:
     h.deliver()
-    return h.fake.views[f"home:{user}"]
+    return h.fake.home(user)
 
 
 def _home_texts(view: dict[str, Any]) -> str:

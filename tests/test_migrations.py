@@ -15,10 +15,11 @@ import models
 from bot.storage.db import Database
 from bot.storage.migrate import alembic_config, upgrade
 from models.delivery import OutboxKind, OutboxMessage
+from models.exchange import Direction, Exchange, ExchangeAssessment, ExchangeStatus, Purpose, Rating
 from models.internship import EvaluationRequestItem
 from models.migrations import include_object
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
-from models.roster import Intern
+from models.roster import Intern, Partnership, Person, Side
 from tests.support.harness import seed_roster
 
 
@@ -107,6 +108,38 @@ def test_evaluation_requests_sent_before_0013_are_listed_so_their_buttons_still_
                                         EvaluationRequestItem.intern_id, EvaluationRequestItem.reminder)
                                  .order_by(EvaluationRequestItem.reminder)).all()
     assert [tuple(row) for row in listed] == [(keys[0], "U0MENTOR", intern.id, 0), (keys[1], "U0MENTOR", intern.id, 2)]
+    test_migrations_match_models(db)
+
+
+def test_exchanges_a_fail_left_waiting_before_0014_end_as_failed(db: Database, tmp_path: Path) -> None:
+    """Before 0014 a Fail left the exchange active, or assessed and waiting for a coordinator to issue its
+    letter; 0014 ends those as failed. Passed ones, and letters already issued, stay as they were."""
+    seed_roster(db, tmp_path)
+    ratings = {"fail, waiting for the other side": (ExchangeStatus.ACTIVE, [Rating.FAIL]),
+               "pass and fail, waiting for a letter": (ExchangeStatus.ASSESSED, [Rating.PASS, Rating.FAIL]),
+               "passed, waiting for a letter": (ExchangeStatus.ASSESSED, [Rating.GOOD, Rating.PASS]),
+               "issued despite a fail": (ExchangeStatus.COMPLETED, [Rating.FAIL, Rating.GOOD])}
+    with db.transaction() as session:
+        partnership = session.scalars(select(Partnership).where(Partnership.name == "深职院–华为")).one()
+        people = {p.side: p for p in session.scalars(select(Person).where(Person.name.in_(("王芳", "张敏"))))}
+        at = datetime(2027, 1, 4, 1, 30, tzinfo=UTC)
+        for unit, (status, rates) in ratings.items():
+            exchange = Exchange(partnership=partnership, person=people[Side.SCHOOL], requester=people[Side.SCHOOL],
+                                direction=Direction.SCHOOL_TO_ENTERPRISE, host_unit=unit, purpose=Purpose.TEACHING,
+                                start_date=date(2026, 9, 1), end_date=date(2026, 12, 31), status=status,
+                                confidentiality_acknowledged_at=at, created_at=at, updated_at=at)
+            session.add(exchange)
+            for side, rating in zip((Side.SCHOOL, Side.ENTERPRISE), rates, strict=False):
+                session.add(ExchangeAssessment(exchange=exchange, side=side, assessor=people[Side.ENTERPRISE],
+                                               rating=rating, created_at=at))
+    command.downgrade(alembic_config(db.url), "0013")
+    upgrade(db.url)
+    with db.session() as session:
+        after = {x.host_unit: x.status for x in session.scalars(select(Exchange))}
+    assert after == {"fail, waiting for the other side": ExchangeStatus.FAILED,
+                     "pass and fail, waiting for a letter": ExchangeStatus.FAILED,
+                     "passed, waiting for a letter": ExchangeStatus.ASSESSED,
+                     "issued despite a fail": ExchangeStatus.COMPLETED}
     test_migrations_match_models(db)
 
 

@@ -37,7 +37,7 @@ def test_app_home_shows_a_persons_open_problems(harness: Harness) -> None:
     opened = {"type": "app_home_opened", "user": MENTOR, "channel": "D0MENTOR", "tab": "home"}
     assert h.slack.event(opened).status == 200
     h.deliver()
-    home = h.fake.views[f"home:{MENTOR}"]
+    home = h.fake.home(MENTOR)
     text = json.dumps(home, ensure_ascii=False)
     assert "Your open problems" in text and "宿舍没有热水" in text and "张伟 (S2024001)" in text
 
@@ -47,7 +47,7 @@ def test_app_home_tells_a_stranger_how_to_get_added_and_shows_no_data(harness: H
     h.report(TEACHER, description="秘密内容")
     h.slack.event({"type": "app_home_opened", "user": NOBODY, "channel": "D0NOBODY", "tab": "home"})
     h.deliver()
-    text = json.dumps(h.fake.views[f"home:{NOBODY}"], ensure_ascii=False)
+    text = json.dumps(h.fake.home(NOBODY), ensure_ascii=False)
     assert "not on a coopbot roster" in text and "秘密内容" not in text and "张伟" not in text
 
 
@@ -216,3 +216,21 @@ def test_a_refusal_in_app_home_or_a_modal_is_shown_over_it_and_a_dm_only_if_that
     h.slack.block_action(user_id=MENTOR, action_id=ComplianceActionId.OPEN, value=intern, view=home, channel_id=None)
     h.settle()
     assert any("only the intern's teacher" in text for text in h.dms_to(MENTOR))
+
+
+def test_inviting_the_bot_delivers_at_once_even_while_its_user_id_is_unknown(harness: Harness) -> None:
+    """auth.test failed a moment ago, so the request's context lacks the bot's user id (asked again only after a
+    minute): the event's own `authorizations` still say the member who joined is the bot."""
+    h = harness
+    h.fake.fail("auth.test", error="internal_error", times=1)
+    h.fake.not_in_channel.add(CHANNEL)
+    h.report(TEACHER, description="请假未批准")  # the first request: its auth.test fails
+    h.deliver()
+    assert h.channel_messages() == []
+    assert [c.args for c in h.fake.calls_to("auth.test")] != []
+    h.fake.not_in_channel.discard(CHANNEL)
+    h.slack.event({"type": "member_joined_channel", "user": h.fake.bot_user_id, "channel": CHANNEL,
+                   "channel_type": "C", "team": "T0001"})
+    h.settle()
+    h.deliver()
+    assert len(h.channel_messages()) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.slack.text import escape, escape_within, truncate
+from bot.slack.text import escape, escape_within, escaped_pieces, headed_pieces, truncate, truncate_mrkdwn
 
 
 def test_escape_makes_slack_control_sequences_literal() -> None:
@@ -21,10 +21,9 @@ def test_a_cut_keeps_as_much_as_fits_when_most_characters_are_escaped() -> None:
     # 2,800 characters that escape to 5,600: half of them fit in 2,980, not a tenth.
     text = "A&B " * 700
     cut = escape_within(text, 2980)
-    assert 2980 - len("&amp;") < len(cut) <= 2980
-    assert cut.endswith("A…")
-    assert cut.count("&amp;") == 372
-    assert escape_within("<" * 1000, 3000) == "&lt;" * 749 + "…"
+    assert 2980 - len("A&amp;B ") - 1 <= len(cut) <= 2980
+    assert cut.endswith(" A&amp;B…")  # after a whole word
+    assert escape_within("<" * 1000, 3000) == "&lt;" * 749 + "…"  # no word to keep whole: whole entities
     assert escape_within("&<>" * 1000, 3000) == escape(("&<>" * 1000)[:692]) + "…"  # 230 × 13 + 5 + 4 = 2,999
 
 
@@ -33,16 +32,75 @@ def test_a_cut_never_splits_an_entity() -> None:
     assert escape_within("ab&cd", 8) == "ab&amp;…"
 
 
-@given(st.text(alphabet=st.sampled_from("a&<>中 \n*"), max_size=300), st.integers(min_value=1, max_value=400))
-def test_the_cut_is_the_longest_escaped_start_that_fits(text: str, limit: int) -> None:
+_WORDS = st.text(alphabet=st.sampled_from("a&<>中@U"), min_size=1, max_size=3)
+
+
+@given(st.lists(_WORDS, max_size=200), st.integers(min_value=17, max_value=400))
+def test_a_cut_falls_between_words(words: list[str], limit: int) -> None:
+    """A word escapes to at most 15 characters here, less than the 16 a cut may go back to find a space."""
+    text = " ".join(words)
     cut = escape_within(text, limit)
     assert len(cut) <= limit
     if len(escape(text)) <= limit:
         assert cut == escape(text)
         return
     kept = cut.removesuffix("…")
-    prefix = next(text[:n] for n in range(len(text), -1, -1) if escape(text[:n]) == kept)
-    assert len(escape(text[: len(prefix) + 1])) + 1 > limit  # one character more would not fit
+    rest = escape(text)[len(kept):]
+    assert escape(text).startswith(kept)
+    assert rest[:1].isspace() or "中" in (kept[-1:], rest[:1]), (kept[-20:], rest[:20])  # after a space, or by 中
+    assert len(escape(text)[: len(kept) + len(rest) - len(rest.lstrip())]) > limit - 18  # nothing much lost
+
+
+@given(st.lists(st.sampled_from(["a", "&", "<", "中", " ", "\n", "*", "e\u0301", "👩\u200d💻", "。"]), max_size=300)
+       .map("".join), st.integers(min_value=1, max_value=400))
+def test_a_cut_never_splits_an_entity_a_token_or_a_character(text: str, limit: int) -> None:
+    cut = escape_within(text, limit)
+    assert len(cut) <= limit
+    kept = cut.removesuffix("…")
+    escaped = escape(text)
+    if not escaped.startswith(kept):  # an emphasis run it could not avoid, closed before the ellipsis
+        assert kept[-1] in "*_~" and escaped.startswith(kept[:-1])
+        kept = kept[:-1]
+    assert "&" not in kept.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
+    rest = escaped[len(kept):]
+    if kept and rest:
+        assert kept[-1] != "\u200d" and rest[0] not in "\u200d\u0301"
+    built = f"<@U0TEACHER> {escape(text)} <#C0PARTNER> <https://example.org/a_b|{escape(text)}>"
+    shown = truncate_mrkdwn(built, limit).removesuffix("…")
+    for token in ("<@U0TEACHER>", "<#C0PARTNER>"):
+        assert token in shown or token[:2] not in shown  # whole, or not at all
+    assert shown.count("<") == shown.count(">")
+
+
+@given(st.lists(st.one_of(_WORDS.map(escape), st.lists(_WORDS.map(escape), min_size=1, max_size=4)
+                          .map(lambda ws: "*" + " ".join(ws) + "*")), max_size=100),
+       st.integers(min_value=2, max_value=300))
+def test_a_cut_leaves_no_bold_run_open(parts: list[str], limit: int) -> None:
+    text = " ".join(parts)
+    cut = truncate_mrkdwn(text, limit)
+    assert len(cut) <= limit and cut.count("*") % 2 == 0, cut
+
+
+def test_a_cut_keeps_mentions_and_bold_runs_whole_where_it_can() -> None:
+    assert truncate_mrkdwn("Report *欧阳娜娜 (S2024002)* from the workshop", 24) == "Report…"
+    closed = "Report on *the broken press*…"
+    assert truncate_mrkdwn("Report on *the broken press guard* from the workshop", 30) == closed
+    assert truncate_mrkdwn("*" + "长" * 100 + "*", 30) == "*" + "长" * 27 + "*…"
+    assert truncate("👩\u200d💻" * 10, 7) == "👩\u200d💻" * 2 + "…"  # a person at a laptop, not a person and a laptop
+
+
+def test_chinese_is_cut_between_any_two_characters_but_not_before_its_punctuation() -> None:
+    assert truncate("右手被机器划伤，已送医。", 8) == "右手被机器划…"  # not "右手被机器划伤" + "，…"
+    pieces = list(escaped_pieces("右手被机器划伤，已送医。" * 30, 50))
+    assert "".join(pieces) == "右手被机器划伤，已送医。" * 30
+    assert all(len(piece) <= 50 and piece[:1] not in "，。" for piece in pieces)  # no line starts with them
+
+
+def test_a_long_text_in_sections_is_split_between_words_not_inside_a_typed_mention() -> None:
+    """A 3,000-character description split as "…&lt;@U0DEMOMEN" | "TOR&gt;…"."""
+    text = "Checked the guard " * 165 + "<@U0DEMOMENTOR> was told."
+    first, second = headed_pieces("*What happened*\n", text)
+    assert first.endswith("Checked the guard ") and second == "&lt;@U0DEMOMENTOR&gt; was told."
 
 
 def test_truncate_counts_characters_not_bytes() -> None:
@@ -89,9 +147,10 @@ def test_escaped_pieces_hold_all_of_the_text_and_none_splits_an_entity(text: str
 def test_built_mrkdwn_is_never_cut_inside_an_entity_or_a_mention() -> None:
     from bot.slack.text import truncate_mrkdwn
 
-    assert truncate_mrkdwn("复盘 &amp; 整理", 8) == "复盘 …"
-    assert truncate_mrkdwn("复盘 &lt;x&gt;", 10) == "复盘 &lt;x…"
-    assert truncate_mrkdwn("Invited: <@U0TEACHER> <@U0MENTOR>", 28) == "Invited: <@U0TEACHER> …"
+    assert truncate_mrkdwn("复盘 &amp; 整理", 8) == "复盘…"
+    assert truncate_mrkdwn("复盘 &lt;x&gt;", 10) == "复盘…"  # not the typed word "<x" cut in half
+    assert truncate_mrkdwn("https://example.org/" + "a" * 40, 30) == "https://example.org/" + "a" * 9 + "…"
+    assert truncate_mrkdwn("Invited: <@U0TEACHER> <@U0MENTOR>", 28) == "Invited: <@U0TEACHER>…"
     assert truncate_mrkdwn("short", 10) == "short"
 
 

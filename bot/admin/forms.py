@@ -16,7 +16,7 @@ from bot.i18n.catalog import N_, Translator
 from bot.roster.rules import RosterProblem
 from bot.slack.blocks import actions, button, context, plain, section
 from bot.slack.forms import State, input_block, modal, option, read
-from bot.slack.text import escape
+from bot.slack.text import escape_within
 from models.roster import Role, Side
 
 
@@ -72,7 +72,7 @@ def _intern_picker(t: Translator) -> dict[str, Any]:
 
 
 def _about(partnership: PartnershipChoice) -> dict[str, Any]:
-    return context(escape(partnership.name)[:2000])
+    return context(escape_within(partnership.name, 2000))
 
 
 def setup_modal(t: Translator, channel_id: str, choices: list[PartnershipChoice]) -> dict[str, Any]:
@@ -94,7 +94,7 @@ def menu_modal(t: Translator, choices: list[PartnershipChoice]) -> dict[str, Any
     _ = t.gettext
     blocks: list[dict[str, Any]] = []
     for c in choices[:45]:  # two blocks each, within Slack's 100
-        blocks.append(section(f"*{escape(c.name)[:2000]}* · <#{c.channel_id}>"))
+        blocks.append(section(f"*{escape_within(c.name, 2000)}* · <#{c.channel_id}>"))
         blocks.append(actions([button(action, _(label), c.id) for action, label in MENU_BUTTONS.items()],
                               block_id=f"admin:{c.id}"))
     return modal(AdminCallback.MENU, _("Administer"), blocks, submit=None, close=_("Close"))

@@ -26,8 +26,9 @@ from bot.errors import CoopError, NotAllowed, NotFound
 from bot.i18n.catalog import translator
 from bot.permissions import Action, Subject, find_person, partnerships_allowing, require
 from bot.roster import partnerships as partnership_rules
+from bot.roster.lock import lock_roster
 from bot.roster.rules import RosterProblem, side_problem, supervision_problem, supervisor_problem
-from bot.slack.forms import first_errors
+from bot.slack.forms import accepted_fields, first_errors
 from bot.slack.text import escape
 from bot.storage.db import Database
 from models.base import utcnow
@@ -181,26 +182,35 @@ class AdminService:
                    "email": form.email or (person.email if person else None),
                    "side": form.side or (person.side.value if person else None),
                    "roles": ";".join(form.roles), "partnership": partnership.name}
-            row = _valid(PersonRow, raw)
-            side_changed = side_problem(person, uid, row.side)
-            if side_changed is not None:
-                raise FormRejected({"side": side_changed})
+            # Every field's problem at once: the row's own rules, then those that need the roster, on
+            # whichever fields the row's rules accepted.
+            row, problems, accepted = _checked(PersonRow, raw)
+            held: dict[Role, Membership] = {} if person is None else {
+                m.role: m for m in session.scalars(select(Membership).where(
+                    Membership.person_id == person.id, Membership.partnership_id == partnership.id))}
+            if "side" in accepted and (side_changed := side_problem(person, uid, accepted["side"])) is not None:
+                problems.setdefault("side", side_changed)
+            if person is not None and "roles" in accepted:
+                dropped = [role for role in held if role not in accepted["roles"]]
+                kept = _supervision_kept(session, person, partnership, dropped)
+                if kept is not None:
+                    problems.setdefault("roles", kept)
+                elif Role.COORDINATOR in dropped and not _other_coordinators(session, partnership, person):
+                    problems.setdefault("roles", "last_coordinator")  # nobody could administer it in Slack after
+            changed = [field for field, now in (("name", person.name), ("email", person.email))
+                       if field in accepted and accepted[field] != now] if person is not None else []
+            if changed and person is not None and _elsewhere(session, person, actor):
+                problems.setdefault(changed[0], "shared_person")
+            if problems:
+                raise FormRejected(problems)
+            assert row is not None  # no problem: the row is valid
             if person is None:
                 person = Person(slack_user_id=uid, name=row.name, email=row.email, side=row.side)
                 session.add(person)
                 session.flush()
-                held: dict[Role, Membership] = {}
                 before = None
             else:
-                held = {m.role: m for m in session.scalars(select(Membership).where(
-                    Membership.person_id == person.id, Membership.partnership_id == partnership.id))}
                 before = _person_snapshot(person, partnership.name, held)
-            dropped = [role for role in held if role not in row.roles]
-            _keep_supervisors(session, person, partnership, dropped)
-            if Role.COORDINATOR in dropped and not _other_coordinators(session, partnership, person):
-                raise FormRejected({"roles": "last_coordinator"})  # nobody could administer it in Slack after
-            if (row.name, row.email) != (person.name, person.email) and _elsewhere(session, person, actor):
-                raise FormRejected({"name" if row.name != person.name else "email": "shared_person"})
             person.name, person.email = row.name, row.email
             for role, membership in held.items():
                 if role not in row.roles:
@@ -220,13 +230,18 @@ class AdminService:
         """Add an intern to the partnership; teacher and mentor must be on its roster in those roles."""
         def change(session: Session, partnership: Partnership, actor: Person) -> bool:
             raw = {k: v for k, v in vars(form).items() if v is not None} | {"partnership": partnership.name}
-            row = _valid(InternRow, raw)
-            if session.scalar(select(Intern.id).where(Intern.student_id == row.student_id)) is not None:
-                raise FormRejected({"student_id": "student_exists"})
-            people, roles_held = _people_and_roles(session, [row.teacher, row.mentor])
-            problems = _supervisor_problems(partnership, people, roles_held, teacher=row.teacher, mentor=row.mentor)
+            # Every field's problem at once: the row's own rules, then the roster's on the fields they accepted.
+            row, problems, accepted = _checked(InternRow, raw)
+            student_id = accepted.get("student_id")
+            if student_id and session.scalar(select(Intern.id).where(Intern.student_id == student_id)) is not None:
+                problems.setdefault("student_id", "student_exists")
+            wanted = {field: accepted[field] for field in ("teacher", "mentor") if field in accepted}
+            people, roles_held = _people_and_roles(session, list(wanted.values()))
+            for field, problem in _supervisor_problems(partnership, people, roles_held, **wanted).items():
+                problems.setdefault(field, problem)
             if problems:
                 raise FormRejected(problems)
+            assert row is not None  # no problem: the row is valid
             intern = Intern(student_id=row.student_id, name=row.name, partnership_id=partnership.id,
                             teacher_id=people[row.teacher].id, mentor_id=people[row.mentor].id,
                             start_date=row.start_date, end_date=row.end_date, position=row.position,
@@ -246,14 +261,16 @@ class AdminService:
                            source_key: str) -> bool:
         """Give an intern a new teacher and/or mentor (each checked as the interns import checks them)."""
         def change(session: Session, partnership: Partnership, actor: Person) -> bool:
-            intern = _intern(session, partnership, form.intern_id)
+            intern = _intern_or_none(session, partnership, form.intern_id)
+            problems: dict[str, str | RosterProblem] = {} if intern is not None else {"intern": "unknown"}
             if not form.teacher and not form.mentor:
-                raise FormRejected({"teacher": "nothing_chosen"})
+                problems["teacher"] = "nothing_chosen"
             wanted = {k: v for k, v in (("teacher", form.teacher), ("mentor", form.mentor)) if v}
             people, roles_held = _people_and_roles(session, list(wanted.values()))
-            problems = _supervisor_problems(partnership, people, roles_held, **wanted)
+            problems |= _supervisor_problems(partnership, people, roles_held, **wanted)
             if problems:
                 raise FormRejected(problems)
+            assert intern is not None
             before = {"teacher": intern.teacher.slack_user_id, "mentor": intern.mentor.slack_user_id}
             if "teacher" in wanted:
                 intern.teacher = people[wanted["teacher"]]
@@ -271,9 +288,9 @@ class AdminService:
     def end_early(self, slack_user_id: str, partnership_id: int, form: EndForm, source_key: str) -> bool:
         """End an internship before its planned end: the new last day and the reason are recorded."""
         def change(session: Session, partnership: Partnership, actor: Person) -> bool:
-            intern = _intern(session, partnership, form.intern_id)
+            intern = _intern_or_none(session, partnership, form.intern_id)
             reason = (form.reason or "").strip()
-            problems: dict[str, str | RosterProblem] = {}
+            problems: dict[str, str | RosterProblem] = {} if intern is not None else {"intern": "unknown"}
             if not reason or len(reason) > MAX_REASON:
                 problems["reason"] = "reason"
             try:
@@ -281,12 +298,13 @@ class AdminService:
             except ValidationError:
                 problems["end_date"] = "invalid"
             else:
-                if end < intern.start_date:
+                if intern is not None and end < intern.start_date:
                     problems["end_date"] = "before_start"
-                elif end >= intern.end_date:
+                elif intern is not None and end >= intern.end_date:
                     problems["end_date"] = "not_earlier"
             if problems:
                 raise FormRejected(problems)
+            assert intern is not None
             before = {"end_date": intern.end_date, "end_reason": intern.end_reason}
             intern.end_date, intern.end_reason = end, reason
             audit.record(session, actor=slack_user_id, action="intern.end_early", entity_type="intern",
@@ -301,6 +319,7 @@ class AdminService:
         """Run `change` for a person the matrix allows, once per `source_key`."""
         try:
             with self.db.transaction() as session:
+                lock_roster(session)  # the imports' rules, checked against no half-done import (bot.roster.lock)
                 partnership = _partnership(session, partnership_id, lock=True)
                 actor = require(session, slack_user_id, action, Subject(partnership.id))
                 if session.get(ProcessedRequest, source_key) is not None:
@@ -328,11 +347,10 @@ def _partnership(session: Session, partnership_id: int, *, lock: bool = False) -
     return partnership
 
 
-def _intern(session: Session, partnership: Partnership, intern_id: int | None) -> Intern:
+def _intern_or_none(session: Session, partnership: Partnership, intern_id: int | None) -> Intern | None:
+    """The partnership's intern (locked), or None if there is none of that id there."""
     intern = session.get(Intern, intern_id, with_for_update=True) if intern_id else None
-    if intern is None or intern.partnership_id != partnership.id:
-        raise FormRejected({"intern": "unknown"})
-    return intern
+    return intern if intern is not None and intern.partnership_id == partnership.id else None
 
 
 def _valid(schema: type[RowT], raw: dict[str, Any]) -> RowT:
@@ -346,6 +364,18 @@ def _valid(schema: type[RowT], raw: dict[str, Any]) -> RowT:
                      "birth_after_start" if f == "birth_date" and k == "value_error" else
                      "missing" if k == "missing" else "invalid") for f, k in kinds.items()}
         raise FormRejected(dict(codes)) from None
+
+
+def _checked(schema: type[RowT], raw: dict[str, Any]) -> tuple[RowT | None, dict[str, str | RosterProblem],
+                                                                  dict[str, Any]]:
+    """The schema's row (or None) with the problems `_valid` finds, and the fields valid on their own (all of
+    the row's when it is valid), which the rules that need the roster check too."""
+    try:
+        row = _valid(schema, raw)
+    except FormRejected as exc:
+        given = {k: v for k, v in raw.items() if v is not None}
+        return None, dict(exc.problems), accepted_fields(schema, given, exc.problems)
+    return row, {}, dict(row)
 
 
 def _people_and_roles(session: Session, uids: list[str]) -> tuple[dict[str, Person], set[tuple[int, int, Role]]]:
@@ -367,9 +397,10 @@ def _person_snapshot(person: Person, partnership: str, roles: Any) -> dict[str, 
             "side": person.side, "roles": {partnership: [r.value for r in Role if r in set(roles)]}}
 
 
-def _keep_supervisors(session: Session, person: Person, partnership: Partnership, dropped: list[Role]) -> None:
-    """Refuse on "roles" to take teacher or mentor from someone an intern of the partnership still names as
-    such (the people import's rule, bot.roster.rules.supervision_problem)."""
+def _supervision_kept(session: Session, person: Person, partnership: Partnership,
+                      dropped: list[Role]) -> RosterProblem | None:
+    """Why teacher or mentor cannot be taken from someone an intern of the partnership still names as such
+    (the people import's rule, bot.roster.rules.supervision_problem), or None."""
     for role in dropped:
         column = {Role.TEACHER: Intern.teacher_id, Role.MENTOR: Intern.mentor_id}.get(role)
         if column is None:
@@ -378,7 +409,8 @@ def _keep_supervisors(session: Session, person: Person, partnership: Partnership
             Intern.partnership_id == partnership.id, column == person.id).order_by(Intern.student_id)))
         problem = supervision_problem(person, partnership, role, student_ids)
         if problem is not None:
-            raise FormRejected({"roles": problem})
+            return problem
+    return None
 
 
 def _other_coordinators(session: Session, partnership: Partnership, person: Person) -> bool:

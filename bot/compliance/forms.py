@@ -10,7 +10,7 @@ from bot.compliance.service import Checklist
 from bot.i18n.catalog import N_, Translator
 from bot.slack.blocks import actions, button, context, plain, section
 from bot.slack.forms import State, input_block, modal, option, read
-from bot.slack.text import escape_within
+from bot.slack.text import escape_within, truncate
 from models.compliance import ComplianceItem
 
 
@@ -88,7 +88,7 @@ def checklist_modal(c: Checklist, t: Translator) -> dict[str, Any]:
             hint = (_("Required: under 18 on the start date.") if c.minor
                     else _("Not required: 18 or over on the start date.") if c.birth_date_known
                     else _("Birth date unknown: required only if under 18."))
-            entry["description"] = plain(hint[:75])
+            entry["description"] = plain(truncate(hint, 75))
         options.append(entry)
     boxes: dict[str, Any] = {"type": "checkboxes", "action_id": "value", "options": options}
     ticked = [o for o in options if ComplianceItem(o["value"]) in c.ticked]

@@ -59,6 +59,11 @@ METHODS: dict[OutboxKind, tuple[tuple[str, ...], bool]] = {
 _LOOKUP_PAGES = 3
 _UNCERTAIN_EXCEPTIONS = (TimeoutError, http.client.RemoteDisconnected, http.client.IncompleteRead,
                          ConnectionResetError)
+# A call that timed out may still be acted on by Slack afterwards (seen up to seconds late). Its row is not
+# tried again — which first looks for the message — until Slack can no longer be acting on the first try:
+# a lookup sooner than that can miss a post that lands just after it, and the retry posts it twice.
+TIMED_OUT_SETTLE_SECONDS = 60.0
+TIMED_OUT = "timed out"  # in `last_error` after UNKNOWN: the row waits TIMED_OUT_SETTLE_SECONDS
 
 
 @dataclass
@@ -100,6 +105,9 @@ class SlackCalls:
             outcome = self._call(row)
         except SlackApiError as exc:
             outcome = self._classify(row, exc)
+        except TimeoutError:  # Slack has the request and may still act on it: look only once it cannot
+            outcome = Outcome(OutboxStatus.PENDING, error=f"{UNKNOWN}: {TIMED_OUT}",
+                              retry_in=max(backoff(row.attempts), TIMED_OUT_SETTLE_SECONDS), outage=True)
         except _UNCERTAIN_EXCEPTIONS as exc:  # the request may have reached Slack
             outcome = Outcome(OutboxStatus.PENDING, error=f"{UNKNOWN}: {type(exc).__name__}",
                               retry_in=backoff(row.attempts), outage=True)

@@ -2,7 +2,9 @@
 
 Rules (see docs/decisions/0002-outbox.md):
 - Rows of one channel go out in the order they were written; a row waiting to be retried holds back
-  the later rows of its channel, so an update never overtakes its post.
+  the later rows of its channel, so an update never overtakes its post. An App Home refresh marker is the
+  exception: it renders the home when it is sent, so whatever it waits for (its spacing, a retry), an App Home
+  published after it (opened, paged, a language chosen) goes out at once instead of queuing behind it.
 - Calls are paced under Slack's rate limits (bot.delivery.pacing): a row whose method or conversation has no
   budget left waits a moment, or is put back until it has. A 429 pauses the whole method.
 - 5xx, timeouts and connection errors back off exponentially.
@@ -24,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
@@ -34,6 +36,7 @@ from bot.delivery.calls import (
     METHODS,
     PARK_RETRY,
     PERMANENT_ERRORS,
+    TIMED_OUT,
     UNKNOWN,
     Outcome,
     SlackCalls,
@@ -192,8 +195,7 @@ class DeliveryWorker:
                 put_back.append(row)
                 continue
             if self._home_refreshed_lately(row):
-                held.add(row.channel)
-                continue
+                continue  # it waits in the outbox; a publish after it need not (see the module's rules)
             if not self._paced(row):
                 held.add(row.channel)
                 continue
@@ -234,27 +236,31 @@ class DeliveryWorker:
     def _due_again(self) -> int:
         """Make the messages backing off after failed tries due now: once Slack takes messages again, none
         should wait out a backoff grown during the outage (up to five minutes each). Rows waiting for a
-        rate limit's Retry-After keep it."""
+        rate limit's Retry-After keep it, and so do rows whose last call timed out: Slack may still be acting
+        on it, and the retry must not look for the message before it could have landed (TIMED_OUT_SETTLE_SECONDS)."""
         now = self._last_due_again = self.clock()
         with self.db.transaction() as session:
             result = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at > now,
                        OutboxMessage.attempts > 0, OutboxMessage.claimed_until.is_(None),
-                       or_(OutboxMessage.last_error.is_(None), ~OutboxMessage.last_error.endswith("ratelimited")))
+                       or_(OutboxMessage.last_error.is_(None), and_(~OutboxMessage.last_error.endswith("ratelimited"),
+                                                                    ~OutboxMessage.last_error.endswith(TIMED_OUT))))
                 .values(next_attempt_at=now))
             return int(getattr(result, "rowcount", 0) or 0)
 
     def _claim(self, limit: int) -> list[OutboxMessage]:
         """Claim up to `limit` due rows from channels whose oldest unsent row (the head) is due, at most
         CHANNEL_BURST from each, leaving out channels still paced. Only a head may go first; its
-        successors follow in this pass if it succeeds. A channel with a long backlog therefore never
+        successors follow in this pass if it succeeds. An App Home refresh that is not due is no head: the
+        home's publishes after it go first. A channel with a long backlog therefore never
         fills the pass and starves the others (a busy partnership channel holding up everyone's DMs)."""
         now = self.clock()
         due = (OutboxMessage.status.in_(UNSENT), OutboxMessage.next_attempt_at <= now,
                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
         with self.db.transaction() as session:
-            heads_of_channels = (select(func.min(OutboxMessage.id)).where(OutboxMessage.status.in_(UNSENT))
+            heads_of_channels = (select(func.min(OutboxMessage.id))
+                                 .where(OutboxMessage.status.in_(UNSENT), ~_refresh_not_due(now))
                                  .group_by(OutboxMessage.channel))
             heads: dict[str, int] = {}
             for channel, first in session.execute(
@@ -426,6 +432,12 @@ class DeliveryWorker:
 
 def _is_home_refresh(row: OutboxMessage) -> bool:
     return outbox.is_home_refresh(row.kind, row.message_key)
+
+
+def _refresh_not_due(now: datetime) -> ColumnElement[bool]:
+    """An App Home refresh marker waiting for its spacing or a retry: it holds up nothing after it."""
+    return and_(OutboxMessage.kind == OutboxKind.HOME, OutboxMessage.message_key == outbox.HOME_REFRESH_KEY,
+                OutboxMessage.next_attempt_at > now)
 
 
 @dataclass(frozen=True)

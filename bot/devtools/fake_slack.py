@@ -62,7 +62,8 @@ class FakeSlack:
         # Block Kit that real Slack would have refused (bot.devtools.fake_blocks): the call fails as it would
         # there, and the harness fails the test that caused it.
         self.refused_blocks: list[tuple[str, list[str]]] = []
-        self.views: dict[str, dict[str, Any]] = {}
+        self.views: dict[str, dict[str, Any]] = {}  # every view (modals and App Homes) by its id, as Slack keeps them
+        self.homes: dict[str, str] = {}  # person → the id of their App Home view
         self.files: dict[str, dict[str, Any]] = {}
         # Called as observer(method, args, answer) after each successful call (the sandbox watches here).
         self.observers: list[Callable[[str, dict[str, Any], dict[str, Any]], None]] = []
@@ -74,7 +75,8 @@ class FakeSlack:
         self._down = False
         self.rate_limits: RateLimits | None = None  # Slack's limits, enforced when set (fake_limits.py)
         self._ids = itertools.count(1)
-        self._ts = itertools.count(int(time.time()) * 1_000_000 + 100, 100)  # ts read as Slack times: now
+        self.clock_ns: Callable[[], int] = time.time_ns  # when a message is posted (its ts); a test may set it
+        self._last_ts = 0  # microseconds of the last message's ts
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -180,6 +182,7 @@ class FakeSlack:
             self._delays.clear()
             self._messages.clear()
             self.views.clear()
+            self.homes.clear()
             self.files.clear()
             self._down = False
 
@@ -187,6 +190,18 @@ class FakeSlack:
         """Current state of the messages posted in a channel, updates applied, in posting order."""
         with self._lock:
             return [dict(m) for m in self._messages.get(channel, [])]
+
+    def home(self, user: str) -> dict[str, Any]:
+        """The App Home last published for `user`; KeyError if none was."""
+        with self._lock:
+            if user not in self.homes:
+                raise KeyError(f"no App Home was published for {user}")
+            return dict(self.views[self.homes[user]])
+
+    def modals(self) -> list[dict[str, Any]]:
+        """The modals opened so far (App Homes left out), oldest first."""
+        with self._lock:
+            return [dict(v) for v in self.views.values() if v.get("type") == "modal"]
 
     def message(self, channel: str, ts: str) -> dict[str, Any]:
         """One posted message; KeyError if it was never posted."""
@@ -290,7 +305,10 @@ class FakeSlack:
         return 0.0
 
     def _next_ts(self) -> str:
-        micros = next(self._ts)
+        """A new message's ts, as Slack makes it: the time it was posted (seconds.microseconds), each one
+        later than the one before, so a page shows when each message came and orders them by it."""
+        with self._lock:
+            micros = self._last_ts = max(self.clock_ns() // 1000, self._last_ts + 1)
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _next_id(self, prefix: str) -> str:

@@ -181,11 +181,13 @@ def _views_update(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _views_publish(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    """A person's App Home: one view per person, kept by its id like every view (the actions on it carry
+    that id), and published again under the same id."""
     _need(args, "user_id", "view")
-    key = f"home:{args['user_id']}"
-    old = fake.views.get(key)
-    view = _new_view(fake, _check_view(fake, args["view"]), old["id"] if old else None)
-    fake.views[key] = view
+    user = str(args["user_id"])
+    view = _new_view(fake, _check_view(fake, args["view"]), fake.homes.get(user))
+    fake.views[view["id"]] = view
+    fake.homes[user] = view["id"]
     return {"view": view}
 
 

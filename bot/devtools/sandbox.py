@@ -7,12 +7,10 @@ and token made up for this run. The page's actions reach the app as signed reque
 
 from __future__ import annotations
 
-import itertools
 import secrets
 import signal
 import sys
 import threading
-import time
 import webbrowser
 from dataclasses import dataclass, field
 from types import FrameType
@@ -75,7 +73,6 @@ class Sandbox:
         token = "xoxb-sandbox-" + secrets.token_hex(12)
         signing_secret = secrets.token_hex(16)
         self.fake = FakeSlack(bot_token=token, bot_user_id=BOT_USER_ID)
-        self.fake._ts = itertools.count(time.time_ns() // 1000, 100)  # message times read as now on the page
         self.fake.start()
         try:
             upgrade(self.database_url)
@@ -133,10 +130,11 @@ def run(port: int = DEFAULT_PORT, open_browser: bool = True) -> int:
         sandbox.start()
     except OSError as exc:
         print(f"coopbot sandbox: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
-              f"try --port {port + 1}", file=sys.stderr)
+              f"try --port {port + 1} (make run PORT={port + 1})", file=sys.stderr)
         return 1
     print(f"coopbot sandbox: the bot with a local stand-in for Slack at {sandbox.url}\n"
-          f"  database {_shown(sandbox.database_url)} (demo partnership \"Demo College – Demo Works\")"
+          f"  database {_shown(sandbox.database_url)} (demo partnership \"Demo College – Demo Works\"), kept "
+          "between runs: delete it to start afresh (README, \"Try it without Slack\")"
           + ("; DATABASE_URL is not used here\n" if database_url_configured() else "\n") +
           "  press Ctrl-C to stop", file=sys.stderr, flush=True)
     if open_browser:

@@ -21,8 +21,9 @@ from bot.devtools.sandbox_state import SandboxState
 from bot.devtools.slack_requests import Reply, SlackRequests, fill
 from bot.roster.partnerships import list_partnerships
 from bot.slack.surface import SLASH_COMMANDS
+from bot.slack.text import escape
 from bot.storage.db import Database
-from scheduler.jobs import run_job
+from scheduler.jobs import run_by_hand
 from scheduler.spec import JobName
 
 if TYPE_CHECKING:
@@ -65,12 +66,13 @@ class SandboxApi:
         messages = {str(c["id"]): [self._message(m) for m in fake.messages(str(c["id"]))] for c in channels}
         messages[dm] = [self._message(m) for m in fake.messages(dm)]
         modal, depth = self.state.modal_of(me)
-        home = fake.views.get(f"home:{me}")
+        home = fake.home(me) if me in fake.homes else None
         return {
             "version": self.state.version, "me": me, "bot_user_id": fake.bot_user_id, "names": names,
             "people": [{"id": p.slack_user_id, "name": p.name, "roles": list(p.roles)} for p in people],
             "channels": channels, "dms": [{"id": dm, "name": "coopbot"}], "messages": messages,
             "ephemerals": [self._message(e) for e in self.state.ephemerals if e["user"] == me],
+            "unread": {dm: self.state.unread(me, dm)},
             "home": home, "modal": modal, "modal_depth": depth, "notices": self.state.notices[-5:],
             "commands": [{"command": c.command, "description": c.description, "usage_hint": c.usage_hint}
                          for c in SLASH_COMMANDS],
@@ -87,8 +89,20 @@ class SandboxApi:
         user = _text(body, "user")
         if user not in {p.slack_user_id for p in roster(self.db)}:
             raise BadRequest(f"{user} is not on the demo roster")
+        if user != self.state.me:
+            self.state.end_session(self.state.me)  # acting as someone else: another person's client
         self.state.me = user
         self.state.bump()
+        return {"ok": True}
+
+    def session(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The page was (re)loaded: a new client session, without the ephemeral replies of the last one."""
+        self.state.end_session()
+        return {"ok": True}
+
+    def read(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The person is looking at a conversation: all of it is read now (the unread badge clears)."""
+        self.state.mark_read(self.state.me, _text(body, "channel"))
         return {"ok": True}
 
     def command(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -205,10 +219,13 @@ class SandboxApi:
         name = _text(body, "name")
         if name not in JobName._value2member_map_:
             raise BadRequest(f"unknown job {name}")
-        count = run_job(name, self.services)
-        self.state.add_ephemeral(self.state.me, "D" + self.state.me,
-                                 {"text": f"Ran the scheduled job `{name}` now: {count} done."})
-        return {"ok": True, "count": count}
+        report = run_by_hand(name, self.services)
+        lines = [f"• {escape(line.partnership)}: {escape(line.what)}" if line.partnership is not None
+                 else f"• {escape(line.what)}" for line in report.lines]
+        self.state.add_ephemeral(self.state.me, "D" + self.state.me, {"text": "\n".join(
+            [f"Ran the scheduled job `{name}` now: {report.done} done.", *lines])})
+        return {"ok": True, "count": report.done,
+                "report": [{"partnership": line.partnership, "what": line.what} for line in report.lines]}
 
     def _check(self, reply: Reply, channel: Any) -> None:
         if reply.status != 200:
@@ -222,7 +239,7 @@ class SandboxApi:
         posts: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "as": self.act_as, "command": self.command, "action": self.action, "options": self.options,
             "submit": self.submit, "close": self.close, "home": self.home, "invite": self.invite,
-            "jobs": self.run_job}
+            "jobs": self.run_job, "session": self.session, "read": self.read}
 
         def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             path, method = environ.get("PATH_INFO", "/"), environ.get("REQUEST_METHOD", "GET").upper()

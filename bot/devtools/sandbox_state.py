@@ -3,8 +3,9 @@
 The fake already keeps channel messages (edits applied), views and files. This adds what only a client
 knows: who is looking (the person picker), which modals are open for whom (views.open is matched to the
 person by the trigger_id we sent), and ephemeral replies (chat.postEphemeral, response_url posts, slash
-command acks), which only their recipient sees. A version number moves on every change so the page can
-long-poll for news.
+command acks), which only their recipient sees and only until their client session ends (the page is
+reloaded, or it acts as someone else), and how far each person has read each conversation (the unread badge).
+A version number moves on every change so the page can long-poll for news.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class _ReplyTarget:
 class SandboxState:
     fake: FakeSlack
     me: str
-    ephemerals: list[dict[str, Any]] = field(default_factory=list)
+    ephemerals: list[dict[str, Any]] = field(default_factory=list)  # until the person's session ends (below)
+    read_up_to: dict[tuple[str, str], float] = field(default_factory=dict)  # (person, conversation) → last ts read
     stacks: dict[str, list[str]] = field(default_factory=dict)  # person → open modal view ids, root first
     notices: list[str] = field(default_factory=list)  # sandbox-level messages (e.g. a request failed)
     _triggers: dict[str, str] = field(default_factory=dict)  # trigger_id → person
@@ -82,6 +84,25 @@ class SandboxState:
                                 "text": str(reply.get("text") or ""), "blocks": reply.get("blocks") or [],
                                 "bot_id": self.fake.bot_id, "user_id": self.fake.bot_user_id})
         self.bump()
+
+    def end_session(self, user: str | None = None) -> None:
+        """A person's client session ended (None: the page's, for everyone it showed): their ephemeral replies go,
+        as Slack's do on a reload or in another client."""
+        self.ephemerals = [] if user is None else [e for e in self.ephemerals if e["user"] != user]
+        self.bump()
+
+    # -- read and unread --------------------------------------------------------------------------
+    def unread(self, user: str, channel: str) -> int:
+        """Messages in `channel` that others posted after `user` last read it."""
+        seen = self.read_up_to.get((user, channel), 0.0)
+        return sum(1 for m in self.fake.messages(channel) if m.get("user") != user and float(m["ts"]) > seen)
+
+    def mark_read(self, user: str, channel: str) -> None:
+        """`user` has seen everything in `channel` so far."""
+        latest = max((float(m["ts"]) for m in self.fake.messages(channel)), default=0.0)
+        if latest > self.read_up_to.get((user, channel), 0.0):
+            self.read_up_to[(user, channel)] = latest
+            self.bump()
 
     def post_as_bot(self, channel: str, reply: dict[str, Any], thread_ts: str | None = None) -> None:
         """An in_channel answer: Slack posts it as a message (here through the fake's own chat.postMessage)."""

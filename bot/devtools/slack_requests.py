@@ -106,12 +106,12 @@ class SlackRequests:
 
     def command(self, command: str, text: str = "", *, user_id: str, channel_id: str = "C0PARTNER",
                 user_name: str | None = None, response_url: str | None = None,
-                trigger_id: str | None = None) -> Reply:
+                trigger_id: str | None = None, channel_name: str | None = None) -> Reply:
         """A slash command, form-encoded the way Slack posts it."""
         form = {
             "token": VERIFICATION_TOKEN, "team_id": self.team_id, "team_domain": "example",
             "channel_id": channel_id,
-            "channel_name": "directmessage" if channel_id.startswith("D") else channel_id.lower(),
+            "channel_name": channel_name or ("directmessage" if channel_id.startswith("D") else channel_id.lower()),
             "user_id": user_id, "user_name": user_name or user_id.lower(), "command": command, "text": text,
             "api_app_id": APP_ID, "is_enterprise_install": "false",
             "response_url": response_url or self._response_url("commands"),

@@ -29,6 +29,8 @@ TOP = 5  # items listed per section; the rest are counted
 ENDING_WITHIN = timedelta(days=30)
 # Not decided yet: awaiting a decision (PENDING), or sent back and awaiting the requester's edit.
 PENDING_EXCHANGES = (ExchangeStatus.PENDING, ExchangeStatus.CHANGES_REQUESTED)
+# What the digest lists: not decided yet, approved (coming up, until the start date makes it active), under way.
+LISTED_EXCHANGES = (*PENDING_EXCHANGES, ExchangeStatus.APPROVED, ExchangeStatus.ACTIVE)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class ExchangeLine:
     id: int
     person: str
     host_unit: str
+    start_date: date
     end_date: date
     link: Link
 
@@ -198,18 +201,22 @@ def _oldest_open(session: Session, digests: dict[int, DigestData]) -> None:
 
 
 def _exchanges(session: Session, digests: dict[int, DigestData]) -> None:
+    """Exchanges not yet decided, approved but not started ("upcoming", soonest start first), under way, and
+    at or past their end ("due"): the first few of each kind per partnership, and how many."""
     today = _per_partnership(Exchange.partnership_id, {i: d.window.today for i, d in digests.items()}, Date())
+    upcoming = and_(Exchange.status == ExchangeStatus.APPROVED, Exchange.start_date > today)
     bucket = case((Exchange.status == ExchangeStatus.PENDING, literal("pending")),
                   (Exchange.status == ExchangeStatus.CHANGES_REQUESTED, literal("changes")),
+                  (upcoming, literal("upcoming")),
                   (Exchange.end_date <= today, literal("due")), else_=literal("active"))
-    ranked = (select(Exchange.id, Exchange.partnership_id, Exchange.host_unit, Exchange.end_date,
-                     Person.name.label("person"), bucket.label("bucket"),
+    soonest = case((upcoming, Exchange.start_date), else_=Exchange.end_date)
+    ranked = (select(Exchange.id, Exchange.partnership_id, Exchange.host_unit, Exchange.start_date,
+                     Exchange.end_date, Person.name.label("person"), bucket.label("bucket"),
                      func.row_number().over(partition_by=(Exchange.partnership_id, bucket),
-                                            order_by=(Exchange.end_date, Exchange.id)).label("rn"),
+                                            order_by=(soonest, Exchange.id)).label("rn"),
                      func.count().over(partition_by=(Exchange.partnership_id, bucket)).label("total"))
               .join(Person, Person.id == Exchange.person_id)
-              .where(Exchange.partnership_id.in_(list(digests)),
-                     Exchange.status.in_((*PENDING_EXCHANGES, ExchangeStatus.ACTIVE)))
+              .where(Exchange.partnership_id.in_(list(digests)), Exchange.status.in_(LISTED_EXCHANGES))
               .subquery())
     rows = session.execute(
         select(ranked, SlackMessage.channel, SlackMessage.ts)
@@ -219,8 +226,8 @@ def _exchanges(session: Session, digests: dict[int, DigestData]) -> None:
         digest = digests[row.partnership_id]
         digest.exchange_counts[row.bucket] = int(row.total)
         digest.exchanges.setdefault(row.bucket, []).append(
-            ExchangeLine(row.id, row.person, row.host_unit, row.end_date, Link(row.channel or digest.channel_id,
-                                                                               row.ts)))
+            ExchangeLine(row.id, row.person, row.host_unit, row.start_date, row.end_date,
+                         Link(row.channel or digest.channel_id, row.ts)))
 
 
 def _next_meetings(session: Session, digests: dict[int, DigestData]) -> None:

@@ -1,11 +1,18 @@
-"""The digests' scheduled jobs: the week's digest, and the quarter in review on a quarter's last working day."""
+"""The digests' scheduled jobs: the week's digest, and the quarter in review on a quarter's last working day.
+
+Run by hand, each reports per partnership what it did: posted (and the days it covers), or already posted
+on a date in this period.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from scheduler.spec import JobName, JobSpec
+from bot.digests.service import DigestResult
+from scheduler.spec import JobName, JobReport, JobSpec, ReportLine
 
 if TYPE_CHECKING:
     from bot.container import Services
@@ -15,12 +22,42 @@ def weekly(services: Services, now: datetime) -> int:
     return services.digests.post_weekly(now)
 
 
+def weekly_by_hand(services: Services, now: datetime) -> JobReport:
+    return _report(JobName.DIGEST, services.digests.weekly_by_hand(now), services)
+
+
 def quarter_end(services: Services, now: datetime) -> int:
     return services.digests.post_quarter_end(now)
 
 
+def quarter_end_by_hand(services: Services, now: datetime) -> JobReport:
+    return _report(JobName.QUARTER_END_DIGEST, services.digests.quarter_end_by_hand(now), services)
+
+
+def _report(job: JobName, results: list[DigestResult], services: Services) -> JobReport:
+    holidays = services.digests.holidays
+    return JobReport(job, sum(r.posted for r in results),
+                     tuple(ReportLine(r.partnership, digest_words(r, holidays)) for r in results))
+
+
+def digest_words(result: DigestResult, holidays: Collection[date] = ()) -> str:
+    """What a digest did for a partnership, for the operator who ran it."""
+    zone = ZoneInfo(result.timezone)
+    first = result.window.since.astimezone(zone).date()
+    last = (result.window.until - timedelta(microseconds=1)).astimezone(zone).date()
+    covers = f"{first} – {last}"
+    if result.quarter is not None:
+        what = f"Q{result.quarter.number} {result.quarter.year} in review"
+    else:
+        what = f"the digest of week {result.period}"
+    if result.posted:
+        return f"posted {what} ({covers})"
+    return f"{what} already posted on {result.posted_on}"
+
+
 JOBS = (
-    JobSpec(JobName.DIGEST, "coopbot_digest_cron", weekly, "the week's digest in each partnership channel"),
+    JobSpec(JobName.DIGEST, "coopbot_digest_cron", weekly, "the week's digest in each partnership channel",
+            weekly_by_hand),
     JobSpec(JobName.QUARTER_END_DIGEST, "coopbot_quarter_end_digest_cron", quarter_end,
-            "on a quarter's last working day: the quarter in review"),
+            "on a quarter's last working day: the quarter in review", quarter_end_by_hand),
 )

@@ -51,7 +51,7 @@ def digest_message(d: DigestData, t: Translator, quarter: Quarter | None = None)
         opened=totals.opened, resolved=totals.resolved, open=totals.open)
     blocks: Blocks = [
         header(title),
-        context(truncate(escape(d.name), TEXT_LIMIT)),
+        context(escape_within(d.name, TEXT_LIMIT)),
         _lines_section(f"*{_('Problems')}*\n{summary}"),
     ]
     if d.by_severity:
@@ -119,20 +119,22 @@ def _more(shown: int, total: int, t: Translator) -> list[str]:
 
 def _exchanges(d: DigestData, t: Translator) -> list[str]:
     """The exchanges' heading, then one text per kind (each its own section: five items of the longest
-    names and host units the forms allow fit in one, where all four kinds together would not)."""
+    names and host units the forms allow fit in one, where all five kinds together would not). Approved
+    exchanges that have not started are "Coming up", with their start date."""
     _ = t.gettext
-    heads = {"pending": _("Awaiting a decision"), "changes": _("Changes requested"), "active": _("Under way"),
-             "due": _("Due for assessment")}
+    heads = {"pending": _("Awaiting a decision"), "changes": _("Changes requested"), "upcoming": _("Coming up"),
+             "active": _("Under way"), "due": _("Due for assessment")}
     texts = [f"*{_('Staff exchanges')}*"]
     if not d.exchange_counts:
-        texts[0] += "\n" + _("No exchanges pending or under way.")
-    for bucket in ("pending", "changes", "active", "due"):
+        texts[0] += "\n" + _("No exchanges pending, coming up or under way.")
+    for bucket in ("pending", "changes", "upcoming", "active", "due"):
         items = d.exchanges.get(bucket, [])
         if not items:
             continue
         parts = [f"_{labelled(heads[bucket], str(d.exchange_counts[bucket]), t)}_"]
         parts += [f"• {link(e.link, escape_within(e.person, 100), t)} → {escape_within(e.host_unit, 200)} · "
-                  f"{_('until {date}').format(date=t.date(e.end_date))}" for e in items]
+                  + (_("starts {date}").format(date=t.date(e.start_date)) if bucket == "upcoming"
+                     else _("until {date}").format(date=t.date(e.end_date))) for e in items]
         parts += _more(len(items), d.exchange_counts[bucket], t)
         texts.append("\n".join(parts))
     if len(texts) > 1:  # the heading goes with the first kind

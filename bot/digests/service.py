@@ -8,7 +8,9 @@ after downtime posts nothing twice. Knows nothing of Slack beyond the outbox.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +33,20 @@ JOB_QUARTER_END = "quarter-end-digest"
 JOB_ON_REQUEST = "digest-now"
 
 
+@dataclass(frozen=True)
+class DigestResult:
+    """What a scheduled digest did for one partnership."""
+
+    partnership_id: int
+    partnership: str
+    timezone: str
+    period: str  # the ISO week ("2027-W02") or the quarter ("2027Q1")
+    window: Window
+    quarter: Quarter | None  # a quarter in review
+    posted: bool
+    posted_on: date | None = None  # not posted: the day it already was, in the partnership's timezone
+
+
 class DigestService:
     def __init__(self, db: Database, *, default_timezone: str = "UTC", holidays: Collection[date] = (),
                  clock: Callable[[], datetime] = utcnow) -> None:
@@ -40,24 +56,38 @@ class DigestService:
         self.clock = clock
 
     def post_weekly(self, now: datetime) -> int:
-        """One digest of the last seven days per partnership, once per local ISO week."""
-        zones = self._zones()
-        windows = {pid: Window(now - WEEK, now, local_today(now, zone)) for pid, zone in zones.items()}
+        """One digest of the last seven whole days per partnership (local midnight to midnight, today not
+        included), once per local ISO week: each week's digest covers its own days, none twice. Returns how many."""
+        return sum(r.posted for r in self.weekly_by_hand(now))
+
+    def weekly_by_hand(self, now: datetime) -> list[DigestResult]:
+        """The weekly digest (due whenever it runs), saying per partnership whether it was posted now or
+        earlier in the week."""
+        windows = {pid: _last_seven_days(now, zone) for pid, zone in self._zones().items()}
         periods = {pid: week_key(w.today) for pid, w in windows.items()}
-        return self._post(JOB_WEEKLY, windows, periods, {})
+        return self._post(JOB_WEEKLY, now, windows, periods, {})
 
     def post_quarter_end(self, now: datetime) -> int:
-        """On each partnership's last working day of a quarter: the quarter in review, once."""
+        """On each partnership's last working day of a quarter: the quarter in review, once. Returns how many."""
+        return sum(r.posted for r in self._quarter_end(now, by_hand=False))
+
+    def quarter_end_by_hand(self, now: datetime) -> list[DigestResult]:
+        """The quarter in review now, as if it were due: the quarter whose end digest is due, else the last
+        quarter that ended (a review missed, or asked for again: once per partnership and quarter). Never the
+        current quarter so far, whose own review would then never be posted at its end."""
+        return self._quarter_end(now, by_hand=True)
+
+    def _quarter_end(self, now: datetime, *, by_hand: bool) -> list[DigestResult]:
         windows: dict[int, Window] = {}
         quarters: dict[int, Quarter] = {}
         for pid, zone in self._zones().items():
             today = local_today(now, zone)
-            quarter = quarter_end_due(today, self.holidays)
+            quarter = quarter_end_due(today, self.holidays) or (Quarter.of(today).previous() if by_hand else None)
             if quarter is not None:
                 end = min(now, local_midnight(quarter.next().first_day, zone))
                 windows[pid] = Window(local_midnight(quarter.first_day, zone), end, today)
                 quarters[pid] = quarter
-        return self._post(JOB_QUARTER_END, windows, {pid: q.key for pid, q in quarters.items()}, quarters)
+        return self._post(JOB_QUARTER_END, now, windows, {pid: q.key for pid, q in quarters.items()}, quarters)
 
     def post_now(self, slack_user_id: str, channel_id: str | None, request_key: str) -> list[str]:
         """A coordinator's `/coop digest`: the last seven days, posted to the partnership of the channel
@@ -82,19 +112,26 @@ class DigestService:
             return posted
 
     # --- helpers -------------------------------------------------------------------------------------
-    def _post(self, job: str, windows: dict[int, Window], periods: dict[int, str],
-              quarters: dict[int, Quarter]) -> int:
+    def _post(self, job: str, now: datetime, windows: dict[int, Window], periods: dict[int, str],
+              quarters: dict[int, Quarter]) -> list[DigestResult]:
         if not windows:
-            return 0
+            return []
         with self.db.session() as session:
             digests = collect(session, windows, self.default_timezone)
-        posted = 0
+        results = []
         for pid, digest in digests.items():
+            result = partial(DigestResult, pid, digest.name, digest.timezone, periods[pid], digest.window,
+                             quarters.get(pid))
             with self.db.transaction() as session:
-                if ledger.claim(session, job=job, partnership_id=pid, period=periods[pid]):
+                posted_at = ledger.done_at(session, job=job, partnership_id=pid, period=periods[pid])
+                if posted_at is None and ledger.claim(session, job=job, partnership_id=pid, period=periods[pid],
+                                                      at=now):
                     self._enqueue(session, digest, quarters.get(pid))
-                    posted += 1
-        return posted
+                    results.append(result(posted=True))
+                else:
+                    when = posted_at or now  # (None: another replica claimed it just now)
+                    results.append(result(posted=False, posted_on=local_today(when, digest.timezone)))
+        return results
 
     @staticmethod
     def _enqueue(session: Session, digest: DigestData, quarter: Quarter | None) -> None:
@@ -116,3 +153,9 @@ class DigestService:
     def _channels(session: Session, ids: list[int]) -> dict[int, str]:
         rows = session.execute(select(Partnership.id, Partnership.channel_id).where(Partnership.id.in_(ids)))
         return {pid: channel for pid, channel in rows}
+
+
+def _last_seven_days(now: datetime, zone: str) -> Window:
+    """The seven local days before today, midnight to midnight in the partnership's timezone."""
+    today = local_today(now, zone)
+    return Window(local_midnight(today - WEEK, zone), local_midnight(today, zone), today)

@@ -6,15 +6,17 @@ import json
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from bot.errors import InvalidInput
 from bot.exchanges.ids import ExchangeCallback
-from bot.exchanges.labels import DECISION_LABELS, DIRECTION_LABELS, PURPOSE_LABELS, RATING_LABELS
+from bot.exchanges.labels import DECISION_LABELS, DIRECTION_LABELS, PURPOSE_LABELS, RATING_LABELS, STATUS_LABELS
 from bot.exchanges.snapshot import ExchangeSnapshot
+from bot.exchanges.state import Overlaps
 from bot.i18n.catalog import Translator
 from bot.problems.forms import MAX_TEXT, OptionalText, RequiredText
 from bot.slack.blocks import divider
-from bot.slack.forms import State, first_errors, input_block, modal, option, read, read_many
+from bot.slack.forms import FormErrors, State, input_block, modal, option, read, read_many, validated
 from models.exchange import DecisionKind, Direction, Purpose, Rating
 
 ACKNOWLEDGED = "acknowledged"
@@ -121,24 +123,37 @@ def request_modal(t: Translator, *, caller: str, partnerships: list[tuple[int, s
                  private_metadata=json.dumps(metadata))
 
 
-def parse_request(values: State, t: Translator) -> ExchangeRequestInput | dict[str, str]:
-    """The validated input, or block id → message for `response_action: errors`."""
+def parse_request(values: State, t: Translator) -> ExchangeRequestInput | FormErrors:
+    """The validated input, or block id → message for `response_action: errors` (with what it accepted). The
+    period's rules are checked whenever both dates are valid, whatever else is wrong."""
     raw: dict[str, Any] = {field: read(values, field) for field in REQUEST_BLOCKS}
     raw.pop("confidentiality")
     raw["confidentiality_acknowledged"] = ACKNOWLEDGED in read_many(values, "confidentiality")
-    errors: dict[str, str] = {}
+    found = validated(ExchangeRequestInput, raw, lambda field, kind: request_error(field, kind, t))
+    errors = found if isinstance(found, FormErrors) else FormErrors(accepted=dict(found))
     if not raw["confidentiality_acknowledged"]:
         errors["confidentiality"] = request_error("confidentiality", "required", t)
-    try:
-        parsed = ExchangeRequestInput.model_validate(raw)
-    except ValidationError as exc:
-        for field, kind in first_errors(exc).items():
-            errors.setdefault(field, request_error(field, kind, t))
-        return errors
-    broken = period_error(parsed.start_date, parsed.end_date)
+    start, end = errors.accepted.get("start_date"), errors.accepted.get("end_date")
+    broken = period_error(start, end) if start is not None and end is not None else None
     if broken:
         errors[broken[0]] = request_error(*broken, t)
-    return errors or parsed
+    return errors if errors or isinstance(found, FormErrors) else found
+
+
+def overlap_error(first: ExchangeSnapshot, t: Translator) -> str:
+    """The request's period overlaps `first`, another exchange of the same person: name it. (A modal's error is
+    plain text: nothing in it is read as markup, so nothing is escaped.)"""
+    return t.gettext("{person} already has an exchange from {start} to {end} ({host_unit}, {status}). "
+                     "Choose dates outside that period.").format(
+        person=first.person_name, start=t.date(first.start_date), end=t.date(first.end_date),
+        host_unit=first.host_unit, status=t.gettext(STATUS_LABELS[first.status]).lower())
+
+
+def input_error(error: InvalidInput, t: Translator) -> str:
+    """Words for a rule the service found broken on a request field."""
+    if isinstance(error, Overlaps):
+        return overlap_error(error.first, t)
+    return request_error(error.field, error.code, t)
 
 
 def request_error(field: str, code: str, t: Translator) -> str:
@@ -188,18 +203,15 @@ def review_modal(x: ExchangeSnapshot, details: list[dict[str, Any]], t: Translat
                  private_metadata=json.dumps({"exchange_id": x.id, "round": x.review_round}))
 
 
-def parse_decision(values: State, t: Translator) -> DecisionInput | dict[str, str]:
-    try:
-        parsed = DecisionInput.model_validate({"decision": read(values, "decision"),
-                                               "comment": read(values, "comment")})
-    except ValidationError as exc:
-        errors = first_errors(exc)
-        if "decision" in errors:
-            return {"decision": t.gettext("Choose a decision.")}
-        return {"comment": t.gettext("Keep this to at most 3,000 characters.")}
-    if parsed.decision != DecisionKind.APPROVE and not parsed.comment:
-        return {"comment": comment_required(t)}
-    return parsed
+def parse_decision(values: State, t: Translator) -> DecisionInput | FormErrors:
+    found = validated(DecisionInput, {"decision": read(values, "decision"), "comment": read(values, "comment")},
+                      lambda field, _kind: t.gettext("Choose a decision.") if field == "decision"
+                      else t.gettext("Keep this to at most 3,000 characters."))
+    if isinstance(found, FormErrors):
+        return found
+    if found.decision != DecisionKind.APPROVE and not found.comment:
+        return FormErrors({"comment": comment_required(t)}, dict(found))
+    return found
 
 
 def comment_required(t: Translator) -> str:
@@ -217,13 +229,10 @@ def assess_modal(x: ExchangeSnapshot, details: list[dict[str, Any]], t: Translat
                  private_metadata=json.dumps({"exchange_id": x.id}))
 
 
-def parse_assessment(values: State, t: Translator) -> AssessmentInput | dict[str, str]:
-    try:
-        return AssessmentInput.model_validate({"rating": read(values, "rating"), "comments": read(values, "comments")})
-    except ValidationError as exc:
-        if "rating" in first_errors(exc):
-            return {"rating": t.gettext("Choose a rating.")}
-        return {"comments": t.gettext("Keep this to at most 3,000 characters.")}
+def parse_assessment(values: State, t: Translator) -> AssessmentInput | FormErrors:
+    return validated(AssessmentInput, {"rating": read(values, "rating"), "comments": read(values, "comments")},
+                     lambda field, _kind: t.gettext("Choose a rating.") if field == "rating"
+                     else t.gettext("Keep this to at most 3,000 characters."))
 
 
 def metadata_int(private_metadata: str, name: str) -> int | None:

@@ -29,6 +29,7 @@ STATUS_LABELS: dict[ExchangeStatus, str] = {
     ExchangeStatus.ASSESSED: N_("Assessed"),
     ExchangeStatus.COMPLETED: N_("Completed"),
     ExchangeStatus.CANCELLED: N_("Cancelled"),
+    ExchangeStatus.FAILED: N_("Ended: assessment failed"),
 }
 
 DECISION_LABELS: dict[DecisionKind, str] = {
@@ -65,4 +66,6 @@ UNCHANGED_IN_STATE: dict[ExchangeStatus, str] = {
     ExchangeStatus.ASSESSED: N_("Nothing changed: this exchange has already been assessed."),
     ExchangeStatus.COMPLETED: N_("Nothing changed: this exchange is completed."),
     ExchangeStatus.CANCELLED: N_("Nothing changed: this exchange is cancelled."),
+    ExchangeStatus.FAILED: N_("Nothing changed: this exchange has ended, without a certificate, after a failed "
+                              "assessment."),
 }

@@ -19,7 +19,7 @@ from bot.exchanges.snapshot import ExchangeSnapshot
 from bot.i18n.catalog import N_, Translator
 from bot.slack.blocks import Block, Blocks, actions, button, confirmation, context, fields, header, section
 from bot.slack.text import escape, escape_within, escaped_pieces, headed_pieces, mention
-from models.exchange import DecisionKind, ExchangeStatus
+from models.exchange import DecisionKind, ExchangeStatus, Rating
 from models.roster import Side
 
 # To the requester after a decision: one whole sentence per side and decision, so no translation has to
@@ -37,6 +37,13 @@ NOTICES: dict[tuple[Side, DecisionKind], str] = {
         "For the enterprise, {person} asked for changes to your exchange request for {who}."),
 }
 NOTICE_UPDATED = N_("{person} updated your exchange request for {who}.")
+# To both sides after a Fail: one whole sentence per side that failed it.
+FAILED_BY: dict[Side, str] = {
+    Side.SCHOOL: N_("The staff exchange of {who} has ended: the college assessed it as Fail, so no staff "
+                    "exchange certificate will be issued."),
+    Side.ENTERPRISE: N_("The staff exchange of {who} has ended: the enterprise assessed it as Fail, so no staff "
+                        "exchange certificate will be issued."),
+}
 
 
 def _button(action: ExchangeActionId, label: str, x: ExchangeSnapshot, *, confirm: Block | None = None) -> Block:
@@ -165,12 +172,24 @@ def confirm_request(x: ExchangeSnapshot, t: Translator) -> tuple[str, Blocks]:
     text = _("Both sides assessed the staff exchange of {who}. Confirm it to issue the staff exchange "
              "certificate.").format(who=escape(x.person_name))
     confirm = _button(ExchangeActionId.CONFIRM, _("Confirm and issue certificate"), x, confirm=confirmation(
-        _("Issue the certificate?"), _("The exchange will be completed and the certificate sent to the requester."),
+        _("Issue the certificate?"), _("The exchange will be completed and the certificate sent to the person who "
+                                       "went and to the requester."),
         _("Issue"), _("Cancel")))
     return text, [section(text), section(side_lines(x, t)), _actions(x, confirm)]
 
 
-def letter_comment(x: ExchangeSnapshot, t: Translator) -> str:
+def failed_notice(x: ExchangeSnapshot, t: Translator) -> tuple[str, Blocks]:
+    """To both sides, the person who went and the requester: a Fail ended the exchange, with no certificate."""
+    side = next((s for s, a in x.assessments.items() if a.rating == Rating.FAIL), x.host_side)
+    text = t.gettext(FAILED_BY[side]).format(who=escape(x.person_name))
+    return text, [section(text), *details(x, t), section(side_lines(x, t))]
+
+
+def letter_comment(x: ExchangeSnapshot, user: str, t: Translator) -> str:
+    """The words with the certificate in a DM: to the person who went, about their own exchange."""
+    if user == x.person:
+        return t.gettext("Your staff exchange certificate {number}: your staff exchange is completed.").format(
+            number=x.letter_number or "")
     return t.gettext("Staff exchange certificate {number} for {who}.").format(
         number=x.letter_number or "", who=escape(x.person_name))
 

@@ -79,11 +79,26 @@ class SlackExchangeNotifier:
             text = messages.status_words(x, t)
             outbox.update(session, key=key, channel=user, text=text, blocks=[messages.section(
                 f"{messages.title(x, t)}\n{text}")])
-        t = self._t(session, x.requester, x)
         number = x.letter_number or ""
-        outbox.upload(session, channel=x.requester, filename=letter.filename(number), content=pdf,
-                      title=t.gettext("Staff exchange certificate {number}").format(number=number),
-                      initial_comment=messages.letter_comment(x, t))
+        for user in dict.fromkeys((x.person, x.requester)):  # the person who went, and who asked (once each)
+            t = self._t(session, user, x)
+            outbox.upload(session, channel=user, filename=letter.filename(number), content=pdf,
+                          title=t.gettext("Staff exchange certificate {number}").format(number=number),
+                          initial_comment=messages.letter_comment(x, user, t))
+
+    def failed(self, session: Session, x: ExchangeSnapshot, actor: str, coordinators: list[str]) -> None:
+        """A Fail ended the exchange: the assessment requests lose their button, and both sides' assessors and
+        coordinators, the person who went and the requester are told there will be no certificate."""
+        self.changed(session, x)
+        asked = _sent(session, f"exchange:{x.id}:assess:")
+        for user, key in asked:
+            text, blocks = messages.failed_notice(x, self._t(session, user, x))
+            outbox.update(session, key=key, channel=user, text=text, blocks=blocks)
+        told = dict.fromkeys([*(user for user, _ in asked), x.person, x.requester, *coordinators])
+        for user in told:
+            if user != actor:
+                text, blocks = messages.failed_notice(x, self._t(session, user, x))
+                outbox.post(session, channel=user, text=text, blocks=blocks)
 
     def reminded(self, session: Session, x: ExchangeSnapshot, users: list[str], kind: str) -> None:
         for user in users:

@@ -8,9 +8,9 @@ the unique (exchange, round, side) constraint is the last line of defence.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,11 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound, raise_problems
 from bot.exchanges import assessments
 from bot.exchanges.forms import ExchangeRequestInput, period_error
+from bot.exchanges.letter_fonts import DEFAULT_FONTS
 from bot.exchanges.snapshot import ExchangeSnapshot, snapshot
-from bot.exchanges.state import AlreadyDecided, Outcome, state_of, subject_of
+from bot.exchanges.state import AlreadyDecided, Outcome, Overlaps, state_of, subject_of
 from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
 from bot.storage.db import Database
 from models.base import utcnow
@@ -44,6 +45,8 @@ class ExchangeNotifier(Protocol):
 
     def assessed(self, session: Session, x: ExchangeSnapshot, actor: str, confirmers: list[str]) -> None: ...
 
+    def failed(self, session: Session, x: ExchangeSnapshot, actor: str, coordinators: list[str]) -> None: ...
+
     def completed(self, session: Session, x: ExchangeSnapshot, pdf: bytes) -> None: ...
 
     def reminded(self, session: Session, x: ExchangeSnapshot, users: list[str], kind: str) -> None: ...
@@ -51,8 +54,9 @@ class ExchangeNotifier(Protocol):
 
 class ExchangeService:
     def __init__(self, db: Database, notifier: ExchangeNotifier, *, default_timezone: str = "UTC",
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, letter_fonts: Sequence[str] = DEFAULT_FONTS) -> None:
         self.db = db
+        self.letter_fonts = tuple(letter_fonts)  # TrueType files the certificate embeds, tried in this order
         self.notifier = notifier
         self.default_timezone = default_timezone
         self.clock = clock
@@ -90,6 +94,7 @@ class ExchangeService:
                 partnership = session.get(Partnership, data.partnership_id)
                 assert partnership is not None
                 person = self._check(session, requester, partnership, data)
+                self._refuse_overlap(session, person, data)
                 now = self.clock()
                 exchange = Exchange(
                     partnership=partnership, person=person, requester=requester, direction=data.direction,
@@ -122,6 +127,7 @@ class ExchangeService:
             if exchange.status != ExchangeStatus.CHANGES_REQUESTED:
                 raise InvalidTransition(exchange.status.value)
             person = self._check(session, requester, exchange.partnership, data)
+            self._refuse_overlap(session, person, data, besides=exchange.id)
             before = state_of(exchange)
             now = self.clock()
             exchange.person, exchange.direction, exchange.host_unit = person, data.direction, data.host_unit
@@ -221,27 +227,75 @@ class ExchangeService:
         session.add(ProcessedRequest(key=source_key))
         return False
 
+    def check_request(self, slack_user_id: str, fields: Mapping[str, Any], partnership_id: int | None) -> None:
+        """A new request's rules that need the database, on the fields a form accepted (any may be missing):
+        raises InvalidInput naming every field that breaks one."""
+        with self.db.session() as session:
+            requester = find_person(session, slack_user_id)
+            if partnership_id is None or partnership_id not in partnerships_allowing(
+                    session, requester, Action.REQUEST_EXCHANGE):
+                raise InvalidInput("partnership_id", "not_yours")
+            partnership = session.get(Partnership, partnership_id)
+            assert partnership is not None
+            raise_problems(self._request_problems(session, requester, partnership, fields)[0])
+
+    def check_resubmit(self, exchange_id: int, slack_user_id: str, fields: Mapping[str, Any]) -> None:
+        """The same rules for the requester's edit of `exchange_id`."""
+        with self.db.session() as session:
+            exchange = self.get(session, exchange_id)
+            requester = require(session, slack_user_id, Action.EDIT_EXCHANGE, subject_of(exchange))
+            raise_problems(self._request_problems(session, requester, exchange.partnership, fields)[0])
+
     def _check(self, session: Session, requester: Person, partnership: Partnership,
                data: ExchangeRequestInput) -> Person:
-        """The person going, if the request keeps every rule that needs the database; else raise."""
-        if not data.confidentiality_acknowledged:
-            raise InvalidInput("confidentiality", "required")
-        person = session.scalar(select(Person).where(Person.slack_user_id == data.person))
-        on_roster = person is not None and session.scalar(select(Membership.id).where(
-            Membership.person_id == person.id, Membership.partnership_id == partnership.id).limit(1))
-        if person is None or not on_roster:
-            raise InvalidInput("person", "not_on_roster")
-        if person.id != requester.id and not is_allowed(session, requester, Action.REQUEST_EXCHANGE_FOR_OTHERS,
-                                                        Subject(partnership.id)):
-            raise InvalidInput("person", "not_allowed")
-        if data.direction.sending_side != person.side:
-            raise InvalidInput("direction", "wrong_side")
-        broken = period_error(data.start_date, data.end_date)
-        if broken:
-            raise InvalidInput(*broken)
-        if data.start_date < self.today(partnership):
-            raise InvalidInput("start_date", "past")
+        """The person going, if the request keeps every rule that needs the database; else raise, naming
+        every field that breaks one."""
+        problems, person = self._request_problems(session, requester, partnership, dict(data))
+        raise_problems(problems)
+        assert person is not None  # no problem: found
         return person
+
+    def _request_problems(self, session: Session, requester: Person, partnership: Partnership,
+                          fields: Mapping[str, Any]) -> tuple[dict[str, str], Person | None]:
+        """Every rule the given fields of a request break (field → rule), and the person going, if found."""
+        problems: dict[str, str] = {}
+        if fields.get("confidentiality_acknowledged") is False:
+            problems["confidentiality"] = "required"
+        person = None
+        if fields.get("person") is not None:
+            person = session.scalar(select(Person).where(Person.slack_user_id == fields["person"]))
+            on_roster = person is not None and session.scalar(select(Membership.id).where(
+                Membership.person_id == person.id, Membership.partnership_id == partnership.id).limit(1))
+            if person is None or not on_roster:
+                problems["person"], person = "not_on_roster", None
+            elif person.id != requester.id and not is_allowed(
+                    session, requester, Action.REQUEST_EXCHANGE_FOR_OTHERS, Subject(partnership.id)):
+                problems["person"] = "not_allowed"
+        direction = fields.get("direction")
+        if person is not None and direction is not None and direction.sending_side != person.side:
+            problems["direction"] = "wrong_side"
+        start, end = fields.get("start_date"), fields.get("end_date")
+        broken = period_error(start, end) if start is not None and end is not None else None
+        if broken:
+            problems[broken[0]] = broken[1]
+        if start is not None and start < self.today(partnership):
+            problems["start_date"] = "past"
+        return problems, person
+
+
+    def _refuse_overlap(self, session: Session, person: Person, data: ExchangeRequestInput, *,
+                        besides: int | None = None) -> None:
+        """Refuse a period that overlaps another exchange of the same person (in any partnership)."""
+        first = session.scalar(
+            select(Exchange).where(Exchange.person_id == person.id, Exchange.status.not_in(NOT_HOLDING),
+                                   Exchange.start_date <= data.end_date, Exchange.end_date >= data.start_date,
+                                   Exchange.id != (besides or 0))
+            .order_by(Exchange.start_date, Exchange.id).limit(1))
+        if first is not None:
+            raise Overlaps(snapshot(session, first, self.default_timezone))
+
+# An exchange in these states no longer holds the person's time.
+NOT_HOLDING = (ExchangeStatus.REJECTED, ExchangeStatus.CANCELLED)
 
 
 def _decidable(view: ExchangeSnapshot) -> ExchangeSnapshot:

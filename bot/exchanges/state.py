@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.errors import InvalidTransition
+from bot.errors import InvalidInput, InvalidTransition
 from bot.exchanges.snapshot import ExchangeSnapshot
 from bot.permissions import Subject
 from models.exchange import Exchange
@@ -17,6 +17,15 @@ class AlreadyDecided(InvalidTransition):
     def __init__(self, by: str) -> None:
         super().__init__("already_decided")
         self.by = by
+
+
+class Overlaps(InvalidInput):
+    """The person already has an exchange in this period (`first`), not rejected or cancelled: one person is
+    not in two places at once. Shown on the start date, naming the first."""
+
+    def __init__(self, first: ExchangeSnapshot) -> None:
+        super().__init__("start_date", "overlaps")
+        self.first = first
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ fails half-way never leaves a truncated file behind under the expected name.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -66,7 +68,7 @@ def _write(db: Database, names: tuple[str, ...], fmt: str, out: str | None, defa
             count = write_csv(handle, *_parts(db, names[0], default_timezone))
         print(f"wrote {count} rows to {out}", file=sys.stderr)
         return 0
-    sheets = (sheet(name, db, default_timezone) for name in names)
+    sheets = (sheet(name, db, default_timezone, "xlsx") for name in names)
     if not out:  # redirected: build the workbook in a temporary file, then copy it out in chunks
         with tempfile.TemporaryFile() as handle:
             write_xlsx(handle, sheets)
@@ -88,10 +90,26 @@ def _parts(db: Database, name: str, default_timezone: str) -> tuple[tuple[str, .
 
 @contextmanager
 def _replacing(out: str) -> Iterator[Path]:
+    """A new file next to `out`, renamed over it once the caller is done. It gets the permissions any command
+    gives a file it writes: those of the file it replaces, else the umask's (mkstemp's owner-only 0600 would
+    hide a coordinator's export from the colleagues of their group)."""
     target = Path(out)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    partial = Path(name)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode) & 0o777
+    except FileNotFoundError:
+        mode = None
+    while True:
+        partial = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
+        try:  # 0o666 less the umask, as open() and the shell's `>` make it
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
     try:
         yield partial
         os.replace(partial, target)

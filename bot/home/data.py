@@ -38,7 +38,7 @@ class Section(enum.StrEnum):
 
     AWAITING = "awaiting"  # problems waiting for the viewer's acknowledgement (their interns')
     PROBLEMS = "problems"  # the viewer's other open problems (theirs to resolve, or reported by them)
-    INTERNS = "interns"  # the interns the viewer teaches
+    INTERNS = "interns"  # the interns the viewer teaches or mentors: current ones first (by enterprise), ended last
     OVERDUE = "overdue"  # coordinators: unacknowledged past the escalation deadline
     APPROVALS = "approvals"  # pending exchanges: all of a coordinator's partnerships', else awaiting the viewer
     ENDING = "ending"  # coordinators: internships ending within 30 days
@@ -66,6 +66,9 @@ class InternItem:
     position: str
     end_date: date
     open_problems: int
+    enterprise: str = ""
+    ended: bool = False  # before today on the partnership's clock: listed after every current intern
+    several_enterprises: bool = False  # the viewer's current interns are at more than one: grouped by it
 
 
 @dataclass(frozen=True)
@@ -196,8 +199,8 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
     if teaches or mentors:
         paged(Section.AWAITING, lambda off: _awaiting(session, viewer, off))
     paged(Section.PROBLEMS, lambda off: _problems(session, viewer, off))
-    if teaches:
-        paged(Section.INTERNS, lambda off: _interns(session, viewer, off))
+    if teaches or mentors:
+        paged(Section.INTERNS, lambda off: _interns(session, viewer, now, default_timezone, off))
     overview = None
     if viewer.coordinated:
         paged(Section.OVERDUE, lambda off: _overdue(session, viewer, now, off))
@@ -329,15 +332,29 @@ def _overview(session: Session, viewer: _Viewer, now: datetime, sections: dict[S
 
 
 # --- interns --------------------------------------------------------------------------------------------
-def _interns(session: Session, viewer: _Viewer, offset: int) -> tuple[list[InternItem], int]:
+def _interns(session: Session, viewer: _Viewer, now: datetime, default_timezone: str,
+             offset: int) -> tuple[list[InternItem], int]:
+    """The interns the viewer teaches or mentors: those still interning first, by enterprise and name; then
+    those whose internship has ended, the most recent first. One query, whatever the page."""
+    me = viewer.person.id
+    days = {pid: literal(now.astimezone(ZoneInfo(zone)).date(), Date()) for pid, zone in viewer.zones.items()}
+    today = case(days, value=Intern.partnership_id,
+                 else_=literal(now.astimezone(ZoneInfo(default_timezone)).date(), Date()))
+    ended = Intern.end_date < today
+    current_enterprise = case((ended, None), else_=Partnership.enterprise)
     problem = aliased(Problem)
     open_count = (select(func.count()).where(problem.intern_id == Intern.id, problem.status != ProblemStatus.RESOLVED)
                   .correlate(Intern).scalar_subquery())
     stmt = (select(Intern.id, Intern.name, Intern.student_id, Intern.position, Intern.end_date,
-                   open_count.label("open_problems"))
-            .where(Intern.teacher_id == viewer.person.id).order_by(Intern.name, Intern.student_id))
+                   open_count.label("open_problems"), Partnership.enterprise, ended.label("ended"),
+                   (func.min(current_enterprise).over() != func.max(current_enterprise).over()).label("several"))
+            .join(Partnership, Partnership.id == Intern.partnership_id)
+            .where(or_(Intern.teacher_id == me, Intern.mentor_id == me))
+            .order_by(ended, current_enterprise, case((ended, Intern.end_date)).desc(), Intern.name,
+                      Intern.student_id))
     rows, total = _paged_rows(session, stmt, offset)
-    return [InternItem(r.id, r.name, r.student_id, r.position, r.end_date, int(r.open_problems)) for r in rows], total
+    return [InternItem(r.id, r.name, r.student_id, r.position, r.end_date, int(r.open_problems), r.enterprise,
+                       bool(r.ended), bool(r.several)) for r in rows], total
 
 
 def _local_today(viewer: _Viewer, now: datetime, column: Any) -> Any:

@@ -130,5 +130,5 @@ def followup_blocks(f: Followups, t: Translator) -> Blocks:
                     intern=who, date=t.date(item.end_date))
             else:
                 text = f"*{who}*\n{evaluation_lines(item.evaluation, t)}"
-            blocks.append(section(text[:3000]))
+            blocks.append(section(text, cut=True))
     return blocks

@@ -102,9 +102,25 @@ def exchange_block(x: ExchangeItem, t: Translator) -> Block:
 def intern_line(i: InternItem, t: Translator) -> str:
     problems = t.ngettext("{count} open problem", "{count} open problems", i.open_problems).format(
         count=i.open_problems)
-    return t.gettext("• {intern} — {position}, until {end} · {problems}").format(
-        intern=escape_within(t.aside(i.name, i.student_id), 300), position=escape_within(i.position, 200),
-        end=t.date(i.end_date), problems=problems)
+    line = (t.gettext("• {intern} — {position}, ended {end} · {problems}") if i.ended
+            else t.gettext("• {intern} — {position}, until {end} · {problems}"))
+    return line.format(intern=escape_within(t.aside(i.name, i.student_id), 300),
+                       position=escape_within(i.position, 200), end=t.date(i.end_date), problems=problems)
+
+
+def intern_lines(items: tuple[InternItem, ...], t: Translator) -> list[str]:
+    """A page of interns: current ones under their enterprise's name when they are at several, then the ended
+    ones under "Ended". A page that starts inside a group names it again."""
+    lines: list[str] = []
+    group: str | None = None
+    for i in items:
+        heading = (t.gettext("Ended") if i.ended else escape_within(i.enterprise, 300) if i.several_enterprises
+                   else None)
+        if heading is not None and heading != group:
+            lines.append(f"*{heading}*")
+        group = heading
+        lines.append(intern_line(i, t))
+    return lines
 
 
 def ending_line(i: EndingItem, t: Translator) -> str:
@@ -123,9 +139,10 @@ def page_blocks(page: Page, t: Translator, *, title: str | None = None) -> Block
     if not page.items:
         return [section(head + "\n" + _(EMPTY[page.section]), cut=True)]
     blocks: Blocks
-    if page.section in (Section.INTERNS, Section.ENDING):
-        liner = intern_line if page.section == Section.INTERNS else ending_line
-        blocks = [section(head + "\n" + "\n".join(liner(i, t) for i in page.items), cut=True)]
+    if page.section == Section.INTERNS:
+        blocks = [section(head + "\n" + "\n".join(intern_lines(page.items, t)), cut=True)]
+    elif page.section == Section.ENDING:
+        blocks = [section(head + "\n" + "\n".join(ending_line(i, t) for i in page.items), cut=True)]
     else:
         render = exchange_block if page.section == Section.APPROVALS else problem_block
         blocks = [section(head, cut=True), *(render(item, t) for item in page.items)]

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from bot.exports.cells import Row, cell
+from bot.exports.cells import Row, local, yes_no
 from bot.quarters import local_today
 from bot.storage.db import Database
 from models.base import utcnow
@@ -22,12 +23,14 @@ HEADER = (
     "mentor", "status", "attendance", "professional_skills", "attitude", "safety_awareness", "teamwork",
     "comments", "certificate_issued", "evaluated_by", "evaluated_at",
 )
+MOMENTS = frozenset(("evaluated_at",))
 _BATCH = 500
 
 
 def iter_evaluation_rows(db: Database, *, default_timezone: str = "UTC",
                          now: datetime | None = None) -> Iterator[Row]:
-    """Every intern, ordered by id, fetched in batches (a server-side cursor on PostgreSQL)."""
+    """Every intern, ordered by id, fetched in batches (a server-side cursor on PostgreSQL). Times are on
+    the partnership's clock (how each format shows them: `bot.exports.cells`)."""
     teacher, mentor, evaluator = aliased(Person), aliased(Person), aliased(Person)
     e = InternshipEvaluation
     query = (
@@ -48,16 +51,16 @@ def iter_evaluation_rows(db: Database, *, default_timezone: str = "UTC",
         for row in session.execute(query):
             (intern_id, partnership, zone, student_id, name, position, start, end, teacher_name, mentor_name,
              *grades, comments, certificate, evaluated_by, evaluated_at) = row
+            clock = zone or default_timezone
             if evaluated_at is not None:
                 status = "evaluated"
-            elif end < local_today(moment, zone or default_timezone):
+            elif end < local_today(moment, clock):
                 status = "pending"
             else:
                 status = "ongoing"
             yield [
-                intern_id, cell(partnership), cell(student_id), cell(name), cell(position), cell(start), cell(end),
-                cell(teacher_name), cell(mentor_name), status,
-                *(grade.value if grade is not None else "" for grade in grades),
-                cell(comments), ("yes" if certificate else "no") if evaluated_at is not None else "",
-                cell(evaluated_by), cell(evaluated_at),
+                intern_id, partnership, student_id, name, position, start, end, teacher_name, mentor_name, status,
+                *(grade.value if grade is not None else None for grade in grades),
+                comments, yes_no(bool(certificate)) if evaluated_at is not None else None,
+                evaluated_by, local(evaluated_at, ZoneInfo(clock)),
             ]

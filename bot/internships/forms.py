@@ -13,6 +13,7 @@ from bot.internships.labels import CRITERIA, GRADE_LABELS
 from bot.internships.snapshot import InternSnapshot
 from bot.slack.blocks import context, plain
 from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, read, read_many
+from bot.slack.text import truncate
 from models.internship import Grade
 
 MAX_TEXT = 3000
@@ -40,7 +41,7 @@ def evaluation_modal(intern: InternSnapshot, t: Translator) -> dict[str, Any]:
         intern=intern.name, student_id=intern.student_id, position=intern.position,
         start=t.date(intern.start_date), end=t.date(intern.end_date))
     blocks: list[dict[str, Any]] = [
-        context(plain(about[:150]))]
+        context(plain(truncate(about, 150)))]
     blocks += [input_block(field, _(label), {"type": "radio_buttons", "action_id": "value", "options": grades})
                for field, label in CRITERIA.items()]
     blocks += [

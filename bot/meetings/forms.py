@@ -15,7 +15,18 @@ from bot.meetings.ids import MeetingCallback
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.problems.forms import OptionalText
 from bot.slack.blocks import context, plain, section
-from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, read, read_many, stripped
+from bot.slack.forms import (
+    FormErrors,
+    State,
+    blank_to_none,
+    input_block,
+    modal,
+    option,
+    read,
+    read_many,
+    stripped,
+    validated,
+)
 from bot.slack.text import truncate
 
 MAX_MINUTES = 8 * 60
@@ -103,14 +114,11 @@ def schedule_modal(t: Translator, defaults: ScheduleDefaults) -> dict[str, Any]:
     return modal(MeetingCallback.SCHEDULE, _("Schedule a meeting"), blocks, submit=_("Schedule"), close=_("Cancel"))
 
 
-def parse_schedule(values: State, t: Translator) -> MeetingInput | dict[str, str]:
-    """The validated input, or block id → message for `response_action: errors`."""
+def parse_schedule(values: State, t: Translator) -> MeetingInput | FormErrors:
+    """The validated input, or block id → message for `response_action: errors` (with what it accepted)."""
     raw = {field: read(values, field) for field in SCHEDULE_BLOCKS}
     raw["invitees"] = tuple(read_many(values, "invitees"))
-    try:
-        return MeetingInput.model_validate(raw)
-    except ValidationError as exc:
-        return {field: meeting_error(field, kind, t) for field, kind in first_errors(exc).items()}
+    return validated(MeetingInput, raw, lambda field, kind: meeting_error(field, kind, t))
 
 
 def meeting_error(field: str, kind: str, t: Translator) -> str:
@@ -150,18 +158,16 @@ def reschedule_modal(t: Translator, meeting: MeetingSnapshot) -> dict[str, Any]:
                  close=_("Back"), private_metadata=json.dumps({"meeting_id": meeting.id}))
 
 
-def parse_reschedule(values: State, t: Translator) -> WhenInput | dict[str, str]:
-    try:
-        return WhenInput.model_validate({field: read(values, field) for field in WHEN_BLOCKS})
-    except ValidationError as exc:
-        return {field: meeting_error(field, kind, t) for field, kind in first_errors(exc).items()}
+def parse_reschedule(values: State, t: Translator) -> WhenInput | FormErrors:
+    return validated(WhenInput, {field: read(values, field) for field in WHEN_BLOCKS},
+                     lambda field, kind: meeting_error(field, kind, t))
 
 
 def cancel_modal(t: Translator, meeting: MeetingSnapshot) -> dict[str, Any]:
     _ = t.gettext
     blocks = [
         section(plain(_("Cancel “{title}”? Everyone invited is told and gets a cancelled calendar entry.").format(
-            title=meeting.title[:200]))),
+            title=truncate(meeting.title, 200)))),
         input_block("reason", _("Reason"), {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                             "max_length": 3000}, optional=True),
     ]

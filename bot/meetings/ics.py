@@ -25,14 +25,29 @@ def _address(email: str, name: str, **params: str) -> vCalAddress:
     return address
 
 
-def meeting_ics(meeting: MeetingSnapshot, *, now: datetime) -> bytes:
-    """The meeting as a calendar file: a REQUEST while it stands, a CANCEL once it is called off."""
+def scheduling(meeting: MeetingSnapshot, recipient_email: str | None) -> bool:
+    """Whether the file sent to a recipient is an iTIP scheduling message (REQUEST, or CANCEL once called
+    off): RFC 5546 requires it to name the ORGANIZER and its recipient as an ATTENDEE, which takes an e-mail
+    address for both. Otherwise it is a PUBLISH: the event to add to a calendar, nobody to reply to."""
+    return bool(meeting.organiser_email and recipient_email)
+
+
+def meeting_ics(meeting: MeetingSnapshot, *, now: datetime, recipient_email: str | None) -> bytes:
+    """The meeting as a calendar file for one recipient (their e-mail address, if they have one).
+
+    A REQUEST while it stands and a CANCEL once it is called off, with ORGANIZER and the invitees who have
+    an address as ATTENDEEs, when the organiser and the recipient both have one; else a PUBLISH (RFC 5546
+    §3.2.1: no ATTENDEE; ORGANIZER when the organiser has an address) whose STATUS says CONFIRMED or
+    CANCELLED. Either way the same UID and SEQUENCE, so a calendar replaces or cancels the entry it has.
+    Texts are the people's own characters: a calendar file is not Slack markup (the title and comment the
+    file is posted with in Slack are escaped by the notifier instead)."""
     cancelled = meeting.status == MeetingStatus.CANCELLED
+    itip = scheduling(meeting, recipient_email)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    calendar.add("method", ("CANCEL" if cancelled else "REQUEST") if itip else "PUBLISH")
     event = Event()
     event.add("uid", meeting.ics_uid)
     event.add("sequence", meeting.ics_sequence)
@@ -47,9 +62,10 @@ def meeting_ics(meeting: MeetingSnapshot, *, now: datetime) -> bytes:
         event.add("description", meeting.agenda)
     if meeting.organiser_email:
         event.add("organizer", _address(meeting.organiser_email, meeting.organiser_name))
-    for invitee in meeting.invitees:
-        if invitee.email:
-            event.add("attendee", _address(invitee.email, invitee.name, ROLE="REQ-PARTICIPANT"))
+    if itip:
+        for invitee in meeting.invitees:
+            if invitee.email:
+                event.add("attendee", _address(invitee.email, invitee.name, ROLE="REQ-PARTICIPANT"))
     calendar.add_component(event)
     return calendar.to_ical()
 

@@ -1,6 +1,7 @@
 """The meetings' calendar: the quarterly prompt, and the meeting parts of the `reminders` job.
 
-Plain functions of (services, now), safe to run twice.
+Plain functions of (services, now), safe to run twice. The quarterly prompt run by hand reports per
+partnership what it did (`quarterly_prompt_by_hand`).
 
 Each piece of work (one reminder, one request for minutes) is claimed in the JobRun ledger in the
 transaction that writes its outbox rows (bot.storage.ledger.claim), so a second run, another replica or a
@@ -15,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from bot.meetings.quarterly import PromptOutcome, PromptResult
 from bot.meetings.snapshot import item_snapshot, snapshot
 from bot.quarters import local_today
 from bot.storage.ledger import claim
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingStatus
-from scheduler.spec import JobName, JobSpec, Reminder
+from scheduler.spec import JobName, JobReport, JobSpec, Reminder, ReportLine
 
 if TYPE_CHECKING:
     from bot.container import Services
@@ -101,7 +103,31 @@ def quarterly_prompt(services: Services, now: datetime) -> int:
     return services.meetings.prompt_quarters(now)
 
 
+def quarterly_prompt_by_hand(services: Services, now: datetime) -> JobReport:
+    """This quarter's prompt, now, to every partnership that has not had it; what happened to each."""
+    results = services.meetings.prompt_quarters_by_hand(now)
+    return JobReport(JobName.QUARTERLY_PROMPT, sum(r.outcome == PromptOutcome.POSTED for r in results),
+                     tuple(ReportLine(r.partnership, prompt_words(r)) for r in results))
+
+
+def prompt_words(result: PromptResult) -> str:
+    """What the prompt did for a partnership, for the operator who ran it (or added the partnership)."""
+    quarter = f"Q{result.quarter.number} {result.quarter.year}"
+    meeting = result.meeting
+    scheduled = (f"“{meeting.title}” on {meeting.local_start:%Y-%m-%d %H:%M} ({meeting.timezone})"
+                 if meeting is not None else "")
+    if result.outcome == PromptOutcome.POSTED:
+        return (f"posted {quarter}'s prompt: its review is already scheduled, {scheduled}" if meeting is not None
+                else f"posted {quarter}'s prompt to schedule the review")
+    if result.outcome == PromptOutcome.ALREADY_POSTED:
+        return f"{quarter}'s prompt already posted on {result.posted_on}"
+    if result.outcome == PromptOutcome.MEETING_SCHEDULED:
+        return f"meeting already scheduled: {scheduled}; no prompt needed"
+    return f"not due: {quarter} began earlier"
+
+
 JOBS = (JobSpec(JobName.QUARTERLY_PROMPT, "coopbot_quarterly_prompt_cron", quarterly_prompt,
-                "on a quarter's first working day: ask each partnership to schedule its review"),)
+                "on a quarter's first working day: ask each partnership to schedule its review",
+                quarterly_prompt_by_hand),)
 REMINDERS = (Reminder("meeting-reminders", send_meeting_reminders), Reminder("minutes-requests", ask_for_minutes),
              Reminder("action-item-reminders", send_action_item_reminders))

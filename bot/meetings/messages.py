@@ -78,10 +78,13 @@ def announcement(m: MeetingSnapshot, t: Translator) -> tuple[str, Blocks]:
 
 
 def invitation_comment(m: MeetingSnapshot, t: Translator, *, change: str) -> str:
-    """The words with the calendar file in an invitee's DM; `change` is new, rescheduled or cancelled."""
+    """The words with the calendar file in an invitee's DM; `change` is new, joined (answered without an
+    invitation), rescheduled or cancelled."""
     _ = t.gettext
     template = {"rescheduled": _("📅 “{title}” has moved to {when}. The updated calendar entry is attached."),
                 "cancelled": _("❌ “{title}” ({when}) is cancelled. Open the file to remove it from your calendar."),
+                "joined": _("📅 You answered “{title}”, {when} (<#{channel}>). Add it to your calendar with the "
+                            "attached file; any change to it will reach you here."),
                 }.get(change, _("📅 You are invited to “{title}”, {when} (<#{channel}>). Add it to your calendar "
                                 "with the attached file."))
     return template.format(title=escape(m.title), when=when_text(m, t), channel=m.channel_id)

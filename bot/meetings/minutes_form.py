@@ -17,7 +17,7 @@ from bot.meetings.ids import MeetingCallback
 from bot.meetings.snapshot import MeetingSnapshot
 from bot.problems.forms import RequiredText
 from bot.slack.blocks import context, header, plain
-from bot.slack.forms import State, first_errors, input_block, modal, read
+from bot.slack.forms import FormErrors, State, accepted_fields, first_errors, input_block, modal, read
 from bot.slack.text import truncate
 
 MAX_ITEMS = 5
@@ -64,10 +64,11 @@ def minutes_modal(t: Translator, meeting: MeetingSnapshot) -> dict[str, Any]:
                  private_metadata=json.dumps({"meeting_id": meeting.id}))
 
 
-def parse_minutes(values: State, t: Translator) -> MinutesInput | dict[str, str]:
-    """The validated minutes and items, or block id → message for `response_action: errors`."""
+def parse_minutes(values: State, t: Translator) -> MinutesInput | FormErrors:
+    """The validated minutes and items, or block id → message for `response_action: errors`; what it accepted
+    is the owners of the items (`owners`: owner block id → Slack user id), whom the service checks too."""
     _ = t.gettext
-    errors: dict[str, str] = {}
+    errors = FormErrors(accepted={"owners": {}})
     items: list[ActionItemInput] = []
     for row in range(1, MAX_ITEMS + 1):
         raw = {"owner": read(values, item_block(row, "owner")), "text": read(values, item_block(row, "text")),
@@ -77,12 +78,17 @@ def parse_minutes(values: State, t: Translator) -> MinutesInput | dict[str, str]
         try:
             items.append(ActionItemInput.model_validate(raw))
         except ValidationError as exc:
-            for field in first_errors(exc):
+            failed = first_errors(exc)
+            for field in failed:
                 part = {"due_date": "due"}.get(field, field)
                 errors[item_block(row, part)] = {
                     "owner": _("Choose who will do it."),
                     "text": _("Say what is to be done (at most 1,000 characters)."),
                 }.get(field, _("Pick the date it is due."))
+            if "owner" in accepted_fields(ActionItemInput, raw, failed):
+                errors.accepted["owners"][item_block(row, "owner")] = raw["owner"]
+        else:
+            errors.accepted["owners"][item_block(row, "owner")] = items[-1].owner
     try:
         parsed = MinutesInput.model_validate({"minutes": read(values, "minutes"), "items": tuple(items)})
     except ValidationError:

@@ -16,7 +16,7 @@ from bot.meetings import messages
 from bot.meetings.ics import ics_filename, meeting_ics
 from bot.meetings.quarterly import QuarterPrompt, prompt_message
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot
-from bot.slack.text import defanged
+from bot.slack.text import defanged, truncate
 from models.base import utcnow
 
 
@@ -33,6 +33,11 @@ class SlackMeetingNotifier:
 
     def answered(self, session: Session, meeting: MeetingSnapshot) -> None:
         self._update_announcement(session, meeting)
+
+    def joined(self, session: Session, meeting: MeetingSnapshot, slack_user_id: str) -> None:
+        """Counted in the announcement, and sent the calendar file the invitees got when it was scheduled."""
+        self._update_announcement(session, meeting)
+        self._send_calendar(session, meeting, change="joined", only=slack_user_id)
 
     def rescheduled(self, session: Session, meeting: MeetingSnapshot, actor: str) -> None:
         self._changed(session, meeting, actor, None, change="rescheduled")
@@ -99,10 +104,16 @@ class SlackMeetingNotifier:
         people = [i.slack_user_id for i in meeting.invitees] + [a.owner for a in meeting.action_items]
         outbox.refresh_homes(session, [meeting.organiser, *people])
 
-    def _send_calendar(self, session: Session, meeting: MeetingSnapshot, *, change: str) -> None:
-        content = meeting_ics(meeting, now=utcnow())
+    def _send_calendar(self, session: Session, meeting: MeetingSnapshot, *, change: str,
+                       only: str | None = None) -> None:
+        """Each of the meeting's people (or `only` one) gets the calendar file in their DM: a scheduling
+        message naming them when they have an e-mail address, else the event to add (bot.meetings.ics)."""
+        now = utcnow()
         for invitee in meeting.invitees:
+            if only is not None and invitee.slack_user_id != only:
+                continue
+            content = meeting_ics(meeting, now=now, recipient_email=invitee.email)
             t = self.reader(session, invitee.slack_user_id, meeting.language)
             outbox.upload(session, channel=invitee.slack_user_id, filename=ics_filename(meeting), content=content,
-                          title=defanged(meeting.title[:200]),
+                          title=defanged(truncate(meeting.title, 200)),
                           initial_comment=messages.invitation_comment(meeting, t, change=change))

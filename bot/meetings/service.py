@@ -9,10 +9,11 @@ prompt ask.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Protocol
+from datetime import date, datetime, time
+from functools import partial
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -20,17 +21,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound
+from bot.errors import InvalidInput, InvalidTransition, NotAllowed, NotFound, raise_problems
 from bot.i18n.catalog import Translator
 from bot.meetings.forms import CancelInput, MeetingInput, ScheduleDefaults, WhenInput
 from bot.meetings.labels import DEFAULT_TITLE
-from bot.meetings.minutes_form import MinutesInput
-from bot.meetings.quarterly import QuarterPrompt
+from bot.meetings.minutes_form import MinutesInput, item_block
+from bot.meetings.quarterly import PromptOutcome, PromptResult, QuarterPrompt
 from bot.meetings.snapshot import ActionItemSnapshot, MeetingSnapshot, item_snapshot, quarter_of, snapshot
 from bot.permissions import Action, Subject, find_person, is_allowed, partnerships_allowing, require
 from bot.quarters import Quarter, local_today, prompt_due
 from bot.storage.db import Database
-from bot.storage.ledger import claim
+from bot.storage.ledger import claim, done_at
 from models.base import utcnow
 from models.delivery import ProcessedRequest
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus, Rsvp
@@ -47,6 +48,10 @@ class MeetingNotifier(Protocol):
     def scheduled(self, session: Session, meeting: MeetingSnapshot) -> None: ...
 
     def answered(self, session: Session, meeting: MeetingSnapshot) -> None: ...
+
+    def joined(self, session: Session, meeting: MeetingSnapshot, slack_user_id: str) -> None:
+        """Someone not invited answered and is now one of the meeting's people."""
+        ...
 
     def rescheduled(self, session: Session, meeting: MeetingSnapshot, actor: str) -> None: ...
 
@@ -94,26 +99,63 @@ class MeetingService:
 
     # --- the calendar (bot.meetings.jobs) ----------------------------------------------------------
     def prompt_quarters(self, now: datetime) -> int:
-        """Prompt every partnership whose local today is its quarter's first working day (or just after, if
-        that run was missed) to schedule its review, or say it already is. Claimed in the JobRun ledger per
-        partnership and quarter with its outbox row: never twice for a quarter, whatever runs the job.
-        Returns how many prompts were posted."""
+        """The scheduler's run: prompt every partnership whose local today is its quarter's first working day
+        (or just after, if that run was missed) to schedule its review, or say it already is. Returns how
+        many prompts were posted."""
+        return sum(r.outcome == PromptOutcome.POSTED for r in self._prompt_all(now, by_hand=False))
+
+    def prompt_quarters_by_hand(self, now: datetime) -> list[PromptResult]:
+        """The job run by hand, "do it now": this quarter's prompt for every partnership that has not had it,
+        whatever the day; late in a quarter, only to those with no meeting in it. What happened to each."""
+        return self._prompt_all(now, by_hand=True)
+
+    def prompt_added(self, session: Session, partnership_id: int, now: datetime) -> PromptResult:
+        """A partnership just added (in the transaction adding it): this quarter's prompt, so one added in
+        the middle of a quarter does not wait for the next quarter to be asked."""
+        partnership = session.get(Partnership, partnership_id)
+        if partnership is None:
+            raise NotFound(f"partnership {partnership_id}")
+        return self._prompt(session, partnership, now)
+
+    def _prompt_all(self, now: datetime, *, by_hand: bool) -> list[PromptResult]:
         with self.db.session() as session:
-            partnerships = [(p.id, p.channel_id, p.language, p.timezone or self.default_timezone)
-                            for p in session.scalars(select(Partnership).order_by(Partnership.id))]
-        posted = 0
-        for partnership_id, channel_id, language, zone in partnerships:
-            quarter = prompt_due(local_today(now, zone), self.holidays)
-            if quarter is None:
+            rows = session.execute(select(Partnership.id, Partnership.name, Partnership.timezone)
+                                   .order_by(Partnership.id)).all()
+        results = []
+        for partnership_id, name, zone in rows:
+            today = local_today(now, zone or self.default_timezone)
+            if not by_hand and prompt_due(today, self.holidays) is None:  # no transaction for most days
+                results.append(PromptResult(partnership_id, name, Quarter.of(today), PromptOutcome.NOT_DUE))
                 continue
             with self.db.transaction() as session:
-                if not claim(session, job=QUARTERLY_PROMPT_JOB, partnership_id=partnership_id, period=quarter.key):
-                    continue
-                self.notifier.quarter_begun(session, QuarterPrompt(
-                    partnership_id=partnership_id, channel_id=channel_id, language=language, timezone=zone,
-                    quarter=quarter, scheduled=self.in_quarter(session, partnership_id, quarter.key)))
-                posted += 1
-        return posted
+                partnership = session.get(Partnership, partnership_id)
+                if partnership is not None:
+                    results.append(self._prompt(session, partnership, now))
+        return results
+
+    def _prompt(self, session: Session, partnership: Partnership, now: datetime) -> PromptResult:
+        """One partnership's prompt for the quarter it is in, claimed in the JobRun ledger with its outbox
+        row per partnership and quarter: never twice for a quarter, whatever runs it. On the quarter's first
+        working days (`prompt_due`) the prompt goes out even when the review is scheduled, and then says so;
+        later in the quarter (by hand, a partnership just added) a partnership whose meeting is scheduled has
+        nothing to be asked, and the others are told the review is not scheduled yet."""
+        zone = partnership.timezone or self.default_timezone
+        today = local_today(now, zone)
+        due = prompt_due(today, self.holidays)
+        quarter = due or Quarter.of(today)
+        result = partial(PromptResult, partnership.id, partnership.name, quarter)
+        scheduled = self.in_quarter(session, partnership.id, quarter.key)
+        posted_at = done_at(session, job=QUARTERLY_PROMPT_JOB, partnership_id=partnership.id, period=quarter.key)
+        if posted_at is not None:
+            return result(PromptOutcome.ALREADY_POSTED, posted_on=local_today(posted_at, zone), meeting=scheduled)
+        if due is None and scheduled is not None:
+            return result(PromptOutcome.MEETING_SCHEDULED, meeting=scheduled)
+        if not claim(session, job=QUARTERLY_PROMPT_JOB, partnership_id=partnership.id, period=quarter.key, at=now):
+            return result(PromptOutcome.ALREADY_POSTED, posted_on=today, meeting=scheduled)  # a replica, just now
+        self.notifier.quarter_begun(session, QuarterPrompt(
+            partnership_id=partnership.id, channel_id=partnership.channel_id, language=partnership.language,
+            timezone=zone, quarter=quarter, scheduled=scheduled, late=due is None))
+        return result(PromptOutcome.POSTED, meeting=scheduled)
 
     def next_meeting(self, partnership_id: int, now: datetime) -> MeetingSnapshot | None:
         """The partnership's next scheduled meeting that has not started by `now`."""
@@ -179,12 +221,10 @@ class MeetingService:
                 existing = session.scalar(select(Meeting).where(Meeting.source_key == source_key))
                 if existing is not None:
                     return Outcome(snapshot(existing, self.default_timezone), changed=False)
-                partnership = session.get(Partnership, data.partnership_id)
-                person = find_person(session, slack_user_id)
-                if partnership is None or not is_allowed(session, person, Action.SCHEDULE_MEETING,
-                                                         Subject(partnership.id)):
-                    raise InvalidInput("partnership_id", "not_yours")
+                partnership, person = self._schedulable(session, slack_user_id, data.partnership_id)
                 zone = partnership.timezone or self.default_timezone
+                raise_problems({**self._when_problems(data.date, data.start_time, zone),
+                                **self._roster_problems(session, partnership.id, data.invitees)})
                 starts_at = self._starts_at(data, zone)
                 invited = self._invitees(session, partnership.id, (person.slack_user_id, *data.invitees))
                 meeting = Meeting(
@@ -208,24 +248,62 @@ class MeetingService:
                     raise
                 return Outcome(snapshot(existing, self.default_timezone), changed=False)
 
+    def check_schedule(self, slack_user_id: str, fields: Mapping[str, Any]) -> None:
+        """The rules of "Schedule a meeting" that need the database, on the fields a form accepted (any may be
+        missing): raises InvalidInput naming every field that breaks one."""
+        if fields.get("partnership_id") is None:
+            return  # the time and the invitees are the partnership's
+        with self.db.session() as session:
+            partnership, _person = self._schedulable(session, slack_user_id, fields["partnership_id"])
+            zone = partnership.timezone or self.default_timezone
+            raise_problems({**self._when_problems(fields.get("date"), fields.get("start_time"), zone),
+                            **self._roster_problems(session, partnership.id, fields.get("invitees") or ())})
+
+    def check_reschedule(self, meeting_id: int, slack_user_id: str, fields: Mapping[str, Any]) -> None:
+        """The new time's rules, on the fields a form accepted (either may be missing)."""
+        with self.db.session() as session:
+            meeting = self._get(session, meeting_id)
+            require(session, slack_user_id, Action.CHANGE_MEETING, Subject(meeting.partnership_id, meeting=meeting))
+            zone = meeting.partnership.timezone or self.default_timezone
+            raise_problems(self._when_problems(fields.get("date"), fields.get("start_time"), zone))
+
+    def check_minutes(self, meeting_id: int, slack_user_id: str, owners: Mapping[str, str]) -> None:
+        """The minutes' rules, with the owners of the action items a form accepted (field → Slack user id)."""
+        with self.db.session() as session:
+            meeting = self._get(session, meeting_id)
+            require(session, slack_user_id, Action.RECORD_MINUTES, Subject(meeting.partnership_id, meeting=meeting))
+            raise_problems(self._minutes_problems(session, meeting, owners))
+
     def rsvp(self, meeting_id: int, slack_user_id: str, answer: Rsvp) -> Outcome:
-        """Record an invitee's answer; the same answer again changes nothing."""
+        """Record an answer to a meeting announced in the partnership's channel. Anyone on the partnership's
+        roster may answer (the buttons are there for the whole channel): someone not invited joins the
+        meeting's people by answering (counted, sent the calendar file, reminded and told of changes like
+        those invited). The same answer again, a double click or a retry, changes nothing; the meeting's row
+        lock makes a second click wait for the first, so nobody is added twice."""
         with self.db.transaction() as session:
             meeting = self._get(session, meeting_id, lock=True)
             person = require(session, slack_user_id, Action.RSVP_MEETING,
                              Subject(meeting.partnership_id, meeting=meeting))
             if meeting.status != MeetingStatus.SCHEDULED:
                 raise InvalidTransition(meeting.status.value)
-            invitee = next(i for i in meeting.invitees if i.person_id == person.id)
-            if invitee.rsvp == answer:
+            invitee = next((i for i in meeting.invitees if i.person_id == person.id), None)
+            joined = invitee is None
+            if invitee is None:
+                invitee = MeetingInvitee(person=person)
+                meeting.invitees.append(invitee)
+            elif invitee.rsvp == answer:
                 return Outcome(snapshot(meeting, self.default_timezone), changed=False)
             before = invitee.rsvp
             invitee.rsvp, invitee.responded_at = answer, self.clock()
             session.flush()
             audit.record(session, actor=slack_user_id, action="meeting.rsvp", entity_type="meeting",
-                         entity_id=meeting.id, before={"rsvp": before}, after={"rsvp": answer})
+                         entity_id=meeting.id, before={"rsvp": before},
+                         after={"rsvp": answer, **({"joined": True} if joined else {})})
             view = snapshot(meeting, self.default_timezone)
-            self.notifier.answered(session, view)
+            if joined:
+                self.notifier.joined(session, view, slack_user_id)
+            else:
+                self.notifier.answered(session, view)
             return Outcome(view, changed=True)
 
     def reschedule(self, meeting_id: int, slack_user_id: str, data: WhenInput, source_key: str) -> Outcome:
@@ -277,10 +355,10 @@ class MeetingService:
                 return Outcome(snapshot(meeting, self.default_timezone), changed=False)
             session.add(ProcessedRequest(key=source_key))
             _refuse_if_closed_to(meeting, Action.RECORD_MINUTES)
-            if meeting.starts_at > self.clock():
-                raise InvalidInput("minutes", "not_started")
-            for row, item in enumerate(data.items, start=1):
-                [owner] = self._invitees(session, meeting.partnership_id, (item.owner,), field=f"item{row}_owner")
+            raise_problems(self._minutes_problems(
+                session, meeting, {item_block(row, "owner"): item.owner for row, item in enumerate(data.items, 1)}))
+            for item in data.items:
+                [owner] = self._invitees(session, meeting.partnership_id, (item.owner,))
                 meeting.action_items.append(ActionItem(owner=owner, text=item.text, due_date=item.due_date,
                                                        status=ActionItemStatus.OPEN, created_at=self.clock()))
             before = _state(meeting)
@@ -325,18 +403,54 @@ class MeetingService:
         _refuse_if_closed_to(meeting, action)
         return meeting, False
 
+    def _schedulable(self, session: Session, slack_user_id: str, partnership_id: int) -> tuple[Partnership, Person]:
+        """The partnership, if the person may schedule meetings for it; else InvalidInput on it."""
+        partnership = session.get(Partnership, partnership_id)
+        person = find_person(session, slack_user_id)
+        if partnership is None or not is_allowed(session, person, Action.SCHEDULE_MEETING, Subject(partnership.id)):
+            raise InvalidInput("partnership_id", "not_yours")  # the rest depends on the partnership
+        return partnership, person
+
     def _starts_at(self, data: WhenInput, zone: str) -> datetime:
         """The start as a UTC instant; rejects wall-clock times skipped by a DST change and the past."""
+        raise_problems(self._when_problems(data.date, data.start_time, zone))
+        return datetime.combine(data.date, data.start_time, tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
+
+    def _when_problems(self, day: date | None, start: time | None, zone: str) -> dict[str, str]:
+        """What is wrong with a start on `day` at `start` (wall clock in `zone`; either may be missing): a time
+        a DST change skips, or the past."""
         tz = ZoneInfo(zone)
-        local = datetime.combine(data.date, data.start_time, tzinfo=tz)
+        now = self.clock()
+        if day is None:
+            return {}
+        if start is None:
+            return {"date": "past"} if day < now.astimezone(tz).date() else {}
+        local = datetime.combine(day, start, tzinfo=tz)
         utc = local.astimezone(ZoneInfo("UTC"))
         if utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
-            raise InvalidInput("start_time", "nonexistent")
-        now = self.clock()
+            return {"start_time": "nonexistent"}
         if utc <= now:
-            field = "date" if data.date < now.astimezone(tz).date() else "start_time"
-            raise InvalidInput(field, "past")
-        return utc
+            return {"date" if day < now.astimezone(tz).date() else "start_time": "past"}
+        return {}
+
+    @staticmethod
+    def _roster_problems(session: Session, partnership_id: int, slack_ids: Collection[str], *,
+                         field: str = "invitees") -> dict[str, str]:
+        """{field: "not_on_roster"} if one of these people is not on the partnership's roster."""
+        wanted = set(slack_ids)
+        if not wanted:
+            return {}
+        found = set(session.scalars(
+            select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.partnership_id == partnership_id, Person.slack_user_id.in_(wanted))))
+        return {} if found >= wanted else {field: "not_on_roster"}
+
+    def _minutes_problems(self, session: Session, meeting: Meeting, owners: Mapping[str, str]) -> dict[str, str]:
+        """A meeting not started yet, and each action item's owner who is not on the roster (by field)."""
+        problems = {"minutes": "not_started"} if meeting.starts_at > self.clock() else {}
+        for field, owner in owners.items():
+            problems |= self._roster_problems(session, meeting.partnership_id, (owner,), field=field)
+        return problems
 
     @staticmethod
     def _invitees(session: Session, partnership_id: int, slack_ids: tuple[str, ...], *,

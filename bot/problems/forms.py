@@ -12,7 +12,18 @@ from bot.i18n.catalog import Translator
 from bot.problems.ids import ProblemActionId, ProblemCallback
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_HINTS, SEVERITY_LABELS
 from bot.slack.blocks import context, plain
-from bot.slack.forms import State, blank_to_none, first_errors, input_block, modal, option, read, stripped
+from bot.slack.forms import (
+    FormErrors,
+    State,
+    blank_to_none,
+    input_block,
+    modal,
+    option,
+    read,
+    stripped,
+    validated,
+)
+from bot.slack.text import truncate
 from models.problem import Category, Severity
 
 MAX_TEXT = 3000
@@ -49,7 +60,7 @@ def report_modal(t: Translator, today: date) -> dict[str, Any]:
     _ = t.gettext
     categories = [option(_(label), c.value) for c, label in CATEGORY_LABELS.items()]
     severities = [
-        {**option(_(label), s.value), "description": plain(_(SEVERITY_HINTS[s])[:75])}
+        {**option(_(label), s.value), "description": plain(truncate(_(SEVERITY_HINTS[s]), 75))}
         for s, label in SEVERITY_LABELS.items()
     ]
     blocks = [
@@ -73,13 +84,10 @@ def report_modal(t: Translator, today: date) -> dict[str, Any]:
     return modal(ProblemCallback.REPORT, _("Log intern problem"), blocks, submit=_("Submit"), close=_("Cancel"))
 
 
-def parse_report(values: State, t: Translator) -> ProblemReportInput | dict[str, str]:
-    """The validated input, or block id → message for `response_action: errors`."""
+def parse_report(values: State, t: Translator) -> ProblemReportInput | FormErrors:
+    """The validated input, or block id → message for `response_action: errors` (with what it accepted)."""
     raw = {field: read(values, field) for field in REPORT_BLOCKS}
-    try:
-        return ProblemReportInput.model_validate(raw)
-    except ValidationError as exc:
-        return {field: report_error(field, kind, t) for field, kind in first_errors(exc).items()}
+    return validated(ProblemReportInput, raw, lambda field, kind: report_error(field, kind, t))
 
 
 def report_error(field: str, kind: str, t: Translator) -> str:
@@ -110,7 +118,7 @@ def note_modal(callback: ProblemCallback, problem_id: int, t: Translator, *, int
     else:
         title, label, submit = _("Add update"), _("Update"), _("Add")
     blocks = [
-        context(plain(intern[:150])),
+        context(plain(truncate(intern, 150))),
         input_block("text", label, {"type": "plain_text_input", "action_id": "value", "multiline": True,
                                     "max_length": MAX_TEXT}),
     ]

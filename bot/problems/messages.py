@@ -100,10 +100,12 @@ def thread_note(kind: EventKind, actor: str, text: str | None, t: Translator) ->
 
 
 def supervisor_dm(p: ProblemSnapshot, t: Translator) -> tuple[str, Blocks]:
-    """To the intern's mentor or teacher: a new problem about their intern."""
-    text = t.gettext("{reporter} reported a problem about your intern {intern} in <#{channel}>: {summary}").format(
+    """To the intern's mentor or teacher: a new problem about their intern — named once, then how severe and
+    what kind (`summary_text` would name the intern a second time)."""
+    text = t.gettext("{reporter} reported a problem about your intern {intern} in <#{channel}>: "
+                     "{severity} · {category}").format(
         reporter=mention(p.reporter), intern=escape(intern_label(p, t)), channel=p.channel_id,
-        summary=summary_text(p, t))
+        severity=t.gettext(SEVERITY_LABELS[p.severity]), category=t.gettext(CATEGORY_LABELS[p.category]))
     return text, [section(text)]
 
 

@@ -7,10 +7,10 @@ happens or none. A repeated request (Slack retry, double click) finds its work a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, insert, select
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from bot import audit
-from bot.errors import CoopError, InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
+from bot.errors import CoopError, InvalidTransition, NotAllowed, NotFound, NotOnRoster, raise_problems
 from bot.i18n.catalog import match_language
 from bot.permissions import (
     MATRIX,
@@ -83,6 +83,7 @@ class Outcome:
 _INTERN_FOR_REPORT = (select(Intern).where(Intern.id == bindparam("intern_id"))
                       .options(joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor)))
 _INSERT_PROBLEM = insert(Problem).returning(Problem.id)
+LATEST_ZONE = "Pacific/Kiritimati"  # UTC+14: where each day begins first
 _REPORT_FORM = (select(Person.locale, Membership.role, Partnership.timezone, Partnership.language)
                 .select_from(Person)
                 .outerjoin(Membership, Membership.person_id == Person.id)
@@ -187,24 +188,49 @@ class ProblemService:
                     raise
                 return Outcome(snapshot(session, existing, self.default_timezone), changed=False)
 
+    def check_report(self, slack_user_id: str, fields: Mapping[str, Any]) -> None:
+        """The report's rules that need the database, on the fields a form accepted (`intern_id`,
+        `occurred_on`, either may be missing): raises InvalidInput naming every field that breaks one, so the
+        person reads those errors with the form's own."""
+        with self.db.session() as session:
+            problems, _intern, _person = self._report_problems(
+                session, slack_user_id, fields.get("intern_id"), fields.get("occurred_on"))
+        raise_problems(problems)
+
     def _reporting(self, session: Session, slack_user_id: str, data: ProblemReportInput) -> _Reporting:
         """Who reports on whom, checked: the intern (with its partnership and people), the reporter, and the
         partnership's coordinators (whom a serious report alerts)."""
-        intern = session.execute(_INTERN_FOR_REPORT, {"intern_id": data.intern_id}).scalar_one_or_none()
-        if intern is None:
-            raise InvalidInput("intern_id", "unknown")
-        person, roles = person_with_roles(session, slack_user_id, intern.partnership_id)
-        subject = Subject(intern.partnership_id, intern)
-        if not allows(Action.REPORT_PROBLEM, relations_given(person, roles, subject)):
-            raise InvalidInput("intern_id", "not_yours")
-        today = self._today(intern.partnership)
-        if data.occurred_on > today:
-            raise InvalidInput("occurred_on", "future")
-        # Before a begun internship: a slip of the year, most likely. (One not begun yet, e.g. a problem at
-        # the pre-placement training, may be reported with any past date.)
-        if data.occurred_on < intern.start_date <= today:
-            raise InvalidInput("occurred_on", "before_internship")
+        problems, intern, person = self._report_problems(session, slack_user_id, data.intern_id, data.occurred_on)
+        raise_problems(problems)
+        assert intern is not None and person is not None  # no problem: both found
         return _Reporting(intern, person, coordinators_of(session, intern.partnership_id))
+
+    def _report_problems(self, session: Session, slack_user_id: str, intern_id: int | None,
+                         occurred_on: date | None) -> tuple[dict[str, str], Intern | None, Person | None]:
+        """Every rule the intern and the date break (field → rule), and the intern and reporter when the
+        person may report on that intern."""
+        problems: dict[str, str] = {}
+        intern = person = None
+        if intern_id is not None:
+            intern = session.execute(_INTERN_FOR_REPORT, {"intern_id": intern_id}).scalar_one_or_none()
+            if intern is None:
+                problems["intern_id"] = "unknown"
+            else:
+                person, roles = person_with_roles(session, slack_user_id, intern.partnership_id)
+                if not allows(Action.REPORT_PROBLEM, relations_given(person, roles, Subject(intern.partnership_id,
+                                                                                          intern))):
+                    problems["intern_id"] = "not_yours"
+                    intern = person = None  # nothing of theirs is used below
+        if occurred_on is not None:
+            # Without the intern, "today" where it is latest on Earth: a date after it is in the future anywhere.
+            today = self._today(intern.partnership) if intern is not None else self._today_in(LATEST_ZONE)
+            if occurred_on > today:
+                problems["occurred_on"] = "future"
+            # Before a begun internship: a slip of the year, most likely. (One not begun yet, e.g. a problem at
+            # the pre-placement training, may be reported with any past date.)
+            elif intern is not None and occurred_on < intern.start_date <= today:
+                problems["occurred_on"] = "before_internship"
+        return problems, intern, person
 
     def acknowledge(self, problem_id: int, slack_user_id: str) -> Outcome:
         return self._transition(problem_id, slack_user_id, Action.ACKNOWLEDGE_PROBLEM, EventKind.ACKNOWLEDGED,

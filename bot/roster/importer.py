@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.errors import ImportFailed
+from bot.roster.lock import lock_roster
 from bot.roster.rules import cli_message, side_problem, supervision_problem, supervisor_problem
 from bot.storage.db import Database
 from models.roster import Intern, Membership, Partnership, Person, Role, Side
@@ -346,6 +347,7 @@ def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary
     rows = _read_rows(path, PEOPLE_HEADER, PersonRow, problems)
     created = updated = unchanged = 0
     with db.transaction() as session:
+        lock_roster(session)  # checks and writes see no other roster change half-done (bot.roster.lock)
         partnerships = _partnerships(session, (r.partnership for _, r in rows))
         existing = _people(session, (r.slack_user_id for _, r in rows))
         plans = _plan_people(rows, partnerships, existing, problems)
@@ -452,6 +454,7 @@ def import_interns(db: Database, path: Path, actor: str = "cli") -> ImportSummar
     rows = _read_rows(path, INTERN_HEADER, InternRow, problems, INTERN_OPTIONAL)
     created = updated = unchanged = 0
     with db.transaction() as session:
+        lock_roster(session)
         partnerships = _partnerships(session, (r.partnership for _, r in rows))
         people = _people(session, [uid for _, r in rows for uid in (r.teacher, r.mentor)])
         roles_held = {(m.person_id, m.partnership_id, m.role)

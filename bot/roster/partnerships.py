@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.errors import CoopError
@@ -31,8 +33,11 @@ def snapshot(partnership: Partnership) -> dict[str, Any]:
     }
 
 
-def add_partnership(db: Database, data: PartnershipInput, actor: str = "cli") -> Partnership:
-    """Create a partnership and audit it; a duplicate name or channel is refused with nothing written."""
+def add_partnership(db: Database, data: PartnershipInput, actor: str = "cli", *,
+                    then: Callable[[Session, Partnership], None] | None = None) -> Partnership:
+    """Create a partnership and audit it; a duplicate name or channel is refused with nothing written.
+    `then` does more in the same transaction (the container's `Services.add_partnership` posts this
+    quarter's prompt to schedule its review); without it the partnership is only stored, as an import is."""
     exists = PartnershipExists(f"a partnership named {data.name!r} already exists")
     try:
         with db.transaction() as session:
@@ -55,6 +60,8 @@ def add_partnership(db: Database, data: PartnershipInput, actor: str = "cli") ->
             session.flush()
             audit.record(session, actor=actor, action="partnership.create", entity_type="partnership",
                          entity_id=partnership.id, after=snapshot(partnership))
+            if then is not None:
+                then(session, partnership)
     except IntegrityError as exc:  # another add won the race for this name or channel
         raise PartnershipExists(f"a partnership named {data.name!r} or with channel {data.channel_id} "
                                 "already exists") from exc

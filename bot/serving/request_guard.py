@@ -13,8 +13,9 @@ from functools import partial
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
+
+from bot.serving.slack_body import parse_body
 
 
 class _Loose(BaseModel):

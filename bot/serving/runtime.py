@@ -18,6 +18,7 @@ from bot.serving.app import create_app
 from bot.serving.executor import TrackedExecutor
 from bot.serving.request_guard import RequestGuard, request_guard
 from bot.settings import Settings
+from bot.storage.probe import write_problem
 from models.base import utcnow
 from models.delivery import OutboxMessage, OutboxStatus
 
@@ -52,7 +53,7 @@ class Runtime:
         self.services.db.dispose()
 
     def health(self) -> tuple[bool, dict[str, Any]]:
-        """Database reachable, how far behind the outbox is, and whether the jobs run here."""
+        """Database reachable and writable, how far behind the outbox is, and whether the jobs run here."""
         try:
             stats = outbox_stats(self.services)
             scheduler = self.scheduler.status() if self.scheduler is not None else {"state": "off"}
@@ -60,8 +61,10 @@ class Runtime:
             return False, {"status": "error", "database": f"unreachable: {type(exc).__name__}"}
         details: dict[str, Any] = {**stats, "delivering": self.worker.running}
         refused = self.worker.token_refused
-        # Still 200: the process is sound and must not be restarted for it; the operator must fix the token.
-        return True, {"status": "degraded" if refused else "ok", "database": "ok",
+        unwritable = write_problem(self.services.db)
+        # Still 200: the process is sound and a restart would not help; the operator must fix the token, the
+        # disk or the lock. "degraded" and the reason reach them through monitoring.
+        return True, {"status": "degraded" if refused or unwritable else "ok", "database": unwritable or "ok",
                       "slack": f"bot token refused ({refused}): check SLACK_BOT_TOKEN" if refused else "ok",
                       "outbox": details, "scheduler": scheduler}
 

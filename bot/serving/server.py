@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer, TcpWSGIServer, create_server
 
 from bot.observability import Metrics, new_request_id, request_id
 from bot.serving.request_guard import RequestGuard
+from bot.serving.slack_body import SlackWsgiHandler
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -69,7 +69,7 @@ def build_wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None
                    guard: RequestGuard | None = None) -> WSGIApplication:
     """The WSGI callable: Slack's requests go to Bolt (which verifies their signatures), `/healthz` to
     the health check, `/metrics` to Prometheus, everything else is refused without being read."""
-    slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+    slack = SlackWsgiHandler(bolt_app, path=EVENTS_PATH)  # bodies parsed by key (bot.serving.slack_body)
     metrics = metrics or Metrics()
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

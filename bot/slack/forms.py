@@ -3,16 +3,19 @@ come from `bot.slack.blocks` (whose `plain` this module uses, and still offers t
 
 from __future__ import annotations
 
+import functools
 import unicodedata
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Annotated, Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from bot.i18n.catalog import Translator
 from bot.slack.blocks import plain
 from bot.slack.text import truncate
 
 State = dict[str, dict[str, dict[str, Any]]]
+Model = TypeVar("Model", bound=BaseModel)
 
 # Explicit direction overrides, embeddings and isolates (U+202A–E, U+2066–9): invisible, and one left open
 # in a title reverses the text we post after it (the date and time beside a meeting's title). Names refuse
@@ -92,10 +95,10 @@ def input_block(block_id: str, label: str, element: dict[str, Any], *, optional:
 
 def modal(callback_id: str, title: str, blocks: list[dict[str, Any]], *, submit: str | None, close: str,
           private_metadata: str = "") -> dict[str, Any]:
-    view: dict[str, Any] = {"type": "modal", "callback_id": callback_id, "title": plain(title[:24]),
-                            "close": plain(close[:24]), "blocks": blocks, "private_metadata": private_metadata}
+    view: dict[str, Any] = {"type": "modal", "callback_id": callback_id, "title": plain(truncate(title, 24)),
+                            "close": plain(truncate(close, 24)), "blocks": blocks, "private_metadata": private_metadata}
     if submit:
-        view["submit"] = plain(submit[:24])
+        view["submit"] = plain(truncate(submit, 24))
     return view
 
 
@@ -106,3 +109,46 @@ def first_errors(exc: ValidationError) -> dict[str, str]:
         field = str(error["loc"][0]) if error["loc"] else "__root__"
         found.setdefault(field, str(error["type"]))
     return found
+
+
+class FormErrors(dict[str, str]):
+    """A submission the form refuses: block id → words, for `response_action: errors`. It also carries what
+    the form did accept (`accepted`: the fields valid on their own, by name, validated), so that the service
+    checks those too and every field's error comes back in the same answer (handlers.common.answer_submission)."""
+
+    def __init__(self, errors: Mapping[str, str] | None = None, accepted: Mapping[str, Any] | None = None) -> None:
+        super().__init__(errors or {})
+        self.accepted: dict[str, Any] = dict(accepted or {})
+
+
+@functools.cache
+def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    info = model.model_fields[name]
+    field_type: Any = Annotated[info.annotation, info]  # the field's type with its own rules (pydantic reads both)
+    return TypeAdapter(field_type)
+
+
+def accepted_fields(model: type[BaseModel], raw: Mapping[str, Any], failed: Iterable[str] = ()) -> dict[str, Any]:
+    """The fields of `raw` that `model` accepts each on its own (validated by that field's rules), but those
+    in `failed`."""
+    skip = set(failed)
+    accepted: dict[str, Any] = {}
+    for name in model.model_fields:
+        if name in skip or name not in raw:
+            continue
+        try:
+            accepted[name] = _field_adapter(model, name).validate_python(raw[name])
+        except ValidationError:
+            continue
+    return accepted
+
+
+def validated(model: type[Model], raw: Mapping[str, Any], words: Callable[[str, str], str]) -> Model | FormErrors:
+    """`raw` validated as `model`, or the errors (field → `words(field, pydantic error type)`, the first per
+    field) with the fields it accepted."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        kinds = first_errors(exc)
+        return FormErrors({field: words(field, kind) for field, kind in kinds.items()},
+                          accepted_fields(model, raw, kinds))

@@ -249,6 +249,33 @@ def test_an_existing_student_id_is_not_added_again(harness: Harness) -> None:
     assert body["errors"] == {"student_id": "This student id is already on the roster."}
 
 
+def test_every_field_error_of_the_intern_form_comes_back_in_one_answer(harness: Harness) -> None:
+    """The row's own rules (the end before the start) and the roster's (a student id taken, a teacher on the
+    wrong side, a mentor without the role) in one answer, not one round each."""
+    h = harness
+    body = _submit(h, _form(h, COORD_SCHOOL, AdminActionId.INTERN), GOOD_INTERN | {
+        "student_id": "S2024001", "teacher": MENTOR, "mentor": MEMBER, "end_date": "2027-02-01"}, COORD_SCHOOL)
+    assert body == {"response_action": "errors", "errors": {
+        "end_date": "The end date cannot be before the start date.",
+        "student_id": "This student id is already on the roster.",
+        "teacher": "A teacher must be on the college side; this person is on the enterprise side.",
+        "mentor": "This person is not a mentor in this partnership: give them that role first."}}
+    assert _audits(h, "intern.create") == []
+
+
+def test_every_field_error_of_the_person_form_comes_back_in_one_answer(harness: Harness) -> None:
+    h = harness
+    body = _submit(h, _form(h, COORD_SCHOOL, AdminActionId.PERSON),
+                   {"slack_user_id": TEACHER, "side": "enterprise", "roles": ["member"], "email": "not-an-email"},
+                   COORD_SCHOOL)
+    assert body == {"response_action": "errors", "errors": {
+        "email": "Enter an email address like name@example.com.",
+        "side": "This person is on the roster on the college side; a person's side cannot change.",
+        "roles": "This person teaches interns here (S2024001): keep the role teacher, or give those interns another "
+                 "teacher first (Change supervisors)."}}
+    assert _audits(h, "person.update") == []
+
+
 # --- supervisors and ending early ----------------------------------------------------------------------------
 def test_change_supervisors_and_end_early_are_audited(harness: Harness) -> None:
     h = harness
@@ -257,6 +284,9 @@ def test_change_supervisors_and_end_early_are_audited(harness: Harness) -> None:
     assert _submit(h, view, {"intern": intern_id}, COORD_SCHOOL)["errors"] == {
         "teacher": "Choose a new teacher or a new mentor."}
     assert _submit(h, view, {"intern": intern_id, "teacher": MENTOR}, COORD_SCHOOL)["errors"] == {
+        "teacher": "A teacher must be on the college side; this person is on the enterprise side."}
+    assert _submit(h, view, {"teacher": MENTOR}, COORD_SCHOOL)["errors"] == {  # no intern chosen: all at once
+        "intern": "Choose an intern of this partnership.",
         "teacher": "A teacher must be on the college side; this person is on the enterprise side."}
     assert _submit(h, view, {"intern": intern_id, "teacher": OTHER_TEACHER}, COORD_SCHOOL) == {}
     [entry] = _audits(h, "intern.supervisors")
@@ -267,6 +297,10 @@ def test_change_supervisors_and_end_early_are_audited(harness: Harness) -> None:
     errors = _submit(h, view, {"intern": intern_id, "end_date": "2027-07-01", "reason": "   "}, COORD_ENTERPRISE)
     assert errors["errors"] == {"reason": "Give the reason (at most 1,000 characters).",
                                 "end_date": "To end it early, pick a day before its planned end date."}
+    errors = _submit(h, view, {"reason": "   "}, COORD_ENTERPRISE)  # no intern, no date: all at once
+    assert errors["errors"] == {"intern": "Choose an intern of this partnership.",
+                                "reason": "Give the reason (at most 1,000 characters).",
+                                "end_date": "Pick the end date."}
     errors = _submit(h, view, {"intern": intern_id, "end_date": "2026-08-01", "reason": "x"}, COORD_ENTERPRISE)
     assert errors["errors"] == {"end_date": "The end date cannot be before the start date."}
     answers = {"intern": intern_id, "end_date": "2027-01-15", "reason": "转学，提前结束实习"}

@@ -86,8 +86,23 @@ def test_views_open_update_push_publish(fake: FakeSlack, client: WebClient) -> N
 
     home = {"type": "home", "blocks": [section("主页")]}
     published = client.views_publish(user_id="U1", view=home)["view"]
-    assert fake.views["home:U1"]["blocks"] == [section("主页")]
+    assert fake.home("U1")["blocks"] == [section("主页")]
     assert client.views_publish(user_id="U1", view=home)["view"]["id"] == published["id"]
+    # Kept by its id like every view: what an action on App Home names, and what views.update takes.
+    assert fake.views[published["id"]]["type"] == "home"
+    again = client.views_update(view_id=published["id"], view={**home, "blocks": [section("主页 2")]})["view"]
+    assert again["id"] == published["id"] and fake.home("U1")["blocks"] == [section("主页 2")]
+    assert [v["id"] for v in fake.modals()] == [opened["id"], pushed["id"]]
+
+
+def test_a_message_is_stamped_with_the_time_it_was_posted(fake: FakeSlack, client: WebClient) -> None:
+    """Its ts says when it came (as the sandbox page shows it), each later than the last even within a tick."""
+    fake.clock_ns = lambda: 1_800_000_000_123_456_000
+    first = client.chat_postMessage(channel="C1", text="one")["ts"]
+    second = client.chat_postMessage(channel="C1", text="two")["ts"]
+    fake.clock_ns = lambda: 1_800_003_600_000_000_000  # an hour later
+    third = client.chat_postMessage(channel="C1", text="three")["ts"]
+    assert [first, second, third] == ["1800000000.123456", "1800000000.123457", "1800003600.000000"]
 
 
 def test_views_open_requires_trigger(client: WebClient) -> None:

@@ -14,12 +14,12 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_requests import SlackRequests, fill
+from bot.serving.slack_body import SlackWsgiHandler
 from tests.support.slack import BOT_TOKEN, modal, section
 
 SECRET = "shhh-signing-secret"
@@ -100,10 +100,12 @@ class _QuietHandler(WSGIRequestHandler):
 
 @pytest.fixture
 def bolt(fake: FakeSlack) -> Iterator[tuple[App, SlackRequests, list[dict[str, Any]]]]:
-    """A Bolt app on a loopback WSGI server, its Web API pointed at the fake."""
+    """A Bolt app on a loopback WSGI server (bodies parsed as `coopbot serve` parses them), its Web API pointed
+    at the fake."""
     app = App(token=BOT_TOKEN, signing_secret=SECRET, client=WebClient(token=BOT_TOKEN, base_url=fake.url))
     seen: list[dict[str, Any]] = []
-    server: WSGIServer = make_server("127.0.0.1", 0, SlackRequestHandler(app), handler_class=_QuietHandler)
+    server: WSGIServer = make_server("127.0.0.1", 0, SlackWsgiHandler(app, "/slack/events"),
+                                     handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         yield app, SlackRequests(f"http://127.0.0.1:{server.server_port}", SECRET, fake=fake), seen

@@ -77,7 +77,8 @@ def test_request_approval_assessment_and_letter(harness: Harness) -> None:
     [upload] = h.fake.files.values()
     assert upload["completed"] and upload["channel_id"] == "D" + TEACHER
     assert upload["content"] == exchange.letter_pdf
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(upload["content"])).pages)
+    # as one text: the letter may wrap a line anywhere in Chinese
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(upload["content"])).pages).replace("\n", "")
     for expected in ("Staff Exchange Certificate", exchange.letter_number, "王芳", "华为技术有限公司",
                      "深圳职业技术大学", "华为 2012 实验室", "Production practice", "Excellent", "Good", "认真负责",
                      "张敏"):
@@ -102,17 +103,21 @@ def test_request_approval_assessment_and_letter(harness: Harness) -> None:
 def test_confirmations_at_the_same_moment_each_get_the_next_letter_number(harness: Harness) -> None:
     """Coordinators confirming several exchanges at once: every one completes, numbers are unique and
     leave no gap (on PostgreSQL they all read the same highest number, and most failed)."""
+    from datetime import timedelta
+
     h = harness
-    for n in range(6):
-        assert request(h, host_unit=f"实验室 {n}").text == ""
+    periods = [(START + timedelta(days=11 * n), START + timedelta(days=11 * n + 10)) for n in range(6)]
+    for n, (start, end) in enumerate(periods):  # one after another: a person is not in two places at once
+        assert request(h, host_unit=f"实验室 {n}", start_date=start.isoformat(), end_date=end.isoformat()).text == ""
+    last_start, last_end = periods[-1]
     service = h.services.exchanges
     with h.db.session() as session:
         ids = list(session.scalars(select(Exchange.id).order_by(Exchange.id)))
     for exchange_id in ids:
         service.decide(exchange_id, COORD_SCHOOL, DecisionKind.APPROVE, None, f"approve-s-{exchange_id}")
         service.decide(exchange_id, MENTOR, DecisionKind.APPROVE, None, f"approve-h-{exchange_id}")
-    jobs.activate_started(h.services, moment(START))
-    service.clock = lambda: moment(END)
+    jobs.activate_started(h.services, moment(last_start))
+    service.clock = lambda: moment(last_end)
     for exchange_id in ids:
         service.assess(exchange_id, COORD_SCHOOL, Rating.EXCELLENT, None, f"assess-s-{exchange_id}")
         service.assess(exchange_id, MENTOR, Rating.GOOD, None, f"assess-h-{exchange_id}")
@@ -120,4 +125,27 @@ def test_confirmations_at_the_same_moment_each_get_the_next_letter_number(harnes
     assert [o for o in outcomes if isinstance(o, Exception)] == []
     with h.db.session() as session:
         numbers = sorted(session.scalars(select(Exchange.letter_number)))
-    assert numbers == [f"COOP-{END.year}-{n:04d}" for n in range(1, len(ids) + 1)]
+    assert numbers == [f"COOP-{last_end.year}-{n:04d}" for n in range(1, len(ids) + 1)]
+
+
+def test_a_second_request_for_the_same_person_and_period_is_refused_inline_naming_the_first(harness: Harness) -> None:
+    from datetime import timedelta
+
+    h = harness
+    assert request(h).text == ""
+    overlapping = request(h, start_date=(START + timedelta(days=30)).isoformat(),
+                          end_date=(END + timedelta(days=30)).isoformat(), host_unit="另一个部门")
+    assert overlapping.json()["response_action"] == "errors"
+    [(field, words)] = overlapping.json()["errors"].items()
+    assert field == "start_date"
+    assert "already has an exchange" in words and "华为 2012 实验室" in words and "awaiting approval" in words
+    with h.db.session() as session:
+        assert len(session.scalars(select(Exchange)).all()) == 1
+    # a period after the first one ends is fine; a rejected exchange no longer holds the dates
+    assert request(h, start_date=(END + timedelta(days=1)).isoformat(),
+                   end_date=(END + timedelta(days=20)).isoformat()).text == ""
+    with h.db.transaction() as session:
+        first = session.scalars(select(Exchange).order_by(Exchange.id)).first()
+        assert first is not None
+        first.status = ExchangeStatus.REJECTED
+    assert request(h, host_unit="另一个部门").text == ""

@@ -65,6 +65,36 @@ def test_bad_requests_come_back_inline_and_store_nothing(harness: Harness) -> No
     assert h.fake.calls_to("chat.postMessage") == []
 
 
+def test_every_field_error_of_a_request_comes_back_in_one_answer(harness: Harness) -> None:
+    """The form's errors (no host unit, no acknowledgement, dates out of order) and the service's (a past start,
+    someone the requester may not send, a direction that does not fit) together, not one round each."""
+    h = harness
+    today = date.today()
+    past, before = (today - timedelta(days=3)), (today - timedelta(days=5))
+    errors = _errors(request(h, host_unit="  ", confidentiality=[], start_date=past.isoformat(),
+                             end_date=before.isoformat()))
+    assert errors == {"host_unit": "Name the host unit (at most 200 characters).",
+                      "confidentiality": "Please acknowledge the confidentiality rules.",
+                      "end_date": "The end date must not be before the start date.",
+                      "start_date": "The start date cannot be in the past."}
+    errors = _errors(request(h, person=OTHER_TEACHER, direction="enterprise_to_school", host_unit="",
+                             start_date=past.isoformat()))
+    assert set(errors) == {"host_unit", "person", "direction", "start_date"}
+    assert errors["person"] == "Only a coordinator can request an exchange for someone else."
+    assert errors["direction"].startswith("This direction does not fit")
+    assert _count(h, Exchange) == 0
+
+
+def test_every_field_error_of_a_review_or_an_assessment_comes_back_at_once(harness: Harness) -> None:
+    h = harness
+    request(h)
+    h.deliver()
+    h.click(MENTOR, ExchangeActionId.REVIEW, dm(h, MENTOR, ExchangeActionId.REVIEW), channel="D" + MENTOR)
+    modal = h.last_modal()
+    assert _errors(h.slack.view_submission(modal, fill(modal, {"comment": "长" * 3001}), user_id=MENTOR)) == {
+        "decision": "Choose a decision.", "comment": "Keep this to at most 3,000 characters."}
+
+
 def test_a_coordinator_requests_for_someone_else_and_people_off_the_roster_cannot_open_it(harness: Harness) -> None:
     h = harness
     assert request(h, COORD_ENTERPRISE, person=MENTOR, direction="enterprise_to_school").text == ""

@@ -16,7 +16,7 @@ from tests.support.harness import COORD_ENTERPRISE, MENTOR, TEACHER, Harness
 def _home(h: Harness, user: str) -> dict:
     h.slack.event({"type": "app_home_opened", "user": user, "channel": "D0X", "tab": "home"})
     h.deliver()
-    return h.fake.views[f"home:{user}"]
+    return h.fake.home(user)
 
 
 def _accessory_buttons(view: dict) -> list[str]:

@@ -23,7 +23,7 @@ from tests.support.harness import COORD_SCHOOL, MEMBER, MENTOR, NOBODY, OUTSIDER
 def open_home(h: Harness, user: str) -> dict[str, Any]:
     h.slack.event({"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home"})
     h.deliver()
-    return dict(h.fake.views[f"home:{user}"])
+    return dict(h.fake.home(user))
 
 
 def text_of(view: dict[str, Any]) -> str:
@@ -86,7 +86,70 @@ def test_a_mentor_sees_problems_to_acknowledge_and_exchanges_to_review(harness: 
     assert "Exchanges waiting for your decision" in text and "王芳" in text
     assert len(button_values(home, ProblemActionId.ACKNOWLEDGE)) == 1
     assert len(button_values(home, ExchangeActionId.REVIEW)) == 1
-    assert "Your interns" not in text
+
+
+def test_a_mentor_sees_their_interns(harness: Harness) -> None:
+    """Only teachers had a "Your interns" section; a mentor had no list of the interns they mentor."""
+    h = harness
+    h.report(TEACHER, description="加班没有加班费", category="pay")
+    text = text_of(open_home(h, MENTOR))
+    assert "Your interns" in text, text
+    assert "张伟 (S2024001) — 软件测试" in text and "欧阳娜娜 (S2024002) — 硬件装配" in text
+    assert "1 open problem" in text
+    assert "Tom Jones" not in text  # another mentor's intern
+
+
+def _interns_at(h: Harness, teacher: str, enterprise: str, names: list[str], ends: date) -> None:
+    """`names` as interns of `teacher` (mentored by MENTOR) in a partnership with `enterprise`, straight into the
+    database (a teacher's interns at several companies, or many that have finished)."""
+    with h.db.transaction() as session:
+        person = session.scalar(select(Person).where(Person.slack_user_id == teacher))
+        mentor = session.scalar(select(Person).where(Person.slack_user_id == MENTOR))
+        partnership = session.scalar(select(Partnership).where(Partnership.enterprise == enterprise))
+        if partnership is None:
+            partnership = Partnership(name=f"深职院–{enterprise}", school="深圳职业技术大学", enterprise=enterprise,
+                                      channel_id=f"C0{len(enterprise)}X", timezone="Asia/Shanghai")
+            session.add(Membership(partnership=partnership, person=person, role=Role.TEACHER))
+        assert person is not None and mentor is not None
+        for n, name in enumerate(names):
+            session.add(Intern(student_id=f"{enterprise[:2]}{ends:%m%d}{n:02d}", name=name, partnership=partnership,
+                               teacher=person, mentor=mentor, start_date=ends - timedelta(days=200), end_date=ends,
+                               position="装配"))
+
+
+def test_current_interns_come_first_by_enterprise_and_ended_ones_last(harness: Harness) -> None:
+    """Ended internships were mixed in by name, eight to a page, with current ones on later pages."""
+    h = harness
+    finished = date.today() - timedelta(days=30)
+    _interns_at(h, TEACHER, "华为技术有限公司", [f"Aaron {n}" for n in range(7)], finished)  # first by name
+    _interns_at(h, TEACHER, "比亚迪股份有限公司", ["周杰", "陈晨"], date.today() + timedelta(days=90))
+    home = open_home(h, TEACHER)
+    lines = _interns_section(home).split("\n")
+    assert lines[0] == "*Your interns* (1–8 of 10)"
+    groups = {"*华为技术有限公司*": ["张伟 (S2024001)"], "*比亚迪股份有限公司*": ["周杰", "陈晨"]}
+    wanted = [line for heading in sorted(groups) for line in (heading, *groups[heading])]  # by enterprise
+    assert [next(w for w in wanted if w in line) for line in lines[1:6]] == wanted, lines
+    assert lines[6] == "*Ended*" and all("Aaron" in line and ", ended " in line for line in lines[7:]), lines
+    assert len(lines) == 12  # a title, three headings and eight interns: the last two ended ones come next
+    h.slack.block_action(user_id=TEACHER, action_id=HomeActionId.NEXT_PAGE, value="interns:1", channel_id=None)
+    h.deliver()
+    second = _interns_section(h.fake.home(TEACHER)).split("\n")
+    assert second[0] == "*Your interns* (9–10 of 10)" and second[1] == "*Ended*", second
+    assert len(second) == 4 and all("Aaron" in line for line in second[2:]), second
+
+
+def _interns_section(home: dict[str, Any]) -> str:
+    [text] = [str(b["text"]["text"]) for b in home["blocks"]
+              if b.get("text", {}).get("text", "").startswith("*Your interns*")]
+    return text
+
+
+def test_a_mentor_at_one_enterprise_sees_no_enterprise_headings(harness: Harness) -> None:
+    h = harness
+    _interns_at(h, TEACHER, "华为技术有限公司", ["Aaron"], date.today() - timedelta(days=3))
+    lines = _interns_section(open_home(h, MENTOR)).split("\n")
+    assert len(lines) == 5 and lines[0] == "*Your interns*" and lines[3] == "*Ended*", lines
+    assert "张伟" in lines[1] and "欧阳娜娜" in lines[2] and "Aaron" in lines[4], lines
 
 
 def test_a_coordinator_sees_the_partnership_overview_with_buttons_to_act(harness: Harness) -> None:
@@ -117,23 +180,23 @@ def test_long_lists_are_paged_and_the_page_is_read_for_whoever_clicks(harness: H
     assert more == "awaiting:1"
     h.slack.block_action(user_id=TEACHER, action_id=HomeActionId.NEXT_PAGE, value=more, channel_id=None)
     h.deliver()
-    page = h.fake.views[f"home:{TEACHER}"]
+    page = h.fake.home(TEACHER)
     assert "(9–16 of 150)" in text_of(page) and button_values(page, HomeActionId.PREVIOUS_PAGE) == ["awaiting:0"]
     h.slack.block_action(user_id=TEACHER, action_id=HomeActionId.NEXT_PAGE, value="awaiting:99999", channel_id=None)
     h.deliver()
-    assert "(145–150 of 150)" in text_of(h.fake.views[f"home:{TEACHER}"])  # past the end: the last page
+    assert "(145–150 of 150)" in text_of(h.fake.home(TEACHER))  # past the end: the last page
     # someone else sending the same value sees a page of their own lists, never the teacher's
     for user in (OUTSIDER, NOBODY):
         h.slack.block_action(user_id=user, action_id=HomeActionId.NEXT_PAGE, value="awaiting:1", channel_id=None)
         h.deliver()
-        assert "张伟" not in text_of(h.fake.views[f"home:{user}"])
+        assert "张伟" not in text_of(h.fake.home(user))
 
 
 def test_acknowledging_a_problem_republishes_the_mentors_and_the_teachers_homes(harness: Harness) -> None:
     h = harness
     h.report(TEACHER, description="请假未批准")
     h.deliver()
-    assert "请假未批准" in text_of(h.fake.views[f"home:{MENTOR}"])  # the report itself refreshed it
+    assert "请假未批准" in text_of(h.fake.home(MENTOR))  # the report itself refreshed it
     [problem_id] = button_values(open_home(h, MENTOR), ProblemActionId.ACKNOWLEDGE)
     before = {u: len([c for c in h.fake.calls_to("views.publish") if c.args.get("user_id") == u])
               for u in (MENTOR, TEACHER)}
@@ -142,10 +205,10 @@ def test_acknowledging_a_problem_republishes_the_mentors_and_the_teachers_homes(
     for user in (MENTOR, TEACHER):
         published = [c for c in h.fake.calls_to("views.publish") if c.args.get("user_id") == user]
         assert len(published) > before[user], user
-    mentor = text_of(h.fake.views[f"home:{MENTOR}"])
+    mentor = text_of(h.fake.home(MENTOR))
     assert "Nothing waiting for you" in mentor and "请假未批准" in mentor  # now among their open problems
-    assert button_values(h.fake.views[f"home:{MENTOR}"], ProblemActionId.RESOLVE) == [problem_id]
-    assert "Acknowledged" in text_of(h.fake.views[f"home:{TEACHER}"])
+    assert button_values(h.fake.home(MENTOR), ProblemActionId.RESOLVE) == [problem_id]
+    assert "Acknowledged" in text_of(h.fake.home(TEACHER))
 
 
 def test_someone_on_no_roster_sees_how_to_get_added_and_nothing_else(harness: Harness) -> None:

@@ -65,6 +65,8 @@ def test_a_coordinators_home_costs_the_same_few_statements_for_three_or_three_hu
     grow(db, interns=3, problems=3, exchanges=1, tag="A")
     with db.session() as session, counting(db) as small:
         render_home(session, COORD_SCHOOL)
+    with db.session() as session, counting(db) as small_mentor:
+        render_home(session, MENTOR)
     grow(db, interns=300, problems=400, exchanges=40, tag="B")
     with db.session() as session, counting(db) as large:
         view = render_home(session, COORD_SCHOOL, pages={Section.AWAITING: 3, Section.OVERDUE: 2})
@@ -72,6 +74,10 @@ def test_a_coordinators_home_costs_the_same_few_statements_for_three_or_three_hu
     assert len(view["blocks"]) <= 100
     text = str(view)
     assert f"({3 * PAGE_SIZE + 1}–{4 * PAGE_SIZE} of" in text  # the page asked for
+    with db.session() as session, counting(db) as large_mentor:  # the mentor of all 303: their interns listed too
+        view = render_home(session, MENTOR, pages={Section.INTERNS: 20})
+    assert len(large_mentor) == len(small_mentor) <= 20, large_mentor
+    assert f"({20 * PAGE_SIZE + 1}–{21 * PAGE_SIZE} of 305)" in str(view)
 
 
 @contextmanager

@@ -115,6 +115,13 @@ def test_minutes_action_items_reminders_and_marking_done(harness: Harness) -> No
     body = h.slack.view_submission(modal, fill(modal, {**answers, "item1_owner": "U0OUTSIDER"}),
                                    user_id=COORD_SCHOOL).json()
     assert list(body["errors"]) == ["item1_owner"]
+    outsider = "Only people on this partnership's roster can own an action item."
+    body = h.slack.view_submission(modal, fill(modal, {**answers, "item1_owner": "U0OUTSIDER", "item3_text": "x",
+                                                       "item2_owner": "U0OUTSIDER", "minutes": " "}),
+                                   user_id=COORD_SCHOOL).json()
+    assert body["errors"] == {  # the form's errors and the roster's, in one answer
+        "item3_owner": "Choose who will do it.", "item3_due": "Pick the date it is due.",
+        "minutes": "Write the minutes (at most 3,000 characters).", "item1_owner": outsider, "item2_owner": outsider}
     assert h.slack.view_submission(modal, fill(modal, answers), user_id=COORD_SCHOOL).text == ""
     h.deliver()
 

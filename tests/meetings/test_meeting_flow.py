@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from bot.devtools.slack_requests import fill
 from bot.meetings.ids import MeetingActionId
 from models.audit import AuditEntry
-from models.meeting import Meeting, MeetingStatus, Rsvp
+from models.meeting import Meeting, MeetingInvitee, MeetingStatus, Rsvp
 from models.roster import Partnership
+from scheduler.jobs import run_job
 from tests.support.harness import (
     CHANNEL,
     COORD_ENTERPRISE,
@@ -22,7 +23,7 @@ from tests.support.harness import (
     TEACHER,
     Harness,
 )
-from tests.support.meetings import calendar_files, event_of, local_today, only_meeting, schedule
+from tests.support.meetings import calendar_files, event_of, initial_answers, local_today, only_meeting, schedule
 from tests.support.slack import buttons, text_of
 
 GROUP = [COORD_SCHOOL, COORD_ENTERPRISE, MEMBER]
@@ -117,6 +118,37 @@ def test_bad_times_durations_and_partnerships_come_back_inline(harness: Harness)
     assert h.fake.calls_to("chat.postMessage") == [] and h.fake.files == {}
 
 
+def test_every_field_error_of_a_meeting_comes_back_in_one_answer(harness: Harness) -> None:
+    """The form's errors (a duration of 0, no title) with the service's (a past date, someone of another
+    partnership invited), in one answer; rescheduling likewise."""
+    h = harness
+    past = "That time has already passed in the partnership's timezone."
+    duration = "The duration must be between 1 and 480 minutes (8 hours)."
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
+    reply, _ = schedule(h, duration_minutes="0", date=yesterday)
+    assert reply.json() == {"response_action": "errors", "errors": {"duration_minutes": duration, "date": past}}
+    reply, _ = schedule(h, duration_minutes="0", date=yesterday, title="  ", invitees=[MEMBER, "U0OUTSIDER"])
+    assert reply.json()["errors"] == {
+        "title": "Give the meeting a title (at most 200 characters).", "duration_minutes": duration, "date": past,
+        "invitees": "Only people on this partnership's roster can be invited."}
+    reply, view = schedule(h, date=yesterday, invitees=[MEMBER, "U0OUTSIDER"])  # the service's own, together
+    assert reply.json()["errors"] == {"date": past, "invitees": "Only people on this partnership's roster can be "
+                                                                 "invited."}
+    answers = {**initial_answers(view), "date": yesterday}  # no start time: the date is still checked
+    body = h.slack.view_submission(view, fill(view, answers), user_id=COORD_SCHOOL).json()
+    assert body["errors"] == {"start_time": "Pick a start time.", "date": past}
+
+    schedule(h)
+    h.deliver()
+    [post] = h.channel_messages()
+    h.click(COORD_SCHOOL, MeetingActionId.RESCHEDULE, post)
+    modal = h.last_modal()
+    values = fill(modal, {"date": yesterday, "start_time": "09:00", "duration_minutes": "0"})
+    body = h.slack.view_submission(modal, values, user_id=COORD_SCHOOL).json()
+    assert body == {"response_action": "errors", "errors": {"duration_minutes": duration, "date": past}}
+    assert only_meeting(h).ics_sequence == 0
+
+
 def test_only_coordinators_schedule_and_only_the_right_people_act(harness: Harness) -> None:
     h = harness
     for count, (user, words) in enumerate([(TEACHER, "only the partnership's coordinators can schedule"),
@@ -129,15 +161,67 @@ def test_only_coordinators_schedule_and_only_the_right_people_act(harness: Harne
     h.deliver()
     [post] = h.channel_messages()
     before = len(h.ephemerals())
-    h.click(MENTOR, MeetingActionId.RSVP_GOING, post)  # not invited
+    h.click("U0OUTSIDER", MeetingActionId.RSVP_GOING, post)  # on another partnership's roster only
     h.click(MEMBER, MeetingActionId.RESCHEDULE, post)  # invited, but neither organiser nor coordinator
     h.click("U0OUTSIDER", MeetingActionId.CANCEL, post)  # another partnership's coordinator
     refusals = h.ephemerals()[before:]
     assert len(refusals) == 3
-    assert "not on this meeting's invitation list" in refusals[0]
+    assert "only people on this partnership's roster can answer its meetings" in refusals[0]
     assert all("only the organiser and the partnership's coordinators" in r for r in refusals[1:])
     assert len(h.fake.calls_to("views.open")) == 1  # only the schedule modal
     assert only_meeting(h).invitees[0].rsvp is None
+
+
+def test_anyone_on_the_roster_answers_the_channels_announcement_and_joins_the_meeting(harness: Harness) -> None:
+    """The buttons are in the partnership's channel for everyone there: a mentor and a teacher who were not
+    invited answer, and become the meeting's people like the invitees; outsiders are still refused."""
+    h = harness
+    schedule(h)  # the cooperation group is invited: the coordinators and the member
+    h.deliver()
+    [post] = h.channel_messages()
+    meeting_id = only_meeting(h).id
+    for _ in range(2):  # a double click: the second arrives while the first is still being handled
+        reply = h.slack.block_action(user_id=MENTOR, action_id=MeetingActionId.RSVP_GOING, value=str(meeting_id),
+                                     block_id=f"meeting:{meeting_id}:rsvp", channel_id=CHANNEL,
+                                     message_ts=post["ts"])
+        assert reply.status == 200
+    h.settle()
+    h.click(TEACHER, MeetingActionId.RSVP_MAYBE, post)
+    h.click(TEACHER, MeetingActionId.RSVP_MAYBE, post)  # the same answer again changes nothing
+    before = len(h.ephemerals())
+    h.click("U0OUTSIDER", MeetingActionId.RSVP_GOING, post)  # only on another partnership's roster
+    h.click("U0NOBODY", MeetingActionId.RSVP_GOING, post)  # on no roster
+    refusals = h.ephemerals()[before:]
+    assert "only people on this partnership's roster can answer its meetings" in refusals[0]
+    assert "not on a coopbot roster" in refusals[1]
+    h.deliver()
+
+    meeting = only_meeting(h)
+    answers = {i.slack_user_id: i.rsvp for i in meeting.invitees}
+    assert answers == {COORD_SCHOOL: None, COORD_ENTERPRISE: None, MEMBER: None, MENTOR: Rsvp.GOING,
+                       TEACHER: Rsvp.MAYBE}  # each once: the double click did not add the mentor twice
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(MeetingInvitee)
+                              .where(MeetingInvitee.meeting_id == meeting_id)) == 5
+    shown = text_of(h.channel_messages()[0])
+    assert f"Going: 1 — <@{MENTOR}>" in shown and f"Maybe: 1 — <@{TEACHER}>" in shown
+    joined = [f for f in calendar_files(h) if f["channel_id"] in ("D" + MENTOR, "D" + TEACHER)]
+    assert sorted(f["channel_id"] for f in joined) == sorted(["D" + MENTOR, "D" + TEACHER])  # one file each
+    assert all("You answered" in f["initial_comment"] for f in joined)
+    assert str(event_of(joined[0])["UID"]) == meeting.ics_uid
+    assert all(f["channel_id"] not in ("DU0OUTSIDER", "DU0NOBODY") for f in calendar_files(h))
+
+    run_job("reminders", h.services, meeting.starts_at - timedelta(hours=23))  # the day-before reminder
+    h.deliver()
+    [reminder] = [m for m in h.thread(post["ts"]) if "Coming up" in m["text"]]
+    assert f"<@{MENTOR}>" in text_of(reminder) and f"<@{TEACHER}>" in text_of(reminder)
+
+    h.click(COORD_SCHOOL, MeetingActionId.CANCEL, h.channel_messages()[0])  # changes reach them too
+    modal = h.last_modal()
+    assert h.slack.view_submission(modal, fill(modal, {"reason": "改期"}), user_id=COORD_SCHOOL).text == ""
+    h.deliver()
+    notices = [f["channel_id"] for f in calendar_files(h) if "cancelled" in f["initial_comment"]]
+    assert sorted(notices) == sorted("D" + u for u in (*GROUP, MENTOR, TEACHER))
 
 
 def test_reschedule_and_cancel_update_the_post_and_send_new_calendar_files(harness: Harness) -> None:

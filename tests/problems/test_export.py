@@ -6,8 +6,9 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from bot.exports.cells import guard_formula
 from bot.exports.writers import write_csv
-from bot.problems.export import HEADER, guard_formula, iter_problem_rows
+from bot.problems.export import HEADER, iter_problem_rows
 from bot.storage.db import Database
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
 from models.roster import Intern, Partnership, Person, Side

@@ -101,6 +101,19 @@ def test_problem_logged_acknowledged_updated_resolved_reopened_and_exported(harn
     assert row["resolution"] == "伤口已愈合，岗位已调整" and row["updates"] == "1"
 
 
+def test_each_dm_about_a_new_report_names_the_intern_once(harness: Harness) -> None:
+    """The mentor's DM read "…about your intern 张伟 (S2024001) in #…: P2 – Serious · …: 张伟 (S2024001)"."""
+    h = harness
+    h.report(TEACHER, category="safety", severity="p1")
+    h.deliver()
+    [mentor_dm] = h.dms_to(MENTOR)
+    assert mentor_dm.count("张伟") == 1 and mentor_dm.count("S2024001") == 1, mentor_dm
+    assert "about your intern 张伟 (S2024001)" in mentor_dm and mentor_dm.endswith(
+        "P1 – Critical · Workplace safety or injury"), mentor_dm
+    for alert in h.dms_to(COORD_SCHOOL):
+        assert alert.count("S2024001") == 1, alert
+
+
 def test_user_text_is_escaped_everywhere_it_is_posted(harness: Harness) -> None:
     h = harness
     hostile = "<!channel> ping <@U0MENTOR> see <https://evil.example|here> & more"
@@ -137,6 +150,24 @@ def test_long_texts_reach_the_channel_whole_however_much_escaping_makes_of_them(
     assert escaped(description) in shown.replace("*What happened*\n", "")
     assert escaped(actions[:3000].strip()) in shown
     assert shown.count("——最后十个字很重要") == 1
+
+
+def test_a_long_description_is_split_between_words(harness: Harness) -> None:
+    """A 3,000-character description split into two sections as "…&lt;@U0DEMOMEN" | "TOR&gt;…": the first
+    section took as many characters as fitted, wherever that fell."""
+    h = harness
+    head = "*What happened*\n"
+    words = "Checked the guard " * 165 + "again "  # 2,976 characters: the old cut fell 8 characters into the next
+    assert len(head) + len(words) + 8 == 3000
+    description = words + "<@U0DEMOMENTOR> told."  # 2,997 characters, within the form's 3,000
+    h.report(TEACHER, description=description)
+    h.deliver()
+    [post] = h.channel_messages()
+    sections = [b["text"]["text"] for b in post["blocks"] if b["type"] == "section" and "text" in b]
+    first, second = (text for text in sections if "Checked" in text or "told" in text)
+    assert first.startswith(head) and len(first) <= 3000
+    assert first[len(head):] + second == description.replace("<", "&lt;").replace(">", "&gt;")
+    assert first.endswith(" ") and second.startswith("&lt;@U0DEMOMENTOR&gt; told."), (first[-30:], second)
 
 def test_a_date_before_the_internship_began_is_refused_inline(harness: Harness) -> None:
     """张伟's internship began on 2026-09-01: 2025-10-08 is a slip of the year, not a report to store."""
@@ -185,8 +216,9 @@ def test_bad_input_comes_back_inline_and_stores_nothing(harness: Harness) -> Non
     reply = h.slack.view_submission(view, values, user_id=TEACHER)
     assert reply.status == 200
     body = reply.json()
-    assert body["response_action"] == "errors"
-    assert set(body["errors"]) == {"description"}  # the form's own rules first
+    assert body == {"response_action": "errors", "errors": {  # every field's error in the one answer
+        "description": "Describe what happened (at most 3,000 characters).",
+        "occurred_on": "The date cannot be in the future."}}
 
     values = fill(view, {"intern_id": str(h.intern_id("S2024001")), "category": "pay", "severity": "p3",
                          "description": "工资被拖欠两个月", "occurred_on": tomorrow})
@@ -206,6 +238,30 @@ def test_bad_input_comes_back_inline_and_stores_nothing(harness: Harness) -> Non
         assert session.scalar(select(func.count()).select_from(Problem)) == 0
     h.deliver()
     assert h.fake.calls_to("chat.postMessage") == []
+
+
+def test_every_field_error_comes_back_in_one_answer(harness: Harness) -> None:
+    """The form's own errors and the service's (which need the database) together, not one round each."""
+    h = harness
+    view = h.open_modal("/intern-issue", TEACHER)
+    next_week = (date.today() + timedelta(days=7)).isoformat()
+    values = fill(view, {"intern_id": str(h.intern_id("A0001")), "category": "pay", "severity": "p3",
+                         "description": "another partnership's intern, a date to come", "occurred_on": next_week})
+    body = h.slack.view_submission(view, values, user_id=TEACHER).json()
+    assert body["errors"] == {"intern_id": "You can only report on interns of your own partnerships.",
+                              "occurred_on": "The date cannot be in the future."}
+    values = fill(view, {"severity": "p3", "description": "", "occurred_on": next_week})  # no intern chosen
+    body = h.slack.view_submission(view, values, user_id=TEACHER).json()
+    assert body["errors"] == {"intern_id": "Choose an intern from the list.", "category": "Choose a category.",
+                              "description": "Describe what happened (at most 3,000 characters).",
+                              "occurred_on": "The date cannot be in the future."}
+    values = fill(view, {"intern_id": str(h.intern_id("S2024001")), "severity": "p3", "description": "x",
+                         "occurred_on": "2025-10-08"})  # before 张伟's internship began
+    body = h.slack.view_submission(view, values, user_id=TEACHER).json()
+    assert body["errors"] == {"category": "Choose a category.", "occurred_on": (
+        "This is before the internship began: pick a date during the internship.")}
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Problem)) == 0
 
 
 def test_a_teacher_cannot_report_on_another_partnerships_intern(harness: Harness) -> None:

@@ -581,3 +581,58 @@ def test_cli_refuses_demoting_a_supervisor_and_exits_non_zero(db: Database, tmp_
 def _import_people_command(db: Database, path: Path) -> subprocess.CompletedProcess[str]:
     """`coopbot people import PATH` as an operator runs it: a subprocess, no Slack settings."""
     return run(["people", "import", str(path)], operator_env(db), path.parent)
+
+
+@pytest.mark.usefixtures("partnerships")
+def test_a_people_import_and_an_interns_import_at_the_same_moment_leave_a_consistent_roster(
+        db: Database, tmp_csv: WriteCsv) -> None:
+    """The people import takes the teacher role away from someone with no interns (allowed); at the same
+    moment an interns import gives them an intern as its teacher (allowed). Each alone is fine; together they
+    must not both commit. The people import is held just before it writes; the interns import runs meanwhile."""
+    import threading
+
+    import_people(db, tmp_csv("people.csv", PEOPLE))
+    demoted = PEOPLE.replace(f"U0000T001,张伟,zhangwei@szpu.edu.cn,school,teacher,{HUAWEI}",
+                             f"U0000T001,张伟,zhangwei@szpu.edu.cn,school,member,{HUAWEI}")
+    people_file = tmp_csv("demoted.csv", demoted)
+    interns_file = tmp_csv("interns.csv", INTERN_HEADER + f"2023009,刘洋,{HUAWEI},U0000T001,U0000M001,"
+                                                          "2025-03-01,2025-08-31,质检\n")
+    held, release = threading.Event(), threading.Event()
+    people_thread: list[threading.Thread] = []
+
+    def hold_before_writing(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if threading.current_thread() in people_thread and statement.lstrip().upper().startswith("DELETE"):
+            held.set()
+            release.wait(10)
+
+    outcomes: dict[str, object] = {}
+
+    def run_import(name: str, call: Callable[[], object]) -> None:
+        try:
+            outcomes[name] = call()
+        except Exception as exc:  # asserted below
+            outcomes[name] = exc
+
+    event.listen(db.engine, "before_cursor_execute", hold_before_writing)
+    try:
+        people = threading.Thread(target=run_import, args=("people", lambda: import_people(db, people_file)))
+        people_thread.append(people)
+        people.start()
+        assert held.wait(10), "the people import never reached its write"
+        interns = threading.Thread(target=run_import, args=("interns", lambda: import_interns(db, interns_file)))
+        interns.start()
+        interns.join(2)  # with nothing to stop it, it would be done by now
+        release.set()
+        people.join(30)
+        interns.join(30)
+    finally:
+        release.set()
+        event.remove(db.engine, "before_cursor_execute", hold_before_writing)
+    assert isinstance(outcomes["people"], ImportSummary)
+    assert isinstance(outcomes["interns"], ImportFailed), outcomes["interns"]  # it saw the role go, and said so
+    assert "U0000T001" in str(outcomes["interns"])
+    with db.session() as session:
+        supervised = session.execute(select(Intern.partnership_id, Intern.teacher_id)).all()
+        teachers = set(session.execute(select(Membership.partnership_id, Membership.person_id)
+                                       .where(Membership.role == Role.TEACHER)).all())
+    assert all(tuple(row) in teachers for row in supervised)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 from typing import Any
 
@@ -163,6 +164,24 @@ def test_scheduled_jobs_button(page_api: PageApi) -> None:
     assert page_api.post("jobs", {"name": "not-a-job"}, status=400)
 
 
+def test_running_a_job_shows_what_it_did_per_partnership(page_api: PageApi) -> None:
+    """The "Run job" button runs the job by hand, as `coopbot jobs run` does, and shows the same report."""
+    first = page_api.post("jobs", {"name": "quarterly-prompt"})
+    assert first["count"] == 1
+    [line] = first["report"]
+    assert line["partnership"] == "Demo College – Demo Works"
+    assert line["what"].startswith("posted Q") and line["what"].endswith("'s prompt to schedule the review")
+    state = page_api.until(lambda s: _channel(s))
+    [prompt] = _channel(state)
+    assert any(b.get("block_id", "").startswith("quarterly_prompt:") for b in prompt["blocks"])
+    again = page_api.post("jobs", {"name": "quarterly-prompt"})
+    assert again["count"] == 0 and "prompt already posted on" in again["report"][0]["what"]
+    notes = [e["text"] for e in page_api.state()["ephemerals"]]
+    assert notes[-1].startswith("Ran the scheduled job `quarterly-prompt` now: 0 done.")
+    assert f"• Demo College – Demo Works: {again['report'][0]['what']}" in notes[-1]
+    assert len(_channel(page_api.state())) == 1  # once per partnership and quarter
+
+
 def _send(api: PageApi, path: str, body: bytes | None, headers: dict[str, str]) -> int:
     import urllib.error
     import urllib.request
@@ -207,3 +226,60 @@ def test_the_sandbox_never_uses_the_configured_database(monkeypatch: pytest.Monk
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://coop@db.example/production")
     assert sandbox_database_url() == SANDBOX_DATABASE
     assert database_url_configured()
+
+
+def _home_element(home: dict[str, Any], action_id: str) -> tuple[str, dict[str, Any]]:
+    for block in home["blocks"]:
+        for element in [block.get("accessory") or {}, *(block.get("elements") or [])]:
+            if element.get("action_id") == action_id:
+                return block.get("block_id") or "b", element
+    raise AssertionError(f"no {action_id} on the home")
+
+
+def test_app_home_controls_act_on_the_home_view(page_api: PageApi) -> None:
+    """An action on App Home names the home's view id, as Slack's do; the sandbox finds the view by it."""
+    page_api.post("home")
+    home = page_api.until(lambda s: s["home"])["home"]
+    block_id, picker = _home_element(home, "home_language")
+    chinese = next(o for o in picker["options"] if o["value"] == "zh_CN")
+    page_api.post("action", {"view_id": home["id"], "block_id": block_id, "action_id": "home_language",
+                             "selected_option": chinese})
+    again = page_api.until(lambda s: s["home"]["hash"] != home["hash"])["home"]
+    assert again["id"] == home["id"] and "语言" in json.dumps(again, ensure_ascii=False)
+    block_id, log = _home_element(again, "home_log_problem")
+    page_api.post("action", {"view_id": again["id"], "block_id": block_id, "action_id": "home_log_problem",
+                             "value": log.get("value")})
+    assert page_api.until(lambda s: s["modal"])["modal"]["callback_id"] == "problem_report"
+
+
+def test_unread_counts_what_others_posted_since_the_person_read_it(page_api: PageApi) -> None:
+    _report(page_api)  # the mentor is told in a DM
+    page_api.post("as", {"user": MENTOR})
+    dm = "D" + MENTOR
+    assert page_api.until(lambda s: s["unread"][dm] == 1)
+    page_api.post("read", {"channel": dm})
+    assert page_api.state()["unread"] == {dm: 0}
+    page_api.post("as", {"user": TEACHER})
+    page_api.post("as", {"user": MENTOR})
+    assert page_api.state()["unread"] == {dm: 0}, "read stays read"
+
+
+def test_ephemeral_replies_end_with_the_session(page_api: PageApi) -> None:
+    page_api.post("command", {"channel": DEMO_CHANNEL, "text": "/coop help"})
+    page_api.until(lambda s: s["ephemerals"])
+    page_api.post("session")  # the page was reloaded
+    assert page_api.state()["ephemerals"] == []
+    page_api.post("command", {"channel": DEMO_CHANNEL, "text": "/coop help"})
+    page_api.until(lambda s: s["ephemerals"])
+    page_api.post("as", {"user": MENTOR})  # acting as someone else: another client
+    page_api.post("as", {"user": TEACHER})
+    assert page_api.state()["ephemerals"] == []
+
+
+def test_messages_carry_the_time_they_were_posted(page_api: PageApi) -> None:
+    page_api.post("command", {"channel": DEMO_CHANNEL, "text": "first"})
+    time.sleep(1.1)
+    page_api.post("command", {"channel": DEMO_CHANNEL, "text": "a second later"})
+    first, second = _channel(page_api.until(lambda s: len(_channel(s)) == 2))
+    assert float(second["ts"]) - float(first["ts"]) >= 1.0
+    assert abs(float(second["ts"]) - time.time()) < 30

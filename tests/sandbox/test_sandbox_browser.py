@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -40,12 +41,18 @@ expect.set_options(timeout=20_000)
 
 
 @pytest.fixture
-def page(tmp_path: Path) -> Iterator[Any]:
-    with Sandbox(port=0, database_url=f"sqlite:///{tmp_path / 'sandbox.db'}") as sandbox, \
-            sync_playwright() as playwright:
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    with Sandbox(port=0, database_url=f"sqlite:///{tmp_path / 'sandbox.db'}") as running:
+        yield running
+
+
+@pytest.fixture
+def page(sandbox: Sandbox) -> Iterator[Any]:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            tab = browser.new_page(viewport={"width": 1280, "height": 820})
+            tab = browser.new_page(viewport={"width": 1280, "height": 820}, locale="en-US",
+                                   timezone_id="Asia/Shanghai")
             errors: list[str] = []
             tab.on("pageerror", lambda exc: errors.append(str(exc)))
             tab.goto(sandbox.url)
@@ -251,7 +258,101 @@ def test_schedule_a_meeting_and_answer_it(page: Page) -> None:
     expect(announcement).to_contain_text("Maybe: 1 — @Sam Lee (demo)")
     expect(announcement).to_contain_text("Going: 1 — @陈静 Chen Jing (demo)")
 
-    _act_as(page, TEACHER)  # not invited: refused privately, nothing counted
+    _act_as(page, TEACHER)  # not invited, but on the partnership's roster: answering joins the meeting
     announcement.get_by_role("button", name="Going", exact=True).click()
-    expect(page.locator(".message.ephemeral")).to_contain_text("not on this meeting's invitation list")
-    expect(announcement).to_contain_text("Going: 1 — @陈静 Chen Jing (demo)")
+    expect(announcement).to_contain_text("Going: 2 — @陈静 Chen Jing (demo), @王芳 Wang Fang (demo)")
+    expect(announcement).to_contain_text("No answer yet: 1")
+
+
+def _open_home(page: Page) -> Any:
+    page.locator("#apps").get_by_role("button", name="coopbot").click()
+    home = page.locator("#home")
+    expect(home.locator(".blocks")).to_be_visible()
+    return home
+
+
+def test_every_app_home_control_reaches_the_app(page: Page) -> None:
+    """The language select shows the language in use and switches it; "Log a problem" and "Request an
+    exchange" open their forms (each an action on the home view, found by its id)."""
+    home = _open_home(page)
+    modal = page.get_by_role("dialog")
+    home.get_by_role("button", name="Log a problem").click()
+    expect(modal).to_contain_text("Log intern problem")
+    modal.get_by_role("button", name="Cancel").click()
+    expect(modal).to_be_hidden()
+    home.get_by_role("button", name="Request an exchange").click()
+    expect(modal).to_contain_text("Request an exchange")
+    modal.get_by_role("button", name="Cancel").click()
+    expect(modal).to_be_hidden()
+
+    language = home.locator("select[data-action-id=home_language]")
+    expect(language.locator("option:checked")).to_have_text("Use my Slack language")  # not "Choose…"
+    language.select_option(label="简体中文")
+    expect(home).to_contain_text("语言")  # the home, published again in Chinese
+    expect(language.locator("option:checked")).to_have_text("简体中文")
+    home.get_by_role("button", name="记录问题").click()
+    expect(modal).to_contain_text("记录实习问题")
+    expect(page.locator("#toast")).to_be_hidden()  # no "that view is gone"
+
+
+def test_each_message_shows_when_it_was_posted(page: Page, sandbox: Sandbox) -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    morning = datetime.combine(date.today(), time(9, 5), tzinfo=shanghai)
+    composer = page.get_by_test_id("composer")
+    for at, text in ((morning, "before the meeting"), (morning + timedelta(hours=2, minutes=35), "after it")):
+        sandbox.fake.clock_ns = lambda at=at: int(at.timestamp()) * 1_000_000_000
+        composer.fill(text)
+        composer.press("Enter")
+        expect(page.locator(".message").last).to_contain_text(text)
+    shown = page.locator(".message .meta")
+    expect(shown.nth(0)).to_contain_text("09:05 AM")
+    expect(shown.nth(1)).to_contain_text("11:40 AM")
+
+
+def test_the_unread_badge_counts_what_came_since_the_dm_was_read(page: Page) -> None:
+    badge = page.locator("#apps .badge")
+    _log_problem(page)  # the mentor is told in a DM
+    _act_as(page, MENTOR)
+    expect(badge).to_have_text("1")
+    _open_home(page)
+    page.get_by_role("button", name="Messages").click()
+    expect(page.locator("#messages")).to_contain_text("reported a problem about your intern")
+    expect(badge).to_have_count(0)  # read
+    page.locator("#channels").get_by_role("button").first.click()
+    _act_as(page, TEACHER)
+    _log_problem(page)  # a second report: one new DM for the mentor
+    _act_as(page, MENTOR)
+    expect(badge).to_have_text("1")
+
+
+def test_ephemeral_replies_last_only_as_long_as_the_session(page: Page) -> None:
+    composer = page.get_by_test_id("composer")
+    composer.fill("/coop help")
+    composer.press("Enter")
+    reply = page.locator(".message.ephemeral")
+    expect(reply).to_contain_text("/intern-issue")
+    page.reload()  # a new session, as a reload of Slack
+    expect(page.get_by_test_id("composer")).to_be_visible()
+    expect(reply).to_have_count(0)
+    composer.fill("/coop help")
+    composer.press("Enter")
+    expect(reply).to_have_count(1)
+    _act_as(page, MENTOR)  # another person's client
+    _act_as(page, TEACHER)
+    expect(reply).to_have_count(0)
+
+
+def test_the_person_picker_shows_names_and_roles_uncut(page: Page) -> None:
+    picker = page.get_by_test_id("person-picker")
+    expect(picker.locator("option")).to_have_count(5)
+    _act_as(page, COORD_SCHOOL)
+    expect(page.get_by_test_id("person-roles")).to_have_text("coordinator, teacher")
+    expect(picker.locator("optgroup[label='coordinator, teacher'] option")).to_have_text("陈静 Chen Jing (demo)")
+    cut = picker.evaluate("""(select) => {
+        const style = getComputedStyle(select);
+        const context = document.createElement("canvas").getContext("2d");
+        context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24;
+        return [...select.options].map((o) => o.text).filter((text) => context.measureText(text).width > room);
+    }""")
+    assert cut == [], f"the picker cuts these off: {cut}"

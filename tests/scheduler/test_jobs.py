@@ -11,6 +11,7 @@ from sqlalchemy import event, select, update
 
 from bot.digests.data import Window, collect
 from bot.meetings.ids import MeetingActionId
+from bot.meetings.quarterly import PromptOutcome
 from bot.problems.escalation import overdue
 from bot.roster.partnerships import add_partnership
 from bot.storage.db import Database
@@ -22,8 +23,8 @@ from models.problem import Problem
 from models.roster import Intern, Partnership, Person
 from models.schedule import JobRun
 from models.schemas import PartnershipInput
-from scheduler.jobs import run_job
-from scheduler.spec import Reminder
+from scheduler.jobs import run_by_hand, run_job
+from scheduler.spec import JobReport, Reminder
 from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, OTHER_CHANNEL, TEACHER, Harness
 
 UTC_CHANNEL = "C0UTCPARTNER"
@@ -101,6 +102,91 @@ def test_prompt_says_when_the_meeting_is_already_scheduled(h: Harness) -> None:
     [message] = h.channel_messages(CHANNEL) if _posts(h) else []
     assert "already scheduled" in message["text"] and "Q1 &lt;review&gt;" in message["text"]
     assert not any(b["type"] == "actions" for b in message["blocks"])
+
+
+def _meeting_in(h: Harness, channel: str, title: str, starts_at: datetime, quarter: str) -> None:
+    with h.db.transaction() as session:
+        partnership = session.scalar(select(Partnership).where(Partnership.channel_id == channel))
+        organiser = session.scalar(select(Person).where(Person.slack_user_id == COORD_SCHOOL))
+        assert partnership and organiser
+        session.add(Meeting(partnership=partnership, organiser=organiser, title=title, starts_at=starts_at,
+                            duration_minutes=90, quarter=quarter, ics_uid=f"uid-{channel}"))
+
+
+def _report(report: JobReport) -> dict[str | None, str]:
+    return {line.partnership: line.what for line in report.lines}
+
+
+def test_the_quarterly_prompt_run_by_hand_mid_quarter_asks_now_once_and_says_what_it_did(h: Harness) -> None:
+    """By hand means "do it now": on a day that is not the quarter's first working day, every partnership
+    without this quarter's prompt and without a meeting is asked; once per partnership and quarter still."""
+    mid_quarter = _at("2027-02-10T04:00")  # a Wednesday in Q1, weeks after its first working day
+    assert run_job("quarterly-prompt", h.services, mid_quarter) == 0  # the scheduler: not its day
+    _meeting_in(h, OTHER_CHANNEL, "Q1 <review>", _at("2027-02-20T17:00"), "2027Q1")
+    report = run_by_hand("quarterly-prompt", h.services, mid_quarter)
+    assert report.done == 2
+    assert _report(report) == {
+        "深职院–华为": "posted Q1 2027's prompt to schedule the review",
+        "Other College–Acme": "meeting already scheduled: “Q1 <review>” on 2027-02-20 09:00 (America/Los_Angeles); "
+                              "no prompt needed",
+        "UTC Partners": "posted Q1 2027's prompt to schedule the review"}
+    posts = _posts(h)
+    assert set(posts) == {CHANNEL, UTC_CHANNEL}
+    assert posts[CHANNEL] == ["Q1 2027: this quarter's cooperation review is not scheduled yet. Time to schedule it."]
+    [message] = h.channel_messages(UTC_CHANNEL)
+    [button] = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["action_id"] == MeetingActionId.OPEN_SCHEDULE and button["value"].endswith(":2027Q1")
+
+    again = run_by_hand("quarterly-prompt", h.services, mid_quarter + timedelta(days=1))
+    assert again.done == 0
+    assert _report(again)["深职院–华为"] == "Q1 2027's prompt already posted on 2027-02-10"
+    assert run_job("quarterly-prompt", h.services, _at("2027-01-04T12:00") + timedelta(days=365)) == 3  # 2028Q1
+    assert run_job("quarterly-prompt", h.services, _at("2028-01-05T12:00")) == 0
+    with h.db.session() as session:
+        periods = session.scalars(select(JobRun.period).where(JobRun.job == "quarterly-prompt")).all()
+    assert sorted(periods) == ["2027Q1", "2027Q1", "2028Q1", "2028Q1", "2028Q1"]
+
+
+def test_a_partnership_added_mid_quarter_is_prompted_when_it_is_added(h: Harness) -> None:
+    h.services.clock = lambda: _at("2027-05-12T02:00")  # Q2 began weeks ago
+    partnership, prompt = h.services.add_partnership(PartnershipInput(
+        name="新合作 <x>", school="S", enterprise="E", channel_id="C0NEWPART", timezone="Asia/Shanghai"))
+    assert prompt.outcome == PromptOutcome.POSTED and prompt.quarter.key == "2027Q2"
+    assert _posts(h) == {"C0NEWPART": [
+        "Q2 2027: this quarter's cooperation review is not scheduled yet. Time to schedule it."]}
+    assert run_job("quarterly-prompt", h.services, _at("2027-05-13T02:00")) == 0
+    assert _report(run_by_hand("quarterly-prompt", h.services, _at("2027-05-13T02:00")))[partnership.name] == (
+        "Q2 2027's prompt already posted on 2027-05-12")
+    assert run_job("quarterly-prompt", h.services, _at("2027-07-01T02:00")) >= 1  # next quarter, as usual
+    assert len(_posts(h)["C0NEWPART"]) == 2
+
+
+def test_digests_run_by_hand_say_per_partnership_what_they_posted(h: Harness) -> None:
+    now = _at("2027-02-10T04:00")
+    weekly = run_by_hand("digest", h.services, now)
+    assert weekly.done == 3
+    assert _report(weekly)["深职院–华为"] == "posted the digest of week 2027-W06 (2027-02-03 – 2027-02-09)"
+    again = run_by_hand("digest", h.services, now + timedelta(hours=1))
+    assert again.done == 0
+    assert _report(again)["Other College–Acme"] == "the digest of week 2027-W06 already posted on 2027-02-09"
+
+    # Mid-quarter, by hand: the last quarter that ended, never the current one so far (its end would find it done)
+    review = run_by_hand("quarter-end-digest", h.services, now)
+    assert review.done == 3
+    assert _report(review)["UTC Partners"] == "posted Q4 2026 in review (2026-10-01 – 2026-12-31)"
+    assert "Q4 2026 in review" in _posts(h)[CHANNEL][-1]
+    assert run_by_hand("quarter-end-digest", h.services, now + timedelta(days=1)).done == 0  # once per quarter
+    assert run_job("quarter-end-digest", h.services, _at("2027-03-31T09:00")) == 3  # Q1's own, at its end
+    late = run_by_hand("quarter-end-digest", h.services, _at("2027-04-02T09:00"))  # Q1 is the one due
+    assert late.done == 0
+    assert _report(late)["UTC Partners"] == "Q1 2027 in review already posted on 2027-03-31"
+
+
+def test_other_jobs_run_by_hand_report_their_count(h: Harness) -> None:
+    report = run_by_hand("reminders", h.services, utcnow())
+    assert report.done == 0 and report.lines
+    assert all(line.partnership is None and line.what.endswith(": 0") for line in report.lines)
+    assert run_by_hand("housekeeping", h.services, utcnow()) == JobReport("housekeeping", 0)
 
 
 def _age(db: Database, hours: float) -> None:
@@ -201,8 +287,9 @@ def test_weekly_digest_reads_at_a_glance_with_links(h: Harness) -> None:
     h.report(TEACHER, severity="p3", category="hours")
     h.deliver()
     _seed_cooperation(h, utcnow().date())
-    assert run_job("digest", h.services, utcnow()) == 3
-    assert run_job("digest", h.services, utcnow()) == 0  # same week: already posted
+    tomorrow = utcnow() + timedelta(days=1)  # the weekly digest covers whole days, up to yesterday's
+    assert run_job("digest", h.services, tomorrow) == 3
+    assert run_job("digest", h.services, tomorrow) == 0  # same week: already posted
     h.deliver()
     digest = h.channel_messages()[-1]
     blocks = digest["blocks"]
@@ -218,6 +305,33 @@ def test_weekly_digest_reads_at_a_glance_with_links(h: Harness) -> None:
     assert "欧阳娜娜 (S2024002)" in text
     with h.db.session() as session:
         assert len(session.scalars(select(JobRun).where(JobRun.job == "digest")).all()) == 3
+
+
+def test_digest_lists_approved_exchanges_that_have_not_started_as_coming_up(h: Harness) -> None:
+    """An exchange approved to start next week is not "No exchanges pending or under way": it is coming up,
+    soonest start first, with its start date; one whose start date has come reads as under way."""
+    today = utcnow().date()
+    with h.db.transaction() as session:
+        partnership = session.scalar(select(Partnership).where(Partnership.channel_id == CHANNEL))
+        person = session.scalar(select(Person).where(Person.slack_user_id == TEACHER))
+        assert partnership and person
+        for unit, start in (("Later <lab>", today + timedelta(days=30)), ("Next week & co", today + timedelta(days=7)),
+                            ("Started today", today)):
+            session.add(Exchange(partnership=partnership, person=person, requester=person,
+                                 direction=Direction.SCHOOL_TO_ENTERPRISE, host_unit=unit, purpose=Purpose.TEACHING,
+                                 start_date=start, end_date=start + timedelta(days=60),
+                                 confidentiality_acknowledged_at=utcnow(), status=ExchangeStatus.APPROVED))
+    run_job("digest", h.services, utcnow())
+    h.deliver()
+    sections = [b["text"]["text"] for b in h.channel_messages(CHANNEL)[-1]["blocks"] if b["type"] == "section"]
+    text = "\n".join(sections)
+    assert "No exchanges" not in text
+    [coming] = [s for s in sections if "Coming up: 2" in s]
+    lines = [line for line in coming.splitlines() if line.startswith("• ")]
+    assert "Next week &amp; co" in lines[0] and "Later &lt;lab&gt;" in lines[1]
+    next_week = today + timedelta(days=7)
+    assert f"starts {next_week:%b} {next_week.day}, {next_week.year}" in lines[0]
+    assert "Under way: 1" in text and "Started today" in text
 
 
 def test_digest_lists_of_the_longest_exchanges_stay_whole(h: Harness) -> None:
@@ -323,3 +437,23 @@ def test_reminders_run_every_workflows_hooks_and_survive_a_broken_one(h: Harness
     monkeypatch.undo()
     names = {part.run.__name__ for part in jobs.REMINDERS}
     assert {"send_meeting_reminders", "ask_for_minutes", "send_action_item_reminders"} <= names
+
+
+def test_each_weekly_digest_covers_its_own_seven_days(h: Harness) -> None:
+    """Two Mondays' digests: "Nov 30 – Dec 6", then "Dec 7 – Dec 13", midnight to midnight in the partnership's
+    zone; a report made on Sunday evening there is counted by the first digest only."""
+    with h.db.transaction() as session:
+        partnership = session.scalar(select(Partnership).where(Partnership.channel_id == UTC_CHANNEL))
+        assert partnership is not None
+        session.add(Problem(partnership=partnership, intern=session.scalars(select(Intern)).first(),
+                            reporter=session.scalars(select(Person)).first(), category="hours", severity="p3",
+                            description="late shifts", occurred_on=date(2026, 12, 6), status="open",
+                            created_at=_at("2026-12-06T23:30")))
+    assert run_job("digest", h.services, _at("2026-12-07T09:00")) == 3
+    assert run_job("digest", h.services, _at("2026-12-14T09:00")) == 3
+    h.deliver()
+    utc = [call.args for call in h.fake.calls_to("chat.postMessage") if call.args["channel"] == UTC_CHANNEL]
+    assert [d["text"] for d in utc] == ["Cooperation digest · Nov 30, 2026 – Dec 6, 2026",
+                                        "Cooperation digest · Dec 7, 2026 – Dec 13, 2026"]
+    first, second = ("\n".join(b["text"]["text"] for b in d["blocks"] if b["type"] == "section") for d in utc)
+    assert "Problems: 1 opened" in first and "Problems: 0 opened" in second

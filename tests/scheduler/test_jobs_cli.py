@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -45,6 +47,47 @@ def test_jobs_run_digest_delivers_before_it_exits(db: Database, tmp_path: Path) 
         assert again.returncode == 0 and len(fake.calls_to("chat.postMessage")) == 2  # same week: nothing new
     with db.session() as session:
         assert set(session.scalars(select(OutboxMessage.status))) == {OutboxStatus.SENT}
+
+
+def _quarter_there(zone: str) -> str:
+    today = datetime.now(ZoneInfo(zone)).date()
+    return f"Q{(today.month - 1) // 3 + 1} {today.year}"
+
+
+def test_jobs_run_quarterly_prompt_asks_now_whatever_the_day_and_says_per_partnership(db: Database,
+                                                                                     tmp_path: Path) -> None:
+    """Run by hand on any day of a quarter (not only its first working day), it posts this quarter's prompt
+    to every partnership that has not had it, once, and prints what it did for each."""
+    seed_roster(db, tmp_path)  # two partnerships, neither prompted nor with a meeting this quarter
+    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        result = run(["jobs", "run", "quarterly-prompt"], _env(db, fake), tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "quarterly-prompt: 2 done" in result.stderr.splitlines()
+        lines = result.stdout.splitlines()
+        shanghai, los_angeles = _quarter_there("Asia/Shanghai"), _quarter_there("America/Los_Angeles")
+        assert f"深职院–华为: posted {shanghai}'s prompt to schedule the review" in lines
+        assert f"Other College–Acme: posted {los_angeles}'s prompt to schedule the review" in lines
+        posted = sorted(str(call.args["channel"]) for call in fake.calls_to("chat.postMessage"))
+        assert posted == sorted([CHANNEL, OTHER_CHANNEL])  # delivered before the command returned
+
+        again = run(["jobs", "run", "quarterly-prompt"], _env(db, fake), tmp_path)
+        assert again.returncode == 0 and "quarterly-prompt: 0 done" in again.stderr.splitlines()
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        assert f"深职院–华为: {shanghai}'s prompt already posted on {today}" in again.stdout.splitlines()
+        assert len(fake.calls_to("chat.postMessage")) == 2  # once per partnership and quarter
+
+
+def test_jobs_run_digest_prints_what_it_did_per_partnership(db: Database, tmp_path: Path) -> None:
+    seed_roster(db, tmp_path)
+    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        first = run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
+        again = run(["jobs", "run", "digest"], _env(db, fake), tmp_path)
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    [line] = [x for x in first.stdout.splitlines() if x.startswith("深职院–华为: ")]
+    assert line.startswith("深职院–华为: posted the digest of week ")
+    [line] = [x for x in again.stdout.splitlines() if x.startswith("Other College–Acme: ")]
+    today = datetime.now(ZoneInfo("America/Los_Angeles")).date()
+    assert line.startswith("Other College–Acme: the digest of week ") and line.endswith(f"already posted on {today}")
 
 
 def test_jobs_run_needs_a_token_and_a_known_job(db: Database, tmp_path: Path) -> None:

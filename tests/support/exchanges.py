@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.devtools.slack_requests import Reply, fill
+from bot.exchanges import jobs
 from bot.exchanges.ids import ExchangeActionId
 from models.exchange import Exchange
-from tests.support.harness import TEACHER, Harness, dm
+from tests.support.harness import COORD_SCHOOL, MENTOR, TEACHER, Harness, dm
 
 START = date.today() + timedelta(days=10)
 END = START + timedelta(days=90)
@@ -35,6 +36,25 @@ def decide(h: Harness, user: str, decision: str, comment: str | None = None) -> 
     modal = h.last_modal()
     answers = {"decision": decision, **({"comment": comment} if comment else {})}
     return h.slack.view_submission(modal, fill(modal, answers), user_id=user)
+
+
+def ended(h: Harness, requester: str = TEACHER) -> None:
+    """Requested (by `requester`, for the teacher), approved by both sides, started and ended: the assessors
+    (the school coordinator and the mentor, who approved) are asked, and the service's clock is at the end."""
+    assert request(h, requester, person=TEACHER).text == ""
+    decide(h, COORD_SCHOOL, "approve")
+    decide(h, MENTOR, "approve")
+    jobs.activate_started(h.services, moment(START))
+    assert jobs.request_assessments(h.services, moment(END)) == 1
+    h.deliver()
+    h.services.exchanges.clock = lambda: moment(END)
+
+
+def assess(h: Harness, user: str, rating: str, comments: str | None = None) -> Reply:
+    """Click Assess in the user's DM and submit the assessment."""
+    h.click(user, ExchangeActionId.ASSESS, dm(h, user, ExchangeActionId.ASSESS), channel="D" + user)
+    modal = h.last_modal()
+    return h.slack.view_submission(modal, fill(modal, {"rating": rating, "comments": comments}), user_id=user)
 
 
 def the_exchange(h: Harness) -> Exchange:

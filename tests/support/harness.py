@@ -91,9 +91,9 @@ class Harness:
 
     def last_modal(self) -> dict[str, Any]:
         """The modal most recently opened, as Slack holds it (with its id and hash)."""
-        modals = [v for k, v in self.fake.views.items() if not k.startswith("home:")]
+        modals = self.fake.modals()
         assert modals, "no modal was opened"
-        return dict(modals[-1])
+        return modals[-1]
 
     def channel_messages(self, channel: str = CHANNEL) -> list[dict[str, Any]]:
         """Top-level messages in a channel (not thread replies), as they look now."""

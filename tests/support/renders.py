@@ -31,10 +31,11 @@ from bot.digests import data as digest_data
 from bot.digests.messages import digest_message, labelled
 from bot.errors import DatabaseBusy, InvalidInput, InvalidTransition, NotAllowed, NotFound, NotOnRoster
 from bot.exchanges import forms as exchange_forms
-from bot.exchanges import letter
+from bot.exchanges import letter, letter_fonts
 from bot.exchanges import messages as exchange_messages
+from bot.exchanges.letter_fonts import LetterUnavailable
 from bot.exchanges.practice import PracticeRecord
-from bot.exchanges.state import AlreadyDecided
+from bot.exchanges.state import AlreadyDecided, Overlaps
 from bot.home.followups import EvaluationItem, Followups, ToEvaluate, followup_blocks
 from bot.home.help import help_text, status_blocks
 from bot.home.views import home_view, how_to_get_added
@@ -203,6 +204,8 @@ def _exchanges(t: Translator) -> Iterator[Rendering]:
         for code in codes:
             yield f"request error {field} {code}", exchange_forms.request_error(field, code, t)
     yield "comment required", exchange_forms.comment_required(t)
+    for error in (InvalidInput("start_date", "past"), Overlaps(next(iter(every_exchange())))):
+        yield f"request input error {error!r}", exchange_forms.input_error(error, t)
     yield "decision errors", exchange_forms.parse_decision({}, t)
     yield "assessment errors", exchange_forms.parse_assessment({}, t)
     for x in every_exchange():
@@ -219,15 +222,18 @@ def _exchanges(t: Translator) -> Iterator[Rendering]:
             yield f"requester notice from {actor}, {what}", exchange_messages.requester_notice(x, actor, t)
         yield f"assessment request, {what}", exchange_messages.assessment_request(x, t)
         yield f"confirm request, {what}", exchange_messages.confirm_request(x, t)
+        yield f"failed notice, {what}", exchange_messages.failed_notice(x, t)
         if x.letter_number:
-            yield f"certificate comment, {what}", exchange_messages.letter_comment(x, t)
+            for user in (x.person, "U0COORDS"):  # the person who went, and someone else
+                yield f"certificate comment to {user}, {what}", exchange_messages.letter_comment(x, user, t)
         for kind in ("review", "escalate", "assess"):
             yield f"{kind} reminder, {what}", exchange_messages.reminder(x, kind, t)
     for months in (0.0, 2.5, 6.0, 1234.5):
         record = PracticeRecord("U0TEACHER", LONG_NAME, months, date(2022, 4, 1), date(2027, 4, 1))
         yield f"exchange status, {months} months", exchange_messages.status_blocks(list(every_exchange()), record, t)
     assessed = next(x for x in every_exchange() if x.status == ExchangeStatus.COMPLETED)
-    yield "certificate PDF", pdf_text(letter.render(assessed, "COOP-2027-0001", date(2027, 10, 8), "陈静", t))
+    fonts = letter_fonts.load(letter_fonts.DEFAULT_FONTS)
+    yield "certificate PDF", pdf_text(letter.render(assessed, "COOP-2027-0001", date(2027, 10, 8), "陈静", t, fonts))
 
 
 def _meetings(t: Translator) -> Iterator[Rendering]:
@@ -244,7 +250,7 @@ def _meetings(t: Translator) -> Iterator[Rendering]:
     yield "cancel errors", meeting_forms.parse_cancel({"reason": {"value": {"value": "很" * 4000}}}, t)
     yield "minutes errors", parse_minutes({}, t)
     titled = meeting(title=default_title)
-    event = Calendar.from_ical(meeting_ics(titled, now=AT)).walk("VEVENT")[0]
+    event = Calendar.from_ical(meeting_ics(titled, now=AT, recipient_email=None)).walk("VEVENT")[0]
     yield "calendar file", [str(event[field]) for field in ("SUMMARY", "LOCATION", "DESCRIPTION")]
     for m in (*every_meeting(), titled):
         what = f"meeting {m.status} ({len(m.invitees)} invited)"
@@ -282,9 +288,10 @@ def _digests(t: Translator) -> Iterator[Rendering]:
     full.oldest_open = [digest_data.ProblemLine(p.id, "欧阳娜娜", "S2024001", p.category, p.severity,
                                                 p.created_at, link)
                         for p, link in zip(problems[:2], (at_message, in_channel), strict=True)]
-    line = digest_data.ExchangeLine(1, "王芳", "华为 2012 实验室", date(2027, 9, 30), in_channel)
-    full.exchanges = {bucket: [line] * digest_data.TOP for bucket in ("pending", "changes", "active", "due")}
-    full.exchange_counts = {"pending": 9, "changes": 9, "active": 9, "due": 9}
+    line = digest_data.ExchangeLine(1, "王芳", "华为 2012 实验室", date(2027, 4, 1), date(2027, 9, 30), in_channel)
+    buckets = ("pending", "changes", "upcoming", "active", "due")
+    full.exchanges = {bucket: [line] * digest_data.TOP for bucket in buckets}
+    full.exchange_counts = dict.fromkeys(buckets, 9)
     full.next_meeting = digest_data.MeetingLine(1, "2027 年第一季度校企合作座谈会", since, at_message)
     full.action_items = [digest_data.ActionLine(1, "U0MENTOR", "整理实习岗位清单", date(2027, 3, 31), in_channel)
                          ] * digest_data.TOP
@@ -410,7 +417,10 @@ def _refusals(t: Translator) -> Iterator[Rendering]:
                    only_coordinators, only_teachers, language_refusal):
         for error in errors:
             yield f"{refuse.__name__} {error!r}", refuse(error, t)
+    for unavailable in (LetterUnavailable(missing=("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",)),
+                        LetterUnavailable(characters="\U00030000")):  # only confirming an exchange makes one
+        yield f"exchange_refusal {unavailable!r}", exchange_refusal(unavailable, t)
     for field in ("item1_owner", "minutes", "title", "start_time"):
-        yield f"meeting input error {field}", _input_error(InvalidInput(field, "missing"), t)
+        yield f"meeting input error {field}", _input_error(field, "missing", t)
     yield "not mine", _not_mine(t)
 

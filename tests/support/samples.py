@@ -78,8 +78,14 @@ def every_exchange() -> Iterator[ExchangeSnapshot]:
     yield exchange(status=ExchangeStatus.APPROVED, decisions=both)
     yield exchange(status=ExchangeStatus.ACTIVE, decisions=both, assessments={school: assessment(school)})
     for rating in Rating:
-        rated = {school: assessment(school, rating), enterprise: assessment(enterprise, rating)}
-        yield exchange(status=ExchangeStatus.ASSESSED, decisions=both, assessments=rated)
+        if rating != Rating.FAIL:  # a Fail ends the exchange: never assessed and awaiting a letter
+            rated = {school: assessment(school, rating), enterprise: assessment(enterprise, rating)}
+            yield exchange(status=ExchangeStatus.ASSESSED, decisions=both, assessments=rated)
+    for failing in (school, enterprise):  # ended by either side's Fail, the other side assessed or not
+        yield exchange(status=ExchangeStatus.FAILED, decisions=both, assessments={failing: assessment(failing,
+                                                                                                    Rating.FAIL)})
+        yield exchange(status=ExchangeStatus.FAILED, decisions=both, assessments={
+            side: assessment(side, Rating.FAIL if side == failing else Rating.GOOD) for side in (school, enterprise)})
     yield exchange(status=ExchangeStatus.COMPLETED, decisions=both, confirmed_by="U0COORDE",
                    letter_number="COOP-2027-0001", assessments={school: assessment(school),
                                                                 enterprise: assessment(enterprise)})
@@ -155,8 +161,9 @@ def _items(section: Section) -> tuple[object, ...]:
         steps = (Action.ACKNOWLEDGE_PROBLEM, Action.RESOLVE_PROBLEM, None)
         return tuple(_problem(n, steps[n % 3]) for n in range(PAGE_SIZE))
     if section == Section.INTERNS:
-        return tuple(InternItem(n, "欧阳娜娜" * 50, "S2024001" * 8, "软件测试" * 50, date(2027, 6, 30), n)
-                     for n in range(PAGE_SIZE))
+        return tuple(InternItem(n, "欧阳娜娜" * 50, "S2024001" * 8, "软件测试" * 50, date(2027, 6, 30), n,
+                                enterprise="华为技术有限公司" * 20 + f" {n % 3}", ended=n >= PAGE_SIZE - 2,
+                                several_enterprises=True) for n in range(PAGE_SIZE))
     if section == Section.ENDING:
         return tuple(EndingItem("欧阳娜娜" * 50, "S2024001" * 8, date(2027, 6, 30)) for _ in range(PAGE_SIZE))
     return tuple(ExchangeItem(n, "C0PARTNER", "王芳" * 100, Direction.SCHOOL_TO_ENTERPRISE, "华为" * 100,

@@ -8,6 +8,7 @@ let current = { kind: "channel", id: null, tab: "messages" };
 let openThread = null; // {channel, ts}
 let drawnModal = "";
 let drawnHome = "";
+let reading = false; // telling the sandbox the person has read the conversation shown
 
 async function post(path, body) {
   const response = await fetch(`/sandbox/api/${path}`, {
@@ -62,17 +63,33 @@ function conversationMessages(id) {
   return [...posted, ...mine].sort((a, b) => Number(a.ts) - Number(b.ts));
 }
 
-function drawSidebar() {
+const rolesOf = (person) => person.roles.join(", ") || "no role";
+
+// The person picker: names only (a name and its roles on one line do not fit the sidebar, and a select cuts
+// them off), grouped under their roles; the chosen person's roles in full beneath it.
+function drawPicker() {
   const picker = $("person");
-  const options = state.people.map((p) => el("option", { value: p.id, text: `${p.name} — ${p.roles.join(", ") || "no role"}` }));
-  if (picker.options.length !== options.length) picker.replaceChildren(...options);
+  if (picker.options.length !== state.people.length) {
+    const groups = new Map();
+    for (const p of state.people) {
+      if (!groups.has(rolesOf(p))) groups.set(rolesOf(p), []);
+      groups.get(rolesOf(p)).push(el("option", { value: p.id, text: p.name, title: `${p.name} — ${rolesOf(p)}` }));
+    }
+    picker.replaceChildren(...[...groups].map(([roles, options]) => el("optgroup", { label: roles }, options)));
+  }
   picker.value = state.me;
+  const me = state.people.find((p) => p.id === state.me);
+  $("person-roles").textContent = me ? rolesOf(me) : "";
+}
+
+function drawSidebar() {
+  drawPicker();
   const item = (label, active, onclick, badge) => el("li", {}, el("button", { type: "button", class: active ? "active" : "", onclick },
     label, badge ? el("span", { class: "badge", text: badge }) : null));
   $("channels").replaceChildren(...state.channels.map((c) => item("# " + c.name,
     current.kind === "channel" && current.id === c.id, () => go({ kind: "channel", id: c.id, tab: "messages" }))));
   const dm = state.dms[0];
-  const unread = (state.messages[dm.id] || []).length;
+  const unread = state.unread[dm.id] || 0; // what came since the person last looked at the DM
   $("apps").replaceChildren(item("coopbot", current.kind === "app", () => go({ kind: "app", id: dm.id, tab: "home" }),
     unread ? String(unread) : null));
   const jobs = $("job-name");
@@ -125,6 +142,10 @@ function drawMessages() {
   box.replaceChildren(...(top.length ? top.map((m) => renderMessage(m, ctx, { replies: replies(m.ts) }))
     : [el("div", { class: "empty", text: "No messages yet. Try /intern-issue or /coop help in the box below." })]));
   if (atBottom) box.scrollTop = box.scrollHeight;
+  if (state.unread[current.id] && !reading) {
+    reading = true;
+    post("read", { channel: current.id }).then(() => { reading = false; refresh(); });
+  }
   const channelName = current.kind === "app" ? "coopbot" : "#" + (ctx.channelNames[current.id] || current.id);
   $("composer-input").placeholder = `Message ${channelName} — try ${state.commands.map((c) => c.command).join(", ")}`;
 }
@@ -228,4 +249,4 @@ $("run-job").addEventListener("click", async () => {
   refresh();
 });
 
-refresh().then(poll);
+post("session").then(() => refresh()).then(poll); // a new client session: the last one's ephemeral replies are gone

@@ -121,6 +121,9 @@ function interactive(element, ctx, where) {
     const select = el("select", { "data-action-id": element.action_id },
       el("option", { value: "", text: plainText(element.placeholder) || "Choose…" }),
       options.map((o, i) => el("option", { value: String(i), text: plainText(o.text) })));
+    // Slack shows the element's initial option, chosen, not its placeholder (App Home's language picker).
+    const initial = options.findIndex((o) => o.value === element.initial_option?.value);
+    if (initial >= 0) select.value = String(initial);
     select.addEventListener("change", () => {
       const option = options[Number(select.value)];
       if (option) ctx.act({ ...where, action_id: element.action_id, selected_option: option });

@@ -63,12 +63,13 @@ def test_healthz_says_degraded_when_the_database_is_full(harness: Harness) -> No
     if not h.db.is_sqlite:
         pytest.skip("a full disk is simulated with SQLite's max_page_count; PostgreSQL has no such limit")
 
-    def cap(dbapi_connection: Any, _record: Any) -> None:
-        pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
-        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+    with sqlite3.connect(str(h.db.engine.url.database)) as probe:
+        pages = probe.execute("PRAGMA page_count").fetchone()[0] + 2
 
-    event.listen(h.db.engine, "connect", cap)
-    h.db.engine.dispose()
+    def cap(connection: Any) -> None:  # on every transaction of every connection, the app's threads' included
+        connection.exec_driver_sql(f"PRAGMA max_page_count = {pages}")
+
+    event.listen(h.db.engine, "begin", cap)
     try:
         with pytest.raises(OperationalError, match="full"):  # fill the last pages, committing as we go
             for n in range(100_000):
@@ -78,6 +79,8 @@ def test_healthz_says_degraded_when_the_database_is_full(harness: Harness) -> No
         state, _ = _health(h)
         assert state["status"] == "degraded" and state["database"] == "cannot write: database or disk is full"
     finally:
-        event.remove(h.db.engine, "connect", cap)
+        event.remove(h.db.engine, "begin", cap)
+        with h.db.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA max_page_count = 1073741823")
         h.db.engine.dispose()
     assert _health(h)[0]["status"] == "ok"

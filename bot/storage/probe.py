@@ -1,9 +1,9 @@
 """Can the database take a write now? For /healthz: a reachable database that cannot write (a full disk, a
 table locked by hand, a long migration) loses every report while a read-only check says "ok".
 
-One small row per process in `processed_request` (key `healthz:<host>:<pid>:<n>`), inserted and its
-predecessor deleted in one transaction: a real commit, which needs a page on a full disk, bounded by the same
-lock wait that Slack requests get. The rows are this process's own, so replicas never wait for each other.
+One small row in `processed_request` (key `healthz:<host>:<pid>:<n>`), inserted and deleted again in one
+transaction that commits: a real write, which needs a page on a full disk, bounded by the same lock wait that
+Slack requests get, and leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ def write_problem(db: Database, *, within: float = PROBE_SECONDS) -> str | None:
     try:
         with waiting_at_most(within), db.transaction() as session:
             session.add(ProcessedRequest(key=key, created_at=utcnow()))
-            session.flush()
-            session.execute(delete(ProcessedRequest).where(ProcessedRequest.key.startswith(_PREFIX, autoescape=True),
-                                                           ProcessedRequest.key != key))
+            session.flush()  # the row takes its page here: a full disk fails now
+            session.execute(delete(ProcessedRequest).where(ProcessedRequest.key == key))
     except DatabaseBusy:
         return f"locked: a write waited more than {within:g} s"
     except SQLAlchemyError as exc:

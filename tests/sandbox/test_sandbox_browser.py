@@ -290,8 +290,8 @@ def test_every_app_home_control_reaches_the_app(page: Page) -> None:
     language.select_option(label="简体中文")
     expect(home).to_contain_text("语言")  # the home, published again in Chinese
     expect(language.locator("option:checked")).to_have_text("简体中文")
-    home.get_by_role("button", name="记录问题").click()
-    expect(modal).to_contain_text("记录实习问题")
+    home.get_by_role("button", name="上报实习问题").click()
+    expect(modal).to_contain_text("上报实习问题")
     expect(page.locator("#toast")).to_be_hidden()  # no "that view is gone"
 
 

@@ -20,7 +20,7 @@ from bot.exchanges.notify import SlackExchangeNotifier
 from bot.exchanges.service import ExchangeService
 from bot.home.service import HomeService
 from bot.i18n.catalog import LazyTranslator, Translator, translator
-from bot.i18n.language import SlackLocales, pick_language, resolve_language
+from bot.i18n.language import SlackLocales, language_in, pick_language, resolve_language
 from bot.internships.notify import SlackInternshipNotifier
 from bot.internships.service import InternshipService
 from bot.meetings.notify import SlackMeetingNotifier
@@ -69,6 +69,12 @@ class Services:
     def translator_with(self, slack_user_id: str, chosen: str | None, default: str | None) -> Translator:
         """`translator_for` when the caller has already read the person's language settings."""
         return translator(pick_language(self.locales, slack_user_id, chosen, default))
+
+    def cached_translator_for(self, slack_user_id: str) -> Translator:
+        """`translator_for` without asking Slack (the Slack locale only if already cached): for answers whose
+        whole work runs before the ack, such as an options list, which must not wait for `users.info`."""
+        with self.db.session() as session:
+            return translator(language_in(session, self.locales, slack_user_id))
 
     def translator_for(self, slack_user_id: str) -> Translator:
         """The language a person reads: their own choice, else their Slack locale (cached), else their

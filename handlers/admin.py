@@ -99,7 +99,7 @@ def register(app: App, services: Services) -> None:
         partnership_id = forms.metadata_int(metadata, "partnership_id")
         found = admin.search_interns(user_id(body), partnership_id, str(body.get("value") or "")[:100]) \
             if partnership_id else []
-        t = services.lazy_translator_for(user_id(body))
+        t = services.cached_translator_for(user_id(body))  # an options list is all answered before its ack
         ack(options=[named_option(c.name, c.student_id, str(c.id), t) for c in found])
 
     @app.view(AdminCallback.SETUP)

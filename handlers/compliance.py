@@ -88,7 +88,7 @@ def register(app: App, services: Services) -> None:
             found = service.search_kept(user_id(body), str(body.get("value") or "")[:100])
         except CoopError:
             found = []
-        t = services.lazy_translator_for(user_id(body))
+        t = services.cached_translator_for(user_id(body))  # an options list is all answered before its ack
         ack(options=[named_option(name, student_id, str(intern_id), t) for intern_id, name, student_id in found])
 
     @app.view(ComplianceCallback.CHECKLIST)

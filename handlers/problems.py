@@ -35,7 +35,7 @@ def register(app: App, services: Services) -> None:
             choices = problems.search_interns(user_id(body), str(body.get("value") or "")[:100])
         except CoopError:
             choices = []
-        t = services.lazy_translator_for(user_id(body))
+        t = services.cached_translator_for(user_id(body))  # an options list is all answered before its ack
         ack(options=[named_option(c.name, c.student_id, str(c.id), t) for c in choices])
 
     @app.view(ProblemCallback.REPORT)

@@ -234,3 +234,16 @@ def test_inviting_the_bot_delivers_at_once_even_while_its_user_id_is_unknown(har
     h.settle()
     h.deliver()
     assert len(h.channel_messages()) == 1
+
+
+def test_an_options_list_never_waits_for_slack_to_say_the_persons_language(harness: Harness) -> None:
+    """The intern search answers in its ack, so it uses the Slack locale only if already known: no users.info
+    call (which could take seconds) runs before it."""
+    from bot.problems.ids import ProblemActionId
+
+    h = harness
+    reply = h.slack.block_suggestion(user_id=TEACHER, action_id=ProblemActionId.INTERN_SELECT, block_id="intern_id",
+                                     value="S2024")
+    assert reply.status == 200 and reply.json()["options"]
+    assert "(S2024001)" in json.dumps(reply.json(), ensure_ascii=False)
+    assert h.fake.calls_to("users.info") == []

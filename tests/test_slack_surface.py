@@ -247,3 +247,20 @@ def test_an_options_list_never_waits_for_slack_to_say_the_persons_language(harne
     assert reply.status == 200 and reply.json()["options"]
     assert "(S2024001)" in json.dumps(reply.json(), ensure_ascii=False)
     assert h.fake.calls_to("users.info") == []
+
+
+def test_a_report_of_emoji_and_rare_characters_fits_slacks_count_in_every_message(harness: Harness) -> None:
+    """1,500 emoji and rare CJK ideographs (Extension B) are 1,500 characters by `len` but 3,000 UTF-16 units,
+    Slack's strictest count: the report's post, its DMs and App Home must each fit by that count (the fake Slack
+    refuses what does not), and the whole text still reaches the channel."""
+    h = harness
+    description = ("😀𠀀" * 750)
+    assert h.report(TEACHER, description=description).status == 200
+    h.deliver()
+    h.slack.event({"type": "app_home_opened", "user": MENTOR, "channel": "D0MENTOR", "tab": "home"})
+    h.deliver()
+    assert h.fake.refused_blocks == []
+    post = h.channel_messages()[-1]
+    texts = "".join(b["text"]["text"] for b in post["blocks"] if b.get("type") == "section" and "text" in b)
+    assert description in texts
+    assert "😀𠀀" in json.dumps(h.fake.home(MENTOR), ensure_ascii=False)

@@ -86,7 +86,9 @@ def test_a_cut_keeps_mentions_and_bold_runs_whole_where_it_can() -> None:
     closed = "Report on *the broken press*…"
     assert truncate_mrkdwn("Report on *the broken press guard* from the workshop", 30) == closed
     assert truncate_mrkdwn("*" + "长" * 100 + "*", 30) == "*" + "长" * 27 + "*…"
-    assert truncate("👩\u200d💻" * 10, 7) == "👩\u200d💻" * 2 + "…"  # a person at a laptop, not a person and a laptop
+    # A person at a laptop, not a person and a laptop; each is 5 UTF-16 units (👩 2, the joiner 1, 💻 2).
+    assert truncate("👩\u200d💻" * 10, 11) == "👩\u200d💻" * 2 + "…"
+    assert truncate("👩\u200d💻" * 10, 10) == "👩\u200d💻" + "…"
 
 
 def test_chinese_is_cut_between_any_two_characters_but_not_before_its_punctuation() -> None:
@@ -161,3 +163,38 @@ def test_headed_pieces_carry_all_of_the_text_within_each_sections_limit(text: st
     pieces = headed_pieces(head, text)
     assert all(len(piece) <= 3000 for piece in pieces)
     assert "".join(pieces) == head + escape(text)
+
+
+# Slack's limits by its strictest count: UTF-16 units, where an emoji or a CJK Extension B ideograph counts two.
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+_ASTRAL = st.lists(st.sampled_from(["😀", "𠀀", "𪚥", "中", "a", " ", "&", "<", "👩\u200d💻", "🇨🇳", "。"]),
+                   max_size=300).map("".join)
+
+
+@given(_ASTRAL, st.integers(min_value=1, max_value=400))
+def test_every_cut_fits_slacks_count_of_utf16_units(text: str, limit: int) -> None:
+    from bot.slack.text import slack_length
+
+    assert slack_length(text) == _units(text)
+    for cut in (escape_within(text, limit), truncate(text, limit), truncate_mrkdwn(escape(text), limit)):
+        assert _units(cut) <= limit, (limit, cut)
+
+
+@given(_ASTRAL, st.integers(min_value=32, max_value=400))
+def test_pieces_of_astral_text_each_fit_in_utf16_units_and_hold_it_whole(text: str, limit: int) -> None:
+    pieces = list(escaped_pieces(text, limit))
+    assert "".join(pieces) == escape(text)
+    assert all(_units(piece) <= limit for piece in pieces)
+    head, *rest = headed_pieces("*What happened*\n", text, limit)
+    assert _units(head) <= limit and all(_units(piece) <= limit for piece in rest)
+
+
+def test_a_text_of_emoji_within_the_limit_in_code_points_is_cut_to_it_in_utf16_units() -> None:
+    """75 emoji are 75 code points (what `len` and slack_sdk count) but 150 UTF-16 units: an option's text of
+    them is cut to 74 units and the ellipsis."""
+    cut = truncate("😀" * 75, 75)
+    assert cut == "😀" * 37 + "…" and _units(cut) == 75
+    assert truncate("𠀀" * 37 + "a", 75) == "𠀀" * 37 + "a"  # exactly 75 units: kept whole

@@ -2,7 +2,8 @@
 (messages) or `invalid_arguments` (views), so every test that posts or opens something proves it fits.
 
 Only what Slack itself refuses is checked here (lengths, counts, duplicate ids, missing texts); what good
-taste asks (escaping people's text) is for the tests to assert. Limits from api.slack.com/reference/block-kit.
+taste asks (escaping people's text) is for the tests to assert. Limits from api.slack.com/reference/block-kit,
+counted in UTF-16 units (`utf16_units`).
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def _element(where: str, element: Any) -> list[str]:
         if longest is not None and not 1 <= int(longest) <= 3000:
             problems.append(f"{where}.max_length {longest} outside 1–3000")
         initial = element.get("initial_value")
-        if isinstance(initial, str) and longest is not None and len(initial) > int(longest):
+        if isinstance(initial, str) and longest is not None and utf16_units(initial) > int(longest):
             problems.append(f"{where}.initial_value longer than max_length")
     return problems
 
@@ -125,6 +126,12 @@ def _option(where: str, option: Any) -> list[str]:
         f"{where}.value", option.get("value") or "", 150)
 
 
+def utf16_units(text: str) -> int:
+    """A length as Slack's strictest reading counts it (UTF-16 code units, as its clients do): an emoji or a
+    CJK Extension B ideograph counts 2. Counted here independently of the app's own `slack_length`."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _text(where: str, obj: Any, limit: int, *, plain: bool = False) -> list[str]:
     if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
         return [f"{where}: missing text object"]
@@ -133,8 +140,10 @@ def _text(where: str, obj: Any, limit: int, *, plain: bool = False) -> list[str]
     text = obj["text"]
     if not text:
         return [f"{where}: empty text"]
-    return [f"{where}: {len(text)} characters > {limit}"] if len(text) > limit else []
+    size = utf16_units(text)
+    return [f"{where}: {size} characters > {limit}"] if size > limit else []
 
 
 def _string(where: str, value: Any, limit: int) -> list[str]:
-    return [f"{where}: {len(str(value))} characters > {limit}"] if len(str(value)) > limit else []
+    size = utf16_units(str(value))
+    return [f"{where}: {size} characters > {limit}"] if size > limit else []

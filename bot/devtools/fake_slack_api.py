@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.devtools.fake_blocks import block_problems, view_problems
+from bot.devtools.fake_blocks import block_problems, utf16_units, view_problems
 
 if TYPE_CHECKING:
     from bot.devtools.fake_slack import FakeSlack
@@ -36,7 +36,7 @@ def _check_message(fake: FakeSlack, args: dict[str, Any], channel: str) -> None:
         if problems:
             fake.refused_blocks.append((channel, problems))
             raise SlackError("invalid_blocks")
-    if len(str(args.get("text") or "")) > MAX_TEXT:
+    if utf16_units(str(args.get("text") or "")) > MAX_TEXT:
         raise SlackError("msg_too_long")
 
 

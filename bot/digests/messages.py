@@ -17,7 +17,7 @@ from bot.i18n.catalog import Translator
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS
 from bot.quarters import Quarter
 from bot.slack.blocks import Block, Blocks, context, divider, header, section
-from bot.slack.text import escape, escape_within, mention, truncate, truncate_mrkdwn
+from bot.slack.text import escape, escape_within, fitting, mention, slack_length, truncate, truncate_mrkdwn
 
 TEXT_LIMIT = 3000
 SLACK_ARCHIVES = "https://slack.com/archives"
@@ -80,9 +80,9 @@ def _lines_section(text: str) -> Block:
 def _whole_lines(text: str, limit: int) -> str:
     """`text` within `limit` characters, cut after the last whole line that fits: a cut inside a line could
     split a link (`<url|label>`) or an escape (`&amp;`) and break the section's markup."""
-    if len(text) <= limit:
+    if slack_length(text) <= limit:
         return text
-    kept = text[: limit - 2]
+    kept = text[: fitting(text, limit - 2)]
     return (kept[: kept.rfind("\n")] if "\n" in kept else truncate_mrkdwn(text, limit - 2, ellipsis="")) + "\n…"
 
 

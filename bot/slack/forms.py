@@ -12,7 +12,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from bot.i18n.catalog import Translator
 from bot.slack.blocks import plain
-from bot.slack.text import truncate
+from bot.slack.text import slack_length, truncate
 
 State = dict[str, dict[str, dict[str, Any]]]
 Model = TypeVar("Model", bound=BaseModel)
@@ -80,7 +80,7 @@ def named_option(name: str, detail: str, value: str, t: Translator) -> dict[str,
     """An option reading "name (detail)" in the reader's brackets ("王芳（S2024001）" in Chinese), e.g. an intern
     and their student id: a long name is shortened, never the detail, which is what tells two people of the
     same name apart."""
-    room = OPTION_TEXT_LIMIT - len(t.aside("", detail))
+    room = OPTION_TEXT_LIMIT - slack_length(t.aside("", detail))
     return option(t.aside(truncate(name, max(room, 1)), detail), value)
 
 

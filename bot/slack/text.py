@@ -28,7 +28,29 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-# --- cutting ----------------------------------------------------------------------------------------------
+# --- measuring and cutting --------------------------------------------------------------------------------
+def slack_length(text: str) -> int:
+    """A text's length as Slack's limits count it, by the strictest reading: UTF-16 code units.
+
+    Slack's reference gives its limits in "characters" without saying which; its clients and Bolt for
+    JavaScript count UTF-16 units (`String.length`), where a character beyond the Basic Multilingual Plane — an
+    emoji, a rare CJK ideograph of Extension B — counts twice; slack_sdk for Python counts code points (`len`).
+    Keeping within the UTF-16 count keeps within both (decision 0001, "Slack's text limits")."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def fitting(text: str, limit: int) -> int:
+    """How many characters (code points) from the start of `text` fit in `limit` by `slack_length`."""
+    if len(text) * 2 <= limit:
+        return len(text)
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            return index
+    return len(text)
+
+
 # Never cut inside these: an entity (`&amp;`) or a token of ours (`<@U…>`, `<#C…>`, `<url|label>`, `<!date…>`)
 # would show as raw characters, or stop working.
 _UNBREAKABLE = re.compile(r"&#?[A-Za-z0-9]{1,10};|<[^<>]*>")
@@ -77,8 +99,8 @@ def _blocked(pattern: re.Pattern[str], text: str, limit: int) -> list[int]:
 
 
 def cut_at(text: str, limit: int) -> int:
-    """Where to cut `text` (plain text, or mrkdwn already built) to keep at most `limit` characters: the length
-    of the start to keep. Slack counts characters, not bytes.
+    """Where to cut `text` (plain text, or mrkdwn already built) to keep at most `limit` characters as Slack
+    counts them (`slack_length`: UTF-16 units, not bytes): the length, in code points, of the start to keep.
 
     The cut falls between words — after a space, or between two CJK characters, which are written without
     spaces — and never before closing or after opening punctuation. It is never inside an entity (`&amp;`), a
@@ -86,10 +108,11 @@ def cut_at(text: str, limit: int) -> int:
     `*bold*`, `_italic_`, `~struck~` or `` `code` `` run either when a break outside one is near. If no break
     between words lies within the last third of `limit` (or 16 characters; a long URL, an unspaced string), the
     cut is the latest that splits no entity, token or character."""
-    if len(text) <= limit:
+    if slack_length(text) <= limit:
         return len(text)
     if limit <= 0:
         return 0
+    limit = fitting(text, limit)  # from here on, a count of code points
     hard = _blocked(_UNBREAKABLE, text, limit)
     soft = _blocked(_RUNS, text, limit)
     floor = max(limit - max(limit // 3, min(limit - 1, 16)), 1)  # a short limit: any break beats a cut word
@@ -109,18 +132,18 @@ def cut_at(text: str, limit: int) -> int:
 def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
     """Plain text (a header, an option, a modal's title) within `limit` characters: whole if it fits, else cut
     where `cut_at` says and marked with `ellipsis`."""
-    if len(text) <= limit:
+    if slack_length(text) <= limit:
         return text
-    return text[: cut_at(text, limit - len(ellipsis))].rstrip() + ellipsis
+    return text[: cut_at(text, limit - slack_length(ellipsis))].rstrip() + ellipsis
 
 
 def truncate_mrkdwn(text: str, limit: int, ellipsis: str = "…") -> str:
     """`truncate` for mrkdwn already built (people's text escaped, our own `<@U…>`, `<#C…>`, links): the cut
     never lands inside an entity like `&amp;` or a `<…>`, and an emphasis run it cannot avoid cutting (a long
     `*bold*` text) is closed before the ellipsis, so its mark does not show."""
-    if len(text) <= limit:
+    if slack_length(text) <= limit:
         return text
-    budget = limit - len(ellipsis)
+    budget = limit - slack_length(ellipsis)
     size = cut_at(text, budget)
     if _run_around(text, size) is None:
         return text[:size].rstrip() + ellipsis
@@ -173,7 +196,7 @@ def _forced(text: str, limit: int) -> int:
     match = _UNBREAKABLE.match(text)
     if match and match.group().startswith("&"):
         return match.end()
-    return max(limit, 1)
+    return max(fitting(text, limit), 1)
 
 
 def headed_pieces(head: str, text: str | None, limit: int = SECTION_LIMIT) -> list[str]:
@@ -181,5 +204,5 @@ def headed_pieces(head: str, text: str | None, limit: int = SECTION_LIMIT) -> li
     long description or comment reaches its reader whole rather than cut to one section."""
     if not text:
         return [head]
-    first, *rest = escaped_pieces(text, limit - len(head))
+    first, *rest = escaped_pieces(text, limit - slack_length(head))
     return [head + first, *rest]

@@ -267,7 +267,9 @@ def test_schedule_a_meeting_and_answer_it(page: Page) -> None:
 def _open_home(page: Page) -> Any:
     page.locator("#apps").get_by_role("button", name="coopbot").click()
     home = page.locator("#home")
-    expect(home.locator(".blocks")).to_be_visible()
+    # The Home tab is built by the app and published through the fake Slack, which the page long-polls: with
+    # four test workers and Chromium on two cores that took over 20 s once. A wait, not a speed check.
+    expect(home.locator(".blocks")).to_be_visible(timeout=60_000)
     return home
 
 

@@ -133,6 +133,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run)")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--levels", default="1,16,64")
+    parser.add_argument("--shapes", default="2x8,1x16", help="coopbot's workers×threads to run")
+    parser.add_argument("--no-builtin", action="store_true", help="leave out Bolt's built-in server")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "request_path.json"))
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
@@ -150,7 +152,7 @@ def main() -> None:
             kinds: dict[str, Callable[[], tuple[bytes, str]]] = {
                 "slash command": lambda: loadgen.command_body("U0TEACHER"),
                 "view submission": partial(loadgen.submission_body, "U0TEACHER", intern_id)}
-            for workers, threads in ((2, 8), (1, 16)):
+            for workers, threads in (tuple(int(n) for n in shape.split("x")) for shape in args.shapes.split(",")):
                 port = free_port()
                 serve = [str(BIN / "coopbot"), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler",
                          "--workers", str(workers), "--threads", str(threads)]
@@ -176,8 +178,9 @@ def main() -> None:
                             {"view submission": floor_kinds["view submission"]}, levels, rows, args.quick)
         port = free_port()
         builtin = [sys.executable, str(ROOT / "bench" / "minimal_bolt.py"), str(port)]
-        with started(builtin, env, f"http://127.0.0.1:{port}/slack/events"):
-            measure("bolt built-in server", port, floor_kinds, levels, rows, args.quick)
+        if not args.no_builtin:
+            with started(builtin, env, f"http://127.0.0.1:{port}/slack/events"):
+                measure("bolt built-in server", port, floor_kinds, levels, rows, args.quick)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": machine(), "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")

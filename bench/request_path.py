@@ -3,7 +3,9 @@
 Signed `/intern-issue` commands and problem-report view submissions, over HTTP, at concurrency 1, 16 and
 64, against: coopbot (SQLite and PostgreSQL), a minimal Bolt app on Bolt's built-in server (as the
 samples run), and the same minimal app under gunicorn (2 gthread workers × 8 threads) through Bolt's
-WSGI adapter. The fake Slack Web API runs in its own process. Run by hand: `make bench`.
+WSGI adapter, and the persist floor: that app storing each submission (the report and one outbox row, one
+transaction) before its `ack()`, in SQLite (WAL, `synchronous=NORMAL`) and in PostgreSQL. The fake Slack Web
+API runs in its own process. Run by hand: `make bench`; `bench/drain.py` measures the deliveries after a burst.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import loadgen
+from bench import loadgen, minimal_bolt
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -131,6 +133,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run)")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--levels", default="1,16,64")
+    parser.add_argument("--shapes", default="2x8,1x16", help="coopbot's workers×threads to run")
+    parser.add_argument("--no-builtin", action="store_true", help="leave out Bolt's built-in server")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "request_path.json"))
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
@@ -148,7 +152,7 @@ def main() -> None:
             kinds: dict[str, Callable[[], tuple[bytes, str]]] = {
                 "slash command": lambda: loadgen.command_body("U0TEACHER"),
                 "view submission": partial(loadgen.submission_body, "U0TEACHER", intern_id)}
-            for workers, threads in ((2, 8), (1, 16)):
+            for workers, threads in (tuple(int(n) for n in shape.split("x")) for shape in args.shapes.split(",")):
                 port = free_port()
                 serve = [str(BIN / "coopbot"), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler",
                          "--workers", str(workers), "--threads", str(threads)]
@@ -162,10 +166,21 @@ def main() -> None:
         if shutil.which(gunicorn[0]):
             with started(gunicorn, env, f"http://127.0.0.1:{port}/slack/events"):
                 measure("bolt + gunicorn 2×8 (floor)", port, floor_kinds, levels, rows, args.quick)
+        for database in args.databases.split(","):
+            url = f"sqlite:///{work / 'floor.db'}" if database == "sqlite" else pg_bench_url()
+            minimal_bolt.prepare(url)
+            port = free_port()
+            persist = [str(BIN / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "8", "-b",
+                       f"127.0.0.1:{port}", "--log-level", "warning", "bench.minimal_bolt:wsgi_persist()"]
+            if shutil.which(persist[0]):
+                with started(persist, {**env, "FLOOR_DATABASE": url}, f"http://127.0.0.1:{port}/slack/events"):
+                    measure(f"bolt + gunicorn 2×8, persist ({database}) (persist floor)", port,
+                            {"view submission": floor_kinds["view submission"]}, levels, rows, args.quick)
         port = free_port()
         builtin = [sys.executable, str(ROOT / "bench" / "minimal_bolt.py"), str(port)]
-        with started(builtin, env, f"http://127.0.0.1:{port}/slack/events"):
-            measure("bolt built-in server", port, floor_kinds, levels, rows, args.quick)
+        if not args.no_builtin:
+            with started(builtin, env, f"http://127.0.0.1:{port}/slack/events"):
+                measure("bolt built-in server", port, floor_kinds, levels, rows, args.quick)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": machine(), "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -179,17 +194,27 @@ def machine() -> str:
 
 
 def table(rows: list[dict[str, object]]) -> str:
-    floor = {(r["request"], r["concurrency"]): r for r in rows if "floor" in str(r["target"])}
-    lines = ["| target | request | conc. | req/s | p50 ms | p99 ms | >3 s or failed | vs floor (rps, p99) |",
-             "|---|---|---|---|---|---|---|---|"]
+    """Each coopbot row against the floor and, for submissions, the persist floor on the same database."""
+    def key(r: dict[str, object]) -> tuple[object, object]:
+        return r["request"], r["concurrency"]
+
+    floor = {key(r): r for r in rows if str(r["target"]).endswith("(floor)")}
+    persist = {(*key(r), database): r for r in rows for database in ("sqlite", "postgresql")
+               if str(r["target"]).endswith("(persist floor)") and f"({database})" in str(r["target"])}
+    lines = ["| target | request | conc. | req/s | p50 ms | p99 ms | >3 s or failed | vs floor (rps, p99) "
+             "| vs persist floor (rps, p99) |", "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        f = floor.get((r["request"], r["concurrency"]))
-        ratio = ""
-        if f and "coopbot" in str(r["target"]):
-            rps, p99 = float(str(r["rps"])) / float(str(f["rps"])), float(str(r["p99_ms"])) / float(str(f["p99_ms"]))
-            ratio = f"{rps:.0%}, {p99:.2f}×"
+        ratios = []
+        database = "postgresql" if "postgresql" in str(r["target"]) else "sqlite"
+        for base in (floor.get(key(r)), persist.get((*key(r), database))):
+            ratio = ""
+            if base and "coopbot" in str(r["target"]):
+                rps = float(str(r["rps"])) / float(str(base["rps"]))
+                p99 = float(str(r["p99_ms"])) / float(str(base["p99_ms"]))
+                ratio = f"{rps:.0%}, {p99:.2f}×"
+            ratios.append(ratio)
         lines.append(f"| {r['target']} | {r['request']} | {r['concurrency']} | {r['rps']} | {r['p50_ms']} | "
-                     f"{r['p99_ms']} | {r['late_or_failed']} | {ratio} |")
+                     f"{r['p99_ms']} | {r['late_or_failed']} | {ratios[0]} | {ratios[1]} |")
     return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -114,8 +116,15 @@ def test_serve_without_credentials_says_what_to_set(cli_env: dict[str, str], tmp
         assert words in result.stderr
 
 
-@pytest.fixture
-def served(db: Database, cli_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, FakeSlack]]:
+class Served(NamedTuple):
+    base: str
+    fake: FakeSlack
+    process: subprocess.Popen[str]
+
+
+# One process (a delivery thread in it), and gunicorn's two workers with a delivery process beside them.
+@pytest.fixture(params=[1, 2], ids=["one process", "two workers"])
+def served(db: Database, cli_env: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Served]:
     """`coopbot serve` as a real process, talking to a fake Slack."""
     _add_partnerships(cli_env, tmp_path)
     (tmp_path / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
@@ -126,8 +135,10 @@ def served(db: Database, cli_env: dict[str, str], tmp_path: Path) -> Iterator[tu
         env = {**cli_env, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                "SLACK_API_URL": fake.url, "COOPBOT_OUTBOX_POLL_SECONDS": "0.2"}
         port = free_port()
-        process = subprocess.Popen([COOPBOT, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
-                                   env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        shape = ["--workers", "2", "--threads", "4"] if request.param == 2 else []
+        process = subprocess.Popen([COOPBOT, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler",
+                                    *shape], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 30
@@ -139,7 +150,7 @@ def served(db: Database, cli_env: dict[str, str], tmp_path: Path) -> Iterator[tu
                     assert process.poll() is None, process.communicate()[1]
                     assert time.monotonic() < deadline, "coopbot serve did not come up"
                     time.sleep(0.1)
-            yield base, fake
+            yield Served(base, fake, process)
         finally:
             process.send_signal(signal.SIGTERM)
             _, stderr = process.communicate(timeout=30)
@@ -148,8 +159,8 @@ def served(db: Database, cli_env: dict[str, str], tmp_path: Path) -> Iterator[tu
             assert "WARNING" not in stderr and "Traceback" not in stderr, stderr  # a clean start and stop
 
 
-def test_the_running_server_logs_a_problem_and_posts_it(served: tuple[str, FakeSlack]) -> None:
-    base, fake = served
+def test_the_running_server_logs_a_problem_and_posts_it(served: Served) -> None:
+    base, fake, _ = served
     with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
         assert json.loads(response.read())["database"] == "ok"
     slack = SlackRequests(base, SIGNING_SECRET, fake=fake)
@@ -173,11 +184,62 @@ def test_the_running_server_logs_a_problem_and_posts_it(served: tuple[str, FakeS
     assert opened.args["view"]["title"]["text"]
 
 
+def _children(pid: int) -> dict[int, int]:
+    """The processes whose parent is `pid`, each with its nice value (from /proc)."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:  # fields after the name: state, ppid, … nice is the 19th field of the line
+            found[int(stat.parent.name)] = int(fields[16])
+    return found
+
+
+def _report(served: Served, text: str) -> None:
+    from bot.devtools.slack_requests import fill
+
+    base, fake, _ = served
+    slack = SlackRequests(base, SIGNING_SECRET, fake=fake)
+    opened = len(fake.modals())
+    assert slack.command("/intern-issue", user_id="U0TEACHER").status == 200
+    fake.wait_for("views.open", count=opened + 1)
+    view = fake.modals()[-1]
+    [option] = slack.block_suggestion(user_id="U0TEACHER", action_id="problem_intern_select", block_id="intern_id",
+                                      value="S2024001").json()["options"]
+    values = fill(view, {"intern_id": option["value"], "category": "hours", "severity": "p3",
+                         "description": text, "occurred_on": date.today().isoformat()})
+    assert slack.view_submission(view, values, user_id="U0TEACHER").status == 200
+    fake.wait_for("chat.postMessage", timeout=30, where=lambda c: c.args.get("channel") == "C0PARTNER"
+                  and text in json.dumps(c.args.get("blocks"), ensure_ascii=False))
+
+
+@pytest.mark.parametrize("served", [2], ids=["two workers"], indirect=True)
+def test_with_workers_one_process_of_lower_priority_delivers_and_is_started_again_if_it_dies(served: Served) -> None:
+    """`serve --workers 2`: two request workers and one delivery process, 10 nicer than they are, woken by
+    them; killed, it is started again and delivers what came meanwhile; /healthz says it is delivering."""
+    _report(served, "第一份：加班超过每周44小时")
+    children = _children(served.process.pid)
+    assert len(children) == 3, children  # two gunicorn workers and the delivery process
+    [delivery] = [pid for pid, nice in children.items() if nice == min(children.values()) + 10]
+    with urllib.request.urlopen(served.base + "/healthz", timeout=5) as response:
+        assert json.loads(response.read())["outbox"]["delivering"] is True
+    os.kill(delivery, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while delivery in _children(served.process.pid) or len(_children(served.process.pid)) < 3:
+        assert time.monotonic() < deadline, "the delivery process was not started again"
+        time.sleep(0.1)
+    _report(served, "第二份：宿舍停水三天")
+    assert len([c for c in served.fake.calls_to("chat.postMessage") if c.args.get("channel") == "C0PARTNER"
+                and "第二份" in json.dumps(c.args.get("blocks"), ensure_ascii=False)]) == 1
+
+
 def test_a_partnership_added_in_the_middle_of_a_quarter_is_asked_to_schedule_its_review(
-        served: tuple[str, FakeSlack], cli_env: dict[str, str], tmp_path: Path) -> None:
+        served: Served, cli_env: dict[str, str], tmp_path: Path) -> None:
     """`partnership add` posts this quarter's prompt (the running server delivers it), whatever day of the
     quarter it is; running the job by hand afterwards says it was already posted."""
-    _, fake = served
+    _, fake, _ = served
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
     for channel in ("C0PARTNER", "C0OTHER"):  # both added by the fixture, through the command

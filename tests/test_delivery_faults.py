@@ -328,3 +328,19 @@ def test_a_post_slack_takes_after_the_call_timed_out_is_not_posted_again(db: Dat
     assert len(fake.calls_to("chat.postMessage")) == 2  # the timed-out call and C2's, no repeat
     with db.session() as session:
         assert session.get(SlackMessage, "problem:1").ts == fake.messages("C1")[0]["ts"]  # type: ignore[union-attr]
+
+
+def test_posts_held_back_by_their_channels_pace_are_posted_without_a_look_in_slack_first(
+        db: Database, fake: FakeSlack) -> None:
+    """A claim marks its posts "in flight" (a crash after the call must look before posting again); a post
+    the pass then gives back unattempted, its channel's pace spent, was never sent and needs no look. Under a
+    burst of reports each such look was a Tier 3 call, and their 429s held up every post."""
+    clock = Clock()
+    worker = _worker(db, fake, clock)
+    with db.transaction() as session:
+        for n in range(25):
+            outbox.post(session, channel="CBUSY", text=f"report-{n}", key=f"problem:{n}")
+    clock.now = _newest(db)
+    _run_until_sent(worker, db, clock, step=1.0)
+    assert [m["text"] for m in fake.messages("CBUSY")] == [f"report-{n}" for n in range(25)]
+    assert fake.calls_to("conversations.history") == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import bindparam, delete, event, select
@@ -63,6 +63,13 @@ class Wakeup:
 
 _wakeup = Wakeup()
 _WOKEN = "outbox_woken"
+_forward: Callable[[Woken | None], None] | None = None
+
+
+def forward_wakes(send: Callable[[Woken | None], None] | None) -> None:
+    """Also pass each committed wake to `send` (the worker runs in another process: bot.delivery.wake_link)."""
+    global _forward
+    _forward = send
 
 
 def wakeup_event() -> Wakeup:
@@ -84,7 +91,10 @@ def _wake_after_commit(session: Session, channel: str | None = None, *, home_ref
 @event.listens_for(Session, "after_commit")
 def _notify_committed(session: Session) -> None:
     if _WOKEN in session.info:  # this transaction added rows
-        _wakeup.notify(session.info.pop(_WOKEN))
+        woken = session.info.pop(_WOKEN)
+        _wakeup.notify(woken)
+        if _forward is not None:
+            _forward(woken)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -341,18 +341,26 @@ class DeliveryWorker:
         return int(getattr(result, "rowcount", 0) or 0) == len(rows)
 
     def _release(self, row: OutboxMessage, until: datetime | None = None) -> None:
-        values: dict[str, object] = {"claimed_until": None}
+        """Give back a row this pass claimed but did not attempt (see `_release_all`)."""
+        values: dict[str, object] = {"claimed_until": None, "last_error": row.last_error}
         if until is not None:
             values["next_attempt_at"] = until
         with self.db.transaction() as session:
             session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
 
     def _release_all(self, rows: list[OutboxMessage]) -> None:
-        """Give back rows this pass claimed but did not attempt (one statement)."""
-        if rows:
+        """Give back rows this pass claimed but did not attempt, with the error they had before the claim
+        marked the posts among them "in flight" (the rows in hand still hold it): no call was made, so none of
+        them needs a look in Slack before it is posted (a look costs a Tier 3 call, and under a burst every
+        post held back behind its channel's pace would make one). One statement per distinct error."""
+        by_error: dict[str | None, list[int]] = {}
+        for row in rows:
+            by_error.setdefault(row.last_error, []).append(row.id)
+        if by_error:
             with self.db.transaction() as session:
-                session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
-                                .values(claimed_until=None))
+                for error, ids in by_error.items():
+                    session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                                    .values(claimed_until=None, last_error=error))
 
     def _paced(self, row: OutboxMessage) -> bool:
         """Wait for the rate limits if that is short; else put the row back until they allow it."""

@@ -23,6 +23,7 @@ from models.base import utcnow
 from models.delivery import OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
+    from bot.delivery.process import DeliveryStatus
     from scheduler.engine import CalendarScheduler
 
 log = logging.getLogger(__name__)
@@ -32,14 +33,16 @@ log = logging.getLogger(__name__)
 class Runtime:
     services: Services
     app: App
-    worker: DeliveryWorker
+    worker: DeliveryWorker | None  # None: deliveries run in their own process (`delivery`)
     listeners: TrackedExecutor
     metrics: Metrics
     guard: RequestGuard
     scheduler: CalendarScheduler | None = None  # the cooperation calendar, unless --no-scheduler
+    delivery: DeliveryStatus | None = None  # the delivery process's heartbeat, when it has one
 
     def start(self) -> None:
-        self.worker.start()
+        if self.worker is not None:
+            self.worker.start()
         if self.scheduler is not None:
             self.scheduler.start()
 
@@ -49,7 +52,8 @@ class Runtime:
         if self.scheduler is not None:
             self.scheduler.stop()
         self.listeners.wait_idle(timeout=10)
-        self.worker.stop()
+        if self.worker is not None:
+            self.worker.stop()
         self.services.db.dispose()
 
     def health(self) -> tuple[bool, dict[str, Any]]:
@@ -59,8 +63,13 @@ class Runtime:
             scheduler = self.scheduler.status() if self.scheduler is not None else {"state": "off"}
         except Exception as exc:
             return False, {"status": "error", "database": f"unreachable: {type(exc).__name__}"}
-        details: dict[str, Any] = {**stats, "delivering": self.worker.running}
-        refused = self.worker.token_refused
+        if self.worker is not None:
+            delivering, refused = self.worker.running, self.worker.token_refused
+        elif self.delivery is not None:
+            delivering, refused = self.delivery.running(), self.delivery.refused()
+        else:
+            delivering, refused = False, None
+        details: dict[str, Any] = {**stats, "delivering": delivering}
         unwritable = write_problem(self.services.db)
         # Still 200: the process is sound and a restart would not help; the operator must fix the token, the
         # disk or the lock. "degraded" and the reason reach them through monitoring.
@@ -82,14 +91,21 @@ def outbox_stats(services: Services) -> dict[str, float]:
             "oldest_pending_seconds": round((utcnow() - oldest).total_seconds(), 1) if oldest else 0.0}
 
 
-def build_runtime(settings: Settings, services: Services | None = None, *, with_scheduler: bool = False) -> Runtime:
+def delivery_worker(settings: Settings, services: Services, metrics: Metrics | None = None) -> DeliveryWorker:
+    return DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
+                          poll_seconds=settings.coopbot_outbox_poll_seconds, metrics=metrics,
+                          lease=timedelta(seconds=settings.coopbot_outbox_lease_seconds),
+                          home_refresh_interval=timedelta(seconds=settings.coopbot_home_refresh_seconds),
+                          render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone))
+
+
+def build_runtime(settings: Settings, services: Services | None = None, *, with_scheduler: bool = False,
+                  delivery: DeliveryStatus | None = None) -> Runtime:
+    """The pieces of one serving process; with `delivery`, the outbox is delivered by the delivery process
+    (bot.delivery.process) instead of a worker thread here."""
     services = services or build_services(settings)
     metrics = Metrics(lambda: outbox_stats(services))
-    worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
-                            poll_seconds=settings.coopbot_outbox_poll_seconds, metrics=metrics,
-                            lease=timedelta(seconds=settings.coopbot_outbox_lease_seconds),
-                            home_refresh_interval=timedelta(seconds=settings.coopbot_home_refresh_seconds),
-                            render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone))
+    worker = None if delivery is not None else delivery_worker(settings, services, metrics)
     listeners = TrackedExecutor()
     calendar = None
     if with_scheduler:
@@ -97,9 +113,9 @@ def build_runtime(settings: Settings, services: Services | None = None, *, with_
 
         calendar = CalendarScheduler(services, metrics)
     return Runtime(services=services, app=create_app(services, listeners, metrics), worker=worker,
-                   listeners=listeners, metrics=metrics, scheduler=calendar,
+                   listeners=listeners, metrics=metrics, scheduler=calendar, delivery=delivery,
                    guard=request_guard(settings.slack_signing_secret.get_secret_value()
                                        if settings.slack_signing_secret else ""))
 
 
-__all__ = ["Runtime", "build_runtime"]
+__all__ = ["Runtime", "build_runtime", "delivery_worker"]

@@ -67,6 +67,7 @@ class Harness:
         """Let acknowledged listeners finish, then run the outbox worker until nothing is due
         (what the background thread does in production)."""
         self.settle()
+        assert self.runtime.worker is not None, "the harness delivers in its own process"
         return self.runtime.worker.drain()
 
     def settle(self) -> None:

@@ -36,8 +36,10 @@ if sync_playwright is None or not os.access(CHROMIUM, os.X_OK):
     pytest.skip(reason, allow_module_level=True)
 
 # Each step is a browser click, a signed request to the app, a Web API call back and a page poll; on a
-# loaded two-core machine that chain can take longer than Playwright's 5 s default. Still bounded.
-expect.set_options(timeout=20_000)
+# loaded two-core machine (four test workers beside Chromium, or other work) that chain took over 20 s once.
+# A bound on waiting, not a speed check.
+expect.set_options(timeout=60_000)
+
 
 
 @pytest.fixture

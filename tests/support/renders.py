@@ -171,6 +171,7 @@ def every_rendering(t: Translator) -> Iterator[Rendering]:
 
 def _problems(t: Translator) -> Iterator[Rendering]:
     yield "report modal", problem_forms.report_modal(t, date(2027, 3, 5))
+    yield "report modal, college person", problem_forms.report_modal(t, date(2027, 3, 5), school_side=True)
     yield "report errors", problem_forms.parse_report({}, t)
     for field in (*problem_forms.REPORT_BLOCKS, "unknown"):
         for kind in ("missing", "future", "before_internship", "not_yours"):
@@ -179,8 +180,10 @@ def _problems(t: Translator) -> Iterator[Rendering]:
         yield f"{callback} modal", problem_forms.note_modal(callback, 1, t, intern=t.aside("欧阳娜娜", "S2024002"))
     yield "note error", problem_forms.parse_note({}, t)
     yield "intern option", named_option("欧阳娜娜" * 30, "S2024002", "1", t)
-    for p in every_problem_state():
-        what = f"problem {p.status} {p.severity} {p.category}"
+    states = list(every_problem_state())
+    school_side = [replace(states[0], school_only=True), replace(states[0], school_only=True, channel_id="U0TEACHER")]
+    for p in [*states, *school_side]:
+        what = f"problem {p.status} {p.severity} {p.category} {p.school_only} {p.channel_id}"
         yield f"channel message, {what}", problem_messages.channel_message(p, t, mention_people=("U0MENTOR",))
         yield f"supervisor DM, {what}", problem_messages.supervisor_dm(p, t)
         yield f"coordinator alert, {what}", problem_messages.coordinator_alert(p, t)
@@ -298,6 +301,7 @@ def _digests(t: Translator) -> Iterator[Rendering]:
     full.action_item_count = 9
     full.ending = [digest_data.InternLine("欧阳娜娜", "S2024001", date(2027, 3, 31))] * digest_data.TOP
     full.ending_count = 9
+    full.school_side = digest_data.Counts(2, 1, 3)
     full.compliance = [MissingCompliance(1, 1, "张伟", "S2024003", "U0TEACHER", date(2027, 3, 1),
                                          tuple(ComplianceItem), started) for started in (True, False)] * 5
     for d in (empty, full):

@@ -98,8 +98,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     runtime = build_runtime(settings, with_scheduler=not args.no_scheduler)
     runtime.start()
     try:  # the server says where it listens once the port is bound
-        serve(build_wsgi_app(runtime.app, runtime.health, runtime.metrics, runtime.guard), host=args.host,
-              port=args.port, threads=args.threads, on_shutdown=runtime.stop)
+        serve(build_wsgi_app(runtime.app, runtime.health, runtime.metrics, runtime.guard,
+                             runtime.services.held.download), host=args.host, port=args.port,
+              threads=args.threads, on_shutdown=runtime.stop)
     except OSError as exc:
         if exc.errno is None:
             raise

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.devtools.slack_requests import fill
+from bot.permissions import Action
 from bot.problems.ids import ProblemActionId
 from models.problem import Problem
 from models.roster import Partnership
@@ -137,3 +138,29 @@ def test_the_school_side_box_is_drawn_for_college_people_and_ticking_it_keeps_an
     assert h.channel_messages(CHANNEL) == [] and h.dms_to(MENTOR) == []
     [post] = h.channel_messages(SCHOOL_CHANNEL)
     assert "带教老师经常不在岗" in text_of(post)
+
+
+def test_coop_setup_links_a_school_side_channel_for_college_coordinators_only(harness: Harness) -> None:
+    h = harness
+    h.slack.command("/coop", "setup", user_id=COORD_ENTERPRISE, channel_id=SCHOOL_CHANNEL)
+    view = h.fake.wait_for("views.open", count=1) and h.last_modal()
+    pid = str(h.services.admin.partnerships_for(COORD_SCHOOL, Action.LINK_CHANNEL)[0].id)
+    reply = h.slack.view_submission(view, fill(view, {"partnership": pid, "use": "school"}), user_id=COORD_ENTERPRISE)
+    assert reply.json()["errors"] == {"use": "Only the college's coordinators can link the school-side channel."}
+    h.slack.command("/coop", "setup", user_id=COORD_SCHOOL, channel_id=CHANNEL)  # the shared one: refused
+    view = h.fake.wait_for("views.open", count=2) and h.last_modal()
+    reply = h.slack.view_submission(view, fill(view, {"partnership": pid, "use": "school"}), user_id=COORD_SCHOOL)
+    assert reply.json()["response_action"] == "errors"
+    h.slack.command("/coop", "setup", user_id=COORD_SCHOOL, channel_id=SCHOOL_CHANNEL)
+    view = h.fake.wait_for("views.open", count=3) and h.last_modal()
+    reply = h.slack.view_submission(view, fill(view, {"partnership": pid, "use": "school"}), user_id=COORD_SCHOOL)
+    assert reply.status == 200 and reply.text == ""
+    h.deliver()
+    with h.db.session() as session:
+        linked = session.scalars(select(Partnership).where(Partnership.channel_id == CHANNEL)).one()
+        assert linked.school_channel_id == SCHOOL_CHANNEL
+    [post] = h.fake.messages(SCHOOL_CHANNEL)
+    assert "school-side channel" in post["text"]
+    h.report(TEACHER, category="health", severity="p3", description="焦虑")
+    h.deliver()
+    assert any("焦虑" in text_of(m) for m in h.fake.messages(SCHOOL_CHANNEL))

@@ -19,8 +19,11 @@ from bot.delivery.fallback import SHOW_DETAILS
 from bot.delivery.file_links import sign
 from bot.delivery.worker import retry_now
 from bot.devtools.slack_requests import fill
+from bot.exchanges.ids import ExchangeActionId
 from bot.storage.db import Database
 from models.delivery import HeldMessage, OutboxMessage, OutboxStatus
+from models.exchange import ExchangeDecision
+from tests.support import exchanges
 from tests.support.harness import (
     CHANNEL,
     COORD_ENTERPRISE,
@@ -122,3 +125,26 @@ def test_a_file_that_cannot_reach_a_dm_is_downloaded_by_a_signed_link(h: Harness
     assert _get(h, PUBLIC + unknown)[0] == 404
     assert _get(h, PUBLIC + "/files/not-a-token")[0] == 403
     assert _get(h, PUBLIC + "/healthz")[0] == 200  # the other routes are as they were
+
+
+def test_a_review_request_refused_as_a_dm_is_reviewed_from_show_details(h: Harness) -> None:
+    assert exchanges.request(h, TEACHER).text == ""
+    h.deliver()
+    h.deliver()
+    [announced] = _announcements(h)
+    assert f"<@{MENTOR}>: a review is waiting for you." in text_of(announced)
+    assert "华为 2012 实验室" not in str(announced)  # what the DM says stays in the DM
+    h.click(MENTOR, SHOW_DETAILS, announced)
+    details = h.last_modal()
+    assert "华为 2012 实验室" in str(details)
+    # the DM's own Review button works from the modal
+    [review] = [e for b in details["blocks"] for e in b.get("elements") or []
+                if e.get("action_id") == ExchangeActionId.REVIEW]
+    assert h.slack.block_action(user_id=MENTOR, action_id=ExchangeActionId.REVIEW, value=review["value"],
+                                channel_id=None, view=details).status == 200
+    h.settle()
+    modal = h.last_modal()
+    assert modal["id"] != details["id"]
+    assert h.slack.view_submission(modal, fill(modal, {"decision": "approve"}), user_id=MENTOR).text == ""
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(ExchangeDecision)) == 1

@@ -5,7 +5,7 @@ the shared channel or an enterprise person."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from bot.devtools.slack_requests import fill
 from bot.permissions import Action
 from bot.problems.ids import ProblemActionId
+from bot.problems.jobs import escalate_unacknowledged
 from models.problem import Problem
 from models.roster import Partnership
 from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MEMBER, MENTOR, TEACHER, Harness
@@ -88,6 +89,12 @@ def test_a_teachers_health_report_never_reaches_the_shared_channel_or_the_enterp
     assert all(r["text"] == "I could not find that item any more; it may have been removed." for r in refusals)
     with h.db.session() as session:
         assert session.scalars(select(Problem)).one().status.value == "open"
+
+    # Nobody acknowledges it in time: escalated to the college's coordinators only.
+    assert escalate_unacknowledged(h.services, datetime.now(UTC) + timedelta(hours=3)) == 1
+    h.deliver()
+    assert any("not been acknowledged" in text for text in h.dms_to(COORD_SCHOOL))
+    assert h.dms_to(COORD_ENTERPRISE) == []
 
     # The teacher acknowledges and updates it; the school's coordinator resolves it.
     where = SCHOOL_CHANNEL if school_channel else "D" + TEACHER

@@ -98,8 +98,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     runtime = build_runtime(settings, with_scheduler=not args.no_scheduler)
     runtime.start()
     try:  # the server says where it listens once the port is bound
-        serve(build_wsgi_app(runtime.app, runtime.health, runtime.metrics, runtime.guard), host=args.host,
-              port=args.port, threads=args.threads, on_shutdown=runtime.stop)
+        serve(build_wsgi_app(runtime.app, runtime.health, runtime.metrics, runtime.guard,
+                             runtime.services.held.download), host=args.host, port=args.port,
+              threads=args.threads, on_shutdown=runtime.stop)
     except OSError as exc:
         if exc.errno is None:
             raise
@@ -224,7 +225,8 @@ def cmd_partnership_add(args: argparse.Namespace) -> int:
 
     try:
         data = PartnershipInput(name=args.name, school=args.school, enterprise=args.enterprise,
-                                channel_id=args.channel, timezone=args.timezone, language=args.language)
+                                channel_id=args.channel, timezone=args.timezone, language=args.language,
+                                school_channel_id=args.school_channel)
     except ValidationError as exc:
         for field, message in field_errors(exc):
             print(f"coopbot partnership add: --{_flag((field,))}: {message}", file=sys.stderr)
@@ -233,7 +235,8 @@ def cmd_partnership_add(args: argparse.Namespace) -> int:
     services = build_services(settings, db=_db(settings))
     partnership, prompt = services.add_partnership(data)
     services.db.dispose()
-    print(f"added partnership {partnership.id}: {partnership.name} (channel {partnership.channel_id})")
+    school_side = f", school-side channel {partnership.school_channel_id}" if partnership.school_channel_id else ""
+    print(f"added partnership {partnership.id}: {partnership.name} (channel {partnership.channel_id}{school_side})")
     print(f"quarterly prompt: {prompt_words(prompt)}; a running `coopbot serve` delivers it to the channel "
           "(once the bot is invited there)")
     return 0
@@ -300,7 +303,7 @@ def _shown_url(url: str) -> str:
 
 def _flag(loc: tuple[int | str, ...]) -> str:
     name = str(loc[0]) if loc else "?"
-    return {"channel_id": "channel"}.get(name, name)
+    return {"channel_id": "channel", "school_channel_id": "school-channel"}.get(name, name)
 
 
 def _port(text: str) -> int:
@@ -374,6 +377,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--school", required=True)
     add.add_argument("--enterprise", required=True)
     add.add_argument("--channel", required=True, help="the Slack channel id, e.g. C0123ABCD")
+    add.add_argument("--school-channel", help="the school-side channel id (private, college people only): "
+                     "where school-side reports go, e.g. health problems")
     add.add_argument("--timezone", help="IANA zone, e.g. Asia/Shanghai (default COOPBOT_TIMEZONE)")
     add.add_argument("--language", default="en",
                      help="language of the channel posts and digests: en or zh_CN (default en)")

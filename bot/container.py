@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.admin.service import AdminService
 from bot.compliance.service import ComplianceService
+from bot.delivery.held import HeldMessageService
 from bot.digests.service import DigestService
 from bot.exchanges.notify import SlackExchangeNotifier
 from bot.exchanges.service import ExchangeService
@@ -49,6 +50,7 @@ class Services:
     compliance: ComplianceService
     admin: AdminService
     home: HomeService
+    held: HeldMessageService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
@@ -110,4 +112,11 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         compliance=ComplianceService(database, default_timezone=zone, clock=clock),
         admin=AdminService(database, default_timezone=zone, clock=clock),
         home=HomeService(database, locales, default_timezone=zone, clock=clock),
+        held=HeldMessageService(database, key=_file_link_key(settings), public_url=settings.coopbot_public_url,
+                                clock=clock),
     )
+
+
+def _file_link_key(settings: Settings) -> bytes:
+    secret = settings.coopbot_file_link_secret or settings.slack_signing_secret
+    return secret.get_secret_value().encode() if secret else b""

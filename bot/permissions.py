@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.errors import NotAllowed, NotOnRoster
+from bot.errors import NotAllowed, NotFound, NotOnRoster
 from bot.i18n.catalog import N_
 from models.exchange import Direction, Exchange
 from models.meeting import ActionItem, Meeting
@@ -261,9 +261,18 @@ def people_allowed(session: Session, action: Action, subject: Subject) -> list[P
     return [p for p in people.values() if allows(action, relations_given(p, roles[p.id], subject))]
 
 
+def hidden_from(person: Person, problem: Problem) -> bool:
+    """A school-side report does not exist for enterprise people, whatever their relation to its intern
+    (docs/decisions/0009-who-sees-what.md): they are refused as for a report that does not exist."""
+    return bool(problem.school_only) and person.side == Side.ENTERPRISE
+
+
 def require(session: Session, slack_user_id: str, action: Action, subject: Subject) -> Person:
-    """The acting person, if the matrix allows them this action on this subject; else raise."""
+    """The acting person, if the matrix allows them this action on this subject; else raise. A school-side
+    report is NotFound for enterprise people (before the matrix: a refusal must not tell them it exists)."""
     person = find_person(session, slack_user_id)
+    if subject.problem is not None and hidden_from(person, subject.problem):
+        raise NotFound(f"problem {subject.problem.id}")
     if not is_allowed(session, person, action, subject):
         raise NotAllowed(action.value)
     return person

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     # A person's App Home is re-rendered at most this often: the first change shows at once, a burst of
     # changes in one render (a render reads all their interns and problems; see the README's benchmarks).
     coopbot_home_refresh_seconds: float = Field(default=5.0, ge=0)
+    # Where people reach this server (https://coop.example.edu): the base of signed download links for files
+    # Slack could not put in a DM (bot.delivery.file_links). Without it, no link is offered.
+    coopbot_public_url: str | None = None
+    # The key those links are signed with; SLACK_SIGNING_SECRET when unset.
+    coopbot_file_link_secret: SecretStr | None = None
     # Several replicas: how long a claimed outbox row, and the scheduler lease, stay with a replica that
     # stopped answering before another takes them over (longer than the slowest Slack call).
     coopbot_outbox_lease_seconds: float = Field(default=60.0, ge=1)

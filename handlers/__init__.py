@@ -5,12 +5,25 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.container import Services
-from handlers import admin, channels, compliance, coop, errors, exchanges, home, internships, meetings, problems
+from handlers import (
+    admin,
+    channels,
+    compliance,
+    coop,
+    errors,
+    exchanges,
+    held,
+    home,
+    internships,
+    meetings,
+    problems,
+)
 
 
 def register_all(app: App, services: Services) -> None:
     errors.register(app, services)
     problems.register(app, services)
+    held.register(app, services)
     meetings.register(app, services)
     exchanges.register(app, services)
     internships.register(app, services)

@@ -110,7 +110,8 @@ def register(app: App, services: Services) -> None:
             picked = forms.as_id(read(values, "partnership"))
             if picked is None:
                 raise FormRejected({"partnership": "missing"})
-            return admin.link_channel(user, picked, channel, key)
+            school_side = read(values, "use") == forms.SETUP_SCHOOL_SIDE  # the service checks the side
+            return admin.link_channel(user, picked, channel, key, school_side=school_side)
 
         _submit(services, ack, body, view, change, error_block="partnership")
 

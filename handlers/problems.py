@@ -19,6 +19,7 @@ from bot.slack.forms import named_option
 from bot.slack.surface import INTERN_ISSUE
 from handlers.common import answer_submission, on_button, problem_words, refusal, tell_privately, user_id
 from models.problem import ProblemStatus
+from models.roster import Side
 
 
 def register(app: App, services: Services) -> None:
@@ -91,7 +92,8 @@ def open_report(services: Services, client: WebClient, body: dict[str, Any], *,
         else:
             tell_privately(client, body, message)
         return
-    client.views_open(trigger_id=body["trigger_id"], view=forms.report_modal(t, form.today))
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=forms.report_modal(t, form.today, school_side=form.side == Side.SCHOOL))
 
 
 def problem_refusal(error: CoopError, t: Translator) -> str:

@@ -3,7 +3,7 @@
 from models.audit import AuditEntry
 from models.base import Base
 from models.compliance import ComplianceItem, InternCompliance
-from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, ProcessedRequest, SlackMessage
+from models.delivery import HeldMessage, OutboxKind, OutboxMessage, OutboxStatus, ProcessedRequest, SlackMessage
 from models.exchange import (
     DecisionKind,
     Direction,
@@ -37,6 +37,7 @@ __all__ = [
     "ExchangeDecision",
     "ExchangeStatus",
     "Grade",
+    "HeldMessage",
     "Intern",
     "InternCompliance",
     "InternshipEvaluation",

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, str_enum, utcnow
@@ -25,6 +25,9 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     PARKED = "parked"    # a fixable permanent error (bot not in channel): retried when that changes
     FAILED = "failed"    # a permanent error, or out of attempts
+    # a DM Slack will not deliver to this person (another organization, DMs from apps off, deactivated): held
+    # for them and announced in their partnership's channel instead (bot.delivery.fallback)
+    REDIRECTED = "redirected"
 
 
 class OutboxMessage(Base):
@@ -75,4 +78,23 @@ class ProcessedRequest(Base):
     __tablename__ = "processed_request"
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HeldMessage(Base):
+    """A DM Slack would not deliver, kept for its reader: they see it privately behind "Show details" on the
+    thread reply that mentions them (bot.delivery.fallback); a file in it is downloaded by a signed link."""
+
+    __tablename__ = "held_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The refused outbox row: one held message per row, however often its refusal is recorded.
+    outbox_id: Mapped[int] = mapped_column(Integer, unique=True)
+    user: Mapped[str] = mapped_column(String(32), index=True)
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

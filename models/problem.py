@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, Text, case
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, Text, case, false
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,6 +44,9 @@ class Category(enum.StrEnum):
 
 
 SAFETY_CATEGORIES = frozenset({Category.SAFETY, Category.DANGEROUS_POST, Category.HEALTH, Category.TRAFFIC})
+# Reported by a college person, these are school-side only whatever the reporter ticks: a student's health
+# and mental health are not the enterprise's to read (docs/decisions/0009-who-sees-what.md).
+SCHOOL_SIDE_CATEGORIES = frozenset({Category.HEALTH})
 
 
 class EventKind(enum.StrEnum):
@@ -84,6 +87,8 @@ class Problem(Base):
     # escalated again, once per reopening (bot.problems.escalation).
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # School-side only: never shown to, sent to or acted on by enterprise people (bot.problems.privacy).
+    school_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The Slack view id of the submission that created it: a retried submission finds it again.
     source_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 

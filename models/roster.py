@@ -35,6 +35,10 @@ class Partnership(Base):
     school: Mapped[str] = mapped_column(String(200))
     enterprise: Mapped[str] = mapped_column(String(200))
     channel_id: Mapped[str] = mapped_column(String(32))
+    # The school-side channel (private, college people only): where school-side reports go
+    # (docs/decisions/0009-who-sees-what.md). None: they go by DM to the intern's teacher and the college's
+    # coordinators.
+    school_channel_id: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(16), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

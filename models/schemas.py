@@ -142,6 +142,15 @@ class PartnershipInput(_Input):
     channel_id: ChannelId
     timezone: Annotated[TimeZoneName | None, BeforeValidator(_blank_to_none)] = None
     language: Annotated[str, BeforeValidator(_known_language)] = "en"
+    # the school-side channel (private, college people only), for reports the enterprise must not see
+    school_channel_id: Annotated[ChannelId | None, BeforeValidator(_blank_to_none)] = None
+
+    @field_validator("school_channel_id")
+    @classmethod
+    def _not_the_shared_channel(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and value == info.data.get("channel_id"):
+            raise ValueError("must not be the partnership's channel, which the enterprise shares")
+        return value
 
 
 class PersonRow(_Input):

@@ -23,7 +23,7 @@ from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_requests import SlackRequests
 from bot.storage.db import Database
 from models.problem import Problem
-from models.roster import Intern, Person
+from models.roster import Intern, Partnership, Person
 from tests.support.cli import COOPBOT, free_port, operator_env, run
 from tests.support.harness import INTERNS_CSV, PEOPLE_CSV, seed_roster
 from tests.support.slack import BOT_TOKEN, SIGNING_SECRET
@@ -100,6 +100,17 @@ def test_partnership_add_rejects_a_bad_channel_and_zone(cli_env: dict[str, str],
     zone = run(["partnership", "list"], {**cli_env, "COOPBOT_TIMEZONE": "Mars/Base"}, tmp_path)
     assert zone.returncode == 1
     assert zone.stderr.strip() == "coopbot: configuration error in COOPBOT_TIMEZONE: unknown IANA timezone 'Mars/Base'"
+
+
+def test_partnership_add_takes_a_school_side_channel(db: Database, cli_env: dict[str, str], tmp_path: Path) -> None:
+    base = ["partnership", "add", "--school", "s", "--enterprise", "e", "--channel", "C0SHARED1"]
+    same = run([*base, "--name", "a", "--school-channel", "C0SHARED1"], cli_env, tmp_path)
+    assert same.returncode != 0
+    assert "--school-channel: must not be the partnership's channel" in same.stderr
+    added = run([*base, "--name", "b", "--school-channel", "G0SCHOOL1"], cli_env, tmp_path)
+    assert added.returncode == 0 and "school-side channel G0SCHOOL1" in added.stdout
+    with db.session() as session:
+        assert session.scalar(select(Partnership.school_channel_id).where(Partnership.name == "b")) == "G0SCHOOL1"
 
 
 def test_manifest_prints_yaml_for_http_and_socket_mode(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -75,6 +75,9 @@ def _about(partnership: PartnershipChoice) -> dict[str, Any]:
     return context(escape_within(partnership.name, 2000))
 
 
+SETUP_SHARED, SETUP_SCHOOL_SIDE = "shared", "school"  # `/coop setup`: which of the partnership's channels
+
+
 def setup_modal(t: Translator, channel_id: str, choices: list[PartnershipChoice]) -> dict[str, Any]:
     """`/coop setup`: which of the caller's partnerships this channel becomes the channel of."""
     _ = t.gettext
@@ -84,7 +87,12 @@ def setup_modal(t: Translator, channel_id: str, choices: list[PartnershipChoice]
         picker["initial_option"] = options[0]
     text = _("<#{channel}> will become the partnership's channel: problem reports, meetings and digests are "
              "posted there.").format(channel=channel_id)
-    blocks = [section(text), input_block("partnership", _("Partnership"), picker)]
+    shared = option(_("The partnership's channel (shared with the enterprise)"), SETUP_SHARED)
+    school = option(_("The school-side channel (private, college people only): reports kept from the enterprise"),
+                    SETUP_SCHOOL_SIDE)
+    blocks = [section(text), input_block("partnership", _("Partnership"), picker),
+              input_block("use", _("Link it as"), {"type": "radio_buttons", "action_id": "value",
+                                                   "options": [shared, school], "initial_option": shared})]
     return modal(AdminCallback.SETUP, _("Link this channel"), blocks, submit=_("Link"), close=_("Cancel"),
                  private_metadata=json.dumps({"channel_id": channel_id}))
 
@@ -246,6 +254,7 @@ _CODE_WORDS = {
     ("birth_date", "birth_after_start"): N_("The birth date must be before the start date."),
     ("partnership", "bad_channel"): N_("Run `/coop setup` in the channel to link, not in a direct message."),
     ("partnership", "channel_taken"): N_("This channel is already linked to another partnership."),
+    ("use", "college_only"): N_("Only the college's coordinators can link the school-side channel."),
     ("roles", "last_coordinator"): N_("Keep the role coordinator: nobody else coordinates this partnership, and "
                                       "without one nobody could administer it here. Make someone else coordinator "
                                       "first."),

@@ -33,7 +33,7 @@ from bot.slack.text import escape
 from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import ProcessedRequest
-from models.roster import Intern, Membership, Partnership, Person, Role
+from models.roster import Intern, Membership, Partnership, Person, Role, Side
 from models.schemas import ChannelId, InternRow, IsoDate, PersonRow
 
 RowT = TypeVar("RowT", bound=BaseModel)
@@ -148,9 +148,11 @@ class AdminService:
             return [InternChoice(i.id, i.name, i.student_id) for i in rows]
 
     # --- changing ----------------------------------------------------------------------------------
-    def link_channel(self, slack_user_id: str, partnership_id: int, channel_id: str, source_key: str) -> bool:
-        """Make `channel_id` the partnership's channel and say so there. False when nothing changed
-        (a retry, or already linked)."""
+    def link_channel(self, slack_user_id: str, partnership_id: int, channel_id: str, source_key: str, *,
+                     school_side: bool = False) -> bool:
+        """Make `channel_id` the partnership's channel (or, `school_side`, its school-side channel: private, for
+        reports the enterprise must not see, linked by a college coordinator only) and say so there. False when
+        nothing changed (a retry, or already linked)."""
         try:
             channel = _CHANNEL.validate_python(channel_id)
         except ValidationError:
@@ -159,11 +161,26 @@ class AdminService:
         def change(session: Session, partnership: Partnership, actor: Person) -> bool:
             taken = session.scalar(select(Partnership.id).where(Partnership.channel_id == channel,
                                                                 Partnership.id != partnership.id))
-            if taken is not None:
+            if taken is not None or (school_side and partnership.channel_id == channel):
                 raise FormRejected({"partnership": "channel_taken"})
-            if partnership.channel_id == channel:
+            if school_side:
+                if actor.side != Side.SCHOOL:  # the enterprise never chooses where the college's reports go
+                    raise FormRejected({"use": "college_only"})
+                if partnership.school_channel_id == channel:
+                    return False
+            elif partnership.channel_id == channel or partnership.school_channel_id == channel:
+                if partnership.school_channel_id == channel:  # the shared channel never doubles as the private one
+                    raise FormRejected({"partnership": "channel_taken"})
                 return False
             before = partnership_rules.snapshot(partnership)
+            if school_side:
+                partnership.school_channel_id = channel
+                audit.record(session, actor=slack_user_id, action="partnership.update", entity_type="partnership",
+                             entity_id=partnership.id, before=before, after=partnership_rules.snapshot(partnership))
+                outbox.post(session, channel=channel, text=announce_school_link(partnership.name,
+                                                                                 partnership.language),
+                            notify_user=slack_user_id)
+                return True
             partnership.channel_id = channel
             audit.record(session, actor=slack_user_id, action="partnership.update", entity_type="partnership",
                          entity_id=partnership.id, before=before, after=partnership_rules.snapshot(partnership))
@@ -338,6 +355,14 @@ def announce_link(name: str, language: str) -> str:
     t = translator(language)
     return t.gettext("This channel is now the channel of the partnership *{name}*: problem reports, meetings "
                      "and digests are posted here.").format(name=escape(name))
+
+
+def announce_school_link(name: str, language: str) -> str:
+    """The post in a newly linked school-side channel, in the partnership's language."""
+    t = translator(language)
+    return t.gettext("This channel is now the school-side channel of the partnership *{name}*: reports kept from "
+                     "the enterprise are posted here. Keep it private, for college people only.").format(
+        name=escape(name))
 
 
 def _partnership(session: Session, partnership_id: int, *, lock: bool = False) -> Partnership:

@@ -22,6 +22,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.delivery.fallback import is_dm_refusal
 from bot.delivery.notices import CHANNEL_ERRORS
 from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
@@ -225,6 +226,8 @@ class SlackCalls:
             log.error("Slack refuses the bot token (%s): check SLACK_BOT_TOKEN; messages wait until it works", error)
             return Outcome(OutboxStatus.PENDING, error=keep + error, retry_in=MAX_BACKOFF, retry_after=MAX_BACKOFF,
                            outage=True)
+        if is_dm_refusal(row, error):  # held for the person and announced in their channel (bot.delivery.fallback)
+            return Outcome(OutboxStatus.REDIRECTED, error=error)
         if error in FIXABLE_ERRORS:
             return Outcome(OutboxStatus.PARKED, error=error, retry_in=PARK_RETRY.total_seconds())
         if error in PERMANENT_ERRORS:

@@ -32,6 +32,24 @@ def _is_person(conversation: str) -> bool:
 
 
 def _how_to_fix(t: Translator, error: str, conversation: str) -> str:
+    if _is_person(conversation) and error in ("invalid_user_combination", "user_not_found", "user_not_visible"):
+        return t.gettext(
+            "Slack will not let me send direct messages to <@{user}>: they are in another Slack organization and "
+            "share no channel with me. I post what waits for them in the partnership's channel instead, with a "
+            "button only they can open. For DMs to reach them, share a channel with me with their organization "
+            "(a Slack Connect channel they are in, such as the partnership's channel shared with them)."
+        ).format(user=conversation)
+    if _is_person(conversation) and error == "messages_tab_disabled":
+        return t.gettext(
+            "<@{user}> has turned off direct messages from apps, so my DMs cannot reach them. I post what waits "
+            "for them in the partnership's channel instead, with a button only they can open. They can turn "
+            "the Messages tab of coopbot back on in Slack (coopbot → About → Messages tab)."
+        ).format(user=conversation)
+    if _is_person(conversation) and error == "cannot_dm_bot":
+        return t.gettext(
+            "<@{user}> is a bot, so my DMs cannot reach them. Update the roster so that a person receives what "
+            "they would have."
+        ).format(user=conversation)
     if error == "user_disabled" and _is_person(conversation):
         return t.gettext(
             "I could not send a message to <@{user}>: their Slack account is deactivated. Update the roster "

@@ -41,6 +41,7 @@ from bot.delivery.calls import (
     Outcome,
     SlackCalls,
 )
+from bot.delivery.fallback import redirect
 from bot.delivery.notices import CHANNEL_ERRORS, end_episode, report_refusal
 from bot.delivery.pacing import CHANNEL_BURST, RateLimiter
 from bot.observability import Metrics
@@ -389,7 +390,7 @@ class DeliveryWorker:
         if self.metrics is None:
             return
         label = {OutboxStatus.SENT: "sent", OutboxStatus.PENDING: "retry", OutboxStatus.PARKED: "parked",
-                 OutboxStatus.FAILED: "failed"}[outcome.status]
+                 OutboxStatus.FAILED: "failed", OutboxStatus.REDIRECTED: "redirected"}[outcome.status]
         self.metrics.deliveries.labels(label).inc()
         if outcome.status != OutboxStatus.SENT and outcome.method:
             error = (outcome.error or "unknown").removeprefix(UNKNOWN + ": ").split(":", 1)[0]
@@ -427,7 +428,11 @@ class DeliveryWorker:
         else:
             log.warning("outbox %s (%s) to %s: %s -> %s", fresh.id, fresh.kind.value, fresh.channel,
                         outcome.error, fresh.status.value)
-        if outcome.error in CHANNEL_ERRORS:
+        if outcome.status == OutboxStatus.REDIRECTED:
+            if redirect(session, fresh, outcome.error or "") is None:
+                fresh.status = OutboxStatus.FAILED  # on no partnership: nowhere to say it
+            report_refusal(session, fresh, outcome.error or "", first_for_row=False)
+        elif outcome.error in CHANNEL_ERRORS:
             report_refusal(session, fresh, outcome.error or "", first_for_row=first_refusal)
 
     @staticmethod

@@ -59,6 +59,8 @@ class FakeSlack:
         self.host, self.port = host, port
         self.users: dict[str, dict[str, Any]] = {}
         self.not_in_channel: set[str] = set()
+        # person → the error Slack answers a DM to them with (conversations.open, chat.postMessage)
+        self.refuse_dms: dict[str, str] = {}
         # Block Kit that real Slack would have refused (bot.devtools.fake_blocks): the call fails as it would
         # there, and the harness fails the test that caused it.
         self.refused_blocks: list[tuple[str, list[str]]] = []

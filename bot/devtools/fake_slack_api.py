@@ -40,6 +40,15 @@ def _check_message(fake: FakeSlack, args: dict[str, Any], channel: str) -> None:
         raise SlackError("msg_too_long")
 
 
+def _refused_dm(fake: FakeSlack, conversation: str) -> None:
+    """A DM Slack will not deliver to this person (FakeSlack.refuse_dms: e.g. invalid_user_combination when the
+    bot shares no channel with someone of another organization)."""
+    user = conversation.removeprefix("D") if conversation[:1] == "D" else conversation
+    error = fake.refuse_dms.get(user)
+    if error:
+        raise SlackError(error)
+
+
 def _dm_channel(channel: str) -> str:
     return "D" + channel if channel[:1] in ("U", "W") else channel
 
@@ -54,6 +63,7 @@ def _post_message(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     _need(args, "channel", error="channel_not_found")
     if not (args.get("text") or args.get("blocks") or args.get("attachments")):
         raise SlackError("no_text")
+    _refused_dm(fake, str(args["channel"]))
     channel = _dm_channel(str(args["channel"]))
     _check_message(fake, args, channel)
     message: dict[str, Any] = {
@@ -125,6 +135,7 @@ def _open_conversation(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
         return {"channel": {"id": args["channel"]}}
     _need(args, "users", error="users_list_not_supplied")
     users = str(args["users"]).split(",")
+    _refused_dm(fake, users[0])
     return {"channel": {"id": "D" + users[0] if len(users) == 1 else "G" + "".join(users)}}
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, String, and_, case, cast, func, literal, select
+from sqlalchemy import Date, String, and_, case, cast, false, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -121,6 +121,9 @@ class DigestData:
     ending: list[InternLine] = field(default_factory=list)
     ending_count: int = 0
     compliance: list[MissingCompliance] = field(default_factory=list)  # interns flagged, all of them
+    # School-side reports, counted only: the digest is posted where the enterprise reads it
+    # (docs/decisions/0009-who-sees-what.md). They are in no other count or list.
+    school_side: Counts = field(default_factory=Counts)
 
     @property
     def totals(self) -> Counts:
@@ -170,11 +173,17 @@ def _problem_counts(session: Session, digests: dict[int, DigestData]) -> None:
                                    Problem.resolved_at < until), 1), else_=0))
     still_open = func.sum(case((Problem.status != ProblemStatus.RESOLVED, 1), else_=0))
     rows = session.execute(
-        select(Problem.partnership_id, Problem.category, Problem.severity, opened, resolved, still_open)
+        select(Problem.partnership_id, Problem.category, Problem.severity, Problem.school_only, opened, resolved,
+               still_open)
         .where(Problem.partnership_id.in_(list(digests)))
-        .group_by(Problem.partnership_id, Problem.category, Problem.severity))
-    for pid, category, severity, n_opened, n_resolved, n_open in rows:
+        .group_by(Problem.partnership_id, Problem.category, Problem.severity, Problem.school_only))
+    for pid, category, severity, school_only, n_opened, n_resolved, n_open in rows:
         digest = digests[pid]
+        if school_only:
+            digest.school_side.opened += int(n_opened or 0)
+            digest.school_side.resolved += int(n_resolved or 0)
+            digest.school_side.open += int(n_open or 0)
+            continue
         for bucket in (digest.by_category.setdefault(category, Counts()),
                        digest.by_severity.setdefault(severity, Counts())):
             bucket.opened += int(n_opened or 0)
@@ -188,7 +197,8 @@ def _oldest_open(session: Session, digests: dict[int, DigestData]) -> None:
     ranked = (select(Problem.id, Problem.partnership_id, Problem.category, Problem.severity, Problem.created_at,
                      Intern.name, Intern.student_id, rank)
               .join(Intern, Intern.id == Problem.intern_id)
-              .where(Problem.partnership_id.in_(list(digests)), Problem.status != ProblemStatus.RESOLVED)
+              .where(Problem.partnership_id.in_(list(digests)), Problem.status != ProblemStatus.RESOLVED,
+                     Problem.school_only.is_(false()))
               .subquery())
     rows = session.execute(
         select(ranked, SlackMessage.channel, SlackMessage.ts)

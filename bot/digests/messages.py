@@ -54,6 +54,8 @@ def digest_message(d: DigestData, t: Translator, quarter: Quarter | None = None)
         context(escape_within(d.name, TEXT_LIMIT)),
         _lines_section(f"*{_('Problems')}*\n{summary}"),
     ]
+    if d.school_side.opened or d.school_side.resolved or d.school_side.open:
+        blocks.append(_lines_section(_school_side(d, t)))
     if d.by_severity:
         blocks.append(_lines_section(_by_severity(d, t)))
         blocks.append(_lines_section(_by_category(d, t)))
@@ -70,6 +72,15 @@ def digest_message(d: DigestData, t: Translator, quarter: Quarter | None = None)
     if d.compliance:
         blocks.append(_lines_section(_compliance(d, t)))
     return truncate(title, 300), blocks
+
+
+def _school_side(d: DigestData, t: Translator) -> str:
+    """School-side reports as counts alone, apart from the rest (the enterprise reads the digest)."""
+    c = d.school_side
+    return "🔒 " + t.ngettext(
+        "{count} school-side report still open ({opened} opened, {resolved} resolved this period); kept on the "
+        "school side", "{count} school-side reports still open ({opened} opened, {resolved} resolved this period); "
+        "kept on the school side", c.open).format(count=c.open, opened=c.opened, resolved=c.resolved)
 
 
 def _lines_section(text: str) -> Block:

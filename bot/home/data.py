@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Date, and_, case, exists, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
@@ -287,9 +287,15 @@ def _problem_items(viewer: _Viewer, rows: list[Any]) -> list[ProblemItem]:
     return items
 
 
-def _problem_select() -> Any:
-    return (select(Problem, Intern).join(Intern, Intern.id == Problem.intern_id)
+def _problem_select(viewer: _Viewer) -> Any:
+    return (select(Problem, Intern).join(Intern, Intern.id == Problem.intern_id).where(_visible(viewer.person))
             .order_by(Problem.severity, Problem.created_at, Problem.id))
+
+
+def _visible(person: Person, problem: Any = Problem) -> ColumnElement[bool]:
+    """The problems the person may know of: school-side reports are not there for enterprise people, not
+    even as a count (docs/decisions/0009-who-sees-what.md)."""
+    return true() if person.side == Side.SCHOOL else problem.school_only.is_(false())
 
 
 def _awaits_me(person: Person) -> ColumnElement[bool]:
@@ -298,7 +304,7 @@ def _awaits_me(person: Person) -> ColumnElement[bool]:
 
 
 def _awaiting(session: Session, viewer: _Viewer, offset: int) -> tuple[list[ProblemItem], int]:
-    rows, total = _paged_rows(session, _problem_select().where(_awaits_me(viewer.person)), offset)
+    rows, total = _paged_rows(session, _problem_select(viewer).where(_awaits_me(viewer.person)), offset)
     return _problem_items(viewer, rows), total
 
 
@@ -310,20 +316,21 @@ def _problems(session: Session, viewer: _Viewer, offset: int) -> tuple[list[Prob
     supervised = (select(Problem.id).join(Intern, Intern.id == Problem.intern_id)
                   .where(or_(Intern.teacher_id == me, Intern.mentor_id == me)))
     mine = Problem.id.in_(select(Problem.id).where(Problem.reporter_id == me).union(supervised))
-    stmt = _problem_select().where(Problem.status != ProblemStatus.RESOLVED, mine, ~_awaits_me(viewer.person))
+    stmt = _problem_select(viewer).where(Problem.status != ProblemStatus.RESOLVED, mine, ~_awaits_me(viewer.person))
     rows, total = _paged_rows(session, stmt, offset)
     return _problem_items(viewer, rows), total
 
 
 def _overdue(session: Session, viewer: _Viewer, now: datetime, offset: int) -> tuple[list[ProblemItem], int]:
-    stmt = _problem_select().where(Problem.partnership_id.in_(viewer.coordinated), overdue(now))
+    stmt = _problem_select(viewer).where(Problem.partnership_id.in_(viewer.coordinated), overdue(now))
     rows, total = _paged_rows(session, stmt, offset)
     return _problem_items(viewer, rows), total
 
 
 def _overview(session: Session, viewer: _Viewer, now: datetime, sections: dict[Section, Page]) -> Overview:
     rows = session.execute(select(Problem.severity, func.count()).where(
-        Problem.partnership_id.in_(viewer.coordinated), Problem.status != ProblemStatus.RESOLVED)
+        Problem.partnership_id.in_(viewer.coordinated), Problem.status != ProblemStatus.RESOLVED,
+        _visible(viewer.person))
         .group_by(Problem.severity))
     by_severity = {severity: 0 for severity in Severity}
     for severity, count in rows:
@@ -343,7 +350,8 @@ def _interns(session: Session, viewer: _Viewer, now: datetime, default_timezone:
     ended = Intern.end_date < today
     current_enterprise = case((ended, None), else_=Partnership.enterprise)
     problem = aliased(Problem)
-    open_count = (select(func.count()).where(problem.intern_id == Intern.id, problem.status != ProblemStatus.RESOLVED)
+    open_count = (select(func.count()).where(problem.intern_id == Intern.id, problem.status != ProblemStatus.RESOLVED,
+                                             _visible(viewer.person, problem))
                   .correlate(Intern).scalar_subquery())
     stmt = (select(Intern.id, Intern.name, Intern.student_id, Intern.position, Intern.end_date,
                    open_count.label("open_problems"), Partnership.enterprise, ended.label("ended"),

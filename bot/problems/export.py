@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, String, func, select, type_coerce
+from sqlalchemy import ColumnElement, String, false, func, select, type_coerce
 
 from bot.exports.cells import Row
 from bot.storage.db import Database
 from models.problem import EventKind, Problem, ProblemEvent
-from models.roster import Intern, Partnership, Person
+from models.roster import Intern, Partnership, Person, Side
 
 HEADER = (
     "id", "partnership", "student_id", "intern", "category", "severity", "status", "reported_by",
@@ -22,12 +22,15 @@ MOMENTS = frozenset(("reported_at", "acknowledged_at", "resolved_at"))
 _BATCH = 500
 
 
-def iter_problem_rows(db: Database, *, default_timezone: str = "UTC", local_times: bool = False) -> Iterator[Row]:
+def iter_problem_rows(db: Database, *, default_timezone: str = "UTC", local_times: bool = False,
+                      side: Side | None = None) -> Iterator[Row]:
     """Every problem report, ordered by id, fetched in batches of 500 (a server-side cursor on
     PostgreSQL), so memory stays flat however many reports there are. `status` is a fixed lowercase word.
     Times come as CSV writes them, UTC text formatted by the database, or with `local_times` (XLSX) as
     datetimes on the partnership's clock (`bot.exports.cells`): a CSV of 200,000 reports would otherwise
     spend more time parsing, converting and formatting 600,000 timestamps in Python than on all the rest.
+    `side`: whose export it is (None: the operator's, every report); enterprise people's has no school-side
+    report.
 
     Built for 200,000 rows in a few seconds:
     - the names (partnerships, people, interns: a roster, bounded) are read first into dictionaries, so
@@ -50,6 +53,8 @@ def iter_problem_rows(db: Database, *, default_timezone: str = "UTC", local_time
         Problem.acknowledged_by_id, moment(Problem.acknowledged_at), Problem.resolved_by_id,
         moment(Problem.resolved_at), Problem.resolution, func.coalesce(updates.c.n, 0),
     ).outerjoin(updates, updates.c.problem_id == Problem.id).order_by(Problem.id)
+    if side == Side.ENTERPRISE:  # an export for enterprise people leaves school-side reports out (decision 0009)
+        query = query.where(Problem.school_only.is_(false()))
     with db.engine.connect() as connection:
         if not db.is_sqlite:  # the names and the reports from one snapshot (SQLite's read transaction is one)
             connection = connection.execution_options(isolation_level="REPEATABLE READ")

@@ -20,6 +20,7 @@ from bot.slack.forms import (
     modal,
     option,
     read,
+    read_many,
     stripped,
     validated,
 )
@@ -44,6 +45,8 @@ class ProblemReportInput(BaseModel):
     description: RequiredText
     occurred_on: date
     actions_taken: OptionalText = None
+    # ticked "School-side only"; the service decides what it means by the reporter's side (bot.problems.service)
+    school_only: bool = False
 
 
 class NoteInput(BaseModel):
@@ -54,9 +57,12 @@ class NoteInput(BaseModel):
 
 # block ids are the field names, so an error on a field is shown on its block
 REPORT_BLOCKS = ("intern_id", "category", "severity", "description", "occurred_on", "actions_taken")
+SCHOOL_ONLY_BLOCK, SCHOOL_ONLY_VALUE = "school_only", "yes"
 
 
-def report_modal(t: Translator, today: date) -> dict[str, Any]:
+def report_modal(t: Translator, today: date, *, school_side: bool = False) -> dict[str, Any]:
+    """"Log intern problem"; a college person (`school_side`) is offered "School-side only". Drawing it grants
+    nothing: the service decides by the reporter's side on submit."""
     _ = t.gettext
     categories = [option(_(label), c.value) for c, label in CATEGORY_LABELS.items()]
     severities = [
@@ -81,12 +87,20 @@ def report_modal(t: Translator, today: date) -> dict[str, Any]:
             "type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": MAX_TEXT},
             optional=True),
     ]
+    if school_side:
+        blocks.append(input_block(SCHOOL_ONLY_BLOCK, _("Who may see it"), {
+            "type": "checkboxes", "action_id": "value", "options": [{
+                **option(_("School-side only"), SCHOOL_ONLY_VALUE),
+                "description": plain(truncate(_("Kept from the enterprise: posted in the school-side channel (or "
+                                                "sent to the teacher and the college's coordinators). Health "
+                                                "reports always are."), 75))}]}, optional=True))
     return modal(ProblemCallback.REPORT, _("Log intern problem"), blocks, submit=_("Submit"), close=_("Cancel"))
 
 
 def parse_report(values: State, t: Translator) -> ProblemReportInput | FormErrors:
     """The validated input, or block id → message for `response_action: errors` (with what it accepted)."""
-    raw = {field: read(values, field) for field in REPORT_BLOCKS}
+    raw: dict[str, Any] = {field: read(values, field) for field in REPORT_BLOCKS}
+    raw[SCHOOL_ONLY_BLOCK] = SCHOOL_ONLY_VALUE in read_many(values, SCHOOL_ONLY_BLOCK)
     return validated(ProblemReportInput, raw, lambda field, kind: report_error(field, kind, t))
 
 

@@ -36,6 +36,14 @@ def status_words(p: ProblemSnapshot, t: Translator) -> str:
     return _(STATUS_LABELS[p.status])
 
 
+def place(p: ProblemSnapshot, t: Translator) -> str:
+    """Where the report is: its channel, or (a school-side report without a school-side channel) the teacher's
+    DMs."""
+    if p.channel_id[:1] in ("U", "W"):
+        return t.gettext("{person}'s DMs").format(person=mention(p.channel_id))
+    return f"<#{p.channel_id}>"
+
+
 def summary_text(p: ProblemSnapshot, t: Translator) -> str:
     """The notification text (what a phone shows): severity, category, intern — escaped."""
     return t.gettext("{severity} · {category}: {intern}").format(
@@ -56,8 +64,13 @@ def channel_message(p: ProblemSnapshot, t: Translator, *, mention_people: tuple[
         blocks += _titled(_("What has been done so far"), p.actions_taken)
     if p.status == ProblemStatus.RESOLVED and p.resolution:
         blocks += _titled(_("Resolution"), p.resolution)
-    notes = [_("Mentor {mentor} · Teacher {teacher}").format(mentor=mention(p.mentor), teacher=mention(p.teacher)),
-             _("Report #{number}").format(number=p.id)]
+    if p.school_only:  # never a mention of the mentor: the enterprise does not see this report
+        notes = [_("🔒 School-side only: not shown to the enterprise"),
+                 _("Teacher {teacher}").format(teacher=mention(p.teacher))]
+    else:
+        notes = [_("Mentor {mentor} · Teacher {teacher}").format(mentor=mention(p.mentor),
+                                                                 teacher=mention(p.teacher))]
+    notes.append(_("Report #{number}").format(number=p.id))
     if p.update_count:
         notes.append(t.ngettext("{count} update in the thread", "{count} updates in the thread",
                                   p.update_count).format(count=p.update_count))
@@ -102,17 +115,17 @@ def thread_note(kind: EventKind, actor: str, text: str | None, t: Translator) ->
 def supervisor_dm(p: ProblemSnapshot, t: Translator) -> tuple[str, Blocks]:
     """To the intern's mentor or teacher: a new problem about their intern — named once, then how severe and
     what kind (`summary_text` would name the intern a second time)."""
-    text = t.gettext("{reporter} reported a problem about your intern {intern} in <#{channel}>: "
+    text = t.gettext("{reporter} reported a problem about your intern {intern} in {channel}: "
                      "{severity} · {category}").format(
-        reporter=mention(p.reporter), intern=escape(intern_label(p, t)), channel=p.channel_id,
+        reporter=mention(p.reporter), intern=escape(intern_label(p, t)), channel=place(p, t),
         severity=t.gettext(SEVERITY_LABELS[p.severity]), category=t.gettext(CATEGORY_LABELS[p.category]))
     return text, [section(text)]
 
 
 def coordinator_alert(p: ProblemSnapshot, t: Translator) -> tuple[str, Blocks]:
     """To coordinators, at once, for P1 and safety problems."""
-    text = t.gettext("🚨 Needs attention now — {reporter} reported in <#{channel}> ({partnership}): {summary}").format(
-        reporter=mention(p.reporter), channel=p.channel_id, partnership=escape(p.partnership_name),
+    text = t.gettext("🚨 Needs attention now — {reporter} reported in {channel} ({partnership}): {summary}").format(
+        reporter=mention(p.reporter), channel=place(p, t), partnership=escape(p.partnership_name),
         summary=summary_text(p, t))
     return text, [section(text)]
 
@@ -126,7 +139,7 @@ def reporter_notice(p: ProblemSnapshot, kind: EventKind, actor: str, t: Translat
         EventKind.REOPENED: _("{person} reopened your report about {intern}."),
     }.get(kind, _("{person} added an update to your report about {intern}."))
     text = template.format(person=mention(actor), intern=escape(intern_label(p, t)))
-    return text, [section(t.aside(text, f"<#{p.channel_id}>"))]
+    return text, [section(t.aside(text, place(p, t)))]
 
 
 def _waited(waited: timedelta, t: Translator) -> str:
@@ -147,9 +160,9 @@ def escalation_note(p: ProblemSnapshot, waited: timedelta, t: Translator) -> tup
 
 def escalation_dm(p: ProblemSnapshot, waited: timedelta, t: Translator) -> tuple[str, Blocks]:
     """To each coordinator: which report, how severe, how long it has waited, where it is."""
-    text = t.gettext("⏰ A {severity} report about {intern} in <#{channel}> has not been acknowledged after "
+    text = t.gettext("⏰ A {severity} report about {intern} in {channel} has not been acknowledged after "
                      "{waited}. Please make sure the intern's teacher or mentor takes it on, or acknowledge "
                      "it yourself.").format(severity=t.gettext(SEVERITY_LABELS[p.severity]),
-                                           intern=escape(intern_label(p, t)), channel=p.channel_id,
+                                           intern=escape(intern_label(p, t)), channel=place(p, t),
                                            waited=_waited(waited, t))
     return text, [section(text)]

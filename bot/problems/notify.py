@@ -14,6 +14,10 @@ from bot.problems.snapshot import ProblemSnapshot
 from models.problem import SAFETY_CATEGORIES, EventKind, Severity
 
 
+def _is_person(conversation: str) -> bool:
+    return conversation[:1] in ("U", "W")
+
+
 class SlackProblemNotifier:
     """Channel post (updated in place), thread notes, and DMs to the people concerned.
 
@@ -25,6 +29,9 @@ class SlackProblemNotifier:
 
     def reported(self, session: Session, problem: ProblemSnapshot) -> None:
         t = translator(problem.language)
+        if problem.school_only:
+            self._reported_school_side(session, problem)
+            return
         supervisors = tuple(dict.fromkeys(u for u in (problem.mentor, problem.teacher) if u != problem.reporter))
         text, blocks = messages.channel_message(problem, t, mention_people=supervisors)
         outbox.post(session, channel=problem.channel_id, text=text, blocks=blocks, key=problem.message_key,
@@ -38,6 +45,35 @@ class SlackProblemNotifier:
                     alert_text, alert_blocks = messages.coordinator_alert(
                         problem, translator(self._language(session, user, problem)))
                     outbox.post(session, channel=user, text=alert_text, blocks=alert_blocks)
+        self._refresh_homes(session, problem)
+
+    def _reported_school_side(self, session: Session, problem: ProblemSnapshot) -> None:
+        """A school-side report (docs/decisions/0009-who-sees-what.md): to the school-side channel, mentioning
+        the teacher; without one, the report itself goes to the teacher's DM (where its changes then show) and
+        to each of the college's coordinators. Never the shared channel, the mentor or enterprise people."""
+        t = translator(problem.language)
+        in_channel = not _is_person(problem.channel_id)
+        mentioned = (problem.teacher,) if in_channel and problem.teacher != problem.reporter else ()
+        text, blocks = messages.channel_message(problem, t, mention_people=mentioned)
+        if in_channel:
+            outbox.post(session, channel=problem.channel_id, text=text, blocks=blocks, key=problem.message_key,
+                        notify_user=problem.reporter)
+            for user in mentioned:
+                dm_text, dm_blocks = messages.supervisor_dm(problem, translator(self._language(session, user, problem)))
+                outbox.post(session, channel=user, text=dm_text, blocks=dm_blocks)
+        else:
+            teacher_t = translator(self._language(session, problem.teacher, problem))
+            dm_text, dm_blocks = messages.channel_message(problem, teacher_t)
+            outbox.post(session, channel=problem.teacher, text=dm_text, blocks=dm_blocks, key=problem.message_key)
+        for user in problem.coordinators:
+            if user in (problem.teacher, problem.reporter):
+                continue
+            reader = translator(self._language(session, user, problem))
+            if in_channel:
+                alert_text, alert_blocks = messages.coordinator_alert(problem, reader)
+            else:
+                alert_text, alert_blocks = messages.channel_message(problem, reader)
+            outbox.post(session, channel=user, text=alert_text, blocks=alert_blocks)
         self._refresh_homes(session, problem)
 
     def changed(self, session: Session, problem: ProblemSnapshot, kind: EventKind, actor: str,
@@ -65,7 +101,8 @@ class SlackProblemNotifier:
 
     def _refresh_homes(self, session: Session, problem: ProblemSnapshot) -> None:
         """Everyone whose App Home lists the problem or counts it (bot.home)."""
-        outbox.refresh_homes(session, (problem.teacher, problem.mentor, problem.reporter, *problem.coordinators))
+        mentor = None if problem.school_only else problem.mentor  # a school-side report is not on their App Home
+        outbox.refresh_homes(session, (problem.teacher, mentor, problem.reporter, *problem.coordinators))
 
     def _language(self, session: Session, slack_user_id: str, problem: ProblemSnapshot) -> str:
         """The reader's own choice, else their Slack language if already known, else the partnership's."""

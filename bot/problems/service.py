@@ -36,8 +36,17 @@ from bot.problems.snapshot import ProblemSnapshot, coordinators_of, new_report_s
 from bot.storage.db import Database, insert_at_commit
 from models.base import utcnow
 from models.delivery import ProcessedRequest
-from models.problem import AWAITING_ACKNOWLEDGEMENT, Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
-from models.roster import Intern, Membership, Partnership, Person, Role
+from models.problem import (
+    AWAITING_ACKNOWLEDGEMENT,
+    SCHOOL_SIDE_CATEGORIES,
+    Category,
+    EventKind,
+    Problem,
+    ProblemEvent,
+    ProblemStatus,
+    Severity,
+)
+from models.roster import Intern, Membership, Partnership, Person, Role, Side
 
 RESOLVABLE = (ProblemStatus.OPEN, ProblemStatus.ACKNOWLEDGED, ProblemStatus.REOPENED)
 
@@ -61,6 +70,8 @@ class ReportForm:
     refusal: CoopError | None = None
     chosen_language: str | None = None
     partnership_language: str | None = None
+    # the reporter's side: a college person is offered "School-side only" (the service decides on submit)
+    side: Side | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,7 @@ _INTERN_FOR_REPORT = (select(Intern).where(Intern.id == bindparam("intern_id"))
                       .options(joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor)))
 _INSERT_PROBLEM = insert(Problem).returning(Problem.id)
 LATEST_ZONE = "Pacific/Kiritimati"  # UTC+14: where each day begins first
-_REPORT_FORM = (select(Person.locale, Membership.role, Partnership.timezone, Partnership.language)
+_REPORT_FORM = (select(Person.locale, Person.side, Membership.role, Partnership.timezone, Partnership.language)
                 .select_from(Person)
                 .outerjoin(Membership, Membership.person_id == Person.id)
                 .outerjoin(Partnership, Partnership.id == Membership.partnership_id)
@@ -98,6 +109,7 @@ class _Reporting:
     intern: Intern  # with its partnership, teacher and mentor loaded
     person: Person
     coordinators: tuple[str, ...]
+    school_only: bool
 
 
 class ProblemService:
@@ -123,7 +135,8 @@ class ProblemService:
         if not zones:
             return ReportForm(today=self._today_in(None), refusal=NotAllowed(Action.REPORT_PROBLEM.value),
                               chosen_language=chosen, partnership_language=first_language)
-        return ReportForm(today=self._today_in(zones[0]), chosen_language=chosen, partnership_language=first_language)
+        return ReportForm(today=self._today_in(zones[0]), chosen_language=chosen, partnership_language=first_language,
+                          side=Side(rows[0].side))
 
     def search_interns(self, slack_user_id: str, query: str, limit: int = 100) -> list[InternChoice]:
         """Interns the person may report on whose name or student id contains `query`."""
@@ -167,7 +180,8 @@ class ProblemService:
                     partnership_id=intern.partnership_id, intern_id=intern.id, reporter_id=person.id,
                     category=data.category, severity=data.severity, description=data.description,
                     occurred_on=data.occurred_on, actions_taken=data.actions_taken, status=ProblemStatus.OPEN,
-                    created_at=now, source_key=source_key,  # unique: a repeat fails here, before anything else
+                    school_only=reporting.school_only, created_at=now,
+                    source_key=source_key,  # unique: a repeat fails here, before anything else
                 )).scalar_one()
                 insert_at_commit(session, ProblemEvent, {
                     "problem_id": problem_id, "kind": EventKind.REPORTED, "actor_id": person.id,
@@ -177,7 +191,8 @@ class ProblemService:
                                                                    None))
                 view = new_report_snapshot(problem_id=problem_id, intern=intern, reporter=person,
                                            coordinators=reporting.coordinators, fields=data, created_at=now,
-                                           default_timezone=self.default_timezone)
+                                           default_timezone=self.default_timezone,
+                                           school_only=reporting.school_only)
                 self.notifier.reported(session, view)
                 return Outcome(view, changed=True)
         except IntegrityError:
@@ -203,7 +218,9 @@ class ProblemService:
         problems, intern, person = self._report_problems(session, slack_user_id, data.intern_id, data.occurred_on)
         raise_problems(problems)
         assert intern is not None and person is not None  # no problem: both found
-        return _Reporting(intern, person, coordinators_of(session, intern.partnership_id))
+        private = school_side_only(person.side, data.category, data.school_only)
+        return _Reporting(intern, person, coordinators_of(session, intern.partnership_id, school_only=private),
+                          private)
 
     def _report_problems(self, session: Session, slack_user_id: str, intern_id: int | None,
                          occurred_on: date | None) -> tuple[dict[str, str], Intern | None, Person | None]:
@@ -293,6 +310,14 @@ class ProblemService:
 
     def _today_in(self, timezone: str | None) -> date:
         return self.clock().astimezone(ZoneInfo(timezone or self.default_timezone)).date()
+
+
+def school_side_only(reporter_side: Side, category: Category, ticked: bool) -> bool:
+    """Whether a new report is school-side only: a college person's, when they ticked "School-side only" or
+    its category is one the enterprise never reads (SCHOOL_SIDE_CATEGORIES). Decided by the reporter's side
+    on the roster, not by what the form drew: an enterprise person's tick is ignored (their report is theirs
+    to see), and so it is for categories they report."""
+    return reporter_side == Side.SCHOOL and (ticked or category in SCHOOL_SIDE_CATEGORIES)
 
 
 def _state(problem: Problem) -> dict[str, object]:

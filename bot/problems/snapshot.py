@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.i18n.catalog import match_language
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
-from models.roster import Intern, Membership, Partnership, Person, Role
+from models.roster import Intern, Membership, Partnership, Person, Role, Side
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ class ProblemSnapshot:
     resolution: str | None
     update_count: int
     coordinators: tuple[str, ...]
+    # School-side only (docs/decisions/0009-who-sees-what.md): `channel_id` is then the school-side channel,
+    # or, without one, the intern's teacher (their DM holds the report); `coordinators` are the college's.
+    school_only: bool = False
     # The language each person loaded here chose for themselves (None: none chosen), by Slack id, so a
     # notice to the reporter, teacher or mentor needs no query for it (bot.problems.notify).
     chosen_languages: Mapping[str, str | None] = field(default_factory=dict)
@@ -56,13 +59,14 @@ def snapshot(session: Session, problem: Problem, default_timezone: str, *,
              update_count: int | None = None) -> ProblemSnapshot:
     """Read the problem and what its messages show; pass `update_count` when it is known (e.g. 0 for
     a report just made) to save the count query."""
+    school_only = bool(problem.school_only)
     updates = update_count if update_count is not None else session.scalar(
         select(func.count()).select_from(ProblemEvent).where(
             ProblemEvent.problem_id == problem.id, ProblemEvent.kind == EventKind.UPDATE)) or 0
     as_reported = _as_reported(
         problem_id=problem.id, partnership=problem.partnership, intern=problem.intern, reporter=problem.reporter,
-        coordinators=coordinators_of(session, problem.partnership_id), fields=problem,
-        created_at=problem.created_at, default_timezone=default_timezone)
+        coordinators=coordinators_of(session, problem.partnership_id, school_only=school_only), fields=problem,
+        created_at=problem.created_at, default_timezone=default_timezone, school_only=school_only)
     return replace(
         as_reported, status=problem.status, update_count=int(updates), resolution=problem.resolution,
         acknowledged_by=problem.acknowledged_by.slack_user_id if problem.acknowledged_by else None,
@@ -72,27 +76,37 @@ def snapshot(session: Session, problem: Problem, default_timezone: str, *,
 
 
 def new_report_snapshot(*, problem_id: int, intern: Intern, reporter: Person, coordinators: tuple[str, ...],
-                        fields: ReportFields, created_at: datetime, default_timezone: str) -> ProblemSnapshot:
+                        fields: ReportFields, created_at: datetime, default_timezone: str,
+                        school_only: bool = False) -> ProblemSnapshot:
     """The snapshot of a report just inserted, from what the caller already holds (no ORM object for
     the problem: creating one costs more than the rest of the request; no query either)."""
     return _as_reported(problem_id=problem_id, partnership=intern.partnership, intern=intern, reporter=reporter,
                         coordinators=coordinators, fields=fields, created_at=created_at,
-                        default_timezone=default_timezone)
+                        default_timezone=default_timezone, school_only=school_only)
+
+
+def report_place(partnership: Partnership, intern: Intern, school_only: bool) -> str:
+    """Where a report's message lives: the partnership's channel; for a school-side report its school-side
+    channel, or without one the intern's teacher's DM."""
+    if not school_only:
+        return partnership.channel_id
+    return partnership.school_channel_id or intern.teacher.slack_user_id
 
 
 def _as_reported(*, problem_id: int, partnership: Partnership, intern: Intern, reporter: Person,
                  coordinators: tuple[str, ...], fields: ReportFields, created_at: datetime,
-                 default_timezone: str) -> ProblemSnapshot:
+                 default_timezone: str, school_only: bool) -> ProblemSnapshot:
     """A problem as it stood when reported: open, no updates. The one place a snapshot is built."""
     return ProblemSnapshot(
         id=problem_id, partnership_id=partnership.id, partnership_name=partnership.name,
-        channel_id=partnership.channel_id, timezone=partnership.timezone or default_timezone,
+        channel_id=report_place(partnership, intern, school_only),
+        timezone=partnership.timezone or default_timezone,
         language=partnership.language, intern_name=intern.name, student_id=intern.student_id,
         category=fields.category, severity=fields.severity, status=ProblemStatus.OPEN,
         description=fields.description, occurred_on=fields.occurred_on, actions_taken=fields.actions_taken,
         reporter=reporter.slack_user_id, teacher=intern.teacher.slack_user_id, mentor=intern.mentor.slack_user_id,
         created_at=created_at, acknowledged_by=None, acknowledged_at=None, resolved_by=None, resolved_at=None,
-        resolution=None, update_count=0, coordinators=coordinators,
+        resolution=None, update_count=0, coordinators=coordinators, school_only=school_only,
         chosen_languages=_chosen_languages(reporter, intern.teacher, intern.mentor),
     )
 
@@ -116,10 +130,12 @@ class ReportFields(Protocol):
     def actions_taken(self) -> str | None: ...
 
 
-_COORDINATORS = (select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
+_COORDINATORS = (select(Person.slack_user_id, Person.side).join(Membership, Membership.person_id == Person.id)
                  .where(Membership.partnership_id == bindparam("partnership_id"), Membership.role == Role.COORDINATOR)
                  .order_by(Person.id))  # built once (every report reads it)
 
 
-def coordinators_of(session: Session, partnership_id: int) -> tuple[str, ...]:
-    return tuple(session.scalars(_COORDINATORS, {"partnership_id": partnership_id}))
+def coordinators_of(session: Session, partnership_id: int, *, school_only: bool = False) -> tuple[str, ...]:
+    """The partnership's coordinators; of a school-side report, the college's only."""
+    rows = session.execute(_COORDINATORS, {"partnership_id": partnership_id})
+    return tuple(user for user, side in rows if not school_only or side == Side.SCHOOL)

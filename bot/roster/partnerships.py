@@ -28,6 +28,7 @@ def snapshot(partnership: Partnership) -> dict[str, Any]:
         "school": partnership.school,
         "enterprise": partnership.enterprise,
         "channel_id": partnership.channel_id,
+        "school_channel_id": partnership.school_channel_id,
         "timezone": partnership.timezone,
         "language": partnership.language,
     }
@@ -53,6 +54,7 @@ def add_partnership(db: Database, data: PartnershipInput, actor: str = "cli", *,
                 school=data.school,
                 enterprise=data.enterprise,
                 channel_id=data.channel_id,
+                school_channel_id=data.school_channel_id,
                 timezone=data.timezone,
                 language=data.language,
             )

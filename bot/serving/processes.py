@@ -41,7 +41,8 @@ class CoopbotGunicorn(BaseApplication):
 
         self._runtime = self._build()
         self._runtime.start()
-        return build_wsgi_app(self._runtime.app, self._runtime.health, self._runtime.metrics, self._runtime.guard)
+        return build_wsgi_app(self._runtime.app, self._runtime.health, self._runtime.metrics, self._runtime.guard,
+                              self._runtime.services.held.download)
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
         """Graceful stop of one worker: listeners finish, the delivery in flight completes."""

@@ -26,6 +26,8 @@ from slack_bolt import App
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer, TcpWSGIServer, create_server
 
+from bot.delivery.file_links import FILES_PATH, Download, LinkRefused
+from bot.errors import NotFound
 from bot.observability import Metrics, new_request_id, request_id
 from bot.serving.request_guard import RequestGuard
 from bot.serving.slack_body import SlackWsgiHandler
@@ -66,7 +68,8 @@ def _declared_length(environ: WSGIEnvironment) -> int | None:
 
 
 def build_wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None,
-                   guard: RequestGuard | None = None) -> WSGIApplication:
+                   guard: RequestGuard | None = None,
+                   downloads: Callable[[str], Download] | None = None) -> WSGIApplication:
     """The WSGI callable: Slack's requests go to Bolt (which verifies their signatures), `/healthz` to
     the health check, `/metrics` to Prometheus, everything else is refused without being read."""
     slack = SlackWsgiHandler(bolt_app, path=EVENTS_PATH)  # bodies parsed by key (bot.serving.slack_body)
@@ -85,7 +88,7 @@ def build_wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None
             return route(environ, recording_start_response)
         finally:
             path = environ.get("PATH_INFO", "")
-            known = path if path in _ALLOWED else "other"
+            known = path if path in _ALLOWED else FILES_PATH if path.startswith(FILES_PATH) else "other"
             metrics.responses.labels(known, status_seen[0] if status_seen else "none").inc()
             if path == EVENTS_PATH:
                 metrics.ack_seconds.observe(time.perf_counter() - started)
@@ -94,6 +97,8 @@ def build_wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None
     def route(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET").upper()
+        if path.startswith(FILES_PATH) and downloads is not None and method in ("GET", "HEAD"):
+            return _download(downloads, path.removeprefix(FILES_PATH), start_response, head=method == "HEAD")
         allowed = _ALLOWED.get(path)
         if allowed is None:
             return _json(start_response, "404 Not Found", {"error": "not found"})
@@ -123,6 +128,21 @@ def build_wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None
         return slack(environ, start_response)
 
     return app
+
+
+def _download(downloads: Callable[[str], Download], token: str, start_response: StartResponse, *,
+              head: bool) -> list[bytes]:
+    """A signed link's file (bot.delivery.file_links): 403 if tampered or expired, 404 if it is gone."""
+    try:
+        found = downloads(token)
+    except LinkRefused as exc:
+        return _json(start_response, "403 Forbidden", {"error": f"link {exc.args[0]}"})
+    except NotFound:
+        return _json(start_response, "404 Not Found", {"error": "not found"})
+    start_response("200 OK", [("Content-Type", found.content_type), ("Content-Length", str(len(found.content))),
+                              ("Content-Disposition", found.disposition), ("Cache-Control", "private, no-store"),
+                              ("X-Content-Type-Options", "nosniff")])
+    return [] if head else [found.content]
 
 
 def _health_response(health: Health, start_response: StartResponse, *, head: bool) -> list[bytes]:

@@ -173,7 +173,8 @@ def running_app(db: Database, **setting_overrides: Any) -> Iterator[Harness]:
                             slack_api_url=fake.url, database_url=db.url, **setting_overrides)
         services = build_services(settings, db=db)
         runtime = build_runtime(settings, services)
-        server = start_in_thread(build_wsgi_app(runtime.app, runtime.health, runtime.metrics, runtime.guard))
+        server = start_in_thread(build_wsgi_app(runtime.app, runtime.health, runtime.metrics, runtime.guard,
+                                                services.held.download))
         try:
             slack = SlackRequests(server.url, SIGNING_SECRET, fake=fake)
             yield Harness(db=db, fake=fake, slack=slack, services=services, runtime=runtime, server=server)

@@ -26,6 +26,8 @@ from bot.admin import forms as admin_forms
 from bot.admin.service import PartnershipChoice
 from bot.compliance import forms as compliance_forms
 from bot.compliance.service import Checklist, MissingCompliance
+from bot.delivery.fallback import DM_REFUSALS, announcement, neutral_line
+from bot.delivery.held import HeldView
 from bot.delivery.notices import CHANNEL_ERRORS, _how_to_fix
 from bot.digests import data as digest_data
 from bot.digests.messages import digest_message, labelled
@@ -61,11 +63,13 @@ from handlers.admin import only_coordinators
 from handlers.common import refusal
 from handlers.compliance import only_teachers
 from handlers.exchanges import _not_mine, exchange_refusal
+from handlers.held import details_modal, held_refusal
 from handlers.home import language_refusal
 from handlers.internships import evaluation_refusal
 from handlers.meetings import _input_error, meeting_refusal
 from handlers.problems import problem_refusal
 from models.compliance import ComplianceItem
+from models.delivery import OutboxKind
 from models.exchange import ExchangeStatus
 from models.internship import Grade
 from models.problem import EventKind, ProblemStatus, Severity
@@ -171,6 +175,7 @@ def every_rendering(t: Translator) -> Iterator[Rendering]:
 
 def _problems(t: Translator) -> Iterator[Rendering]:
     yield "report modal", problem_forms.report_modal(t, date(2027, 3, 5))
+    yield "report modal, college person", problem_forms.report_modal(t, date(2027, 3, 5), school_side=True)
     yield "report errors", problem_forms.parse_report({}, t)
     for field in (*problem_forms.REPORT_BLOCKS, "unknown"):
         for kind in ("missing", "future", "before_internship", "not_yours"):
@@ -179,8 +184,10 @@ def _problems(t: Translator) -> Iterator[Rendering]:
         yield f"{callback} modal", problem_forms.note_modal(callback, 1, t, intern=t.aside("欧阳娜娜", "S2024002"))
     yield "note error", problem_forms.parse_note({}, t)
     yield "intern option", named_option("欧阳娜娜" * 30, "S2024002", "1", t)
-    for p in every_problem_state():
-        what = f"problem {p.status} {p.severity} {p.category}"
+    states = list(every_problem_state())
+    school_side = [replace(states[0], school_only=True), replace(states[0], school_only=True, channel_id="U0TEACHER")]
+    for p in [*states, *school_side]:
+        what = f"problem {p.status} {p.severity} {p.category} {p.school_only} {p.channel_id}"
         yield f"channel message, {what}", problem_messages.channel_message(p, t, mention_people=("U0MENTOR",))
         yield f"supervisor DM, {what}", problem_messages.supervisor_dm(p, t)
         yield f"coordinator alert, {what}", problem_messages.coordinator_alert(p, t)
@@ -298,6 +305,7 @@ def _digests(t: Translator) -> Iterator[Rendering]:
     full.action_item_count = 9
     full.ending = [digest_data.InternLine("欧阳娜娜", "S2024001", date(2027, 3, 31))] * digest_data.TOP
     full.ending_count = 9
+    full.school_side = digest_data.Counts(2, 1, 3)
     full.compliance = [MissingCompliance(1, 1, "张伟", "S2024003", "U0TEACHER", date(2027, 3, 1),
                                          tuple(ComplianceItem), started) for started in (True, False)] * 5
     for d in (empty, full):
@@ -400,9 +408,19 @@ def _administration(t: Translator) -> Iterator[Rendering]:
              "birth_after_start", "bad_channel", "channel_taken", "last_coordinator", "shared_person")
     yield "field errors", admin_forms.errors({f"{b}/{c}": c for b in blocks for c in codes}, t)
     yield "field errors by block", [admin_forms.field_error(b, c, t) for b in blocks for c in codes]
-    for error in CHANNEL_ERRORS | {"not_allowed_token_type"}:
+    for error in CHANNEL_ERRORS | DM_REFUSALS | {"not_allowed_token_type"}:
         for conversation in ("C0PARTNER", "U0TEACHER"):
             yield f"delivery notice {error} {conversation}", _how_to_fix(t, error, conversation)
+    for prefix in ("exchange_review", "exchange_assess", "exchange_edit", "internship_evaluate", "problem_ack",
+                   "meeting_rsvp", "home_other"):
+        line = neutral_line(OutboxKind.POST, [{"type": "actions", "elements": [{"action_id": prefix}]}], "U0MENTOR", t)
+        yield f"held DM announcement {prefix}", announcement(7, line, t)
+    yield "held file announcement", announcement(8, neutral_line(OutboxKind.UPLOAD, None, "U0MENTOR", t), t)
+    link = "https://coop.example.edu/files/8.1800000000.abc"
+    for held in (HeldView("x", [{"type": "section", "text": {"type": "mrkdwn", "text": "您好"}}], None, None),
+                 HeldView("您的人员交流证明", [], "人员交流证明 COOP-2027-0001.pdf", link),
+                 HeldView("您的人员交流证明", [], "人员交流证明 COOP-2027-0001.pdf", None)):
+        yield f"held details {held.filename} {held.link}", details_modal(held, t)
 
 
 def _refusals(t: Translator) -> Iterator[Rendering]:
@@ -414,7 +432,7 @@ def _refusals(t: Translator) -> Iterator[Rendering]:
                                                ONGOING)),
               AlreadyDecided("U0COORDS"), AlreadyEvaluated("U0MENTOR")]
     for refuse in (refusal, problem_refusal, exchange_refusal, meeting_refusal, evaluation_refusal,
-                   only_coordinators, only_teachers, language_refusal):
+                   only_coordinators, only_teachers, language_refusal, held_refusal):
         for error in errors:
             yield f"{refuse.__name__} {error!r}", refuse(error, t)
     for unavailable in (LetterUnavailable(missing=("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",)),

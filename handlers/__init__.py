@@ -5,7 +5,19 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.container import Services
-from handlers import admin, channels, compliance, coop, errors, exchanges, home, internships, meetings, problems
+from handlers import (
+    admin,
+    channels,
+    compliance,
+    coop,
+    errors,
+    exchanges,
+    home,
+    installs,
+    internships,
+    meetings,
+    problems,
+)
 
 
 def register_all(app: App, services: Services) -> None:
@@ -19,3 +31,4 @@ def register_all(app: App, services: Services) -> None:
     compliance.register(app, services)
     coop.register(app, services)
     channels.register(app, services)
+    installs.register(app, services)

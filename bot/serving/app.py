@@ -25,13 +25,12 @@ from bot.observability import Metrics
 from bot.serving import idempotency
 from bot.serving.ack_signal import SignalAcks
 from bot.serving.executor import TrackedExecutor
+from bot.slack.manifest import INSTALL_PATH, REDIRECT_PATH
 from bot.slack.surface import BOT_SCOPES
 
 log = logging.getLogger(__name__)
 AUTH_TEST_TIMEOUT_SECONDS = 1
 AUTH_TEST_RETRY_SECONDS = 60.0
-INSTALL_PATH = "/slack/install"  # OAuth mode: where a workspace's admin starts installing (Bolt's default)
-REDIRECT_PATH = "/slack/oauth_redirect"  # where Slack sends them back with the code (Bolt's default)
 
 
 class _NoEnvTokenWarning(logging.Filter):

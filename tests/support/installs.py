@@ -16,10 +16,10 @@ from bot.container import build_services
 from bot.devtools.fake_oauth import AUTHORIZE_PATH
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_requests import SlackRequests
-from bot.serving.app import INSTALL_PATH, REDIRECT_PATH
 from bot.serving.runtime import build_runtime
 from bot.serving.server import build_wsgi_app, start_in_thread
 from bot.settings import Settings
+from bot.slack.manifest import INSTALL_PATH, REDIRECT_PATH
 from bot.storage.db import Database
 from models.base import utcnow
 from tests.support.harness import Harness

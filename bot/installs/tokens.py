@@ -143,6 +143,9 @@ class Installations:
             bot=current, minutes_before_expiration=max(0, int(left // 60) + 1))
         if rotated is None:
             return current
+        if rotated.bot_token_expires_at is not None:  # its lifetime counted from our clock's now, not the wall's
+            lifetime = rotated.bot_token_expires_at - int(time.time())
+            rotated.bot_token_expires_at = int(self.clock().timestamp()) + lifetime
         self.store.save_bot(rotated)
         log.info("refreshed the bot token of %s", current.team_id or current.enterprise_id)
         return rotated

@@ -167,7 +167,8 @@ class InstallationAuthorize(Authorize):
         self.installations = installations
 
     def __call__(self, *, context: BoltContext, enterprise_id: str | None, team_id: str | None,
-                 user_id: str | None) -> AuthorizeResult | None:
+                 user_id: str | None, actor_enterprise_id: str | None = None, actor_team_id: str | None = None,
+                 actor_user_id: str | None = None) -> AuthorizeResult | None:
         found = self.installations.bot(enterprise_id, team_id,
                                        is_enterprise_install=context.is_enterprise_install)
         if found is None or not found.bot_token:

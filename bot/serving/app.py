@@ -50,13 +50,16 @@ if not any(isinstance(f, _NoEnvTokenWarning) for f in _BOLT_APP_LOGGER.filters):
 def create_app(services: Services, executor: TrackedExecutor | None = None, metrics: Metrics | None = None) -> App:
     secret = services.settings.slack_signing_secret
     installations = services.installations
+    # Single-token mode: that token, its bot user id learnt once; OAuth mode: each request's installation.
+    authorize: Any = (_cached_authorize(services.client) if installations is None
+                      else InstallationAuthorize(installations))
     app = App(
         listener_executor=executor or TrackedExecutor(),
         # Bolt gives each request a client with the token from `authorize` and this client's base URL;
         # the app's own client carries no token, so Bolt has no second token to warn about.
         client=WebClient(base_url=services.client.base_url, timeout=services.client.timeout, retry_handlers=[]),
         signing_secret=secret.get_secret_value() if secret else "",
-        authorize=_cached_authorize(services.client) if installations is None else InstallationAuthorize(installations),
+        authorize=authorize,
         oauth_settings=None if installations is None else _oauth_settings(services, installations),
         installation_store=None if installations is None else installations.store,
         raise_error_for_unhandled_request=False,

@@ -8,15 +8,16 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.container import make_installations
-from bot.installs.routing import HELD
+from bot.installs.routing import HELD, link_partnership
 from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import OutboxMessage, OutboxStatus
 from models.installation import slack_bots
 from models.roster import Partnership
+from tests.support.cli import operator_env, run
 from tests.support.harness import CHANNEL, TEACHER, seed_roster
 from tests.support.installs import COLLEGE, COMPANY, install, running_oauth_app, slack_from, token_of
 
@@ -149,11 +150,24 @@ def test_posts_for_a_partnership_go_through_its_host_installation(db: Database, 
     with running_oauth_app(db) as h:
         install(h, COLLEGE)
         install(h, COMPANY)
-        with db.transaction() as session:  # the partnership's channel lives in the company's workspace
-            session.execute(update(Partnership).where(Partnership.channel_id == CHANNEL)
-                            .values(install_team_id=COMPANY))
+        link_partnership(db, "深职院–华为", COMPANY)  # its channel lives in the company's workspace
         assert h.report(TEACHER).status == 200  # reported from the college's workspace
         h.deliver()
         posts = h.fake.calls_to("chat.postMessage")
         assert [c for c in posts if c.args.get("channel") == CHANNEL]
         assert {token_of(c) for c in posts} == {_token(db, COMPANY)}  # the DMs too: the teacher's partnership's
+
+
+def test_coopbot_partnership_link_records_the_host_installation(db: Database, tmp_path: Path) -> None:
+    seed_roster(db, tmp_path)
+    env = operator_env(db)
+    done = run(["partnership", "link", "--name", "深职院–华为", "--team", COMPANY], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert COMPANY in done.stdout
+    with db.session() as session:
+        linked = {name: team for name, team in session.execute(select(Partnership.name, Partnership.install_team_id))}
+    assert linked == {"深职院–华为": COMPANY, "Other College–Acme": None}
+    unknown = run(["partnership", "link", "--name", "Nobody", "--team", COMPANY], env, tmp_path)
+    assert unknown.returncode != 0 and "Nobody" in unknown.stderr
+    bad = run(["partnership", "link", "--name", "深职院–华为", "--team", "C0CHANNEL"], env, tmp_path)
+    assert bad.returncode != 0 and "--team" in bad.stderr

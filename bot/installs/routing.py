@@ -14,12 +14,15 @@ minutes, and at once when a workspace installs coopbot (`resume_held`, from the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from sqlalchemy import select, update
 
+from bot import audit
 from bot.delivery import outbox
+from bot.errors import CoopError
 from bot.installs.tokens import Installations
 from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus
@@ -62,6 +65,32 @@ class InstallationRouter:
         return WebClient(token=found.bot_token, base_url=self.installations.api_url, timeout=10, retry_handlers=[])
 
 
+class UnknownPartnership(CoopError):
+    """`coopbot partnership link` named no partnership."""
+
+
+def link_partnership(db: Database, name: str, team_id: str, actor: str = "cli") -> str | None:
+    """Record the workspace whose installation hosts the partnership's channel (a `T…` team id, or the `E…`
+    enterprise id of an org-wide install); returns the one it had. Audited. Its held messages go now."""
+    with db.transaction() as session:
+        partnership = session.scalar(select(Partnership).where(Partnership.name == name))
+        if partnership is None:
+            raise UnknownPartnership(f"no partnership named {name!r}")
+        before = partnership.install_team_id
+        partnership.install_team_id = team_id
+        audit.record(session, actor=actor, action="partnership.link_installation", entity_type="partnership",
+                     entity_id=partnership.id, before={"install_team_id": before}, after={"install_team_id": team_id})
+    return before
+
+
+Route = Callable[[OutboxMessage], WebClient | None]
+
+
+def outbox_route(db: Database, installations: Installations | None) -> Route | None:
+    """The delivery worker's `route` (None in single-token mode: every row goes with the one token)."""
+    return None if installations is None else InstallationRouter(db, installations).client_for
+
+
 def resume_held(db: Database, now: datetime) -> int:
     """A workspace installed coopbot (again): the held messages are due now, and the worker is woken."""
     with db.transaction() as session:
@@ -74,4 +103,5 @@ def resume_held(db: Database, now: datetime) -> int:
     return count
 
 
-__all__ = ["HELD", "HOLD_RETRY", "InstallationRouter", "resume_held"]
+__all__ = ["HELD", "HOLD_RETRY", "InstallationRouter", "UnknownPartnership", "link_partnership", "outbox_route",
+           "resume_held"]

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.container import Services, build_services
 from bot.delivery.worker import DeliveryWorker
 from bot.home.refresh import home_renderer
-from bot.installs.routing import HELD, HOLD_RETRY, InstallationRouter
+from bot.installs.routing import HELD, HOLD_RETRY, outbox_route
 from bot.observability import Metrics
 from bot.serving.app import create_app
 from bot.serving.executor import TrackedExecutor
@@ -86,9 +86,8 @@ def outbox_stats(services: Services) -> dict[str, float]:
 def build_runtime(settings: Settings, services: Services | None = None, *, with_scheduler: bool = False) -> Runtime:
     services = services or build_services(settings)
     metrics = Metrics(lambda: outbox_stats(services))
-    router = InstallationRouter(services.db, services.installations) if services.installations else None
     worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
-                            route=router.client_for if router else None,
+                            route=outbox_route(services.db, services.installations),
                             held=(HELD, HOLD_RETRY.total_seconds()),
                             poll_seconds=settings.coopbot_outbox_poll_seconds, metrics=metrics,
                             lease=timedelta(seconds=settings.coopbot_outbox_lease_seconds),

@@ -108,7 +108,9 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
                    clock: Callable[[], datetime] = utcnow) -> Services:
     database = db or Database(settings.database_url)
     web = client or make_client(settings)
-    locales = SlackLocales(web)
+    # OAuth mode: which installation to ask about a person is issue #20's to know; until then their Slack locale
+    # is not read (their own choice, else the partnership's language), rather than asked without a token.
+    locales = SlackLocales(None if settings.oauth_mode else web)
     zone, holidays = settings.coopbot_timezone, settings.coopbot_holidays
     return Services(
         settings=settings, db=database, client=web, clock=clock, locales=locales,

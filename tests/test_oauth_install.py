@@ -80,3 +80,31 @@ def test_healthz_and_single_token_paths_stay(db: Database) -> None:
         assert status == 200, body
         status, _, _ = get(h.server.url + "/slack/nowhere")
         assert status == 404
+
+
+def test_an_org_wide_install_authorizes_requests_from_any_workspace_of_the_organization(db: Database,
+                                                                                      tmp_path: Path) -> None:
+    """Enterprise Grid: installed once for the whole organization (team null, `is_enterprise_install`); a
+    command from one of its workspaces is authorized by that installation."""
+    from urllib.parse import urlencode
+
+    from bot.devtools.slack_requests import new_trigger_id
+
+    seed_roster(db, tmp_path)
+    with running_oauth_app(db) as h:
+        h.fake.oauth.add_workspace(None, "Grid Workspace", enterprise_id="E0GRID", enterprise_name="华为集团",
+                                   is_enterprise_install=True, bot_user_id="U0BOTGRID")
+        status, page = install(h, "E0GRID")
+        assert status == 200, page
+        with db.engine.connect() as conn:
+            row = conn.execute(select(slack_bots)).one()
+        assert (row.enterprise_id, row.team_id, row.is_enterprise_install) == ("E0GRID", None, True)
+        slack = slack_from(h, "T0GRIDWS")
+        form = {"team_id": "T0GRIDWS", "enterprise_id": "E0GRID", "is_enterprise_install": "true",
+                "channel_id": "C0PARTNER", "channel_name": "c0partner", "user_id": TEACHER, "user_name": "w",
+                "command": "/intern-issue", "text": "", "api_app_id": "A0APP",
+                "response_url": h.fake.response_url("grid"), "trigger_id": new_trigger_id()}
+        reply = slack.send(urlencode(form).encode(), "application/x-www-form-urlencoded")
+        assert reply.status == 200, reply.text
+        opened = h.fake.wait_for("views.open")
+        assert [token_of(c) for c in opened] == [row.bot_token]

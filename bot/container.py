@@ -99,9 +99,11 @@ def make_installations(settings: Settings, db: Database,
     """OAuth mode's installation store on coopbot's database; None in single-token mode."""
     if not (settings.oauth_mode and settings.slack_client_id and settings.slack_client_secret):
         return None
+    key = settings.coopbot_token_key.get_secret_value().strip() if settings.coopbot_token_key else ""
     return Installations(db, client_id=settings.slack_client_id,
                          client_secret=settings.slack_client_secret.get_secret_value(), api_url=settings.slack_api_url,
-                         refresh_before=timedelta(minutes=settings.coopbot_token_refresh_minutes), clock=clock)
+                         refresh_before=timedelta(minutes=settings.coopbot_token_refresh_minutes), clock=clock,
+                         token_key=key or None)
 
 
 def build_services(settings: Settings, *, db: Database | None = None, client: WebClient | None = None,

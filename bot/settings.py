@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     slack_authorize_url: str = "https://slack.com/oauth/v2/authorize"
     # A rotating bot token is refreshed when it has less than this left (Bolt's default: 2 hours).
     coopbot_token_refresh_minutes: int = Field(default=120, ge=1, le=11 * 60)
+    # OAuth mode: Fernet key(s) sealing the stored tokens, comma-separated (the first seals; any opens).
+    coopbot_token_key: SecretStr | None = None
     database_url: str = "sqlite:///coopbot.db"
     coopbot_timezone: str = "UTC"
     # Delivery tuning: how often the outbox worker looks for due messages when nobody woke it.
@@ -91,6 +93,15 @@ class Settings(BaseSettings):
     def _font_paths(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(os.pathsep) if part.strip())
+        return value
+
+    @field_validator("coopbot_token_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip():
+            from bot.installs.stores import parse_keys
+
+            parse_keys(value.get_secret_value())  # raises ValueError saying what is wrong, never the key
         return value
 
     @field_validator("slack_api_url")

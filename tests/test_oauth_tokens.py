@@ -5,7 +5,7 @@ partnership goes through its host installation."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,23 +13,12 @@ from sqlalchemy import select
 from bot.container import make_installations
 from bot.installs.routing import HELD, link_partnership
 from bot.storage.db import Database
-from models.base import utcnow
 from models.delivery import OutboxMessage, OutboxStatus
 from models.installation import slack_bots
 from models.roster import Partnership
 from tests.support.cli import operator_env, run
 from tests.support.harness import CHANNEL, TEACHER, seed_roster
-from tests.support.installs import COLLEGE, COMPANY, install, running_oauth_app, slack_from, token_of
-
-
-class Clock:
-    """The app's clock, moved by the test (the fake Slack's tokens expire by the wall clock, 12 hours on)."""
-
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.support.installs import COLLEGE, COMPANY, Clock, install, running_oauth_app, slack_from, token_of
 
 
 def _token(db: Database, team: str) -> str | None:

@@ -21,16 +21,16 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
+from bot.installs.stores import InstallationStore, SealedInstallationStore, StateStore, parse_keys
 from bot.storage.db import Database
 from models.base import utcnow
 from models.installation import BOTS_TABLE, INSTALLATIONS_TABLE, STATES_TABLE
@@ -47,17 +47,19 @@ class Installations:
     """The installation store and state store on coopbot's database, and each workspace's current token."""
 
     def __init__(self, db: Database, *, client_id: str, client_secret: str, api_url: str,
-                 refresh_before: timedelta = timedelta(minutes=120),
+                 refresh_before: timedelta = timedelta(minutes=120), token_key: str | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
         self.api_url = api_url
         self.refresh_before = refresh_before
         self.clock = clock
-        self.store = SQLAlchemyInstallationStore(client_id=client_id, engine=db.engine,
-                                                 bots_table_name=BOTS_TABLE,
-                                                 installations_table_name=INSTALLATIONS_TABLE)
-        self.states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_EXPIRATION_SECONDS, engine=db.engine,
-                                                table_name=STATES_TABLE)
+        tables: dict[str, Any] = {"client_id": client_id, "engine": db.engine, "bots_table_name": BOTS_TABLE,
+                                  "installations_table_name": INSTALLATIONS_TABLE, "writing": db.writing}
+        # COOPBOT_TOKEN_KEY: the same store, its tokens sealed with Fernet (bot.installs.stores)
+        self.store: InstallationStore = (SealedInstallationStore(parse_keys(token_key), **tables) if token_key
+                                         else InstallationStore(**tables))
+        self.states = StateStore(expiration_seconds=STATE_EXPIRATION_SECONDS, engine=db.engine,
+                                 table_name=STATES_TABLE, writing=db.writing)
         self.rotator = TokenRotator(client_id=client_id, client_secret=client_secret,
                                     client=WebClient(base_url=api_url, timeout=10, retry_handlers=[]))
 

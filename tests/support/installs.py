@@ -29,6 +29,16 @@ CLIENT_ID, CLIENT_SECRET = "1111.2222", "fake-client-secret"
 COLLEGE, COMPANY, STRANGER = "T0COLLEGE", "T0COMPANY", "T0STRANGER"
 
 
+class Clock:
+    """The app's clock, moved by a test (the fake Slack's tokens expire by the wall clock, 12 hours on)."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
     """One GET, redirects not followed (a browser's single step): status, headers (Set-Cookie kept), body."""
     parts = urlsplit(url)

@@ -4,7 +4,8 @@
 stores (`SQLAlchemyInstallationStore.build_bots_table` / `build_installations_table`,
 `SQLAlchemyOAuthStateStore.build_oauth_states_table`), so those stores work on them unchanged; models/
 installation.py registers the same definitions and the schema test compares the two. Written out here, not
-imported: a migration must keep meaning the same thing when slack_sdk changes.
+imported: a migration must keep meaning the same thing when slack_sdk changes. The token columns are TEXT,
+not VARCHAR(200): a token encrypted at rest (COOPBOT_TOKEN_KEY) is longer than the token.
 
 Revision ID: 0019
 Revises: 0014
@@ -30,11 +31,11 @@ def upgrade() -> None:
         sa.Column('enterprise_name', sa.String(length=200), nullable=True),
         sa.Column('team_id', sa.String(length=32), nullable=True),
         sa.Column('team_name', sa.String(length=200), nullable=True),
-        sa.Column('bot_token', sa.String(length=200), nullable=True),
+        sa.Column('bot_token', sa.Text(), nullable=True),
         sa.Column('bot_id', sa.String(length=32), nullable=True),
         sa.Column('bot_user_id', sa.String(length=32), nullable=True),
         sa.Column('bot_scopes', sa.String(length=1000), nullable=True),
-        sa.Column('bot_refresh_token', sa.String(length=200), nullable=True),
+        sa.Column('bot_refresh_token', sa.Text(), nullable=True),
         sa.Column('bot_token_expires_at', sa.DateTime(), nullable=True),
         sa.Column('is_enterprise_install', sa.Boolean(), nullable=False),
         sa.Column('installed_at', sa.DateTime(), nullable=False),
@@ -52,16 +53,16 @@ def upgrade() -> None:
         sa.Column('enterprise_url', sa.String(length=200), nullable=True),
         sa.Column('team_id', sa.String(length=32), nullable=True),
         sa.Column('team_name', sa.String(length=200), nullable=True),
-        sa.Column('bot_token', sa.String(length=200), nullable=True),
+        sa.Column('bot_token', sa.Text(), nullable=True),
         sa.Column('bot_id', sa.String(length=32), nullable=True),
         sa.Column('bot_user_id', sa.String(length=32), nullable=True),
         sa.Column('bot_scopes', sa.String(length=1000), nullable=True),
-        sa.Column('bot_refresh_token', sa.String(length=200), nullable=True),
+        sa.Column('bot_refresh_token', sa.Text(), nullable=True),
         sa.Column('bot_token_expires_at', sa.DateTime(), nullable=True),
         sa.Column('user_id', sa.String(length=32), nullable=False),
-        sa.Column('user_token', sa.String(length=200), nullable=True),
+        sa.Column('user_token', sa.Text(), nullable=True),
         sa.Column('user_scopes', sa.String(length=1000), nullable=True),
-        sa.Column('user_refresh_token', sa.String(length=200), nullable=True),
+        sa.Column('user_refresh_token', sa.Text(), nullable=True),
         sa.Column('user_token_expires_at', sa.DateTime(), nullable=True),
         sa.Column('incoming_webhook_url', sa.String(length=200), nullable=True),
         sa.Column('incoming_webhook_channel', sa.String(length=200), nullable=True),

@@ -108,3 +108,20 @@ def test_an_org_wide_install_authorizes_requests_from_any_workspace_of_the_organ
         assert reply.status == 200, reply.text
         opened = h.fake.wait_for("views.open")
         assert [token_of(c) for c in opened] == [row.bot_token]
+
+
+def test_housekeeping_deletes_the_states_of_installs_never_finished(db: Database) -> None:
+    from datetime import timedelta
+
+    from bot.storage.housekeeping import prune
+    from models.base import utcnow
+    from tests.support.installs import get
+
+    with running_oauth_app(db) as h:
+        for _ in range(2):  # two admins start installing and close the tab at Slack's page
+            assert get(h.server.url + "/slack/install")[0] == 302
+    assert prune(db, utcnow(), timedelta(days=90)).oauth_states == 0  # ten minutes to come back
+    pruned = prune(db, utcnow() + timedelta(minutes=11), timedelta(days=90))
+    assert pruned.oauth_states == 2
+    with db.engine.connect() as conn:
+        assert conn.execute(select(slack_oauth_states)).all() == []

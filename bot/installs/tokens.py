@@ -3,8 +3,8 @@
 Slack's OAuth flow (Bolt's `OAuthFlow`) saves one installation per workspace (or per Enterprise Grid
 organization, for an org-wide install) in `SQLAlchemyInstallationStore`, on coopbot's own database
 (tables from migration 0019). Everything that needs a token asks here: Bolt for each request
-(`InstallationAuthorize`), and the delivery worker and scheduled jobs for what they send outside any
-request (`client_for`).
+(`InstallationAuthorize`), and the delivery worker for what requests and scheduled jobs leave in the
+outbox (bot.installs.routing, through `find_team`).
 
 Token rotation (`token_rotation_enabled` in the manifest): a bot token lives 12 hours and is exchanged for
 a new one with its refresh token through `oauth.v2.access`, by slack_sdk's `TokenRotator`. A refresh token
@@ -74,14 +74,6 @@ class Installations:
             return found
         return self._refresh(found, is_enterprise_install=is_enterprise_install)
 
-    def client_for(self, enterprise_id: str | None, team_id: str | None, *,
-                   is_enterprise_install: bool | None = False) -> WebClient | None:
-        """A Web API client with the workspace's token (no retry handlers: the outbox owns retries)."""
-        found = self.bot(enterprise_id, team_id, is_enterprise_install=is_enterprise_install)
-        if found is None or not found.bot_token:
-            return None
-        return WebClient(token=found.bot_token, base_url=self.api_url, timeout=10, retry_handlers=[])
-
     def find_team(self, team_or_enterprise_id: str) -> Bot | None:
         """The installation for a workspace id as a partnership records it: a team id (`T…`), or the
         enterprise id (`E…`) of an org-wide install."""
@@ -123,19 +115,23 @@ class Installations:
         lease = DatabaseLease(self.db, key[:64], ROTATION_LEASE, clock=self.clock)
         deadline = time.monotonic() + ROTATION_WAIT_SECONDS
         while True:
-            current = self.store.find_bot(enterprise_id=stale.enterprise_id, team_id=stale.team_id,
-                                          is_enterprise_install=is_enterprise_install)
-            if current is None or not self._expiring(current):
-                return current  # uninstalled meanwhile, or another replica refreshed it
             if lease.acquire():
-                try:
-                    return self._rotate(current)
+                try:  # read again under the lease: a refresh token works once, and another may just have used it
+                    current = self._current(stale, is_enterprise_install)
+                    return current if current is None or not self._expiring(current) else self._rotate(current)
                 finally:
                     lease.release()
+            current = self._current(stale, is_enterprise_install)
+            if current is None or not self._expiring(current):
+                return current  # uninstalled meanwhile, or the replica holding the lease refreshed it
             if time.monotonic() >= deadline:
                 log.warning("token refresh for %s is taking another replica long; using the current token", key)
                 return current
             time.sleep(0.05)
+
+    def _current(self, stale: Bot, is_enterprise_install: bool | None) -> Bot | None:
+        return self.store.find_bot(enterprise_id=stale.enterprise_id, team_id=stale.team_id,
+                                   is_enterprise_install=is_enterprise_install)
 
     def _rotate(self, current: Bot) -> Bot:
         # TokenRotator decides "expiring" by the wall clock; ours (testable) already decided, so ask it to

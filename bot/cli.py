@@ -165,9 +165,12 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     for line in report.lines:  # what it did, per partnership
         print(f"{line.partnership}: {line.what}" if line.partnership is not None else line.what)
     from bot.home.refresh import home_renderer
+    from bot.installs.routing import HELD, HOLD_RETRY, outbox_route
 
     worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
-                            render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone))
+                            render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone),
+                            route=outbox_route(services.db, services.installations),  # OAuth mode: per workspace
+                            held=(HELD, HOLD_RETRY.total_seconds()))
     worker.drain(timeout=args.deliver_timeout)
     with services.db.session() as session:  # everything still waiting, and what this run's messages came to
         waiting = session.scalar(select(func.count()).select_from(OutboxMessage)
@@ -252,6 +255,28 @@ def cmd_partnership_list(args: argparse.Namespace) -> int:
     for p in rows:
         zone = p.timezone or settings.coopbot_timezone
         print(f"{p.id}\t{p.name}\t{p.school}\t{p.enterprise}\t{p.channel_id}\t{zone}")
+    return 0
+
+
+def cmd_partnership_link(args: argparse.Namespace) -> int:
+    """OAuth mode: which workspace's installation hosts the partnership's channel (bot.installs.routing)."""
+    from bot.installs.routing import UnknownPartnership, link_partnership
+
+    team = args.team.strip()
+    if not (team[:1] in ("T", "E") and team[1:].isalnum() and len(team) <= 32):
+        print("coopbot partnership link: --team: expected a Slack team id (T…) or enterprise id (E…), "
+              f"got {team!r}", file=sys.stderr)
+        return EXIT_INPUT
+    db = _db()
+    try:
+        before = link_partnership(db, args.name, team)
+    except UnknownPartnership as exc:
+        print(f"coopbot partnership link: --name: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    finally:
+        db.dispose()
+    print(f"partnership {args.name!r} now sends through the installation in {team}"
+          + (f" (was {before})" if before and before != team else ""))
     return 0
 
 
@@ -384,6 +409,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="language of the channel posts and digests: en or zh_CN (default en)")
     add.set_defaults(func=cmd_partnership_add)
     partnership.add_parser("list", help="list partnerships").set_defaults(func=cmd_partnership_list)
+    link = partnership.add_parser("link", help="OAuth mode: the workspace whose installation hosts its channel")
+    link.add_argument("--name", required=True)
+    link.add_argument("--team", required=True,
+                      help="the Slack team id (T…), or enterprise id (E…) of an org-wide install")
+    link.set_defaults(func=cmd_partnership_link)
 
     for kind in ("people", "interns"):
         group = sub.add_parser(kind, help=f"the {kind} roster").add_subparsers(dest=f"{kind}_command", required=True)

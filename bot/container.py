@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from slack_sdk import WebClient
@@ -22,6 +22,7 @@ from bot.exchanges.service import ExchangeService
 from bot.home.service import HomeService
 from bot.i18n.catalog import LazyTranslator, Translator, translator
 from bot.i18n.language import SlackLocales, language_in, pick_language, resolve_language
+from bot.installs.tokens import Installations
 from bot.internships.notify import SlackInternshipNotifier
 from bot.internships.service import InternshipService
 from bot.meetings.notify import SlackMeetingNotifier
@@ -53,6 +54,8 @@ class Services:
     held: HeldMessageService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
+    # OAuth mode only (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): every workspace's installation and token.
+    installations: Installations | None = None
 
     def add_partnership(self, data: PartnershipInput, actor: str = "cli") -> tuple[Partnership, PromptResult]:
         """A new partnership and, in the same transaction, this quarter's prompt to schedule its review in
@@ -93,14 +96,29 @@ def make_client(settings: Settings) -> WebClient:
     return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[])
 
 
+def make_installations(settings: Settings, db: Database,
+                       clock: Callable[[], datetime] = utcnow) -> Installations | None:
+    """OAuth mode's installation store on coopbot's database; None in single-token mode."""
+    if not (settings.oauth_mode and settings.slack_client_id and settings.slack_client_secret):
+        return None
+    key = settings.coopbot_token_key.get_secret_value().strip() if settings.coopbot_token_key else ""
+    return Installations(db, client_id=settings.slack_client_id,
+                         client_secret=settings.slack_client_secret.get_secret_value(), api_url=settings.slack_api_url,
+                         refresh_before=timedelta(minutes=settings.coopbot_token_refresh_minutes), clock=clock,
+                         token_key=key or None)
+
+
 def build_services(settings: Settings, *, db: Database | None = None, client: WebClient | None = None,
                    clock: Callable[[], datetime] = utcnow) -> Services:
     database = db or Database(settings.database_url)
     web = client or make_client(settings)
-    locales = SlackLocales(web)
+    # OAuth mode: which installation to ask about a person is issue #20's to know; until then their Slack locale
+    # is not read (their own choice, else the partnership's language), rather than asked without a token.
+    locales = SlackLocales(None if settings.oauth_mode else web)
     zone, holidays = settings.coopbot_timezone, settings.coopbot_holidays
     return Services(
         settings=settings, db=database, client=web, clock=clock, locales=locales,
+        installations=make_installations(settings, database, clock),
         problems=ProblemService(database, SlackProblemNotifier(locales), default_timezone=zone, clock=clock),
         meetings=MeetingService(database, SlackMeetingNotifier(locales), default_timezone=zone, holidays=holidays,
                                 clock=clock),

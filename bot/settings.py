@@ -21,6 +21,16 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    # OAuth mode (installing in several organizations, README "Installing in both organizations"): on when both
+    # are set. Each workspace's token then comes from the installation store, and SLACK_BOT_TOKEN is not used.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    # Where `/slack/install` sends the installer's browser (Slack's; the sandbox and tests use the fake's).
+    slack_authorize_url: str = "https://slack.com/oauth/v2/authorize"
+    # A rotating bot token is refreshed when it has less than this left (Bolt's default: 2 hours).
+    coopbot_token_refresh_minutes: int = Field(default=120, ge=1, le=11 * 60)
+    # OAuth mode: Fernet key(s) sealing the stored tokens, comma-separated (the first seals; any opens).
+    coopbot_token_key: SecretStr | None = None
     database_url: str = "sqlite:///coopbot.db"
     coopbot_timezone: str = "UTC"
     # Delivery tuning: how often the outbox worker looks for due messages when nobody woke it.
@@ -90,6 +100,15 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(os.pathsep) if part.strip())
         return value
 
+    @field_validator("coopbot_token_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip():
+            from bot.installs.stores import parse_keys
+
+            parse_keys(value.get_secret_value())  # raises ValueError saying what is wrong, never the key
+        return value
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
@@ -99,11 +118,19 @@ class Settings(BaseSettings):
     def default_zone(self) -> ZoneInfo:
         return ZoneInfo(self.coopbot_timezone)
 
+    @property
+    def oauth_mode(self) -> bool:
+        """Installed through Slack's OAuth flow (one installation per workspace), not with one bot token."""
+        return bool(self.slack_client_id and self.slack_client_secret and self.slack_client_secret.get_secret_value())
+
     def missing_for(self, mode: str) -> list[str]:
-        """Names of the variables a mode ("serve", "socket", "jobs") needs but does not have."""
+        """Names of the variables a mode ("serve", "socket", "jobs") needs but does not have. In OAuth mode
+        the tokens come from the installation store, so SLACK_BOT_TOKEN is not needed."""
         needed = {"serve": ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"],
                   "socket": ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"],
                   "jobs": ["SLACK_BOT_TOKEN"]}[mode]
+        if self.oauth_mode and mode != "socket":
+            needed = [name for name in needed if name != "SLACK_BOT_TOKEN"]
         values = {"SLACK_BOT_TOKEN": self.slack_bot_token, "SLACK_SIGNING_SECRET": self.slack_signing_secret,
                   "SLACK_APP_TOKEN": self.slack_app_token}
         return [name for name in needed if not ((value := values[name]) and value.get_secret_value())]

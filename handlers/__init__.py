@@ -14,6 +14,7 @@ from handlers import (
     exchanges,
     held,
     home,
+    installs,
     internships,
     meetings,
     problems,
@@ -32,3 +33,4 @@ def register_all(app: App, services: Services) -> None:
     compliance.register(app, services)
     coop.register(app, services)
     channels.register(app, services)
+    installs.register(app, services)

@@ -14,6 +14,7 @@ from models.exchange import (
     Purpose,
     Rating,
 )
+from models.installation import slack_bots, slack_installations, slack_oauth_states
 from models.internship import Grade, InternshipEvaluation
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus, Rsvp
 from models.operations import ChannelAlert, Lease
@@ -63,4 +64,7 @@ __all__ = [
     "Severity",
     "Side",
     "SlackMessage",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
 ]

@@ -41,6 +41,10 @@ class Partnership(Base):
     school_channel_id: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(16), default="en")
+    # OAuth mode: the Slack workspace (team id, or the enterprise id of an org-wide install) whose installation
+    # hosts the partnership's channel; what coopbot sends for the partnership goes through its token
+    # (bot.installs.routing). Unset in single-token mode, and until a coordinator links it.
+    install_team_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="partnership")

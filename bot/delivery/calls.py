@@ -91,17 +91,37 @@ class SlackCalls:
     """Makes the calls for one row and classifies the answer. Never raises for Slack's reasons."""
 
     def __init__(self, db: Database, client: WebClient,
-                 render_home: Callable[[str], dict[str, Any]] | None = None) -> None:
+                 render_home: Callable[[str], dict[str, Any]] | None = None,
+                 route: Callable[[OutboxMessage], WebClient | None] | None = None,
+                 held: tuple[str, float] = ("held", 300.0)) -> None:
         self.db = db
-        self.client = client
+        self._client = client
         self.render_home = render_home  # renders an App Home asked for with outbox.refresh_home
+        # OAuth mode: the client of the installation a row goes through, or None to hold the row (its
+        # `last_error` and how long it waits: bot.installs.routing). Single-token mode: always `client`.
+        self.route = route
+        self.held = held
         self._local = threading.local()
+
+    @property
+    def client(self) -> WebClient:
+        """The client for the row being delivered on this thread."""
+        return getattr(self._local, "client", None) or self._client
 
     def _calling(self, method: str) -> None:
         self._local.method = method
 
     def attempt(self, row: OutboxMessage) -> Outcome:
         self._calling(METHODS[row.kind][0][0])
+        self._local.client = None
+        if self.route is not None:
+            try:
+                self._local.client = self.route(row)
+            except Exception as exc:  # the database or a token refresh failed: like an outage, try again
+                return Outcome(OutboxStatus.PENDING, error=f"{type(exc).__name__}: {exc}"[:500],
+                               retry_in=backoff(row.attempts), outage=True)
+            if self._local.client is None:  # uninstalled, or no installation yet: wait, never fail
+                return Outcome(OutboxStatus.PENDING, error=self.held[0], retry_in=self.held[1], outage=True)
         try:
             outcome = self._call(row)
         except SlackApiError as exc:

@@ -70,7 +70,9 @@ class DeliveryWorker:
                  lease: timedelta = CLAIM_LEASE, metrics: Metrics | None = None,
                  limiter: RateLimiter | None = None, sleep: Callable[[float], object] | None = None,
                  render_home: Callable[[str], dict[str, Any]] | None = None,
-                 home_refresh_interval: timedelta = timedelta(0), wake_coalesce: float = WAKE_COALESCE) -> None:
+                 home_refresh_interval: timedelta = timedelta(0), wake_coalesce: float = WAKE_COALESCE,
+                 route: Callable[[OutboxMessage], WebClient | None] | None = None,
+                 held: tuple[str, float] = ("held", 300.0)) -> None:
         self.db = db
         self.client = client
         self.max_attempts = max_attempts
@@ -79,7 +81,7 @@ class DeliveryWorker:
         self.lease = lease
         self.metrics = metrics
         self.limiter = limiter or RateLimiter(clock)
-        self.calls = SlackCalls(db, client, render_home)
+        self.calls = SlackCalls(db, client, render_home, route, held)  # route: OAuth mode's per-installation clients
         self.home_refresh_interval = home_refresh_interval
         self.wake_coalesce = wake_coalesce
         self._homes_rendered: dict[str, datetime] = {}  # home channel -> when this process last rendered it

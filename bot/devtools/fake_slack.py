@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.devtools.fake_limits import RateLimits
+from bot.devtools.fake_oauth import AUTHORIZE_PATH, FakeOAuth, OAuthError
 from bot.devtools.fake_slack_api import METHODS, SlackError
 
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
@@ -81,6 +82,8 @@ class FakeSlack:
         self._last_ts = 0  # microseconds of the last message's ts
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # OAuth: workspaces that install the app, and the tokens they were given (bot.devtools.fake_oauth)
+        self.oauth = FakeOAuth()
 
     def start(self) -> FakeSlack:
         """Bind (port 0 picks a free port) and serve from a daemon thread."""
@@ -245,6 +248,11 @@ class FakeSlack:
             method = "file_upload"
         elif path.startswith("/api/"):
             method = path.removeprefix("/api/")
+        elif path == AUTHORIZE_PATH:  # the installer's browser, not the app
+            with self._lock:
+                self._calls.append(Call("oauth.authorize", args, headers, time.monotonic()))
+                status, location, text = self.oauth.authorize(args)
+            return _Reply(status, text.encode("utf-8"), location, content_type="text/plain; charset=utf-8")
         else:
             return _Reply(404, b"not found", content_type="text/plain")
         # A call is recorded together with its effect, so whoever waited for the call (wait_for) reads what it
@@ -277,17 +285,49 @@ class FakeSlack:
             return _json_reply({"ok": True}), {}
         if method == "file_upload":
             return self._upload(path.removeprefix("/upload/"), raw), None
+        if method == "oauth.v2.access":  # the app's client id and secret, no token
+            return self._oauth_access(args, headers)
         token = headers.get("Authorization", headers.get("authorization", "")).removeprefix("Bearer ")
         token = token or str(args.get("token", ""))
         if not token:
             return _json_reply({"ok": False, "error": "not_authed"}), None
         if token != self.bot_token:
-            return _json_reply({"ok": False, "error": "invalid_auth"}), None
+            return self._installation_answer(method, args, token)
         impl = METHODS.get(method)
         if impl is None:
             return _json_reply({"ok": False, "error": "unknown_method"}), None
         try:
             answer = impl(self, args)
+        except SlackError as exc:
+            return _json_reply({"ok": False, "error": exc.args[0]}), None
+        return _json_reply({"ok": True, **answer}), answer
+
+    def _oauth_access(self, args: dict[str, Any], headers: dict[str, str]) -> tuple[_Reply, dict[str, Any] | None]:
+        try:
+            answer = self.oauth.access(args, headers)
+        except OAuthError as exc:
+            return _json_reply({"ok": False, "error": exc.args[0]}), None
+        return _json_reply({"ok": True, **answer}), answer
+
+    def _installation_answer(self, method: str, args: dict[str, Any],
+                             token: str) -> tuple[_Reply, dict[str, Any] | None]:
+        """A call with the token of an OAuth installation (fake_oauth): auth.test answers for that workspace;
+        the other methods as for the fake's own token."""
+        try:
+            workspace = self.oauth.workspace_of(token)
+        except OAuthError as exc:
+            return _json_reply({"ok": False, "error": exc.args[0]}), None
+        if workspace is None:
+            return _json_reply({"ok": False, "error": "invalid_auth"}), None
+        impl = self.oauth.auth_test if method == "auth.test" else None
+        if impl is not None:
+            answer = impl(workspace)
+            return _json_reply({"ok": True, **answer}), answer
+        general = METHODS.get(method)
+        if general is None:
+            return _json_reply({"ok": False, "error": "unknown_method"}), None
+        try:
+            answer = general(self, args)
         except SlackError as exc:
             return _json_reply({"ok": False, "error": exc.args[0]}), None
         return _json_reply({"ok": True, **answer}), answer

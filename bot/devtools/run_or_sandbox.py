@@ -25,8 +25,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
     except ValidationError:
         return cli.main(["serve", *port])  # prints the configuration error
-    configured = [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token]
-    if not any(value and value.get_secret_value() for value in configured):
+    configured = [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
+                  settings.slack_client_secret]  # the last: OAuth mode (README, "Installing in both organizations")
+    if not (settings.slack_client_id or any(value and value.get_secret_value() for value in configured)):
         print("make run: no Slack credentials are configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET), so this "
               "starts the local sandbox: the bot with a stand-in for Slack in your browser.\n"
               "  To run the real bot, put the credentials in .env (see README, \"Setting up the Slack app\").",

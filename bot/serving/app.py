@@ -13,14 +13,20 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.logger import get_bolt_logger
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware import Middleware
+from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 import handlers
 from bot.container import Services
+from bot.installs.routing import resume_held
+from bot.installs.tokens import InstallationAuthorize, Installations
 from bot.observability import Metrics
 from bot.serving import idempotency
 from bot.serving.ack_signal import SignalAcks
 from bot.serving.executor import TrackedExecutor
+from bot.slack.manifest import INSTALL_PATH, REDIRECT_PATH
+from bot.slack.surface import BOT_SCOPES
 
 log = logging.getLogger(__name__)
 AUTH_TEST_TIMEOUT_SECONDS = 1
@@ -43,13 +49,19 @@ if not any(isinstance(f, _NoEnvTokenWarning) for f in _BOLT_APP_LOGGER.filters):
 
 def create_app(services: Services, executor: TrackedExecutor | None = None, metrics: Metrics | None = None) -> App:
     secret = services.settings.slack_signing_secret
+    installations = services.installations
+    # Single-token mode: that token, its bot user id learnt once; OAuth mode: each request's installation.
+    authorize: Any = (_cached_authorize(services.client) if installations is None
+                      else InstallationAuthorize(installations))
     app = App(
         listener_executor=executor or TrackedExecutor(),
         # Bolt gives each request a client with the token from `authorize` and this client's base URL;
         # the app's own client carries no token, so Bolt has no second token to warn about.
         client=WebClient(base_url=services.client.base_url, timeout=services.client.timeout, retry_handlers=[]),
         signing_secret=secret.get_secret_value() if secret else "",
-        authorize=_cached_authorize(services.client),
+        authorize=authorize,
+        oauth_settings=None if installations is None else _oauth_settings(services, installations),
+        installation_store=None if installations is None else installations.store,
         raise_error_for_unhandled_request=False,
         url_verification_enabled=True,
     )
@@ -59,6 +71,27 @@ def create_app(services: Services, executor: TrackedExecutor | None = None, metr
     idempotency.register(app, services.db)
     handlers.register_all(app, services)
     return app
+
+
+def _oauth_settings(services: Services, installations: Installations) -> OAuthSettings:
+    """Bolt's OAuth flow on coopbot's stores: `/slack/install` sends the admin to Slack (state kept in the
+    database and a cookie, checked on the way back), `/slack/oauth_redirect` exchanges the code with
+    `oauth.v2.access` and saves the installation. Scopes are the manifest's (bot.slack.surface)."""
+    settings = services.settings
+    if not settings.slack_client_id or not settings.slack_client_secret:
+        raise ValueError("OAuth mode needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
+
+    def installed(args: SuccessArgs) -> Any:
+        resume_held(services.db, services.clock())  # what waited for this workspace goes now
+        return args.default.success(args)
+
+    return OAuthSettings(
+        client_id=settings.slack_client_id, client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=list(BOT_SCOPES), install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
+        install_page_rendering_enabled=False, authorization_url=settings.slack_authorize_url,
+        installation_store=installations.store, state_store=installations.states,
+        token_rotation_expiration_minutes=settings.coopbot_token_refresh_minutes,
+        callback_options=CallbackOptions(success=installed, failure=lambda args: args.default.failure(args)))
 
 
 class _CountRequests(Middleware):

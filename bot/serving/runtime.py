@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.container import Services, build_services
 from bot.delivery.worker import DeliveryWorker
 from bot.home.refresh import home_renderer
+from bot.installs.routing import HELD, HOLD_RETRY, outbox_route
 from bot.observability import Metrics
 from bot.serving.app import create_app
 from bot.serving.executor import TrackedExecutor
@@ -93,6 +94,8 @@ def outbox_stats(services: Services) -> dict[str, float]:
 
 def delivery_worker(settings: Settings, services: Services, metrics: Metrics | None = None) -> DeliveryWorker:
     return DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
+                          route=outbox_route(services.db, services.installations),
+                          held=(HELD, HOLD_RETRY.total_seconds()),
                           poll_seconds=settings.coopbot_outbox_poll_seconds, metrics=metrics,
                           lease=timedelta(seconds=settings.coopbot_outbox_lease_seconds),
                           home_refresh_interval=timedelta(seconds=settings.coopbot_home_refresh_seconds),

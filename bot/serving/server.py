@@ -71,9 +71,13 @@ def build_wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None
                    guard: RequestGuard | None = None,
                    downloads: Callable[[str], Download] | None = None) -> WSGIApplication:
     """The WSGI callable: Slack's requests go to Bolt (which verifies their signatures), `/healthz` to
-    the health check, `/metrics` to Prometheus, everything else is refused without being read."""
+    the health check, `/metrics` to Prometheus, in OAuth mode `/slack/install` and `/slack/oauth_redirect`
+    to Bolt's OAuth flow; everything else is refused without being read."""
     slack = SlackWsgiHandler(bolt_app, path=EVENTS_PATH)  # bodies parsed by key (bot.serving.slack_body)
     metrics = metrics or Metrics()
+    allowed_paths = dict(_ALLOWED)
+    if bolt_app.oauth_flow is not None:  # OAuth mode: Bolt's install and redirect pages (bot.serving.app)
+        allowed_paths |= {bolt_app.oauth_flow.install_path: ("GET",), bolt_app.oauth_flow.redirect_uri_path: ("GET",)}
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         token = request_id.set(new_request_id())
@@ -88,7 +92,7 @@ def build_wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None
             return route(environ, recording_start_response)
         finally:
             path = environ.get("PATH_INFO", "")
-            known = path if path in _ALLOWED else FILES_PATH if path.startswith(FILES_PATH) else "other"
+            known = path if path in allowed_paths else FILES_PATH if path.startswith(FILES_PATH) else "other"
             metrics.responses.labels(known, status_seen[0] if status_seen else "none").inc()
             if path == EVENTS_PATH:
                 metrics.ack_seconds.observe(time.perf_counter() - started)
@@ -99,7 +103,7 @@ def build_wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None
         method = environ.get("REQUEST_METHOD", "GET").upper()
         if path.startswith(FILES_PATH) and downloads is not None and method in ("GET", "HEAD"):
             return _download(downloads, path.removeprefix(FILES_PATH), start_response, head=method == "HEAD")
-        allowed = _ALLOWED.get(path)
+        allowed = allowed_paths.get(path)
         if allowed is None:
             return _json(start_response, "404 Not Found", {"error": "not found"})
         if method not in allowed:
@@ -111,6 +115,8 @@ def build_wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None
             body = metrics.render()
             start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(body)))])
             return [body]
+        if path != EVENTS_PATH:  # the OAuth pages: a browser's GET, no body, verified by Bolt's state check
+            return slack(environ, start_response)
         length = _declared_length(environ)
         if length is None:
             return _json(start_response, "400 Bad Request", {"error": "bad content-length"})

@@ -15,10 +15,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.slack.surface import BOT_EVENTS, BOT_SCOPES, SLASH_COMMANDS
+from bot.slack.surface import BOT_EVENTS, BOT_SCOPES, INSTALLATION_EVENTS, SLASH_COMMANDS
 
 DEFAULT_URL = "https://coopbot.example.com"
 EVENTS_PATH = "/slack/events"  # Bolt's default path; the server routes commands, actions and events there
+# OAuth mode (`--distribution`): where an admin starts installing, and where Slack sends them back (Bolt's defaults)
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 DESCRIPTION = "Intern problems, staff exchanges and meetings for school–enterprise partnerships."
 BACKGROUND_COLOR = "#1d4e89"
 
@@ -50,9 +53,14 @@ def normalize_url(url: str) -> str:
     return base
 
 
-def build_manifest(url: str | None = None, *, socket_mode: bool = False, app_name: str = "coopbot") -> dict:
+def build_manifest(url: str | None = None, *, socket_mode: bool = False, app_name: str = "coopbot",
+                   distribution: bool = False) -> dict:
     """The manifest as a dict: HTTP mode points every Slack callback at `{url}/slack/events`;
-    Socket Mode has no URLs at all (Slack refuses request URLs on a Socket Mode app's features)."""
+    Socket Mode has no URLs at all (Slack refuses request URLs on a Socket Mode app's features).
+    `distribution`: for installing in several workspaces through Slack's OAuth flow (OAuth mode) — Slack's
+    redirect back to `{url}/slack/oauth_redirect`, rotating tokens, and the events that end an installation."""
+    if distribution and socket_mode:
+        raise ValueError("--distribution needs the HTTP server (its OAuth redirect URL): leave out --socket")
     base = normalize_url(url if url is not None else DEFAULT_URL)
     request_url = None if socket_mode else base + EVENTS_PATH
 
@@ -72,7 +80,7 @@ def build_manifest(url: str | None = None, *, socket_mode: bool = False, app_nam
         event_subscriptions["request_url"] = request_url
         # The app uses external_select menus, whose options Slack loads from this URL.
         interactivity.update(request_url=request_url, message_menu_options_url=request_url)
-    event_subscriptions["bot_events"] = list(BOT_EVENTS)
+    event_subscriptions["bot_events"] = list(BOT_EVENTS) + (list(INSTALLATION_EVENTS) if distribution else [])
 
     manifest: dict[str, Any] = {
         "_metadata": {"major_version": 1, "minor_version": 1},
@@ -98,9 +106,11 @@ def build_manifest(url: str | None = None, *, socket_mode: bool = False, app_nam
             "interactivity": interactivity,
             "org_deploy_enabled": False,
             "socket_mode_enabled": socket_mode,
-            "token_rotation_enabled": False,
+            "token_rotation_enabled": distribution,  # coopbot refreshes the tokens itself (bot.installs.tokens)
         },
     }
+    if distribution:
+        manifest["oauth_config"] = {"redirect_urls": [base + REDIRECT_PATH], **manifest["oauth_config"]}
     problems = limit_violations(manifest)
     if problems:
         raise ValueError("the manifest breaks Slack's limits: " + "; ".join(problems))
@@ -154,6 +164,8 @@ def limit_violations(manifest: dict) -> list[str]:
     for name in [*events, *scopes]:
         check(1 <= len(name) <= MAX_NAME_ITEM,
               f"{name}: event and scope names are 1–{MAX_NAME_ITEM} characters")
+    for redirect in manifest["oauth_config"].get("redirect_urls", []):
+        check(len(redirect) <= MAX_REQUEST_URL, f"redirect URL longer than {MAX_REQUEST_URL}")
     for section in (settings["event_subscriptions"], settings["interactivity"]):
         for key in ("request_url", "message_menu_options_url"):
             if key in section:
@@ -161,9 +173,10 @@ def limit_violations(manifest: dict) -> list[str]:
     return problems
 
 
-def render_manifest(url: str | None = None, *, socket_mode: bool = False, app_name: str = "coopbot") -> str:
+def render_manifest(url: str | None = None, *, socket_mode: bool = False, app_name: str = "coopbot",
+                    distribution: bool = False) -> str:
     """The manifest as YAML, in the order Slack's own examples use, ready to paste into api.slack.com/apps."""
-    manifest = build_manifest(url, socket_mode=socket_mode, app_name=app_name)
+    manifest = build_manifest(url, socket_mode=socket_mode, app_name=app_name, distribution=distribution)
     # A wide line width keeps each value on one line, which reads better when pasted into Slack's editor.
     return yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, default_flow_style=False, width=4096)
 
@@ -173,12 +186,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", default=None,
                         help=f"public https base URL of the server (default {DEFAULT_URL})")
     parser.add_argument("--socket", action="store_true", help="Socket Mode: no request URLs")
+    parser.add_argument("--distribution", action="store_true",
+                        help="for installing in several organizations (OAuth redirect URL, token rotation)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the manifest; a bad URL is an operator error, reported plainly with a non-zero exit."""
     try:
-        text = render_manifest(args.url, socket_mode=args.socket)
+        text = render_manifest(args.url, socket_mode=args.socket, distribution=args.distribution)
     except ValueError as exc:
         print(f"coopbot manifest: {exc}", file=sys.stderr)
         return 2

@@ -44,6 +44,10 @@ BOT_EVENTS: tuple[str, ...] = (
     "member_joined_channel",  # the bot was invited: deliver what waited for that channel
 )
 
+# OAuth mode (`coopbot manifest --distribution`): an installation's end, so nothing more goes through it
+# (bot.installs.tokens.Installations.uninstalled). Slack sends these to any app that subscribes; no scope.
+INSTALLATION_EVENTS: tuple[str, ...] = ("app_uninstalled", "tokens_revoked")
+
 BOT_SCOPES: tuple[str, ...] = (
     "chat:write",  # chat.postMessage / chat.update / chat.postEphemeral, DMs by user id
     "commands",  # the slash commands above

@@ -118,6 +118,17 @@ class Database:
         """A session for reading (on SQLite it does not take the write lock; never write in it)."""
         return self._sessions()
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """The writer's turn, for code that writes through the engine itself rather than `transaction()`
+        (slack_sdk's stores, bot.installs.stores): on SQLite its deferred transaction cannot then meet another
+        writer; PostgreSQL needs nothing."""
+        if self._writer is None:
+            yield
+            return
+        with self._writer.held():
+            yield
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -11,19 +11,23 @@ A processed-request row guards against Slack retrying a submission or an event, 
 minutes. Both kinds of record are kept `COOPBOT_RETENTION_DAYS` (90 by default) for whoever investigates a
 delivery, then deleted by the daily `housekeeping` job. Undelivered, parked and failed messages are kept
 whatever their age (they still say what went wrong), and so is the audit record.
+
+OAuth mode: slack_sdk's state store deletes a state when its installer comes back; one whose installer never
+did (a closed tab) is deleted here once it has expired.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, select
 
 from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, ProcessedRequest
+from models.installation import slack_oauth_states
 
 BATCH = 2000  # rows per transaction: on SQLite each one holds the writer lock that requests wait for
 
@@ -32,10 +36,11 @@ BATCH = 2000  # rows per transaction: on SQLite each one holds the writer lock t
 class Pruned:
     delivered_messages: int
     processed_requests: int
+    oauth_states: int = 0  # abandoned installs' expired states (OAuth mode)
 
     @property
     def total(self) -> int:
-        return self.delivered_messages + self.processed_requests
+        return self.delivered_messages + self.processed_requests + self.oauth_states
 
 
 def prune(db: Database, now: datetime, retention: timedelta) -> Pruned:
@@ -45,7 +50,10 @@ def prune(db: Database, now: datetime, retention: timedelta) -> Pruned:
     delivered = _delete_in_batches(db, OutboxMessage.id, (OutboxMessage.status == OutboxStatus.SENT,
                                                           OutboxMessage.delivered_at < cutoff, ~keyed_post))
     processed = _delete_in_batches(db, ProcessedRequest.key, (ProcessedRequest.created_at < cutoff,))
-    return Pruned(delivered, processed)
+    with db.transaction() as session:  # few rows: one per install attempt; naive UTC, as slack_sdk writes them
+        states = session.execute(delete(slack_oauth_states)
+                                 .where(slack_oauth_states.c.expire_at < now.astimezone(UTC).replace(tzinfo=None)))
+    return Pruned(delivered, processed, int(getattr(states, "rowcount", 0) or 0))
 
 
 def _delete_in_batches(db: Database, key: Any, where: Sequence[ColumnElement[bool]]) -> int:

@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 def housekeeping(services: Services, now: datetime) -> int:
     """Delete delivered messages and handled-request records past their retention."""
     pruned = prune(services.db, now, timedelta(days=services.settings.coopbot_retention_days))
-    log.info("housekeeping: deleted %d delivered messages and %d handled-request records",
-             pruned.delivered_messages, pruned.processed_requests)
+    log.info("housekeeping: deleted %d delivered messages, %d handled-request records and %d expired OAuth states",
+             pruned.delivered_messages, pruned.processed_requests, pruned.oauth_states)
     return pruned.total
 
 

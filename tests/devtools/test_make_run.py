@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, argv: list[str], **env: str) -> list[list[str]]:
     """The coopbot commands `make run` would run (recorded, not run)."""
     monkeypatch.chdir(tmp_path)  # no .env here
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL"):
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET",
+                 "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -35,6 +36,12 @@ def test_the_bot_starts_on_the_port_asked_for(monkeypatch: pytest.MonkeyPatch, t
     ran = _started(monkeypatch, tmp_path, ["--port", "3001"], SLACK_BOT_TOKEN="xoxb-1",
                    SLACK_SIGNING_SECRET="secret", DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}")
     assert ran == [["db", "upgrade"], ["serve", "--port", "3001"]]
+
+
+def test_the_bot_starts_in_oauth_mode_without_a_bot_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    ran = _started(monkeypatch, tmp_path, [], SLACK_CLIENT_ID="1111.2222", SLACK_CLIENT_SECRET="secret",
+                   SLACK_SIGNING_SECRET="secret", DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}")
+    assert ran == [["db", "upgrade"], ["serve"]]
 
 
 def test_make_run_passes_port_on() -> None:

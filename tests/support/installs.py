@@ -1,0 +1,102 @@
+"""OAuth mode as Slack meets it: the app served with a client id and secret instead of one bot token, the fake
+Slack's workspaces installing it through the OAuth flow over HTTP, and signed requests from each workspace."""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr
+
+from bot.container import build_services
+from bot.devtools.fake_oauth import AUTHORIZE_PATH
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.slack_requests import SlackRequests
+from bot.serving.runtime import build_runtime
+from bot.serving.server import build_wsgi_app, start_in_thread
+from bot.settings import Settings
+from bot.slack.manifest import INSTALL_PATH, REDIRECT_PATH
+from bot.storage.db import Database
+from models.base import utcnow
+from tests.support.harness import Harness
+from tests.support.slack import BOT_TOKEN, SIGNING_SECRET
+
+CLIENT_ID, CLIENT_SECRET = "1111.2222", "fake-client-secret"
+COLLEGE, COMPANY, STRANGER = "T0COLLEGE", "T0COMPANY", "T0STRANGER"
+
+
+class Clock:
+    """The app's clock, moved by a test (the fake Slack's tokens expire by the wall clock, 12 hours on)."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """One GET, redirects not followed (a browser's single step): status, headers (Set-Cookie kept), body."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    try:
+        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode("utf-8")
+    finally:
+        connection.close()
+
+
+def install(h: Harness, workspace: str) -> tuple[int, str]:
+    """An admin of `workspace` installs the app, as a browser goes: /slack/install → Slack's authorize page
+    (the fake approves at once) → /slack/oauth_redirect with the code and the state, its cookie sent back."""
+    status, headers, _ = get(h.server.url + INSTALL_PATH)
+    assert status == 302, status
+    cookie = headers["set-cookie"].split(";", 1)[0]
+    h.fake.oauth.next_workspace = workspace
+    status, headers, body = get(headers["location"])
+    assert status == 302, body
+    status, _, body = get(headers["location"], {"Cookie": cookie})
+    return status, body
+
+
+def slack_from(h: Harness, team_id: str) -> SlackRequests:
+    """Signed requests as Slack sends them from `team_id`'s workspace."""
+    return SlackRequests(h.server.url, SIGNING_SECRET, fake=h.fake, team_id=team_id)
+
+
+def token_of(call: Any) -> str:
+    """The bearer token a recorded call to the fake carried."""
+    return str(call.headers.get("Authorization", "")).removeprefix("Bearer ")
+
+
+@contextmanager
+def running_oauth_app(db: Database, *, clock: Callable[[], datetime] = utcnow, token_rotation: bool = False,
+                      **setting_overrides: Any) -> Iterator[Harness]:
+    """The app in OAuth mode (no SLACK_BOT_TOKEN), and a fake Slack with three workspaces: a college's, a
+    company's, and a stranger's that never installs."""
+    with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        fake.oauth.client_id, fake.oauth.client_secret = CLIENT_ID, CLIENT_SECRET
+        fake.oauth.token_rotation = token_rotation
+        fake.oauth.add_workspace(COLLEGE, "深圳职业技术大学", bot_user_id="U0BOTCOLL")
+        fake.oauth.add_workspace(COMPANY, "华为技术有限公司", bot_user_id="U0BOTCOMP")
+        fake.oauth.add_workspace(STRANGER, "Stranger Ltd", bot_user_id="U0BOTSTR")
+        setting_overrides.setdefault("coopbot_home_refresh_seconds", 0)
+        settings = Settings(slack_client_id=CLIENT_ID, slack_client_secret=SecretStr(CLIENT_SECRET),
+                            slack_signing_secret=SecretStr(SIGNING_SECRET), slack_api_url=fake.url,
+                            slack_authorize_url=fake.base + AUTHORIZE_PATH, database_url=db.url,
+                            **setting_overrides)
+        services = build_services(settings, db=db, clock=clock)
+        runtime = build_runtime(settings, services)
+        server = start_in_thread(build_wsgi_app(runtime.app, runtime.health, runtime.metrics, runtime.guard))
+        fake.oauth.redirect_url = server.url + REDIRECT_PATH
+        try:
+            slack = SlackRequests(server.url, SIGNING_SECRET, fake=fake, team_id=COLLEGE)
+            yield Harness(db=db, fake=fake, slack=slack, services=services, runtime=runtime, server=server)
+        finally:
+            server.stop()
+        assert not fake.refused_blocks, f"Slack would refuse these blocks: {fake.refused_blocks[:3]}"

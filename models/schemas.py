@@ -21,6 +21,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from models.roster import Role, Side
@@ -93,11 +94,12 @@ def _parse_roles(value: Any) -> tuple[Role, ...]:
         try:
             wanted.add(Role(name))
         except ValueError:
-            allowed = ", ".join(r.value for r in Role)
+            allowed = ", ".join([*(r.value for r in Role), DEAN])
             raise ValueError(f"unknown role {name!r} (allowed: {allowed})") from None
-    if not wanted:
-        raise ValueError("at least one role is required")
     return tuple(r for r in Role if r in wanted)
+
+
+DEAN = "dean"  # a college-level role: not a Role in one partnership (see PersonRow)
 
 
 def _iso_date(value: Any) -> Any:
@@ -145,14 +147,37 @@ class PartnershipInput(_Input):
 
 
 class PersonRow(_Input):
-    """One row of the people CSV: a person's roles in one partnership."""
+    """One row of the people CSV: a person's roles in one partnership.
+
+    `roles` may also hold `dean`, which is no role in the partnership but makes the person a dean of
+    the partnership's college (`dean` is then True; the row may hold no other role).
+    """
 
     slack_user_id: SlackUserId
     name: Name
     email: Annotated[Email | None, BeforeValidator(_blank_to_none)] = None
     side: Annotated[Side, BeforeValidator(_lower_strip)]
+    dean: bool = False
     roles: Annotated[tuple[Role, ...], BeforeValidator(_parse_roles)]
     partnership: Name
+
+    @model_validator(mode="before")
+    @classmethod
+    def _take_dean(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("roles"), str) and "dean" not in data:
+            parts = [part.strip().lower() for part in data["roles"].split(";")]
+            if DEAN in parts:
+                return {**data, "dean": True, "roles": ";".join(p for p in parts if p != DEAN)}
+        return data
+
+    @field_validator("roles")
+    @classmethod
+    def _some_role(cls, value: tuple[Role, ...], info: ValidationInfo) -> tuple[Role, ...]:
+        if not value and not info.data.get("dean"):
+            raise ValueError("at least one role is required")
+        if info.data.get("dean") and info.data.get("side") == Side.ENTERPRISE:
+            raise ValueError("dean is a college role: the side must be school")
+        return value
 
 
 class InternRow(_Input):

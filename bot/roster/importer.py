@@ -26,7 +26,7 @@ from bot.errors import ImportFailed
 from bot.roster.lock import lock_roster
 from bot.roster.rules import cli_message, side_problem, supervision_problem, supervisor_problem
 from bot.storage.db import Database
-from models.roster import Intern, Membership, Partnership, Person, Role, Side
+from models.roster import CollegeDean, Intern, Membership, Partnership, Person, Role, Side
 from models.schemas import InternRow, PersonRow, field_errors
 
 PEOPLE_HEADER = ("slack_user_id", "name", "email", "side", "roles", "partnership")
@@ -246,6 +246,7 @@ class _PersonPlan:
     row: PersonRow
     roles: dict[str, tuple[Role, ...]]  # partnership name -> exactly these roles
     lines: dict[str, int]  # partnership name -> the line that sets the roles there
+    deans: set[str]  # partnership names whose college the person is a dean of (roles `dean`)
 
 
 def _plan_people(rows: list[tuple[int, PersonRow]], partnerships: dict[str, Partnership],
@@ -267,8 +268,11 @@ def _plan_people(rows: list[tuple[int, PersonRow]], partnerships: dict[str, Part
             problems.add(line, side_changed.field, cli_message(side_changed))
         plan = plans.get(uid)
         if plan is None:
-            plans[uid] = _PersonPlan(line, row, {row.partnership: row.roles}, {row.partnership: line})
+            plans[uid] = _PersonPlan(line, row, {row.partnership: row.roles}, {row.partnership: line},
+                                     {row.partnership} if row.dean else set())
             continue
+        if row.dean:
+            plan.deans.add(row.partnership)
         # One person is one record: rows for other partnerships must agree on who they are.
         for field in ("side", "name", "email"):
             mine, theirs = getattr(row, field), getattr(plan.row, field)
@@ -331,16 +335,30 @@ def _show(value: Any) -> str:
 
 
 def _person_snapshot(slack_user_id: str, name: str, email: str | None, side: Side,
-                     roles: dict[str, tuple[Role, ...]]) -> dict[str, Any]:
-    return {"slack_user_id": slack_user_id, "name": name, "email": email, "side": side,
-            "roles": {p: [r.value for r in Role if r in set(rs)] for p, rs in sorted(roles.items())}}
+                     roles: dict[str, tuple[Role, ...]], dean_of: Iterable[str] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {"slack_user_id": slack_user_id, "name": name, "email": email, "side": side,
+           "roles": {p: [r.value for r in Role if r in set(rs)] for p, rs in sorted(roles.items())}}
+    names = sorted(set(dean_of))
+    if names:
+        out["dean_of"] = names  # college names
+    return out
+
+
+def _deans(session: Session, person_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """(person id, college id) of every dean link these people hold."""
+    out: set[tuple[int, int]] = set()
+    for chunk in _chunks(sorted(set(person_ids))):
+        query = select(CollegeDean.person_id, CollegeDean.college_id).where(CollegeDean.person_id.in_(chunk))
+        out.update((person_id, college_id) for person_id, college_id in session.execute(query))
+    return out
 
 
 def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary:
     """Upsert people by Slack user id.
 
     For each (person, partnership) in the file the person's roles there become exactly those listed;
-    roles in partnerships the file does not mention are left alone. Taking teacher or mentor away
+    roles in partnerships the file does not mention are left alone. The role `dean` makes the person a
+    dean of the partnership's college (a link the import adds and never removes). Taking teacher or mentor away
     from someone who still supervises interns of that partnership in that role is refused.
     """
     problems = _Problems(path)
@@ -357,6 +375,8 @@ def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary
         _check_supervision(session, plans, partnerships, existing, held, problems)
         problems.raise_if_any()
 
+        deans = _deans(session, (p.id for p in existing.values()))
+        colleges = {p.college_id: p.school for p in partnerships.values()}
         new_people = [Person(slack_user_id=p.row.slack_user_id, name=p.row.name, email=p.row.email,
                              side=p.row.side) for p in plans if p.row.slack_user_id not in existing]
         session.add_all(new_people)
@@ -366,7 +386,11 @@ def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary
         for plan in plans:
             row = plan.row
             person = by_uid[row.slack_user_id]
-            after = _person_snapshot(row.slack_user_id, row.name, row.email, row.side, plan.roles)
+            dean_of = {partnerships[pname].college_id for pname in plan.deans}
+            after = _person_snapshot(row.slack_user_id, row.name, row.email, row.side, plan.roles,
+                                     (colleges[c] for c in dean_of))
+            session.add_all(CollegeDean(person_id=person.id, college_id=c)
+                            for c in sorted(dean_of) if (person.id, c) not in deans)
             if row.slack_user_id not in existing:
                 for pname, roles in plan.roles.items():
                     session.add_all(Membership(person_id=person.id, partnership_id=partnerships[pname].id,
@@ -377,7 +401,8 @@ def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary
                 continue
             current = {pname: tuple(held.get((person.id, partnerships[pname].id), {}))
                        for pname in plan.roles}
-            before = _person_snapshot(person.slack_user_id, person.name, person.email, person.side, current)
+            before = _person_snapshot(person.slack_user_id, person.name, person.email, person.side, current,
+                                      (colleges[c] for c in dean_of if (person.id, c) in deans))
             if before == after:
                 unchanged += 1
                 continue

@@ -260,7 +260,9 @@ def _import(kind: str) -> Callable[[argparse.Namespace], int]:
         if not path.is_file():
             print(f"{path}: no such file", file=sys.stderr)
             return EXIT_INPUT
-        function = importer.import_people if kind == "people" else importer.import_interns
+        from bot.plans.importer import import_plans
+
+        function = {"people": importer.import_people, "interns": importer.import_interns, "plans": import_plans}[kind]
         summary = function(_db(), path)
         print(f"{path}: {summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged")
         return 0
@@ -380,8 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_partnership_add)
     partnership.add_parser("list", help="list partnerships").set_defaults(func=cmd_partnership_list)
 
-    for kind in ("people", "interns"):
-        group = sub.add_parser(kind, help=f"the {kind} roster").add_subparsers(dest=f"{kind}_command", required=True)
+    for kind in ("people", "interns", "plans"):
+        about = "the placement plan" if kind == "plans" else f"the {kind} roster"
+        group = sub.add_parser(kind, help=about).add_subparsers(dest=f"{kind}_command", required=True)
         imp = group.add_parser("import", help=f"import {kind} from a CSV file (upsert)")
         imp.add_argument("file")
         imp.set_defaults(func=_import(kind))

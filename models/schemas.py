@@ -115,6 +115,13 @@ def _iso_date(value: Any) -> Any:
         raise ValueError(f"not a real date: {text!r}") from None
 
 
+def _whole_number(value: Any) -> Any:
+    text = str(value).strip()
+    if not text.isdigit() or not 0 < int(text) <= 10_000:
+        raise ValueError(f"must be a whole number from 1 to 10000, got {text!r}")
+    return int(text)
+
+
 # Required, trimmed text in any script; lengths match the model columns.
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
                  AfterValidator(_no_control)]
@@ -129,6 +136,12 @@ TimeZoneName = Annotated[str, StringConstraints(strip_whitespace=True, max_lengt
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320),
                   AfterValidator(_pattern(_EMAIL, "name@example.com"))]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+PlanRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                   AfterValidator(_no_control)]
+Period = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                   AfterValidator(_no_control)]
 
 
 class _Input(BaseModel):
@@ -191,8 +204,9 @@ class InternRow(_Input):
     start_date: IsoDate
     end_date: IsoDate
     position: Name
-    # An optional extra column after the contract's header; absent means "leave as it is".
+    # Optional extra columns after the contract's header; absent means "leave as it is".
     birth_date: Annotated[IsoDate | None, BeforeValidator(_blank_to_none)] = None
+    plan_line: Annotated[PlanRef | None, BeforeValidator(_blank_to_none)] = None  # a line of `coopbot plans import`
 
     @field_validator("end_date")
     @classmethod
@@ -208,6 +222,29 @@ class InternRow(_Input):
         start = info.data.get("start_date")
         if value is not None and start is not None and value >= start:
             raise ValueError(f"birth_date {value.isoformat()} is not before start_date {start.isoformat()}")
+        return value
+
+
+class PlanRow(_Input):
+    """One row of the plans CSV: one plan line (planned interns of a major for a post) of one period."""
+
+    partnership: Name
+    period: Period
+    start_date: IsoDate
+    end_date: IsoDate
+    line: PlanRef
+    major: Name
+    post: Name
+    planned: Annotated[int, BeforeValidator(_whole_number)]
+    # An optional extra column: the order class's (订单班) name when the line is one.
+    order_class: Annotated[Name | None, BeforeValidator(_blank_to_none)] = None
+
+    @field_validator("end_date")
+    @classmethod
+    def _not_before_start(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("start_date")
+        if start is not None and value < start:
+            raise ValueError(f"end_date {value.isoformat()} is before start_date {start.isoformat()}")
         return value
 
 

@@ -68,7 +68,8 @@ class Hiring:
 
 def placement(session: Session, partnership_ids: Sequence[int], period: str | DateRange) -> list[PlacementRow]:
     """Planned against placed, per plan line, for the plans of `period` (a period's name, e.g. "2027 spring")
-    or of every period overlapping a date range; by partnership name, period start, major and post. One query."""
+    or of every period overlapping a date range; by partnership name, period start, then lines as imported.
+    One query."""
     placed = (select(Intern.plan_line_id, func.count().label("placed")).where(Intern.plan_line_id.is_not(None))
               .group_by(Intern.plan_line_id).subquery())
     when = (Plan.period == period if isinstance(period, str)
@@ -80,7 +81,7 @@ def placement(session: Session, partnership_ids: Sequence[int], period: str | Da
             .join(Partnership, Partnership.id == Plan.partnership_id)
             .outerjoin(placed, placed.c.plan_line_id == PlanLine.id)
             .where(Plan.partnership_id.in_(list(partnership_ids)), when)
-            .order_by(Partnership.name, Plan.start_date, PlanLine.major, PlanLine.post, PlanLine.id))
+            .order_by(Partnership.name, Plan.start_date, Plan.id, PlanLine.id))
     return [PlacementRow(*row[:10], int(row[10])) for row in session.execute(stmt)]
 
 

@@ -26,6 +26,7 @@ from bot.errors import ImportFailed
 from bot.roster.lock import lock_roster
 from bot.roster.rules import cli_message, side_problem, supervision_problem, supervisor_problem
 from bot.storage.db import Database
+from models.plan import PlanLine
 from models.roster import CollegeDean, Intern, Membership, Partnership, Person, Role, Side
 from models.schemas import InternRow, PersonRow, field_errors
 
@@ -33,7 +34,9 @@ PEOPLE_HEADER = ("slack_user_id", "name", "email", "side", "roles", "partnership
 INTERN_HEADER = (
     "student_id", "name", "partnership", "teacher", "mentor", "start_date", "end_date", "position",
 )
-INTERN_OPTIONAL = ("birth_date",)  # may follow the contract's header; decides whether guardian consent is needed
+# May follow the contract's header, in this order: birth_date decides whether guardian consent is needed;
+# plan_line links the intern to the plan line they fill (its `line` in `coopbot plans import`).
+INTERN_OPTIONAL = ("birth_date", "plan_line")
 # Bounded IN lists: SQLite caps bound parameters, and huge lists plan badly on PostgreSQL.
 _CHUNK = 500
 
@@ -434,11 +437,13 @@ def _check_supervisor(line: int, field: str, uid: str, partnership: Partnership 
 
 
 _INTERN_COLUMNS = (Intern.id, Intern.student_id, Intern.name, Intern.partnership_id, Intern.teacher_id,
-                   Intern.mentor_id, Intern.start_date, Intern.end_date, Intern.position, Intern.birth_date)
+                   Intern.mentor_id, Intern.start_date, Intern.end_date, Intern.position, Intern.birth_date,
+                   Intern.plan_line_id)
 _Stored = dict[str, tuple[Any, dict[str, Any]]]  # columns as in _INTERN_COLUMNS
 
 
-def _existing_interns(session: Session, student_ids: Sequence[str], partnership_ids: Sequence[int]) -> _Stored:
+def _existing_interns(session: Session, student_ids: Sequence[str], partnership_ids: Sequence[int],
+                      refs: dict[int, str]) -> _Stored:
     """Interns already stored (as columns, not ORM objects: 20,000 of those cost seconds), each with its
     audit snapshot (names and Slack ids, not row ids).
 
@@ -463,14 +468,25 @@ def _existing_interns(session: Session, student_ids: Sequence[str], partnership_
         slack_ids.update((pid, uid) for pid, uid in session.execute(query))
     return {i.student_id: (i, _intern_snapshot(
         i.student_id, i.name, names[i.partnership_id], slack_ids[i.teacher_id], slack_ids[i.mentor_id],
-        i.start_date, i.end_date, i.position, i.birth_date)) for i in interns}
+        i.start_date, i.end_date, i.position, i.birth_date, refs.get(i.plan_line_id))) for i in interns}
 
 
 def _intern_snapshot(student_id: str, name: str, partnership: str, teacher: str, mentor: str,
-                     start_date: Any, end_date: Any, position: str, birth_date: Any = None) -> dict[str, Any]:
-    return {"student_id": student_id, "name": name, "partnership": partnership, "teacher": teacher,
-            "mentor": mentor, "start_date": start_date, "end_date": end_date, "position": position,
-            "birth_date": birth_date}
+                     start_date: Any, end_date: Any, position: str, birth_date: Any = None,
+                     plan_line: str | None = None) -> dict[str, Any]:
+    out = {"student_id": student_id, "name": name, "partnership": partnership, "teacher": teacher,
+           "mentor": mentor, "start_date": start_date, "end_date": end_date, "position": position,
+           "birth_date": birth_date}
+    if plan_line is not None:
+        out["plan_line"] = plan_line
+    return out
+
+
+def _plan_lines(session: Session, partnership_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """(partnership id, line reference) → plan line id."""
+    query = select(PlanLine.partnership_id, PlanLine.ref, PlanLine.id).where(
+        PlanLine.partnership_id.in_(list(partnership_ids)))
+    return {(pid, ref): line_id for pid, ref, line_id in session.execute(query)}
 
 
 def import_interns(db: Database, path: Path, actor: str = "cli") -> ImportSummary:
@@ -484,6 +500,7 @@ def import_interns(db: Database, path: Path, actor: str = "cli") -> ImportSummar
         people = _people(session, [uid for _, r in rows for uid in (r.teacher, r.mentor)])
         roles_held = {(m.person_id, m.partnership_id, m.role)
                       for m in _memberships(session, (p.id for p in people.values()))}
+        plan_lines = _plan_lines(session, [p.id for p in partnerships.values()])
         first_line: dict[str, int] = {}
         for line, row in rows:
             if row.student_id in first_line:
@@ -496,9 +513,14 @@ def import_interns(db: Database, path: Path, actor: str = "cli") -> ImportSummar
                 problems.add(line, "partnership", _unknown_partnership(row.partnership))
             _check_supervisor(line, "teacher", row.teacher, partnership, people, roles_held, problems)
             _check_supervisor(line, "mentor", row.mentor, partnership, people, roles_held, problems)
+            if (partnership is not None and row.plan_line is not None
+                    and (partnership.id, row.plan_line) not in plan_lines):
+                problems.add(line, "plan_line", f"no plan line {row.plan_line!r} in {row.partnership!r} "
+                             "(add it first with `coopbot plans import`)")
         problems.raise_if_any()
 
-        existing = _existing_interns(session, [r.student_id for _, r in rows], [p.id for p in partnerships.values()])
+        existing = _existing_interns(session, [r.student_id for _, r in rows], [p.id for p in partnerships.values()],
+                                     {line_id: ref for (_, ref), line_id in plan_lines.items()})
         new: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         changed: list[dict[str, Any]] = []
         for _, row in rows:
@@ -506,12 +528,18 @@ def import_interns(db: Database, path: Path, actor: str = "cli") -> ImportSummar
             # Without the optional column a birth date already stored is kept; with it, a blank clears it.
             birth_date = (row.birth_date if "birth_date" in row.model_fields_set or stored is None
                           else stored[0].birth_date)
-            fields = {"name": row.name, "partnership_id": partnerships[row.partnership].id,
+            pid = partnerships[row.partnership].id
+            # The same for the plan line; a stored line of another partnership (the intern moved) is dropped.
+            plan_line = (row.plan_line if "plan_line" in row.model_fields_set or stored is None
+                         else stored[1].get("plan_line"))
+            plan_line_id = plan_lines.get((pid, plan_line)) if plan_line is not None else None
+            plan_line = plan_line if plan_line_id is not None else None
+            fields = {"name": row.name, "partnership_id": pid,
                       "teacher_id": people[row.teacher].id, "mentor_id": people[row.mentor].id,
                       "start_date": row.start_date, "end_date": row.end_date, "position": row.position,
-                      "birth_date": birth_date}
+                      "birth_date": birth_date, "plan_line_id": plan_line_id}
             after = _intern_snapshot(row.student_id, row.name, row.partnership, row.teacher, row.mentor,
-                                     row.start_date, row.end_date, row.position, birth_date)
+                                     row.start_date, row.end_date, row.position, birth_date, plan_line)
             if stored is None:
                 new[row.student_id] = ({"student_id": row.student_id, **fields}, after)
                 continue

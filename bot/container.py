@@ -26,6 +26,8 @@ from bot.internships.service import InternshipService
 from bot.meetings.notify import SlackMeetingNotifier
 from bot.meetings.quarterly import PromptResult
 from bot.meetings.service import MeetingService
+from bot.plans.notify import SlackPlanNotifier
+from bot.plans.service import PlanService
 from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
 from bot.roster.partnerships import add_partnership
@@ -49,6 +51,7 @@ class Services:
     compliance: ComplianceService
     admin: AdminService
     home: HomeService
+    plans: PlanService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
@@ -110,4 +113,5 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         compliance=ComplianceService(database, default_timezone=zone, clock=clock),
         admin=AdminService(database, default_timezone=zone, clock=clock),
         home=HomeService(database, locales, default_timezone=zone, clock=clock),
+        plans=PlanService(database, SlackPlanNotifier(locales), default_timezone=zone, clock=clock),
     )

@@ -82,3 +82,36 @@ def test_an_intern_naming_an_unknown_plan_line_is_refused(harness: Harness, tmp_
     done = run(["interns", "import", str(path)], operator_env(harness.db), tmp_path)
     assert done.returncode != 0
     assert f"{path}:2: plan_line: no plan line 'HW-SW' in '深职院–华为'" in done.stderr
+
+
+def test_a_period_that_starts_short_tells_the_coordinators_once(harness: Harness, tmp_path: Path) -> None:
+    """On the controlled clock: nothing before the period starts; on its first day (Asia/Shanghai) both
+    coordinators get one DM naming the short lines; later runs and a run by hand tell nobody again."""
+    from datetime import UTC, datetime
+
+    from scheduler.jobs import run_by_hand, run_job
+    from tests.support.harness import COORD_ENTERPRISE
+
+    h = harness
+    plans = PLANS_CSV.replace("2026-09-01", "2027-03-01")
+    imported = run(["plans", "import", str(_write(tmp_path, "plans.csv", plans))], operator_env(h.db), tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    filled = run(["interns", "import", str(_write(tmp_path, "interns.csv", INTERNS_WITH_LINES))],
+                 operator_env(h.db), tmp_path)
+    assert filled.returncode == 0, filled.stderr
+
+    assert run_job("plan-shortfall", h.services, datetime(2027, 2, 28, 12, 0, tzinfo=UTC)) == 0  # not started
+    # 2027-03-01 01:00 in Shanghai is still 2027-02-28 in UTC: the partnership's day decides.
+    assert run_job("plan-shortfall", h.services, datetime(2027, 2, 28, 17, 0, tzinfo=UTC)) == 2
+    h.deliver()
+    for user in (COORD_SCHOOL, COORD_ENTERPRISE):
+        [notice] = [t for t in h.dms_to(user) if "planned interns placed" in t]
+        assert "2026 autumn of 深职院–华为 has started with 2 of 5 planned interns placed." in notice
+    text = json.dumps(h.fake.calls_to("chat.postMessage")[-1].args.get("blocks"), ensure_ascii=False)
+    assert "软件技术 · 软件测试 (order class 华为鸿蒙订单班): placed 1 of 2, 1 short" in text
+    assert "电子信息 · 硬件装配: placed 1 of 3, 2 short" in text
+    assert run_job("plan-shortfall", h.services, datetime(2027, 3, 2, 9, 0, tzinfo=UTC)) == 0
+    report = run_by_hand("plan-shortfall", h.services, datetime(2027, 3, 3, 9, 0, tzinfo=UTC))
+    assert [line.what for line in report.lines] == ["2026 autumn: placed 2 of 5; already checked on 2027-02-28"]
+    h.deliver()
+    assert len([t for t in h.dms_to(COORD_SCHOOL) if "planned interns placed" in t]) == 1

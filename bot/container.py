@@ -30,6 +30,8 @@ from bot.plans.notify import SlackPlanNotifier
 from bot.plans.service import PlanService
 from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
+from bot.recruitment.notify import SlackRecruitmentNotifier
+from bot.recruitment.service import RecruitmentService
 from bot.roster.partnerships import add_partnership
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -52,6 +54,7 @@ class Services:
     admin: AdminService
     home: HomeService
     plans: PlanService
+    recruitment: RecruitmentService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
@@ -114,4 +117,5 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         admin=AdminService(database, default_timezone=zone, clock=clock),
         home=HomeService(database, locales, default_timezone=zone, clock=clock),
         plans=PlanService(database, SlackPlanNotifier(locales), default_timezone=zone, clock=clock),
+        recruitment=RecruitmentService(database, SlackRecruitmentNotifier(locales), clock=clock),
     )

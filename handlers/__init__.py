@@ -5,7 +5,19 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.container import Services
-from handlers import admin, channels, compliance, coop, errors, exchanges, home, internships, meetings, problems
+from handlers import (
+    admin,
+    channels,
+    compliance,
+    coop,
+    errors,
+    exchanges,
+    home,
+    internships,
+    meetings,
+    problems,
+    recruitment,
+)
 
 
 def register_all(app: App, services: Services) -> None:
@@ -18,4 +30,5 @@ def register_all(app: App, services: Services) -> None:
     admin.register(app, services)
     compliance.register(app, services)
     coop.register(app, services)
+    recruitment.register(app, services)
     channels.register(app, services)

@@ -32,7 +32,7 @@ from models.roster import Intern, Membership, Partnership, Person, Role, Side
 PAGE_SIZE = 8  # items per list and page: every list at its longest still fits Slack's 100 blocks
 ACTION_ITEMS_SHOWN = 5
 ENDING_WITHIN = timedelta(days=30)
-QUICK_ACTIONS = (Action.REPORT_PROBLEM, Action.REQUEST_EXCHANGE, Action.SCHEDULE_MEETING)
+QUICK_ACTIONS = (Action.REPORT_PROBLEM, Action.REQUEST_EXCHANGE, Action.SCHEDULE_MEETING, Action.POST_OPENING)
 
 
 class Section(enum.StrEnum):

@@ -26,6 +26,7 @@ from bot.meetings.ids import MeetingActionId
 from bot.permissions import Action
 from bot.problems.ids import ProblemActionId
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS, STATUS_LABELS
+from bot.recruitment.ids import RecruitmentActionId
 from bot.slack.blocks import Block, Blocks, actions, button, context, divider, fields, header, section
 from bot.slack.forms import option
 from bot.slack.text import escape, escape_within
@@ -197,6 +198,8 @@ def quick_actions(data: HomeData, t: Translator) -> Block | None:
         buttons.append(button(HomeActionId.REQUEST_EXCHANGE, _("Request an exchange")))
     if Action.SCHEDULE_MEETING in data.quick_actions:
         buttons.append(button(MeetingActionId.OPEN_SCHEDULE, _("Schedule a meeting")))
+    if Action.POST_OPENING in data.quick_actions:
+        buttons.append(button(RecruitmentActionId.OPEN_OPENING_FORM, _("Post an opening")))
     if data.coordinates:  # the matrix's administer_roster: coordinators (bot/admin, handlers/admin.py)
         buttons.append(button(AdminActionId.OPEN_MENU, _("Administer")))
     return actions(buttons) if buttons else None

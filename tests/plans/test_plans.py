@@ -57,6 +57,15 @@ def test_a_plan_is_set_interns_fill_it_and_app_home_shows_placed_of_planned(harn
     assert "Placement plan" in home
     assert "2026 autumn: 软件技术 · 软件测试 (order class 华为鸿蒙订单班) — placed 1 of 2" in home
     assert "2026 autumn: 电子信息 · 硬件装配 — placed 1 of 3" in home
+    # The export: one row per line, placed of planned, a fixed lowercase status.
+    exported = run(["export", "plans"], env, tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.splitlines() == [
+        "partnership,college,enterprise,period,start_date,end_date,line,major,post,order_class,planned,placed,status",
+        "深职院–华为,深圳职业技术大学,华为技术有限公司,2026 autumn,2026-09-01,2027-06-30,HW-SW,软件技术,软件测试,"
+        "华为鸿蒙订单班,2,1,short",
+        "深职院–华为,深圳职业技术大学,华为技术有限公司,2026 autumn,2026-09-01,2027-06-30,HW-HW,电子信息,硬件装配,,"
+        "3,1,short"]
     # A teacher (no coordinator) is not shown the plan.
     h.slack.event({"type": "app_home_opened", "user": TEACHER, "channel": "D" + TEACHER, "tab": "home"})
     h.deliver()

@@ -114,6 +114,13 @@ def test_an_opening_is_posted_recommended_offered_and_filled(harness: Harness, t
         figures = hiring(session, [pid], (date.today() - timedelta(days=1), date.today() + timedelta(days=1)))[pid]
     assert (figures.openings, figures.positions, figures.recommendations, figures.offers, figures.hires) == (
         1, 2, 2, 1, 1)
+    from tests.support.cli import operator_env, run
+
+    exported = run(["export", "recruitment"], operator_env(h.db), tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    rows = [line.split(",") for line in exported.stdout.splitlines()]
+    assert rows[0][14] == "status" and sorted((r[10], r[14]) for r in rows[1:]) == [
+        ("S2024001", "recommended"), ("S2024002", "hired")]
     redrawn = json.dumps(h.fake.messages("D" + COORD_ENTERPRISE), ensure_ascii=False)
     assert "*Status:* Hired" in redrawn
     assert "Title" in shown or "测试工程师" in shown

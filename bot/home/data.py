@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
 from bot.exchanges.practice import PracticeRecord, practice_of
-from bot.home.college import CollegePicture, college_pictures, current_placement, dean_colleges
 from bot.home.followups import Followups, load_followups
 from bot.permissions import Action, Relation, Subject, allows, relations_given
+from bot.plans.college import CollegePicture, college_pictures, current_placement, dean_colleges
 from bot.plans.numbers import PlacementRow
 from bot.problems.escalation import overdue
 from models.exchange import Direction, Exchange, ExchangeDecision, ExchangeStatus

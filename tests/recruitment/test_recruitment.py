@@ -156,3 +156,49 @@ def test_a_dean_sees_the_college_read_only_and_is_refused_any_action(harness: Ha
     with h.db.session() as session:
         assert {p.status for p in session.scalars(select(Problem))} == {ProblemStatus.OPEN}
     assert len([e for e in h.ephemerals() if "does not allow" in e]) == 2
+
+
+def test_digests_show_hires_and_the_employment_rate_for_a_known_data_set(harness: Harness, tmp_path: Path) -> None:
+    """Two interns of 深职院–华为 ended two days ago; one was hired. The partnership's weekly digest and the
+    dean's college digest both read: 1 hire, employment rate 50% (1 of 2)."""
+    from bot.recruitment.forms import OpeningInput
+    from bot.roster.importer import import_people
+    from models.base import utcnow
+    from scheduler.jobs import run_job
+
+    h = harness
+    now = utcnow()
+    ended = max(now.date() - timedelta(days=2), date(now.year, 1, 1))
+    with h.db.transaction() as session:
+        for intern in session.scalars(select(Intern).where(Intern.student_id.in_(["S2024001", "S2024002"]))):
+            intern.end_date = ended
+        pid = session.scalar(select(Intern.partnership_id).where(Intern.student_id == "S2024001"))
+    assert pid is not None
+    people = tmp_path / "deans.csv"
+    people.write_text("slack_user_id,name,email,side,roles,partnership\n"
+                      f"{DEAN},周院长,,school,dean,深职院–华为\n", encoding="utf-8")
+    import_people(h.db, people)
+    service = h.services.recruitment
+    opening = service.post_opening(COORD_ENTERPRISE, OpeningInput(
+        partnership=pid, title="测试工程师", post="软件测试", number=1, deadline=now.date() + timedelta(days=9)),
+        "test:opening")
+    made = service.recommend(opening.id, COORD_SCHOOL, [h.intern_id("S2024001"), h.intern_id("S2024002")])
+    hired = next(r for r in made if r.intern.student_id == "S2024002")
+    service.decide(hired.id, COORD_ENTERPRISE, RecommendationStatus.HIRED)
+
+    [college] = h.services.digests.post_college_digests(now)
+    assert college.posted
+    h.deliver()
+    [dean_dm] = [m for m in h.fake.messages("D" + DEAN) if "College digest" in m["text"]]
+    shown = json.dumps(dean_dm["blocks"], ensure_ascii=False)
+    assert "Hires: 1 · employment rate: 50% (1 of 2 interns whose internship ended this year)" in shown
+    assert "深职院–华为" in shown and "hires 1" in shown
+    assert not [b for b in dean_dm["blocks"] if b["type"] == "actions"]  # read-only
+    assert not h.services.digests.post_college_digests(now)[0].posted  # once a week
+
+    run_job("digest", h.services, now + timedelta(days=1))  # the week up to today
+    h.deliver()
+    digest = json.dumps([m["blocks"] for m in h.channel_messages(CHANNEL) if "Cooperation digest" in m["text"]],
+                        ensure_ascii=False)
+    assert "Openings: 1 · recommendations: 2 · offers: 1" in digest
+    assert "Hires: 1 · employment rate: 50% (1 of 2 interns whose internship ended in this period)" in digest

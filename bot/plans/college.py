@@ -1,5 +1,6 @@
-"""What App Home shows across partnerships: a dean's college (every partnership of it, read-only) and
-coordinators' placed/planned. A constant number of queries however many partnerships a college has."""
+"""Numbers across partnerships, as App Home and the college digest show them: a dean's college (every
+partnership of it, read-only) and coordinators' placed/planned. A constant number of queries however many
+partnerships a college has."""
 
 from __future__ import annotations
 

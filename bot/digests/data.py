@@ -1,7 +1,7 @@
 """What a digest says, read for many partnerships at once in a fixed number of queries.
 
 Every section is one aggregate or windowed query over all the partnerships asked for (grouped or
-partitioned by partnership), so a digest costs the same eight round trips for one partnership with
+partitioned by partnership), so a digest costs the same twelve round trips for one partnership with
 three problems as for fifty with thousands. Periods and "today" differ per partnership (timezones),
 so they enter the SQL as a CASE on the partnership id.
 """
@@ -137,7 +137,7 @@ class DigestData:
 
 
 def collect(session: Session, windows: dict[int, Window], default_timezone: str) -> dict[int, DigestData]:
-    """The digest of each partnership in `windows`, in eight queries whatever the data."""
+    """The digest of each partnership in `windows`, in twelve queries whatever the data."""
     if not windows:
         return {}
     ids = list(windows)

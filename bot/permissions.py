@@ -141,9 +141,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.KEEP_CHECKLIST: N_("keep an intern's compliance checklist (`/coop checklist`)"),
     Action.VIEW_CHECKLIST: N_("see interns' compliance checklists"),
     Action.VIEW_COLLEGE: N_("see every partnership of the college, read-only (App Home, college digest)"),
-    Action.POST_OPENING: N_("post a job opening for the interns"),
-    Action.RECOMMEND_INTERN: N_("recommend interns for an opening"),
-    Action.RECORD_HIRE: N_("record an offer, a hire or a decline"),
+    Action.POST_OPENING: N_("post job openings"),
+    Action.RECOMMEND_INTERN: N_("recommend interns"),
+    Action.RECORD_HIRE: N_("record offers and hires"),
 }
 RELATION_LABELS: dict[Relation, str] = {
     R.COORDINATOR: N_("coordinator"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n.catalog import Translator
+from bot.i18n.catalog import N_, Translator
 from bot.recruitment.forms import evaluation_words
 from bot.recruitment.ids import RecruitmentActionId
 from bot.recruitment.snapshot import OpeningSnapshot, RecommendationSnapshot
@@ -10,8 +10,8 @@ from bot.slack.blocks import Blocks, actions, button, context, header, section
 from bot.slack.text import escape, escape_within, mention
 from models.recruitment import RecommendationStatus
 
-STATUS_WORDS = {RecommendationStatus.RECOMMENDED: "Recommended", RecommendationStatus.OFFERED: "Offer made",
-                RecommendationStatus.HIRED: "Hired", RecommendationStatus.DECLINED: "Declined"}
+STATUS_WORDS = {RecommendationStatus.RECOMMENDED: N_("Recommended"), RecommendationStatus.OFFERED: N_("Offer made"),
+                RecommendationStatus.HIRED: N_("Hired"), RecommendationStatus.DECLINED: N_("Declined")}
 
 
 def opening_post(opening: OpeningSnapshot, t: Translator) -> tuple[str, Blocks]:

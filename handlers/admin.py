@@ -110,7 +110,8 @@ def register(app: App, services: Services) -> None:
             picked = forms.as_id(read(values, "partnership"))
             if picked is None:
                 raise FormRejected({"partnership": "missing"})
-            return admin.link_channel(user, picked, channel, key)
+            college = read(values, "college")
+            return admin.link_channel(user, picked, channel, key, college if isinstance(college, str) else None)
 
         _submit(services, ack, body, view, change, error_block="partnership")
 

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -171,7 +172,7 @@ def _read_rows(path: Path, header: tuple[str, ...], schema: type[RowT], problems
 
     Invalid rows are left out rather than aborting, so that the database cross-checks still run on
     the others and one attempt reports every problem in the file. The header is `header`, optionally
-    followed by the first columns of `optional` in that order.
+    followed by any of the columns of `optional`, in that order.
     """
     reader = csv.reader(io.StringIO(_decode(path, problems), newline=""))
     expected = ",".join(header)
@@ -180,7 +181,7 @@ def _read_rows(path: Path, header: tuple[str, ...], schema: type[RowT], problems
         got = tuple(cell.strip() for cell in first) if first is not None else None
         while got and not got[-1]:
             got = got[:-1]  # Excel's trailing empty cells, as on data rows
-        accepted = [header + optional[:extra] for extra in range(len(optional) + 1)]
+        accepted = [header + tuple(extra) for n in range(len(optional) + 1) for extra in combinations(optional, n)]
         if got not in accepted:
             found = "an empty file" if first is None else repr(",".join(first))
             problems.add(1, "header", f"expected {expected!r}, found {found}")

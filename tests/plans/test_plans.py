@@ -86,6 +86,17 @@ def test_bad_plan_rows_are_named_by_line_and_field_and_nothing_is_written(harnes
         assert session.scalars(select(PlanLine)).all() == []
 
 
+def test_the_plan_line_column_may_come_without_birth_date(harness: Harness, tmp_path: Path) -> None:
+    env = operator_env(harness.db)
+    assert run(["plans", "import", str(_write(tmp_path, "plans.csv", PLANS_CSV))], env, tmp_path).returncode == 0
+    interns = INTERNS_WITH_LINES.replace(",birth_date,plan_line", ",plan_line").replace(",,HW-", ",HW-")
+    done = run(["interns", "import", str(_write(tmp_path, "interns.csv", interns))], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    with harness.db.session() as session:
+        linked = {i.student_id: i.plan_line_id is not None for i in session.scalars(select(Intern))}
+    assert linked == {"S2024001": True, "S2024002": True, "A0001": False}
+
+
 def test_an_intern_naming_an_unknown_plan_line_is_refused(harness: Harness, tmp_path: Path) -> None:
     path = _write(tmp_path, "interns.csv", INTERNS_WITH_LINES)
     done = run(["interns", "import", str(path)], operator_env(harness.db), tmp_path)

@@ -26,7 +26,7 @@ from bot.storage.migrate import upgrade
 from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
 from models.meeting import Meeting, MeetingStatus
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
-from models.roster import Intern, Membership, Partnership, Person, Role, Side
+from models.roster import College, Enterprise, Intern, Membership, Partnership, Person, Role, Side
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -77,7 +77,14 @@ def generate(url: str, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
     n_partnerships, n_interns = max(2, int(200 * scale)), int(20_000 * scale)
     n_problems, n_exchanges, n_meetings = int(200_000 * scale), int(10_000 * scale), int(5_000 * scale)
     zones = ["Asia/Shanghai", "Asia/Shanghai", "Asia/Shanghai", "UTC", "America/Los_Angeles"]
-    _insert(db, Partnership, [{"id": p, "name": f"合作{p:03d}–企业{p:03d}", "school": f"第{p}职业技术学院",
+    # Colleges of 50 partnerships each (what a dean oversees); one enterprise per partnership.
+    n_colleges = (n_partnerships + 49) // 50
+    _insert(db, College, [{"id": c, "name": f"第{c}职业技术学院", "created_at": now} for c in range(1, n_colleges + 1)])
+    _insert(db, Enterprise, [{"id": p, "name": f"示范企业{p}有限公司", "created_at": now}
+                             for p in range(1, n_partnerships + 1)])
+    _insert(db, Partnership, [{"id": p, "name": f"合作{p:03d}–企业{p:03d}",
+                               "school": f"第{(p - 1) // 50 + 1}职业技术学院",
+                               "college_id": (p - 1) // 50 + 1, "enterprise_id": p,
                                "enterprise": f"示范企业{p}有限公司", "channel_id": f"C{p:08d}",
                                "timezone": zones[p % len(zones)], "language": "zh_CN" if p % 3 else "en",
                                "created_at": now} for p in range(1, n_partnerships + 1)])
@@ -162,7 +169,8 @@ def generate(url: str, scale: float = 1.0, seed: int = 7) -> dict[str, int]:
                          "quarter": f"{starts.year}Q{(starts.month - 1) // 3 + 1}", "ics_uid": f"gen-{n}@coopbot",
                          "ics_sequence": 0, "created_at": now, "updated_at": now})
     _insert(db, Meeting, meetings)
-    _advance_sequences(db, [Partnership, Person, Membership, Intern, Problem, ProblemEvent, Exchange, Meeting])
+    _advance_sequences(db, [College, Enterprise, Partnership, Person, Membership, Intern, Problem, ProblemEvent,
+                            Exchange, Meeting])
     db.dispose()
     return {"partnerships": n_partnerships, "people": len(people), "interns": n_interns, "problems": n_problems,
             "problem_events": len(events), "exchanges": n_exchanges, "meetings": n_meetings}

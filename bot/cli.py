@@ -288,7 +288,9 @@ def _import(kind: str) -> Callable[[argparse.Namespace], int]:
         if not path.is_file():
             print(f"{path}: no such file", file=sys.stderr)
             return EXIT_INPUT
-        function = importer.import_people if kind == "people" else importer.import_interns
+        from bot.plans.importer import import_plans
+
+        function = {"people": importer.import_people, "interns": importer.import_interns, "plans": import_plans}[kind]
         summary = function(_db(), path)
         print(f"{path}: {summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged")
         return 0
@@ -415,14 +417,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the Slack team id (T…), or enterprise id (E…) of an org-wide install")
     link.set_defaults(func=cmd_partnership_link)
 
-    for kind in ("people", "interns"):
-        group = sub.add_parser(kind, help=f"the {kind} roster").add_subparsers(dest=f"{kind}_command", required=True)
+    for kind in ("people", "interns", "plans"):
+        about = "the placement plan" if kind == "plans" else f"the {kind} roster"
+        group = sub.add_parser(kind, help=about).add_subparsers(dest=f"{kind}_command", required=True)
         imp = group.add_parser("import", help=f"import {kind} from a CSV file (upsert)")
         imp.add_argument("file")
         imp.set_defaults(func=_import(kind))
 
     export = sub.add_parser("export", help="export records as CSV or XLSX")
-    export.add_argument("kind", nargs="?", choices=["issues", "exchanges", "meetings", "evaluations"])
+    export.add_argument("kind", nargs="?", choices=["issues", "exchanges", "meetings", "evaluations", "plans",
+                                                       "recruitment"])
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--out", help="write to this file instead of standard output")
     export.add_argument("--all", action="store_true", help="every kind, one sheet each (needs --format xlsx, --out)")

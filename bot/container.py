@@ -28,8 +28,12 @@ from bot.internships.service import InternshipService
 from bot.meetings.notify import SlackMeetingNotifier
 from bot.meetings.quarterly import PromptResult
 from bot.meetings.service import MeetingService
+from bot.plans.notify import SlackPlanNotifier
+from bot.plans.service import PlanService
 from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
+from bot.recruitment.notify import SlackRecruitmentNotifier
+from bot.recruitment.service import RecruitmentService
 from bot.roster.partnerships import add_partnership
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -52,6 +56,8 @@ class Services:
     admin: AdminService
     home: HomeService
     held: HeldMessageService
+    plans: PlanService
+    recruitment: RecruitmentService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
     # OAuth mode only (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): every workspace's installation and token.
@@ -132,6 +138,8 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         home=HomeService(database, locales, default_timezone=zone, clock=clock),
         held=HeldMessageService(database, key=_file_link_key(settings), public_url=settings.coopbot_public_url,
                                 clock=clock),
+        plans=PlanService(database, SlackPlanNotifier(locales), default_timezone=zone, clock=clock),
+        recruitment=RecruitmentService(database, SlackRecruitmentNotifier(locales), clock=clock),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from bot.errors import NotAllowed, NotFound, NotOnRoster
@@ -19,7 +19,7 @@ from bot.i18n.catalog import N_
 from models.exchange import Direction, Exchange
 from models.meeting import ActionItem, Meeting
 from models.problem import Problem
-from models.roster import Intern, Membership, Person, Role, Side
+from models.roster import CollegeDean, Intern, Membership, Partnership, Person, Role, Side
 
 
 class Action(enum.StrEnum):
@@ -45,6 +45,10 @@ class Action(enum.StrEnum):
     LINK_CHANNEL = "link_channel"  # /coop setup
     KEEP_CHECKLIST = "keep_checklist"  # an intern's compliance checklist
     VIEW_CHECKLIST = "view_checklist"
+    VIEW_COLLEGE = "view_college"  # a dean: every partnership of the college, read-only
+    POST_OPENING = "post_opening"  # recruitment (agreement III.7)
+    RECOMMEND_INTERN = "recommend_intern"
+    RECORD_HIRE = "record_hire"  # an offer, a hire or a decline
 
 
 class Relation(enum.StrEnum):
@@ -63,6 +67,8 @@ class Relation(enum.StrEnum):
     EXCHANGE_REQUESTER = "exchange's requester"
     EXCHANGE_PERSON = "person going on the exchange"
     ENTERPRISE_COORDINATOR = "enterprise coordinator"  # a coordinator on the enterprise side
+    COLLEGE_COORDINATOR = "college coordinator"  # a coordinator on the college side
+    DEAN = "college's dean"  # a dean of the partnership's college: reads, never acts
 
 
 R = Relation
@@ -91,6 +97,12 @@ MATRIX: dict[Action, frozenset[Relation]] = {
     Action.LINK_CHANNEL: frozenset({R.COORDINATOR}),
     Action.KEEP_CHECKLIST: frozenset({R.INTERN_TEACHER}),
     Action.VIEW_CHECKLIST: frozenset({R.COORDINATOR, R.INTERN_TEACHER}),
+    # A dean reads every partnership of the college and is granted no action: a dean acts only where a
+    # membership makes them, say, a coordinator.
+    Action.VIEW_COLLEGE: frozenset({R.DEAN}),
+    Action.POST_OPENING: frozenset({R.ENTERPRISE_COORDINATOR, R.MENTOR}),
+    Action.RECOMMEND_INTERN: frozenset({R.COLLEGE_COORDINATOR, R.TEACHER}),
+    Action.RECORD_HIRE: frozenset({R.ENTERPRISE_COORDINATOR, R.MENTOR}),
 }
 # The matrix's "never" column: relations that forbid an action whatever else the person is. Nobody
 # decides or assesses an exchange they are going on, nor confirms one they asked for or are going on. A
@@ -128,6 +140,10 @@ ACTION_LABELS: dict[Action, str] = {
     Action.LINK_CHANNEL: N_("link a channel to the partnership (`/coop setup`)"),
     Action.KEEP_CHECKLIST: N_("keep an intern's compliance checklist (`/coop checklist`)"),
     Action.VIEW_CHECKLIST: N_("see interns' compliance checklists"),
+    Action.VIEW_COLLEGE: N_("see every partnership of the college, read-only (App Home, college digest)"),
+    Action.POST_OPENING: N_("post job openings"),
+    Action.RECOMMEND_INTERN: N_("recommend interns"),
+    Action.RECORD_HIRE: N_("record offers and hires"),
 }
 RELATION_LABELS: dict[Relation, str] = {
     R.COORDINATOR: N_("coordinator"),
@@ -145,6 +161,8 @@ RELATION_LABELS: dict[Relation, str] = {
     R.EXCHANGE_REQUESTER: N_("exchange's requester"),
     R.EXCHANGE_PERSON: N_("person going on the exchange"),
     R.ENTERPRISE_COORDINATOR: N_("enterprise coordinator"),
+    R.COLLEGE_COORDINATOR: N_("college coordinator"),
+    R.DEAN: N_("college's dean"),
 }
 
 
@@ -189,16 +207,30 @@ def roles_in(session: Session, person: Person, partnership_id: int) -> set[Role]
         Membership.person_id == person.id, Membership.partnership_id == partnership_id)))
 
 
+def _roles_and_deanship(session: Session, person: Person, partnership_id: int) -> tuple[set[Role], bool]:
+    """The person's roles in the partnership and whether they are a dean of its college, in one query."""
+    dean = exists().where(CollegeDean.person_id == person.id, CollegeDean.college_id == Partnership.college_id)
+    rows = session.execute(
+        select(dean, Membership.role).select_from(Partnership)
+        .outerjoin(Membership, (Membership.partnership_id == Partnership.id) & (Membership.person_id == person.id))
+        .where(Partnership.id == partnership_id)).all()
+    return {role for _, role in rows if role is not None}, any(is_dean for is_dean, _ in rows)
+
+
 def relations(session: Session, person: Person, subject: Subject) -> set[Relation]:
-    return relations_given(person, roles_in(session, person, subject.partnership_id), subject)
+    roles, dean = _roles_and_deanship(session, person, subject.partnership_id)
+    return relations_given(person, roles, subject, dean=dean)
 
 
-def relations_given(person: Person, roles: set[Role], subject: Subject) -> set[Relation]:
-    """The person's relations to `subject`, given their `roles` in its partnership. Reads only what the
-    subject already holds, so a caller that loaded many subjects at once can check each without a query."""
+def relations_given(person: Person, roles: set[Role], subject: Subject, *, dean: bool = False) -> set[Relation]:
+    """The person's relations to `subject`, given their `roles` in its partnership (and whether they are a
+    dean of its college). Reads only what the subject already holds, so a caller that loaded many subjects
+    at once can check each without a query."""
     found = {Relation(role.value) for role in roles}
-    if Relation.COORDINATOR in found and person.side == Side.ENTERPRISE:
-        found.add(Relation.ENTERPRISE_COORDINATOR)
+    if dean:
+        found.add(Relation.DEAN)
+    if Relation.COORDINATOR in found:
+        found.add(Relation.ENTERPRISE_COORDINATOR if person.side == Side.ENTERPRISE else Relation.COLLEGE_COORDINATOR)
     intern = subject.intern or (subject.problem.intern if subject.problem else None)
     if intern is not None and intern.partnership_id == subject.partnership_id:
         if intern.teacher_id == person.id:

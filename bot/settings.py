@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     coopbot_reminders_cron: str = "*/15 * * * *"
     coopbot_quarterly_prompt_cron: str = "0 9 * * *"
     coopbot_housekeeping_cron: str = "30 3 * * *"
+    coopbot_plan_check_cron: str = "0 9 * * *"  # a plan period that starts short of its plan
     # Delivered messages and handled-request records are deleted after this many days (bot.storage.housekeeping).
     coopbot_retention_days: int = Field(default=90, ge=7)
     # A run missed while no scheduler was up still runs (once) if it is at most this late.
@@ -78,7 +79,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("coopbot_digest_cron", "coopbot_quarter_end_digest_cron", "coopbot_reminders_cron",
-                     "coopbot_quarterly_prompt_cron", "coopbot_housekeeping_cron")
+                     "coopbot_quarterly_prompt_cron", "coopbot_housekeeping_cron", "coopbot_plan_check_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         from scheduler.cron import parse_cron

@@ -18,6 +18,7 @@ from handlers import (
     internships,
     meetings,
     problems,
+    recruitment,
 )
 
 
@@ -32,5 +33,6 @@ def register_all(app: App, services: Services) -> None:
     admin.register(app, services)
     compliance.register(app, services)
     coop.register(app, services)
+    recruitment.register(app, services)
     channels.register(app, services)
     installs.register(app, services)

@@ -111,7 +111,9 @@ def register(app: App, services: Services) -> None:
             if picked is None:
                 raise FormRejected({"partnership": "missing"})
             school_side = read(values, "use") == forms.SETUP_SCHOOL_SIDE  # the service checks the side
-            return admin.link_channel(user, picked, channel, key, school_side=school_side)
+            college = read(values, "college")
+            return admin.link_channel(user, picked, channel, key, school_side=school_side,
+                                      college=college if isinstance(college, str) else None)
 
         _submit(services, ack, body, view, change, error_block="partnership")
 

@@ -18,8 +18,21 @@ from models.installation import slack_bots, slack_installations, slack_oauth_sta
 from models.internship import Grade, InternshipEvaluation
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus, Rsvp
 from models.operations import ChannelAlert, Lease
+from models.plan import Plan, PlanLine
 from models.problem import Category, EventKind, Problem, ProblemEvent, ProblemStatus, Severity
-from models.roster import Intern, Membership, Partnership, Person, Role, Side
+from models.recruitment import Opening, Recommendation, RecommendationStatus
+from models.roster import (
+    College,
+    CollegeDean,
+    Enterprise,
+    Intern,
+    Membership,
+    Outcome,
+    Partnership,
+    Person,
+    Role,
+    Side,
+)
 from models.schedule import JobRun
 
 __all__ = [
@@ -29,9 +42,12 @@ __all__ = [
     "Base",
     "Category",
     "ChannelAlert",
+    "College",
+    "CollegeDean",
     "ComplianceItem",
     "DecisionKind",
     "Direction",
+    "Enterprise",
     "EventKind",
     "Exchange",
     "ExchangeAssessment",
@@ -48,17 +64,23 @@ __all__ = [
     "MeetingInvitee",
     "MeetingStatus",
     "Membership",
+    "Opening",
     "OutboxKind",
     "OutboxMessage",
     "OutboxStatus",
+    "Outcome",
     "Partnership",
     "Person",
+    "Plan",
+    "PlanLine",
     "Problem",
     "ProblemEvent",
     "ProblemStatus",
     "ProcessedRequest",
     "Purpose",
     "Rating",
+    "Recommendation",
+    "RecommendationStatus",
     "Role",
     "Rsvp",
     "Severity",

@@ -5,8 +5,20 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, or_
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    event,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, str_enum, utcnow
 
@@ -23,6 +35,50 @@ class Role(enum.StrEnum):
     MEMBER = "member"
 
 
+class College(Base):
+    """A vocational college: the school side of its partnerships, overseen by its deans."""
+
+    __tablename__ = "college"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Enterprise(Base):
+    """A company: the enterprise side of its partnerships."""
+
+    __tablename__ = "enterprise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CollegeDean(Base):
+    """A dean: a college-level role. A dean reads every partnership of the college and acts in none
+    (a dean who also coordinates a partnership acts there as its coordinator, through a membership)."""
+
+    __tablename__ = "college_dean"
+    __table_args__ = (UniqueConstraint("college_id", "person_id", name="uq_college_dean"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("college.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    college: Mapped[College] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class Outcome(enum.StrEnum):
+    """Where an intern's recruitment by the enterprise stands (agreement III.7)."""
+
+    OFFERED = "offered"
+    HIRED = "hired"
+    DECLINED = "declined"
+
+
 class Partnership(Base):
     """One cooperation agreement between a college and an enterprise, with its Slack channel."""
 
@@ -32,8 +88,12 @@ class Partnership(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # `school` and `enterprise` are the names as typed (CLI, CSV, messages); the records they name are
+    # `college_record` and `enterprise_record`, found or created by name when the partnership is added.
     school: Mapped[str] = mapped_column(String(200))
     enterprise: Mapped[str] = mapped_column(String(200))
+    college_id: Mapped[int] = mapped_column(ForeignKey("college.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
     channel_id: Mapped[str] = mapped_column(String(32))
     # The school-side channel (private, college people only): where school-side reports go
     # (docs/decisions/0009-who-sees-what.md). None: they go by DM to the intern's teacher and the college's
@@ -48,6 +108,26 @@ class Partnership(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="partnership")
+    college_record: Mapped[College] = relationship()
+    enterprise_record: Mapped[Enterprise] = relationship()
+
+
+def _record_id(connection: Connection, model: type[College] | type[Enterprise], name: str) -> int:
+    found = connection.scalar(select(model.id).where(model.name == name))
+    if found is None:
+        found = connection.scalar(insert(model).values(name=name, created_at=utcnow()).returning(model.id))
+    assert found is not None
+    return found
+
+
+@event.listens_for(Partnership, "before_insert")
+def _link_college_and_enterprise(mapper: Mapper[Partnership], connection: Connection, target: Partnership) -> None:
+    """Every partnership belongs to the college and the enterprise its names name, found or created by
+    exact name, however it is created (`coopbot partnership add`, the sandbox's seed, a test's fixture)."""
+    if target.college_id is None:
+        target.college_id = _record_id(connection, College, target.school)
+    if target.enterprise_id is None:
+        target.enterprise_id = _record_id(connection, Enterprise, target.enterprise)
 
 
 class Person(Base):
@@ -100,6 +180,10 @@ class Intern(Base):
     birth_date: Mapped[date | None] = mapped_column(Date)
     # Set when a coordinator ends the internship early (end_date is then the actual last day).
     end_reason: Mapped[str | None] = mapped_column(String(1000))
+    # The placement plan line this intern fills (bot/plans), if any.
+    plan_line_id: Mapped[int | None] = mapped_column(ForeignKey("plan_line.id", ondelete="SET NULL"), index=True)
+    # The recruitment outcome (bot/recruitment): offered, hired or declined; None until an offer.
+    outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     partnership: Mapped[Partnership] = relationship()

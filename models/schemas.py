@@ -21,6 +21,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from models.roster import Role, Side
@@ -93,11 +94,12 @@ def _parse_roles(value: Any) -> tuple[Role, ...]:
         try:
             wanted.add(Role(name))
         except ValueError:
-            allowed = ", ".join(r.value for r in Role)
+            allowed = ", ".join([*(r.value for r in Role), DEAN])
             raise ValueError(f"unknown role {name!r} (allowed: {allowed})") from None
-    if not wanted:
-        raise ValueError("at least one role is required")
     return tuple(r for r in Role if r in wanted)
+
+
+DEAN = "dean"  # a college-level role: not a Role in one partnership (see PersonRow)
 
 
 def _iso_date(value: Any) -> Any:
@@ -111,6 +113,13 @@ def _iso_date(value: Any) -> Any:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"not a real date: {text!r}") from None
+
+
+def _whole_number(value: Any) -> Any:
+    text = str(value).strip()
+    if not text.isdigit() or not 0 < int(text) <= 10_000:
+        raise ValueError(f"must be a whole number from 1 to 10000, got {text!r}")
+    return int(text)
 
 
 # Required, trimmed text in any script; lengths match the model columns.
@@ -127,6 +136,12 @@ TimeZoneName = Annotated[str, StringConstraints(strip_whitespace=True, max_lengt
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320),
                   AfterValidator(_pattern(_EMAIL, "name@example.com"))]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+PlanRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                   AfterValidator(_no_control)]
+Period = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                   AfterValidator(_no_control)]
 
 
 class _Input(BaseModel):
@@ -154,14 +169,37 @@ class PartnershipInput(_Input):
 
 
 class PersonRow(_Input):
-    """One row of the people CSV: a person's roles in one partnership."""
+    """One row of the people CSV: a person's roles in one partnership.
+
+    `roles` may also hold `dean`, which is no role in the partnership but makes the person a dean of
+    the partnership's college (`dean` is then True; the row may hold no other role).
+    """
 
     slack_user_id: SlackUserId
     name: Name
     email: Annotated[Email | None, BeforeValidator(_blank_to_none)] = None
     side: Annotated[Side, BeforeValidator(_lower_strip)]
+    dean: bool = False
     roles: Annotated[tuple[Role, ...], BeforeValidator(_parse_roles)]
     partnership: Name
+
+    @model_validator(mode="before")
+    @classmethod
+    def _take_dean(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("roles"), str) and "dean" not in data:
+            parts = [part.strip().lower() for part in data["roles"].split(";")]
+            if DEAN in parts:
+                return {**data, "dean": True, "roles": ";".join(p for p in parts if p != DEAN)}
+        return data
+
+    @field_validator("roles")
+    @classmethod
+    def _some_role(cls, value: tuple[Role, ...], info: ValidationInfo) -> tuple[Role, ...]:
+        if not value and not info.data.get("dean"):
+            raise ValueError("at least one role is required")
+        if info.data.get("dean") and info.data.get("side") == Side.ENTERPRISE:
+            raise ValueError("dean is a college role: the side must be school")
+        return value
 
 
 class InternRow(_Input):
@@ -175,8 +213,9 @@ class InternRow(_Input):
     start_date: IsoDate
     end_date: IsoDate
     position: Name
-    # An optional extra column after the contract's header; absent means "leave as it is".
+    # Optional extra columns after the contract's header; absent means "leave as it is".
     birth_date: Annotated[IsoDate | None, BeforeValidator(_blank_to_none)] = None
+    plan_line: Annotated[PlanRef | None, BeforeValidator(_blank_to_none)] = None  # a line of `coopbot plans import`
 
     @field_validator("end_date")
     @classmethod
@@ -192,6 +231,29 @@ class InternRow(_Input):
         start = info.data.get("start_date")
         if value is not None and start is not None and value >= start:
             raise ValueError(f"birth_date {value.isoformat()} is not before start_date {start.isoformat()}")
+        return value
+
+
+class PlanRow(_Input):
+    """One row of the plans CSV: one plan line (planned interns of a major for a post) of one period."""
+
+    partnership: Name
+    period: Period
+    start_date: IsoDate
+    end_date: IsoDate
+    line: PlanRef
+    major: Name
+    post: Name
+    planned: Annotated[int, BeforeValidator(_whole_number)]
+    # An optional extra column: the order class's (订单班) name when the line is one.
+    order_class: Annotated[Name | None, BeforeValidator(_blank_to_none)] = None
+
+    @field_validator("end_date")
+    @classmethod
+    def _not_before_start(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("start_date")
+        if start is not None and value < start:
+            raise ValueError(f"end_date {value.isoformat()} is before start_date {start.isoformat()}")
         return value
 
 

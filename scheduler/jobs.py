@@ -16,6 +16,7 @@ from bot.digests import jobs as digests
 from bot.exchanges import jobs as exchanges
 from bot.internships import jobs as internships
 from bot.meetings import jobs as meetings
+from bot.plans import jobs as plans
 from bot.problems import jobs as problems
 from bot.storage import jobs as storage
 from scheduler.spec import JobName, JobReport, JobSpec, Reminder, ReportLine
@@ -48,7 +49,7 @@ def reminders_by_hand(services: Services, now: datetime) -> JobReport:
 
 
 _DECLARED: tuple[JobSpec, ...] = (
-    *meetings.JOBS, *digests.JOBS, *storage.JOBS,
+    *meetings.JOBS, *digests.JOBS, *plans.JOBS, *storage.JOBS,
     JobSpec(JobName.REMINDERS, "coopbot_reminders_cron", reminders,
             "escalate unacknowledged problems; meeting, action item and exchange reminders", reminders_by_hand),
 )

@@ -53,6 +53,7 @@ class JobName(enum.StrEnum):
     DIGEST = "digest"
     QUARTER_END_DIGEST = "quarter-end-digest"
     REMINDERS = "reminders"
+    PLAN_SHORTFALL = "plan-shortfall"
     HOUSEKEEPING = "housekeeping"
 
 

@@ -21,7 +21,7 @@ from bot.storage.db import Database
 from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingInvitee, MeetingStatus
 from models.problem import Category, Problem, ProblemStatus, Severity
-from models.roster import Intern, Membership, Partnership, Person, Role, Side
+from models.roster import CollegeDean, Intern, Membership, Partnership, Person, Role, Side
 from tests.support.databases import BACKENDS, wipe
 
 R = Relation
@@ -47,7 +47,8 @@ def persona(name: str, side: Side, roles: tuple[Role, ...], things: set[Relation
 
 S, E = Side.SCHOOL, Side.ENTERPRISE
 PERSONAS = [
-    persona("coordinator", S, (Role.COORDINATOR,), {R.COORDINATOR}, {R.COORDINATOR, R.SENDING_COORDINATOR}),
+    persona("coordinator", S, (Role.COORDINATOR,), {R.COORDINATOR, R.COLLEGE_COORDINATOR},
+            {R.COORDINATOR, R.COLLEGE_COORDINATOR, R.SENDING_COORDINATOR}),
     persona("enterprise coordinator", E, (Role.COORDINATOR,), {R.COORDINATOR, R.ENTERPRISE_COORDINATOR},
             {R.COORDINATOR, R.ENTERPRISE_COORDINATOR, R.HOST_APPROVER}),
     persona("teacher", S, (Role.TEACHER,), {R.TEACHER}),
@@ -59,14 +60,17 @@ PERSONAS = [
     persona("organiser", E, (Role.MEMBER,), {R.MEMBER, R.ORGANISER}, {R.MEMBER}),
     persona("invitee", E, (Role.MEMBER,), {R.MEMBER, R.INVITEE}, {R.MEMBER}),
     persona("item owner", E, (Role.MEMBER,), {R.MEMBER, R.ITEM_OWNER}, {R.MEMBER}),
-    persona("sending coordinator", S, (Role.COORDINATOR, Role.TEACHER), {R.COORDINATOR, R.TEACHER},
-            {R.COORDINATOR, R.TEACHER, R.SENDING_COORDINATOR}),
+    persona("sending coordinator", S, (Role.COORDINATOR, Role.TEACHER),
+            {R.COORDINATOR, R.COLLEGE_COORDINATOR, R.TEACHER},
+            {R.COORDINATOR, R.COLLEGE_COORDINATOR, R.TEACHER, R.SENDING_COORDINATOR}),
     persona("host approver", E, (Role.MENTOR,), {R.MENTOR}, {R.MENTOR, R.HOST_APPROVER}),
     persona("requester", S, (Role.TEACHER,), {R.TEACHER}, {R.TEACHER, R.EXCHANGE_REQUESTER}),
     persona("person going", S, (Role.TEACHER,), {R.TEACHER}, {R.TEACHER, R.EXCHANGE_PERSON}),
     # NEVER beats everything: a sending coordinator who asked for, and goes on, the exchange
-    persona("coordinator going", S, (Role.COORDINATOR,), {R.COORDINATOR},
-            {R.COORDINATOR, R.SENDING_COORDINATOR, R.EXCHANGE_REQUESTER, R.EXCHANGE_PERSON}),
+    persona("coordinator going", S, (Role.COORDINATOR,), {R.COORDINATOR, R.COLLEGE_COORDINATOR},
+            {R.COORDINATOR, R.COLLEGE_COORDINATOR, R.SENDING_COORDINATOR, R.EXCHANGE_REQUESTER, R.EXCHANGE_PERSON}),
+    # a dean of the partnership's college, with no role in it: reads the college, may do nothing else
+    persona("dean", S, (), {R.DEAN}),
     # every role and the intern's teacher — but in another partnership: nothing here
     persona("other partnership", S, (), set()),
 ]
@@ -99,6 +103,7 @@ def world(request: pytest.FixtureRequest, database_urls: dict[str, str]) -> Iter
         for p in PERSONAS:
             for role in p.roles:
                 session.add(Membership(person=people[p.name], partnership=home, role=role))
+        session.add(CollegeDean(person=people["dean"], college_id=home.college_id))
         outsider = people["other partnership"]
         for role in Role:
             session.add(Membership(person=outsider, partnership=away, role=role))
@@ -163,6 +168,22 @@ def test_is_allowed_is_the_matrix(world: World, who: Persona, action: Action) ->
 def test_someone_on_no_roster_may_do_nothing(world: World, action: Action) -> None:
     with world.db.session() as session, pytest.raises(NotOnRoster):
         require(session, "U0NOBODY", action, _subject(session, world, PERSONAS[0], action))
+
+
+def test_a_dean_may_only_read_the_college() -> None:
+    """The brief of the role: a dean reads every partnership of the college and acts in none."""
+    assert [action for action in Action if R.DEAN in MATRIX[action]] == [Action.VIEW_COLLEGE]
+
+
+@pytest.mark.parametrize("action", [a for a in Action if a != Action.VIEW_COLLEGE], ids=str)
+def test_a_dean_of_another_college_or_here_is_refused_every_action(world: World, action: Action) -> None:
+    from bot.errors import NotAllowed
+
+    with world.db.session() as session:
+        dean = session.get(Person, world.ids["dean"])
+        assert dean is not None
+        with pytest.raises(NotAllowed):
+            require(session, dean.slack_user_id, action, _subject(session, world, PERSONAS[-1], action))
 
 
 def test_the_readme_prints_the_matrix_as_generated() -> None:

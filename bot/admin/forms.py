@@ -90,9 +90,15 @@ def setup_modal(t: Translator, channel_id: str, choices: list[PartnershipChoice]
     shared = option(_("The partnership's channel (shared with the enterprise)"), SETUP_SHARED)
     school = option(_("The school-side channel (private, college people only): reports kept from the enterprise"),
                     SETUP_SCHOOL_SIDE)
+    college: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 200}
+    if len(choices) == 1 and choices[0].college:
+        college["initial_value"] = choices[0].college
     blocks = [section(text), input_block("partnership", _("Partnership"), picker),
               input_block("use", _("Link it as"), {"type": "radio_buttons", "action_id": "value",
-                                                   "options": [shared, school], "initial_option": shared})]
+                                                   "options": [shared, school], "initial_option": shared}),
+              input_block("college", _("College"), college, optional=True,
+                          hint=_("The college the partnership belongs to; its deans see every partnership of it. "
+                                 "Leave empty to keep the current one."))]
     return modal(AdminCallback.SETUP, _("Link this channel"), blocks, submit=_("Link"), close=_("Cancel"),
                  private_metadata=json.dumps({"channel_id": channel_id}))
 
@@ -229,6 +235,7 @@ def roster_error(problem: RosterProblem, t: Translator) -> str:
 
 
 _FIELD_WORDS = {
+    "college": N_("Enter the college's name: at most 200 characters, without control characters."),
     "slack_user_id": N_("Choose a person."),
     "email": N_("Enter an email address like name@example.com."),
     "side": N_("Choose a side: they are new to coopbot."),

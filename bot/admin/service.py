@@ -34,11 +34,12 @@ from bot.storage.db import Database
 from models.base import utcnow
 from models.delivery import ProcessedRequest
 from models.roster import Intern, Membership, Partnership, Person, Role, Side
-from models.schemas import ChannelId, InternRow, IsoDate, PersonRow
+from models.schemas import ChannelId, InternRow, IsoDate, Name, PersonRow
 
 RowT = TypeVar("RowT", bound=BaseModel)
 MAX_REASON = 1000
 _CHANNEL = TypeAdapter(ChannelId)
+_COLLEGE = TypeAdapter(Name)
 _DATE = TypeAdapter(IsoDate)
 
 
@@ -56,6 +57,7 @@ class PartnershipChoice:
     name: str
     channel_id: str
     today: date | None = None  # in the partnership's timezone, when asked for
+    college: str = ""  # the college it belongs to (its name)
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ class AdminService:
             if not ids:
                 raise NotAllowed(action.value)
             rows = session.scalars(select(Partnership).where(Partnership.id.in_(ids)).order_by(Partnership.name))
-            found = [PartnershipChoice(p.id, p.name, p.channel_id) for p in rows]
+            found = [PartnershipChoice(p.id, p.name, p.channel_id, college=p.school) for p in rows]
         here = [p for p in found if p.channel_id == channel_id]
         return here or found
 
@@ -149,43 +151,53 @@ class AdminService:
 
     # --- changing ----------------------------------------------------------------------------------
     def link_channel(self, slack_user_id: str, partnership_id: int, channel_id: str, source_key: str, *,
-                     school_side: bool = False) -> bool:
+                     school_side: bool = False, college: str | None = None) -> bool:
         """Make `channel_id` the partnership's channel (or, `school_side`, its school-side channel: private, for
-        reports the enterprise must not see, linked by a college coordinator only) and say so there. False when
-        nothing changed (a retry, or already linked)."""
+        reports the enterprise must not see, linked by a college coordinator only) and say so there; with
+        `college`, the partnership belongs to the college of that name from now on (found or created:
+        partnerships naming the same college share its deans). False when nothing changed (a retry, or already
+        so)."""
         try:
             channel = _CHANNEL.validate_python(channel_id)
         except ValidationError:
             raise FormRejected({"partnership": "bad_channel"}) from None
+        college_name: str | None = None
+        if college is not None and college.strip():
+            try:
+                college_name = _COLLEGE.validate_python(college)
+            except ValidationError:
+                raise FormRejected({"college": "bad_college"}) from None
 
         def change(session: Session, partnership: Partnership, actor: Person) -> bool:
             taken = session.scalar(select(Partnership.id).where(Partnership.channel_id == channel,
                                                                 Partnership.id != partnership.id))
             if taken is not None or (school_side and partnership.channel_id == channel):
                 raise FormRejected({"partnership": "channel_taken"})
+            moved = college_name is not None and college_name != partnership.school
             if school_side:
                 if actor.side != Side.SCHOOL:  # the enterprise never chooses where the college's reports go
                     raise FormRejected({"use": "college_only"})
-                if partnership.school_channel_id == channel:
-                    return False
-            elif partnership.channel_id == channel or partnership.school_channel_id == channel:
+                relinked = partnership.school_channel_id != channel
+            else:
                 if partnership.school_channel_id == channel:  # the shared channel never doubles as the private one
                     raise FormRejected({"partnership": "channel_taken"})
+                relinked = partnership.channel_id != channel
+            if not relinked and not moved:
                 return False
             before = partnership_rules.snapshot(partnership)
+            if moved and college_name is not None:
+                partnership.school = college_name
+                partnership.college_id = partnership_rules.college_named(session, college_name).id
             if school_side:
                 partnership.school_channel_id = channel
-                audit.record(session, actor=slack_user_id, action="partnership.update", entity_type="partnership",
-                             entity_id=partnership.id, before=before, after=partnership_rules.snapshot(partnership))
-                outbox.post(session, channel=channel, text=announce_school_link(partnership.name,
-                                                                                 partnership.language),
-                            notify_user=slack_user_id)
-                return True
-            partnership.channel_id = channel
+            else:
+                partnership.channel_id = channel
             audit.record(session, actor=slack_user_id, action="partnership.update", entity_type="partnership",
                          entity_id=partnership.id, before=before, after=partnership_rules.snapshot(partnership))
-            outbox.post(session, channel=channel, text=announce_link(partnership.name, partnership.language),
-                        notify_user=slack_user_id)
+            if relinked:
+                text = (announce_school_link(partnership.name, partnership.language) if school_side
+                        else announce_link(partnership.name, partnership.language))
+                outbox.post(session, channel=channel, text=text, notify_user=slack_user_id)
             return True
 
         return self._submit(slack_user_id, partnership_id, Action.LINK_CHANNEL, source_key, change)

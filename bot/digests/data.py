@@ -1,7 +1,7 @@
 """What a digest says, read for many partnerships at once in a fixed number of queries.
 
 Every section is one aggregate or windowed query over all the partnerships asked for (grouped or
-partitioned by partnership), so a digest costs the same eight round trips for one partnership with
+partitioned by partnership), so a digest costs the same twelve round trips for one partnership with
 three problems as for fifty with thousands. Periods and "today" differ per partnership (timezones),
 so they enter the SQL as a CASE on the partnership id.
 """
@@ -12,12 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, String, and_, case, cast, false, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from bot.compliance.service import MissingCompliance, missing_compliance_many
+from bot.plans.numbers import Hiring, PlacementRow, hiring, placement
 from models.base import UTCDateTime
 from models.delivery import SlackMessage
 from models.exchange import Exchange, ExchangeStatus
@@ -124,6 +126,8 @@ class DigestData:
     # School-side reports, counted only: the digest is posted where the enterprise reads it
     # (docs/decisions/0009-who-sees-what.md). They are in no other count or list.
     school_side: Counts = field(default_factory=Counts)
+    placement: list[PlacementRow] = field(default_factory=list)  # the plan periods running today
+    hiring: Hiring | None = None  # recruitment in the period, and the employment rate of its cohort
 
     @property
     def totals(self) -> Counts:
@@ -136,7 +140,7 @@ class DigestData:
 
 
 def collect(session: Session, windows: dict[int, Window], default_timezone: str) -> dict[int, DigestData]:
-    """The digest of each partnership in `windows`, in eight queries whatever the data."""
+    """The digest of each partnership in `windows`, in twelve queries whatever the data."""
     if not windows:
         return {}
     ids = list(windows)
@@ -152,7 +156,25 @@ def collect(session: Session, windows: dict[int, Window], default_timezone: str)
     _internships_ending(session, digests)
     for pid, flagged in missing_compliance_many(session, {i: d.window.today for i, d in digests.items()}).items():
         digests[pid].compliance = flagged
+    _plans_and_hiring(session, digests)
     return digests
+
+
+def _plans_and_hiring(session: Session, digests: dict[int, DigestData]) -> None:
+    """Placed/planned of the plan periods running on each partnership's today, and recruitment over the digest's
+    days (bot.plans.numbers: four queries). The days are taken as one range for every partnership, from the
+    earliest local first day to the latest local last day (they differ only by timezone)."""
+    ids = list(digests)
+    todays = [d.window.today for d in digests.values()]
+    for row in placement(session, ids, (min(todays), max(todays))):
+        today = digests[row.partnership_id].window.today
+        if row.start_date <= today <= row.end_date:
+            digests[row.partnership_id].placement.append(row)
+    first = min(d.window.since.astimezone(ZoneInfo(d.timezone)).date() for d in digests.values())
+    last = max((d.window.until - timedelta(microseconds=1)).astimezone(ZoneInfo(d.timezone)).date()
+               for d in digests.values())
+    for pid, figures in hiring(session, ids, (first, last)).items():
+        digests[pid].hiring = figures
 
 
 def _per_partnership(column: Any, values: dict[int, Any], type_: Any) -> ColumnElement[Any]:

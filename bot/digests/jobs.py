@@ -19,11 +19,17 @@ if TYPE_CHECKING:
 
 
 def weekly(services: Services, now: datetime) -> int:
-    return services.digests.post_weekly(now)
+    """The week's digest in each partnership's channel, then each dean's college digest by DM."""
+    posted = services.digests.post_weekly(now)
+    return posted + sum(r.posted for r in services.digests.post_college_digests(now))
 
 
 def weekly_by_hand(services: Services, now: datetime) -> JobReport:
-    return _report(JobName.DIGEST, services.digests.weekly_by_hand(now), services)
+    report = _report(JobName.DIGEST, services.digests.weekly_by_hand(now), services)
+    deans = services.digests.post_college_digests(now)
+    lines = tuple(ReportLine(None, f"{r.college}: {'sent' if r.posted else 'already sent'} the college digest of "
+                                   f"week {r.period} to {r.dean}") for r in deans)
+    return JobReport(report.job, report.done + sum(r.posted for r in deans), report.lines + lines)
 
 
 def quarter_end(services: Services, now: datetime) -> int:

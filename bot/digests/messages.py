@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 from bot.compliance.forms import missing_words
 from bot.digests.data import TOP, Counts, DigestData, Link
 from bot.i18n.catalog import Translator
+from bot.plans.college import CollegePicture
+from bot.plans.messages import line_label
+from bot.plans.numbers import Hiring
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS
 from bot.quarters import Quarter
 from bot.slack.blocks import Block, Blocks, context, divider, header, section
@@ -71,6 +74,9 @@ def digest_message(d: DigestData, t: Translator, quarter: Quarter | None = None)
     blocks.append(_lines_section(_internships(d, t)))
     if d.compliance:
         blocks.append(_lines_section(_compliance(d, t)))
+    placement_and_hiring = _placement_and_hiring(d, t)
+    if placement_and_hiring:
+        blocks.append(_lines_section(placement_and_hiring))
     return truncate(title, 300), blocks
 
 
@@ -81,6 +87,40 @@ def _school_side(d: DigestData, t: Translator) -> str:
         "{count} school-side report still open ({opened} opened, {resolved} resolved this period); kept on the "
         "school side", "{count} school-side reports still open ({opened} opened, {resolved} resolved this period); "
         "kept on the school side", c.open).format(count=c.open, opened=c.opened, resolved=c.resolved)
+def rate_words(figures: Hiring, t: Translator, *, this_year: bool = False) -> str:
+    """"Hires: 1 · employment rate: 50% (1 of 2 interns whose internship ended in this period)" (the
+    definition: bot.plans.numbers)."""
+    _ = t.gettext
+    if figures.employment_rate is None:
+        rate = (_("employment rate: no internship ended this year") if this_year
+                else _("employment rate: no internship ended in this period"))
+    else:
+        sentence = (_("employment rate: {rate}% ({hired} of {cohort} interns whose internship ended this year)")
+                    if this_year else
+                    _("employment rate: {rate}% ({hired} of {cohort} interns whose internship ended in this period)"))
+        rate = sentence.format(rate=round(figures.employment_rate * 100), hired=figures.cohort_hired,
+                               cohort=figures.cohort)
+    return _("Hires: {hires} · {rate}").format(hires=figures.hires, rate=rate)
+
+
+def _placement_and_hiring(d: DigestData, t: Translator) -> str | None:
+    """Placed against planned (the periods running now) and recruitment in the digest's period; nothing when
+    the partnership has neither a plan nor any recruitment or ended internship to count."""
+    _ = t.gettext
+    h = d.hiring
+    busy = h is not None and (h.openings or h.recommendations or h.offers or h.hires or h.cohort)
+    if not d.placement and not busy:
+        return None
+    parts = [f"*{_('Placement and recruitment')}*"]
+    for row in d.placement[:TOP]:
+        parts.append("• " + _("{period}: {line} — placed {placed} of {planned}").format(
+            period=escape(row.period), line=line_label(row, t), placed=row.placed, planned=row.planned))
+    parts += _more(min(len(d.placement), TOP), len(d.placement), t)
+    if h is not None:
+        parts.append(_("Openings: {openings} · recommendations: {recommendations} · offers: {offers}").format(
+            openings=h.openings, recommendations=h.recommendations, offers=h.offers))
+        parts.append(rate_words(h, t))
+    return "\n".join(parts)
 
 
 def _lines_section(text: str) -> Block:
@@ -190,3 +230,25 @@ def _compliance(d: DigestData, t: Translator) -> str:
                      f"{_('missing: {items}').format(items=missing_words(m.missing, t))} · {mention(m.teacher)}")
     parts += _more(min(len(d.compliance), TOP), len(d.compliance), t)
     return "\n".join(parts)
+
+
+def college_digest(picture: CollegePicture, t: Translator) -> tuple[str, Blocks]:
+    """A dean's weekly DM: the college's partnerships at a glance (read-only: no buttons)."""
+    _ = t.gettext
+    title = _("College digest · {college}").format(college=picture.name)
+    interns = sum(g.current_interns for g in picture.partnerships)
+    placed = sum(g.placed for g in picture.partnerships)
+    planned = sum(g.planned for g in picture.partnerships)
+    summary = _("{count} partnerships · {interns} current interns · placed {placed} of {planned} planned").format(
+        count=len(picture.partnerships), interns=interns, placed=placed, planned=planned)
+    blocks: Blocks = [header(title), _lines_section(summary), _lines_section(
+        f"*{_('This year')}*\n" + rate_words(picture.hiring, t, this_year=True))]
+    lines = []
+    for g in picture.partnerships:
+        severities = _(", ").join(f"{SEVERITY_EMOJI[s]} {n}" for s, n in g.open_by_severity.items() if n)
+        lines.append("• " + _("{name} (<#{channel}>): {interns} current interns · open problems: {problems} · "
+                              "placed {placed} of {planned} · hires {hires}").format(
+            name=escape_within(g.name, 200), channel=g.channel_id, interns=g.current_interns,
+            problems=severities or _("none"), placed=g.placed, planned=g.planned, hires=g.hires))
+    blocks.append(_lines_section(f"*{_('Partnerships')}*\n" + ("\n".join(lines) or _("None."))))
+    return truncate(title, 300), blocks

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
@@ -20,17 +20,20 @@ from bot.digests import messages
 from bot.digests.data import DigestData, Window, collect
 from bot.errors import NotAllowed
 from bot.i18n.catalog import translator
+from bot.i18n.language import language_in
 from bot.permissions import Action, find_person, partnerships_allowing
+from bot.plans.college import college_pictures
 from bot.quarters import Quarter, local_midnight, local_today, quarter_end_due, week_key
 from bot.storage import ledger
 from bot.storage.db import Database
 from models.base import utcnow
-from models.roster import Partnership
+from models.roster import College, CollegeDean, Partnership, Person
 
 WEEK = timedelta(days=7)
 JOB_WEEKLY = "digest"
 JOB_QUARTER_END = "quarter-end-digest"
 JOB_ON_REQUEST = "digest-now"
+JOB_COLLEGE = "college-digest"
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,34 @@ class DigestService:
                     posted.append(digest.channel_id)
             return posted
 
+    def post_college_digests(self, now: datetime) -> list[CollegeDigestResult]:
+        """Each dean's weekly college digest by DM: every partnership of the college at a glance (current
+        interns, open problems by severity, placed/planned, hires this year) and the college's hires and
+        employment rate this year. Once per dean, college and ISO week (in the default timezone)."""
+        today = local_today(now, self.default_timezone)
+        period = week_key(today)
+        results = []
+        with self.db.session() as session:
+            deans = session.execute(
+                select(CollegeDean.person_id, Person.slack_user_id, College.id, College.name,
+                       select(func.min(Partnership.id)).where(Partnership.college_id == College.id)
+                       .scalar_subquery())
+                .join(Person, Person.id == CollegeDean.person_id).join(College, College.id == CollegeDean.college_id)
+                .order_by(College.name, Person.id)).all()
+        for person_id, user, college_id, college, first_partnership in deans:
+            if first_partnership is None:
+                continue  # a college with no partnership yet: nothing to say
+            with self.db.transaction() as session:
+                posted = ledger.claim(session, job=JOB_COLLEGE, partnership_id=first_partnership, period=period,
+                                      subject=f"dean:{person_id}:college:{college_id}", at=now)
+                if posted:
+                    [picture] = college_pictures(session, [(college_id, college)], today)
+                    t = translator(language_in(session, None, user))
+                    text, blocks = messages.college_digest(picture, t)
+                    outbox.post(session, channel=user, text=text, blocks=blocks)
+            results.append(CollegeDigestResult(user, college, period, posted))
+        return results
+
     # --- helpers -------------------------------------------------------------------------------------
     def _post(self, job: str, now: datetime, windows: dict[int, Window], periods: dict[int, str],
               quarters: dict[int, Quarter]) -> list[DigestResult]:
@@ -153,6 +184,16 @@ class DigestService:
     def _channels(session: Session, ids: list[int]) -> dict[int, str]:
         rows = session.execute(select(Partnership.id, Partnership.channel_id).where(Partnership.id.in_(ids)))
         return {pid: channel for pid, channel in rows}
+
+
+@dataclass(frozen=True)
+class CollegeDigestResult:
+    """What the weekly college digest did for one dean and college."""
+
+    dean: str  # Slack user id
+    college: str
+    period: str  # the ISO week, in the default timezone
+    posted: bool
 
 
 def _last_seven_days(now: datetime, zone: str) -> Window:

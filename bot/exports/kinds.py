@@ -24,6 +24,13 @@ from bot.internships.export import iter_evaluation_rows
 from bot.meetings.export import HEADER as MEETINGS
 from bot.meetings.export import MOMENTS as MEETING_MOMENTS
 from bot.meetings.export import iter_meeting_rows
+from bot.plans.export import (
+    PLANS_HEADER,
+    RECRUITMENT_HEADER,
+    RECRUITMENT_MOMENTS,
+    iter_plan_rows,
+    iter_recruitment_rows,
+)
 from bot.problems.export import HEADER as ISSUES
 from bot.problems.export import MOMENTS as ISSUE_MOMENTS
 from bot.problems.export import iter_problem_rows
@@ -52,6 +59,9 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          own_zone_column=True),
     Kind("evaluations", EVALUATIONS, lambda db, zone, _: iter_evaluation_rows(db, default_timezone=zone),
          EVALUATION_MOMENTS),
+    Kind("plans", PLANS_HEADER, lambda db, zone, _: iter_plan_rows(db), frozenset()),
+    Kind("recruitment", RECRUITMENT_HEADER, lambda db, zone, _: iter_recruitment_rows(db, default_timezone=zone),
+         RECRUITMENT_MOMENTS),
 )}
 NAMES = tuple(KINDS)  # the CLI's choices and the order of the sheets with --all
 

@@ -21,6 +21,8 @@ from sqlalchemy.sql import ColumnElement
 from bot.exchanges.practice import PracticeRecord, practice_of
 from bot.home.followups import Followups, load_followups
 from bot.permissions import Action, Relation, Subject, allows, relations_given
+from bot.plans.college import CollegePicture, college_pictures, current_placement, dean_colleges
+from bot.plans.numbers import PlacementRow
 from bot.problems.escalation import overdue
 from models.exchange import Direction, Exchange, ExchangeDecision, ExchangeStatus
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingStatus
@@ -30,7 +32,7 @@ from models.roster import Intern, Membership, Partnership, Person, Role, Side
 PAGE_SIZE = 8  # items per list and page: every list at its longest still fits Slack's 100 blocks
 ACTION_ITEMS_SHOWN = 5
 ENDING_WITHIN = timedelta(days=30)
-QUICK_ACTIONS = (Action.REPORT_PROBLEM, Action.REQUEST_EXCHANGE, Action.SCHEDULE_MEETING)
+QUICK_ACTIONS = (Action.REPORT_PROBLEM, Action.REQUEST_EXCHANGE, Action.SCHEDULE_MEETING, Action.POST_OPENING)
 
 
 class Section(enum.StrEnum):
@@ -150,6 +152,12 @@ class HomeData:
     action_item_total: int
     practice: PracticeRecord | None = field(default=None)
     followups: Followups | None = field(default=None)  # checklist gaps, internship evaluations
+    colleges: tuple[CollegePicture, ...] = ()  # a dean's colleges, read-only
+    placement: tuple[PlacementRow, ...] = ()  # placed/planned in the partnerships the viewer coordinates
+
+    @property
+    def college(self) -> CollegePicture | None:
+        return self.colleges[0] if self.colleges else None
 
     @property
     def partnerships(self) -> tuple[str, ...]:
@@ -187,7 +195,8 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
     if person is None:
         return None
     viewer = _viewer(session, person, default_timezone)
-    if not viewer.roles:
+    deans_of = dean_colleges(session, person.id)
+    if not viewer.roles and not deans_of:
         return None
     pages = pages or {}
     teaches, mentors = _supervises(session, person)
@@ -227,7 +236,9 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
         roles_by_partnership=roles_by_partnership, teaches=teaches, mentors=mentors, quick_actions=quick,
         sections=sections, overview=overview,
         meetings=_next_meetings(session, viewer, now), action_items=items, action_item_total=item_total,
-        practice=practice_of(session, slack_user_id, today) if with_practice else None, followups=followups)
+        practice=practice_of(session, slack_user_id, today) if with_practice else None, followups=followups,
+        colleges=tuple(college_pictures(session, deans_of, today)),
+        placement=tuple(current_placement(session, viewer.coordinated, today)))
 
 
 # --- the viewer -----------------------------------------------------------------------------------------

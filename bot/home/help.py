@@ -30,10 +30,11 @@ def possible_relations(data: HomeData) -> set[Relation]:
         held.add(Relation.EXCHANGE_REQUESTER)
     if Role.COORDINATOR in data.roles:
         held |= {Relation.SENDING_COORDINATOR, Relation.HOST_APPROVER}
-        if data.side == Side.ENTERPRISE:
-            held.add(Relation.ENTERPRISE_COORDINATOR)
+        held.add(Relation.ENTERPRISE_COORDINATOR if data.side == Side.ENTERPRISE else Relation.COLLEGE_COORDINATOR)
     if Role.MENTOR in data.roles and data.side == Side.ENTERPRISE:
         held.add(Relation.HOST_APPROVER)
+    if data.college is not None:
+        held.add(Relation.DEAN)
     return held
 
 

@@ -26,6 +26,7 @@ from bot.meetings.ids import MeetingActionId
 from bot.permissions import Action
 from bot.problems.ids import ProblemActionId
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_EMOJI, SEVERITY_LABELS, STATUS_LABELS
+from bot.recruitment.ids import RecruitmentActionId
 from bot.slack.blocks import Block, Blocks, actions, button, context, divider, fields, header, section
 from bot.slack.forms import option
 from bot.slack.text import escape, escape_within
@@ -197,6 +198,8 @@ def quick_actions(data: HomeData, t: Translator) -> Block | None:
         buttons.append(button(HomeActionId.REQUEST_EXCHANGE, _("Request an exchange")))
     if Action.SCHEDULE_MEETING in data.quick_actions:
         buttons.append(button(MeetingActionId.OPEN_SCHEDULE, _("Schedule a meeting")))
+    if Action.POST_OPENING in data.quick_actions:
+        buttons.append(button(RecruitmentActionId.OPEN_OPENING_FORM, _("Post an opening")))
     if data.coordinates:  # the matrix's administer_roster: coordinators (bot/admin, handlers/admin.py)
         buttons.append(button(AdminActionId.OPEN_MENU, _("Administer")))
     return actions(buttons) if buttons else None
@@ -208,6 +211,9 @@ def roles_text(data: HomeData, t: Translator) -> str:
     def listed(roles: frozenset[Role]) -> str:
         return t.gettext(", ").join(t.gettext(ROLE_LABELS[r]) for r in Role if r in roles)
 
+    if not data.roles_by_partnership:  # a dean and nothing else
+        return escape_within(t.gettext("Dean of {colleges}").format(
+            colleges=t.gettext(", ").join(c.name for c in data.colleges)), 1800)
     where: dict[frozenset[Role], list[str]] = {}
     for name, roles in data.roles_by_partnership:
         where.setdefault(roles, []).append(name)
@@ -218,6 +224,45 @@ def roles_text(data: HomeData, t: Translator) -> str:
             for roles, names in where.items()]  # no markup in it: escaped whole, so a cut never splits `&amp;`
     return escape_within(t.gettext("Your roles: {roles_by_partnership}").format(
         roles_by_partnership=t.gettext("; ").join(each)), 1800)
+
+
+# --- across partnerships ------------------------------------------------------------------------------
+def placement_blocks(data: HomeData, t: Translator) -> Blocks:
+    """Placed against planned, per plan line of the periods running now (coordinators)."""
+    _ = t.gettext
+    if not data.placement:
+        return []
+    several = len({row.partnership_id for row in data.placement}) > 1
+    lines = []
+    for row in data.placement[:20]:
+        what = _("{major} · {post}").format(major=row.major, post=row.post)
+        if row.order_class:
+            what = _("{line} (order class {name})").format(line=what, name=row.order_class)
+        if several:
+            what = f"{row.partnership} · {what}"
+        lines.append(_("• {period}: {line} — placed {placed} of {planned}").format(
+            period=row.period, line=what, placed=row.placed, planned=row.planned))
+    return [section("*" + _("Placement plan") + "*\n" + escape_within("\n".join(lines), 2800), cut=True)]
+
+
+def college_blocks(data: HomeData, t: Translator) -> Blocks:
+    """A dean's colleges: every partnership at a glance, read-only (no buttons: a dean acts in none)."""
+    _ = t.gettext
+    blocks: Blocks = []
+    for college in data.colleges:
+        rate = college.hiring.employment_rate
+        summary = _("Hires this year: {hires} · employment rate of interns who ended this year: {rate}").format(
+            hires=college.hiring.hires, rate=_("n/a") if rate is None else f"{rate:.0%}")
+        blocks += [header(_("College: {name}").format(name=college.name)), context(summary)]
+        lines = []
+        for g in college.partnerships[:40]:
+            severities = _(", ").join(f"{_(SEVERITY_LABELS[s])} {n}" for s, n in g.open_by_severity.items() if n)
+            lines.append(_("• {name} (<#{channel}>) — {interns} current interns · open problems: {problems} · "
+                           "placed {placed} of {planned} · hires {hires}").format(
+                name=escape_within(g.name, 200), channel=g.channel_id, interns=g.current_interns,
+                problems=severities or _("none"), placed=g.placed, planned=g.planned, hires=g.hires))
+        blocks.append(section("\n".join(lines) or _("No partnerships yet."), cut=True))
+    return blocks
 
 
 # --- the home -------------------------------------------------------------------------------------------
@@ -234,8 +279,10 @@ def home_view(data: HomeData | None, t: Translator, *, how_to_join: str) -> Bloc
     quick = quick_actions(data, t)
     if quick:
         blocks.append(quick)
+    if data.colleges:
+        blocks += [divider(), *college_blocks(data, t)]
     if data.overview is not None:
-        blocks += [divider(), *overview_blocks(data, t)]
+        blocks += [divider(), *overview_blocks(data, t), *placement_blocks(data, t)]
         for key in (Section.OVERDUE, Section.APPROVALS, Section.ENDING):
             blocks += page_blocks(data.sections[key], t, title=_("Pending approvals") if key == Section.APPROVALS
                                   else None)

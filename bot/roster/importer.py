@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,14 +27,17 @@ from bot.errors import ImportFailed
 from bot.roster.lock import lock_roster
 from bot.roster.rules import cli_message, side_problem, supervision_problem, supervisor_problem
 from bot.storage.db import Database
-from models.roster import Intern, Membership, Partnership, Person, Role, Side
+from models.plan import PlanLine
+from models.roster import CollegeDean, Intern, Membership, Partnership, Person, Role, Side
 from models.schemas import InternRow, PersonRow, field_errors
 
 PEOPLE_HEADER = ("slack_user_id", "name", "email", "side", "roles", "partnership")
 INTERN_HEADER = (
     "student_id", "name", "partnership", "teacher", "mentor", "start_date", "end_date", "position",
 )
-INTERN_OPTIONAL = ("birth_date",)  # may follow the contract's header; decides whether guardian consent is needed
+# May follow the contract's header, in this order: birth_date decides whether guardian consent is needed;
+# plan_line links the intern to the plan line they fill (its `line` in `coopbot plans import`).
+INTERN_OPTIONAL = ("birth_date", "plan_line")
 # Bounded IN lists: SQLite caps bound parameters, and huge lists plan badly on PostgreSQL.
 _CHUNK = 500
 
@@ -168,7 +172,7 @@ def _read_rows(path: Path, header: tuple[str, ...], schema: type[RowT], problems
 
     Invalid rows are left out rather than aborting, so that the database cross-checks still run on
     the others and one attempt reports every problem in the file. The header is `header`, optionally
-    followed by the first columns of `optional` in that order.
+    followed by any of the columns of `optional`, in that order.
     """
     reader = csv.reader(io.StringIO(_decode(path, problems), newline=""))
     expected = ",".join(header)
@@ -177,7 +181,7 @@ def _read_rows(path: Path, header: tuple[str, ...], schema: type[RowT], problems
         got = tuple(cell.strip() for cell in first) if first is not None else None
         while got and not got[-1]:
             got = got[:-1]  # Excel's trailing empty cells, as on data rows
-        accepted = [header + optional[:extra] for extra in range(len(optional) + 1)]
+        accepted = [header + tuple(extra) for n in range(len(optional) + 1) for extra in combinations(optional, n)]
         if got not in accepted:
             found = "an empty file" if first is None else repr(",".join(first))
             problems.add(1, "header", f"expected {expected!r}, found {found}")
@@ -246,6 +250,7 @@ class _PersonPlan:
     row: PersonRow
     roles: dict[str, tuple[Role, ...]]  # partnership name -> exactly these roles
     lines: dict[str, int]  # partnership name -> the line that sets the roles there
+    deans: set[str]  # partnership names whose college the person is a dean of (roles `dean`)
 
 
 def _plan_people(rows: list[tuple[int, PersonRow]], partnerships: dict[str, Partnership],
@@ -267,8 +272,11 @@ def _plan_people(rows: list[tuple[int, PersonRow]], partnerships: dict[str, Part
             problems.add(line, side_changed.field, cli_message(side_changed))
         plan = plans.get(uid)
         if plan is None:
-            plans[uid] = _PersonPlan(line, row, {row.partnership: row.roles}, {row.partnership: line})
+            plans[uid] = _PersonPlan(line, row, {row.partnership: row.roles}, {row.partnership: line},
+                                     {row.partnership} if row.dean else set())
             continue
+        if row.dean:
+            plan.deans.add(row.partnership)
         # One person is one record: rows for other partnerships must agree on who they are.
         for field in ("side", "name", "email"):
             mine, theirs = getattr(row, field), getattr(plan.row, field)
@@ -331,16 +339,30 @@ def _show(value: Any) -> str:
 
 
 def _person_snapshot(slack_user_id: str, name: str, email: str | None, side: Side,
-                     roles: dict[str, tuple[Role, ...]]) -> dict[str, Any]:
-    return {"slack_user_id": slack_user_id, "name": name, "email": email, "side": side,
-            "roles": {p: [r.value for r in Role if r in set(rs)] for p, rs in sorted(roles.items())}}
+                     roles: dict[str, tuple[Role, ...]], dean_of: Iterable[str] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {"slack_user_id": slack_user_id, "name": name, "email": email, "side": side,
+           "roles": {p: [r.value for r in Role if r in set(rs)] for p, rs in sorted(roles.items())}}
+    names = sorted(set(dean_of))
+    if names:
+        out["dean_of"] = names  # college names
+    return out
+
+
+def _deans(session: Session, person_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """(person id, college id) of every dean link these people hold."""
+    out: set[tuple[int, int]] = set()
+    for chunk in _chunks(sorted(set(person_ids))):
+        query = select(CollegeDean.person_id, CollegeDean.college_id).where(CollegeDean.person_id.in_(chunk))
+        out.update((person_id, college_id) for person_id, college_id in session.execute(query))
+    return out
 
 
 def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary:
     """Upsert people by Slack user id.
 
     For each (person, partnership) in the file the person's roles there become exactly those listed;
-    roles in partnerships the file does not mention are left alone. Taking teacher or mentor away
+    roles in partnerships the file does not mention are left alone. The role `dean` makes the person a
+    dean of the partnership's college (a link the import adds and never removes). Taking teacher or mentor away
     from someone who still supervises interns of that partnership in that role is refused.
     """
     problems = _Problems(path)
@@ -357,6 +379,8 @@ def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary
         _check_supervision(session, plans, partnerships, existing, held, problems)
         problems.raise_if_any()
 
+        deans = _deans(session, (p.id for p in existing.values()))
+        colleges = {p.college_id: p.school for p in partnerships.values()}
         new_people = [Person(slack_user_id=p.row.slack_user_id, name=p.row.name, email=p.row.email,
                              side=p.row.side) for p in plans if p.row.slack_user_id not in existing]
         session.add_all(new_people)
@@ -366,7 +390,11 @@ def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary
         for plan in plans:
             row = plan.row
             person = by_uid[row.slack_user_id]
-            after = _person_snapshot(row.slack_user_id, row.name, row.email, row.side, plan.roles)
+            dean_of = {partnerships[pname].college_id for pname in plan.deans}
+            after = _person_snapshot(row.slack_user_id, row.name, row.email, row.side, plan.roles,
+                                     (colleges[c] for c in dean_of))
+            session.add_all(CollegeDean(person_id=person.id, college_id=c)
+                            for c in sorted(dean_of) if (person.id, c) not in deans)
             if row.slack_user_id not in existing:
                 for pname, roles in plan.roles.items():
                     session.add_all(Membership(person_id=person.id, partnership_id=partnerships[pname].id,
@@ -377,7 +405,8 @@ def import_people(db: Database, path: Path, actor: str = "cli") -> ImportSummary
                 continue
             current = {pname: tuple(held.get((person.id, partnerships[pname].id), {}))
                        for pname in plan.roles}
-            before = _person_snapshot(person.slack_user_id, person.name, person.email, person.side, current)
+            before = _person_snapshot(person.slack_user_id, person.name, person.email, person.side, current,
+                                      (colleges[c] for c in dean_of if (person.id, c) in deans))
             if before == after:
                 unchanged += 1
                 continue
@@ -409,11 +438,13 @@ def _check_supervisor(line: int, field: str, uid: str, partnership: Partnership 
 
 
 _INTERN_COLUMNS = (Intern.id, Intern.student_id, Intern.name, Intern.partnership_id, Intern.teacher_id,
-                   Intern.mentor_id, Intern.start_date, Intern.end_date, Intern.position, Intern.birth_date)
+                   Intern.mentor_id, Intern.start_date, Intern.end_date, Intern.position, Intern.birth_date,
+                   Intern.plan_line_id)
 _Stored = dict[str, tuple[Any, dict[str, Any]]]  # columns as in _INTERN_COLUMNS
 
 
-def _existing_interns(session: Session, student_ids: Sequence[str], partnership_ids: Sequence[int]) -> _Stored:
+def _existing_interns(session: Session, student_ids: Sequence[str], partnership_ids: Sequence[int],
+                      refs: dict[int, str]) -> _Stored:
     """Interns already stored (as columns, not ORM objects: 20,000 of those cost seconds), each with its
     audit snapshot (names and Slack ids, not row ids).
 
@@ -438,14 +469,25 @@ def _existing_interns(session: Session, student_ids: Sequence[str], partnership_
         slack_ids.update((pid, uid) for pid, uid in session.execute(query))
     return {i.student_id: (i, _intern_snapshot(
         i.student_id, i.name, names[i.partnership_id], slack_ids[i.teacher_id], slack_ids[i.mentor_id],
-        i.start_date, i.end_date, i.position, i.birth_date)) for i in interns}
+        i.start_date, i.end_date, i.position, i.birth_date, refs.get(i.plan_line_id))) for i in interns}
 
 
 def _intern_snapshot(student_id: str, name: str, partnership: str, teacher: str, mentor: str,
-                     start_date: Any, end_date: Any, position: str, birth_date: Any = None) -> dict[str, Any]:
-    return {"student_id": student_id, "name": name, "partnership": partnership, "teacher": teacher,
-            "mentor": mentor, "start_date": start_date, "end_date": end_date, "position": position,
-            "birth_date": birth_date}
+                     start_date: Any, end_date: Any, position: str, birth_date: Any = None,
+                     plan_line: str | None = None) -> dict[str, Any]:
+    out = {"student_id": student_id, "name": name, "partnership": partnership, "teacher": teacher,
+           "mentor": mentor, "start_date": start_date, "end_date": end_date, "position": position,
+           "birth_date": birth_date}
+    if plan_line is not None:
+        out["plan_line"] = plan_line
+    return out
+
+
+def _plan_lines(session: Session, partnership_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """(partnership id, line reference) → plan line id."""
+    query = select(PlanLine.partnership_id, PlanLine.ref, PlanLine.id).where(
+        PlanLine.partnership_id.in_(list(partnership_ids)))
+    return {(pid, ref): line_id for pid, ref, line_id in session.execute(query)}
 
 
 def import_interns(db: Database, path: Path, actor: str = "cli") -> ImportSummary:
@@ -459,6 +501,7 @@ def import_interns(db: Database, path: Path, actor: str = "cli") -> ImportSummar
         people = _people(session, [uid for _, r in rows for uid in (r.teacher, r.mentor)])
         roles_held = {(m.person_id, m.partnership_id, m.role)
                       for m in _memberships(session, (p.id for p in people.values()))}
+        plan_lines = _plan_lines(session, [p.id for p in partnerships.values()])
         first_line: dict[str, int] = {}
         for line, row in rows:
             if row.student_id in first_line:
@@ -471,9 +514,14 @@ def import_interns(db: Database, path: Path, actor: str = "cli") -> ImportSummar
                 problems.add(line, "partnership", _unknown_partnership(row.partnership))
             _check_supervisor(line, "teacher", row.teacher, partnership, people, roles_held, problems)
             _check_supervisor(line, "mentor", row.mentor, partnership, people, roles_held, problems)
+            if (partnership is not None and row.plan_line is not None
+                    and (partnership.id, row.plan_line) not in plan_lines):
+                problems.add(line, "plan_line", f"no plan line {row.plan_line!r} in {row.partnership!r} "
+                             "(add it first with `coopbot plans import`)")
         problems.raise_if_any()
 
-        existing = _existing_interns(session, [r.student_id for _, r in rows], [p.id for p in partnerships.values()])
+        existing = _existing_interns(session, [r.student_id for _, r in rows], [p.id for p in partnerships.values()],
+                                     {line_id: ref for (_, ref), line_id in plan_lines.items()})
         new: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         changed: list[dict[str, Any]] = []
         for _, row in rows:
@@ -481,12 +529,18 @@ def import_interns(db: Database, path: Path, actor: str = "cli") -> ImportSummar
             # Without the optional column a birth date already stored is kept; with it, a blank clears it.
             birth_date = (row.birth_date if "birth_date" in row.model_fields_set or stored is None
                           else stored[0].birth_date)
-            fields = {"name": row.name, "partnership_id": partnerships[row.partnership].id,
+            pid = partnerships[row.partnership].id
+            # The same for the plan line; a stored line of another partnership (the intern moved) is dropped.
+            plan_line = (row.plan_line if "plan_line" in row.model_fields_set or stored is None
+                         else stored[1].get("plan_line"))
+            plan_line_id = plan_lines.get((pid, plan_line)) if plan_line is not None else None
+            plan_line = plan_line if plan_line_id is not None else None
+            fields = {"name": row.name, "partnership_id": pid,
                       "teacher_id": people[row.teacher].id, "mentor_id": people[row.mentor].id,
                       "start_date": row.start_date, "end_date": row.end_date, "position": row.position,
-                      "birth_date": birth_date}
+                      "birth_date": birth_date, "plan_line_id": plan_line_id}
             after = _intern_snapshot(row.student_id, row.name, row.partnership, row.teacher, row.mentor,
-                                     row.start_date, row.end_date, row.position, birth_date)
+                                     row.start_date, row.end_date, row.position, birth_date, plan_line)
             if stored is None:
                 new[row.student_id] = ({"student_id": row.student_id, **fields}, after)
                 continue

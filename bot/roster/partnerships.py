@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.errors import CoopError
 from bot.storage.db import Database
-from models.roster import Partnership
+from models.roster import College, Partnership
 from models.schemas import PartnershipInput
 
 
@@ -68,6 +68,16 @@ def add_partnership(db: Database, data: PartnershipInput, actor: str = "cli", *,
         raise PartnershipExists(f"a partnership named {data.name!r} or with channel {data.channel_id} "
                                 "already exists") from exc
     return partnership
+
+
+def college_named(session: Session, name: str) -> College:
+    """The college of this exact name, created if there is none."""
+    found = session.scalar(select(College).where(College.name == name))
+    if found is None:
+        found = College(name=name)
+        session.add(found)
+        session.flush()
+    return found
 
 
 def list_partnerships(db: Database) -> list[Partnership]:

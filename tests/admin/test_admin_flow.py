@@ -83,6 +83,28 @@ def test_setup_links_the_channel_once_and_says_so_there(harness: Harness) -> Non
     assert HUAWEI in post["text"] and "channel of the partnership" in post["text"]
 
 
+def test_setup_takes_the_college_the_partnership_belongs_to(harness: Harness) -> None:
+    """The setup form shows the partnership's college and moves it to another one (found or created by
+    name); the channel, already linked, gets no second announcement."""
+    from models.roster import College
+
+    h = harness
+    h.slack.command("/coop", "setup", user_id=COORD_SCHOOL, channel_id=CHANNEL)
+    view = h.fake.wait_for("views.open", count=1) and h.last_modal()
+    college = next(b for b in view["blocks"] if b.get("block_id") == "college")
+    assert college["element"]["initial_value"] == "深圳职业技术大学" and college["optional"] is True
+    assert _submit(h, view, {"partnership": str(_pid(h)), "college": "深圳职业技术大学 <b>"}, COORD_SCHOOL) == {}
+    h.deliver()
+    with h.db.session() as session:
+        moved = session.scalar(select(Partnership).where(Partnership.name == HUAWEI))
+        assert moved is not None
+        assert (moved.school, moved.channel_id) == ("深圳职业技术大学 <b>", CHANNEL)
+        assert session.get(College, moved.college_id).name == "深圳职业技术大学 <b>"  # type: ignore[union-attr]
+    [entry] = _audits(h, "partnership.update")
+    assert entry.before["school"] == "深圳职业技术大学" and entry.after["school"] == "深圳职业技术大学 <b>"  # type: ignore[index]
+    assert not [m for m in h.fake.messages(CHANNEL) if "channel of the partnership" in m["text"]]
+
+
 def test_setup_is_refused_to_others_and_outside_channels(harness: Harness) -> None:
     h = harness
     assert "only the partnership's coordinators" in h.slack.command("/coop", "setup", user_id=TEACHER).json()["text"]

@@ -85,7 +85,7 @@ def test_xlsx_has_one_sheet_per_kind_with_headers_chinese_text_and_no_formulas(d
     seed(db)
     target = tmp_path / "review.xlsx"
     counts = write_xlsx(str(target), (sheet(name, db, "UTC", "xlsx") for name in NAMES))
-    assert counts == {"issues": 1, "exchanges": 1, "meetings": 1, "evaluations": 3}
+    assert counts == {"issues": 1, "exchanges": 1, "meetings": 1, "evaluations": 3, "plans": 0, "recruitment": 0}
     book = load_workbook(target, read_only=True)
     assert book.sheetnames == list(NAMES)
     issues = list(book["issues"].iter_rows(values_only=True))
@@ -253,7 +253,8 @@ def test_export_queries_use_server_side_cursors_on_postgresql(db: Database) -> N
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         for name in NAMES:
-            assert list(sheet(name, db, "UTC").rows)
+            rows = list(sheet(name, db, "UTC").rows)
+            assert rows or name in ("plans", "recruitment")  # the seed has no plan and no opening
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     for table in ("problem", "exchange", "meeting", "intern"):

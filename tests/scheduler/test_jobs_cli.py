@@ -28,7 +28,8 @@ def test_jobs_list_names_each_job_with_its_schedule_and_next_run(db: Database, t
     result = run(["jobs", "list"], env, tmp_path)
     assert result.returncode == 0, result.stderr
     lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
-    assert set(lines) == {"quarterly-prompt", "digest", "quarter-end-digest", "reminders", "housekeeping"}
+    assert set(lines) == {"quarterly-prompt", "digest", "quarter-end-digest", "reminders", "plan-shortfall",
+                          "housekeeping"}
     assert "30 3 * * *" in lines["housekeeping"] and "COOPBOT_HOUSEKEEPING_CRON" in lines["housekeeping"]
     assert "0 8 * * 1" in lines["digest"] and "COOPBOT_DIGEST_CRON" in lines["digest"]
     assert "*/15 * * * *" in lines["reminders"]

@@ -171,6 +171,7 @@ def every_rendering(t: Translator) -> Iterator[Rendering]:
     yield from _compliance(t)
     yield from _administration(t)
     yield from _refusals(t)
+    yield from _cooperation_numbers(t)
 
 
 def _problems(t: Translator) -> Iterator[Rendering]:
@@ -442,3 +443,63 @@ def _refusals(t: Translator) -> Iterator[Rendering]:
         yield f"meeting input error {field}", _input_error(field, "missing", t)
     yield "not mine", _not_mine(t)
 
+
+
+def _cooperation_numbers(t: Translator) -> Iterator[Rendering]:
+    """Colleges and deans, the placement plan, recruitment (issue 22)."""
+    from bot.digests.messages import college_digest, rate_words
+    from bot.plans.college import CollegePicture, PartnershipGlance
+    from bot.plans.messages import shortfall_notice
+    from bot.plans.numbers import Hiring, PlacementRow
+    from bot.recruitment import forms as recruitment_forms
+    from bot.recruitment import messages as recruitment_messages
+    from bot.recruitment.snapshot import Candidate, EvaluationResult, OpeningSnapshot, RecommendationSnapshot
+    from handlers.recruitment import recruitment_refusal
+    from models.recruitment import RecommendationStatus
+
+    rows = (PlacementRow(1, "深职院–华为", "2027 春季", date(2027, 3, 1), date(2027, 6, 30), "HW-SW", "软件技术 <b>",
+                         "软件测试", "华为鸿蒙订单班", 20, 12),
+            PlacementRow(1, "深职院–华为", "2027 春季", date(2027, 3, 1), date(2027, 6, 30), "HW-HW", "电子信息",
+                         "硬件装配", None, 10, 10))
+    hired, none = Hiring(1, 2, 5, 8, 3, 2, 4, 1), Hiring(1)
+    glance = PartnershipGlance(1, "深职院–华为", "C0PARTNER", 30, {s: 2 for s in Severity}, 22, 30, 2)
+    quiet = PartnershipGlance(2, "深职院–腾讯", "C0OTHER", 0, {s: 0 for s in Severity}, 0, 0, 0)
+    picture = CollegePicture("深圳职业技术大学", (glance, quiet), hired)
+    for figures in (hired, none):
+        for this_year in (True, False):
+            yield f"rate words {figures} {this_year}", rate_words(figures, t, this_year=this_year)
+    yield "college digest", college_digest(picture, t)
+    yield "college digest, no hires", college_digest(replace(picture, hiring=none, partnerships=()), t)
+    yield "shortfall notice", shortfall_notice("深职院–华为", "2027 春季", list(rows), t)
+    join = how_to_get_added(t)
+    for coordinator in (True, False):
+        data = replace(full_home(coordinator=coordinator), colleges=(picture,), placement=rows)
+        yield f"home with a college and a plan ({coordinator})", home_view(data, t, how_to_join=join)
+        yield f"help of a dean ({coordinator})", help_text(t, data, how_to_join=join)
+    dean = replace(full_home(coordinator=False), roles_by_partnership=(), colleges=(picture,))
+    yield "home of a dean", home_view(dean, t, how_to_join=join)
+    yield "home of a dean, empty college", home_view(replace(dean, colleges=(replace(picture, partnerships=()),)),
+                                                     t, how_to_join=join)
+    digest = digest_data.DigestData(1, "深职院–华为", "C0PARTNER", "Asia/Shanghai", t.language, digest_data.Window(
+        datetime(2027, 3, 1, tzinfo=UTC), datetime(2027, 3, 8, tzinfo=UTC), date(2027, 3, 8)))
+    digest.placement, digest.hiring = list(rows), hired
+    yield "digest with placement and hiring", digest_message(digest, t)
+    for partnerships in (PARTNERSHIPS[:1], PARTNERSHIPS):
+        yield f"opening modal {len(partnerships)}", recruitment_forms.opening_modal(partnerships, t)
+    yield "opening errors", recruitment_forms.parse_opening({}, "{}", t)
+    opening = OpeningSnapshot(1, 1, "深职院–华为", "C0PARTNER", t.language, "测试工程师 <!channel>", "软件测试", 3,
+                              date(2027, 7, 1), "转正后签订劳动合同 & 五险一金", "U0COORDE")
+    best = Candidate(1, "欧阳娜娜", "S2024002", "硬件装配", EvaluationResult((Grade.EXCELLENT,) * 4 + (Grade.GOOD,)))
+    unevaluated = Candidate(2, LONG_NAME, "S2024001", "软件测试", None)
+    yield "recommend modal", recruitment_forms.recommend_modal(opening, [best, unevaluated], t)
+    yield "recommend modal, nobody left", recruitment_forms.recommend_modal(opening, [], t)
+    yield "opening post", recruitment_messages.opening_post(opening, t)
+    yield "opening post without description", recruitment_messages.opening_post(replace(opening, description=None), t)
+    for status in RecommendationStatus:
+        rec = RecommendationSnapshot(1, opening, best, "U0COORDS", status)
+        yield f"recommendation DM {status}", recruitment_messages.recommendation_dm(rec, t)
+    yield "recommendation DM, not evaluated", recruitment_messages.recommendation_dm(
+        RecommendationSnapshot(2, opening, unevaluated, "U0COORDS", RecommendationStatus.RECOMMENDED), t)
+    for error in (NotAllowed("record_hire"), NotAllowed("post_opening"), NotAllowed("recommend_intern"),
+                  InvalidInput("interns", "required"), NotFound("opening 1")):
+        yield f"recruitment refusal {error!r}", recruitment_refusal(error, t)

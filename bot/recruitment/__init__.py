@@ -1,0 +1,1 @@
+"""Priority recruitment (agreement III.7): openings, the college's recommendations, offers and hires."""

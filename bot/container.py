@@ -28,6 +28,7 @@ from bot.meetings.quarterly import PromptResult
 from bot.meetings.service import MeetingService
 from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
+from bot.reviews.service import ReviewService
 from bot.roster.partnerships import add_partnership
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -49,6 +50,7 @@ class Services:
     compliance: ComplianceService
     admin: AdminService
     home: HomeService
+    reviews: ReviewService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
@@ -110,4 +112,6 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         compliance=ComplianceService(database, default_timezone=zone, clock=clock),
         admin=AdminService(database, default_timezone=zone, clock=clock),
         home=HomeService(database, locales, default_timezone=zone, clock=clock),
+        reviews=ReviewService(database, locales, letter_fonts=settings.coopbot_letter_fonts, default_timezone=zone,
+                              clock=clock),
     )

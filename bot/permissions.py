@@ -45,6 +45,8 @@ class Action(enum.StrEnum):
     LINK_CHANNEL = "link_channel"  # /coop setup
     KEEP_CHECKLIST = "keep_checklist"  # an intern's compliance checklist
     VIEW_CHECKLIST = "view_checklist"
+    READ_REVIEW_PACK = "read_review_pack"  # the quarterly review pack (/coop review)
+    KEEP_LEDGER = "keep_ledger"  # the cooperation ledger and the agreement
 
 
 class Relation(enum.StrEnum):
@@ -91,6 +93,9 @@ MATRIX: dict[Action, frozenset[Relation]] = {
     Action.LINK_CHANNEL: frozenset({R.COORDINATOR}),
     Action.KEEP_CHECKLIST: frozenset({R.INTERN_TEACHER}),
     Action.VIEW_CHECKLIST: frozenset({R.COORDINATOR, R.INTERN_TEACHER}),
+    # The cooperation group (invited to the quarterly meeting by default) reads the pack it reviews.
+    Action.READ_REVIEW_PACK: frozenset({R.COORDINATOR, R.MEMBER}),
+    Action.KEEP_LEDGER: frozenset({R.COORDINATOR}),
 }
 # The matrix's "never" column: relations that forbid an action whatever else the person is. Nobody
 # decides or assesses an exchange they are going on, nor confirms one they asked for or are going on. A
@@ -128,6 +133,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.LINK_CHANNEL: N_("link a channel to the partnership (`/coop setup`)"),
     Action.KEEP_CHECKLIST: N_("keep an intern's compliance checklist (`/coop checklist`)"),
     Action.VIEW_CHECKLIST: N_("see interns' compliance checklists"),
+    Action.READ_REVIEW_PACK: N_("read the quarterly review pack (`/coop review`)"),
+    Action.KEEP_LEDGER: N_("log in the cooperation ledger, set the agreement"),
 }
 RELATION_LABELS: dict[Relation, str] = {
     R.COORDINATOR: N_("coordinator"),

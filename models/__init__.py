@@ -3,6 +3,7 @@
 from models.audit import AuditEntry
 from models.base import Base
 from models.compliance import ComplianceItem, InternCompliance
+from models.cooperation import Agreement, ApplicationStatus, EntryKind, LedgerEntry, Ownership
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, ProcessedRequest, SlackMessage
 from models.exchange import (
     DecisionKind,
@@ -24,6 +25,8 @@ from models.schedule import JobRun
 __all__ = [
     "ActionItem",
     "ActionItemStatus",
+    "Agreement",
+    "ApplicationStatus",
     "AuditEntry",
     "Base",
     "Category",
@@ -31,6 +34,7 @@ __all__ = [
     "ComplianceItem",
     "DecisionKind",
     "Direction",
+    "EntryKind",
     "EventKind",
     "Exchange",
     "ExchangeAssessment",
@@ -42,6 +46,7 @@ __all__ = [
     "InternshipEvaluation",
     "JobRun",
     "Lease",
+    "LedgerEntry",
     "Meeting",
     "MeetingInvitee",
     "MeetingStatus",
@@ -49,6 +54,7 @@ __all__ = [
     "OutboxKind",
     "OutboxMessage",
     "OutboxStatus",
+    "Ownership",
     "Partnership",
     "Person",
     "Problem",

@@ -12,6 +12,7 @@ import logging
 from datetime import datetime
 
 from bot.container import Services
+from bot.cooperation import jobs as cooperation
 from bot.digests import jobs as digests
 from bot.exchanges import jobs as exchanges
 from bot.internships import jobs as internships
@@ -25,7 +26,8 @@ log = logging.getLogger(__name__)
 
 # Problems first: a broken meeting reminder must not keep a P1 problem from reaching the coordinators.
 REMINDERS: tuple[Reminder, ...] = (*problems.REMINDERS, *meetings.REMINDERS, *exchanges.REMINDERS,
-                                   *internships.REMINDERS, *reviews.REMINDERS)
+                                   *internships.REMINDERS, *reviews.REMINDERS,
+                                   *cooperation.REMINDERS)
 
 
 def reminders(services: Services, now: datetime) -> int:

@@ -103,7 +103,7 @@ def grouped_bars(families: list[str], title: str, xlabel: str, ylabel: str, grou
         figure = _figure(families)
         axes = figure.add_subplot()
         width = 0.8 / max(1, len(series))
-        top = max([v for _, values in series for v in values if v is not None] or [1.0])
+        top = max([v for _, values in series for v in values if v is not None] or [1.0]) or 1.0
         for i, (name, values) in enumerate(series):
             xs = [g + (i - (len(series) - 1) / 2) * width for g in range(len(groups))]
             axes.bar(xs, [v or 0 for v in values], width, label=name, **_style(i * 2))  # type: ignore[arg-type]

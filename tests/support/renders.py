@@ -466,3 +466,6 @@ def _reviews(t: Translator) -> Iterator[Rendering]:
     families = review_charts.font_families(letter_fonts.DEFAULT_FONTS)
     yield "review pack PDF", pdf_text(render_pack(data, t, fonts, families))
     yield "review pack title", pack_title(data, t)
+    from bot.cooperation.agreement import renewal_message
+
+    yield "agreement renewal", renewal_message("深职院–华为", date(2027, 6, 30), 30, ["https://example.org/a.pdf"], t)

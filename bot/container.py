@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.admin.service import AdminService
 from bot.compliance.service import ComplianceService
+from bot.cooperation.service import CooperationService
 from bot.digests.service import DigestService
 from bot.exchanges.notify import SlackExchangeNotifier
 from bot.exchanges.service import ExchangeService
@@ -51,6 +52,7 @@ class Services:
     admin: AdminService
     home: HomeService
     reviews: ReviewService
+    cooperation: CooperationService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
@@ -114,4 +116,5 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         home=HomeService(database, locales, default_timezone=zone, clock=clock),
         reviews=ReviewService(database, locales, letter_fonts=settings.coopbot_letter_fonts, default_timezone=zone,
                               clock=clock),
+        cooperation=CooperationService(database, locales, default_timezone=zone, clock=clock),
     )

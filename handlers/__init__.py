@@ -5,7 +5,19 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.container import Services
-from handlers import admin, channels, compliance, coop, errors, exchanges, home, internships, meetings, problems
+from handlers import (
+    admin,
+    channels,
+    compliance,
+    coop,
+    cooperation,
+    errors,
+    exchanges,
+    home,
+    internships,
+    meetings,
+    problems,
+)
 
 
 def register_all(app: App, services: Services) -> None:
@@ -17,5 +29,6 @@ def register_all(app: App, services: Services) -> None:
     home.register(app, services)
     admin.register(app, services)
     compliance.register(app, services)
+    cooperation.register(app, services)
     coop.register(app, services)
     channels.register(app, services)

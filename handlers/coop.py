@@ -16,6 +16,7 @@ from bot.slack.text import escape, truncate
 from handlers.admin import coop_admin, coop_setup
 from handlers.common import how_to_get_added, user_id
 from handlers.compliance import coop_checklist
+from handlers.cooperation import coop_ledger
 from handlers.reviews import coop_review
 
 HELP_WORDS = {"帮助": "help", "?": "help", "？": "help"}  # what people type for help in either language
@@ -47,6 +48,9 @@ def register(app: App, services: Services) -> None:
             return
         if sub == "review":  # the quarterly review pack to the caller's DM (handlers/reviews.py)
             coop_review(services, ack, body, respond, t)
+            return
+        if sub == "ledger":  # the cooperation ledger's modal (handlers/cooperation.py)
+            coop_ledger(services, ack, body, client)
             return
         if sub == "checklist":  # the intern compliance checklist (handlers/compliance.py)
             coop_checklist(services, ack, body, client, words[1:])

@@ -317,7 +317,8 @@ def _home(t: Translator) -> Iterator[Rendering]:
     yield "help for someone on no roster", help_text(t, None, how_to_join=join)
     for coordinator in (True, False):
         for page in (0, 3):
-            data = replace(full_home(coordinator=coordinator, page=page), followups=_followups())
+            data = replace(full_home(coordinator=coordinator, page=page), followups=_followups(),
+                           ledger=_ledger_lines() if coordinator else ())
             yield f"home (coordinator={coordinator}, page={page})", home_view(data, t, how_to_join=join)
         data = full_home(coordinator=coordinator)
         yield "help", help_text(t, data, how_to_join=join)
@@ -466,6 +467,23 @@ def _reviews(t: Translator) -> Iterator[Rendering]:
     families = review_charts.font_families(letter_fonts.DEFAULT_FONTS)
     yield "review pack PDF", pdf_text(render_pack(data, t, fonts, families))
     yield "review pack title", pack_title(data, t)
+    from bot.cooperation import forms as ledger_forms
     from bot.cooperation.agreement import renewal_message
+    from bot.cooperation.service import deadline_text
 
+    two = [(1, "深职院–华为"), (2, "Other College–Acme")]
+    yield "ledger modal", ledger_forms.ledger_modal(two, t, date(2027, 3, 5))
+    yield "ledger errors", dict(ledger_forms.parse_entry({}, "", t))
+    for code in ledger_forms.ERROR_WORDS:
+        yield f"ledger error {code}", ledger_forms.error_words(code, t)
+    yield "ledger deadline", deadline_text("省级产教融合项目申报", "深职院–华为", date(2027, 4, 1), 14, t)
     yield "agreement renewal", renewal_message("深职院–华为", date(2027, 6, 30), 30, ["https://example.org/a.pdf"], t)
+
+
+def _ledger_lines() -> tuple[Any, ...]:
+    from bot.home.data import LedgerLine
+    from models.cooperation import EntryKind
+
+    return (LedgerLine("深职院–华为", EntryKind.JOINT_PROJECT, "省级产教融合项目申报 <!channel>", date(2027, 1, 10),
+                       date(2027, 4, 1)),
+            LedgerLine("深职院–华为", EntryKind.CONSULTANCY, LONG_NAME, date(2027, 2, 1), None))

@@ -19,6 +19,7 @@ from bot.cooperation.service import CooperationService
 from bot.digests.service import DigestService
 from bot.exchanges.notify import SlackExchangeNotifier
 from bot.exchanges.service import ExchangeService
+from bot.exports.scoped import ExportService
 from bot.home.service import HomeService
 from bot.i18n.catalog import LazyTranslator, Translator, translator
 from bot.i18n.language import SlackLocales, language_in, pick_language, resolve_language
@@ -53,6 +54,7 @@ class Services:
     home: HomeService
     reviews: ReviewService
     cooperation: CooperationService
+    exports: ExportService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
@@ -117,4 +119,5 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         reviews=ReviewService(database, locales, letter_fonts=settings.coopbot_letter_fonts, default_timezone=zone,
                               clock=clock),
         cooperation=CooperationService(database, locales, default_timezone=zone, clock=clock),
+        exports=ExportService(database, default_timezone=zone, clock=clock),
     )

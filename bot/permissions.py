@@ -47,6 +47,7 @@ class Action(enum.StrEnum):
     VIEW_CHECKLIST = "view_checklist"
     READ_REVIEW_PACK = "read_review_pack"  # the quarterly review pack (/coop review)
     KEEP_LEDGER = "keep_ledger"  # the cooperation ledger and the agreement
+    EXPORT_PARTNERSHIPS = "export_partnerships"  # /coop export
 
 
 class Relation(enum.StrEnum):
@@ -96,6 +97,7 @@ MATRIX: dict[Action, frozenset[Relation]] = {
     # The cooperation group (invited to the quarterly meeting by default) reads the pack it reviews.
     Action.READ_REVIEW_PACK: frozenset({R.COORDINATOR, R.MEMBER}),
     Action.KEEP_LEDGER: frozenset({R.COORDINATOR}),
+    Action.EXPORT_PARTNERSHIPS: frozenset({R.COORDINATOR}),
 }
 # The matrix's "never" column: relations that forbid an action whatever else the person is. Nobody
 # decides or assesses an exchange they are going on, nor confirms one they asked for or are going on. A
@@ -135,6 +137,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.VIEW_CHECKLIST: N_("see interns' compliance checklists"),
     Action.READ_REVIEW_PACK: N_("read the quarterly review pack (`/coop review`)"),
     Action.KEEP_LEDGER: N_("log in the cooperation ledger, set the agreement"),
+    Action.EXPORT_PARTNERSHIPS: N_("export the partnership's records to a spreadsheet (`/coop export`)"),
 }
 RELATION_LABELS: dict[Relation, str] = {
     R.COORDINATOR: N_("coordinator"),

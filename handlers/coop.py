@@ -17,6 +17,7 @@ from handlers.admin import coop_admin, coop_setup
 from handlers.common import how_to_get_added, user_id
 from handlers.compliance import coop_checklist
 from handlers.cooperation import coop_ledger
+from handlers.exports import coop_export
 from handlers.reviews import coop_review
 
 HELP_WORDS = {"帮助": "help", "?": "help", "？": "help"}  # what people type for help in either language
@@ -48,6 +49,9 @@ def register(app: App, services: Services) -> None:
             return
         if sub == "review":  # the quarterly review pack to the caller's DM (handlers/reviews.py)
             coop_review(services, ack, body, respond, t)
+            return
+        if sub == "export":  # the caller's partnerships as a spreadsheet in their DM (handlers/exports.py)
+            coop_export(services, ack, body, respond, t, words[1:])
             return
         if sub == "ledger":  # the cooperation ledger's modal (handlers/cooperation.py)
             coop_ledger(services, ack, body, client)

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from bot.cooperation.export import HEADER as LEDGER
+from bot.cooperation.export import MOMENTS as LEDGER_MOMENTS
+from bot.cooperation.export import iter_ledger_rows
 from bot.exchanges.export import HEADER as EXCHANGES
 from bot.exchanges.export import MOMENTS as EXCHANGE_MOMENTS
 from bot.exchanges.export import iter_exchange_rows
@@ -52,6 +55,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          own_zone_column=True),
     Kind("evaluations", EVALUATIONS, lambda db, zone, _: iter_evaluation_rows(db, default_timezone=zone),
          EVALUATION_MOMENTS),
+    Kind("ledger", LEDGER, lambda db, zone, _: iter_ledger_rows(db, default_timezone=zone), LEDGER_MOMENTS),
 )}
 NAMES = tuple(KINDS)  # the CLI's choices and the order of the sheets with --all
 

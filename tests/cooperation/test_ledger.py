@@ -89,3 +89,16 @@ def test_app_home_lists_the_ledger_for_coordinators_and_its_button_opens_the_mod
     assert reply.status == 200
     h.fake.wait_for("views.open", count=before + 1)
     assert h.last_modal()["callback_id"] == "ledger_entry"
+
+
+def test_the_ledger_is_exported(harness: Harness, monkeypatch: Any, capsys: Any) -> None:
+    from bot.cli import main
+
+    h = harness
+    assert _submit(h, COORD_SCHOOL, kind="course", title="=HYPERLINK(\"x\") 工业互联网教材", started_on="2027-01-10",
+                   ownership="joint").text == ""
+    monkeypatch.setenv("DATABASE_URL", h.db.url)
+    assert main(["export", "ledger"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("id,partnership,kind,title,people,started_on")
+    assert ",course,\"'=HYPERLINK" in lines[1] and ",joint," in lines[1] and "陈静" in lines[1]  # a formula stays text

@@ -136,7 +136,8 @@ class DigestService:
     @staticmethod
     def _enqueue(session: Session, digest: DigestData, quarter: Quarter | None) -> None:
         text, blocks = messages.digest_message(digest, translator(digest.language), quarter)
-        outbox.post(session, channel=digest.channel_id, text=text, blocks=blocks)
+        outbox.post(session, channel=digest.channel_id, text=text, blocks=blocks,
+                    key=quarter_digest_key(digest.partnership_id, quarter) if quarter is not None else None)
 
     def _zones(self, session: Session | None = None, ids: list[int] | None = None) -> dict[int, str]:
         stmt = select(Partnership.id, Partnership.timezone)
@@ -153,6 +154,11 @@ class DigestService:
     def _channels(session: Session, ids: list[int]) -> dict[int, str]:
         rows = session.execute(select(Partnership.id, Partnership.channel_id).where(Partnership.id.in_(ids)))
         return {pid: channel for pid, channel in rows}
+
+
+def quarter_digest_key(partnership_id: int, quarter: Quarter) -> str:
+    """The outbox key of a quarter-end digest: the review pack is shared in its thread (bot.reviews)."""
+    return f"quarter-digest:{partnership_id}:{quarter.key}"
 
 
 def _last_seven_days(now: datetime, zone: str) -> Window:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
+from bot.digests.service import JOB_QUARTER_END, quarter_digest_key
 from bot.errors import NotAllowed
 from bot.exchanges.letter_fonts import LetterFonts
 from bot.exchanges.letter_fonts import load as load_fonts
@@ -31,10 +32,13 @@ from bot.storage.db import Database
 from models.base import utcnow
 from models.meeting import Meeting, MeetingStatus
 from models.roster import Partnership
+from models.schedule import JobRun
 
 PACK_LEAD = timedelta(days=3)  # the pack goes into the announcement's thread this long before the meeting
 JOB_MEETING_PACK = "review-pack-meeting"
 JOB_ON_REQUEST = "review-pack-request"
+JOB_DIGEST_PACK = "review-pack-digest"
+DIGEST_LOOKBACK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,37 @@ class ReviewService:
                 outbox.upload(session, channel=channel, filename=filename(data), content=pdf, title=title,
                               thread_key=f"meeting:{meeting_id}",
                               initial_comment=t.gettext("The review pack for this meeting: {title}.").format(
+                                  title=title))
+                sent += 1
+        return sent
+
+    # --- with the quarter-end digest (bot.reviews.jobs) ------------------------------------------------
+    def attach_to_quarter_digests(self, now: datetime) -> int:
+        """Each quarter-end digest posted in the last week gets the quarter's pack in its thread, once, in the
+        partnership's language. Returns how many."""
+        with self.db.session() as session:
+            posted = session.execute(select(JobRun.partnership_id, JobRun.period).where(
+                JobRun.job == JOB_QUARTER_END, JobRun.ran_at > now - DIGEST_LOOKBACK)).all()
+        sent = 0
+        for partnership_id, period in posted:
+            quarter = Quarter(int(period[:4]), int(period[-1]))
+            with self.db.session() as session:
+                if ledger.done_at(session, job=JOB_DIGEST_PACK, partnership_id=partnership_id,
+                                  period=period) is not None:
+                    continue
+                partnership = session.get(Partnership, partnership_id)
+                if partnership is None:
+                    continue
+                t, channel = translator(partnership.language), partnership.channel_id
+                data, pdf = self.build(session, [partnership_id], partnership.name, t, quarter.last_day)
+            with self.db.transaction() as session:
+                if not ledger.claim(session, job=JOB_DIGEST_PACK, partnership_id=partnership_id, period=period,
+                                    at=now):
+                    continue
+                title = pack_title(data, t)
+                outbox.upload(session, channel=channel, filename=filename(data), content=pdf, title=title,
+                              thread_key=quarter_digest_key(partnership_id, quarter),
+                              initial_comment=t.gettext("The review pack of this quarter: {title}.").format(
                                   title=title))
                 sent += 1
         return sent

@@ -99,3 +99,27 @@ def test_coop_review_sends_the_pack_to_the_callers_dm_and_refuses_others(harness
     assert h.slack.command("/coop", "review", user_id=COORD_ENTERPRISE, channel_id="C0OTHER").status == 200
     h.deliver()
     assert len(_pack_files(h)) == 2
+
+
+def test_the_quarter_end_digest_gets_the_quarters_pack_in_its_thread_once(harness: Harness) -> None:
+    from datetime import UTC, datetime
+
+    from scheduler.jobs import run_job
+
+    h = harness
+    _known_problems(h)
+    with h.db.transaction() as session:  # reported in Q1 2027
+        session.execute(update(Problem).values(created_at=datetime(2027, 2, 1, 3, tzinfo=UTC)))
+    end = datetime(2027, 3, 31, 1, tzinfo=UTC)  # 09:00 in Shanghai, Q1's last working day
+    assert run_job("quarter-end-digest", h.services, end) >= 1
+    assert h.services.reviews.attach_to_quarter_digests(end + timedelta(minutes=15)) >= 1
+    assert h.services.reviews.attach_to_quarter_digests(end + timedelta(minutes=30)) == 0  # once
+    h.deliver()
+    with h.db.session() as session:
+        pid = session.scalar(select(Partnership.id).where(Partnership.channel_id == CHANNEL))
+        digest = session.get(SlackMessage, f"quarter-digest:{pid}:2027Q1")
+    assert digest is not None
+    [pack] = [f for f in _pack_files(h) if f["channel_id"] == CHANNEL]
+    assert pack["thread_ts"] == digest.ts and pack["name"] == f"review-pack-2027-Q1-partnership-{pid}.pdf"
+    text = _pdf_text(pack["content"])
+    assert "Q1 2027" in text and "Problems reported this quarter 3" in text

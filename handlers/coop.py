@@ -16,7 +16,7 @@ from bot.slack.text import escape, truncate
 from handlers.admin import coop_admin, coop_setup
 from handlers.common import how_to_get_added, user_id
 from handlers.compliance import coop_checklist
-from handlers.cooperation import coop_ledger
+from handlers.cooperation import coop_agreement, coop_ledger
 from handlers.exports import coop_export
 from handlers.reviews import coop_review
 
@@ -52,6 +52,9 @@ def register(app: App, services: Services) -> None:
             return
         if sub == "export":  # the caller's partnerships as a spreadsheet in their DM (handlers/exports.py)
             coop_export(services, ack, body, respond, t, words[1:])
+            return
+        if sub == "agreement":  # the partnership's agreement: its term and links (handlers/cooperation.py)
+            coop_agreement(services, ack, body, client)
             return
         if sub == "ledger":  # the cooperation ledger's modal (handlers/cooperation.py)
             coop_ledger(services, ack, body, client)

@@ -128,6 +128,7 @@ NOT_BUILDERS = {
     "bot.reviews.service.ReviewService.build",  # passes it on to bot.reviews.pack.render, rendered above
     "handlers.exports.coop_export",  # a service call, then the catalog's words (checked in the catalog below)
     "handlers.cooperation._modal",  # passes it on to bot.cooperation.forms.ledger_modal, rendered above
+    "handlers.cooperation._agreement_modal",  # passes it on to bot.cooperation.forms.agreement_modal
     "handlers.cooperation.only_coordinators",  # the catalog's words (checked in the catalog below)
     "handlers.exchanges._review_view", "handlers.exchanges._edit_view", "handlers.exchanges._assess_view",
 }

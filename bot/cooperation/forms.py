@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -23,10 +24,12 @@ from models.cooperation import ApplicationStatus, EntryKind, Ownership
 
 class LedgerCallback(enum.StrEnum):
     ENTRY = "ledger_entry"
+    AGREEMENT = "ledger_agreement"
 
 
 class LedgerActionId(enum.StrEnum):
-    OPEN = "ledger_open"  # App Home's "Log in the ledger" button (value: a partnership id, or empty)
+    OPEN = "ledger_open"  # App Home's "Log in the ledger" button
+    AGREEMENT = "ledger_agreement_open"  # App Home's "Agreement" button
 
 
 FIELDS = ("partnership", "kind", "title", "people", "started_on", "ended_on", "deadline", "status", "ownership",
@@ -156,3 +159,64 @@ def parse_entry(values: State, metadata: str, t: Translator) -> LedgerEntryInput
         return FormErrors(errors or {"title": error_words("invalid", t)})
     assert isinstance(parsed, LedgerEntryInput)
     return parsed
+
+
+def agreement_modal(partnerships: list[tuple[int, str]], t: Translator,
+                    current: dict[int, tuple[date, date, list[str]]]) -> dict[str, Any]:
+    """The agreement of a partnership (the channel's first, prefilled with what is recorded)."""
+    _ = t.gettext
+    blocks: list[dict[str, Any]] = []
+    if len(partnerships) > 1:
+        blocks.append(input_block("partnership", _("Partnership"), _select(
+            "value", [option(name, str(pid)) for pid, name in partnerships[:100]], _("Choose a partnership"),
+            str(partnerships[0][0]))))
+    signed, ends, links = current.get(partnerships[0][0], (None, None, []))
+    signed_picker: dict[str, Any] = {"type": "datepicker", "action_id": "value"}
+    ends_picker: dict[str, Any] = {"type": "datepicker", "action_id": "value"}
+    if signed is not None and ends is not None:
+        signed_picker["initial_date"], ends_picker["initial_date"] = signed.isoformat(), ends.isoformat()
+    links_input: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": True,
+                                   "max_length": 3000}
+    if links:
+        links_input["initial_value"] = "\n".join(links)
+    blocks += [
+        input_block("signed_on", _("Signed on"), signed_picker),
+        input_block("ends_on", _("Ends on"), ends_picker,
+                    hint=_("The channel and the coordinators are reminded 90 and 30 days before it ends. A later "
+                           "end date records a renewal.")),
+        input_block("links", _("Attachments (links)"), links_input, optional=True,
+                    hint=_("One web link a line: the signed agreement and its annexes.")),
+    ]
+    metadata = json.dumps({"partnership": partnerships[0][0]}) if len(partnerships) == 1 else ""
+    return modal(LedgerCallback.AGREEMENT, _("Cooperation agreement"), blocks, submit=_("Save"),
+                 close=_("Cancel"), private_metadata=metadata)
+
+
+@dataclass(frozen=True)
+class AgreementForm:
+    partnership: int
+    signed_on: date
+    ends_on: date
+    links: list[str]
+
+
+def parse_agreement(values: State, metadata: str, t: Translator) -> AgreementForm | FormErrors:
+    errors: dict[str, str] = {}
+    try:
+        partnership = int(json.loads(metadata)["partnership"] if metadata else read(values, "partnership"))
+    except (ValueError, KeyError, TypeError):
+        return FormErrors({"signed_on": error_words("invalid", t)})
+    days: dict[str, date] = {}
+    for name in ("signed_on", "ends_on"):
+        try:
+            days[name] = date.fromisoformat(str(read(values, name)))
+        except ValueError:
+            errors[name] = error_words("missing", t)
+    links = [line.strip() for line in str(blank_to_none(read(values, "links")) or "").splitlines() if line.strip()]
+    if any(not link.startswith(("https://", "http://")) or len(link) > 1000 or " " in link for link in links):
+        errors["links"] = t.gettext("Please give web links (https://…), one a line.")
+    if len(days) == 2 and days["ends_on"] <= days["signed_on"]:
+        errors["ends_on"] = t.gettext("The agreement must end after it is signed.")
+    if errors:
+        return FormErrors(errors)
+    return AgreementForm(partnership, days["signed_on"], days["ends_on"], links)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from bot import audit
+from bot.cooperation.agreement import AgreementInput, set_agreement
 from bot.cooperation.forms import LedgerEntryInput
 from bot.delivery import outbox
 from bot.errors import NotAllowed
@@ -22,7 +23,7 @@ from bot.slack.text import escape_within
 from bot.storage import ledger
 from bot.storage.db import Database
 from models.base import utcnow
-from models.cooperation import ApplicationStatus, EntryKind, LedgerEntry
+from models.cooperation import Agreement, ApplicationStatus, EntryKind, LedgerEntry
 from models.roster import Membership, Partnership, Person, Role
 
 DEADLINE_LEADS = (14, 3)  # days before a project application's deadline
@@ -80,6 +81,20 @@ class CooperationService:
                          entity_id=entry.id, after=data.model_dump())
             outbox.refresh_homes(session, [slack_user_id])
             return entry.id
+
+    def agreements(self, partnership_ids: list[int]) -> dict[int, tuple[date, date, list[str]]]:
+        """What is recorded of these partnerships' agreements (the modal's initial values)."""
+        with self.db.session() as session:
+            rows = session.scalars(select(Agreement).where(Agreement.partnership_id.in_(partnership_ids)))
+            return {a.partnership_id: (a.signed_on, a.ends_on, list(a.links)) for a in rows}
+
+    def set_agreement(self, slack_user_id: str, partnership_id: int, signed_on: date, ends_on: date,
+                      links: list[str]) -> None:
+        """The modal's agreement, for a coordinator of the partnership (bot.cooperation.agreement)."""
+        with self.db.session() as session:
+            require(session, slack_user_id, Action.KEEP_LEDGER, Subject(partnership_id))
+        set_agreement(self.db, partnership_id, AgreementInput(signed_on=signed_on, ends_on=ends_on, links=links),
+                      actor=slack_user_id)
 
     def recent_entries(self, slack_user_id: str, limit: int = 10) -> list[EntrySummary]:
         """The newest entries of the partnerships the person keeps the ledger of (App Home)."""

@@ -214,6 +214,7 @@ def quick_actions(data: HomeData, t: Translator) -> Block | None:
     if data.coordinates:  # the matrix's administer_roster: coordinators (bot/admin, handlers/admin.py)
         buttons.append(button(AdminActionId.OPEN_MENU, _("Administer")))
         buttons.append(button(LedgerActionId.OPEN, _("Log in the ledger")))
+        buttons.append(button(LedgerActionId.AGREEMENT, _("Agreement")))
     return actions(buttons) if buttons else None
 
 

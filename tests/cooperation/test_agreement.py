@@ -59,3 +59,25 @@ def test_renewal_reminders_at_90_and_30_days_once_each(harness: Harness, monkeyp
                  "--ends", "2030-06-30"]) == 0
     with h.db.session() as session:
         assert session.get(Agreement, pid).renewals == 1  # type: ignore[union-attr]
+
+
+def test_a_coordinator_sets_the_agreement_in_its_modal_with_inline_errors(harness: Harness) -> None:
+    from bot.devtools.slack_requests import fill
+    from tests.support.harness import TEACHER
+
+    h = harness
+    view = h.open_modal("/coop", COORD_SCHOOL, "agreement")
+    reply = h.slack.view_submission(view, fill(view, {"signed_on": "2025-07-01", "ends_on": "2025-01-01",
+                                                      "links": "ftp://nope"}), user_id=COORD_SCHOOL)
+    assert set(reply.json()["errors"]) == {"ends_on", "links"}
+    reply = h.slack.view_submission(view, fill(view, {"signed_on": "2025-07-01", "ends_on": "2028-06-30",
+                                                      "links": "https://example.org/a.pdf\nhttps://example.org/b.pdf"}),
+                                    user_id=COORD_SCHOOL)
+    assert reply.text == ""
+    with h.db.session() as session:
+        agreement = session.get(Agreement, _partnership_id(h))
+        assert agreement is not None and agreement.ends_on == date(2028, 6, 30) and len(agreement.links) == 2
+    again = h.open_modal("/coop", COORD_SCHOOL, "agreement")  # prefilled with what is recorded
+    assert "2028-06-30" in str(again["blocks"]) and "https://example.org/b.pdf" in str(again["blocks"])
+    refused = h.slack.command("/coop", "agreement", user_id=TEACHER)
+    assert "coordinators keep its cooperation ledger" in refused.text

@@ -474,6 +474,12 @@ def _reviews(t: Translator) -> Iterator[Rendering]:
     two = [(1, "深职院–华为"), (2, "Other College–Acme")]
     yield "ledger modal", ledger_forms.ledger_modal(two, t, date(2027, 3, 5))
     yield "ledger errors", dict(ledger_forms.parse_entry({}, "", t))
+    yield "agreement modal", ledger_forms.agreement_modal(two, t, {1: (date(2025, 7, 1), date(2028, 6, 30),
+                                                                       ["https://example.org/a.pdf"])})
+    bad = {"signed_on": {"v": {"type": "datepicker", "selected_date": "2025-07-01"}},
+           "ends_on": {"v": {"type": "datepicker", "selected_date": "2025-01-01"}},
+           "links": {"v": {"type": "plain_text_input", "value": "ftp://x"}}}
+    yield "agreement errors", dict(ledger_forms.parse_agreement(bad, '{"partnership": 1}', t))  # type: ignore[arg-type]
     for code in ledger_forms.ERROR_WORDS:
         yield f"ledger error {code}", ledger_forms.error_words(code, t)
     yield "ledger deadline", deadline_text("省级产教融合项目申报", "深职院–华为", date(2027, 4, 1), 14, t)

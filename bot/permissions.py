@@ -136,7 +136,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.KEEP_CHECKLIST: N_("keep an intern's compliance checklist (`/coop checklist`)"),
     Action.VIEW_CHECKLIST: N_("see interns' compliance checklists"),
     Action.READ_REVIEW_PACK: N_("read the quarterly review pack (`/coop review`)"),
-    Action.KEEP_LEDGER: N_("log in the cooperation ledger, set the agreement"),
+    Action.KEEP_LEDGER: N_("log in the cooperation ledger (`/coop ledger`), set the agreement (`/coop agreement`)"),
     Action.EXPORT_PARTNERSHIPS: N_("export the partnership's records to a spreadsheet (`/coop export`)"),
 }
 RELATION_LABELS: dict[Relation, str] = {

@@ -123,3 +123,35 @@ def test_the_quarter_end_digest_gets_the_quarters_pack_in_its_thread_once(harnes
     assert pack["thread_ts"] == digest.ts and pack["name"] == f"review-pack-2027-Q1-partnership-{pid}.pdf"
     text = _pdf_text(pack["content"])
     assert "Q1 2027" in text and "Problems reported this quarter 3" in text
+
+
+def test_the_packs_numbers_take_the_same_queries_for_one_partnership_or_several(harness: Harness) -> None:
+    from datetime import date
+
+    from sqlalchemy import event
+
+    from bot.reviews.data import load
+
+    h = harness
+    _known_problems(h)
+    assert h.report(OUTSIDER, student_id="A0001").status == 200
+    reply, _ = schedule(h)
+    assert reply.text == ""
+    with h.db.session() as session:
+        ids = list(session.scalars(select(Partnership.id).order_by(Partnership.id)))
+    counts = []
+    for scope in (ids[:1], ids):
+        statements: list[str] = []
+
+        def count(*args: object, into: list[str] = statements) -> None:
+            into.append(str(args[2]))
+
+        event.listen(h.db.engine, "before_cursor_execute", count)
+        try:
+            with h.db.session() as session:
+                data = load(session, scope, "scope", date.today())
+        finally:
+            event.remove(h.db.engine, "before_cursor_execute", count)
+        counts.append(len(statements))
+        assert sum(data.problems_in(q) for q in data.quarters) == (3 if len(scope) == 1 else 4)
+    assert counts[0] == counts[1], counts

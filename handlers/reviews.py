@@ -34,6 +34,4 @@ def coop_review(services: Services, ack: Ack, body: dict[str, Any], respond: Res
     if not sent:
         respond(text=t.gettext("That review pack has already been sent."), response_type="ephemeral")
         return
-    words = (t.gettext("Sending you the review pack in a direct message.") if len(sent) == 1
-             else t.gettext("Sending you {count} review packs in a direct message.").format(count=len(sent)))
-    respond(text=words, response_type="ephemeral")
+    respond(text=t.gettext("Sending you the review pack in a direct message."), response_type="ephemeral")

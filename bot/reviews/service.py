@@ -155,8 +155,8 @@ class ReviewService:
 
     # --- on demand -------------------------------------------------------------------------------------
     def send_on_request(self, slack_user_id: str, channel_id: str | None, request_key: str) -> list[SentPack]:
-        """`/coop review`: the pack of the partnership whose channel it was typed in, or of each partnership
-        the caller may read, to their DM in their language. A repeated request sends nothing again.
+        """`/coop review`: the pack of the partnership whose channel it was typed in, or one pack of all the
+        partnerships the caller may read, to their DM in their language. A repeated request sends nothing again.
         Raises NotOnRoster, or NotAllowed when the caller may read no pack (here, or anywhere)."""
         now = self.clock()
         period = Quarter.of(now.date()).key
@@ -173,14 +173,16 @@ class ReviewService:
             if not rows or in_other:  # typed in another partnership's channel: not theirs to read
                 raise NotAllowed(Action.READ_REVIEW_PACK.value)
             chosen = here or rows
-            t = translator(language_in(session, self.locales, slack_user_id, chosen[0].language))
-            for row in chosen:
-                if ledger.done_at(session, job=JOB_ON_REQUEST, partnership_id=row.id, period=period,
-                                  subject=request_key) is not None:
-                    continue
-                today = local_today(now, row.timezone or self.default_timezone)
-                data, pdf = self.build(session, [row.id], row.name, t, today)
-                built.append((row.id, data, pdf, t))
+            first = chosen[0]
+            t = translator(language_in(session, self.locales, slack_user_id, first.language))
+            # One pack: the channel's partnership, or all the caller's together (a college's view), however many.
+            title = first.name if len(chosen) == 1 else t.gettext("Your {count} partnerships").format(
+                count=len(chosen))
+            if ledger.done_at(session, job=JOB_ON_REQUEST, partnership_id=first.id, period=period,
+                              subject=request_key) is None:
+                today = local_today(now, first.timezone or self.default_timezone)
+                data, pdf = self.build(session, [r.id for r in chosen], title, t, today)
+                built.append((first.id, data, pdf, t))
         sent = []
         with self.db.transaction() as session:
             for partnership_id, data, pdf, t in built:
@@ -190,7 +192,7 @@ class ReviewService:
                 title = pack_title(data, t)
                 outbox.upload(session, channel=slack_user_id, filename=filename(data), content=pdf, title=title,
                               initial_comment=t.gettext("Your review pack: {title}.").format(title=title))
-                sent.append(SentPack((partnership_id,), filename(data)))
+                sent.append(SentPack(tuple(p.id for p in data.partnerships), filename(data)))
         return sent
 
 

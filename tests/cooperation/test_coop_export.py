@@ -6,7 +6,7 @@ import io
 from datetime import UTC, datetime
 
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from models.problem import Problem
 from tests.support.harness import COORD_SCHOOL, MEMBER, NOBODY, OUTSIDER, TEACHER, Harness
@@ -23,8 +23,11 @@ def test_coop_export_sends_the_partnerships_records_for_a_quarter_to_the_dm(harn
     assert h.report(OUTSIDER, student_id="A0001").status == 200  # another partnership's
     h.deliver()
     with h.db.transaction() as session:  # one report in Q1 2027, one in Q2 2027
-        session.execute(update(Problem).where(Problem.id == 1).values(created_at=datetime(2027, 2, 1, 3, tzinfo=UTC)))
-        session.execute(update(Problem).where(Problem.id == 2).values(created_at=datetime(2027, 5, 1, 3, tzinfo=UTC)))
+        first, second, _ = session.scalars(select(Problem.id).order_by(Problem.id)).all()
+        session.execute(update(Problem).where(Problem.id == first).values(created_at=datetime(2027, 2, 1, 3,
+                                                                                              tzinfo=UTC)))
+        session.execute(update(Problem).where(Problem.id == second).values(created_at=datetime(2027, 5, 1, 3,
+                                                                                               tzinfo=UTC)))
     assert h.slack.command("/coop", "export 深职院 Q1 2027", user_id=COORD_SCHOOL).status == 200
     h.deliver()
     [file] = _files(h)
@@ -32,11 +35,11 @@ def test_coop_export_sends_the_partnerships_records_for_a_quarter_to_the_dm(harn
     book = load_workbook(io.BytesIO(file["content"]), read_only=True)
     assert {"issues", "exchanges", "meetings", "evaluations", "ledger"} <= set(book.sheetnames)
     issues = list(book["issues"].iter_rows(values_only=True))
-    assert [row[0] for row in issues[1:]] == [1]  # this partnership's, reported in the quarter
+    assert [row[0] for row in issues[1:]] == [first]  # this partnership's, reported in the quarter
     assert h.slack.command("/coop", "export", user_id=COORD_SCHOOL).status == 200
     h.deliver()
     whole = load_workbook(io.BytesIO(_files(h)[-1]["content"]), read_only=True)
-    assert [row[0] for row in list(whole["issues"].iter_rows(values_only=True))[1:]] == [1, 2]
+    assert [row[0] for row in list(whole["issues"].iter_rows(values_only=True))[1:]] == [first, second]
     refused = len(h.ephemerals())
     for user in (TEACHER, MEMBER, NOBODY):
         assert h.slack.command("/coop", "export", user_id=user).status == 200

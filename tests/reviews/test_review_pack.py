@@ -155,3 +155,24 @@ def test_the_packs_numbers_take_the_same_queries_for_one_partnership_or_several(
         counts.append(len(statements))
         assert sum(data.problems_in(q) for q in data.quarters) == (3 if len(scope) == 1 else 4)
     assert counts[0] == counts[1], counts
+
+
+def test_coop_review_outside_a_partnership_channel_sends_one_pack_of_all_the_callers_partnerships(
+        harness: Harness) -> None:
+    from sqlalchemy import insert
+
+    from models.roster import Membership, Person, Role
+
+    h = harness
+    _known_problems(h)
+    assert h.report(OUTSIDER, student_id="A0001").status == 200
+    with h.db.transaction() as session:  # the school's coordinator coordinates the other partnership too
+        person = session.scalar(select(Person.id).where(Person.slack_user_id == COORD_SCHOOL))
+        other = session.scalar(select(Partnership.id).where(Partnership.channel_id == "C0OTHER"))
+        session.execute(insert(Membership).values(person_id=person, partnership_id=other, role=Role.COORDINATOR))
+    assert h.slack.command("/coop", "review", user_id=COORD_SCHOOL, channel_id="D0SOMEDM").status == 200
+    h.deliver()
+    [pack] = _pack_files(h)
+    text = _pdf_text(pack["content"])
+    assert "Your 2 partnerships" in text and "Problems reported in the last four quarters 4" in text
+    assert "Other College–Acme" in text and "深职院–华为" in text

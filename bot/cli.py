@@ -245,6 +245,31 @@ def cmd_partnership_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_partnership_agreement(args: argparse.Namespace) -> int:
+    """`coopbot partnership agreement --partnership ID --signed D --ends D [--link URL]…`"""
+    from bot.cooperation.agreement import AgreementInput, set_agreement
+    from bot.errors import NotFound
+    from models.schemas import field_errors
+
+    try:
+        data = AgreementInput(signed_on=args.signed, ends_on=args.ends, links=args.link or [])
+    except ValidationError as exc:
+        names = {"signed_on": "signed", "ends_on": "ends", "links": "link"}
+        for field, message in field_errors(exc):
+            flag = names.get(field, "ends")
+            print(f"coopbot partnership agreement: --{flag}: {message.removeprefix('ends_on: ')}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        agreement = set_agreement(_db(), args.partnership, data)
+    except NotFound:
+        print(f"coopbot partnership agreement: --partnership: no partnership {args.partnership} "
+              "(see `coopbot partnership list`)", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"partnership {args.partnership}: agreement signed {agreement.signed_on}, ends {agreement.ends_on}, "
+          f"{len(agreement.links)} link(s), renewed {agreement.renewals} time(s)")
+    return 0
+
+
 def cmd_partnership_list(args: argparse.Namespace) -> int:
     from bot.roster.partnerships import list_partnerships
 
@@ -416,6 +441,13 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--team", required=True,
                       help="the Slack team id (T…), or enterprise id (E…) of an org-wide install")
     link.set_defaults(func=cmd_partnership_link)
+    agreement = partnership.add_parser("agreement", help="set a partnership's agreement: its term and attachment "
+                                                         "links (a later end date is a renewal)")
+    agreement.add_argument("--partnership", type=int, required=True, help="the partnership's id (partnership list)")
+    agreement.add_argument("--signed", required=True, help="the day it was signed, YYYY-MM-DD")
+    agreement.add_argument("--ends", required=True, help="the day it ends, YYYY-MM-DD")
+    agreement.add_argument("--link", action="append", help="an attachment's web link (repeat for several)")
+    agreement.set_defaults(func=cmd_partnership_agreement)
 
     for kind in ("people", "interns", "plans"):
         about = "the placement plan" if kind == "plans" else f"the {kind} roster"
@@ -426,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export records as CSV or XLSX")
     export.add_argument("kind", nargs="?", choices=["issues", "exchanges", "meetings", "evaluations", "plans",
-                                                       "recruitment"])
+                                                       "recruitment", "ledger"])
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--out", help="write to this file instead of standard output")
     export.add_argument("--all", action="store_true", help="every kind, one sheet each (needs --format xlsx, --out)")

@@ -15,10 +15,12 @@ from slack_sdk import WebClient
 
 from bot.admin.service import AdminService
 from bot.compliance.service import ComplianceService
+from bot.cooperation.service import CooperationService
 from bot.delivery.held import HeldMessageService
 from bot.digests.service import DigestService
 from bot.exchanges.notify import SlackExchangeNotifier
 from bot.exchanges.service import ExchangeService
+from bot.exports.scoped import ExportService
 from bot.home.service import HomeService
 from bot.i18n.catalog import LazyTranslator, Translator, translator
 from bot.i18n.language import SlackLocales, language_in, pick_language, resolve_language
@@ -34,6 +36,7 @@ from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
 from bot.recruitment.notify import SlackRecruitmentNotifier
 from bot.recruitment.service import RecruitmentService
+from bot.reviews.service import ReviewService
 from bot.roster.partnerships import add_partnership
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -58,6 +61,9 @@ class Services:
     held: HeldMessageService
     plans: PlanService
     recruitment: RecruitmentService
+    reviews: ReviewService
+    cooperation: CooperationService
+    exports: ExportService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
     # OAuth mode only (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): every workspace's installation and token.
@@ -140,6 +146,10 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
                                 clock=clock),
         plans=PlanService(database, SlackPlanNotifier(locales), default_timezone=zone, clock=clock),
         recruitment=RecruitmentService(database, SlackRecruitmentNotifier(locales), clock=clock),
+        reviews=ReviewService(database, locales, letter_fonts=settings.coopbot_letter_fonts, default_timezone=zone,
+                              clock=clock),
+        cooperation=CooperationService(database, locales, default_timezone=zone, clock=clock),
+        exports=ExportService(database, default_timezone=zone, clock=clock),
     )
 
 

@@ -49,6 +49,9 @@ class Action(enum.StrEnum):
     POST_OPENING = "post_opening"  # recruitment (agreement III.7)
     RECOMMEND_INTERN = "recommend_intern"
     RECORD_HIRE = "record_hire"  # an offer, a hire or a decline
+    READ_REVIEW_PACK = "read_review_pack"  # the quarterly review pack (/coop review)
+    KEEP_LEDGER = "keep_ledger"  # the cooperation ledger and the agreement
+    EXPORT_PARTNERSHIPS = "export_partnerships"  # /coop export
 
 
 class Relation(enum.StrEnum):
@@ -103,6 +106,10 @@ MATRIX: dict[Action, frozenset[Relation]] = {
     Action.POST_OPENING: frozenset({R.ENTERPRISE_COORDINATOR, R.MENTOR}),
     Action.RECOMMEND_INTERN: frozenset({R.COLLEGE_COORDINATOR, R.TEACHER}),
     Action.RECORD_HIRE: frozenset({R.ENTERPRISE_COORDINATOR, R.MENTOR}),
+    # The cooperation group (invited to the quarterly meeting by default) reads the pack it reviews.
+    Action.READ_REVIEW_PACK: frozenset({R.COORDINATOR, R.MEMBER}),
+    Action.KEEP_LEDGER: frozenset({R.COORDINATOR}),
+    Action.EXPORT_PARTNERSHIPS: frozenset({R.COORDINATOR}),
 }
 # The matrix's "never" column: relations that forbid an action whatever else the person is. Nobody
 # decides or assesses an exchange they are going on, nor confirms one they asked for or are going on. A
@@ -144,6 +151,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.POST_OPENING: N_("post job openings"),
     Action.RECOMMEND_INTERN: N_("recommend interns"),
     Action.RECORD_HIRE: N_("record offers and hires"),
+    Action.READ_REVIEW_PACK: N_("read the quarterly review pack (`/coop review`)"),
+    Action.KEEP_LEDGER: N_("log in the cooperation ledger (`/coop ledger`), set the agreement (`/coop agreement`)"),
+    Action.EXPORT_PARTNERSHIPS: N_("export the partnership's records to a spreadsheet (`/coop export`)"),
 }
 RELATION_LABELS: dict[Relation, str] = {
     R.COORDINATOR: N_("coordinator"),

@@ -10,6 +10,7 @@ from handlers import (
     channels,
     compliance,
     coop,
+    cooperation,
     errors,
     exchanges,
     held,
@@ -32,6 +33,7 @@ def register_all(app: App, services: Services) -> None:
     home.register(app, services)
     admin.register(app, services)
     compliance.register(app, services)
+    cooperation.register(app, services)
     coop.register(app, services)
     recruitment.register(app, services)
     channels.register(app, services)

@@ -1,4 +1,4 @@
-"""/coop: help, the caller's own status, and a digest now (coordinators), answered privately in the ack."""
+"""/coop: help, the caller's own status, a digest now (coordinators) and the review pack, answered privately."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from bot.slack.text import escape, truncate
 from handlers.admin import coop_admin, coop_setup
 from handlers.common import how_to_get_added, user_id
 from handlers.compliance import coop_checklist
+from handlers.cooperation import coop_agreement, coop_ledger
+from handlers.exports import coop_export
+from handlers.reviews import coop_review
 
 HELP_WORDS = {"帮助": "help", "?": "help", "？": "help"}  # what people type for help in either language
 
@@ -43,6 +46,18 @@ def register(app: App, services: Services) -> None:
             return
         if sub in ("setup", "admin"):  # administration in Slack (handlers/admin.py)
             (coop_setup if sub == "setup" else coop_admin)(services, ack, body, client)
+            return
+        if sub == "review":  # the quarterly review pack to the caller's DM (handlers/reviews.py)
+            coop_review(services, ack, body, respond, t)
+            return
+        if sub == "export":  # the caller's partnerships as a spreadsheet in their DM (handlers/exports.py)
+            coop_export(services, ack, body, respond, t, words[1:])
+            return
+        if sub == "agreement":  # the partnership's agreement: its term and links (handlers/cooperation.py)
+            coop_agreement(services, ack, body, client)
+            return
+        if sub == "ledger":  # the cooperation ledger's modal (handlers/cooperation.py)
+            coop_ledger(services, ack, body, client)
             return
         if sub == "checklist":  # the intern compliance checklist (handlers/compliance.py)
             coop_checklist(services, ack, body, client, words[1:])

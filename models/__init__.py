@@ -3,6 +3,7 @@
 from models.audit import AuditEntry
 from models.base import Base
 from models.compliance import ComplianceItem, InternCompliance
+from models.cooperation import Agreement, ApplicationStatus, EntryKind, LedgerEntry, Ownership
 from models.delivery import HeldMessage, OutboxKind, OutboxMessage, OutboxStatus, ProcessedRequest, SlackMessage
 from models.exchange import (
     DecisionKind,
@@ -38,6 +39,8 @@ from models.schedule import JobRun
 __all__ = [
     "ActionItem",
     "ActionItemStatus",
+    "Agreement",
+    "ApplicationStatus",
     "AuditEntry",
     "Base",
     "Category",
@@ -48,6 +51,7 @@ __all__ = [
     "DecisionKind",
     "Direction",
     "Enterprise",
+    "EntryKind",
     "EventKind",
     "Exchange",
     "ExchangeAssessment",
@@ -60,6 +64,7 @@ __all__ = [
     "InternshipEvaluation",
     "JobRun",
     "Lease",
+    "LedgerEntry",
     "Meeting",
     "MeetingInvitee",
     "MeetingStatus",
@@ -69,6 +74,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
+    "Ownership",
     "Partnership",
     "Person",
     "Plan",

@@ -12,12 +12,14 @@ import logging
 from datetime import datetime
 
 from bot.container import Services
+from bot.cooperation import jobs as cooperation
 from bot.digests import jobs as digests
 from bot.exchanges import jobs as exchanges
 from bot.internships import jobs as internships
 from bot.meetings import jobs as meetings
 from bot.plans import jobs as plans
 from bot.problems import jobs as problems
+from bot.reviews import jobs as reviews
 from bot.storage import jobs as storage
 from scheduler.spec import JobName, JobReport, JobSpec, Reminder, ReportLine
 
@@ -25,7 +27,8 @@ log = logging.getLogger(__name__)
 
 # Problems first: a broken meeting reminder must not keep a P1 problem from reaching the coordinators.
 REMINDERS: tuple[Reminder, ...] = (*problems.REMINDERS, *meetings.REMINDERS, *exchanges.REMINDERS,
-                                   *internships.REMINDERS)
+                                   *internships.REMINDERS, *reviews.REMINDERS,
+                                   *cooperation.REMINDERS)
 
 
 def reminders(services: Services, now: datetime) -> int:

@@ -218,10 +218,17 @@ class SlackCalls:
         if channel[:1] in ("U", "W"):
             self._calling("conversations.open")
             channel = str(self.client.conversations_open(users=channel)["channel"]["id"])
+        thread_ts = None
+        if row.thread_key:
+            with self.db.session() as session:
+                parent = session.get(SlackMessage, row.thread_key)
+            if parent is None:  # its post is not behind it in the channel (ordering), so the post failed for good
+                return Outcome(OutboxStatus.FAILED, error=f"thread parent {row.thread_key} was never posted")
+            thread_ts = parent.ts
         self._calling("files.getUploadURLExternal")
         self.client.files_upload_v2(channel=channel, content=base64.b64decode(payload["content_b64"]),
                                     filename=payload["filename"], title=payload["title"],
-                                    initial_comment=payload["initial_comment"])
+                                    initial_comment=payload["initial_comment"], thread_ts=thread_ts)
         return Outcome(OutboxStatus.SENT)
 
     def _classify(self, row: OutboxMessage, exc: SlackApiError) -> Outcome:

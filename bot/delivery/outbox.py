@@ -143,10 +143,11 @@ def ephemeral(session: Session, *, channel: str, user: str, text: str,
 
 
 def upload(session: Session, *, channel: str, filename: str, content: bytes, title: str,
-           initial_comment: str) -> None:
+           initial_comment: str, thread_key: str | None = None) -> None:
     """Share a file (e.g. a calendar .ics) in `channel`, or in a person's DM when given a user id.
+    `thread_key` shares it in the thread of the message posted under that key (a meeting's announcement).
     The bytes ride in the JSON payload as base64."""
-    _add(session, kind=OutboxKind.UPLOAD, channel=channel,
+    _add(session, kind=OutboxKind.UPLOAD, channel=channel, thread_key=thread_key,
          payload={"filename": filename, "title": title, "initial_comment": initial_comment,
                   "content_b64": base64.b64encode(content).decode("ascii")})
 

@@ -167,7 +167,8 @@ class DigestService:
     @staticmethod
     def _enqueue(session: Session, digest: DigestData, quarter: Quarter | None) -> None:
         text, blocks = messages.digest_message(digest, translator(digest.language), quarter)
-        outbox.post(session, channel=digest.channel_id, text=text, blocks=blocks)
+        outbox.post(session, channel=digest.channel_id, text=text, blocks=blocks,
+                    key=quarter_digest_key(digest.partnership_id, quarter) if quarter is not None else None)
 
     def _zones(self, session: Session | None = None, ids: list[int] | None = None) -> dict[int, str]:
         stmt = select(Partnership.id, Partnership.timezone)
@@ -194,6 +195,9 @@ class CollegeDigestResult:
     college: str
     period: str  # the ISO week, in the default timezone
     posted: bool
+def quarter_digest_key(partnership_id: int, quarter: Quarter) -> str:
+    """The outbox key of a quarter-end digest: the review pack is shared in its thread (bot.reviews)."""
+    return f"quarter-digest:{partnership_id}:{quarter.key}"
 
 
 def _last_seven_days(now: datetime, zone: str) -> Window:

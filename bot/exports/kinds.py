@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from bot.cooperation.export import HEADER as LEDGER
+from bot.cooperation.export import MOMENTS as LEDGER_MOMENTS
+from bot.cooperation.export import iter_ledger_rows
 from bot.exchanges.export import HEADER as EXCHANGES
 from bot.exchanges.export import MOMENTS as EXCHANGE_MOMENTS
 from bot.exchanges.export import iter_exchange_rows
@@ -62,6 +65,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("plans", PLANS_HEADER, lambda db, zone, _: iter_plan_rows(db), frozenset()),
     Kind("recruitment", RECRUITMENT_HEADER, lambda db, zone, _: iter_recruitment_rows(db, default_timezone=zone),
          RECRUITMENT_MOMENTS),
+    Kind("ledger", LEDGER, lambda db, zone, _: iter_ledger_rows(db, default_timezone=zone), LEDGER_MOMENTS),
 )}
 NAMES = tuple(KINDS)  # the CLI's choices and the order of the sheets with --all
 

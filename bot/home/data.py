@@ -24,6 +24,7 @@ from bot.permissions import Action, Relation, Subject, allows, relations_given
 from bot.plans.college import CollegePicture, college_pictures, current_placement, dean_colleges
 from bot.plans.numbers import PlacementRow
 from bot.problems.escalation import overdue
+from models.cooperation import EntryKind, LedgerEntry
 from models.exchange import Direction, Exchange, ExchangeDecision, ExchangeStatus
 from models.meeting import ActionItem, ActionItemStatus, Meeting, MeetingStatus
 from models.problem import AWAITING_ACKNOWLEDGEMENT, Category, Problem, ProblemStatus, Severity
@@ -136,6 +137,15 @@ class Overview:
 
 
 @dataclass(frozen=True)
+class LedgerLine:
+    partnership: str
+    kind: EntryKind
+    title: str
+    started_on: date
+    deadline: date | None
+
+
+@dataclass(frozen=True)
 class HomeData:
     user: str
     name: str
@@ -158,6 +168,7 @@ class HomeData:
     @property
     def college(self) -> CollegePicture | None:
         return self.colleges[0] if self.colleges else None
+    ledger: tuple[LedgerLine, ...] = ()  # a coordinator's newest cooperation ledger entries (bot/cooperation)
 
     @property
     def partnerships(self) -> tuple[str, ...]:
@@ -238,7 +249,20 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
         meetings=_next_meetings(session, viewer, now), action_items=items, action_item_total=item_total,
         practice=practice_of(session, slack_user_id, today) if with_practice else None, followups=followups,
         colleges=tuple(college_pictures(session, deans_of, today)),
-        placement=tuple(current_placement(session, viewer.coordinated, today)))
+        placement=tuple(current_placement(session, viewer.coordinated, today)),
+        ledger=_ledger(session, list(viewer.coordinated)) if viewer.coordinated else ())
+
+
+LEDGER_LINES = 5
+
+
+def _ledger(session: Session, coordinated: list[int]) -> tuple[LedgerLine, ...]:
+    """The newest entries of the ledgers the person keeps, in one query."""
+    rows = session.execute(select(LedgerEntry.kind, LedgerEntry.title, LedgerEntry.started_on, LedgerEntry.deadline,
+                                  Partnership.name).join(Partnership, Partnership.id == LedgerEntry.partnership_id)
+                           .where(LedgerEntry.partnership_id.in_(coordinated))
+                           .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc()).limit(LEDGER_LINES))
+    return tuple(LedgerLine(name, kind, title, started, deadline) for kind, title, started, deadline, name in rows)
 
 
 # --- the viewer -----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from bot.home.views import action_items_text, meeting_text, page_blocks, roles_t
 from bot.i18n.catalog import Translator
 from bot.permissions import ACTION_LABELS, MATRIX, NEVER, RELATION_LABELS, Action, Relation
 from bot.slack.blocks import Blocks, section
+from bot.slack.text import truncate_mrkdwn
 from models.roster import Role, Side
 
 MAX_MESSAGE_BLOCKS = 50
@@ -38,12 +39,15 @@ def possible_relations(data: HomeData) -> set[Relation]:
     return held
 
 
+HELP_LIMIT = 3000  # characters of a section's text, where the help may be shown
+
+
 def help_text(t: Translator, data: HomeData | None, *, how_to_join: str) -> str:
     _ = t.gettext
     lines = [_("*coopbot* helps the college and the enterprise look after interns together.")]
     if data is None:
         return "\n".join([*lines, how_to_join])
-    lines.append(roles_text(data, t))
+    lines.append("")  # the roles, once the rest is known (below)
     lines.append("*" + _("What you can do") + "*")
     held = possible_relations(data)
     for action in Action:
@@ -60,6 +64,8 @@ def help_text(t: Translator, data: HomeData | None, *, how_to_join: str) -> str:
     lines += [_("• `/coop status` — your problems, exchanges, action items and next meeting."),
               _("• `/coop help` — this help."),
               _("Your App Home (the bot's *Home* tab) shows the same, with buttons to act.")]
+    # A section holds 3,000 characters: the roles (a list of partnerships, however long) take what the rest leaves.
+    lines[1] = truncate_mrkdwn(roles_text(data, t), max(HELP_LIMIT - len("\n".join(lines)), 100))
     return "\n".join(lines)
 
 

@@ -8,6 +8,8 @@ what they may see. At its longest a home stays well inside Slack's 100 blocks.
 from __future__ import annotations
 
 from bot.admin.forms import AdminActionId
+from bot.cooperation.forms import LedgerActionId
+from bot.cooperation.labels import ENTRY_KIND_LABELS
 from bot.exchanges.ids import ExchangeActionId
 from bot.exchanges.labels import DIRECTION_LABELS
 from bot.home.data import (
@@ -189,6 +191,18 @@ def action_items_text(data: HomeData, t: Translator) -> str:
     return "*" + _("Your action items") + "*\n" + "\n".join(lines)
 
 
+def ledger_text(data: HomeData, t: Translator) -> str:
+    """A coordinator's newest cooperation ledger entries (`coopbot export ledger` has them all)."""
+    _ = t.gettext
+    lines = []
+    for e in data.ledger:
+        line = f"• {_(ENTRY_KIND_LABELS[e.kind])} · {escape_within(e.title, 150)} · {t.date(e.started_on)}"
+        if e.deadline is not None:
+            line += " · " + _("deadline {date}").format(date=t.date(e.deadline))
+        lines.append(line + " · " + escape_within(e.partnership, 100))
+    return "*" + _("Cooperation ledger") + "*\n" + "\n".join(lines)
+
+
 def quick_actions(data: HomeData, t: Translator) -> Block | None:
     _ = t.gettext
     buttons = []
@@ -202,6 +216,8 @@ def quick_actions(data: HomeData, t: Translator) -> Block | None:
         buttons.append(button(RecruitmentActionId.OPEN_OPENING_FORM, _("Post an opening")))
     if data.coordinates:  # the matrix's administer_roster: coordinators (bot/admin, handlers/admin.py)
         buttons.append(button(AdminActionId.OPEN_MENU, _("Administer")))
+        buttons.append(button(LedgerActionId.OPEN, _("Log in the ledger")))
+        buttons.append(button(LedgerActionId.AGREEMENT, _("Agreement")))
     return actions(buttons) if buttons else None
 
 
@@ -296,6 +312,8 @@ def home_view(data: HomeData | None, t: Translator, *, how_to_join: str) -> Bloc
         blocks += page_blocks(data.sections[Section.APPROVALS], t)
     if data.action_items:
         blocks.append(section(action_items_text(data, t), cut=True))
+    if data.ledger:
+        blocks.append(section(ledger_text(data, t), cut=True))
     footer = [divider(), language_picker(data.language_choice, t)]
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS - len(footer)] + footer}  # the setting always stays
 

@@ -32,8 +32,8 @@ def _slash(command: str, description: str, usage_hint: str = "") -> SlashCommand
 
 
 INTERN_ISSUE = _slash("/intern-issue", "Log a problem with an intern")
-COOP = _slash("/coop", "coopbot help, your status, or a digest now",
-              "help | status | digest | setup | admin | checklist")
+COOP = _slash("/coop", "coopbot help, your status, a digest, the review pack or an export",
+              "help | status | digest | review | export | ledger | agreement | setup | admin | checklist")
 EXCHANGE = _slash("/exchange", "Request a staff exchange")
 COOP_MEETING = _slash("/coop-meeting", "Schedule a cooperation group meeting")
 

@@ -85,7 +85,8 @@ def test_xlsx_has_one_sheet_per_kind_with_headers_chinese_text_and_no_formulas(d
     seed(db)
     target = tmp_path / "review.xlsx"
     counts = write_xlsx(str(target), (sheet(name, db, "UTC", "xlsx") for name in NAMES))
-    assert counts == {"issues": 1, "exchanges": 1, "meetings": 1, "evaluations": 3, "plans": 0, "recruitment": 0}
+    assert counts == {"issues": 1, "exchanges": 1, "meetings": 1, "evaluations": 3, "plans": 0, "recruitment": 0,
+                      "ledger": 1}
     book = load_workbook(target, read_only=True)
     assert book.sheetnames == list(NAMES)
     issues = list(book["issues"].iter_rows(values_only=True))
@@ -200,7 +201,7 @@ def test_export_command_all_kinds_and_formats(db: Database, tmp_path: Path) -> N
     assert result.stdout.decode().splitlines()[0] == ",".join(EVALUATIONS)
     result = _run(db, tmp_path, "--all", "--format", "xlsx", "--out", "pack.xlsx")
     assert result.returncode == 0, result.stderr
-    assert b"wrote 6 rows to pack.xlsx" in result.stderr
+    assert b"wrote 7 rows to pack.xlsx" in result.stderr
     assert load_workbook(tmp_path / "pack.xlsx", read_only=True).sheetnames == list(NAMES)
     piped = _run(db, tmp_path, "issues", "--format", "xlsx")  # stdout is a pipe here, not a terminal
     assert piped.returncode == 0 and piped.stdout[:2] == b"PK"
@@ -257,5 +258,5 @@ def test_export_queries_use_server_side_cursors_on_postgresql(db: Database) -> N
             assert rows or name in ("plans", "recruitment")  # the seed has no plan and no opening
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    for table in ("problem", "exchange", "meeting", "intern"):
+    for table in ("problem", "exchange", "meeting", "intern", "ledger_entry"):
         assert issubclass(kinds[table], psycopg.ServerCursor), (table, kinds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.storage.db import Database
+from models.cooperation import EntryKind, LedgerEntry, Ownership
 from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
 from models.internship import Grade, InternshipEvaluation
 from models.meeting import Meeting, MeetingStatus
@@ -43,3 +44,6 @@ def seed(db: Database) -> None:
             intern=ended, evaluator=mentor, attendance=Grade.EXCELLENT, professional_skills=Grade.GOOD,
             attitude=Grade.EXCELLENT, safety_awareness=Grade.PASS, teamwork=Grade.FAIL,
             comments="-踏实肯干", certificate_issued=True, source_key="view:V1", created_at=WHEN))
+        session.add(LedgerEntry(partnership=partnership, kind=EntryKind.COURSE, title="+工业互联网教材",
+                                started_on=date(2027, 3, 1), ownership=Ownership.JOINT, created_by=teacher,
+                                created_at=WHEN))

@@ -50,8 +50,8 @@ def only_meeting(h: Harness) -> MeetingSnapshot:
 
 
 def calendar_files(h: Harness) -> list[dict[str, Any]]:
-    """Files shared so far, oldest first, each with its parsed calendar under "ics"."""
-    files = [dict(f) for f in h.fake.files.values() if f.get("completed")]
+    """Calendar files shared so far (not review packs), oldest first, each with its parsed calendar under "ics"."""
+    files = [dict(f) for f in h.fake.files.values() if f.get("completed") and str(f.get("name")).endswith(".ics")]
     for f in files:
         f["ics"] = Calendar.from_ical(f["content"])
     return files

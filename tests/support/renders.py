@@ -57,6 +57,10 @@ from bot.problems import forms as problem_forms
 from bot.problems import messages as problem_messages
 from bot.problems.ids import ProblemCallback
 from bot.quarters import Quarter
+from bot.reviews import charts as review_charts
+from bot.reviews import data as review_data
+from bot.reviews.pack import render as render_pack
+from bot.reviews.service import pack_title
 from bot.roster.rules import RosterProblem
 from bot.slack.forms import named_option
 from handlers.admin import only_coordinators
@@ -172,6 +176,7 @@ def every_rendering(t: Translator) -> Iterator[Rendering]:
     yield from _administration(t)
     yield from _refusals(t)
     yield from _cooperation_numbers(t)
+    yield from _reviews(t)
 
 
 def _problems(t: Translator) -> Iterator[Rendering]:
@@ -321,7 +326,8 @@ def _home(t: Translator) -> Iterator[Rendering]:
     yield "help for someone on no roster", help_text(t, None, how_to_join=join)
     for coordinator in (True, False):
         for page in (0, 3):
-            data = replace(full_home(coordinator=coordinator, page=page), followups=_followups())
+            data = replace(full_home(coordinator=coordinator, page=page), followups=_followups(),
+                           ledger=_ledger_lines() if coordinator else ())
             yield f"home (coordinator={coordinator}, page={page})", home_view(data, t, how_to_join=join)
         data = full_home(coordinator=coordinator)
         yield "help", help_text(t, data, how_to_join=join)
@@ -503,3 +509,64 @@ def _cooperation_numbers(t: Translator) -> Iterator[Rendering]:
     for error in (NotAllowed("record_hire"), NotAllowed("post_opening"), NotAllowed("recommend_intern"),
                   InvalidInput("interns", "required"), NotFound("opening 1")):
         yield f"recruitment refusal {error!r}", recruitment_refusal(error, t)
+def _reviews(t: Translator) -> Iterator[Rendering]:
+    """The quarterly review pack with something in every section (the charts' words are in the catalog)."""
+    from collections import Counter
+
+    from models.cooperation import ApplicationStatus, EntryKind, Ownership
+    from models.exchange import Direction
+    from models.meeting import MeetingStatus
+    from models.problem import Category, Severity
+
+    quarters = (Quarter(2026, 2), Quarter(2026, 3), Quarter(2026, 4), Quarter(2027, 1))
+    data = review_data.PackData(
+        title=LONG_NAME, today=date(2027, 3, 5), timezone="Asia/Shanghai",
+        partnerships=(review_data.ScopePartnership(1, "深职院–华为", "深圳职业技术大学", "华为技术有限公司",
+                                                   date(2025, 1, 1), date(2028, 1, 1)),),
+        quarters=quarters, by_category={q: Counter({Category.SAFETY: 2, Category.PAY: 1}) for q in quarters},
+        by_severity={q: Counter({Severity.P1: 1, Severity.P3: 2}) for q in quarters},
+        ack_days=dict.fromkeys(quarters, 1.5) | {quarters[0]: None}, resolve_days=dict.fromkeys(quarters, 3.0),
+        exchange_months={q: {Direction.SCHOOL_TO_ENTERPRISE: 2.0, Direction.ENTERPRISE_TO_SCHOOL: 0.5}
+                         for q in quarters},
+        practice=(PracticeRecord("U0TEACHER", LONG_NAME, 2.5, date(2022, 3, 5), date(2027, 3, 5)),
+                  PracticeRecord("U0COORDS", "陈静", 7.0, date(2022, 3, 5), date(2027, 3, 5))),
+        meetings=(review_data.MeetingLine("深职院–华为", "2027年第一季度校企合作座谈会", date(2027, 3, 1),
+                                          MeetingStatus.SCHEDULED, 4, 3, 4),),
+        open_items=(review_data.ItemLine("深职院–华为", "修订实习方案", "王芳", date(2027, 3, 1), True),),
+        new_entries=(review_data.EntryLine("深职院–华为", EntryKind.JOINT_PROJECT, "省级产教融合项目申报",
+                                           date(2027, 1, 10), date(2027, 4, 1), ApplicationStatus.SUBMITTED,
+                                           None, None, None),
+                     review_data.EntryLine("深职院–华为", EntryKind.COURSE, "工业互联网教材", date(2027, 1, 12),
+                                           None, None, Ownership.JOINT, None, None),
+                     review_data.EntryLine("深职院–华为", EntryKind.STAFF_TRAINING, "员工培训", date(2027, 2, 1),
+                                           None, None, None, 30, 16)))
+    fonts = letter_fonts.load(letter_fonts.DEFAULT_FONTS)
+    families = review_charts.font_families(letter_fonts.DEFAULT_FONTS)
+    yield "review pack PDF", pdf_text(render_pack(data, t, fonts, families))
+    yield "review pack title", pack_title(data, t)
+    from bot.cooperation import forms as ledger_forms
+    from bot.cooperation.agreement import renewal_message
+    from bot.cooperation.service import deadline_text
+
+    two = [(1, "深职院–华为"), (2, "Other College–Acme")]
+    yield "ledger modal", ledger_forms.ledger_modal(two, t, date(2027, 3, 5))
+    yield "ledger errors", dict(ledger_forms.parse_entry({}, "", t))
+    yield "agreement modal", ledger_forms.agreement_modal(two, t, {1: (date(2025, 7, 1), date(2028, 6, 30),
+                                                                       ["https://example.org/a.pdf"])})
+    bad = {"signed_on": {"v": {"type": "datepicker", "selected_date": "2025-07-01"}},
+           "ends_on": {"v": {"type": "datepicker", "selected_date": "2025-01-01"}},
+           "links": {"v": {"type": "plain_text_input", "value": "ftp://x"}}}
+    yield "agreement errors", dict(ledger_forms.parse_agreement(bad, '{"partnership": 1}', t))  # type: ignore[arg-type]
+    for code in ledger_forms.ERROR_WORDS:
+        yield f"ledger error {code}", ledger_forms.error_words(code, t)
+    yield "ledger deadline", deadline_text("省级产教融合项目申报", "深职院–华为", date(2027, 4, 1), 14, t)
+    yield "agreement renewal", renewal_message("深职院–华为", date(2027, 6, 30), 30, ["https://example.org/a.pdf"], t)
+
+
+def _ledger_lines() -> tuple[Any, ...]:
+    from bot.home.data import LedgerLine
+    from models.cooperation import EntryKind
+
+    return (LedgerLine("深职院–华为", EntryKind.JOINT_PROJECT, "省级产教融合项目申报 <!channel>", date(2027, 1, 10),
+                       date(2027, 4, 1)),
+            LedgerLine("深职院–华为", EntryKind.CONSULTANCY, LONG_NAME, date(2027, 2, 1), None))

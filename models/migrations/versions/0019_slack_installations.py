@@ -8,7 +8,7 @@ imported: a migration must keep meaning the same thing when slack_sdk changes. T
 not VARCHAR(200): a token encrypted at rest (COOPBOT_TOKEN_KEY) is longer than the token.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

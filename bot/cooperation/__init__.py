@@ -1,0 +1,1 @@
+"""The cooperation ledger (what the sides do together) and each partnership's agreement."""

@@ -28,6 +28,7 @@ from bot.meetings.quarterly import PromptResult
 from bot.meetings.service import MeetingService
 from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
+from bot.roster.organizations import Organizations, from_user_info
 from bot.roster.partnerships import add_partnership
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -49,6 +50,7 @@ class Services:
     compliance: ComplianceService
     admin: AdminService
     home: HomeService
+    organizations: Organizations
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
@@ -95,7 +97,8 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
                    clock: Callable[[], datetime] = utcnow) -> Services:
     database = db or Database(settings.database_url)
     web = client or make_client(settings)
-    locales = SlackLocales(web)
+    organizations = Organizations(database)
+    locales = SlackLocales(web, on_user=lambda user, info: organizations.learn(user, from_user_info(info)))
     zone, holidays = settings.coopbot_timezone, settings.coopbot_holidays
     return Services(
         settings=settings, db=database, client=web, clock=clock, locales=locales,
@@ -110,4 +113,5 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         compliance=ComplianceService(database, default_timezone=zone, clock=clock),
         admin=AdminService(database, default_timezone=zone, clock=clock),
         home=HomeService(database, locales, default_timezone=zone, clock=clock),
+        organizations=organizations,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, or_
+from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, Index, String, UniqueConstraint, false, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, str_enum, utcnow
@@ -37,9 +37,18 @@ class Partnership(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     timezone: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(16), default="en")
+    # Each side's language, for people of that side who chose none and whose Slack gives none (people of
+    # another Slack organization: users.info returns them no locale). None: the partnership's language.
+    school_language: Mapped[str | None] = mapped_column(String(16))
+    enterprise_language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="partnership")
+
+    def side_language(self, side: Side) -> str:
+        """The language of the channel's people of `side` (theirs if set, else the partnership's)."""
+        own = self.school_language if side == Side.SCHOOL else self.enterprise_language
+        return own or self.language
 
 
 class Person(Base):
@@ -53,6 +62,13 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     side: Mapped[Side] = mapped_column(str_enum(Side, 16))
     locale: Mapped[str | None] = mapped_column(String(16))
+    # The person's Slack organization, as Slack last told us (a payload's user.team_id, users.info): None
+    # until then. External: another organization than the one coopbot is installed in (Slack Connect);
+    # guest: a single- or multi-channel guest of it. Neither can run slash commands, so they use the panel.
+    slack_team_id: Mapped[str | None] = mapped_column(String(32))
+    slack_enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    is_external: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_guest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="person")

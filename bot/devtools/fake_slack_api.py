@@ -197,9 +197,12 @@ def _users_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
         raise SlackError("user_not_found")
     name = user.get("name", user["id"].lower())
     profile = {"real_name": user.get("real_name", name), "display_name": name, **user.get("profile", {})}
-    return {"user": {"team_id": fake.team_id, "name": name, "real_name": profile["real_name"],
-                     "tz": "Asia/Shanghai", "locale": "zh-CN", "is_bot": False, "deleted": False,
-                     **user, "profile": profile}}
+    found = {"team_id": fake.team_id, "name": name, "real_name": profile["real_name"],
+             "tz": "Asia/Shanghai", "locale": "zh-CN", "is_bot": False, "deleted": False,
+             "is_restricted": False, "is_ultra_restricted": False, **user, "profile": profile}
+    if found["team_id"] != fake.team_id:  # someone of another organization (Slack Connect): Slack gives no
+        found.pop("locale", None)  # locale for them, even with include_locale
+    return {"user": found}
 
 
 def _get_upload_url(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:

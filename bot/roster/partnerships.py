@@ -30,6 +30,8 @@ def snapshot(partnership: Partnership) -> dict[str, Any]:
         "channel_id": partnership.channel_id,
         "timezone": partnership.timezone,
         "language": partnership.language,
+        "school_language": partnership.school_language,
+        "enterprise_language": partnership.enterprise_language,
     }
 
 
@@ -55,6 +57,8 @@ def add_partnership(db: Database, data: PartnershipInput, actor: str = "cli", *,
                 channel_id=data.channel_id,
                 timezone=data.timezone,
                 language=data.language,
+                school_language=data.school_language,
+                enterprise_language=data.enterprise_language,
             )
             session.add(partnership)
             session.flush()

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import cast
 
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.admin.service import AdminService
 from bot.compliance.service import ComplianceService
@@ -26,6 +27,7 @@ from bot.internships.service import InternshipService
 from bot.meetings.notify import SlackMeetingNotifier
 from bot.meetings.quarterly import PromptResult
 from bot.meetings.service import MeetingService
+from bot.panel.service import PanelService, post_panel
 from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
 from bot.roster.organizations import Organizations, from_user_info
@@ -51,16 +53,22 @@ class Services:
     admin: AdminService
     home: HomeService
     organizations: Organizations
+    panels: PanelService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
     def add_partnership(self, data: PartnershipInput, actor: str = "cli") -> tuple[Partnership, PromptResult]:
         """A new partnership and, in the same transaction, this quarter's prompt to schedule its review in
         its channel: one added in the middle of a quarter is asked now, not at the next quarter's start
-        (delivered by a running server, once the bot is in the channel)."""
+        (delivered by a running server, once the bot is in the channel). The channel's coopbot panel comes
+        first."""
         prompted: list[PromptResult] = []
-        partnership = add_partnership(self.db, data, actor, then=lambda session, added: prompted.append(
-            self.meetings.prompt_added(session, added.id, self.clock())))
+
+        def then(session: Session, added: Partnership) -> None:
+            post_panel(session, added)  # first, so it is the channel's first message (and pinned)
+            prompted.append(self.meetings.prompt_added(session, added.id, self.clock()))
+
+        partnership = add_partnership(self.db, data, actor, then=then)
         return partnership, prompted[0]
 
     def lazy_translator_for(self, slack_user_id: str) -> Translator:
@@ -114,4 +122,5 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         admin=AdminService(database, default_timezone=zone, clock=clock),
         home=HomeService(database, locales, default_timezone=zone, clock=clock),
         organizations=organizations,
+        panels=PanelService(database),
     )

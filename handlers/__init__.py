@@ -5,7 +5,19 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.container import Services
-from handlers import admin, channels, compliance, coop, errors, exchanges, home, internships, meetings, problems
+from handlers import (
+    admin,
+    channels,
+    compliance,
+    coop,
+    errors,
+    exchanges,
+    home,
+    internships,
+    meetings,
+    panel,
+    problems,
+)
 
 
 def register_all(app: App, services: Services) -> None:
@@ -15,6 +27,7 @@ def register_all(app: App, services: Services) -> None:
     exchanges.register(app, services)
     internships.register(app, services)
     home.register(app, services)
+    panel.register(app, services)
     admin.register(app, services)
     compliance.register(app, services)
     coop.register(app, services)

@@ -1,4 +1,4 @@
-"""Channel membership: when the bot is invited, deliver what was waiting for that channel."""
+"""Channel membership: when the bot is invited, deliver what was waiting for that channel and post its panel."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ def register(app: App, services: Services) -> None:
     def bot_joined(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         if event.get("user") and event.get("user") in bot_user_ids(body, context) and event.get("channel"):
             requeue_channel(services.db, str(event["channel"]))
+            services.panels.bot_joined(str(event["channel"]))  # a partnership channel gets its panel
 
 
 def bot_user_ids(body: dict[str, Any], context: BoltContext) -> set[str]:

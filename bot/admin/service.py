@@ -24,6 +24,7 @@ from bot import audit
 from bot.delivery import outbox
 from bot.errors import CoopError, NotAllowed, NotFound
 from bot.i18n.catalog import translator
+from bot.panel.service import post_panel
 from bot.permissions import Action, Subject, find_person, partnerships_allowing, require
 from bot.roster import partnerships as partnership_rules
 from bot.roster.lock import lock_roster
@@ -169,6 +170,7 @@ class AdminService:
                          entity_id=partnership.id, before=before, after=partnership_rules.snapshot(partnership))
             outbox.post(session, channel=channel, text=announce_link(partnership.name, partnership.language),
                         notify_user=slack_user_id)
+            post_panel(session, partnership)  # the buttons people of the other organization start from
             return True
 
         return self._submit(slack_user_id, partnership_id, Action.LINK_CHANNEL, source_key, change)

@@ -141,8 +141,13 @@ class SlackCalls:
             if posted is None:
                 # Its post is not behind it in the channel (ordering), so the post failed for good.
                 return Outcome(OutboxStatus.FAILED, error=f"no message was posted under {row.message_key}")
-            self.client.chat_update(channel=posted.channel, ts=posted.ts, text=payload["text"],
-                                    blocks=payload.get("blocks") or [])
+            try:
+                self.client.chat_update(channel=posted.channel, ts=posted.ts, text=payload["text"],
+                                        blocks=payload.get("blocks") or [])
+            except SlackApiError as exc:
+                if not (payload.get("repost") and exc.response.get("error") == "message_not_found"):
+                    raise
+                return self._post(row, posted.channel, None)  # someone deleted it: post it again
             return Outcome(OutboxStatus.SENT, ts=posted.ts)
         if posted is not None:  # already posted under this key (a redelivery): never post twice
             return Outcome(OutboxStatus.SENT, ts=posted.ts)
@@ -154,12 +159,23 @@ class SlackCalls:
             if found is not None:
                 log.info("outbox %s was already posted (found by its metadata); not posting again", row.id)
                 return found
+        return self._post(row, row.channel, thread_ts)
+
+    def _post(self, row: OutboxMessage, channel: str, thread_ts: str | None) -> Outcome:
+        payload = row.payload
         self._calling("chat.postMessage")
         response = self.client.chat_postMessage(
-            channel=row.channel, text=payload["text"], blocks=payload.get("blocks"), thread_ts=thread_ts,
+            channel=channel, text=payload["text"], blocks=payload.get("blocks"), thread_ts=thread_ts,
             unfurl_links=False, unfurl_media=False,
             metadata={"event_type": OUTBOX_EVENT, "event_payload": {"id": row.id}},
         )
+        landed = str(response.get("channel") or channel)
+        if payload.get("pin"):  # e.g. the coopbot panel; a pin that fails leaves the post as it is
+            try:
+                self._calling("pins.add")
+                self.client.pins_add(channel=landed, timestamp=str(response["ts"]))
+            except SlackApiError as exc:
+                log.info("could not pin outbox %s in %s (%s)", row.id, landed, exc.response.get("error"))
         return Outcome(OutboxStatus.SENT, ts=str(response["ts"]), channel=response.get("channel"))
 
     def _find_posted(self, row: OutboxMessage, thread_ts: str | None) -> Outcome | None:

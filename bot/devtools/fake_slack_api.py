@@ -238,8 +238,30 @@ def _complete_upload(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     return {"files": done}
 
 
+def _pins_add(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "channel", error="channel_not_found")
+    _need(args, "timestamp", error="no_item_specified")
+    channel = str(args["channel"])
+    if channel in fake.not_in_channel:
+        raise SlackError("not_in_channel")
+    message = fake._find(channel, str(args["timestamp"]))
+    if message.get("pinned_to"):
+        raise SlackError("already_pinned")
+    message["pinned_to"] = [channel]
+    return {}
+
+
+def _delete(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "channel", "ts", error="message_not_found")
+    channel = _dm_channel(str(args["channel"]))
+    message = fake._find(channel, str(args["ts"]))
+    fake._messages[channel].remove(message)
+    return {"channel": channel, "ts": message["ts"]}
+
+
 METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": _auth_test, "chat.postMessage": _post_message, "chat.update": _update,
+    "chat.delete": _delete, "pins.add": _pins_add,
     "chat.postEphemeral": _ephemeral, "chat.getPermalink": _permalink,
     "conversations.open": _open_conversation, "conversations.info": _conversation_info,
     "conversations.history": _history, "conversations.replies": _replies,

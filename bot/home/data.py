@@ -231,6 +231,14 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
 
 
 # --- the viewer -----------------------------------------------------------------------------------------
+Viewer = _Viewer  # what other readers of a person's work (bot.home.tasks) are given
+
+
+def viewer_of(session: Session, person: Person, default_timezone: str) -> _Viewer:
+    """The person with their roles, timezones and channels by partnership (what "My tasks" reads with)."""
+    return _viewer(session, person, default_timezone)
+
+
 def _viewer(session: Session, person: Person, default_timezone: str) -> _Viewer:
     viewer = _Viewer(person, {}, {}, {})
     rows = session.execute(select(Membership.partnership_id, Membership.role, Partnership.timezone,

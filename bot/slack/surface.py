@@ -33,7 +33,7 @@ def _slash(command: str, description: str, usage_hint: str = "") -> SlashCommand
 
 INTERN_ISSUE = _slash("/intern-issue", "Log a problem with an intern")
 COOP = _slash("/coop", "coopbot help, your status, or a digest now",
-              "help | status | digest | setup | admin | checklist")
+              "help | status | digest | panel | setup | admin | checklist")
 EXCHANGE = _slash("/exchange", "Request a staff exchange")
 COOP_MEETING = _slash("/coop-meeting", "Schedule a cooperation group meeting")
 
@@ -50,6 +50,7 @@ BOT_SCOPES: tuple[str, ...] = (
     "users:read",  # users.info
     "files:write",  # files_upload_v2: calendar files (.ics) and letters of appointment (PDF) in DMs
     "im:write",  # conversations.open: the DM a file is shared into
+    "pins:write",  # pins.add: the coopbot panel stays pinned in each partnership channel
     # member_joined_channel reaches an app only for the channels these let it see (public, private):
     # the bot's own arrival in a channel is what sends the posts that waited for it
     "channels:read",

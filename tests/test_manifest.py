@@ -35,7 +35,8 @@ def test_surface_declares_the_commands_events_and_scopes_the_app_uses() -> None:
     assert (INTERN_ISSUE.command, INTERN_ISSUE.description, INTERN_ISSUE.usage_hint) == (
         "/intern-issue", "Log a problem with an intern", "")
     assert (COOP.command, COOP.description, COOP.usage_hint) == (
-        "/coop", "coopbot help, your status, or a digest now", "help | status | digest | setup | admin | checklist")
+        "/coop", "coopbot help, your status, or a digest now",
+        "help | status | digest | panel | setup | admin | checklist")
     assert isinstance(COOP, SlashCommand)
     assert SLASH_COMMANDS[:2] == (INTERN_ISSUE, COOP) and COOP_MEETING in SLASH_COMMANDS
     assert BOT_EVENTS == ("app_home_opened", "member_joined_channel")
@@ -66,7 +67,7 @@ def test_http_mode_points_every_callback_at_slack_events() -> None:
         assert entry["should_escape"] is False
         assert entry.get("usage_hint") == (spec.usage_hint or None)
     assert "usage_hint" not in commands["/intern-issue"]
-    assert commands["/coop"]["usage_hint"] == "help | status | digest | setup | admin | checklist"
+    assert commands["/coop"]["usage_hint"] == "help | status | digest | panel | setup | admin | checklist"
 
     assert manifest["oauth_config"] == {"scopes": {"bot": list(BOT_SCOPES)}}
     settings = manifest["settings"]

@@ -163,7 +163,7 @@ def test_the_enterprise_side_does_everything_from_the_panel(harness: Harness, mo
     h.deliver()
     tasks = my_tasks(h, MENTOR)
     assert "季度会" in view_text(tasks)
-    assert "我的任务" == tasks["title"]["text"]  # their side's language: Slack gives no locale, never English
+    assert tasks["title"]["text"] == "我的任务"  # their side's language: Slack gives no locale, never English
     click_in(h, MENTOR, tasks, MeetingActionId.RSVP_GOING)
     with h.db.session() as session:
         answered = session.scalar(select(MeetingInvitee.rsvp).join(Person, Person.id == MeetingInvitee.person_id)

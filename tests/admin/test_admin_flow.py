@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bot.admin.forms import AdminActionId
 from bot.devtools.slack_requests import fill
 from bot.errors import ImportFailed
+from bot.panel.ids import PanelActionId
 from bot.roster.importer import import_interns
 from models.audit import AuditEntry
 from models.roster import Intern, Membership, Partnership, Person, Role
@@ -31,6 +32,7 @@ from tests.support.harness import (
     TEACHER,
     Harness,
 )
+from tests.support.slack import buttons
 
 HUAWEI = "深职院–华为"
 
@@ -79,8 +81,9 @@ def test_setup_links_the_channel_once_and_says_so_there(harness: Harness) -> Non
     [entry] = _audits(h, "partnership.update")
     assert entry.actor == COORD_SCHOOL and entry.before and entry.after
     assert entry.before["channel_id"] == CHANNEL and entry.after["channel_id"] == "C0NEWCHAN"
-    [post] = h.fake.messages("C0NEWCHAN")
+    post, panel = h.fake.messages("C0NEWCHAN")  # the announcement, then the coopbot panel, pinned
     assert HUAWEI in post["text"] and "channel of the partnership" in post["text"]
+    assert PanelActionId.MY_TASKS in buttons(panel) and panel.get("pinned_to") == ["C0NEWCHAN"]
 
 
 def test_setup_is_refused_to_others_and_outside_channels(harness: Harness) -> None:

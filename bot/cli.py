@@ -394,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
         imp.set_defaults(func=_import(kind))
 
     export = sub.add_parser("export", help="export records as CSV or XLSX")
-    export.add_argument("kind", nargs="?", choices=["issues", "exchanges", "meetings", "evaluations"])
+    export.add_argument("kind", nargs="?", choices=["issues", "exchanges", "meetings", "evaluations", "people"])
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--out", help="write to this file instead of standard output")
     export.add_argument("--all", action="store_true", help="every kind, one sheet each (needs --format xlsx, --out)")

@@ -185,3 +185,12 @@ def test_the_enterprise_side_does_everything_from_the_panel(harness: Harness, mo
             assert people[user].is_guest and not people[user].is_external, user
     assert not people[COORD_SCHOOL].is_external and not people[COORD_SCHOOL].is_guest
     assert people[COORD_SCHOOL].slack_team_id == h.slack.team_id
+
+    # the college's coordinator sees them marked in App Home, as Slack's badges mark them
+    h.slack.event({"type": "app_home_opened", "user": COORD_SCHOOL, "tab": "home", "channel": "D0HOME"})
+    h.deliver()
+    home = text_of({"blocks": h.fake.home(COORD_SCHOOL)["blocks"], "text": ""})
+    mark = "external" if mode == "external" else "guest"
+    for user in ENTERPRISE_PEOPLE:
+        assert f"<@{user}>" in home and mark in home, home
+    assert f"<@{COORD_SCHOOL}>" not in home.split("People of another Slack organization")[1]

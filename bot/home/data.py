@@ -108,6 +108,17 @@ class ActionItemLine:
 
 
 @dataclass(frozen=True)
+class Outsider:
+    """Someone of a coordinated partnership whom Slack shows as of another organization, or as a guest: they
+    cannot use slash commands, and start everything from the channel's panel."""
+
+    slack_user_id: str
+    name: str
+    external: bool
+    guest: bool
+
+
+@dataclass(frozen=True)
 class Page:
     section: Section
     items: tuple[Any, ...]
@@ -150,6 +161,8 @@ class HomeData:
     action_item_total: int
     practice: PracticeRecord | None = field(default=None)
     followups: Followups | None = field(default=None)  # checklist gaps, internship evaluations
+    outsiders: tuple[Outsider, ...] = ()  # coordinators: their partnerships' external people and guests
+    outsider_total: int = 0
 
     @property
     def partnerships(self) -> tuple[str, ...]:
@@ -222,7 +235,9 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
     followups = load_followups(session, person_id=person.id, slack_user_id=slack_user_id,
                                coordinated=viewer.coordinated, taught=taught, zones=viewer.zones, now=now,
                                mentored=mentored)
+    outsiders, outsider_total = _outsiders(session, viewer) if viewer.coordinated else ((), 0)
     return HomeData(
+        outsiders=outsiders, outsider_total=outsider_total,
         user=slack_user_id, name=person.name, side=Side(person.side), language_choice=person.locale,
         roles_by_partnership=roles_by_partnership, teaches=teaches, mentors=mentors, quick_actions=quick,
         sections=sections, overview=overview,
@@ -433,6 +448,18 @@ def _next_meetings(session: Session, viewer: _Viewer, now: datetime) -> tuple[Me
     rows = session.execute(select(ranked).where(ranked.c.rn == 1).order_by(ranked.c.starts_at))
     return tuple(MeetingItem(r.id, r.title, r.starts_at, viewer.zones[r.partnership_id],
                              viewer.channels[r.partnership_id]) for r in rows)
+
+
+OUTSIDERS_SHOWN = 10
+
+
+def _outsiders(session: Session, viewer: _Viewer) -> tuple[tuple[Outsider, ...], int]:
+    member = select(Membership.person_id).where(Membership.partnership_id.in_(viewer.coordinated))
+    rows = session.execute(
+        select(Person.slack_user_id, Person.name, Person.is_external, Person.is_guest, func.count().over())
+        .where(Person.id.in_(member), or_(Person.is_external, Person.is_guest))
+        .order_by(Person.name, Person.slack_user_id).limit(OUTSIDERS_SHOWN)).all()
+    return (tuple(Outsider(r[0], r[1], bool(r[2]), bool(r[3])) for r in rows), int(rows[0][4]) if rows else 0)
 
 
 def _action_items(session: Session, person: Person) -> tuple[tuple[ActionItemLine, ...], int]:

@@ -188,6 +188,26 @@ def action_items_text(data: HomeData, t: Translator) -> str:
     return "*" + _("Your action items") + "*\n" + "\n".join(lines)
 
 
+def outsider_mark(external: bool, guest: bool, t: Translator) -> str:
+    """Slack's own badges, in words: "external" (another Slack organization), "guest"."""
+    marks = ([t.gettext("external")] if external else []) + ([t.gettext("guest")] if guest else [])
+    return t.gettext(", ").join(marks)
+
+
+def outsiders_text(data: HomeData, t: Translator) -> str:
+    """Coordinators: who in their partnerships is of another organization or a guest (they use the panel)."""
+    lines = [t.gettext("• {person} ({name}) — {mark}").format(
+        person=f"<@{o.slack_user_id}>", name=escape_within(o.name, 100), mark=outsider_mark(o.external, o.guest, t))
+        for o in data.outsiders]
+    more = data.outsider_total - len(data.outsiders)
+    if more > 0:
+        lines.append(t.ngettext("…and {count} more", "…and {count} more", more).format(count=more))
+    head = "*" + t.gettext("People of another Slack organization, and guests") + "*\n"
+    note = t.gettext("They cannot use coopbot's slash commands: they start everything from the coopbot panel "
+                     "pinned in the partnership's channel.")
+    return head + "\n".join(lines) + "\n" + note
+
+
 def quick_actions(data: HomeData, t: Translator) -> Block | None:
     _ = t.gettext
     buttons = []
@@ -249,6 +269,8 @@ def home_view(data: HomeData | None, t: Translator, *, how_to_join: str) -> Bloc
         blocks += page_blocks(data.sections[Section.APPROVALS], t)
     if data.action_items:
         blocks.append(section(action_items_text(data, t), cut=True))
+    if data.outsiders:
+        blocks.append(section(outsiders_text(data, t), cut=True))
     footer = [divider(), language_picker(data.language_choice, t)]
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS - len(footer)] + footer}  # the setting always stays
 

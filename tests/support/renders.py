@@ -36,7 +36,7 @@ from bot.exchanges import messages as exchange_messages
 from bot.exchanges.letter_fonts import LetterUnavailable
 from bot.exchanges.practice import PracticeRecord
 from bot.exchanges.state import AlreadyDecided, Overlaps
-from bot.home.data import ExchangeItem, MeetingItem, Page, Section
+from bot.home.data import ExchangeItem, MeetingItem, Outsider, Page, Section
 from bot.home.followups import EvaluationItem, Followups, ToEvaluate, followup_blocks
 from bot.home.help import help_text, status_blocks
 from bot.home.tasks import Tasks, tasks_modal
@@ -332,6 +332,9 @@ def _home(t: Translator) -> Iterator[Rendering]:
     yield "my tasks, nothing", tasks_modal(Tasks(replace(full_home(), sections={
         s: Page(s, (), 0, 0) for s in Section}, followups=None), (), ()), t, how_to_join=join)
     yield "my tasks, on no roster", tasks_modal(None, t, how_to_join=join)
+    outsiders = tuple(Outsider(f"U0EXT{n}", "李强" * 60, n % 2 == 0, n % 3 == 0) for n in range(10))
+    with_outsiders = replace(full_home(), outsiders=outsiders, outsider_total=40)
+    yield "home with external people and guests", home_view(with_outsiders, t, how_to_join=join)
     yield "coopbot panel", panel_message(1, "深圳职业技术大学–华为技术有限公司校企合作项目" * 30, t)
 
 

@@ -30,6 +30,7 @@ from bot.meetings.service import MeetingService
 from bot.panel.service import PanelService, post_panel
 from bot.problems.notify import SlackProblemNotifier
 from bot.problems.service import ProblemService
+from bot.roster.channels import ChannelService
 from bot.roster.organizations import Organizations, from_user_info
 from bot.roster.partnerships import add_partnership
 from bot.settings import Settings
@@ -54,6 +55,7 @@ class Services:
     home: HomeService
     organizations: Organizations
     panels: PanelService
+    channels: ChannelService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
 
@@ -123,4 +125,5 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         home=HomeService(database, locales, default_timezone=zone, clock=clock),
         organizations=organizations,
         panels=PanelService(database),
+        channels=ChannelService(database),
     )

@@ -39,9 +39,10 @@ def test_surface_declares_the_commands_events_and_scopes_the_app_uses() -> None:
         "help | status | digest | panel | setup | admin | checklist")
     assert isinstance(COOP, SlashCommand)
     assert SLASH_COMMANDS[:2] == (INTERN_ISSUE, COOP) and COOP_MEETING in SLASH_COMMANDS
-    assert BOT_EVENTS == ("app_home_opened", "member_joined_channel")
+    assert BOT_EVENTS == ("app_home_opened", "member_joined_channel", "channel_id_changed", "channel_shared",
+                          "channel_unshared", "shared_channel_invite_accepted", "shared_channel_invite_declined")
     assert BOT_SCOPES[:3] == ("chat:write", "commands", "users:read")
-    assert {"files:write", "im:write"} <= set(BOT_SCOPES)
+    assert {"files:write", "im:write", "pins:write"} <= set(BOT_SCOPES)  # pins: the coopbot panel
     # Slack sends member_joined_channel only for channels the app may read: public, and private
     assert {"channels:read", "groups:read"} <= set(BOT_SCOPES)
 

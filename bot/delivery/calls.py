@@ -22,9 +22,10 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery.notices import CHANNEL_ERRORS
+from bot.delivery.notices import CHANNEL_ERRORS, HOLD_ERRORS
 from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
+from models.operations import ChannelAlert
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ FIXABLE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"
 PERMANENT_ERRORS = frozenset({
     "user_not_found", "invalid_blocks", "invalid_blocks_format", "msg_too_long",
     "no_text", "cant_update_message", "message_not_found", "edit_window_closed", "invalid_arguments",
-    "restricted_action", "user_not_in_channel", "not_authorized", "invalid_metadata_format",
+    "user_not_in_channel", "not_authorized", "invalid_metadata_format",
     "invalid_metadata_schema", "metadata_too_large",
 }) | (CHANNEL_ERRORS - FIXABLE_ERRORS)
 # The token itself is refused: every message fails alike until the operator fixes the credentials, so
@@ -135,8 +136,11 @@ class SlackCalls:
         if row.kind == OutboxKind.UPLOAD:
             return self._upload(row)
         with self.db.session() as session:
+            alert = session.get(ChannelAlert, row.channel) if _is_channel(row.channel) else None
             posted = session.get(SlackMessage, row.message_key) if row.message_key else None
             parent = session.get(SlackMessage, row.thread_key) if row.thread_key else None
+        if alert is not None and alert.error in HOLD_ERRORS:  # disconnected from the enterprise: kept, not sent
+            return Outcome(OutboxStatus.PARKED, error=alert.error, retry_in=PARK_RETRY.total_seconds())
         if row.kind == OutboxKind.UPDATE:
             if posted is None:
                 # Its post is not behind it in the channel (ordering), so the post failed for good.
@@ -241,7 +245,9 @@ class SlackCalls:
             log.error("Slack refuses the bot token (%s): check SLACK_BOT_TOKEN; messages wait until it works", error)
             return Outcome(OutboxStatus.PENDING, error=keep + error, retry_in=MAX_BACKOFF, retry_after=MAX_BACKOFF,
                            outage=True)
-        if error in FIXABLE_ERRORS:
+        if error in FIXABLE_ERRORS or (error == "restricted_action" and _is_channel(row.channel)):
+            # (restricted_action in a channel: a shared channel frozen by its disconnection, or posting
+            # restricted; either is fixed by a person, then the post goes out)
             return Outcome(OutboxStatus.PARKED, error=error, retry_in=PARK_RETRY.total_seconds())
         if error in PERMANENT_ERRORS:
             return Outcome(OutboxStatus.FAILED, error=error)
@@ -251,6 +257,11 @@ class SlackCalls:
             return Outcome(OutboxStatus.PENDING, error=error, retry_in=0.0)
         return Outcome(OutboxStatus.PENDING, error=keep + (error or f"http {status_code}"),
                        retry_in=backoff(row.attempts))
+
+
+def _is_channel(conversation: str) -> bool:
+    """A channel (C…, G…), not a person (U…, W…), a DM (D…) or an App Home."""
+    return conversation[:1] in ("C", "G")
 
 
 def backoff(attempts: int) -> float:

@@ -30,6 +30,8 @@ def _need(args: dict[str, Any], *names: str, error: str = "invalid_arguments") -
 def _check_message(fake: FakeSlack, args: dict[str, Any], channel: str) -> None:
     if channel in fake.not_in_channel:
         raise SlackError("not_in_channel")
+    if channel in fake.frozen:  # a shared channel disconnected from this organization
+        raise SlackError("restricted_action")
     blocks = args.get("blocks")
     if blocks is not None:
         problems = block_problems(blocks, most=MAX_MESSAGE_BLOCKS)

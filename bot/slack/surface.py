@@ -41,7 +41,13 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = tuple(_declared)
 
 BOT_EVENTS: tuple[str, ...] = (
     "app_home_opened",  # App Home dashboard
-    "member_joined_channel",  # the bot was invited: deliver what waited for that channel
+    "member_joined_channel",  # the bot was invited: deliver what waited for that channel, post its panel
+    # Slack Connect: a channel shared later changes its id; disconnected, its posts are held until shared again
+    "channel_id_changed",
+    "channel_shared",
+    "channel_unshared",
+    "shared_channel_invite_accepted",
+    "shared_channel_invite_declined",
 )
 
 BOT_SCOPES: tuple[str, ...] = (

@@ -21,7 +21,7 @@ from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_requests import SlackRequests
 from bot.storage.db import Database
 from models.problem import Problem
-from models.roster import Intern, Person
+from models.roster import Intern, Partnership, Person
 from tests.support.cli import COOPBOT, free_port, operator_env, run
 from tests.support.harness import INTERNS_CSV, PEOPLE_CSV, seed_roster
 from tests.support.slack import BOT_TOKEN, SIGNING_SECRET
@@ -187,10 +187,23 @@ def test_a_partnership_added_in_the_middle_of_a_quarter_is_asked_to_schedule_its
         [button] = [e for b in call.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
         assert button["value"].endswith(f":{quarter}")
     added = run(["partnership", "add", "--name", "Third", "--school", "S", "--enterprise", "E", "--channel",
-                 "C0THIRD", "--timezone", "Asia/Shanghai"], cli_env, tmp_path)
+                 "C0THIRD", "--timezone", "Asia/Shanghai", "--enterprise-language", "zh_CN"], cli_env, tmp_path)
     assert added.returncode == 0, added.stderr
     assert f"quarterly prompt: posted Q{quarter[-1]} {today.year}'s prompt to schedule the review" in added.stdout
     fake.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "C0THIRD")
+    # the channel's coopbot panel comes first, and is pinned; the enterprise side's language is kept
+    fake.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "C0THIRD"
+                  and "panel_my_tasks" in json.dumps(c.args.get("blocks")))
+    fake.wait_for("pins.add", where=lambda c: c.args.get("channel") == "C0THIRD")
+    assert fake.messages("C0THIRD")[0]["pinned_to"] == ["C0THIRD"]
+    database = Database(cli_env["DATABASE_URL"])
+    with database.session() as session:
+        third = session.scalar(select(Partnership).where(Partnership.name == "Third"))
+        assert third is not None and (third.enterprise_language, third.school_language) == ("zh_CN", None)
+    database.dispose()
+    bad = run(["partnership", "add", "--name", "Fourth", "--school", "S", "--enterprise", "E", "--channel",
+               "C0FOURTH", "--school-language", "klingon"], cli_env, tmp_path)
+    assert bad.returncode != 0 and "--school-language" in bad.stderr
     again = run(["jobs", "run", "quarterly-prompt"], {**cli_env, "SLACK_BOT_TOKEN": BOT_TOKEN,
                                                       "SLACK_API_URL": fake.url}, tmp_path)
     assert again.returncode == 0, again.stderr

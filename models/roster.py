@@ -41,6 +41,9 @@ class Partnership(Base):
     # another Slack organization: users.info returns them no locale). None: the partnership's language.
     school_language: Mapped[str | None] = mapped_column(String(16))
     enterprise_language: Mapped[str | None] = mapped_column(String(16))
+    # What the channel's coopbot panel last said (a digest of its text and blocks): a change of labels or
+    # language is posted over it (bot.panel.service.refresh_changed_panels)
+    panel_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="partnership")

@@ -16,6 +16,7 @@ from bot.digests import jobs as digests
 from bot.exchanges import jobs as exchanges
 from bot.internships import jobs as internships
 from bot.meetings import jobs as meetings
+from bot.panel import jobs as panel
 from bot.problems import jobs as problems
 from bot.storage import jobs as storage
 from scheduler.spec import JobName, JobReport, JobSpec, Reminder, ReportLine
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # Problems first: a broken meeting reminder must not keep a P1 problem from reaching the coordinators.
 REMINDERS: tuple[Reminder, ...] = (*problems.REMINDERS, *meetings.REMINDERS, *exchanges.REMINDERS,
-                                   *internships.REMINDERS)
+                                   *internships.REMINDERS, *panel.REMINDERS)
 
 
 def reminders(services: Services, now: datetime) -> int:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.panel.ids import PanelActionId
 from bot.problems.ids import ProblemActionId
 from models.delivery import OutboxMessage, OutboxStatus
 from models.operations import ChannelAlert
 from models.roster import Partnership
+from scheduler.jobs import run_by_hand as run_job
 from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness
 from tests.support.slack import BOT_TOKEN, buttons, text_of
 
@@ -133,3 +134,18 @@ def test_the_panel_is_posted_again_when_deleted_and_on_coop_panel(harness: Harne
     assert "not a partnership's channel" in elsewhere
     outsider = h.slack.command("/coop", "panel", user_id="U0OUTSIDER").json()["text"]
     assert "only people on this partnership's roster" in outsider
+
+
+def test_a_panel_whose_words_changed_is_updated_in_place_by_the_reminders_job(harness: Harness) -> None:
+    h = harness
+    event(h, {"type": "member_joined_channel", "user": h.fake.bot_user_id, "channel": CHANNEL, "channel_type": "C"})
+    [panel] = h.channel_messages()
+    assert run_job("reminders", h.services).done == 0  # nothing changed: no call to Slack
+    with h.db.transaction() as session:
+        session.execute(update(Partnership).where(Partnership.channel_id == CHANNEL).values(language="zh_CN"))
+    report = run_job("reminders", h.services)
+    assert report.done == 1 and any(line.what == "panels: 1" for line in report.lines)
+    h.deliver()
+    [updated] = h.channel_messages()
+    assert updated["ts"] == panel["ts"] and updated["edited"] and "上报实习问题" in str(updated["blocks"])
+    assert run_job("reminders", h.services).done == 0

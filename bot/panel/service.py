@@ -4,6 +4,10 @@ through the outbox, in the transaction that decided it."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from typing import Any
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -17,10 +21,16 @@ from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessag
 from models.roster import Membership, Partnership, Person
 
 
+def _render(partnership: Partnership) -> tuple[str, list[dict[str, Any]], str]:
+    text, blocks = panel_message(partnership.id, partnership.name, translator(partnership.language))
+    digest = hashlib.sha256(json.dumps([text, blocks], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return text, blocks, digest
+
+
 def post_panel(session: Session, partnership: Partnership) -> None:
     """Post (and pin) the partnership's panel in its channel, in the transaction that gave it the channel."""
     session.execute(delete(SlackMessage).where(SlackMessage.key == panel_key(partnership.id)))
-    text, blocks = panel_message(partnership.id, partnership.name, translator(partnership.language))
+    text, blocks, partnership.panel_digest = _render(partnership)
     outbox.post(session, channel=partnership.channel_id, text=text, blocks=blocks, key=panel_key(partnership.id),
                 pin=True)
 
@@ -33,8 +43,22 @@ def refresh_panel(session: Session, partnership: Partnership) -> None:
         if not _post_waiting(session, key):
             post_panel(session, partnership)
         return
-    text, blocks = panel_message(partnership.id, partnership.name, translator(partnership.language))
+    text, blocks, partnership.panel_digest = _render(partnership)
     outbox.update(session, key=key, channel=partnership.channel_id, text=text, blocks=blocks, repost=True)
+
+
+def refresh_changed_panels(db: Database) -> int:
+    """Update the posted panels whose words changed since they were posted (a new release's labels, the
+    partnership's language); each is posted again if someone deleted it. Returns how many."""
+    changed = 0
+    with db.transaction() as session:
+        posted = select(SlackMessage.key).where(SlackMessage.key.like("panel:%"))
+        keys = set(session.scalars(posted))
+        for partnership in session.scalars(select(Partnership).order_by(Partnership.id)):
+            if panel_key(partnership.id) in keys and _render(partnership)[2] != partnership.panel_digest:
+                refresh_panel(session, partnership)
+                changed += 1
+    return changed
 
 
 def _post_waiting(session: Session, key: str) -> bool:

@@ -29,10 +29,12 @@ def upgrade() -> None:
     with op.batch_alter_table('partnership') as batch:
         batch.add_column(sa.Column('school_language', sa.String(length=16), nullable=True))
         batch.add_column(sa.Column('enterprise_language', sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column('panel_digest', sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('partnership') as batch:
+        batch.drop_column('panel_digest')
         batch.drop_column('enterprise_language')
         batch.drop_column('school_language')
     with op.batch_alter_table('person') as batch:

@@ -17,25 +17,31 @@ HEADER = ("slack_user_id", "name", "email", "side", "roles", "partnership", "sla
           "external", "guest")
 MOMENTS: frozenset[str] = frozenset()
 _ROLE_ORDER = {role: n for n, role in enumerate(Role)}
+_BATCH = 500
 
 
 def iter_people_rows(db: Database) -> Iterator[Row]:
-    """Every person's roles per partnership, by partnership and person (one query; rosters are small)."""
-    query = (select(Person.slack_user_id, Person.name, Person.email, Person.side, Partnership.name, Membership.role,
+    """Every person's roles per partnership, by partnership and person, fetched in batches (a server-side cursor
+    on PostgreSQL): a person's roles in a partnership are consecutive rows, joined into one."""
+    query = (select(Partnership.name, Person.slack_user_id, Person.name, Person.email, Person.side, Membership.role,
                     Person.slack_team_id, Person.slack_enterprise_id, Person.is_external, Person.is_guest)
              .join(Membership, Membership.person_id == Person.id)
              .join(Partnership, Partnership.id == Membership.partnership_id)
-             .order_by(Partnership.name, Person.slack_user_id))
+             .order_by(Partnership.name, Person.slack_user_id, Membership.role)
+             .execution_options(yield_per=_BATCH))
     with db.session() as session:
-        rows = session.execute(query).all()
-    grouped: dict[tuple[str, str], list[Role]] = {}
-    first: dict[tuple[str, str], Row] = {}
-    for uid, name, email, side, partnership, role, team, enterprise, external, guest in rows:
-        key = (partnership, uid)
-        grouped.setdefault(key, []).append(Role(role))
-        first.setdefault(key, [uid, name, email or "", Side(side).value, "", partnership, team or "",
-                               enterprise or "", yes_no(bool(external)), yes_no(bool(guest))])
-    for key, roles in grouped.items():
-        row = list(first[key])
-        row[4] = ";".join(r.value for r in sorted(set(roles), key=_ROLE_ORDER.__getitem__))
-        yield row
+        current: Row | None = None
+        roles: set[Role] = set()
+        for partnership, uid, name, email, side, role, team, enterprise, external, guest in session.execute(query):
+            if current is None or (current[5], current[0]) != (partnership, uid):
+                if current is not None:
+                    yield _with_roles(current, roles)
+                current, roles = [uid, name, email or "", Side(side).value, "", partnership, team or "",
+                                  enterprise or "", yes_no(bool(external)), yes_no(bool(guest))], set()
+            roles.add(Role(role))
+        if current is not None:
+            yield _with_roles(current, roles)
+
+
+def _with_roles(row: Row, roles: set[Role]) -> Row:
+    return [*row[:4], ";".join(r.value for r in sorted(roles, key=_ROLE_ORDER.__getitem__)), *row[5:]]

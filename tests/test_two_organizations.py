@@ -81,8 +81,7 @@ def view_text(view: dict[str, Any]) -> str:
 
 def status_of(h: Harness, model: Any) -> Any:
     with h.db.session() as session:
-        [row] = session.scalars(select(model)).all()
-        return row.status
+        return session.scalars(select(model).order_by(model.id)).first().status
 
 
 @pytest.mark.parametrize("mode", ["external", "guest"])
@@ -117,6 +116,19 @@ def test_the_enterprise_side_does_everything_from_the_panel(harness: Harness, mo
     assert h.slack.view_submission(note, fill(note, {"text": "已处理"}), user_id=MENTOR).text == ""
     h.deliver()
     assert status_of(h, Problem) == ProblemStatus.RESOLVED
+
+    # a problem the college reports waits on the mentor: My tasks lists it, and acknowledging works from there
+    assert h.report(COORD_SCHOOL, student_id="S2024002", category="conduct", severity="p3",
+                    description="迟到三次").text == ""
+    h.deliver()
+    tasks = my_tasks(h, MENTOR)
+    assert "待您受理" in view_text(tasks) and "迟到三次" in view_text(tasks)
+    click_in(h, MENTOR, tasks, ProblemActionId.ACKNOWLEDGE)
+    h.deliver()
+    with h.db.session() as session:
+        acknowledged = session.scalar(select(Problem.status).where(Problem.description == "迟到三次"))
+    assert acknowledged == ProblemStatus.ACKNOWLEDGED
+    assert "迟到三次" not in view_text(my_tasks(h, MENTOR))
 
     # an enterprise engineer requests an exchange from the panel; both sides review it
     h.click(MEMBER, PanelActionId.REQUEST_EXCHANGE, the_panel(h))

@@ -110,7 +110,7 @@ def register(app: App, services: Services) -> None:
             picked = forms.as_id(read(values, "partnership"))
             if picked is None:
                 raise FormRejected({"partnership": "missing"})
-            return admin.link_channel(user, picked, channel, key)
+            return admin.link_channel(user, picked, channel, key, forms.read_side_languages(values))
 
         _submit(services, ack, body, view, change, error_block="partnership")
 

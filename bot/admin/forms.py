@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from bot.admin.service import EndForm, InternForm, PartnershipChoice, PersonForm, SupervisorsForm
-from bot.i18n.catalog import N_, Translator
+from bot.i18n.catalog import LANGUAGE_NAMES, N_, Translator
 from bot.roster.rules import RosterProblem
 from bot.slack.blocks import actions, button, context, plain, section
 from bot.slack.forms import State, input_block, modal, option, read
@@ -84,9 +84,36 @@ def setup_modal(t: Translator, channel_id: str, choices: list[PartnershipChoice]
         picker["initial_option"] = options[0]
     text = _("<#{channel}> will become the partnership's channel: problem reports, meetings and digests are "
              "posted there.").format(channel=channel_id)
-    blocks = [section(text), input_block("partnership", _("Partnership"), picker)]
+    blocks = [section(text), input_block("partnership", _("Partnership"), picker),
+              *(side_language_block(block_id, label, t) for block_id, label in (
+                  ("school_language", _("The college's people read")),
+                  ("enterprise_language", _("The enterprise's people read"))))]
     return modal(AdminCallback.SETUP, _("Link this channel"), blocks, submit=_("Link"), close=_("Cancel"),
                  private_metadata=json.dumps({"channel_id": channel_id}))
+
+
+SAME_LANGUAGE = "partnership"  # a side's language picker: "the partnership's language" (none of its own)
+
+
+def side_language_block(block_id: str, label: str, t: Translator) -> dict[str, Any]:
+    """An optional picker of one side's language, for its people whose Slack gives none (people of another
+    Slack organization); left empty, the side keeps what it had. Language names are shown in themselves."""
+    options = [option(name, code) for code, name in LANGUAGE_NAMES.items()]
+    options.append(option(t.gettext("The partnership's language"), SAME_LANGUAGE))
+    return input_block(block_id, label, {"type": "static_select", "action_id": "value", "options": options},
+                       optional=True, hint=t.gettext("For those who chose no language and whose Slack gives none "
+                                                     "(people of another Slack organization). Empty: unchanged."))
+
+
+def read_side_languages(values: State) -> dict[str, str | None]:
+    """{"school_language"|"enterprise_language": a language, or None for the partnership's} for the pickers
+    answered; raises nothing: the service refuses a language we do not have."""
+    found: dict[str, str | None] = {}
+    for block_id in ("school_language", "enterprise_language"):
+        picked = _str(values, block_id)
+        if picked:
+            found[block_id] = None if picked == SAME_LANGUAGE else picked
+    return found
 
 
 def menu_modal(t: Translator, choices: list[PartnershipChoice]) -> dict[str, Any]:
@@ -252,6 +279,8 @@ _CODE_WORDS = {
     ("name", "shared_person"): N_("This person is also on the roster of a partnership you do not coordinate: "
                                   "leave their name as it is (its coordinators, or `coopbot people import`, can "
                                   "change it)."),
+    ("school_language", "unknown_language"): N_("Choose a language from the list."),
+    ("enterprise_language", "unknown_language"): N_("Choose a language from the list."),
     ("email", "shared_person"): N_("This person is also on the roster of a partnership you do not coordinate: "
                                    "leave their email as it is (its coordinators, or `coopbot people import`, can "
                                    "change it)."),

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.delivery import outbox
 from bot.errors import CoopError, NotAllowed, NotFound
-from bot.i18n.catalog import translator
+from bot.i18n.catalog import available_languages, translator
 from bot.panel.service import post_panel
 from bot.permissions import Action, Subject, find_person, partnerships_allowing, require
 from bot.roster import partnerships as partnership_rules
@@ -149,28 +149,40 @@ class AdminService:
             return [InternChoice(i.id, i.name, i.student_id) for i in rows]
 
     # --- changing ----------------------------------------------------------------------------------
-    def link_channel(self, slack_user_id: str, partnership_id: int, channel_id: str, source_key: str) -> bool:
-        """Make `channel_id` the partnership's channel and say so there. False when nothing changed
-        (a retry, or already linked)."""
+    def link_channel(self, slack_user_id: str, partnership_id: int, channel_id: str, source_key: str,
+                     side_languages: dict[str, str | None] | None = None) -> bool:
+        """Make `channel_id` the partnership's channel and say so there (with its coopbot panel), and set the
+        languages of its sides given (None: the partnership's). False when nothing changed (a retry, or already
+        so)."""
         try:
             channel = _CHANNEL.validate_python(channel_id)
         except ValidationError:
             raise FormRejected({"partnership": "bad_channel"}) from None
+        wrong = {block: "unknown_language" for block, language in (side_languages or {}).items()
+                 if block not in ("school_language", "enterprise_language")
+                 or (language is not None and language not in available_languages())}
+        if wrong:
+            raise FormRejected(dict(wrong))
 
         def change(session: Session, partnership: Partnership, actor: Person) -> bool:
             taken = session.scalar(select(Partnership.id).where(Partnership.channel_id == channel,
                                                                 Partnership.id != partnership.id))
             if taken is not None:
                 raise FormRejected({"partnership": "channel_taken"})
-            if partnership.channel_id == channel:
-                return False
             before = partnership_rules.snapshot(partnership)
+            for column, language in (side_languages or {}).items():
+                setattr(partnership, column, language)
+            linked = partnership.channel_id != channel
             partnership.channel_id = channel
+            after = partnership_rules.snapshot(partnership)
+            if after == before:
+                return False
             audit.record(session, actor=slack_user_id, action="partnership.update", entity_type="partnership",
-                         entity_id=partnership.id, before=before, after=partnership_rules.snapshot(partnership))
-            outbox.post(session, channel=channel, text=announce_link(partnership.name, partnership.language),
-                        notify_user=slack_user_id)
-            post_panel(session, partnership)  # the buttons people of the other organization start from
+                         entity_id=partnership.id, before=before, after=after)
+            if linked:
+                outbox.post(session, channel=channel, text=announce_link(partnership.name, partnership.language),
+                            notify_user=slack_user_id)
+                post_panel(session, partnership)  # the buttons people of the other organization start from
             return True
 
         return self._submit(slack_user_id, partnership_id, Action.LINK_CHANNEL, source_key, change)

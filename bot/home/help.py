@@ -57,8 +57,7 @@ def help_text(t: Translator, data: HomeData | None, *, how_to_join: str) -> str:
             line = _("{permission} (never as {relations})").format(permission=line, relations=barred)
         lines.append(line)
     lines += [_("• `/coop status` — your problems, exchanges, action items and next meeting."),
-              _("• `/coop panel` — post this channel's coopbot panel again: its buttons start everything, also for "
-                "people of another Slack organization and guests, who cannot use slash commands."),
+              _("• `/coop panel` — post this channel's coopbot panel again: buttons for everything."),
               _("• `/coop help` — this help."),
               _("Your App Home (the bot's *Home* tab) shows the same, with buttons to act.")]
     return "\n".join(lines)

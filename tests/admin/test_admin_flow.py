@@ -86,6 +86,31 @@ def test_setup_links_the_channel_once_and_says_so_there(harness: Harness) -> Non
     assert PanelActionId.MY_TASKS in buttons(panel) and panel.get("pinned_to") == ["C0NEWCHAN"]
 
 
+def test_setup_sets_each_sides_language(harness: Harness) -> None:
+    """The enterprise's people in another Slack organization get no locale from Slack: /coop setup sets the
+    language each side reads, in the channel already linked too; a forged language is refused inline."""
+    h = harness
+    h.slack.command("/coop", "setup", user_id=COORD_SCHOOL, channel_id=CHANNEL)
+    view = h.fake.wait_for("views.open", count=1) and h.last_modal()
+    assert {"school_language", "enterprise_language"} <= {b.get("block_id") for b in view["blocks"]}
+    answers = {"partnership": str(_pid(h)), "enterprise_language": "zh_CN"}
+    assert _submit(h, view, answers, COORD_SCHOOL) == {}
+    with h.db.session() as session:
+        languages = session.execute(select(Partnership.school_language, Partnership.enterprise_language)
+                                    .where(Partnership.name == HUAWEI)).one()
+    assert tuple(languages) == (None, "zh_CN")
+    [entry] = _audits(h, "partnership.update")
+    assert entry.after and entry.after["enterprise_language"] == "zh_CN"
+    h.deliver()
+    assert h.channel_messages() == []  # the channel was already linked: nothing to announce
+    again = h.last_modal()
+    forged = {"text": {"type": "plain_text", "text": "Klingon"}, "value": "tlh"}
+    values = fill(again, {"partnership": str(_pid(h))})
+    values["enterprise_language"] = {"value": {"type": "static_select", "selected_option": forged}}
+    reply = h.slack.view_submission(again, values, user_id=COORD_SCHOOL)
+    assert reply.json()["errors"] == {"enterprise_language": "Choose a language from the list."}
+
+
 def test_setup_is_refused_to_others_and_outside_channels(harness: Harness) -> None:
     h = harness
     assert "only the partnership's coordinators" in h.slack.command("/coop", "setup", user_id=TEACHER).json()["text"]

@@ -206,3 +206,10 @@ def test_the_enterprise_side_does_everything_from_the_panel(harness: Harness, mo
     for user in ENTERPRISE_PEOPLE:
         assert f"<@{user}>" in home and mark in home, home
     assert f"<@{COORD_SCHOOL}>" not in home.split("People of another Slack organization")[1]
+    # and in /coop admin, counted per partnership
+    opened = len(h.fake.calls_to("views.open"))
+    h.slack.command("/coop", "admin", user_id=COORD_SCHOOL)
+    menu = h.fake.wait_for("views.open", count=opened + 1) and h.last_modal()
+    counted = "⇄ 3 of another Slack organization, 0 guests" if mode == "external" else (
+        "⇄ 0 of another Slack organization, 3 guests")
+    assert counted in view_text(menu), view_text(menu)

@@ -121,7 +121,12 @@ def menu_modal(t: Translator, choices: list[PartnershipChoice]) -> dict[str, Any
     _ = t.gettext
     blocks: list[dict[str, Any]] = []
     for c in choices[:45]:  # two blocks each, within Slack's 100
-        blocks.append(section(f"*{escape_within(c.name, 2000)}* · <#{c.channel_id}>"))
+        outsiders = ""
+        if c.external or c.guests:  # they cannot use slash commands: the channel's panel is theirs
+            outsiders = "\n" + _("⇄ {external} of another Slack organization, {guests} guests: they start "
+                                  "everything from the channel's coopbot panel.").format(
+                external=c.external, guests=c.guests)
+        blocks.append(section(f"*{escape_within(c.name, 2000)}* · <#{c.channel_id}>{outsiders}"))
         blocks.append(actions([button(action, _(label), c.id) for action, label in MENU_BUTTONS.items()],
                               block_id=f"admin:{c.id}"))
     return modal(AdminCallback.MENU, _("Administer"), blocks, submit=None, close=_("Close"))

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,8 @@ class PartnershipChoice:
     name: str
     channel_id: str
     today: date | None = None  # in the partnership's timezone, when asked for
+    external: int = 0  # people on its roster of another Slack organization (partnerships_for)
+    guests: int = 0  # and guests of the workspace
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ class AdminService:
             if not ids:
                 raise NotAllowed(action.value)
             rows = session.scalars(select(Partnership).where(Partnership.id.in_(ids)).order_by(Partnership.name))
-            found = [PartnershipChoice(p.id, p.name, p.channel_id) for p in rows]
+            marks = _organization_marks(session, list(ids))
+            found = [PartnershipChoice(p.id, p.name, p.channel_id, None, *marks.get(p.id, (0, 0))) for p in rows]
         here = [p for p in found if p.channel_id == channel_id]
         return here or found
 
@@ -345,6 +348,19 @@ class AdminService:
                 if session.get(ProcessedRequest, source_key) is not None:
                     return False
             raise
+
+
+def _organization_marks(session: Session, partnership_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per partnership: how many on its roster are of another Slack organization, and how many are guests."""
+    people = (select(Membership.partnership_id, Person.id, Person.is_external, Person.is_guest)
+              .join(Person, Person.id == Membership.person_id)
+              .where(Membership.partnership_id.in_(partnership_ids), or_(Person.is_external, Person.is_guest))
+              .distinct().subquery())
+    rows = session.execute(select(people.c.partnership_id,
+                                  func.sum(case((people.c.is_external, 1), else_=0)),
+                                  func.sum(case((people.c.is_guest, 1), else_=0)))
+                           .group_by(people.c.partnership_id))
+    return {pid: (int(external or 0), int(guests or 0)) for pid, external, guests in rows}
 
 
 def announce_link(name: str, language: str) -> str:

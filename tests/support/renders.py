@@ -401,6 +401,8 @@ def _administration(t: Translator) -> Iterator[Rendering]:
     for listed in (choices[:1], choices):
         yield "setup modal", admin_forms.setup_modal(t, "C0PARTNER", listed)
     yield "administration menu", admin_forms.menu_modal(t, choices)
+    marked = [replace(c, external=12, guests=3) for c in choices]
+    yield "administration menu with external people and guests", admin_forms.menu_modal(t, marked)
     for action in admin_forms.FORM_CALLBACKS:
         yield f"administration form {action}", admin_forms.form_modal(action, t, choices[0])
     problems = [RosterProblem(field, code, side=side, role=role, student_ids=ids)

@@ -121,6 +121,8 @@ def test_the_enterprise_side_does_everything_from_the_panel(harness: Harness, mo
     assert h.report(COORD_SCHOOL, student_id="S2024002", category="conduct", severity="p3",
                     description="迟到三次").text == ""
     h.deliver()
+    notice = text_of(h.fake.messages("D" + MENTOR)[-1])
+    assert "欧阳娜娜" in notice and "P3 – 一般" in notice  # the DM too is in their side's language
     tasks = my_tasks(h, MENTOR)
     assert "待您受理" in view_text(tasks) and "迟到三次" in view_text(tasks)
     click_in(h, MENTOR, tasks, ProblemActionId.ACKNOWLEDGE)

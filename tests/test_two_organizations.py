@@ -15,13 +15,15 @@ from sqlalchemy import select, update
 from bot.devtools.slack_requests import fill
 from bot.exchanges import jobs
 from bot.exchanges.ids import ExchangeActionId
+from bot.internships.ids import InternshipActionId
 from bot.meetings.ids import MeetingActionId
 from bot.panel.ids import PanelActionId
 from bot.problems.ids import ProblemActionId
 from models.exchange import Exchange, ExchangeStatus
+from models.internship import InternshipEvaluation
 from models.meeting import MeetingInvitee, Rsvp
 from models.problem import Problem, ProblemStatus
-from models.roster import Partnership, Person
+from models.roster import Intern, Partnership, Person
 from tests.support.exchanges import END, START, decide, moment
 from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MEMBER, MENTOR, Harness
 from tests.support.meetings import initial_answers, local_today
@@ -215,3 +217,18 @@ def test_the_enterprise_side_does_everything_from_the_panel(harness: Harness, mo
     counted = "⇄ 3 of another Slack organization, 0 guests" if mode == "external" else (
         "⇄ 0 of another Slack organization, 3 guests")
     assert counted in view_text(menu), view_text(menu)
+
+    # an internship ends: the mentor sends its evaluation from My tasks
+    with h.db.transaction() as session:
+        session.execute(update(Intern).where(Intern.student_id == "S2024001")
+                        .values(end_date=local_today() - timedelta(days=3)))
+    tasks = my_tasks(h, MENTOR)
+    assert "待填写的实习鉴定" in view_text(tasks) and "张伟" in view_text(tasks)
+    click_in(h, MENTOR, tasks, InternshipActionId.EVALUATE, str(h.intern_id("S2024001")))
+    form = h.last_modal()
+    grades = {"attendance": "good", "professional_skills": "good", "attitude": "good", "safety_awareness": "good",
+              "teamwork": "good", "certificate": ["issued"]}
+    assert h.slack.view_submission(form, fill(form, grades), user_id=MENTOR).text == ""
+    with h.db.session() as session:
+        assert session.scalar(select(InternshipEvaluation.intern_id)) == h.intern_id("S2024001")
+    assert "张伟" not in view_text(my_tasks(h, MENTOR))

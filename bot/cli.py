@@ -229,7 +229,8 @@ def cmd_partnership_add(args: argparse.Namespace) -> int:
     try:
         data = PartnershipInput(name=args.name, school=args.school, enterprise=args.enterprise,
                                 channel_id=args.channel, timezone=args.timezone, language=args.language,
-                                school_channel_id=args.school_channel)
+                                school_channel_id=args.school_channel, school_language=args.school_language,
+                                enterprise_language=args.enterprise_language)
     except ValidationError as exc:
         for field, message in field_errors(exc):
             print(f"coopbot partnership add: --{_flag((field,))}: {message}", file=sys.stderr)
@@ -355,7 +356,7 @@ def _shown_url(url: str) -> str:
 
 def _flag(loc: tuple[int | str, ...]) -> str:
     name = str(loc[0]) if loc else "?"
-    return {"channel_id": "channel", "school_channel_id": "school-channel"}.get(name, name)
+    return {"channel_id": "channel"}.get(name, name).replace("_", "-")
 
 
 def _port(text: str) -> int:
@@ -434,6 +435,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--timezone", help="IANA zone, e.g. Asia/Shanghai (default COOPBOT_TIMEZONE)")
     add.add_argument("--language", default="en",
                      help="language of the channel posts and digests: en or zh_CN (default en)")
+    add.add_argument("--school-language", default=None,
+                     help="language of the college's people who chose none and whose Slack gives none "
+                          "(default: --language)")
+    add.add_argument("--enterprise-language", default=None,
+                     help="language of the enterprise's people who chose none and whose Slack gives none, "
+                          "e.g. in another Slack organization (default: --language)")
     add.set_defaults(func=cmd_partnership_add)
     partnership.add_parser("list", help="list partnerships").set_defaults(func=cmd_partnership_list)
     link = partnership.add_parser("link", help="OAuth mode: the workspace whose installation hosts its channel")
@@ -458,7 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export records as CSV or XLSX")
     export.add_argument("kind", nargs="?", choices=["issues", "exchanges", "meetings", "evaluations", "plans",
-                                                       "recruitment", "ledger"])
+                                                       "recruitment", "ledger", "people"])
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--out", help="write to this file instead of standard output")
     export.add_argument("--all", action="store_true", help="every kind, one sheet each (needs --format xlsx, --out)")

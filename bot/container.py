@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.admin.service import AdminService
 from bot.compliance.service import ComplianceService
@@ -30,6 +31,7 @@ from bot.internships.service import InternshipService
 from bot.meetings.notify import SlackMeetingNotifier
 from bot.meetings.quarterly import PromptResult
 from bot.meetings.service import MeetingService
+from bot.panel.service import PanelService, post_panel
 from bot.plans.notify import SlackPlanNotifier
 from bot.plans.service import PlanService
 from bot.problems.notify import SlackProblemNotifier
@@ -37,6 +39,8 @@ from bot.problems.service import ProblemService
 from bot.recruitment.notify import SlackRecruitmentNotifier
 from bot.recruitment.service import RecruitmentService
 from bot.reviews.service import ReviewService
+from bot.roster.channels import ChannelService
+from bot.roster.organizations import Organizations, from_user_info
 from bot.roster.partnerships import add_partnership
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -64,6 +68,9 @@ class Services:
     reviews: ReviewService
     cooperation: CooperationService
     exports: ExportService
+    organizations: Organizations
+    panels: PanelService
+    channels: ChannelService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
     # OAuth mode only (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): every workspace's installation and token.
@@ -72,10 +79,15 @@ class Services:
     def add_partnership(self, data: PartnershipInput, actor: str = "cli") -> tuple[Partnership, PromptResult]:
         """A new partnership and, in the same transaction, this quarter's prompt to schedule its review in
         its channel: one added in the middle of a quarter is asked now, not at the next quarter's start
-        (delivered by a running server, once the bot is in the channel)."""
+        (delivered by a running server, once the bot is in the channel). The channel's coopbot panel comes
+        first."""
         prompted: list[PromptResult] = []
-        partnership = add_partnership(self.db, data, actor, then=lambda session, added: prompted.append(
-            self.meetings.prompt_added(session, added.id, self.clock())))
+
+        def then(session: Session, added: Partnership) -> None:
+            post_panel(session, added)  # first, so it is the channel's first message (and pinned)
+            prompted.append(self.meetings.prompt_added(session, added.id, self.clock()))
+
+        partnership = add_partnership(self.db, data, actor, then=then)
         return partnership, prompted[0]
 
     def lazy_translator_for(self, slack_user_id: str) -> Translator:
@@ -126,7 +138,9 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
     web = client or make_client(settings)
     # OAuth mode: which installation to ask about a person is issue #20's to know; until then their Slack locale
     # is not read (their own choice, else the partnership's language), rather than asked without a token.
-    locales = SlackLocales(None if settings.oauth_mode else web)
+    organizations = Organizations(database)
+    locales = SlackLocales(None if settings.oauth_mode else web,
+                           on_user=lambda user, info: organizations.learn(user, from_user_info(info)))
     zone, holidays = settings.coopbot_timezone, settings.coopbot_holidays
     return Services(
         settings=settings, db=database, client=web, clock=clock, locales=locales,
@@ -150,6 +164,9 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
                               clock=clock),
         cooperation=CooperationService(database, locales, default_timezone=zone, clock=clock),
         exports=ExportService(database, default_timezone=zone, clock=clock),
+        organizations=organizations,
+        panels=PanelService(database),
+        channels=ChannelService(database),
     )
 
 

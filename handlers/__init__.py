@@ -18,6 +18,7 @@ from handlers import (
     installs,
     internships,
     meetings,
+    panel,
     problems,
     recruitment,
 )
@@ -31,6 +32,7 @@ def register_all(app: App, services: Services) -> None:
     exchanges.register(app, services)
     internships.register(app, services)
     home.register(app, services)
+    panel.register(app, services)
     admin.register(app, services)
     compliance.register(app, services)
     cooperation.register(app, services)

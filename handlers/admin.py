@@ -113,7 +113,8 @@ def register(app: App, services: Services) -> None:
             school_side = read(values, "use") == forms.SETUP_SCHOOL_SIDE  # the service checks the side
             college = read(values, "college")
             return admin.link_channel(user, picked, channel, key, school_side=school_side,
-                                      college=college if isinstance(college, str) else None)
+                                      college=college if isinstance(college, str) else None,
+                                      side_languages=forms.read_side_languages(values))
 
         _submit(services, ack, body, view, change, error_block="partnership")
 

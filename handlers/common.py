@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from bot.container import Services
 
 log = logging.getLogger(__name__)
-__all__ = ["action_value_int", "how_to_get_added", "refusal", "tell_privately", "user_id"]
+__all__ = ["action_value_int", "how_to_get_added", "open_view", "refusal", "tell_privately", "user_id"]
 
 
 def refusal(error: CoopError, t: Translator) -> str:
@@ -85,6 +85,16 @@ def _shown_over(client: WebClient, body: dict[str, Any], view: dict[str, Any], t
         log.info("refusal not shown over the view (%s); sending it as a DM", type(exc).__name__)
         return False
     return True
+
+
+def open_view(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """Open a form for the person who clicked: pushed over the modal the button is in (e.g. "My tasks"), where
+    Slack would not open a second one, else opened."""
+    current = body.get("view")
+    if isinstance(current, dict) and current.get("type") == "modal":
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def user_id(body: dict[str, Any]) -> str:

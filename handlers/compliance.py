@@ -16,7 +16,7 @@ from bot.i18n.catalog import Translator
 from bot.permissions import Action
 from bot.slack.forms import named_option
 from bot.slack.text import escape_within
-from handlers.common import action_value_int, how_to_get_added, refusal, tell_privately, user_id
+from handlers.common import action_value_int, how_to_get_added, open_view, refusal, tell_privately, user_id
 
 
 def only_teachers(error: CoopError, t: Translator) -> str:
@@ -57,7 +57,7 @@ def coop_checklist(services: Services, ack: Ack, body: dict[str, Any], client: W
         ack(text=only_teachers(exc, t), response_type="ephemeral")
         return
     ack()
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    open_view(client, body, view)
 
 
 def register(app: App, services: Services) -> None:
@@ -79,7 +79,7 @@ def register(app: App, services: Services) -> None:
         if body.get("view"):
             client.views_push(trigger_id=body["trigger_id"], view=view)
         else:
-            client.views_open(trigger_id=body["trigger_id"], view=view)
+            open_view(client, body, view)
 
     @app.options(ComplianceActionId.FIND)
     def find_options(ack: Ack, body: dict[str, Any]) -> None:

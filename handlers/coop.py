@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.container import Services
-from bot.errors import NotAllowed, NotOnRoster
+from bot.errors import NotAllowed, NotFound, NotOnRoster
 from bot.home.help import help_text, status_blocks
 from bot.i18n.catalog import Translator
 from bot.slack.surface import COOP
@@ -44,6 +44,9 @@ def register(app: App, services: Services) -> None:
             ack()
             respond(text=_post_digest(services, body, t), response_type="ephemeral")
             return
+        if sub == "panel":  # the channel's panel posted again (the service checks the roster)
+            ack(text=_repost_panel(services, body, t), response_type="ephemeral")
+            return
         if sub in ("setup", "admin"):  # administration in Slack (handlers/admin.py)
             (coop_setup if sub == "setup" else coop_admin)(services, ack, body, client)
             return
@@ -66,6 +69,18 @@ def register(app: App, services: Services) -> None:
         prefix = "" if sub == "help" else unknown + "\n"
         ack(text=prefix + help_text(t, home.home_data(user), how_to_join=how_to_get_added(t)),
             response_type="ephemeral")
+
+
+def _repost_panel(services: Services, body: dict[str, Any], t: Translator) -> str:
+    try:
+        channel = services.panels.repost(user_id(body), body.get("channel_id"))
+    except NotOnRoster:
+        return how_to_get_added(t)
+    except NotFound:
+        return t.gettext("This is not a partnership's channel: run `/coop panel` in one.")
+    except NotAllowed:
+        return t.gettext("Sorry, only people on this partnership's roster can post its panel.")
+    return t.gettext("Posting the coopbot panel in <#{channel}>.").format(channel=channel)
 
 
 def _post_digest(services: Services, body: dict[str, Any], t: Translator) -> str:

@@ -20,7 +20,7 @@ from bot.i18n.catalog import Translator
 from bot.permissions import Action
 from bot.slack.surface import EXCHANGE
 from bot.slack.text import escape, mention
-from handlers.common import answer_submission, on_button, problem_words, refusal, tell_privately, user_id
+from handlers.common import answer_submission, on_button, open_view, problem_words, refusal, tell_privately, user_id
 from models.exchange import ExchangeStatus
 
 Opener = Callable[[ExchangeSnapshot, str, Translator], dict[str, Any]]
@@ -129,8 +129,7 @@ def open_request(services: Services, client: WebClient, body: dict[str, Any], *,
         else:
             tell_privately(client, body, exchange_refusal(exc, t))
         return
-    client.views_open(trigger_id=body["trigger_id"],
-                      view=forms.request_modal(t, caller=user, partnerships=partnerships, today=today))
+    open_view(client, body, forms.request_modal(t, caller=user, partnerships=partnerships, today=today))
 
 
 def exchange_refusal(error: CoopError, t: Translator) -> str:
@@ -173,11 +172,11 @@ def _not_mine(t: Translator) -> str:
 
 
 def _open(services: Services, client: WebClient, body: dict[str, Any], action: Action, build: Opener) -> None:
-    def open_view(exchange_id: int, user: str, t: Translator) -> None:
+    def open_form(exchange_id: int, user: str, t: Translator) -> None:
         x = services.exchanges.view(exchange_id, user, action)
-        client.views_open(trigger_id=body["trigger_id"], view=build(x, user, t))
+        open_view(client, body, build(x, user, t))
 
-    on_button(services, client, body, open_view, exchange_refusal)
+    on_button(services, client, body, open_form, exchange_refusal)
 
 
 def _review_view(x: ExchangeSnapshot, user: str, t: Translator) -> dict[str, Any]:

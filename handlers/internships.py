@@ -14,7 +14,7 @@ from bot.internships import forms
 from bot.internships.ids import InternshipActionId, InternshipCallback
 from bot.internships.service import ONGOING, AlreadyEvaluated
 from bot.slack.text import mention
-from handlers.common import on_button, refusal, user_id
+from handlers.common import on_button, open_view, refusal, user_id
 
 
 def register(app: App, services: Services) -> None:
@@ -25,7 +25,7 @@ def register(app: App, services: Services) -> None:
         ack()
         def open_form(intern_id: int, user: str, t: Translator) -> None:
             intern = service.evaluation_form(intern_id, user)
-            client.views_open(trigger_id=body["trigger_id"], view=forms.evaluation_modal(intern, t))
+            open_view(client, body, forms.evaluation_modal(intern, t))
 
         on_button(services, client, body, open_form, evaluation_refusal)
 

@@ -15,7 +15,7 @@ from bot.meetings import forms, minutes_form
 from bot.meetings.ids import MeetingActionId, MeetingCallback
 from bot.permissions import Action
 from bot.slack.surface import COOP_MEETING
-from handlers.common import answer_submission, on_button, problem_words, refusal, tell_privately, user_id
+from handlers.common import answer_submission, on_button, open_view, problem_words, refusal, tell_privately, user_id
 from models.meeting import Rsvp
 
 RSVP_BY_ACTION = {MeetingActionId.RSVP_GOING: Rsvp.GOING, MeetingActionId.RSVP_MAYBE: Rsvp.MAYBE,
@@ -103,7 +103,7 @@ def open_schedule(services: Services, client: WebClient, body: dict[str, Any], *
         else:
             tell_privately(client, body, meeting_refusal(exc, t))
         return
-    client.views_open(trigger_id=body["trigger_id"], view=forms.schedule_modal(t, defaults))
+    open_view(client, body, forms.schedule_modal(t, defaults))
 
 
 def _rsvp_listener(services: Services, answer: Rsvp) -> Callable[[Ack, dict[str, Any], WebClient], None]:
@@ -150,11 +150,11 @@ def _act(services: Services, client: WebClient, body: dict[str, Any], change: Ca
 
 def _open(services: Services, client: WebClient, body: dict[str, Any], action: Action,
           build: Callable[..., dict[str, Any]]) -> None:
-    def open_view(meeting_id: int, user: str, t: Translator) -> None:
+    def open_form(meeting_id: int, user: str, t: Translator) -> None:
         meeting = services.meetings.view(meeting_id, user, action)
-        client.views_open(trigger_id=body["trigger_id"], view=build(t, meeting))
+        open_view(client, body, build(t, meeting))
 
-    on_button(services, client, body, open_view, meeting_refusal)
+    on_button(services, client, body, open_form, meeting_refusal)
 
 
 def _submit(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any],

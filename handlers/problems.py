@@ -17,7 +17,7 @@ from bot.problems.ids import ProblemActionId, ProblemCallback
 from bot.problems.labels import STATUS_LABELS
 from bot.slack.forms import named_option
 from bot.slack.surface import INTERN_ISSUE
-from handlers.common import answer_submission, on_button, problem_words, refusal, tell_privately, user_id
+from handlers.common import answer_submission, on_button, open_view, problem_words, refusal, tell_privately, user_id
 from models.problem import ProblemStatus
 from models.roster import Side
 
@@ -92,8 +92,7 @@ def open_report(services: Services, client: WebClient, body: dict[str, Any], *,
         else:
             tell_privately(client, body, message)
         return
-    client.views_open(trigger_id=body["trigger_id"],
-                      view=forms.report_modal(t, form.today, school_side=form.side == Side.SCHOOL))
+    open_view(client, body, forms.report_modal(t, form.today, school_side=form.side == Side.SCHOOL))
 
 
 def problem_refusal(error: CoopError, t: Translator) -> str:
@@ -120,7 +119,7 @@ def _open_note(services: Services, client: WebClient, body: dict[str, Any], call
         if callback == ProblemCallback.RESOLVE and problem.status == ProblemStatus.RESOLVED:
             raise InvalidTransition(problem.status.value)
         view = forms.note_modal(callback, problem_id, t, intern=t.aside(problem.intern_name, problem.student_id))
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        open_view(client, body, view)
 
     on_button(services, client, body, open_note, problem_refusal)
 

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Connection,
     Date,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     event,
+    false,
     insert,
     or_,
     select,
@@ -105,6 +107,13 @@ class Partnership(Base):
     # hosts the partnership's channel; what coopbot sends for the partnership goes through its token
     # (bot.installs.routing). Unset in single-token mode, and until a coordinator links it.
     install_team_id: Mapped[str | None] = mapped_column(String(32))
+    # Each side's language, for people of that side who chose none and whose Slack gives none (people of
+    # another Slack organization: users.info returns them no locale). None: the partnership's language.
+    school_language: Mapped[str | None] = mapped_column(String(16))
+    enterprise_language: Mapped[str | None] = mapped_column(String(16))
+    # What the channel's coopbot panel last said (a digest of its text and blocks): a change of labels or
+    # language is posted over it (bot.panel.service.refresh_changed_panels)
+    panel_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="partnership")
@@ -129,6 +138,11 @@ def _link_college_and_enterprise(mapper: Mapper[Partnership], connection: Connec
     if target.enterprise_id is None:
         target.enterprise_id = _record_id(connection, Enterprise, target.enterprise)
 
+    def side_language(self, side: Side) -> str:
+        """The language of the channel's people of `side` (theirs if set, else the partnership's)."""
+        own = self.school_language if side == Side.SCHOOL else self.enterprise_language
+        return own or self.language
+
 
 class Person(Base):
     """A Slack user on some partnership's roster. Side is fixed per person (college or enterprise)."""
@@ -141,6 +155,13 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     side: Mapped[Side] = mapped_column(str_enum(Side, 16))
     locale: Mapped[str | None] = mapped_column(String(16))
+    # The person's Slack organization, as Slack last told us (a payload's user.team_id, users.info): None
+    # until then. External: another organization than the one coopbot is installed in (Slack Connect);
+    # guest: a single- or multi-channel guest of it. Neither can run slash commands, so they use the panel.
+    slack_team_id: Mapped[str | None] = mapped_column(String(32))
+    slack_enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    is_external: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_guest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="person")

@@ -70,6 +70,10 @@ def _valid_zone(value: str) -> str:
 LANGUAGES = ("en", "zh_CN")
 
 
+def _blank_or_language(value: Any) -> Any:
+    return None if value is None or str(value).strip() == "" else _known_language(value)
+
+
 def _known_language(value: Any) -> Any:
     """Accept "zh-CN", "zh_cn" or " en " as written; store the catalog's own spelling."""
     text = str(value).strip().replace("-", "_")
@@ -166,6 +170,9 @@ class PartnershipInput(_Input):
         if value is not None and value == info.data.get("channel_id"):
             raise ValueError("must not be the partnership's channel, which the enterprise shares")
         return value
+    # Each side's language (None: the partnership's), for people whose Slack gives no locale
+    school_language: Annotated[str | None, BeforeValidator(_blank_or_language)] = None
+    enterprise_language: Annotated[str | None, BeforeValidator(_blank_or_language)] = None
 
 
 class PersonRow(_Input):

@@ -17,6 +17,7 @@ from bot.digests import jobs as digests
 from bot.exchanges import jobs as exchanges
 from bot.internships import jobs as internships
 from bot.meetings import jobs as meetings
+from bot.panel import jobs as panel
 from bot.plans import jobs as plans
 from bot.problems import jobs as problems
 from bot.reviews import jobs as reviews
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 # Problems first: a broken meeting reminder must not keep a P1 problem from reaching the coordinators.
 REMINDERS: tuple[Reminder, ...] = (*problems.REMINDERS, *meetings.REMINDERS, *exchanges.REMINDERS,
                                    *internships.REMINDERS, *reviews.REMINDERS,
-                                   *cooperation.REMINDERS)
+                                   *cooperation.REMINDERS, *panel.REMINDERS)
 
 
 def reminders(services: Services, now: datetime) -> int:

@@ -190,7 +190,8 @@ def test_the_running_server_logs_a_problem_and_posts_it(served: Served) -> None:
     assert reply.status == 200 and reply.text == ""
     fake.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "C0PARTNER"
                   and "实习工资" in json.dumps(c.args.get("blocks"), ensure_ascii=False))
-    [post] = [m for m in fake.messages("C0PARTNER") if not m.get("thread_ts") and "quarterly_prompt" not in str(m)]
+    [post] = [m for m in fake.messages("C0PARTNER") if not m.get("thread_ts") and "quarterly_prompt" not in str(m)
+              and "panel_my_tasks" not in str(m)]
     assert "实习工资低于岗位工资的80%" in json.dumps(post["blocks"], ensure_ascii=False)
     assert opened.args["view"]["title"]["text"]
 
@@ -259,10 +260,23 @@ def test_a_partnership_added_in_the_middle_of_a_quarter_is_asked_to_schedule_its
         [button] = [e for b in call.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
         assert button["value"].endswith(f":{quarter}")
     added = run(["partnership", "add", "--name", "Third", "--school", "S", "--enterprise", "E", "--channel",
-                 "C0THIRD", "--timezone", "Asia/Shanghai"], cli_env, tmp_path)
+                 "C0THIRD", "--timezone", "Asia/Shanghai", "--enterprise-language", "zh_CN"], cli_env, tmp_path)
     assert added.returncode == 0, added.stderr
     assert f"quarterly prompt: posted Q{quarter[-1]} {today.year}'s prompt to schedule the review" in added.stdout
     fake.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "C0THIRD")
+    # the channel's coopbot panel comes first, and is pinned; the enterprise side's language is kept
+    fake.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "C0THIRD"
+                  and "panel_my_tasks" in json.dumps(c.args.get("blocks")))
+    fake.wait_for("pins.add", where=lambda c: c.args.get("channel") == "C0THIRD")
+    assert fake.messages("C0THIRD")[0]["pinned_to"] == ["C0THIRD"]
+    database = Database(cli_env["DATABASE_URL"])
+    with database.session() as session:
+        third = session.scalar(select(Partnership).where(Partnership.name == "Third"))
+        assert third is not None and (third.enterprise_language, third.school_language) == ("zh_CN", None)
+    database.dispose()
+    bad = run(["partnership", "add", "--name", "Fourth", "--school", "S", "--enterprise", "E", "--channel",
+               "C0FOURTH", "--school-language", "klingon"], cli_env, tmp_path)
+    assert bad.returncode != 0 and "--school-language" in bad.stderr
     again = run(["jobs", "run", "quarterly-prompt"], {**cli_env, "SLACK_BOT_TOKEN": BOT_TOKEN,
                                                       "SLACK_API_URL": fake.url}, tmp_path)
     assert again.returncode == 0, again.stderr

@@ -130,6 +130,7 @@ NOT_BUILDERS = {
     "handlers.cooperation._modal",  # passes it on to bot.cooperation.forms.ledger_modal, rendered above
     "handlers.cooperation._agreement_modal",  # passes it on to bot.cooperation.forms.agreement_modal
     "handlers.cooperation.only_coordinators",  # the catalog's words (checked in the catalog below)
+    "handlers.coop._repost_panel",  # the same
     "handlers.exchanges._review_view", "handlers.exchanges._edit_view", "handlers.exchanges._assess_view",
 }
 

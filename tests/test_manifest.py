@@ -35,13 +35,14 @@ def test_surface_declares_the_commands_events_and_scopes_the_app_uses() -> None:
     assert (INTERN_ISSUE.command, INTERN_ISSUE.description, INTERN_ISSUE.usage_hint) == (
         "/intern-issue", "Log a problem with an intern", "")
     assert (COOP.command, COOP.description, COOP.usage_hint) == (
-        "/coop", "coopbot help, your status, a digest, the review pack or an export",
-        "help | status | digest | review | export | ledger | agreement | setup | admin | checklist")
+        "/coop", "coopbot help, your status, a digest, the panel, the review pack or an export",
+        "help | status | digest | panel | review | export | ledger | agreement | setup | admin | checklist")
     assert isinstance(COOP, SlashCommand)
     assert SLASH_COMMANDS[:2] == (INTERN_ISSUE, COOP) and COOP_MEETING in SLASH_COMMANDS
-    assert BOT_EVENTS == ("app_home_opened", "member_joined_channel")
+    assert BOT_EVENTS == ("app_home_opened", "member_joined_channel", "channel_id_changed", "channel_shared",
+                          "channel_unshared", "shared_channel_invite_accepted", "shared_channel_invite_declined")
     assert BOT_SCOPES[:3] == ("chat:write", "commands", "users:read")
-    assert {"files:write", "im:write"} <= set(BOT_SCOPES)
+    assert {"files:write", "im:write", "pins:write"} <= set(BOT_SCOPES)  # pins: the coopbot panel
     # Slack sends member_joined_channel only for channels the app may read: public, and private
     assert {"channels:read", "groups:read"} <= set(BOT_SCOPES)
 
@@ -68,8 +69,8 @@ def test_http_mode_points_every_callback_at_slack_events() -> None:
         assert entry.get("usage_hint") == (spec.usage_hint or None)
     assert "usage_hint" not in commands["/intern-issue"]
     assert commands["/coop"]["usage_hint"] == COOP.usage_hint
-    assert COOP.usage_hint == ("help | status | digest | review | export | ledger | agreement | setup | admin "
-                               "| checklist")
+    assert COOP.usage_hint == ("help | status | digest | panel | review | export | ledger | agreement | setup "
+                               "| admin | checklist")
 
     assert manifest["oauth_config"] == {"scopes": {"bot": list(BOT_SCOPES)}}
     settings = manifest["settings"]

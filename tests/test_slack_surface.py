@@ -8,11 +8,13 @@ import urllib.parse
 
 from sqlalchemy import func, select
 
+from bot.panel.ids import PanelActionId
 from bot.slack.manifest import build_manifest
 from bot.slack.surface import BOT_EVENTS, SLASH_COMMANDS
 from models.delivery import OutboxMessage, OutboxStatus, ProcessedRequest
 from models.problem import Problem
 from tests.support.harness import CHANNEL, COORD_SCHOOL, MENTOR, NOBODY, TEACHER, Harness
+from tests.support.slack import buttons, text_of
 
 
 def test_unsigned_tampered_and_stale_requests_are_refused_and_change_nothing(harness: Harness) -> None:
@@ -105,7 +107,8 @@ def test_inviting_the_bot_delivers_what_waited_for_the_channel(harness: Harness)
     h.slack.event({"type": "member_joined_channel", "user": h.fake.bot_user_id, "channel": CHANNEL,
                    "channel_type": "C", "team": "T0001"})
     h.deliver()
-    assert len(h.channel_messages()) == 1
+    report, panel = h.channel_messages()  # what waited, then the channel's coopbot panel
+    assert "请假未批准" in text_of(report) and PanelActionId.MY_TASKS in buttons(panel)
     with h.db.session() as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)
                               .where(OutboxMessage.status != OutboxStatus.SENT)) == 0
@@ -233,7 +236,8 @@ def test_inviting_the_bot_delivers_at_once_even_while_its_user_id_is_unknown(har
                    "channel_type": "C", "team": "T0001"})
     h.settle()
     h.deliver()
-    assert len(h.channel_messages()) == 1
+    report, panel = h.channel_messages()
+    assert "请假未批准" in text_of(report) and PanelActionId.MY_TASKS in buttons(panel)
 
 
 def test_an_options_list_never_waits_for_slack_to_say_the_persons_language(harness: Harness) -> None:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from bot.admin.service import EndForm, InternForm, PartnershipChoice, PersonForm, SupervisorsForm
-from bot.i18n.catalog import N_, Translator
+from bot.i18n.catalog import LANGUAGE_NAMES, N_, Translator
 from bot.roster.rules import RosterProblem
 from bot.slack.blocks import actions, button, context, plain, section
 from bot.slack.forms import State, input_block, modal, option, read
@@ -98,9 +98,36 @@ def setup_modal(t: Translator, channel_id: str, choices: list[PartnershipChoice]
                                                    "options": [shared, school], "initial_option": shared}),
               input_block("college", _("College"), college, optional=True,
                           hint=_("The college the partnership belongs to; its deans see every partnership of it. "
-                                 "Leave empty to keep the current one."))]
+                                 "Leave empty to keep the current one.")),
+              *(side_language_block(block_id, label, t) for block_id, label in (
+                  ("school_language", _("The college's people read")),
+                  ("enterprise_language", _("The enterprise's people read"))))]
     return modal(AdminCallback.SETUP, _("Link this channel"), blocks, submit=_("Link"), close=_("Cancel"),
                  private_metadata=json.dumps({"channel_id": channel_id}))
+
+
+SAME_LANGUAGE = "partnership"  # a side's language picker: "the partnership's language" (none of its own)
+
+
+def side_language_block(block_id: str, label: str, t: Translator) -> dict[str, Any]:
+    """An optional picker of one side's language, for its people whose Slack gives none (people of another
+    Slack organization); left empty, the side keeps what it had. Language names are shown in themselves."""
+    options = [option(name, code) for code, name in LANGUAGE_NAMES.items()]
+    options.append(option(t.gettext("The partnership's language"), SAME_LANGUAGE))
+    return input_block(block_id, label, {"type": "static_select", "action_id": "value", "options": options},
+                       optional=True, hint=t.gettext("For those who chose no language and whose Slack gives none "
+                                                     "(people of another Slack organization). Empty: unchanged."))
+
+
+def read_side_languages(values: State) -> dict[str, str | None]:
+    """{"school_language"|"enterprise_language": a language, or None for the partnership's} for the pickers
+    answered; raises nothing: the service refuses a language we do not have."""
+    found: dict[str, str | None] = {}
+    for block_id in ("school_language", "enterprise_language"):
+        picked = _str(values, block_id)
+        if picked:
+            found[block_id] = None if picked == SAME_LANGUAGE else picked
+    return found
 
 
 def menu_modal(t: Translator, choices: list[PartnershipChoice]) -> dict[str, Any]:
@@ -108,7 +135,12 @@ def menu_modal(t: Translator, choices: list[PartnershipChoice]) -> dict[str, Any
     _ = t.gettext
     blocks: list[dict[str, Any]] = []
     for c in choices[:45]:  # two blocks each, within Slack's 100
-        blocks.append(section(f"*{escape_within(c.name, 2000)}* · <#{c.channel_id}>"))
+        outsiders = ""
+        if c.external or c.guests:  # they cannot use slash commands: the channel's panel is theirs
+            outsiders = "\n" + _("⇄ {external} of another Slack organization, {guests} guests: they start "
+                                  "everything from the channel's coopbot panel.").format(
+                external=c.external, guests=c.guests)
+        blocks.append(section(f"*{escape_within(c.name, 2000)}* · <#{c.channel_id}>{outsiders}"))
         blocks.append(actions([button(action, _(label), c.id) for action, label in MENU_BUTTONS.items()],
                               block_id=f"admin:{c.id}"))
     return modal(AdminCallback.MENU, _("Administer"), blocks, submit=None, close=_("Close"))
@@ -268,6 +300,8 @@ _CODE_WORDS = {
     ("name", "shared_person"): N_("This person is also on the roster of a partnership you do not coordinate: "
                                   "leave their name as it is (its coordinators, or `coopbot people import`, can "
                                   "change it)."),
+    ("school_language", "unknown_language"): N_("Choose a language from the list."),
+    ("enterprise_language", "unknown_language"): N_("Choose a language from the list."),
     ("email", "shared_person"): N_("This person is also on the roster of a partnership you do not coordinate: "
                                    "leave their email as it is (its coordinators, or `coopbot people import`, can "
                                    "change it)."),

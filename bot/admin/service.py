@@ -16,14 +16,15 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.delivery import outbox
 from bot.errors import CoopError, NotAllowed, NotFound
-from bot.i18n.catalog import translator
+from bot.i18n.catalog import available_languages, translator
+from bot.panel.service import post_panel
 from bot.permissions import Action, Subject, find_person, partnerships_allowing, require
 from bot.roster import partnerships as partnership_rules
 from bot.roster.lock import lock_roster
@@ -58,6 +59,8 @@ class PartnershipChoice:
     channel_id: str
     today: date | None = None  # in the partnership's timezone, when asked for
     college: str = ""  # the college it belongs to (its name)
+    external: int = 0  # people on its roster of another Slack organization (partnerships_for)
+    guests: int = 0  # and guests of the workspace
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,9 @@ class AdminService:
             if not ids:
                 raise NotAllowed(action.value)
             rows = session.scalars(select(Partnership).where(Partnership.id.in_(ids)).order_by(Partnership.name))
-            found = [PartnershipChoice(p.id, p.name, p.channel_id, college=p.school) for p in rows]
+            marks = _organization_marks(session, list(ids))
+            found = [PartnershipChoice(p.id, p.name, p.channel_id, None, p.school, *marks.get(p.id, (0, 0)))
+                     for p in rows]
         here = [p for p in found if p.channel_id == channel_id]
         return here or found
 
@@ -151,11 +156,13 @@ class AdminService:
 
     # --- changing ----------------------------------------------------------------------------------
     def link_channel(self, slack_user_id: str, partnership_id: int, channel_id: str, source_key: str, *,
-                     school_side: bool = False, college: str | None = None) -> bool:
-        """Make `channel_id` the partnership's channel (or, `school_side`, its school-side channel: private, for
-        reports the enterprise must not see, linked by a college coordinator only) and say so there; with
-        `college`, the partnership belongs to the college of that name from now on (found or created:
-        partnerships naming the same college share its deans). False when nothing changed (a retry, or already
+                     school_side: bool = False, college: str | None = None,
+                     side_languages: dict[str, str | None] | None = None) -> bool:
+        """Make `channel_id` the partnership's channel and say so there (with its coopbot panel) — or, `school_side`,
+        its school-side channel: private, for reports the enterprise must not see, linked by a college coordinator
+        only; with `college`, the partnership belongs to the college of that name from now on (found or created:
+        partnerships naming the same college share its deans); and set the languages of its sides given (None:
+        the partnership's). False when nothing changed (a retry, or already
         so)."""
         try:
             channel = _CHANNEL.validate_python(channel_id)
@@ -167,13 +174,17 @@ class AdminService:
                 college_name = _COLLEGE.validate_python(college)
             except ValidationError:
                 raise FormRejected({"college": "bad_college"}) from None
+        wrong = {block: "unknown_language" for block, language in (side_languages or {}).items()
+                 if block not in ("school_language", "enterprise_language")
+                 or (language is not None and language not in available_languages())}
+        if wrong:
+            raise FormRejected(dict(wrong))
 
         def change(session: Session, partnership: Partnership, actor: Person) -> bool:
             taken = session.scalar(select(Partnership.id).where(Partnership.channel_id == channel,
                                                                 Partnership.id != partnership.id))
             if taken is not None or (school_side and partnership.channel_id == channel):
                 raise FormRejected({"partnership": "channel_taken"})
-            moved = college_name is not None and college_name != partnership.school
             if school_side:
                 if actor.side != Side.SCHOOL:  # the enterprise never chooses where the college's reports go
                     raise FormRejected({"use": "college_only"})
@@ -182,22 +193,29 @@ class AdminService:
                 if partnership.school_channel_id == channel:  # the shared channel never doubles as the private one
                     raise FormRejected({"partnership": "channel_taken"})
                 relinked = partnership.channel_id != channel
-            if not relinked and not moved:
-                return False
             before = partnership_rules.snapshot(partnership)
-            if moved and college_name is not None:
+            if college_name is not None and college_name != partnership.school:
                 partnership.school = college_name
                 partnership.college_id = partnership_rules.college_named(session, college_name).id
+            for column, language in (side_languages or {}).items():
+                setattr(partnership, column, language)
             if school_side:
                 partnership.school_channel_id = channel
             else:
                 partnership.channel_id = channel
+            after = partnership_rules.snapshot(partnership)
+            if after == before:
+                return False
             audit.record(session, actor=slack_user_id, action="partnership.update", entity_type="partnership",
-                         entity_id=partnership.id, before=before, after=partnership_rules.snapshot(partnership))
-            if relinked:
-                text = (announce_school_link(partnership.name, partnership.language) if school_side
-                        else announce_link(partnership.name, partnership.language))
-                outbox.post(session, channel=channel, text=text, notify_user=slack_user_id)
+                         entity_id=partnership.id, before=before, after=after)
+            if relinked and school_side:
+                outbox.post(session, channel=channel, text=announce_school_link(partnership.name,
+                                                                                 partnership.language),
+                            notify_user=slack_user_id)
+            elif relinked:
+                outbox.post(session, channel=channel, text=announce_link(partnership.name, partnership.language),
+                            notify_user=slack_user_id)
+                post_panel(session, partnership)  # the buttons people of the other organization start from
             return True
 
         return self._submit(slack_user_id, partnership_id, Action.LINK_CHANNEL, source_key, change)
@@ -360,6 +378,19 @@ class AdminService:
                 if session.get(ProcessedRequest, source_key) is not None:
                     return False
             raise
+
+
+def _organization_marks(session: Session, partnership_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per partnership: how many on its roster are of another Slack organization, and how many are guests."""
+    people = (select(Membership.partnership_id, Person.id, Person.is_external, Person.is_guest)
+              .join(Person, Person.id == Membership.person_id)
+              .where(Membership.partnership_id.in_(partnership_ids), or_(Person.is_external, Person.is_guest))
+              .distinct().subquery())
+    rows = session.execute(select(people.c.partnership_id,
+                                  func.sum(case((people.c.is_external, 1), else_=0)),
+                                  func.sum(case((people.c.is_guest, 1), else_=0)))
+                           .group_by(people.c.partnership_id))
+    return {pid: (int(external or 0), int(guests or 0)) for pid, external, guests in rows}
 
 
 def announce_link(name: str, language: str) -> str:

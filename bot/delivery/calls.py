@@ -23,9 +23,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery.fallback import is_dm_refusal
-from bot.delivery.notices import CHANNEL_ERRORS
+from bot.delivery.notices import CHANNEL_ERRORS, HOLD_ERRORS
 from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
+from models.operations import ChannelAlert
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ FIXABLE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"
 PERMANENT_ERRORS = frozenset({
     "user_not_found", "invalid_blocks", "invalid_blocks_format", "msg_too_long",
     "no_text", "cant_update_message", "message_not_found", "edit_window_closed", "invalid_arguments",
-    "restricted_action", "user_not_in_channel", "not_authorized", "invalid_metadata_format",
+    "user_not_in_channel", "not_authorized", "invalid_metadata_format",
     "invalid_metadata_schema", "metadata_too_large",
 }) | (CHANNEL_ERRORS - FIXABLE_ERRORS)
 # The token itself is refused: every message fails alike until the operator fixes the credentials, so
@@ -156,14 +157,22 @@ class SlackCalls:
         if row.kind == OutboxKind.UPLOAD:
             return self._upload(row)
         with self.db.session() as session:
+            alert = session.get(ChannelAlert, row.channel) if _is_channel(row.channel) else None
             posted = session.get(SlackMessage, row.message_key) if row.message_key else None
             parent = session.get(SlackMessage, row.thread_key) if row.thread_key else None
+        if alert is not None and alert.error in HOLD_ERRORS:  # disconnected from the enterprise: kept, not sent
+            return Outcome(OutboxStatus.PARKED, error=alert.error, retry_in=PARK_RETRY.total_seconds())
         if row.kind == OutboxKind.UPDATE:
             if posted is None:
                 # Its post is not behind it in the channel (ordering), so the post failed for good.
                 return Outcome(OutboxStatus.FAILED, error=f"no message was posted under {row.message_key}")
-            self.client.chat_update(channel=posted.channel, ts=posted.ts, text=payload["text"],
-                                    blocks=payload.get("blocks") or [])
+            try:
+                self.client.chat_update(channel=posted.channel, ts=posted.ts, text=payload["text"],
+                                        blocks=payload.get("blocks") or [])
+            except SlackApiError as exc:
+                if not (payload.get("repost") and exc.response.get("error") == "message_not_found"):
+                    raise
+                return self._post(row, posted.channel, None)  # someone deleted it: post it again
             return Outcome(OutboxStatus.SENT, ts=posted.ts)
         if posted is not None:  # already posted under this key (a redelivery): never post twice
             return Outcome(OutboxStatus.SENT, ts=posted.ts)
@@ -175,12 +184,23 @@ class SlackCalls:
             if found is not None:
                 log.info("outbox %s was already posted (found by its metadata); not posting again", row.id)
                 return found
+        return self._post(row, row.channel, thread_ts)
+
+    def _post(self, row: OutboxMessage, channel: str, thread_ts: str | None) -> Outcome:
+        payload = row.payload
         self._calling("chat.postMessage")
         response = self.client.chat_postMessage(
-            channel=row.channel, text=payload["text"], blocks=payload.get("blocks"), thread_ts=thread_ts,
+            channel=channel, text=payload["text"], blocks=payload.get("blocks"), thread_ts=thread_ts,
             unfurl_links=False, unfurl_media=False,
             metadata={"event_type": OUTBOX_EVENT, "event_payload": {"id": row.id}},
         )
+        landed = str(response.get("channel") or channel)
+        if payload.get("pin"):  # e.g. the coopbot panel; a pin that fails leaves the post as it is
+            try:
+                self._calling("pins.add")
+                self.client.pins_add(channel=landed, timestamp=str(response["ts"]))
+            except SlackApiError as exc:
+                log.info("could not pin outbox %s in %s (%s)", row.id, landed, exc.response.get("error"))
         return Outcome(OutboxStatus.SENT, ts=str(response["ts"]), channel=response.get("channel"))
 
     def _find_posted(self, row: OutboxMessage, thread_ts: str | None) -> Outcome | None:
@@ -255,7 +275,9 @@ class SlackCalls:
                            outage=True)
         if is_dm_refusal(row, error):  # held for the person and announced in their channel (bot.delivery.fallback)
             return Outcome(OutboxStatus.REDIRECTED, error=error)
-        if error in FIXABLE_ERRORS:
+        if error in FIXABLE_ERRORS or (error == "restricted_action" and _is_channel(row.channel)):
+            # (restricted_action in a channel: a shared channel frozen by its disconnection, or posting
+            # restricted; either is fixed by a person, then the post goes out)
             return Outcome(OutboxStatus.PARKED, error=error, retry_in=PARK_RETRY.total_seconds())
         if error in PERMANENT_ERRORS:
             return Outcome(OutboxStatus.FAILED, error=error)
@@ -265,6 +287,11 @@ class SlackCalls:
             return Outcome(OutboxStatus.PENDING, error=error, retry_in=0.0)
         return Outcome(OutboxStatus.PENDING, error=keep + (error or f"http {status_code}"),
                        retry_in=backoff(row.attempts))
+
+
+def _is_channel(conversation: str) -> bool:
+    """A channel (C…, G…), not a person (U…, W…), a DM (D…) or an App Home."""
+    return conversation[:1] in ("C", "G")
 
 
 def backoff(attempts: int) -> float:

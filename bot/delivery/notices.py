@@ -19,12 +19,18 @@ from bot.i18n.catalog import Translator, translator
 from bot.i18n.language import language_in
 from models.delivery import OutboxMessage
 from models.operations import ChannelAlert
-from models.roster import Membership, Partnership, Person, Role
+from models.roster import Membership, Partnership, Person, Role, Side
 
 log = logging.getLogger(__name__)
 
-# Refusals no retry can fix; a person can (invite the bot, unarchive, fix the roster).
-CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "user_disabled"})
+# Refusals no retry can fix; a person can (invite the bot, unarchive, fix the roster, reconnect a shared
+# channel: a Slack Connect channel disconnected from the organization coopbot is in is frozen for it, and
+# Slack answers `restricted_action`, `is_archived` or `channel_not_found`).
+CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "user_disabled",
+                            "restricted_action"})
+# A channel_alert with one of these holds every post to its channel (bot.delivery.calls) until it is lifted
+# (bot.roster.channels): the channel was disconnected from the enterprise's organization.
+HOLD_ERRORS = frozenset({"channel_unshared"})
 
 
 def _is_person(conversation: str) -> bool:
@@ -60,6 +66,13 @@ def _how_to_fix(t: Translator, error: str, conversation: str) -> str:
             "I could not post in <#{channel}>: the channel is archived. Unarchive it and invite me again "
             "(`/invite @coopbot`), or ask the operator to give the partnership a new channel."
         ).format(channel=conversation)
+    if error == "restricted_action":
+        return t.gettext(
+            "I could not post in <#{channel}>: Slack does not let me post there. If it is a channel shared with "
+            "another organization (Slack Connect) and it was disconnected, it is frozen: share it again, or give "
+            "the partnership another channel with `/coop setup` there. Otherwise let apps post in it. What I "
+            "would post there is kept and posted once I can."
+        ).format(channel=conversation)
     if error == "channel_not_found":
         return t.gettext(
             "I could not post in {channel}: Slack says the channel does not exist or I cannot see it. If it "
@@ -93,6 +106,15 @@ def coordinators_for(session: Session, conversation: str) -> list[tuple[str, str
     return list(seen.items())
 
 
+def college_coordinators(session: Session, partnership_id: int) -> list[str]:
+    """Slack user ids of the college-side coordinators of a partnership: those in the organization coopbot is
+    installed in, who can fix a shared channel's connection."""
+    return list(session.scalars(
+        select(Person.slack_user_id).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.partnership_id == partnership_id, Membership.role == Role.COORDINATOR,
+               Person.side == Side.SCHOOL).order_by(Person.slack_user_id).distinct()))
+
+
 def report_refusal(session: Session, row: OutboxMessage, error: str, *, first_for_row: bool) -> None:
     """In the transaction recording `row`'s refusal: DM its author (once per row) and, once per
     episode, the coordinators. Their DMs are outbox rows of their own, so they keep their own order."""
@@ -120,4 +142,4 @@ def _dm(session: Session, user: str, error: str, conversation: str, default_lang
     outbox.post(session, channel=user, text=_how_to_fix(t, error, conversation))
 
 
-__all__ = ["CHANNEL_ERRORS", "coordinators_for", "end_episode", "report_refusal"]
+__all__ = ["CHANNEL_ERRORS", "HOLD_ERRORS", "college_coordinators", "coordinators_for", "end_episode", "report_refusal"]

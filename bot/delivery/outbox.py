@@ -121,18 +121,26 @@ def post(
     key: str | None = None,
     thread_key: str | None = None,
     notify_user: str | None = None,
+    pin: bool = False,
 ) -> None:
     """Post a message (a channel id, or a user id for a DM). `key` names it for later updates;
-    `thread_key` posts it as a reply in the thread of the message posted under that key."""
+    `thread_key` posts it as a reply in the thread of the message posted under that key; `pin` pins it
+    in the channel once posted."""
+    payload: dict[str, Any] = {"text": text, "blocks": blocks}
+    if pin:
+        payload["pin"] = True
     _add(session, kind=OutboxKind.POST, channel=channel, message_key=key, thread_key=thread_key,
-         payload={"text": text, "blocks": blocks}, notify_user=notify_user)
+         payload=payload, notify_user=notify_user)
 
 
 def update(session: Session, *, key: str, channel: str, text: str,
-           blocks: list[dict[str, Any]] | None = None) -> None:
-    """Replace the message posted under `key` (in `channel`) with new content."""
-    _add(session, kind=OutboxKind.UPDATE, channel=channel, message_key=key,
-         payload={"text": text, "blocks": blocks})
+           blocks: list[dict[str, Any]] | None = None, repost: bool = False) -> None:
+    """Replace the message posted under `key` (in `channel`) with new content; with `repost`, post (and pin)
+    it again if someone deleted it."""
+    payload: dict[str, Any] = {"text": text, "blocks": blocks}
+    if repost:
+        payload.update(repost=True, pin=True)
+    _add(session, kind=OutboxKind.UPDATE, channel=channel, message_key=key, payload=payload)
 
 
 def ephemeral(session: Session, *, channel: str, user: str, text: str,

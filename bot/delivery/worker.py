@@ -439,10 +439,15 @@ class DeliveryWorker:
 
     @staticmethod
     def _remember_post(session: Session, row: OutboxMessage, outcome: Outcome) -> None:
-        if (row.kind == OutboxKind.POST and row.message_key and outcome.ts
-                and session.get(SlackMessage, row.message_key) is None):
+        if not (row.message_key and outcome.ts):
+            return
+        known = session.get(SlackMessage, row.message_key)
+        if row.kind == OutboxKind.POST and known is None:
             # chat.update needs the conversation id, not the user id a DM was addressed to
             session.add(SlackMessage(key=row.message_key, channel=outcome.channel or row.channel, ts=outcome.ts))
+        elif row.kind == OutboxKind.UPDATE and known is not None and outcome.ts != known.ts:
+            # an update that posted its message again (`outbox.update(..., repost=True)`: it had been deleted)
+            known.ts, known.channel = outcome.ts, outcome.channel or known.channel
 
 
 def _is_home_refresh(row: OutboxMessage) -> bool:

@@ -62,6 +62,8 @@ class FakeSlack:
         self.not_in_channel: set[str] = set()
         # person → the error Slack answers a DM to them with (conversations.open, chat.postMessage)
         self.refuse_dms: dict[str, str] = {}
+        # Slack Connect channels disconnected from this side's organization: frozen, posts refused
+        self.frozen: set[str] = set()
         # Block Kit that real Slack would have refused (bot.devtools.fake_blocks): the call fails as it would
         # there, and the harness fails the test that caused it.
         self.refused_blocks: list[tuple[str, list[str]]] = []
@@ -190,6 +192,18 @@ class FakeSlack:
             self.homes.clear()
             self.files.clear()
             self._down = False
+
+    def change_channel_id(self, old: str, new: str) -> dict[str, Any]:
+        """Slack shares a private channel (`G…` becomes `C…`): its messages and state move to the new id.
+        Returns the `channel_id_changed` event Slack then sends."""
+        with self._lock:
+            self._messages[new] = self._messages.pop(old, [])
+            for marks in (self.not_in_channel, self.frozen):
+                if old in marks:
+                    marks.discard(old)
+                    marks.add(new)
+        return {"type": "channel_id_changed", "old_channel_id": old, "new_channel_id": new,
+                "event_ts": f"{time.time():.6f}"}
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
         """Current state of the messages posted in a channel, updates applied, in posting order."""

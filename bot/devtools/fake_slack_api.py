@@ -30,6 +30,8 @@ def _need(args: dict[str, Any], *names: str, error: str = "invalid_arguments") -
 def _check_message(fake: FakeSlack, args: dict[str, Any], channel: str) -> None:
     if channel in fake.not_in_channel:
         raise SlackError("not_in_channel")
+    if channel in fake.frozen:  # a shared channel disconnected from this organization
+        raise SlackError("restricted_action")
     blocks = args.get("blocks")
     if blocks is not None:
         problems = block_problems(blocks, most=MAX_MESSAGE_BLOCKS)
@@ -208,9 +210,12 @@ def _users_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
         raise SlackError("user_not_found")
     name = user.get("name", user["id"].lower())
     profile = {"real_name": user.get("real_name", name), "display_name": name, **user.get("profile", {})}
-    return {"user": {"team_id": fake.team_id, "name": name, "real_name": profile["real_name"],
-                     "tz": "Asia/Shanghai", "locale": "zh-CN", "is_bot": False, "deleted": False,
-                     **user, "profile": profile}}
+    found = {"team_id": fake.team_id, "name": name, "real_name": profile["real_name"],
+             "tz": "Asia/Shanghai", "locale": "zh-CN", "is_bot": False, "deleted": False,
+             "is_restricted": False, "is_ultra_restricted": False, **user, "profile": profile}
+    if found["team_id"] != fake.team_id:  # someone of another organization (Slack Connect): Slack gives no
+        found.pop("locale", None)  # locale for them, even with include_locale
+    return {"user": found}
 
 
 def _get_upload_url(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
@@ -246,8 +251,30 @@ def _complete_upload(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     return {"files": done}
 
 
+def _pins_add(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "channel", error="channel_not_found")
+    _need(args, "timestamp", error="no_item_specified")
+    channel = str(args["channel"])
+    if channel in fake.not_in_channel:
+        raise SlackError("not_in_channel")
+    message = fake._find(channel, str(args["timestamp"]))
+    if message.get("pinned_to"):
+        raise SlackError("already_pinned")
+    message["pinned_to"] = [channel]
+    return {}
+
+
+def _delete(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    _need(args, "channel", "ts", error="message_not_found")
+    channel = _dm_channel(str(args["channel"]))
+    message = fake._find(channel, str(args["ts"]))
+    fake._messages[channel].remove(message)
+    return {"channel": channel, "ts": message["ts"]}
+
+
 METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": _auth_test, "chat.postMessage": _post_message, "chat.update": _update,
+    "chat.delete": _delete, "pins.add": _pins_add,
     "chat.postEphemeral": _ephemeral, "chat.getPermalink": _permalink,
     "conversations.open": _open_conversation, "conversations.info": _conversation_info,
     "conversations.history": _history, "conversations.replies": _replies,

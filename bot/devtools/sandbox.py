@@ -89,6 +89,8 @@ class Sandbox:
             self.state = SandboxState(self.fake, me=TEACHER)
             self._introduce_people(db)
             slack = SlackRequests(bot_server.url, signing_secret, fake=self.fake, team_id=self.fake.team_id)
+            slack.teams.update({uid: str(user["team_id"]) for uid, user in self.fake.users.items()
+                                if user.get("team_id") not in (None, self.fake.team_id)})
             self.api = SandboxApi(self.state, slack, self.runtime.services)
             self._servers.append(start_in_thread(self.api.wsgi(), host=self.host, port=self.port, threads=12))
         except BaseException:
@@ -97,12 +99,16 @@ class Sandbox:
         return self
 
     def _introduce_people(self, db: Database) -> None:
-        """Slack knows everyone's profile (users.info); English, so the demo reads the same for all."""
-        from bot.devtools.sandbox_seed import roster
+        """Slack knows everyone's profile (users.info); English, so the demo reads the same for all. The
+        enterprise's people are of their own Slack organization (a Slack Connect channel): their clicks carry
+        their team, and Slack gives no locale for them (the partnership's language, English, applies)."""
+        from bot.devtools.sandbox_seed import ENTERPRISE_TEAM, roster
 
         for person in roster(db):
             self.fake.users[person.slack_user_id] = {"id": person.slack_user_id, "real_name": person.name,
                                                      "name": person.slack_user_id.lower(), "locale": "en-US"}
+            if person.external:
+                self.fake.users[person.slack_user_id]["team_id"] = ENTERPRISE_TEAM
 
     def stop(self) -> None:
         if hasattr(self, "state"):

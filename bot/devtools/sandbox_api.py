@@ -69,7 +69,8 @@ class SandboxApi:
         home = fake.home(me) if me in fake.homes else None
         return {
             "version": self.state.version, "me": me, "bot_user_id": fake.bot_user_id, "names": names,
-            "people": [{"id": p.slack_user_id, "name": p.name, "roles": list(p.roles)} for p in people],
+            "people": [{"id": p.slack_user_id, "name": p.name, "roles": list(p.roles), "external": p.external}
+                       for p in people],
             "channels": channels, "dms": [{"id": dm, "name": "coopbot"}], "messages": messages,
             "ephemerals": [self._message(e) for e in self.state.ephemerals if e["user"] == me],
             "unread": {dm: self.state.unread(me, dm)},

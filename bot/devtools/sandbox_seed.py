@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.roster.importer import import_interns, import_people
 from bot.roster.partnerships import add_partnership, list_partnerships
 from bot.storage.db import Database
-from models.roster import Membership, Person
+from models.roster import Membership, Person, Side
 from models.schemas import PartnershipInput
 
 DEMO_PARTNERSHIP = "Demo College – Demo Works"
@@ -25,6 +25,9 @@ DEMO_CHANNEL = "C0DEMOCHAN"
 
 TEACHER, MENTOR, COORD_SCHOOL, COORD_ENTERPRISE, MEMBER = (
     "U0DEMOTEACHER", "U0DEMOMENTOR", "U0DEMOCOORDS", "U0DEMOCOORDE", "U0DEMOMEMBER")
+# The demo channel is a Slack Connect channel: the enterprise's people are in their own Slack organization
+# (external, as Slack badges them), and start what they do from the channel's coopbot panel.
+ENTERPRISE_TEAM = "T0DEMOWORKS"
 
 # Every flow has someone to play each part: a teacher requests an exchange to the enterprise, the college
 # coordinator decides for the sending side and the mentor (or the enterprise coordinator) for the host; an
@@ -49,6 +52,7 @@ class DemoPerson:
     slack_user_id: str
     name: str
     roles: tuple[str, ...]
+    external: bool = False  # of the enterprise's own Slack organization
 
 
 def seed_demo(db: Database, today: date | None = None) -> None:
@@ -76,14 +80,14 @@ def seed_demo(db: Database, today: date | None = None) -> None:
 def roster(db: Database) -> list[DemoPerson]:
     """Everyone on any roster, with their roles, for the person picker (the demo people first)."""
     with db.session() as session:
-        rows = session.execute(select(Person.slack_user_id, Person.name, Membership.role)
+        rows = session.execute(select(Person.slack_user_id, Person.name, Membership.role, Person.side)
                                .join(Membership, Membership.person_id == Person.id, isouter=True)
                                .order_by(Person.name)).all()
     found: dict[str, DemoPerson] = {}
-    for uid, name, role in rows:
-        known = found.get(uid) or DemoPerson(uid, name, ())
+    for uid, name, role, side in rows:
+        known = found.get(uid) or DemoPerson(uid, name, (), external=Side(side) == Side.ENTERPRISE)
         value = getattr(role, "value", role)
         roles = known.roles + ((str(value),) if value and str(value) not in known.roles else ())
-        found[uid] = DemoPerson(uid, name, roles)
+        found[uid] = DemoPerson(uid, name, roles, known.external)
     order = {uid: i for i, (uid, *_rest) in enumerate(PEOPLE)}
     return sorted(found.values(), key=lambda p: (order.get(p.slack_user_id, len(order)), p.name))

@@ -55,7 +55,10 @@ class SlackRequests:
         self.url = base_url.rstrip("/") + path
         self.signing_secret = signing_secret
         self.fake = fake
-        self.team_id = team_id
+        self.team_id = team_id  # the team the app is installed in
+        # People of other organizations (Slack Connect): user id → their own team id. Their clicks and
+        # submissions carry it as `user.team_id` and `team.id`; a view still says where the app is installed.
+        self.teams: dict[str, str] = {}
         self._seq = itertools.count(1)
 
     def sign(self, body: bytes, timestamp: int) -> str:
@@ -91,14 +94,18 @@ class SlackRequests:
 
     def _user(self, user_id: str) -> dict[str, Any]:
         name = user_id.lower()
-        return {"id": user_id, "username": name, "name": name, "team_id": self.team_id}
+        return {"id": user_id, "username": name, "name": name, "team_id": self.teams.get(user_id, self.team_id)}
 
-    def _team(self) -> dict[str, Any]:
-        return {"id": self.team_id, "domain": "example"}
+    def _team(self, team_id: str | None = None) -> dict[str, Any]:
+        return {"id": team_id or self.team_id, "domain": "example"}
 
     def _interaction(self, payload: dict[str, Any]) -> Reply:
-        base = {"api_app_id": APP_ID, "token": VERIFICATION_TOKEN, "team": self._team(),
+        acting = str((payload.get("user") or {}).get("id") or "")
+        base = {"api_app_id": APP_ID, "token": VERIFICATION_TOKEN, "team": self._team(self.teams.get(acting)),
                 "enterprise": None, "is_enterprise_install": False}
+        view = payload.get("view")
+        if isinstance(view, dict):  # Slack adds where the app is installed to every view it sends back
+            payload = {**payload, "view": {**view, "app_installed_team_id": self.team_id}}
         body = urlencode({"payload": json.dumps({**base, **payload}, ensure_ascii=False)}).encode()
         return self.send(body, "application/x-www-form-urlencoded")
 

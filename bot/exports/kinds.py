@@ -37,6 +37,9 @@ from bot.plans.export import (
 from bot.problems.export import HEADER as ISSUES
 from bot.problems.export import MOMENTS as ISSUE_MOMENTS
 from bot.problems.export import iter_problem_rows
+from bot.roster.export import HEADER as PEOPLE
+from bot.roster.export import MOMENTS as PEOPLE_MOMENTS
+from bot.roster.export import iter_people_rows
 from bot.storage.db import Database
 from models.roster import Partnership
 
@@ -66,6 +69,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("recruitment", RECRUITMENT_HEADER, lambda db, zone, _: iter_recruitment_rows(db, default_timezone=zone),
          RECRUITMENT_MOMENTS),
     Kind("ledger", LEDGER, lambda db, zone, _: iter_ledger_rows(db, default_timezone=zone), LEDGER_MOMENTS),
+    Kind("people", PEOPLE, lambda db, _zone, _local: iter_people_rows(db), PEOPLE_MOMENTS),
 )}
 NAMES = tuple(KINDS)  # the CLI's choices and the order of the sheets with --all
 

@@ -111,6 +111,17 @@ class ActionItemLine:
 
 
 @dataclass(frozen=True)
+class Outsider:
+    """Someone of a coordinated partnership whom Slack shows as of another organization, or as a guest: they
+    cannot use slash commands, and start everything from the channel's panel."""
+
+    slack_user_id: str
+    name: str
+    external: bool
+    guest: bool
+
+
+@dataclass(frozen=True)
 class Page:
     section: Section
     items: tuple[Any, ...]
@@ -169,6 +180,8 @@ class HomeData:
     def college(self) -> CollegePicture | None:
         return self.colleges[0] if self.colleges else None
     ledger: tuple[LedgerLine, ...] = ()  # a coordinator's newest cooperation ledger entries (bot/cooperation)
+    outsiders: tuple[Outsider, ...] = ()  # coordinators: their partnerships' external people and guests
+    outsider_total: int = 0
 
     @property
     def partnerships(self) -> tuple[str, ...]:
@@ -242,7 +255,9 @@ def load_home(session: Session, slack_user_id: str, *, now: datetime, default_ti
     followups = load_followups(session, person_id=person.id, slack_user_id=slack_user_id,
                                coordinated=viewer.coordinated, taught=taught, zones=viewer.zones, now=now,
                                mentored=mentored)
+    outsiders, outsider_total = _outsiders(session, viewer) if viewer.coordinated else ((), 0)
     return HomeData(
+        outsiders=outsiders, outsider_total=outsider_total,
         user=slack_user_id, name=person.name, side=Side(person.side), language_choice=person.locale,
         roles_by_partnership=roles_by_partnership, teaches=teaches, mentors=mentors, quick_actions=quick,
         sections=sections, overview=overview,
@@ -266,6 +281,14 @@ def _ledger(session: Session, coordinated: list[int]) -> tuple[LedgerLine, ...]:
 
 
 # --- the viewer -----------------------------------------------------------------------------------------
+Viewer = _Viewer  # what other readers of a person's work (bot.home.tasks) are given
+
+
+def viewer_of(session: Session, person: Person, default_timezone: str) -> _Viewer:
+    """The person with their roles, timezones and channels by partnership (what "My tasks" reads with)."""
+    return _viewer(session, person, default_timezone)
+
+
 def _viewer(session: Session, person: Person, default_timezone: str) -> _Viewer:
     viewer = _Viewer(person, {}, {}, {})
     rows = session.execute(select(Membership.partnership_id, Membership.role, Partnership.timezone,
@@ -468,6 +491,18 @@ def _next_meetings(session: Session, viewer: _Viewer, now: datetime) -> tuple[Me
     rows = session.execute(select(ranked).where(ranked.c.rn == 1).order_by(ranked.c.starts_at))
     return tuple(MeetingItem(r.id, r.title, r.starts_at, viewer.zones[r.partnership_id],
                              viewer.channels[r.partnership_id]) for r in rows)
+
+
+OUTSIDERS_SHOWN = 10
+
+
+def _outsiders(session: Session, viewer: _Viewer) -> tuple[tuple[Outsider, ...], int]:
+    member = select(Membership.person_id).where(Membership.partnership_id.in_(viewer.coordinated))
+    rows = session.execute(
+        select(Person.slack_user_id, Person.name, Person.is_external, Person.is_guest, func.count().over())
+        .where(Person.id.in_(member), or_(Person.is_external, Person.is_guest))
+        .order_by(Person.name, Person.slack_user_id).limit(OUTSIDERS_SHOWN)).all()
+    return (tuple(Outsider(r[0], r[1], bool(r[2]), bool(r[3])) for r in rows), int(rows[0][4]) if rows else 0)
 
 
 def _action_items(session: Session, person: Person) -> tuple[tuple[ActionItemLine, ...], int]:

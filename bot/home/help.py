@@ -62,6 +62,7 @@ def help_text(t: Translator, data: HomeData | None, *, how_to_join: str) -> str:
             line = _("{permission} (never as {relations})").format(permission=line, relations=barred)
         lines.append(line)
     lines += [_("• `/coop status` — your problems, exchanges, action items and next meeting."),
+              _("• `/coop panel` — post this channel's coopbot panel again: buttons for everything."),
               _("• `/coop help` — this help."),
               _("Your App Home (the bot's *Home* tab) shows the same, with buttons to act.")]
     # A section holds 3,000 characters: the roles (a list of partnerships, however long) take what the rest leaves.

@@ -11,6 +11,7 @@ from bot.delivery import outbox
 from bot.home.data import HomeData, Section, load_home
 from bot.home.ids import FOLLOW_SLACK
 from bot.home.refresh import render_home
+from bot.home.tasks import Tasks, load_tasks
 from bot.i18n.language import SlackLocales, resolve_language, set_language
 from bot.storage.db import Database
 from models.base import utcnow
@@ -37,6 +38,11 @@ class HomeService:
         """Save the language picked in App Home (FOLLOW_SLACK: follow their Slack language), audited.
         Raises InvalidInput for a language we do not have, NotOnRoster for someone on no roster."""
         return set_language(self.db, slack_user_id, None if picked == FOLLOW_SLACK else picked)
+
+    def tasks(self, slack_user_id: str) -> Tasks | None:
+        """What waits on the person ("My tasks"), from App Home's own lists; None if on no roster."""
+        with self.db.session() as session:
+            return load_tasks(session, slack_user_id, now=self.clock(), default_timezone=self.default_timezone)
 
     def home_data(self, slack_user_id: str, *, with_practice: bool = False) -> HomeData | None:
         """What the person's App Home shows (first pages), or None if they are on no roster."""

@@ -201,6 +201,24 @@ def ledger_text(data: HomeData, t: Translator) -> str:
             line += " · " + _("deadline {date}").format(date=t.date(e.deadline))
         lines.append(line + " · " + escape_within(e.partnership, 100))
     return "*" + _("Cooperation ledger") + "*\n" + "\n".join(lines)
+def outsider_mark(external: bool, guest: bool, t: Translator) -> str:
+    """Slack's own badges, in words: "external" (another Slack organization), "guest"."""
+    marks = ([t.gettext("external")] if external else []) + ([t.gettext("guest")] if guest else [])
+    return t.gettext(", ").join(marks)
+
+
+def outsiders_text(data: HomeData, t: Translator) -> str:
+    """Coordinators: who in their partnerships is of another organization or a guest (they use the panel)."""
+    lines = [t.gettext("• {person} ({name}) — {mark}").format(
+        person=f"<@{o.slack_user_id}>", name=escape_within(o.name, 100), mark=outsider_mark(o.external, o.guest, t))
+        for o in data.outsiders]
+    more = data.outsider_total - len(data.outsiders)
+    if more > 0:
+        lines.append(t.ngettext("…and {count} more", "…and {count} more", more).format(count=more))
+    head = "*" + t.gettext("People of another Slack organization, and guests") + "*\n"
+    note = t.gettext("They cannot use coopbot's slash commands: they start everything from the coopbot panel "
+                     "pinned in the partnership's channel.")
+    return head + "\n".join(lines) + "\n" + note
 
 
 def quick_actions(data: HomeData, t: Translator) -> Block | None:
@@ -314,6 +332,8 @@ def home_view(data: HomeData | None, t: Translator, *, how_to_join: str) -> Bloc
         blocks.append(section(action_items_text(data, t), cut=True))
     if data.ledger:
         blocks.append(section(ledger_text(data, t), cut=True))
+    if data.outsiders:
+        blocks.append(section(outsiders_text(data, t), cut=True))
     footer = [divider(), language_picker(data.language_choice, t)]
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS - len(footer)] + footer}  # the setting always stays
 

@@ -1,4 +1,6 @@
-"""Which language a person reads: their own choice, else their Slack locale, else their partnership's.
+"""Which language a person reads: their own choice, else their Slack locale, else their side's language (a
+partnership may set one for the college's people and one for the enterprise's, whose Slack may be another
+organization's and give no locale), else their partnership's — never English by default alone.
 
 The Slack locale costs a `users.info` call, so it is cached per process with a TTL. A failed lookup is
 cached for a shorter while and simply falls through to the partnership's language: a person always gets
@@ -12,16 +14,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.errors import InvalidInput, NotOnRoster
 from bot.i18n.catalog import DEFAULT_LANGUAGE, available_languages, match_language
 from bot.storage.db import Database
-from models.roster import Membership, Partnership, Person
+from models.roster import Membership, Partnership, Person, Side
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +35,11 @@ class SlackLocales:
     """People's Slack locales as languages we have (None: unknown or unsupported), cached with a TTL."""
 
     def __init__(self, client: WebClient | None, *, ttl: float = 3600.0, failure_ttl: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 on_user: Callable[[str, dict[str, Any]], object] | None = None) -> None:
         self._client = client
+        # told every user users.info returns (the container stores their organization: bot.roster.organizations)
+        self.on_user = on_user
         self._ttl, self._failure_ttl, self._clock = ttl, failure_ttl, clock
         self._cache: dict[str, tuple[float, str | None]] = {}
         self._lock = threading.Lock()
@@ -69,19 +75,32 @@ class SlackLocales:
                      type(exc).__name__)
             return None, False
         user = reply.get("user") or {}
+        if isinstance(user, dict) and self.on_user is not None:
+            self.on_user(slack_user_id, user)
         return match_language(user.get("locale") if isinstance(user, dict) else None), True
 
 
-def language_settings(session: Session, slack_user_id: str) -> tuple[str | None, str | None]:
-    """(the person's own choice, their first partnership's language); None where there is none."""
-    first_partnership_language = (
-        select(Partnership.language).join(Membership, Membership.partnership_id == Partnership.id)
-        .where(Membership.person_id == Person.id).order_by(Membership.id).limit(1).scalar_subquery())
-    row = session.execute(select(Person.locale, first_partnership_language)
+def _settings(session: Session, slack_user_id: str) -> tuple[str | None, str | None, str | None]:
+    """(the person's own choice, the language their first partnership set for their side, that partnership's
+    language); None where there is none."""
+    first = (select(Membership.partnership_id).where(Membership.person_id == Person.id)
+             .order_by(Membership.id).limit(1).scalar_subquery())
+    side_language = (select(case((Person.side == Side.SCHOOL, Partnership.school_language),
+                                 else_=Partnership.enterprise_language))
+                     .where(Partnership.id == first).scalar_subquery())
+    partnership_language = select(Partnership.language).where(Partnership.id == first).scalar_subquery()
+    row = session.execute(select(Person.locale, side_language, partnership_language)
                           .where(Person.slack_user_id == slack_user_id)).first()
     if row is None:
-        return None, None
-    return match_language(row[0]), match_language(row[1])
+        return None, None, None
+    return match_language(row[0]), match_language(row[1]), match_language(row[2])
+
+
+def language_settings(session: Session, slack_user_id: str) -> tuple[str | None, str | None]:
+    """(the person's own choice, their side's language in their first partnership — the language that
+    partnership set for their side, else its language); None where there is none."""
+    chosen, side, partnership = _settings(session, slack_user_id)
+    return chosen, side or partnership
 
 
 def resolve_language(db: Database, locales: SlackLocales, slack_user_id: str) -> str:
@@ -98,10 +117,11 @@ def pick_language(locales: SlackLocales, slack_user_id: str, chosen: str | None,
 
 def language_in(session: Session, locales: SlackLocales | None, slack_user_id: str,
                 default: str | None = None) -> str:
-    """The same order inside a transaction, reading Slack locales from the cache only; `default` (e.g.
-    the language of the partnership a message is about) goes before the person's first partnership."""
-    chosen, partnership = language_settings(session, slack_user_id)
-    return language_given(locales, slack_user_id, chosen, default or partnership or DEFAULT_LANGUAGE)
+    """The same order inside a transaction, reading Slack locales from the cache only; after their Slack
+    language comes the language their partnership set for their side, then `default` (e.g. the language of
+    the partnership a message is about), then their first partnership's language."""
+    chosen, side, partnership = _settings(session, slack_user_id)
+    return language_given(locales, slack_user_id, chosen, side or default or partnership or DEFAULT_LANGUAGE)
 
 
 def language_given(locales: SlackLocales | None, slack_user_id: str, chosen: str | None, fallback: str) -> str:

@@ -105,8 +105,9 @@ class SlackProblemNotifier:
         outbox.refresh_homes(session, (problem.teacher, mentor, problem.reporter, *problem.coordinators))
 
     def _language(self, session: Session, slack_user_id: str, problem: ProblemSnapshot) -> str:
-        """The reader's own choice, else their Slack language if already known, else the partnership's."""
+        """The reader's own choice, else their Slack language if already known, else their side's, else the
+        partnership's."""
         if slack_user_id in problem.chosen_languages and problem.language:
             return language_given(self.locales, slack_user_id, problem.chosen_languages[slack_user_id],
-                                  problem.language)
+                                  problem.side_languages.get(slack_user_id) or problem.language)
         return language_in(session, self.locales, slack_user_id, problem.language)

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -95,7 +95,11 @@ _INTERN_FOR_REPORT = (select(Intern).where(Intern.id == bindparam("intern_id"))
                       .options(joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor)))
 _INSERT_PROBLEM = insert(Problem).returning(Problem.id)
 LATEST_ZONE = "Pacific/Kiritimati"  # UTC+14: where each day begins first
-_REPORT_FORM = (select(Person.locale, Person.side, Membership.role, Partnership.timezone, Partnership.language)
+_REPORT_FORM = (select(Person.locale, Person.side, Membership.role, Partnership.timezone,
+                       # the person's side's language in the partnership, else the partnership's
+                       func.coalesce(case((Person.side == Side.SCHOOL, Partnership.school_language),
+                                          else_=Partnership.enterprise_language),
+                                     Partnership.language).label("language"))
                 .select_from(Person)
                 .outerjoin(Membership, Membership.person_id == Person.id)
                 .outerjoin(Partnership, Partnership.id == Membership.partnership_id)

@@ -48,6 +48,8 @@ class ProblemSnapshot:
     # The language each person loaded here chose for themselves (None: none chosen), by Slack id, so a
     # notice to the reporter, teacher or mentor needs no query for it (bot.problems.notify).
     chosen_languages: Mapping[str, str | None] = field(default_factory=dict)
+    # The language the partnership set for each one's side (None: none), for those whose Slack gives none
+    side_languages: Mapping[str, str | None] = field(default_factory=dict)
 
     @property
     def message_key(self) -> str:
@@ -108,6 +110,9 @@ def _as_reported(*, problem_id: int, partnership: Partnership, intern: Intern, r
         created_at=created_at, acknowledged_by=None, acknowledged_at=None, resolved_by=None, resolved_at=None,
         resolution=None, update_count=0, coordinators=coordinators, school_only=school_only,
         chosen_languages=_chosen_languages(reporter, intern.teacher, intern.mentor),
+        side_languages={p.slack_user_id: match_language(
+            partnership.school_language if p.side == Side.SCHOOL else partnership.enterprise_language)
+            for p in (reporter, intern.teacher, intern.mentor)},
     )
 
 

@@ -31,6 +31,8 @@ def snapshot(partnership: Partnership) -> dict[str, Any]:
         "school_channel_id": partnership.school_channel_id,
         "timezone": partnership.timezone,
         "language": partnership.language,
+        "school_language": partnership.school_language,
+        "enterprise_language": partnership.enterprise_language,
     }
 
 
@@ -57,6 +59,8 @@ def add_partnership(db: Database, data: PartnershipInput, actor: str = "cli", *,
                 school_channel_id=data.school_channel_id,
                 timezone=data.timezone,
                 language=data.language,
+                school_language=data.school_language,
+                enterprise_language=data.enterprise_language,
             )
             session.add(partnership)
             session.flush()

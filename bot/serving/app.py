@@ -22,6 +22,7 @@ from bot.container import Services
 from bot.installs.routing import resume_held
 from bot.installs.tokens import InstallationAuthorize, Installations
 from bot.observability import Metrics
+from bot.roster.organizations import Organizations, from_payload
 from bot.serving import idempotency
 from bot.serving.ack_signal import SignalAcks
 from bot.serving.executor import TrackedExecutor
@@ -51,7 +52,7 @@ def create_app(services: Services, executor: TrackedExecutor | None = None, metr
     secret = services.settings.slack_signing_secret
     installations = services.installations
     # Single-token mode: that token, its bot user id learnt once; OAuth mode: each request's installation.
-    authorize: Any = (_cached_authorize(services.client) if installations is None
+    authorize: Any = (_cached_authorize(services.client, services.organizations) if installations is None
                       else InstallationAuthorize(installations))
     app = App(
         listener_executor=executor or TrackedExecutor(),
@@ -68,6 +69,7 @@ def create_app(services: Services, executor: TrackedExecutor | None = None, metr
     app.use(SignalAcks())  # first: every listener's ack must signal (bot.serving.ack_signal)
     if metrics is not None:
         app.use(_CountRequests(metrics))
+    app.use(_LearnOrganizations(services.organizations))
     idempotency.register(app, services.db)
     handlers.register_all(app, services)
     return app
@@ -112,7 +114,26 @@ class _CountRequests(Middleware):
         return next()
 
 
-def _cached_authorize(client: WebClient) -> Any:
+class _LearnOrganizations(Middleware):
+    """Note each acting person's Slack organization (their `user.team_id`, which is their own team when they
+    are of another organization) and the installing team. Stored after the listener has run (its ack is
+    then sent), and only when it changed (bot.roster.organizations)."""
+
+    def __init__(self, organizations: Organizations) -> None:
+        self.organizations = organizations
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse,
+                next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        response = next()
+        user, seen, installed = from_payload(req.body)
+        if installed:
+            self.organizations.installed_in(installed)
+        if user:
+            self.organizations.learn(user, seen)
+        return response
+
+
+def _cached_authorize(client: WebClient, organizations: Organizations | None = None) -> Any:
     """Authorise with the one bot token, learning the bot's user id from auth.test once.
 
     Bolt's default would call auth.test for the first request and fail every request while Slack is
@@ -140,8 +161,14 @@ def _cached_authorize(client: WebClient) -> Any:
             return token_only
         finally:
             asking.release()
+        # The installing team, from auth.test, whatever team the first request came from: a click by someone
+        # of another organization (Slack Connect) carries their team, not the one the token belongs to.
+        installed_team = response.get("team_id") or team_id
+        installed_enterprise = response.get("enterprise_id") or enterprise_id
+        if organizations is not None:
+            organizations.installed_in(installed_team, installed_enterprise)
         known["bot"] = AuthorizeResult(
-            enterprise_id=enterprise_id, team_id=team_id or response.get("team_id"), bot_token=client.token,
+            enterprise_id=installed_enterprise, team_id=installed_team, bot_token=client.token,
             bot_id=response.get("bot_id"), bot_user_id=response.get("user_id"))
         return known["bot"]
 

@@ -82,10 +82,15 @@ class _Command(_Loose):
     response_url: str  # likewise always sent: replies after the ack go there
 
 
+class _ChannelObject(_Loose):
+    id: str
+
+
 class _Event(_Loose):
     type: str
     user: SlackUserId | None = None
-    channel: str | None = None
+    # an id; or, in the Slack Connect invitation events (shared_channel_invite_*), an object with the id
+    channel: str | _ChannelObject | None = None
     tab: str | None = None
 
 

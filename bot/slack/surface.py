@@ -32,8 +32,8 @@ def _slash(command: str, description: str, usage_hint: str = "") -> SlashCommand
 
 
 INTERN_ISSUE = _slash("/intern-issue", "Log a problem with an intern")
-COOP = _slash("/coop", "coopbot help, your status, a digest, the review pack or an export",
-              "help | status | digest | review | export | ledger | agreement | setup | admin | checklist")
+COOP = _slash("/coop", "coopbot help, your status, a digest, the panel, the review pack or an export",
+              "help | status | digest | panel | review | export | ledger | agreement | setup | admin | checklist")
 EXCHANGE = _slash("/exchange", "Request a staff exchange")
 COOP_MEETING = _slash("/coop-meeting", "Schedule a cooperation group meeting")
 
@@ -41,7 +41,13 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = tuple(_declared)
 
 BOT_EVENTS: tuple[str, ...] = (
     "app_home_opened",  # App Home dashboard
-    "member_joined_channel",  # the bot was invited: deliver what waited for that channel
+    "member_joined_channel",  # the bot was invited: deliver what waited for that channel, post its panel
+    # Slack Connect: a channel shared later changes its id; disconnected, its posts are held until shared again
+    "channel_id_changed",
+    "channel_shared",
+    "channel_unshared",
+    "shared_channel_invite_accepted",
+    "shared_channel_invite_declined",
 )
 
 # OAuth mode (`coopbot manifest --distribution`): an installation's end, so nothing more goes through it
@@ -54,6 +60,7 @@ BOT_SCOPES: tuple[str, ...] = (
     "users:read",  # users.info
     "files:write",  # files_upload_v2: calendar files (.ics) and letters of appointment (PDF) in DMs
     "im:write",  # conversations.open: the DM a file is shared into
+    "pins:write",  # pins.add: the coopbot panel stays pinned in each partnership channel
     # member_joined_channel reaches an app only for the channels these let it see (public, private):
     # the bot's own arrival in a channel is what sends the posts that waited for it
     "channels:read",

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bot.admin.forms import AdminActionId
 from bot.devtools.slack_requests import fill
 from bot.errors import ImportFailed
+from bot.panel.ids import PanelActionId
 from bot.roster.importer import import_interns
 from models.audit import AuditEntry
 from models.roster import Intern, Membership, Partnership, Person, Role
@@ -31,6 +32,7 @@ from tests.support.harness import (
     TEACHER,
     Harness,
 )
+from tests.support.slack import buttons
 
 HUAWEI = "深职院–华为"
 
@@ -79,8 +81,34 @@ def test_setup_links_the_channel_once_and_says_so_there(harness: Harness) -> Non
     [entry] = _audits(h, "partnership.update")
     assert entry.actor == COORD_SCHOOL and entry.before and entry.after
     assert entry.before["channel_id"] == CHANNEL and entry.after["channel_id"] == "C0NEWCHAN"
-    [post] = h.fake.messages("C0NEWCHAN")
+    post, panel = h.fake.messages("C0NEWCHAN")  # the announcement, then the coopbot panel, pinned
     assert HUAWEI in post["text"] and "channel of the partnership" in post["text"]
+    assert PanelActionId.MY_TASKS in buttons(panel) and panel.get("pinned_to") == ["C0NEWCHAN"]
+
+
+def test_setup_sets_each_sides_language(harness: Harness) -> None:
+    """The enterprise's people in another Slack organization get no locale from Slack: /coop setup sets the
+    language each side reads, in the channel already linked too; a forged language is refused inline."""
+    h = harness
+    h.slack.command("/coop", "setup", user_id=COORD_SCHOOL, channel_id=CHANNEL)
+    view = h.fake.wait_for("views.open", count=1) and h.last_modal()
+    assert {"school_language", "enterprise_language"} <= {b.get("block_id") for b in view["blocks"]}
+    answers = {"partnership": str(_pid(h)), "enterprise_language": "zh_CN"}
+    assert _submit(h, view, answers, COORD_SCHOOL) == {}
+    with h.db.session() as session:
+        languages = session.execute(select(Partnership.school_language, Partnership.enterprise_language)
+                                    .where(Partnership.name == HUAWEI)).one()
+    assert tuple(languages) == (None, "zh_CN")
+    [entry] = _audits(h, "partnership.update")
+    assert entry.after and entry.after["enterprise_language"] == "zh_CN"
+    h.deliver()
+    assert h.channel_messages() == []  # the channel was already linked: nothing to announce
+    again = h.last_modal()
+    forged = {"text": {"type": "plain_text", "text": "Klingon"}, "value": "tlh"}
+    values = fill(again, {"partnership": str(_pid(h))})
+    values["enterprise_language"] = {"value": {"type": "static_select", "selected_option": forged}}
+    reply = h.slack.view_submission(again, values, user_id=COORD_SCHOOL)
+    assert reply.json()["errors"] == {"enterprise_language": "Choose a language from the list."}
 
 
 def test_setup_takes_the_college_the_partnership_belongs_to(harness: Harness) -> None:

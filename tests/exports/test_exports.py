@@ -86,7 +86,7 @@ def test_xlsx_has_one_sheet_per_kind_with_headers_chinese_text_and_no_formulas(d
     target = tmp_path / "review.xlsx"
     counts = write_xlsx(str(target), (sheet(name, db, "UTC", "xlsx") for name in NAMES))
     assert counts == {"issues": 1, "exchanges": 1, "meetings": 1, "evaluations": 3, "plans": 0, "recruitment": 0,
-                      "ledger": 1}
+                      "ledger": 1, "people": 2}
     book = load_workbook(target, read_only=True)
     assert book.sheetnames == list(NAMES)
     issues = list(book["issues"].iter_rows(values_only=True))
@@ -201,7 +201,7 @@ def test_export_command_all_kinds_and_formats(db: Database, tmp_path: Path) -> N
     assert result.stdout.decode().splitlines()[0] == ",".join(EVALUATIONS)
     result = _run(db, tmp_path, "--all", "--format", "xlsx", "--out", "pack.xlsx")
     assert result.returncode == 0, result.stderr
-    assert b"wrote 7 rows to pack.xlsx" in result.stderr
+    assert b"wrote 9 rows to pack.xlsx" in result.stderr
     assert load_workbook(tmp_path / "pack.xlsx", read_only=True).sheetnames == list(NAMES)
     piped = _run(db, tmp_path, "issues", "--format", "xlsx")  # stdout is a pipe here, not a terminal
     assert piped.returncode == 0 and piped.stdout[:2] == b"PK"
@@ -258,5 +258,19 @@ def test_export_queries_use_server_side_cursors_on_postgresql(db: Database) -> N
             assert rows or name in ("plans", "recruitment")  # the seed has no plan and no opening
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    for table in ("problem", "exchange", "meeting", "intern", "ledger_entry"):
+    for table in ("problem", "exchange", "meeting", "intern", "ledger_entry", "partnership"):
         assert issubclass(kinds[table], psycopg.ServerCursor), (table, kinds)
+
+
+def test_the_people_export_has_the_imports_columns_and_each_persons_organization(db: Database) -> None:
+    seed(db)
+    out = io.StringIO()
+    people = sheet("people", db, "UTC")
+    assert write_csv(out, people.header, people.rows) == 2
+    rows = {r["slack_user_id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert list(rows["U0T"].items())[:6] == [("slack_user_id", "U0T"), ("name", "王芳"), ("email", ""),
+                                            ("side", "school"), ("roles", "teacher;coordinator"),
+                                            ("partnership", "深职院–华为")]
+    assert (rows["U0T"]["external"], rows["U0T"]["guest"], rows["U0T"]["slack_team_id"]) == ("no", "no", "")
+    mentor = rows["U0M"]
+    assert (mentor["roles"], mentor["slack_team_id"], mentor["external"]) == ("mentor", "T0HUAWEI", "yes")

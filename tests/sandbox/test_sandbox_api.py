@@ -54,6 +54,9 @@ def test_state_shows_the_demo_roster_and_the_apps_commands(page_api: PageApi) ->
     assert {TEACHER, MENTOR, COORD_SCHOOL, MEMBER} <= set(names)
     assert all("(demo)" in p["name"] for p in state["people"])
     assert "coordinator" in names[COORD_SCHOOL]["roles"]
+    # a Slack Connect channel: the enterprise's people are external (the page badges them), the college's not
+    assert names[MENTOR]["external"] and names[MEMBER]["external"]
+    assert not names[TEACHER]["external"] and not names[COORD_SCHOOL]["external"]
     assert state["channels"] == [{"id": DEMO_CHANNEL, "name": "Demo College – Demo Works", "member": True}]
     commands = {c["command"] for c in state["commands"]}
     assert {"/intern-issue", "/coop"} <= commands

@@ -152,13 +152,14 @@ def test_a_partnership_added_mid_quarter_is_prompted_when_it_is_added(h: Harness
     partnership, prompt = h.services.add_partnership(PartnershipInput(
         name="新合作 <x>", school="S", enterprise="E", channel_id="C0NEWPART", timezone="Asia/Shanghai"))
     assert prompt.outcome == PromptOutcome.POSTED and prompt.quarter.key == "2027Q2"
-    assert _posts(h) == {"C0NEWPART": [
-        "Q2 2027: this quarter's cooperation review is not scheduled yet. Time to schedule it."]}
+    panel, prompted = _posts(h)["C0NEWPART"]  # the channel's coopbot panel first (its name escaped), then the prompt
+    assert panel.startswith("coopbot for *新合作 &lt;x&gt;*") and list(_posts(h)) == ["C0NEWPART"]
+    assert prompted == "Q2 2027: this quarter's cooperation review is not scheduled yet. Time to schedule it."
     assert run_job("quarterly-prompt", h.services, _at("2027-05-13T02:00")) == 0
     assert _report(run_by_hand("quarterly-prompt", h.services, _at("2027-05-13T02:00")))[partnership.name] == (
         "Q2 2027's prompt already posted on 2027-05-12")
     assert run_job("quarterly-prompt", h.services, _at("2027-07-01T02:00")) >= 1  # next quarter, as usual
-    assert len(_posts(h)["C0NEWPART"]) == 2
+    assert len(_posts(h)["C0NEWPART"]) == 3
 
 
 def test_digests_run_by_hand_say_per_partnership_what_they_posted(h: Harness) -> None:

@@ -10,7 +10,7 @@ from models.exchange import Direction, Exchange, ExchangeStatus, Purpose
 from models.internship import Grade, InternshipEvaluation
 from models.meeting import Meeting, MeetingStatus
 from models.problem import Category, Problem, ProblemStatus, Severity
-from models.roster import Intern, Partnership, Person, Side
+from models.roster import Intern, Membership, Partnership, Person, Role, Side
 
 EVIL = '=HYPERLINK("http://evil.example","点我")'
 WHEN = datetime(2027, 7, 2, 1, 30, tzinfo=UTC)
@@ -21,7 +21,11 @@ def seed(db: Database) -> None:
         partnership = Partnership(name="深职院–华为", school="深圳职业技术大学", enterprise="华为", channel_id="C0X",
                                   timezone="Asia/Shanghai")
         teacher = Person(slack_user_id="U0T", name="王芳", side=Side.SCHOOL)
-        mentor = Person(slack_user_id="U0M", name="李强", side=Side.ENTERPRISE)
+        mentor = Person(slack_user_id="U0M", name="李强", side=Side.ENTERPRISE, slack_team_id="T0HUAWEI",
+                        is_external=True)
+        session.add_all([Membership(person=teacher, partnership=partnership, role=Role.TEACHER),
+                         Membership(person=teacher, partnership=partnership, role=Role.COORDINATOR),
+                         Membership(person=mentor, partnership=partnership, role=Role.MENTOR)])
         ended = Intern(student_id="S1", name="张伟", partnership=partnership, teacher=teacher, mentor=mentor,
                        start_date=date(2026, 9, 1), end_date=date(2027, 6, 30), position="软件测试")
         waiting = Intern(student_id="S2", name="欧阳娜娜", partnership=partnership, teacher=teacher, mentor=mentor,

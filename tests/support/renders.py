@@ -38,8 +38,10 @@ from bot.exchanges import messages as exchange_messages
 from bot.exchanges.letter_fonts import LetterUnavailable
 from bot.exchanges.practice import PracticeRecord
 from bot.exchanges.state import AlreadyDecided, Overlaps
+from bot.home.data import ExchangeItem, MeetingItem, Outsider, Page, Section
 from bot.home.followups import EvaluationItem, Followups, ToEvaluate, followup_blocks
 from bot.home.help import help_text, status_blocks
+from bot.home.tasks import Tasks, tasks_modal
 from bot.home.views import home_view, how_to_get_added
 from bot.i18n.catalog import Translator
 from bot.internships import forms as internship_forms
@@ -52,6 +54,7 @@ from bot.meetings.ics import meeting_ics
 from bot.meetings.labels import DEFAULT_TITLE
 from bot.meetings.minutes_form import minutes_modal, owner_error, parse_minutes
 from bot.meetings.quarterly import QuarterPrompt, prompt_message
+from bot.panel.messages import panel_message
 from bot.permissions import Action
 from bot.problems import forms as problem_forms
 from bot.problems import messages as problem_messages
@@ -74,7 +77,7 @@ from handlers.meetings import _input_error, meeting_refusal
 from handlers.problems import problem_refusal
 from models.compliance import ComplianceItem
 from models.delivery import OutboxKind
-from models.exchange import ExchangeStatus
+from models.exchange import Direction, ExchangeStatus
 from models.internship import Grade
 from models.problem import EventKind, ProblemStatus, Severity
 from models.roster import Role, Side
@@ -335,6 +338,19 @@ def _home(t: Translator) -> Iterator[Rendering]:
     single = replace(full_home(), roles_by_partnership=(("深职院–华为", frozenset({Role.TEACHER})),))
     yield "home with one partnership", home_view(single, t, how_to_join=join)
     yield "followups, none", followup_blocks(Followups((), 0, (), keeps_checklists=True), t)
+    full = replace(full_home(), followups=_followups())
+    exchanges = tuple(ExchangeItem(n, "C0PARTNER", "王芳" * 100, Direction.ENTERPRISE_TO_SCHOOL, "信息学院" * 50,
+                                   date(2027, 4, 1), date(2027, 9, 30), True) for n in range(8))
+    meetings = tuple(MeetingItem(n, "2027年第一季度校企合作座谈会 " * 20, datetime(2027, 4, 1, 6, tzinfo=UTC),
+                                 "Asia/Shanghai", "C0PARTNER") for n in range(8))
+    yield "my tasks, full", tasks_modal(Tasks(full, exchanges, meetings), t, how_to_join=join)
+    yield "my tasks, nothing", tasks_modal(Tasks(replace(full_home(), sections={
+        s: Page(s, (), 0, 0) for s in Section}, followups=None), (), ()), t, how_to_join=join)
+    yield "my tasks, on no roster", tasks_modal(None, t, how_to_join=join)
+    outsiders = tuple(Outsider(f"U0EXT{n}", "李强" * 60, n % 2 == 0, n % 3 == 0) for n in range(10))
+    with_outsiders = replace(full_home(), outsiders=outsiders, outsider_total=40)
+    yield "home with external people and guests", home_view(with_outsiders, t, how_to_join=join)
+    yield "coopbot panel", panel_message(1, "深圳职业技术大学–华为技术有限公司校企合作项目" * 30, t)
 
 
 def _followups() -> Followups:
@@ -400,6 +416,8 @@ def _administration(t: Translator) -> Iterator[Rendering]:
     for listed in (choices[:1], choices):
         yield "setup modal", admin_forms.setup_modal(t, "C0PARTNER", listed)
     yield "administration menu", admin_forms.menu_modal(t, choices)
+    marked = [replace(c, external=12, guests=3) for c in choices]
+    yield "administration menu with external people and guests", admin_forms.menu_modal(t, marked)
     for action in admin_forms.FORM_CALLBACKS:
         yield f"administration form {action}", admin_forms.form_modal(action, t, choices[0])
     problems = [RosterProblem(field, code, side=side, role=role, student_ids=ids)

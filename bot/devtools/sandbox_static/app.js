@@ -73,13 +73,17 @@ function drawPicker() {
     const groups = new Map();
     for (const p of state.people) {
       if (!groups.has(rolesOf(p))) groups.set(rolesOf(p), []);
-      groups.get(rolesOf(p)).push(el("option", { value: p.id, text: p.name, title: `${p.name} — ${rolesOf(p)}` }));
+      // People of another Slack organization carry Slack's external badge (⇄)
+      const shown = p.external ? `⇄ ${p.name}` : p.name;
+      groups.get(rolesOf(p)).push(el("option", { value: p.id, text: shown, title: `${p.name} — ${rolesOf(p)}` }));
     }
     picker.replaceChildren(...[...groups].map(([roles, options]) => el("optgroup", { label: roles }, options)));
   }
   picker.value = state.me;
   const me = state.people.find((p) => p.id === state.me);
-  $("person-roles").textContent = me ? rolesOf(me) : "";
+  $("person-roles").textContent = me ? rolesOf(me) + (me.external ? " · ⇄ external" : "") : "";
+  $("person-roles").title = me && me.external
+    ? "External: another Slack organization (Slack Connect). They start everything from the coopbot panel." : "";
 }
 
 function drawSidebar() {

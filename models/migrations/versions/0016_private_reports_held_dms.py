@@ -6,7 +6,7 @@ report kept from the enterprise), and held_message (a DM Slack refused for its r
 VARCHAR: no schema change).
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

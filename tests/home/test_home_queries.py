@@ -70,7 +70,9 @@ def test_a_coordinators_home_costs_the_same_few_statements_for_three_or_three_hu
     grow(db, interns=300, problems=400, exchanges=40, tag="B")
     with db.session() as session, counting(db) as large:
         view = render_home(session, COORD_SCHOOL, pages={Section.AWAITING: 3, Section.OVERDUE: 2})
-    assert len(large) == len(small) <= 20, large
+    # The same for 3 and 300 interns; the budget grew from 20 with three lists of one query each: placed/planned,
+    # the cooperation ledger, and the partnerships' people of another organization.
+    assert len(large) == len(small) <= 24, large
     assert len(view["blocks"]) <= 100
     text = str(view)
     assert f"({3 * PAGE_SIZE + 1}–{4 * PAGE_SIZE} of" in text  # the page asked for

@@ -24,11 +24,12 @@ from bot.exports.cells import Row
 from bot.exports.kinds import NAMES, sheet
 from bot.exports.writers import Sheet, write_xlsx
 from bot.permissions import Action, find_person, partnerships_allowing
+from bot.problems.export import iter_problem_rows
 from bot.quarters import Quarter
 from bot.storage import ledger
 from bot.storage.db import Database
 from models.base import utcnow
-from models.roster import Partnership
+from models.roster import Partnership, Side
 
 # Per kind: the columns holding the dates that place a row in a quarter (one: a day; two: a span).
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -82,11 +83,17 @@ def _keep(header: Sequence[str], names: set[str], quarter: Quarter | None,
     return keep
 
 
-def scoped_sheets(db: Database, names: set[str], quarter: Quarter | None, default_timezone: str) -> Iterator[Sheet]:
+def scoped_sheets(db: Database, names: set[str], quarter: Quarter | None, default_timezone: str,
+                  side: Side | None = None) -> Iterator[Sheet]:
+    """Each kind's rows of these partnerships (and quarter). `side`: the reader's — enterprise people's export
+    has no school-side report (decision 0009), as their App Home has none."""
     for kind in NAMES:
         whole = sheet(kind, db, default_timezone, "xlsx")
+        rows = whole.rows
+        if kind == "issues" and side is not None:
+            rows = iter_problem_rows(db, default_timezone=default_timezone, local_times=True, side=side)
         keep = _keep(whole.header, names, quarter, kind)
-        yield Sheet(whole.name, whole.header, (row for row in whole.rows if keep(row)), whole.zone_column)
+        yield Sheet(whole.name, whole.header, (row for row in rows if keep(row)), whole.zone_column)
 
 
 def export_for(db: Database, slack_user_id: str, request: ExportRequest,
@@ -108,7 +115,7 @@ def export_for(db: Database, slack_user_id: str, request: ExportRequest,
             raise InvalidInput("partnership", "unknown")
     names = {r.name for r in chosen}
     with tempfile.TemporaryFile() as handle:
-        write_xlsx(handle, scoped_sheets(db, names, request.quarter, default_timezone))
+        write_xlsx(handle, scoped_sheets(db, names, request.quarter, default_timezone, person.side))
         handle.seek(0)
         return sorted(r.id for r in chosen), sorted(names), handle.read()
 

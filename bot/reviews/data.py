@@ -133,7 +133,9 @@ def load(session: Session, partnership_ids: Sequence[int], title: str, today: da
     resolves: dict[Quarter, list[float]] = {q: [] for q in quarters}
     problems = session.execute(select(
         Problem.created_at, Problem.category, Problem.severity, Problem.acknowledged_at, Problem.resolved_at)
-        .where(Problem.partnership_id.in_(ids), Problem.created_at >= since))
+        # School-side reports are the college's alone (decision 0009), and the pack is shared where the
+        # enterprise reads it (the meeting's thread in the partnership's channel): they are not in it.
+        .where(Problem.partnership_id.in_(ids), Problem.created_at >= since, Problem.school_only.is_(False)))
     for created, category, severity, acknowledged, resolved in problems:
         quarter = quarter_of(created)
         if quarter is None:

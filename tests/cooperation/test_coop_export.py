@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from models.problem import Problem
-from tests.support.harness import COORD_SCHOOL, MEMBER, NOBODY, OUTSIDER, TEACHER, Harness
+from tests.support.harness import COORD_ENTERPRISE, COORD_SCHOOL, MEMBER, NOBODY, OUTSIDER, TEACHER, Harness
 
 
 def _files(h: Harness) -> list[dict]:
@@ -50,3 +50,21 @@ def test_coop_export_sends_the_partnerships_records_for_a_quarter_to_the_dm(harn
     answers = h.ephemerals()[refused:]
     assert sum("only a partnership's coordinators can export" in a for a in answers) == 2
     assert any("None of your partnerships is called “Acme”" in a for a in answers)
+
+
+def test_an_enterprise_coordinators_export_has_no_school_side_report(harness: Harness) -> None:
+    """A teacher's health report is the college's alone (decision 0009): the enterprise coordinator's
+    `/coop export` leaves it out, the college coordinator's has it."""
+    h = harness
+    assert h.report(TEACHER, severity="p3", category="hours").status == 200
+    assert h.report(TEACHER, severity="p2", category="health", description="学生因焦虑失眠就医").status == 200
+    h.deliver()
+    with h.db.session() as session:
+        ordinary, health = session.scalars(select(Problem.id).order_by(Problem.id)).all()
+    sheets = {}
+    for user in (COORD_ENTERPRISE, COORD_SCHOOL):
+        assert h.slack.command("/coop", "export", user_id=user).status == 200
+        h.deliver()
+        book = load_workbook(io.BytesIO(_files(h)[-1]["content"]), read_only=True)
+        sheets[user] = [row[0] for row in list(book["issues"].iter_rows(values_only=True))[1:]]
+    assert sheets == {COORD_ENTERPRISE: [ordinary], COORD_SCHOOL: [ordinary, health]}

@@ -176,3 +176,22 @@ def test_coop_review_outside_a_partnership_channel_sends_one_pack_of_all_the_cal
     text = _pdf_text(pack["content"])
     assert "Your 2 partnerships" in text and "Problems reported in the last four quarters 4" in text
     assert "Other College–Acme" in text and "深职院–华为" in text
+
+
+def test_the_pack_leaves_school_side_reports_out(harness: Harness) -> None:
+    """The pack goes where the enterprise reads it: a teacher's health report (school-side, decision 0009) is
+    not among its numbers, not even as a category's count."""
+    from datetime import date
+
+    from bot.reviews.data import load
+    from models.problem import Category
+
+    h = harness
+    _known_problems(h)
+    assert h.report(TEACHER, severity="p2", category="health", description="学生因焦虑失眠就医").status == 200
+    h.deliver()
+    with h.db.session() as session:
+        [partnership] = session.scalars(select(Partnership.id).where(Partnership.channel_id == CHANNEL)).all()
+        data = load(session, [partnership], "scope", date.today())
+    assert sum(data.problems_in(q) for q in data.quarters) == 3
+    assert all(data.by_category[q][Category.HEALTH] == 0 for q in data.quarters)

@@ -356,7 +356,7 @@ def _shown_url(url: str) -> str:
 
 def _flag(loc: tuple[int | str, ...]) -> str:
     name = str(loc[0]) if loc else "?"
-    return {"channel_id": "channel"}.get(name, name).replace("_", "-")
+    return {"channel_id": "channel", "school_channel_id": "school-channel"}.get(name, name).replace("_", "-")
 
 
 def _port(text: str) -> int:

@@ -6,12 +6,16 @@ says `app_installed_team_id`: the college's team)."""
 
 from __future__ import annotations
 
+import time
+import urllib.request
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select, update
 
+from bot.delivery.fallback import SHOW_DETAILS
 from bot.devtools.slack_requests import fill
 from bot.exchanges import jobs
 from bot.exchanges.ids import ExchangeActionId
@@ -169,6 +173,37 @@ def test_the_enterprise_side_does_everything_from_the_panel(harness: Harness, mo
     assert status_of(h, Exchange) == ExchangeStatus.ASSESSED
     assert ExchangeActionId.ASSESS not in str(my_tasks(h, COORD_ENTERPRISE)["blocks"])
     h.services.exchanges.clock = h.services.home.clock = h.services.clock
+
+    # the sending side's coordinator confirms, and the certificate goes to the engineer who went, whose DMs Slack
+    # refuses (another organization, and no channel shared with the bot now): a neutral line mentions them in
+    # the panel's thread, "Show details" shows them alone the file, as a signed link coopbot serves
+    h.services.held.public_url = "https://coop.example.edu"
+    h.fake.refuse_dms[MEMBER] = "invalid_user_combination"
+    confirm = [m for m in h.fake.messages("D" + COORD_ENTERPRISE) if ExchangeActionId.CONFIRM in buttons(m)][-1]
+    h.click(COORD_ENTERPRISE, ExchangeActionId.CONFIRM, confirm, channel="D" + COORD_ENTERPRISE)
+
+    def announced() -> list[dict[str, Any]]:
+        return [m for m in h.fake.messages(CHANNEL) if SHOW_DETAILS in buttons(m) and f"<@{MEMBER}>" in text_of(m)]
+
+    deadline = time.monotonic() + 30  # the channel's pace (a message a second after a burst) holds it a moment
+    while not announced() and time.monotonic() < deadline:
+        h.deliver()
+        time.sleep(0.2)
+    assert status_of(h, Exchange) == ExchangeStatus.COMPLETED
+    assert announced() and all(m.get("thread_ts") == the_panel(h)["ts"] for m in announced())
+    with h.db.session() as session:
+        letter = session.scalars(select(Exchange)).one()
+        number, pdf = letter.letter_number, letter.letter_pdf
+    assert number and all(number not in text_of(m) for m in announced())  # the line says nothing private
+    shown = len(h.fake.calls_to("views.open"))
+    h.click(COORD_SCHOOL, SHOW_DETAILS, announced()[0])  # someone else: told privately it is not for them
+    assert len(h.fake.calls_to("views.open")) == shown
+    h.click(MEMBER, SHOW_DETAILS, announced()[0])
+    details = h.last_modal()
+    link = next(part.split("|")[0] for part in str(details).split("<") if part.startswith("https://coop.example.edu"))
+    with urllib.request.urlopen(h.server.url + urlsplit(link).path, timeout=5) as reply:
+        assert reply.status == 200 and reply.read() == pdf
+    h.fake.refuse_dms.pop(MEMBER)
 
     # the enterprise coordinator schedules a meeting from the panel; the mentor answers it from My tasks
     h.click(COORD_ENTERPRISE, MeetingActionId.OPEN_SCHEDULE, the_panel(h))

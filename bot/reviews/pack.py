@@ -253,7 +253,7 @@ def placement_section(c: PackContext) -> list[Flowable]:
         placed=c.t.number(placed), planned=c.t.number(planned)), "heading")]
     if not d.placement:
         return [*story, c.para(_("No placement plan runs this quarter."), "body")]
-    several = len({r.partnership_id for r in d.placement}) > 1
+    several = len(d.partnerships) > 1  # a college's pack names each line's partnership
     shown = list(d.placement)
     if len(shown) > MAX_LINES:
         shown = sorted(shown, key=lambda r: -r.short)[:MAX_LINES]

@@ -136,7 +136,7 @@ def grouped_hbars(families: list[str], title: str, xlabel: str, ylabel: str, nam
         axes.set_yticks(range(len(names)), list(names))
         axes.invert_yaxis()
         _label(axes, title, xlabel, ylabel, integer_axis="x")
-        axes.legend(loc="lower right", fontsize=7, frameon=True)
+        axes.legend(loc="best", fontsize=7, frameon=True)
         return _png(figure)
 
 

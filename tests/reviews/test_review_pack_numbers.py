@@ -15,17 +15,19 @@ from models.base import utcnow
 from models.plan import Plan, PlanLine
 from models.recruitment import RecommendationStatus
 from models.roster import Intern, Partnership, Person
-from tests.reviews.test_review_pack import _known_problems, _pack_files, _pdf_text
 from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, NOBODY, OUTSIDER, TEACHER, Harness
+from tests.support.reviews import known_problems as _known_problems
+from tests.support.reviews import pack_files as _pack_files
+from tests.support.reviews import pdf_text as _pdf_text
 
 DEAN = "U0DEAN0001"
 
 
 def _known_plan_and_hiring(h: Harness) -> int:
     """深职院–华为: a plan running now with two lines (2 planned in the order class 华为鸿蒙订单班, 3 planned),
-    each filled by one intern; an opening, both interns recommended, one offered, the other hired (a hire is an offer too: 2 offers); both
-    internships ended two days ago. So: placed 2 of 5; 1 opening (2 posts), 2 recommended, 1 hire; employment
-    rate 50% (1 of 2)."""
+    each filled by one intern; an opening, both interns recommended, one offered, the other hired (a hire is an
+    offer too: 2 offers); both internships ended two days ago. So: placed 2 of 5; 1 opening (2 posts), 2
+    recommended, 1 hire; employment rate 50% (1 of 2)."""
     today = utcnow().date()
     with h.db.transaction() as session:
         pid = session.scalar(select(Partnership.id).where(Partnership.channel_id == CHANNEL))

@@ -2,7 +2,8 @@
 constant number of set-based queries, however many partnerships the scope has.
 
 Placed against planned and recruitment come from bot.plans.numbers (the same numbers App Home and the digests
-show): the plan lines of the plans running in the current quarter, and openings to hires over the four quarters.
+show): the plan lines of the plans running in the current quarter, and openings to hires over the four quarters
+(up to `today`).
 
 The pack looks back over the last four quarters (the quarter of `today` and the three before it), in the
 timezone of the scope's first partnership. Every number here is plain data; the charts and the layout are
@@ -203,7 +204,8 @@ def load(session: Session, partnership_ids: Sequence[int], title: str, today: da
     # Four queries, whatever the scope's size (bot.plans.numbers).
     scope = [p.id for p, _ in ordered]
     lines = placement(session, scope, (quarters[-1].first_day, quarters[-1].last_day)) if scope else []
-    recruitment = hiring(session, scope, (quarters[0].first_day, quarters[-1].last_day)) if scope else {}
+    # Up to today: an internship that ends later this quarter has not ended, so is not in the rate's cohort yet.
+    recruitment = hiring(session, scope, (quarters[0].first_day, today)) if scope else {}
 
     return PackData(
         title=title, today=today, timezone=zone,

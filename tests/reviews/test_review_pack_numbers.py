@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from bot.quarters import Quarter
 from bot.recruitment.forms import OpeningInput
 from models.base import utcnow
 from models.plan import Plan, PlanLine
@@ -87,7 +88,8 @@ def test_the_pack_shows_placed_against_planned_hires_and_the_employment_rate(har
 
 def _a_dean_and_a_second_partnership_of_the_college(h: Harness, tmp_path: Path) -> int:
     """A dean of 深圳职业技术大学 (the college of 深职院–华为), and a second partnership of that college with
-    one problem reported; Other College–Acme is another college's."""
+    one intern (whose internship ends later this quarter) and one problem reported; Other College–Acme is another
+    college's."""
     from bot.roster.importer import import_people
     from models.problem import Category, Problem, ProblemStatus, Severity
 
@@ -95,6 +97,9 @@ def _a_dean_and_a_second_partnership_of_the_college(h: Harness, tmp_path: Path) 
     people.write_text("slack_user_id,name,email,side,roles,partnership\n"
                       f"{DEAN},周院长,,school,dean,深职院–华为\n", encoding="utf-8")
     import_people(h.db, people)
+    # Its intern's internship ends later this quarter: not ended yet, so not in the employment rate's cohort.
+    last_day = Quarter.of(date.today()).last_day
+    ends = last_day if last_day > date.today() + timedelta(days=1) else date.today() + timedelta(days=30)
     with h.db.transaction() as session:
         home = session.scalar(select(Partnership).where(Partnership.channel_id == CHANNEL))
         assert home is not None
@@ -105,7 +110,7 @@ def _a_dean_and_a_second_partnership_of_the_college(h: Harness, tmp_path: Path) 
         intern = Intern(student_id="S2024901", name="李娜", partnership_id=second.id,
                         teacher_id=session.scalar(select(Person.id).where(Person.slack_user_id == TEACHER)),
                         mentor_id=session.scalar(select(Person.id).where(Person.slack_user_id == COORD_ENTERPRISE)),
-                        start_date=date.today() - timedelta(days=30), end_date=date.today() + timedelta(days=30),
+                        start_date=date.today() - timedelta(days=30), end_date=ends,
                         position="运维")
         session.add(intern)
         session.flush()

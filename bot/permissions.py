@@ -100,16 +100,17 @@ MATRIX: dict[Action, frozenset[Relation]] = {
     Action.LINK_CHANNEL: frozenset({R.COORDINATOR}),
     Action.KEEP_CHECKLIST: frozenset({R.INTERN_TEACHER}),
     Action.VIEW_CHECKLIST: frozenset({R.COORDINATOR, R.INTERN_TEACHER}),
-    # A dean reads every partnership of the college and is granted no action: a dean acts only where a
-    # membership makes them, say, a coordinator.
+    # A dean reads every partnership of the college (here, its review pack and its export) and is granted no
+    # action that changes anything: a dean acts only where a membership makes them, say, a coordinator.
     Action.VIEW_COLLEGE: frozenset({R.DEAN}),
     Action.POST_OPENING: frozenset({R.ENTERPRISE_COORDINATOR, R.MENTOR}),
     Action.RECOMMEND_INTERN: frozenset({R.COLLEGE_COORDINATOR, R.TEACHER}),
     Action.RECORD_HIRE: frozenset({R.ENTERPRISE_COORDINATOR, R.MENTOR}),
-    # The cooperation group (invited to the quarterly meeting by default) reads the pack it reviews.
-    Action.READ_REVIEW_PACK: frozenset({R.COORDINATOR, R.MEMBER}),
+    # The cooperation group (invited to the quarterly meeting by default) reads the pack it reviews; a dean
+    # reads the college's (one pack for all its partnerships) and exports its records: both only read.
+    Action.READ_REVIEW_PACK: frozenset({R.COORDINATOR, R.MEMBER, R.DEAN}),
     Action.KEEP_LEDGER: frozenset({R.COORDINATOR}),
-    Action.EXPORT_PARTNERSHIPS: frozenset({R.COORDINATOR}),
+    Action.EXPORT_PARTNERSHIPS: frozenset({R.COORDINATOR, R.DEAN}),
 }
 # The matrix's "never" column: relations that forbid an action whatever else the person is. Nobody
 # decides or assesses an exchange they are going on, nor confirms one they asked for or are going on. A
@@ -321,10 +322,15 @@ def require(session: Session, slack_user_id: str, action: Action, subject: Subje
 
 
 def partnerships_allowing(session: Session, person: Person, action: Action) -> list[int]:
-    """Partnerships where the person's roles alone allow `action` (e.g. where they may report)."""
+    """Partnerships where the person's roles alone allow `action` (e.g. where they may report), and, for an
+    action the matrix grants deans (reading), every partnership of the colleges the person is a dean of."""
     roles = {Role(r.value) for r in MATRIX[action] if r.value in Role._value2member_map_}
-    return list(session.scalars(select(Membership.partnership_id).distinct().where(
-        Membership.person_id == person.id, Membership.role.in_(roles))))
+    by_role = select(Membership.partnership_id).where(Membership.person_id == person.id, Membership.role.in_(roles))
+    if R.DEAN not in MATRIX[action]:
+        return list(session.scalars(by_role.distinct()))
+    by_college = (select(Partnership.id).join(CollegeDean, CollegeDean.college_id == Partnership.college_id)
+                  .where(CollegeDean.person_id == person.id))
+    return sorted(set(session.scalars(by_role.union(by_college))))
 
 
 def markdown_table() -> str:

@@ -1,4 +1,5 @@
-"""`/coop export [partnership] [Q1 2027]`: a coordinator's records as an XLSX file in their DM (bot.exports.scoped)."""
+"""`/coop export [partnership] [Q1 2027]`: a coordinator's records (a dean's: the college's) as an XLSX file in
+their DM (bot.exports.scoped)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def coop_export(services: Services, ack: Ack, body: dict[str, Any], respond: Res
         respond(text=how_to_get_added(t), response_type="ephemeral")
         return
     except NotAllowed:
-        respond(text=t.gettext("Sorry, only a partnership's coordinators can export its records."),
+        respond(text=t.gettext("Sorry, only a partnership's coordinators and its college's deans can export its "
+                               "records."),
                 response_type="ephemeral")
         return
     except InvalidInput:

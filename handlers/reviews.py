@@ -24,8 +24,8 @@ def coop_review(services: Services, ack: Ack, body: dict[str, Any], respond: Res
         respond(text=how_to_get_added(t), response_type="ephemeral")
         return
     except NotAllowed:
-        respond(text=t.gettext("Sorry, only a partnership's coordinators and the members of its cooperation group "
-                               "can read its review pack."), response_type="ephemeral")
+        respond(text=t.gettext("Sorry, only a partnership's coordinators, the members of its cooperation group and "
+                               "its college's deans can read its review pack."), response_type="ephemeral")
         return
     except LetterUnavailable:
         respond(text=t.gettext("The review pack cannot be made: this server lacks the fonts it embeds. "

@@ -171,11 +171,13 @@ def test_someone_on_no_roster_may_do_nothing(world: World, action: Action) -> No
 
 
 def test_a_dean_may_only_read_the_college() -> None:
-    """The brief of the role: a dean reads every partnership of the college and acts in none."""
-    assert [action for action in Action if R.DEAN in MATRIX[action]] == [Action.VIEW_COLLEGE]
+    """The brief of the role: a dean reads every partnership of the college (its review pack and its export
+    too) and acts in none."""
+    assert [action for action in Action if R.DEAN in MATRIX[action]] == [
+        Action.VIEW_COLLEGE, Action.READ_REVIEW_PACK, Action.EXPORT_PARTNERSHIPS]
 
 
-@pytest.mark.parametrize("action", [a for a in Action if a != Action.VIEW_COLLEGE], ids=str)
+@pytest.mark.parametrize("action", [a for a in Action if R.DEAN not in MATRIX[a]], ids=str)
 def test_a_dean_of_another_college_or_here_is_refused_every_action(world: World, action: Action) -> None:
     from bot.errors import NotAllowed
 

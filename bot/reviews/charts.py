@@ -117,6 +117,29 @@ def grouped_bars(families: list[str], title: str, xlabel: str, ylabel: str, grou
         return _png(figure)
 
 
+def grouped_hbars(families: list[str], title: str, xlabel: str, ylabel: str, names: Sequence[str],
+                  series: Sequence[tuple[str, Sequence[float]]]) -> bytes:
+    """Horizontal side-by-side bars per name (a plan line: planned, then placed), each bar's value written at
+    its end; the series told apart by grey and hatch, a legend naming them."""
+    height = max(HEIGHT * 0.8, 1.0 + 0.16 * len(names) * max(1, len(series)))
+    with _lock, matplotlib.rc_context(_rc(families)):
+        figure = _figure(families, height)
+        axes = figure.add_subplot()
+        width = 0.8 / max(1, len(series))
+        for i, (name, values) in enumerate(series):
+            ys = [g + (i - (len(series) - 1) / 2) * width for g in range(len(names))]
+            axes.barh(ys, values, width, label=name, **_style(i * 2 + 1))  # type: ignore[arg-type]
+            for y, v in zip(ys, values, strict=True):
+                axes.annotate(f"{v:g}", (v, y), xytext=(2, 0), textcoords="offset points", va="center", fontsize=6)
+        top = max([1.0, *(v for _, values in series for v in values)])
+        axes.set_xlim(0, top * 1.15)
+        axes.set_yticks(range(len(names)), list(names))
+        axes.invert_yaxis()
+        _label(axes, title, xlabel, ylabel, integer_axis="x")
+        axes.legend(loc="best", fontsize=7, frameon=True)
+        return _png(figure)
+
+
 def threshold_bars(families: list[str], title: str, xlabel: str, ylabel: str, names: Sequence[str],
                    values: Sequence[float], threshold: float, threshold_label: str, met: str, not_met: str) -> bytes:
     """Horizontal bars against a dashed line: solid grey where the value reaches it, hatched white where not."""

@@ -1,6 +1,10 @@
 """What the quarterly review pack shows, read for a scope of partnerships (one, or several: a college) in a
 constant number of set-based queries, however many partnerships the scope has.
 
+Placed against planned and recruitment come from bot.plans.numbers (the same numbers App Home and the digests
+show): the plan lines of the plans running in the current quarter, and openings to hires over the four quarters
+(up to `today`).
+
 The pack looks back over the last four quarters (the quarter of `today` and the three before it), in the
 timezone of the scope's first partnership. Every number here is plain data; the charts and the layout are
 bot.reviews.charts and bot.reviews.pack.
@@ -19,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.exchanges.practice import PracticeRecord, practice_ledger
+from bot.plans.numbers import Hiring, PlacementRow, combined, hiring, placement
 from bot.quarters import Quarter, local_midnight
 from models.cooperation import Agreement, ApplicationStatus, EntryKind, LedgerEntry, Ownership
 from models.exchange import Direction, Exchange, ExchangeStatus
@@ -94,6 +99,11 @@ class PackData:
     meetings: tuple[MeetingLine, ...]
     open_items: tuple[ItemLine, ...]
     new_entries: tuple[EntryLine, ...]  # ledger entries logged in the current quarter
+    # Placed against planned, per plan line, of the plans running in the current quarter (bot.plans.numbers).
+    placement: tuple[PlacementRow, ...] = ()
+    # Recruitment over the four quarters, per partnership (every partnership of the scope has an entry), and
+    # the employment rate of the interns whose internship ended in them.
+    hiring: dict[int, Hiring] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)  # what other section loaders add (by name)
 
     @property
@@ -102,6 +112,14 @@ class PackData:
 
     def problems_in(self, quarter: Quarter) -> int:
         return sum(self.by_severity[quarter].values())
+
+    @property
+    def hiring_total(self) -> Hiring:
+        return combined(list(self.hiring.values()))
+
+    @property
+    def placed_planned(self) -> tuple[int, int]:
+        return sum(r.placed for r in self.placement), sum(r.planned for r in self.placement)
 
     @property
     def practice_met(self) -> int:
@@ -183,6 +201,12 @@ def load(session: Session, partnership_ids: Sequence[int], title: str, today: da
     entry_lines = [EntryLine(names[e.partnership_id], e.kind, e.title, e.started_on, e.deadline, e.status,
                              e.ownership, e.trainees, e.hours) for e in entries]
 
+    # Four queries, whatever the scope's size (bot.plans.numbers).
+    scope = [p.id for p, _ in ordered]
+    lines = placement(session, scope, (quarters[-1].first_day, quarters[-1].last_day)) if scope else []
+    # Up to today: an internship that ends later this quarter has not ended, so is not in the rate's cohort yet.
+    recruitment = hiring(session, scope, (quarters[0].first_day, today)) if scope else {}
+
     return PackData(
         title=title, today=today, timezone=zone,
         partnerships=tuple(ScopePartnership(p.id, p.name, p.school, p.enterprise,
@@ -192,7 +216,7 @@ def load(session: Session, partnership_ids: Sequence[int], title: str, today: da
         ack_days={q: _median(acks[q]) for q in quarters}, resolve_days={q: _median(resolves[q]) for q in quarters},
         exchange_months={q: {d: round(v, 1) for d, v in months[q].items()} for q in quarters},
         practice=tuple(practice), meetings=tuple(meeting_lines), open_items=tuple(item_lines),
-        new_entries=tuple(entry_lines))
+        new_entries=tuple(entry_lines), placement=tuple(lines), hiring=recruitment)
 
 
 def _median(values: list[float]) -> float | None:

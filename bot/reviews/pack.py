@@ -1,8 +1,9 @@
 """The quarterly review pack as a PDF: a cover of key numbers, then one section per subject, each with its
 charts and tables.
 
-The sections are a list of builders, `(PackContext) -> flowables`, so a new subject (placed against planned,
-hires) is one more function added to `SECTIONS` (or passed to `render`), its numbers in `PackData.extra`.
+The sections are a list of builders, `(PackContext) -> flowables`, so a new subject is one more function added
+to `SECTIONS` (or passed to `render`), its numbers in `PackData` (or `PackData.extra`); placed against planned
+and recruitment are two of them.
 The fonts are the letters' (bot.exchanges.letter_fonts), embedded as subsets; the charts use the same files.
 """
 
@@ -26,6 +27,7 @@ from bot.exchanges.letter_fonts import LetterFonts
 from bot.exchanges.practice import REQUIRED_MONTHS, WINDOW_YEARS
 from bot.i18n.catalog import N_, Translator
 from bot.meetings.labels import STATUS_LABELS as MEETING_STATUS_LABELS
+from bot.plans.numbers import PlacementRow
 from bot.problems.labels import CATEGORY_LABELS, SEVERITY_LABELS
 from bot.reviews import charts
 from bot.reviews.data import PackData
@@ -99,6 +101,10 @@ def summary_section(c: PackContext) -> list[Flowable]:
         (_("Meetings held or scheduled in the last four quarters"), c.t.number(len(d.meetings))),
         (_("Open action items"), c.t.number(len(d.open_items))),
         (_("New ledger entries this quarter"), c.t.number(len(d.new_entries))),
+        (_("Interns placed against planned this quarter"), _("{placed} of {planned}").format(
+            placed=c.t.number(d.placed_planned[0]), planned=c.t.number(d.placed_planned[1]))),
+        (_("Hires in the last four quarters"), c.t.number(d.hiring_total.hires)),
+        (_("Employment rate"), rate(c, d.hiring_total.cohort_hired, d.hiring_total.cohort)),
     ]
     story: list[Flowable] = [
         c.para(d.title, "title"),
@@ -216,7 +222,86 @@ def ledger_section(c: PackContext) -> list[Flowable]:
     return story
 
 
-SECTIONS: list[Section] = [summary_section, problems_section, exchanges_section, meetings_section, ledger_section]
+MAX_LINES = 24  # plan lines in the placed-vs-planned chart: those furthest short of their plan
+# The employment rate, as bot.plans.numbers defines it, said where the number is read.
+RATE_DEFINITION = N_("Employment rate: of the interns whose internship ended in the last four quarters, the share "
+                     "the enterprise hired.")
+
+
+def rate(c: PackContext, hired: int, cohort: int) -> str:
+    """"50% (1 of 2)", or "no data" when no internship ended."""
+    if not cohort:
+        return c.t.gettext("no data")
+    return c.t.gettext("{rate}% ({hired} of {cohort})").format(
+        rate=c.t.number(round(100 * hired / cohort, 1)), hired=c.t.number(hired), cohort=c.t.number(cohort))
+
+
+def line_label(c: PackContext, row: PlacementRow, several: bool) -> str:
+    """"机电 · 装配", with its order class (订单班) when it is one, and its partnership in a college's pack."""
+    _ = c.t.gettext
+    what = _("{major} · {post}").format(major=row.major, post=row.post)
+    if row.order_class:
+        what = _("{line} (order class {name})").format(line=what, name=row.order_class)
+    return _("{partnership}: {line}").format(partnership=row.partnership, line=what) if several else what
+
+
+def placement_section(c: PackContext) -> list[Flowable]:
+    """Placed against planned, per plan line of the plans running this quarter: a chart and a table."""
+    _, d = c.t.gettext, c.data
+    placed, planned = d.placed_planned
+    story: list[Flowable] = [c.para(_("Placed against planned: {placed} of {planned} interns").format(
+        placed=c.t.number(placed), planned=c.t.number(planned)), "heading")]
+    if not d.placement:
+        return [*story, c.para(_("No placement plan runs this quarter."), "body")]
+    several = len(d.partnerships) > 1  # a college's pack names each line's partnership
+    shown = list(d.placement)
+    if len(shown) > MAX_LINES:
+        shown = sorted(shown, key=lambda r: -r.short)[:MAX_LINES]
+    names = [truncate(line_label(c, r, several), 40) for r in shown]
+    story.append(c.chart(charts.grouped_hbars(
+        c.families, _("Interns placed against the plan, per plan line"), _("Interns (count)"), _("Plan line"), names,
+        [(_("Interns planned"), [float(r.planned) for r in shown]),
+         (_("Interns placed"), [float(r.placed) for r in shown])])))
+    if len(d.placement) > MAX_LINES:
+        story.append(c.para(_("The {count} plan lines furthest short of their plan are shown.").format(
+            count=MAX_LINES), "small"))
+    story.append(c.table(
+        (_("Plan period"), _("Plan line"), _("Interns planned"), _("Interns placed"), _("Short of plan")),
+        [(r.period, line_label(c, r, several), c.t.number(r.planned), c.t.number(r.placed), c.t.number(r.short))
+         for r in d.placement], (30 * mm, 86 * mm, 18 * mm, 18 * mm, 18 * mm)))
+    return story
+
+
+def hiring_section(c: PackContext) -> list[Flowable]:
+    """Recruitment over the four quarters, from openings to hires, and the employment rate (with what it means);
+    per partnership too in a pack of several."""
+    _, d = c.t.gettext, c.data
+    total = d.hiring_total
+    rows = [
+        (_("Openings posted"), c.t.number(total.openings)),
+        (_("Posts in those openings"), c.t.number(total.positions)),
+        (_("Interns recommended"), c.t.number(total.recommendations)),
+        (_("Offers made"), c.t.number(total.offers)),
+        (_("Hires"), c.t.number(total.hires)),
+        (_("Interns whose internship ended"), c.t.number(total.cohort)),
+        (_("Employment rate"), rate(c, total.cohort_hired, total.cohort)),
+    ]
+    story: list[Flowable] = [
+        c.para(_("Recruitment and employment, last four quarters"), "heading"),
+        c.table((_("Measure"), _("Value")), rows, (120 * mm, 50 * mm)),
+        c.para(_(RATE_DEFINITION), "small")]
+    if len(d.partnerships) > 1:
+        names = {p.id: p.name for p in d.partnerships}
+        story += [Spacer(1, 3 * mm), c.table(
+            (_("Partnership"), _("Openings"), _("Interns recommended"), _("Offers"), _("Hires"), _("Employment rate")),
+            [(names[pid], c.t.number(h.openings), c.t.number(h.recommendations), c.t.number(h.offers),
+              c.t.number(h.hires), rate(c, h.cohort_hired, h.cohort)) for pid, h in d.hiring.items()],
+            (50 * mm, 22 * mm, 24 * mm, 20 * mm, 18 * mm, 36 * mm))]
+    return story
+
+
+SECTIONS: list[Section] = [summary_section, problems_section, placement_section, hiring_section,
+                           exchanges_section, meetings_section, ledger_section]
 PAGE_FOOT = N_("{title} · page {page}")
 
 

@@ -2,7 +2,8 @@
 thread), and on demand (`/coop review`, to the caller's DM).
 
 Who may read a partnership's pack (bot.permissions, `READ_REVIEW_PACK`): its coordinators and the members of
-its cooperation group, the people invited to the quarterly meeting by default. Knows nothing of Slack beyond
+its cooperation group, the people invited to the quarterly meeting by default; and its college's deans, who
+get one pack for the whole college. Knows nothing of Slack beyond
 the outbox.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from bot.exchanges.letter_fonts import load as load_fonts
 from bot.i18n.catalog import Translator, translator
 from bot.i18n.language import SlackLocales, language_in
 from bot.permissions import Action, find_person, partnerships_allowing
+from bot.plans.college import dean_colleges
 from bot.quarters import Quarter, local_today
 from bot.reviews import charts
 from bot.reviews.data import PackData, load
@@ -47,9 +50,10 @@ class SentPack:
     filename: str
 
 
-def filename(data: PackData) -> str:
+def filename(data: PackData, scope: str | None = None) -> str:
+    """`review-pack-2027-Q1-partnership-3.pdf`; `scope` names a pack of several (`college-2`)."""
     q = data.quarter
-    scope = f"partnership-{data.partnerships[0].id}" if len(data.partnerships) == 1 else "partnerships"
+    scope = scope or (f"partnership-{data.partnerships[0].id}" if len(data.partnerships) == 1 else "partnerships")
     return f"review-pack-{q.year}-Q{q.number}-{scope}.pdf"
 
 
@@ -155,44 +159,56 @@ class ReviewService:
 
     # --- on demand -------------------------------------------------------------------------------------
     def send_on_request(self, slack_user_id: str, channel_id: str | None, request_key: str) -> list[SentPack]:
-        """`/coop review`: the pack of the partnership whose channel it was typed in, or one pack of all the
-        partnerships the caller may read, to their DM in their language. A repeated request sends nothing again.
-        Raises NotOnRoster, or NotAllowed when the caller may read no pack (here, or anywhere)."""
+        """`/coop review`: the pack of the partnership whose channel it was typed in; elsewhere, a dean's pack of
+        each college they are a dean of (all its partnerships, titled with its name) and one pack of the other
+        partnerships the caller may read, to their DM in their language. A repeated request sends nothing
+        again. Raises NotOnRoster, or NotAllowed when the caller may read no pack (here, or anywhere)."""
         now = self.clock()
         period = Quarter.of(now.date()).key
-        built: list[tuple[int, PackData, bytes, Translator]] = []
+        built: list[tuple[int, PackData, bytes, Translator, str]] = []
         with self.db.session() as session:
             person = find_person(session, slack_user_id)
-            allowed = sorted(partnerships_allowing(session, person, Action.READ_REVIEW_PACK))
+            allowed = partnerships_allowing(session, person, Action.READ_REVIEW_PACK)
             rows = session.execute(select(Partnership.id, Partnership.name, Partnership.channel_id,
-                                          Partnership.timezone, Partnership.language)
-                                   .where(Partnership.id.in_(allowed))).all()
+                                          Partnership.timezone, Partnership.language, Partnership.college_id)
+                                   .where(Partnership.id.in_(allowed)).order_by(Partnership.id)).all()
             here = [r for r in rows if r.channel_id == channel_id]
             in_other = channel_id is not None and not here and session.scalar(
                 select(Partnership.id).where(Partnership.channel_id == channel_id)) is not None
             if not rows or in_other:  # typed in another partnership's channel: not theirs to read
                 raise NotAllowed(Action.READ_REVIEW_PACK.value)
-            chosen = here or rows
-            first = chosen[0]
-            t = translator(language_in(session, self.locales, slack_user_id, first.language))
-            # One pack: the channel's partnership, or all the caller's together (a college's view), however many.
-            title = first.name if len(chosen) == 1 else t.gettext("Your {count} partnerships").format(
-                count=len(chosen))
-            if ledger.done_at(session, job=JOB_ON_REQUEST, partnership_id=first.id, period=period,
-                              subject=request_key) is None:
-                today = local_today(now, first.timezone or self.default_timezone)
-                data, pdf = self.build(session, [r.id for r in chosen], title, t, today)
-                built.append((first.id, data, pdf, t))
+            t = translator(language_in(session, self.locales, slack_user_id, (here or rows)[0].language))
+            # (title, file's scope, partnerships): one pack each, however many partnerships it holds.
+            scopes: list[tuple[str, str | None, list[Any]]] = []
+            if here:
+                scopes.append((here[0].name, None, here))
+            else:
+                colleges = dean_colleges(session, person.id)
+                for college_id, college in colleges:
+                    members = [r for r in rows if r.college_id == college_id]
+                    if members:
+                        scopes.append((college, f"college-{college_id}", members))
+                rest = [r for r in rows if r.college_id not in {cid for cid, _ in colleges}]
+                if rest:
+                    scopes.append((rest[0].name if len(rest) == 1 else t.gettext("Your {count} partnerships").format(
+                        count=len(rest)), None, rest))
+            for title, scope, chosen in scopes:
+                first = chosen[0]
+                if ledger.done_at(session, job=JOB_ON_REQUEST, partnership_id=first.id, period=period,
+                                  subject=request_key) is None:
+                    today = local_today(now, first.timezone or self.default_timezone)
+                    data, pdf = self.build(session, [r.id for r in chosen], title, t, today)
+                    built.append((first.id, data, pdf, t, filename(data, scope)))
         sent = []
         with self.db.transaction() as session:
-            for partnership_id, data, pdf, t in built:
+            for partnership_id, data, pdf, t, name in built:
                 if not ledger.claim(session, job=JOB_ON_REQUEST, partnership_id=partnership_id, period=period,
                                     subject=request_key, at=now):
                     continue
                 title = pack_title(data, t)
-                outbox.upload(session, channel=slack_user_id, filename=filename(data), content=pdf, title=title,
+                outbox.upload(session, channel=slack_user_id, filename=name, content=pdf, title=title,
                               initial_comment=t.gettext("Your review pack: {title}.").format(title=title))
-                sent.append(SentPack(tuple(p.id for p in data.partnerships), filename(data)))
+                sent.append(SentPack(tuple(p.id for p in data.partnerships), name))
         return sent
 
 

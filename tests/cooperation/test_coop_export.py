@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from models.problem import Problem
+from models.roster import Partnership
 from tests.support.harness import COORD_ENTERPRISE, COORD_SCHOOL, MEMBER, NOBODY, OUTSIDER, TEACHER, Harness
 
 
@@ -48,7 +50,7 @@ def test_coop_export_sends_the_partnerships_records_for_a_quarter_to_the_dm(harn
     h.deliver()
     assert len(_files(h)) == 2
     answers = h.ephemerals()[refused:]
-    assert sum("only a partnership's coordinators can export" in a for a in answers) == 2
+    assert sum("only a partnership's coordinators and its college's deans can export" in a for a in answers) == 2
     assert any("None of your partnerships is called “Acme”" in a for a in answers)
 
 
@@ -68,3 +70,38 @@ def test_an_enterprise_coordinators_export_has_no_school_side_report(harness: Ha
         book = load_workbook(io.BytesIO(_files(h)[-1]["content"]), read_only=True)
         sheets[user] = [row[0] for row in list(book["issues"].iter_rows(values_only=True))[1:]]
     assert sheets == {COORD_ENTERPRISE: [ordinary], COORD_SCHOOL: [ordinary, health]}
+
+
+def test_a_dean_exports_the_colleges_partnerships_and_no_other(harness: Harness, tmp_path: Path) -> None:
+    """A dean (no membership, a college-level reader) exports every partnership of the college; another
+    college's partnership is neither in the file nor theirs to name."""
+    from bot.roster.importer import import_people
+
+    h = harness
+    DEAN = "U0DEAN0001"
+    people = tmp_path / "deans.csv"
+    people.write_text("slack_user_id,name,email,side,roles,partnership\n"
+                      f"{DEAN},周院长,,school,dean,深职院–华为\n", encoding="utf-8")
+    import_people(h.db, people)
+    assert h.report(TEACHER, severity="p2").status == 200
+    assert h.report(TEACHER, severity="p3", category="health", description="学生因焦虑失眠就医").status == 200
+    assert h.report(OUTSIDER, student_id="A0001").status == 200  # Other College–Acme: another college's
+    h.deliver()
+    with h.db.session() as session:
+        ours = list(session.scalars(select(Problem.id).join(Partnership).where(Partnership.name == "深职院–华为")
+                                    .order_by(Problem.id)))
+    assert len(ours) == 2
+    assert h.slack.command("/coop", "export", user_id=DEAN).status == 200
+    h.deliver()
+    [file] = _files(h)
+    assert file["channel_id"] == "D" + DEAN
+    book = load_workbook(io.BytesIO(file["content"]), read_only=True)
+    rows = list(book["issues"].iter_rows(values_only=True))
+    at = rows[0].index("partnership")
+    assert [row[0] for row in rows[1:]] == ours  # the college's, the school-side report too: a dean is school-side
+    assert {row[at] for row in rows[1:]} == {"深职院–华为"}
+    refused = len(h.ephemerals())
+    assert h.slack.command("/coop", "export Acme", user_id=DEAN).status == 200  # another college's
+    h.deliver()
+    assert len(_files(h)) == 1
+    assert any("None of your partnerships is called “Acme”" in a for a in h.ephemerals()[refused:])

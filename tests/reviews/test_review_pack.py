@@ -4,7 +4,6 @@ the partnership's language (English, Chinese), its numbers read back from the PD
 from __future__ import annotations
 
 import io
-import re
 from datetime import timedelta
 
 import pytest
@@ -16,28 +15,9 @@ from models.problem import Problem
 from models.roster import Partnership
 from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MEMBER, NOBODY, OUTSIDER, TEACHER, Harness
 from tests.support.meetings import only_meeting, schedule
-
-
-def _pdf_text(content: bytes) -> str:
-    return re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages))
-
-
-def _known_problems(h: Harness) -> None:
-    """Three problems: acknowledged after 1, 2 and (not yet) days; one resolved after 3 days."""
-    for severity in ("p1", "p2", "p3"):
-        assert h.report(TEACHER, severity=severity).status == 200
-    h.deliver()
-    with h.db.transaction() as session:
-        problems = session.scalars(select(Problem).order_by(Problem.id)).all()
-        assert len(problems) == 3
-        first, second, _ = problems
-        first.acknowledged_at = first.created_at + timedelta(days=1)
-        first.resolved_at = first.created_at + timedelta(days=3)
-        second.acknowledged_at = second.created_at + timedelta(days=2)
-
-
-def _pack_files(h: Harness) -> list[dict]:
-    return [f for f in h.fake.files.values() if f.get("completed") and str(f["name"]).startswith("review-pack-")]
+from tests.support.reviews import known_problems as _known_problems
+from tests.support.reviews import pack_files as _pack_files
+from tests.support.reviews import pdf_text as _pdf_text
 
 
 @pytest.mark.parametrize(("language", "words"), [

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Delivery tuning: how often the outbox worker looks for due messages when nobody woke it.
     coopbot_outbox_poll_seconds: float = Field(default=2.0, gt=0)
     coopbot_outbox_max_attempts: int = Field(default=50, ge=1)
+    # The delivery process (serve --workers) delivers this many conversations at once, each in order.
+    coopbot_delivery_lanes: int = Field(default=4, ge=1, le=32)
     # A person's App Home is re-rendered at most this often: the first change shows at once, a burst of
     # changes in one render (a render reads all their interns and problems; see the README's benchmarks).
     coopbot_home_refresh_seconds: float = Field(default=5.0, ge=0)

@@ -235,8 +235,15 @@ def test_with_workers_one_process_of_lower_priority_delivers_and_is_started_agai
     children = _children(served.process.pid)
     assert len(children) == 3, children  # two gunicorn workers and the delivery process
     [delivery] = [pid for pid, nice in children.items() if nice == min(children.values()) + 10]
-    with urllib.request.urlopen(served.base + "/healthz", timeout=5) as response:
-        assert json.loads(response.read())["outbox"]["delivering"] is True
+    deadline = time.monotonic() + 30
+    while True:  # all of the first report's messages sent, so the kill leaves no claimed row for a lease to hold
+        with urllib.request.urlopen(served.base + "/healthz", timeout=5) as response:
+            outbox = json.loads(response.read())["outbox"]
+        assert outbox["delivering"] is True
+        if outbox["pending"] == 0:
+            break
+        assert time.monotonic() < deadline, outbox
+        time.sleep(0.1)
     os.kill(delivery, signal.SIGKILL)
     deadline = time.monotonic() + 30
     while delivery in _children(served.process.pid) or len(_children(served.process.pid)) < 3:

@@ -344,3 +344,39 @@ def test_posts_held_back_by_their_channels_pace_are_posted_without_a_look_in_sla
     _run_until_sent(worker, db, clock, step=1.0)
     assert [m["text"] for m in fake.messages("CBUSY")] == [f"report-{n}" for n in range(25)]
     assert fake.calls_to("conversations.history") == []
+
+
+def _slow_then_quick(db: Database, fake: FakeSlack, lanes: int) -> tuple[float, float]:
+    """Slack takes 3 s over a post to one channel; a DM is queued while that call is in flight. When (seconds
+    after the slow call reached Slack) the DM reached Slack, and when the slow call came back."""
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[], timeout=10)
+    worker = DeliveryWorker(db, client, poll_seconds=0.2, lanes=lanes)
+    fake.delay("chat.postMessage", 3.0, times=1)
+    with db.transaction() as session:
+        outbox.post(session, channel="CSLOW", text="slow-1")
+        outbox.post(session, channel="CSLOW", text="slow-2")
+    worker.start()
+    try:
+        [slow] = fake.wait_for("chat.postMessage", timeout=10)
+        with db.transaction() as session:
+            outbox.post(session, channel="U0QUICK", text="quick")
+        [quick] = fake.wait_for("chat.postMessage", timeout=10, where=lambda c: c.args.get("channel") == "U0QUICK")
+        [_, second] = fake.wait_for("chat.postMessage", count=2, timeout=10,
+                                    where=lambda c: c.args.get("channel") == "CSLOW")
+        assert worker.running
+    finally:
+        worker.stop()
+    assert [m["text"] for m in fake.messages("CSLOW")] == ["slow-1", "slow-2"]  # its order kept
+    assert _unsent(db) == 0
+    return quick.at - slow.at, second.at - slow.at
+
+
+def test_with_lanes_a_conversation_slow_in_slack_holds_up_no_other(db: Database, fake: FakeSlack) -> None:
+    quick, slow_done = _slow_then_quick(db, fake, lanes=2)
+    assert quick < 1.5 < 3.0 <= slow_done  # the DM went out while the slow post was still in Slack's hands
+
+
+def test_one_lane_waits_for_a_slow_call_before_the_next_conversation(db: Database, fake: FakeSlack) -> None:
+    """The control for the test above: with one lane the DM waits out the slow post."""
+    quick, _ = _slow_then_quick(db, fake, lanes=1)
+    assert quick >= 3.0

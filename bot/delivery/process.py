@@ -49,7 +49,7 @@ def _run(settings: Settings, sock: socket.socket, heartbeat: Synchronized[float]
     except OSError as exc:  # pragma: no cover - a platform without nice
         log.warning("delivery process: could not lower its priority (%s)", exc)
     services = build_services(settings)
-    worker = delivery_worker(settings, services)
+    worker = delivery_worker(settings, services, lanes=settings.coopbot_delivery_lanes)
     receiver = WakeReceiver(sock, outbox.wakeup_event()).start()
     worker.start()
     heartbeat.value = time.time()

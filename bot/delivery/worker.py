@@ -72,7 +72,9 @@ class DeliveryWorker:
                  render_home: Callable[[str], dict[str, Any]] | None = None,
                  home_refresh_interval: timedelta = timedelta(0), wake_coalesce: float = WAKE_COALESCE,
                  route: Callable[[OutboxMessage], WebClient | None] | None = None,
-                 held: tuple[str, float] = ("held", 300.0)) -> None:
+                 held: tuple[str, float] = ("held", 300.0), lanes: int = 1) -> None:
+        self.lanes = max(1, lanes)
+        self._twin_args = (render_home, route, held)
         self.db = db
         self.client = client
         self.max_attempts = max_attempts
@@ -91,26 +93,55 @@ class DeliveryWorker:
         self._deferred_until: datetime | None = None
         self._outage_seen = False  # an attempt met an outage since Slack last took a message
         # Slack's error when it last refused the bot token (None once it takes a message): /healthz says so
-        self.token_refused: str | None = None
+        self._shared: dict[str, str | None] = {"token_refused": None}  # one for all lanes
+        self._lanes: list[DeliveryWorker] = []
+        self._threads: list[threading.Thread] = []
         self._last_due_again: datetime | None = None
         self._claimed_at = clock()
 
     # --- running ---------------------------------------------------------------------------------
+    @property
+    def token_refused(self) -> str | None:
+        return self._shared["token_refused"]
+
+    @token_refused.setter
+    def token_refused(self, error: str | None) -> None:
+        self._shared["token_refused"] = error
+
     def start(self) -> None:
+        """One thread a lane. With several lanes, different conversations are delivered at once, each still in
+        order (a conversation's head is claimed by one lane at a time), so a Slack slow for one conversation
+        holds up only the conversations its lane claimed with it; all lanes share one rate budget."""
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="outbox-delivery", daemon=True)
-        self._thread.start()
+        self._lanes = [self, *(self._twin() for _ in range(self.lanes - 1))]
+        self._threads = [threading.Thread(target=lane._run, name=f"outbox-delivery-{n}", daemon=True)
+                         for n, lane in enumerate(self._lanes)]
+        self._thread = self._threads[0]
+        for thread in self._threads:
+            thread.start()
+
+    def _twin(self) -> DeliveryWorker:
+        """Another lane: its own pass state, the rest shared (rate budget, App Home spacing, stop, token status)."""
+        render_home, route, held = self._twin_args
+        twin = DeliveryWorker(self.db, self.client, max_attempts=self.max_attempts, clock=self.clock,
+                              poll_seconds=self.poll_seconds, lease=self.lease, metrics=self.metrics,
+                              limiter=self.limiter, render_home=render_home,
+                              home_refresh_interval=self.home_refresh_interval, wake_coalesce=self.wake_coalesce,
+                              route=route, held=held, lanes=self.lanes)
+        twin._homes_rendered, twin._stop, twin._sleep, twin._shared = (self._homes_rendered, self._stop,
+                                                                       self._sleep, self._shared)
+        return twin
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop after the delivery in flight, so nothing is left half-sent."""
+        """Stop after the deliveries in flight, so nothing is left half-sent."""
         self._stop.set()
         outbox.wakeup_event().set()
-        if self._thread:
-            self._thread.join(timeout)
+        for thread in self._threads:
+            thread.join(timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return bool(self._threads) and all(thread.is_alive() for thread in self._threads)
 
     def _run(self) -> None:
         wake = outbox.wakeup_event()
@@ -278,6 +309,13 @@ class DeliveryWorker:
                 heads[channel] = first
             if not heads:
                 return []
+            if self.lanes > 1 and len(heads) > 1:
+                # A lane takes its share of the conversations that are due, and wakes another for the rest: one
+                # conversation slow in Slack then holds up only those claimed with it.
+                share = -(-len(heads) // self.lanes)
+                if share < len(heads):
+                    heads = dict(list(heads.items())[:share])
+                    outbox.wakeup_event().set()
             candidates = session.scalars(
                 select(OutboxMessage).where(OutboxMessage.channel.in_(list(heads)), *due)
                 .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)).all()

@@ -92,14 +92,17 @@ def outbox_stats(services: Services) -> dict[str, float]:
             "oldest_pending_seconds": round((utcnow() - oldest).total_seconds(), 1) if oldest else 0.0}
 
 
-def delivery_worker(settings: Settings, services: Services, metrics: Metrics | None = None) -> DeliveryWorker:
+def delivery_worker(settings: Settings, services: Services, metrics: Metrics | None = None,
+                    lanes: int = 1) -> DeliveryWorker:
+    """The outbox worker; `lanes` conversations delivered at once (the delivery process: COOPBOT_DELIVERY_LANES)."""
     return DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
                           route=outbox_route(services.db, services.installations),
                           held=(HELD, HOLD_RETRY.total_seconds()),
                           poll_seconds=settings.coopbot_outbox_poll_seconds, metrics=metrics,
                           lease=timedelta(seconds=settings.coopbot_outbox_lease_seconds),
                           home_refresh_interval=timedelta(seconds=settings.coopbot_home_refresh_seconds),
-                          render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone))
+                          render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone),
+                          lanes=lanes)
 
 
 def build_runtime(settings: Settings, services: Services | None = None, *, with_scheduler: bool = False,

@@ -148,3 +148,25 @@ def test_a_review_request_refused_as_a_dm_is_reviewed_from_show_details(h: Harne
     assert h.slack.view_submission(modal, fill(modal, {"decision": "approve"}), user_id=MENTOR).text == ""
     with h.db.session() as session:
         assert session.scalar(select(func.count()).select_from(ExchangeDecision)) == 1
+
+
+def test_a_link_with_odd_digits_is_refused_not_an_error_and_no_file_name_splits_a_header(h: Harness) -> None:
+    from bot.delivery.file_links import Download, LinkRefused, verify
+
+    assert _get(h, PUBLIC + "/files/1." + "9" * 5000 + ".abc")[0] == 403  # past int()'s 4,300 digits: was a 500
+    for token in ("²1.2.abc", "١.2.abc"):  # a superscript and an Arabic digit: str.isdigit() says yes, int() no
+        with pytest.raises(LinkRefused):
+            verify(b"key", token, datetime.now(UTC))
+    assert "\r" not in Download("证明\r\nSet-Cookie: x=1.pdf", b"").disposition
+
+
+def test_a_college_persons_refused_report_dm_is_not_called_a_report_where_the_enterprise_reads(h: Harness) -> None:
+    """No school-side channel: a health report goes to the college coordinators by DM; one refused is announced
+    in the shared channel with a line that does not even say it is a problem report (decision 0009)."""
+    h.fake.refuse_dms[COORD_SCHOOL] = "invalid_user_combination"
+    assert h.report(TEACHER, category="health", description="学生因焦虑失眠就医").status == 200
+    h.deliver()
+    h.deliver()
+    [announced] = [m for m in _announcements(h) if f"<@{COORD_SCHOOL}>" in text_of(m)]
+    assert "a message is waiting for you" in text_of(announced)
+    assert all("problem report" not in text_of(m) and "学生因焦虑" not in text_of(m) for m in h.fake.messages(CHANNEL))

@@ -74,7 +74,8 @@ def renewal_message(name: str, ends_on: date, days: int, links: Sequence[str], t
     text = t.gettext("The cooperation agreement of {name} ends on {date}, in {days} days. "
                      "Please start its renewal.").format(name=escape(name), date=t.date(ends_on, weekday=False),
                                                          days=days)
-    lines = [text] + [f"• <{escape(link)}>" for link in links[:10]]
+    # A `|` in a link would make the rest its label ("<https://evil|https://gov…>"): encoded, it stays the URL's.
+    lines = [text] + [f"• <{escape(link).replace('|', '%7C')}>" for link in links[:10]]
     return text, [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}}]
 
 

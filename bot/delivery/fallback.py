@@ -33,13 +33,14 @@ DM_REFUSALS = frozenset({"invalid_user_combination", "user_not_found", "user_not
                          "messages_tab_disabled", "cannot_dm_bot"})
 SHOW_DETAILS = "held_show_details"  # the button's action id; its value is the held message's id
 
+_PROBLEM = N_("{person}: a problem report is waiting for you.")
 # What waits, said from the DM's buttons (their action ids' prefixes), never from its words.
 _NEUTRAL: tuple[tuple[str, str], ...] = (
     ("exchange_review", N_("{person}: a review is waiting for you.")),
     ("exchange_assess", N_("{person}: an assessment is waiting for you.")),
     ("exchange_edit", N_("{person}: a request sent back to you is waiting for your changes.")),
     ("internship_evaluate", N_("{person}: an evaluation is waiting for you.")),
-    ("problem_", N_("{person}: a problem report is waiting for you.")),
+    ("problem_", _PROBLEM),
     ("meeting_", N_("{person}: a meeting is waiting for your answer.")),
 )
 _FILE = N_("{person}: a file is waiting for you.")
@@ -98,7 +99,13 @@ def redirect(session: Session, row: OutboxMessage, error: str) -> str | None:
     session.add(held)
     session.flush()
     t = translator(partnership.language)
-    text, blocks = announcement(held.id, neutral_line(row.kind, held.blocks, row.channel, t), t)
+    line = neutral_line(row.kind, held.blocks, row.channel, t)
+    if person.side == Side.SCHOOL and channel == partnership.channel_id \
+            and line == t.gettext(_PROBLEM).format(person=f"<@{row.channel}>"):
+        # In the channel the enterprise reads, a college person's waiting report could be a school-side one
+        # (decision 0009): not even its kind is said there.
+        line = t.gettext(_MESSAGE).format(person=f"<@{row.channel}>")
+    text, blocks = announcement(held.id, line, t)
     panel_key = f"panel:{partnership.id}"
     panel = session.get(SlackMessage, panel_key)
     outbox.post(session, channel=channel, text=text, blocks=blocks, key=f"held:{held.id}",

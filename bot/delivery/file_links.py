@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
@@ -36,7 +37,8 @@ def sign(key: bytes, held_id: int, now: datetime, lifetime: timedelta = LINK_LIF
 def verify(key: bytes, token: str, now: datetime) -> int:
     """The held message id a link's token (what follows /files/) names; LinkRefused if not ours or expired."""
     parts = token.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or len(parts[0]) > 10:
+    # ASCII digits only, and not too many: str.isdigit() takes "²", which int() refuses (a 500, not a 403)
+    if len(parts) != 3 or not all(re.fullmatch(r"[0-9]{1,12}", part) for part in parts[:2]):
         raise LinkRefused("tampered")
     held_id, expires = int(parts[0]), int(parts[1])
     if not hmac.compare_digest(_signature(key, held_id, expires).encode(), parts[2].encode()):
@@ -63,5 +65,6 @@ class Download:
     @property
     def disposition(self) -> str:
         """attachment, with the name in ASCII for old clients and in UTF-8 (RFC 6266/5987) for the rest."""
-        ascii_name = self.filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+        ascii_name = "".join(c for c in self.filename.encode("ascii", "replace").decode() if c.isprintable())
+        ascii_name = ascii_name.replace('"', "'").replace("?", "_").replace("\\", "_")  # no header can be split
         return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(self.filename, safe='')}"

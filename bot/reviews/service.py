@@ -30,6 +30,7 @@ from bot.quarters import Quarter, local_today
 from bot.reviews import charts
 from bot.reviews.data import PackData, load
 from bot.reviews.pack import SECTIONS, Section, render
+from bot.slack.text import defanged, escape
 from bot.storage import ledger
 from bot.storage.db import Database
 from models.base import utcnow
@@ -119,10 +120,10 @@ class ReviewService:
                                     subject=subject, at=now):
                     continue
                 title = pack_title(data, t)
-                outbox.upload(session, channel=channel, filename=filename(data), content=pdf, title=title,
+                outbox.upload(session, channel=channel, filename=filename(data), content=pdf, title=defanged(title),
                               thread_key=f"meeting:{meeting_id}",
                               initial_comment=t.gettext("The review pack for this meeting: {title}.").format(
-                                  title=title))
+                                  title=escape(title)))
                 sent += 1
         return sent
 
@@ -150,10 +151,10 @@ class ReviewService:
                                     at=now):
                     continue
                 title = pack_title(data, t)
-                outbox.upload(session, channel=channel, filename=filename(data), content=pdf, title=title,
+                outbox.upload(session, channel=channel, filename=filename(data), content=pdf, title=defanged(title),
                               thread_key=quarter_digest_key(partnership_id, quarter),
                               initial_comment=t.gettext("The review pack of this quarter: {title}.").format(
-                                  title=title))
+                                  title=escape(title)))
                 sent += 1
         return sent
 
@@ -206,8 +207,8 @@ class ReviewService:
                                     subject=request_key, at=now):
                     continue
                 title = pack_title(data, t)
-                outbox.upload(session, channel=slack_user_id, filename=name, content=pdf, title=title,
-                              initial_comment=t.gettext("Your review pack: {title}.").format(title=title))
+                outbox.upload(session, channel=slack_user_id, filename=name, content=pdf, title=defanged(title),
+                              initial_comment=t.gettext("Your review pack: {title}.").format(title=escape(title)))
                 sent.append(SentPack(tuple(p.id for p in data.partnerships), name))
         return sent
 

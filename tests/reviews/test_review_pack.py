@@ -175,3 +175,15 @@ def test_the_pack_leaves_school_side_reports_out(harness: Harness) -> None:
         data = load(session, [partnership], "scope", date.today())
     assert sum(data.problems_in(q) for q in data.quarters) == 3
     assert all(data.by_category[q][Category.HEALTH] == 0 for q in data.quarters)
+
+
+def test_a_partnership_name_with_slack_markup_is_shown_as_text_with_its_pack(harness: Harness) -> None:
+    h = harness
+    with h.db.transaction() as session:
+        session.execute(update(Partnership).where(Partnership.channel_id == CHANNEL)
+                        .values(name="深职院 <!channel> & 华为"))
+    assert h.slack.command("/coop", "review", user_id=COORD_SCHOOL).status == 200
+    h.deliver()
+    [pack] = _pack_files(h)
+    assert "<!channel>" not in pack["initial_comment"] and "&lt;!channel&gt; &amp; 华为" in pack["initial_comment"]
+    assert "<" not in pack["title"]

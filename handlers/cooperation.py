@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -61,29 +62,22 @@ def coop_ledger(services: Services, ack: Ack, body: dict[str, Any], client: WebC
 
 
 def register(app: App, services: Services) -> None:
-    @app.action(LedgerActionId.OPEN)
-    def open_ledger(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user = user_id(body)
-        t = services.lazy_translator_for(user)
-        try:
-            view = _modal(services, user, None, t)
-        except CoopError as exc:
-            tell_privately(client, body, only_coordinators(exc, t))
-            return
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+    def opener(build: Callable[[Services, str, str | None, Translator], dict[str, Any]]) -> Callable[..., None]:
+        """An App Home button that opens a coordinator's form (the ledger's, the agreement's)."""
+        def open_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            user = user_id(body)
+            t = services.lazy_translator_for(user)
+            try:
+                view = build(services, user, None, t)
+            except CoopError as exc:
+                tell_privately(client, body, only_coordinators(exc, t))
+                return
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+        return open_form
 
-    @app.action(LedgerActionId.AGREEMENT)
-    def open_agreement(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user = user_id(body)
-        t = services.lazy_translator_for(user)
-        try:
-            view = _agreement_modal(services, user, None, t)
-        except CoopError as exc:
-            tell_privately(client, body, only_coordinators(exc, t))
-            return
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+    app.action(LedgerActionId.OPEN)(opener(_modal))
+    app.action(LedgerActionId.AGREEMENT)(opener(_agreement_modal))
 
     @app.view(LedgerCallback.AGREEMENT)
     def save_agreement(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

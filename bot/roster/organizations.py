@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +71,9 @@ def _id(value: Any) -> str | None:
     return text[:32] if text and text.isascii() and text.isalnum() else None
 
 
+ABSENT_RECHECK_SECONDS = 300.0  # someone added to a roster meanwhile is learned at most this much later
+
+
 class Organizations:
     """Stores people's organizations (the roster's service for it); knows the installing team."""
 
@@ -77,6 +81,9 @@ class Organizations:
         self.db = db
         self._installed: tuple[str | None, str | None] = (None, None)  # (team, enterprise) coopbot is in
         self._written: dict[str, tuple[str | None, str | None, bool, bool]] = {}
+        # People on no roster, and until when not to look again: every request of theirs would otherwise
+        # cost a write transaction (on SQLite, a turn of the one writer lock) to find nobody.
+        self._absent: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def installed_in(self, team_id: str | None, enterprise_id: str | None = None) -> None:
@@ -105,12 +112,18 @@ class Organizations:
             return False
         with self._lock:
             before = self._written.get(slack_user_id)
+            if self._absent.get(slack_user_id, 0.0) > time.monotonic():
+                return False
         if before is not None and _merged(before, seen, self.is_external(seen.team_id, seen.enterprise_id)) == before:
             return False
         try:
             with self.db.transaction() as session:
                 person = session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
                 if person is None:
+                    with self._lock:
+                        if len(self._absent) > 10_000:
+                            self._absent.clear()
+                        self._absent[slack_user_id] = time.monotonic() + ABSENT_RECHECK_SECONDS
                     return False
                 stored = (person.slack_team_id, person.slack_enterprise_id, bool(person.is_external),
                           bool(person.is_guest))

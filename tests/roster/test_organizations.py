@@ -111,3 +111,26 @@ def test_payloads_say_whose_team_and_where_the_app_is_installed() -> None:
     assert from_payload(event) == ("", SlackOrganization(None, None, None), "T0001")
     forged = {"user": {"id": MENTOR, "team_id": "T0<script>"}}
     assert from_payload(forged)[1].team_id is None
+
+
+def test_someone_on_no_roster_is_looked_up_once_not_at_every_request(db: Database) -> None:
+    """Each request's learning step would otherwise open a write transaction to find nobody."""
+    from sqlalchemy import event
+
+    organizations = Organizations(db)
+    organizations.installed_in("T0001")
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert organizations.learn("U0STRANGER", SlackOrganization(team_id="T0OTHER")) is False
+        looked = len(statements)
+        assert looked > 0
+        for _ in range(3):
+            assert organizations.learn("U0STRANGER", SlackOrganization(team_id="T0OTHER")) is False
+        assert len(statements) == looked
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

@@ -107,6 +107,11 @@ class Partnership(Base):
     # hosts the partnership's channel; what coopbot sends for the partnership goes through its token
     # (bot.installs.routing). Unset in single-token mode, and until a coordinator links it.
     install_team_id: Mapped[str | None] = mapped_column(String(32))
+    # OAuth mode: the enterprise's workspace, once its coordinator accepted the link the college's coordinator
+    # offered (`partner_invited_at`). A request through an installation that is neither this nor the host's
+    # never sees the partnership (bot.installs.tenancy, docs/decisions/0012).
+    partner_team_id: Mapped[str | None] = mapped_column(String(32))
+    partner_invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Each side's language, for people of that side who chose none and whose Slack gives none (people of
     # another Slack organization: users.info returns them no locale). None: the partnership's language.
     school_language: Mapped[str | None] = mapped_column(String(16))

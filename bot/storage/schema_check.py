@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, inspect, text
 
-SCHEMA_HEAD = "0019"
+SCHEMA_HEAD = "0020"
 
 
 def schema_problem(database_url: str) -> str | None:

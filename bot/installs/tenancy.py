@@ -1,0 +1,40 @@
+"""OAuth mode: tenants. Each installation (a college's workspace, a company's) sees only the partnerships
+it is party to: the one that hosts the partnership (`install_team_id`, the college's) and the one whose
+coordinator accepted the link (`partner_team_id`, the enterprise's). docs/decisions/0012.
+
+A *workspace id* is how a partnership records an installation: a team id (`T…`), or the enterprise id (`E…`)
+of an org-wide install. In single-token mode there are no tenants: `Tenant` is None and everything is seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, or_
+
+from models.roster import Partnership
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """The installation a request came through: its workspace id (as partnerships record it)."""
+
+    workspace_id: str
+
+
+def partnership_clause(tenant: Tenant | None) -> ColumnElement[bool] | None:
+    """The WHERE clause on `Partnership` for what `tenant` may see (None: no restriction)."""
+    if tenant is None:
+        return None
+    if not tenant.workspace_id:
+        return false()
+    return or_(Partnership.install_team_id == tenant.workspace_id, Partnership.partner_team_id == tenant.workspace_id)
+
+
+def party_to(tenant: Tenant | None, partnership: Partnership) -> bool:
+    """Whether `tenant` may see `partnership` (always, in single-token mode)."""
+    return tenant is None or (bool(tenant.workspace_id)
+                              and tenant.workspace_id in (partnership.install_team_id, partnership.partner_team_id))
+
+
+__all__ = ["Tenant", "partnership_clause", "party_to"]

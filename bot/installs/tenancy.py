@@ -37,4 +37,15 @@ def party_to(tenant: Tenant | None, partnership: Partnership) -> bool:
                               and tenant.workspace_id in (partnership.install_team_id, partnership.partner_team_id))
 
 
-__all__ = ["Tenant", "partnership_clause", "party_to"]
+
+
+def tenant_of(authorized_enterprise_id: str | None, authorized_team_id: str | None,
+              is_enterprise_install: bool | None, *, oauth: bool) -> Tenant | None:
+    """The tenant of a request, from what Bolt's authorize found (`context.authorize_result`): the
+    installation's enterprise id for an org-wide install, else its team id. None in single-token mode."""
+    if not oauth:
+        return None
+    return Tenant((authorized_enterprise_id if is_enterprise_install else authorized_team_id) or "")
+
+
+__all__ = ["Tenant", "partnership_clause", "party_to", "tenant_of"]

@@ -25,6 +25,7 @@ from bot.exports.scoped import ExportService
 from bot.home.service import HomeService
 from bot.i18n.catalog import LazyTranslator, Translator, translator
 from bot.i18n.language import SlackLocales, language_in, pick_language, resolve_language
+from bot.installs.linking import LinkingService
 from bot.installs.tokens import Installations
 from bot.internships.notify import SlackInternshipNotifier
 from bot.internships.service import InternshipService
@@ -71,6 +72,7 @@ class Services:
     organizations: Organizations
     panels: PanelService
     channels: ChannelService
+    linking: LinkingService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
     # OAuth mode only (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): every workspace's installation and token.
@@ -142,9 +144,10 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
     locales = SlackLocales(None if settings.oauth_mode else web,
                            on_user=lambda user, info: organizations.learn(user, from_user_info(info)))
     zone, holidays = settings.coopbot_timezone, settings.coopbot_holidays
+    installations = make_installations(settings, database, clock)
     return Services(
         settings=settings, db=database, client=web, clock=clock, locales=locales,
-        installations=make_installations(settings, database, clock),
+        installations=installations,
         problems=ProblemService(database, SlackProblemNotifier(locales), default_timezone=zone, clock=clock),
         meetings=MeetingService(database, SlackMeetingNotifier(locales), default_timezone=zone, holidays=holidays,
                                 clock=clock),
@@ -155,7 +158,7 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         digests=DigestService(database, default_timezone=zone, holidays=holidays, clock=clock),
         compliance=ComplianceService(database, default_timezone=zone, clock=clock),
         admin=AdminService(database, default_timezone=zone, clock=clock),
-        home=HomeService(database, locales, default_timezone=zone, clock=clock),
+        home=HomeService(database, locales, default_timezone=zone, clock=clock, linking=installations is not None),
         held=HeldMessageService(database, key=_file_link_key(settings), public_url=settings.coopbot_public_url,
                                 clock=clock),
         plans=PlanService(database, SlackPlanNotifier(locales), default_timezone=zone, clock=clock),
@@ -167,6 +170,7 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         organizations=organizations,
         panels=PanelService(database),
         channels=ChannelService(database),
+        linking=LinkingService(database, locales, clock=clock),
     )
 
 

@@ -96,11 +96,12 @@ class Accepted:
 
 
 def _is_own(person: Person, own: tuple[str | None, str | None], workspace: str) -> bool:
-    """Whether `workspace` is the person's own: what the request says of them (their team, their Grid
-    organization) and what Slack told us of them before, where known, must both name it."""
-    said = {i for i in own if i}
-    known = {i for i in (person.slack_team_id, person.slack_enterprise_id) if i}
-    return bool(workspace) and bool(said or known) and all(workspace in ids for ids in (said, known) if ids)
+    """Whether `workspace` is the person's own: what Slack says of them in this request (their team, their
+    Grid organization: an interaction's `user.team_id`, a slash command's `team_id`), else what it said before.
+    Someone of another organization acting through this installation (a Slack Connect channel, a view it
+    opened) is not acting for it."""
+    said = {i for i in own if i} or {i for i in (person.slack_team_id, person.slack_enterprise_id) if i}
+    return bool(workspace) and workspace in said
 
 
 def _coordinators(session: Session, partnership_id: int, side: Side) -> list[str]:

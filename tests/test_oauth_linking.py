@@ -15,6 +15,7 @@ from bot.storage.db import Database
 from models.audit import AuditEntry
 from models.installation import slack_bots
 from models.roster import Partnership
+from tests.support.cli import operator_env, run
 from tests.support.harness import (
     CHANNEL,
     COORD_ENTERPRISE,
@@ -203,3 +204,30 @@ def test_in_single_token_mode_there_is_nothing_to_link(db: Database, tmp_path: P
         assert not _buttons(home, LinkActionId.LINK) and not _buttons(home, LinkActionId.ACCEPT)
         after = _partnership(db)
         assert (after.install_team_id, after.partner_team_id, after.partner_invited_at) == (None, None, None)
+
+
+def test_an_operator_sets_the_enterprise_s_installation_and_partnership_list_shows_both(
+        db: Database, tmp_path: Path) -> None:
+    seed_roster(db, tmp_path)
+    env = operator_env(db)
+    done = run(["partnership", "link", "--name", NAME, "--team", COLLEGE, "--partner-team", COMPANY], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert COLLEGE in done.stdout and COMPANY in done.stdout
+    linked = _partnership(db)
+    assert (linked.install_team_id, linked.partner_team_id) == (COLLEGE, COMPANY)
+    [entry] = _audited(db, "partnership.link_partner_installation")
+    assert (entry.actor, entry.after) == ("cli", {"partner_team_id": COMPANY})
+    listed = run(["partnership", "list"], env, tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    [line] = [row for row in listed.stdout.splitlines() if NAME in row]
+    assert line.endswith(f"host={COLLEGE} enterprise={COMPANY}")
+    [other] = [row for row in listed.stdout.splitlines() if "Other College" in row]
+    assert other.endswith("host=- enterprise=-")
+
+    for wrong, flag in ((["--partner-team", "C0CHANNEL"], "--partner-team"), ([], "--partner-team"),
+                        (["--team", COMPANY, "--partner-team", COMPANY], "--partner-team")):
+        refused = run(["partnership", "link", "--name", NAME, *wrong], env, tmp_path)
+        assert refused.returncode != 0 and flag in refused.stderr, refused.stderr
+    unknown = run(["partnership", "link", "--name", "Nobody", "--partner-team", COMPANY], env, tmp_path)
+    assert unknown.returncode != 0 and "Nobody" in unknown.stderr
+    assert _partnership(db).partner_team_id == COMPANY

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from bot.container import Services
 from bot.errors import CoopError, NotAllowed, NotFound
 from bot.i18n.catalog import Translator
+from bot.installs.ids import LinkActionId
 from bot.installs.linking import (
     AlreadyLinked,
     HostInstallation,
@@ -22,7 +23,6 @@ from bot.installs.linking import (
     SeveralInvitations,
 )
 from bot.installs.tenancy import Tenant, tenant_of
-from bot.installs.views import LinkActionId
 from bot.roster.organizations import from_payload
 from bot.slack.text import escape_within
 from handlers.common import on_button, refusal, tell_privately, user_id

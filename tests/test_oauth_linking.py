@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.installs.views import LinkActionId
+from bot.installs.ids import LinkActionId
 from bot.storage.db import Database
 from models.audit import AuditEntry
 from models.installation import slack_bots

@@ -3,20 +3,15 @@
 
 from __future__ import annotations
 
-import enum
 from typing import TYPE_CHECKING
 
 from bot.i18n.catalog import Translator
+from bot.installs.ids import LinkActionId
 from bot.slack.blocks import Blocks, button, section
 from bot.slack.text import escape_within
 
 if TYPE_CHECKING:
     from bot.installs.linking import Links
-
-
-class LinkActionId(enum.StrEnum):
-    LINK = "partnership_link"  # value: the partnership's id (which one, never whether one may)
-    ACCEPT = "partnership_accept"  # value: the partnership's id
 
 
 def link_blocks(links: Links, t: Translator) -> Blocks:

@@ -44,6 +44,11 @@ def _partnership(db: Database) -> Partnership:
         return found
 
 
+def _other_id(db: Database) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(Partnership.id).where(Partnership.name != NAME)) or 0)
+
+
 def _audited(db: Database, action: str) -> list[AuditEntry]:
     with db.session() as session:
         return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
@@ -101,6 +106,10 @@ def test_the_college_links_and_the_enterprise_accepts_each_through_its_own_insta
         home, _ = _open_home(h, COLLEGE, COORD_SCHOOL)  # waiting for the enterprise: they may invite again
         [again] = _buttons(home, LinkActionId.LINK)
         assert again["value"] == str(linked.id) and not _buttons(home, LinkActionId.ACCEPT)
+        _click_home(h, COLLEGE, COORD_SCHOOL, home, LinkActionId.LINK)  # "Invite again": the DM once more
+        h.deliver()
+        assert len(h.dms_to(COORD_ENTERPRISE)) == 2
+        assert len(_audited(db, "partnership.invite_partner")) == 2
 
         # the enterprise's coordinator, in the company's workspace: the invitation, published with its own token
         home, _ = _open_home(h, COMPANY, COORD_ENTERPRISE)
@@ -190,6 +199,30 @@ def test_linking_and_accepting_are_refused_to_the_wrong_people_and_installations
         h.settle()
         assert "your own organization's" in str(h.fake.modals()[-1]["blocks"])
         assert _partnership(db).install_team_id == COLLEGE
+        # a button carrying another partnership's id: not theirs to accept
+        other = _other_id(db)
+        modals = len(h.fake.modals())
+        company.block_action(user_id=COORD_ENTERPRISE, action_id=LinkActionId.ACCEPT, value=str(other),
+                             channel_id=None, view={"id": "V0COMPANY", "type": "home", "blocks": []})
+        h.settle()
+        [notice] = h.fake.modals()[modals:]
+        assert "only the enterprise's coordinators" in str(notice["blocks"])
+
+
+def test_a_partnership_hosted_by_another_workspace_is_not_linked_and_the_refusal_does_not_say_which(
+        db: Database, tmp_path: Path) -> None:
+    seed_roster(db, tmp_path)
+    done = run(["partnership", "link", "--name", NAME, "--team", STRANGER], operator_env(db), tmp_path)
+    assert done.returncode == 0, done.stderr
+    with running_oauth_app(db) as h:
+        install(h, COLLEGE)
+        refused = _text(slack_from(h, COLLEGE).command("/coop", "link", user_id=COORD_SCHOOL))
+        assert "already linked to coopbot in another Slack workspace" in refused and STRANGER not in refused
+        h.deliver()
+        assert h.dms_to(COORD_ENTERPRISE) == []
+    after = _partnership(db)
+    assert (after.install_team_id, after.partner_invited_at) == (STRANGER, None)
+    assert _audited(db, "partnership.invite_partner") == []
 
 
 def test_in_single_token_mode_there_is_nothing_to_link(db: Database, tmp_path: Path) -> None:

@@ -169,7 +169,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
     worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
                             render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone,
-                                                   linking=services.installations is not None),
+                                                      linking=services.installations is not None),
                             route=outbox_route(services.db, services.installations),  # OAuth mode: per workspace
                             held=(HELD, HOLD_RETRY.total_seconds()))
     worker.drain(timeout=args.deliver_timeout)

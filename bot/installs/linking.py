@@ -161,10 +161,6 @@ class LinkingService:
         self.locales = locales
         self.clock = clock
 
-    def links(self, slack_user_id: str, workspace: str | None) -> Links:
-        with self.db.session() as session:
-            return load_links(session, slack_user_id, workspace)
-
     def link(self, slack_user_id: str, tenant: Tenant, *, own: tuple[str | None, str | None] = (None, None),
              channel_id: str | None = None, partnership_id: int | None = None) -> Linked:
         """A college coordinator links the partnership (of `channel_id`, or `partnership_id`) through

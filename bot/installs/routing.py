@@ -27,7 +27,7 @@ minutes, and at once when a workspace installs coopbot (`resume_held`, from the 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot
@@ -142,12 +142,13 @@ def outbox_route(db: Database, installations: Installations | None) -> Route | N
     return None if installations is None else InstallationRouter(db, installations).client_for
 
 
-def resume_held(db: Database, now: datetime) -> int:
-    """A workspace installed coopbot (again): the held messages are due now, and the worker is woken."""
+def resume_held(db: Database) -> int:
+    """A workspace installed coopbot (again): the held messages are due now, and the worker is woken. (Due
+    since they were written: whatever the clock of the worker, which set their next try by its own.)"""
     with db.transaction() as session:
         result = session.execute(update(OutboxMessage)
                                  .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.last_error == HELD)
-                                 .values(next_attempt_at=now))
+                                 .values(next_attempt_at=OutboxMessage.created_at))
         count = int(getattr(result, "rowcount", 0) or 0)
     if count:
         outbox.wakeup_event().set()

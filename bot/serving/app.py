@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 
 import handlers
 from bot.container import Services
+from bot.installs.notices import workspace_changed
 from bot.installs.routing import resume_held
 from bot.installs.tokens import InstallationAuthorize, Installations
 from bot.observability import Metrics
@@ -84,7 +85,13 @@ def _oauth_settings(services: Services, installations: Installations) -> OAuthSe
         raise ValueError("OAuth mode needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
 
     def installed(args: SuccessArgs) -> Any:
-        resume_held(services.db, services.clock())  # what waited for this workspace goes now
+        resume_held(services.db)  # what waited for this workspace goes now
+        done = args.installation
+        workspace = (done.enterprise_id if done.is_enterprise_install else done.team_id) or ""
+        try:  # the other side of its partnerships hears that it resumed (after an uninstall only)
+            workspace_changed(services.db, services.locales, workspace, installed=True)
+        except Exception:  # the install itself succeeded: telling is not worth failing the admin's page
+            log.exception("could not record the installation of %s", workspace)
         return args.default.success(args)
 
     return OAuthSettings(

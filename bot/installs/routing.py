@@ -36,6 +36,7 @@ from sqlalchemy import or_, select, update
 from bot import audit
 from bot.delivery import outbox
 from bot.errors import CoopError
+from bot.i18n.language import Lookup, requesting
 from bot.installs.tokens import Installations
 from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus
@@ -58,24 +59,53 @@ class InstallationRouter:
         first, by the rule above; None when nothing says (no partnership linked, nor the person's organization
         known)."""
         person_id = _person_of(row)
+        if person_id is not None:
+            own, others = self.person_teams(person_id)
+            return _unique([*own, *others]) or None
         with self.db.session() as session:
-            if person_id is None:
-                teams = session.scalars(select(Partnership.install_team_id).where(
-                    or_(Partnership.channel_id == row.channel, Partnership.school_channel_id == row.channel),
-                    Partnership.install_team_id.is_not(None)).order_by(Partnership.id)).all()
-                return _unique(teams) or None
+            teams = session.scalars(select(Partnership.install_team_id).where(
+                or_(Partnership.channel_id == row.channel, Partnership.school_channel_id == row.channel),
+                Partnership.install_team_id.is_not(None)).order_by(Partnership.id)).all()
+        return _unique(teams) or None
+
+    def person_teams(self, slack_user_id: str) -> tuple[list[str], list[str]]:
+        """(their own organization's workspaces, then the others that can reach them, best first): one query."""
+        with self.db.session() as session:
             rows = session.execute(
                 select(Person.slack_team_id, Person.slack_enterprise_id, Person.side, Partnership.install_team_id,
                        Partnership.partner_team_id)
                 .outerjoin(Membership, Membership.person_id == Person.id)
                 .outerjoin(Partnership, Partnership.id == Membership.partnership_id)
-                .where(Person.slack_user_id == person_id).order_by(Partnership.id)).all()
+                .where(Person.slack_user_id == slack_user_id).order_by(Partnership.id)).all()
         if not rows:
-            return None
+            return [], []
         own_team, own_enterprise, side = rows[0][0], rows[0][1], rows[0][2]
         own_side = [partner if side == Side.ENTERPRISE else host for *_, host, partner in rows]
         hosts = [host for *_, host, _partner in rows]
-        return _unique([own_team, own_enterprise, *own_side, *hosts]) or None
+        own = _unique([own_team, own_enterprise])
+        return own, [team for team in _unique([*own_side, *hosts]) if team not in own]
+
+    def lookup_for(self, slack_user_id: str) -> Lookup | None:
+        """A token that can see the person, for `users.info` (bot.i18n.language): their own organization's
+        installation, else the one their request being handled came through, else one that can reach them."""
+        own, others = self.person_teams(slack_user_id)
+        found = self._first_installed(own)
+        if found is None:
+            acting = requesting.get()
+            if acting is not None and acting[0] == slack_user_id:
+                return acting[1]
+            found = self._first_installed(others)
+        if found is None or not found[1].bot_token:
+            return None
+        bot = found[1]
+        return Lookup(bot.bot_token, (None if bot.is_enterprise_install else bot.team_id, bot.enterprise_id))
+
+    def _first_installed(self, teams: Sequence[str]) -> tuple[str, Bot] | None:
+        for team in teams:
+            found = self.installations.find_team(team)
+            if found is not None and found.bot_token:
+                return team, found
+        return None
 
     def team_for(self, row: OutboxMessage) -> str | None:
         """The workspace the row goes through: its first candidate that is installed (None: held)."""
@@ -87,11 +117,7 @@ class InstallationRouter:
         if teams is None:
             installed = self.installations.installed_teams()
             teams = installed if len(installed) == 1 else []
-        for team in teams:
-            found = self.installations.find_team(team)
-            if found is not None and found.bot_token:
-                return team, found
-        return None
+        return self._first_installed(teams)
 
     def client_for(self, row: OutboxMessage) -> WebClient | None:
         found = self._installation(row)

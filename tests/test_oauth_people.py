@@ -13,10 +13,16 @@ from bot.storage.db import Database
 from models.installation import slack_bots
 from models.roster import Person
 from tests.support.harness import MENTOR, TEACHER, Harness, seed_roster
-from tests.support.installs import COLLEGE, COMPANY, install, running_oauth_app, slack_from, token_of
-from tests.test_oauth_routing import _accepted
-
-PARTNERSHIP = "深职院–华为"
+from tests.support.installs import (
+    COLLEGE,
+    COMPANY,
+    PARTNERSHIP,
+    accept_partner,
+    install,
+    running_oauth_app,
+    slack_from,
+    token_of,
+)
 
 
 def _chinese(text: str) -> bool:
@@ -35,7 +41,7 @@ def _setup(h: Harness) -> dict[str, str]:
     for workspace in (COLLEGE, COMPANY):
         assert install(h, workspace)[0] == 200
     link_partnership(h.db, PARTNERSHIP, COLLEGE)
-    _accepted(h.db, COMPANY)
+    accept_partner(h.db, COMPANY)
     with h.db.engine.connect() as conn:
         return {row.team_id: row.bot_token for row in conn.execute(select(slack_bots))}
 

@@ -7,39 +7,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from bot.installs.routing import HELD, link_partnership
+from bot.installs.routing import HELD
 from bot.storage.db import Database
 from models.delivery import OutboxMessage, OutboxStatus
-from models.installation import slack_bots
-from models.roster import Partnership
 from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness, seed_roster
-from tests.support.installs import COLLEGE, COMPANY, install, running_oauth_app, slack_from, token_of
-
-PARTNERSHIP = "深职院–华为"
-
-
-def _token(db: Database, team: str) -> str | None:
-    with db.engine.connect() as conn:
-        return conn.scalar(select(slack_bots.c.bot_token).where(slack_bots.c.team_id == team))
-
-
-def _accepted(db: Database, partner: str) -> None:
-    """The enterprise's coordinator accepted the link: the partnership is the company's too."""
-    with db.transaction() as session:
-        session.execute(update(Partnership).where(Partnership.name == PARTNERSHIP).values(partner_team_id=partner))
-
-
-def _both_installed(h: Harness) -> None:
-    for workspace in (COLLEGE, COMPANY):
-        status, page = install(h, workspace)
-        assert status == 200, page
-    link_partnership(h.db, PARTNERSHIP, COLLEGE)  # the channel is the college's, shared with the company
-    _accepted(h.db, COMPANY)
-    # the mentor uses coopbot in the company's workspace: Slack says which organization they are of
-    assert slack_from(h, COMPANY).command("/intern-issue", user_id=MENTOR).status == 200
-    h.settle()
+from tests.support.installs import (
+    COLLEGE,
+    COMPANY,
+    bot_token,
+    both_installed,
+    install,
+    running_oauth_app,
+    slack_from,
+    token_of,
+)
 
 
 def _uninstall(h: Harness, team: str) -> None:
@@ -73,8 +56,8 @@ def test_each_person_hears_through_their_own_organization_and_the_channel_once_t
         db: Database, tmp_path: Path) -> None:
     seed_roster(db, tmp_path)
     with running_oauth_app(db) as h:
-        _both_installed(h)
-        college, company = _token(db, COLLEGE), _token(db, COMPANY)
+        both_installed(h)
+        college, company = bot_token(db, COLLEGE), bot_token(db, COMPANY)
         assert h.report(TEACHER).status == 200  # from the college's workspace
         h.deliver()
         sent = _sent(h)
@@ -92,8 +75,8 @@ def test_a_company_that_uninstalls_is_reached_through_the_host_s_shared_channel(
                                                                              tmp_path: Path) -> None:
     seed_roster(db, tmp_path)
     with running_oauth_app(db) as h:
-        _both_installed(h)
-        college = _token(db, COLLEGE)
+        both_installed(h)
+        college = bot_token(db, COLLEGE)
         _uninstall(h, COMPANY)
         assert h.report(TEACHER).status == 200
         h.deliver()
@@ -107,7 +90,7 @@ def test_with_no_installation_to_reach_them_messages_wait_and_each_goes_once_whe
         db: Database, tmp_path: Path) -> None:
     seed_roster(db, tmp_path)
     with running_oauth_app(db) as h:
-        _both_installed(h)
+        both_installed(h)
         assert h.report(TEACHER).status == 200
         h.settle()
         _uninstall(h, COMPANY)
@@ -120,7 +103,7 @@ def test_with_no_installation_to_reach_them_messages_wait_and_each_goes_once_whe
 
         install(h, COMPANY)  # the company first: its people's messages go, through its new installation
         h.deliver()
-        company = _token(db, COMPANY)
+        company = bot_token(db, COMPANY)
         sent = _sent(h)
         assert sent[("chat.postMessage", MENTOR)] == [company]
         assert sent[("chat.postMessage", COORD_ENTERPRISE)] == [company]
@@ -129,7 +112,7 @@ def test_with_no_installation_to_reach_them_messages_wait_and_each_goes_once_whe
 
         install(h, COLLEGE)
         h.deliver()
-        college = _token(db, COLLEGE)
+        college = bot_token(db, COLLEGE)
         sent = _sent(h)
         assert sent[("chat.postMessage", CHANNEL)] == [college]
         assert sent[("chat.postMessage", COORD_SCHOOL)] == [college]

@@ -14,8 +14,17 @@ from bot.installs.routing import HELD
 from bot.storage.db import Database
 from models.delivery import OutboxMessage, OutboxStatus
 from tests.support.harness import CHANNEL, COORD_ENTERPRISE, COORD_SCHOOL, MENTOR, TEACHER, Harness, seed_roster
-from tests.support.installs import COLLEGE, COMPANY, Clock, install, running_oauth_app, slack_from, token_of
-from tests.test_oauth_routing import _both_installed, _token
+from tests.support.installs import (
+    COLLEGE,
+    COMPANY,
+    Clock,
+    bot_token,
+    both_installed,
+    install,
+    running_oauth_app,
+    slack_from,
+    token_of,
+)
 
 
 def _dms(h: Harness, user: str) -> list[tuple[str, str]]:
@@ -37,9 +46,9 @@ def test_the_company_hears_when_the_college_s_coopbot_stops_and_resumes(db: Data
     seed_roster(db, tmp_path)
     clock = Clock()
     with running_oauth_app(db, clock=clock) as h:
-        _both_installed(h)
+        both_installed(h)
         set_language(db, COORD_ENTERPRISE, "zh_CN")
-        company = _token(db, COMPANY)
+        company = bot_token(db, COMPANY)
         assert h.report(TEACHER).status == 200
         h.settle()
         _removed(h, COLLEGE)
@@ -62,7 +71,7 @@ def test_the_company_hears_when_the_college_s_coopbot_stops_and_resumes(db: Data
         status, page = install(h, COLLEGE)  # installed again
         assert status == 200, page
         h.deliver()
-        college = _token(db, COLLEGE)
+        college = bot_token(db, COLLEGE)
         posts = [c for c in h.fake.calls_to("chat.postMessage") if c.args.get("channel") == CHANNEL]
         assert [token_of(c) for c in posts] == [college]  # what waited went, once
         assert [token for _, token in _dms(h, COORD_SCHOOL)] == [college]
@@ -76,12 +85,12 @@ def test_the_college_hears_when_the_company_revokes_and_a_first_install_tells_no
                                                                                     tmp_path: Path) -> None:
     seed_roster(db, tmp_path)
     with running_oauth_app(db) as h:
-        _both_installed(h)
+        both_installed(h)
         h.deliver()
         assert _dms(h, COORD_SCHOOL) == [] and _dms(h, COORD_ENTERPRISE) == []  # installing told no one
         _removed(h, COMPANY)
         h.deliver()
         told = _dms(h, COORD_SCHOOL)
-        assert len(told) == 1 and told[0][1] == _token(db, COLLEGE)
+        assert len(told) == 1 and told[0][1] == bot_token(db, COLLEGE)
         assert "removed from the Slack of 华为技术有限公司" in told[0][0]
         assert _dms(h, COORD_ENTERPRISE) == []  # their own side is not told through anything

@@ -71,7 +71,7 @@ def test_a_button_clicked_in_an_org_wide_install_is_authorized_by_the_organizati
         link_partnership(db, "深职院–华为", "E0GRID")
         with db.engine.connect() as conn:
             grid = conn.scalar(select(slack_bots.c.bot_token).where(slack_bots.c.enterprise_id == "E0GRID"))
-        payload = {
+        payload: dict[str, Any] = {
             "type": "block_actions", "api_app_id": APP_ID, "token": VERIFICATION_TOKEN,
             "team": None, "enterprise": {"id": "E0GRID", "name": "华为集团"}, "is_enterprise_install": True,
             "user": {"id": "W0MENTOR", "username": "mentor", "name": "mentor", "team_id": "T0GRIDWS"},

@@ -67,7 +67,7 @@ class InstallationRouter:
                 or_(Partnership.channel_id == row.channel, Partnership.school_channel_id == row.channel),
                 Partnership.install_team_id.is_not(None)).order_by(Partnership.id)).all()
         if not teams and row.kind == OutboxKind.EPHEMERAL and row.user:
-            # shown in a conversation of no partnership (a DM with the bot, another channel): the person's
+            # shown in a conversation of no partnership (a DM with the bot, another channel): the person's own
             own, others = self.person_teams(row.user)
             return _unique([*own, *others]) or None
         return _unique(teams) or None

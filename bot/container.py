@@ -26,6 +26,7 @@ from bot.home.service import HomeService
 from bot.i18n.catalog import LazyTranslator, Translator, translator
 from bot.i18n.language import SlackLocales, language_in, pick_language, resolve_language
 from bot.installs.linking import LinkingService
+from bot.installs.routing import InstallationRouter
 from bot.installs.tokens import Installations
 from bot.internships.notify import SlackInternshipNotifier
 from bot.internships.service import InternshipService
@@ -138,13 +139,16 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
                    clock: Callable[[], datetime] = utcnow) -> Services:
     database = db or Database(settings.database_url)
     web = client or make_client(settings)
-    # OAuth mode: which installation to ask about a person is issue #20's to know; until then their Slack locale
-    # is not read (their own choice, else the partnership's language), rather than asked without a token.
-    organizations = Organizations(database)
-    locales = SlackLocales(None if settings.oauth_mode else web,
-                           on_user=lambda user, info: organizations.learn(user, from_user_info(info)))
-    zone, holidays = settings.coopbot_timezone, settings.coopbot_holidays
     installations = make_installations(settings, database, clock)
+    organizations = Organizations(database)
+    # OAuth mode: a person is looked up (users.info: their locale, their organization) with a token that can see
+    # them, their own organization's installation first (bot.installs.routing); what Slack says of their
+    # organization is relative to that installation.
+    locales = SlackLocales(web, token_for=None if installations is None
+                           else InstallationRouter(database, installations).lookup_for,
+                           on_user=lambda user, info, lookup: organizations.learn(user, from_user_info(info),
+                                                                                  lookup.installed))
+    zone, holidays = settings.coopbot_timezone, settings.coopbot_holidays
     return Services(
         settings=settings, db=database, client=web, clock=clock, locales=locales,
         installations=installations,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.installs.ids import LinkActionId
@@ -134,9 +133,6 @@ def test_the_college_links_and_the_enterprise_accepts_each_through_its_own_insta
         assert "no invitation" in _text(company.command("/coop", "accept", user_id=COORD_ENTERPRISE))
 
 
-@pytest.mark.xfail(strict=True, reason="a person's App Home goes through their own organization's installation only "
-                   "with per-person routing (InstallationRouter, being built beside this): until then through the "
-                   "host's. Remove this mark when it lands.")
 def test_the_invitation_is_published_through_the_company_s_own_installation(db: Database, tmp_path: Path) -> None:
     seed_roster(db, tmp_path)
     with running_oauth_app(db) as h:

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from bot.devtools.fake_limits import RateLimits
 from bot.devtools.fake_oauth import AUTHORIZE_PATH, FakeOAuth, OAuthError
-from bot.devtools.fake_slack_api import METHODS, SlackError
+from bot.devtools.fake_slack_api import METHODS, SlackError, _users_info
 
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
 
@@ -340,8 +340,9 @@ class FakeSlack:
         general = METHODS.get(method)
         if general is None:
             return _json_reply({"ok": False, "error": "unknown_method"}), None
-        try:
-            answer = general(self, args)
+        try:  # users.info answers as that workspace sees the person (its own people's locale, no one else's)
+            answer = (_users_info(self, args, workspace.team_id) if method == "users.info"
+                      else general(self, args))
         except SlackError as exc:
             return _json_reply({"ok": False, "error": exc.args[0]}), None
         return _json_reply({"ok": True, **answer}), answer

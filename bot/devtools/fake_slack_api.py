@@ -204,16 +204,18 @@ def _views_publish(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     return {"view": view}
 
 
-def _users_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+def _users_info(fake: FakeSlack, args: dict[str, Any], home_team: str | None = None) -> dict[str, Any]:
+    """`home_team`: the workspace of the token asking (an OAuth installation's; the fake's own by default)."""
+    home = home_team or fake.team_id
     user = fake.users.get(str(args.get("user", "")))
     if user is None:
         raise SlackError("user_not_found")
     name = user.get("name", user["id"].lower())
     profile = {"real_name": user.get("real_name", name), "display_name": name, **user.get("profile", {})}
-    found = {"team_id": fake.team_id, "name": name, "real_name": profile["real_name"],
+    found = {"team_id": home, "name": name, "real_name": profile["real_name"],
              "tz": "Asia/Shanghai", "locale": "zh-CN", "is_bot": False, "deleted": False,
              "is_restricted": False, "is_ultra_restricted": False, **user, "profile": profile}
-    if found["team_id"] != fake.team_id:  # someone of another organization (Slack Connect): Slack gives no
+    if found["team_id"] != home:  # someone of another organization (Slack Connect): Slack gives no
         found.pop("locale", None)  # locale for them, even with include_locale
     return {"user": found}
 

@@ -45,6 +45,7 @@ from bot.home.tasks import Tasks, tasks_modal
 from bot.home.views import home_view, how_to_get_added
 from bot.i18n.catalog import Translator
 from bot.installs import linking
+from bot.installs.notices import installation_notice
 from bot.installs.views import accepted_text, invitation_text, link_blocks
 from bot.internships import forms as internship_forms
 from bot.internships import messages as internship_messages
@@ -183,6 +184,7 @@ def every_rendering(t: Translator) -> Iterator[Rendering]:
     yield from _cooperation_numbers(t)
     yield from _reviews(t)
     yield from _linking(t)
+    yield from _installations(t)
 
 
 def _problems(t: Translator) -> Iterator[Rendering]:
@@ -615,3 +617,9 @@ def _ledger_lines() -> tuple[Any, ...]:
     return (LedgerLine("深职院–华为", EntryKind.JOINT_PROJECT, "省级产教融合项目申报 <!channel>", date(2027, 1, 10),
                        date(2027, 4, 1)),
             LedgerLine("深职院–华为", EntryKind.CONSULTANCY, LONG_NAME, date(2027, 2, 1), None))
+
+
+def _installations(t: Translator) -> Iterator[Rendering]:
+    for stopped in (True, False):
+        yield f"installation notice stopped={stopped}", installation_notice(t, "华为技术有限公司", "深职院–华为",
+                                                                            stopped=stopped)

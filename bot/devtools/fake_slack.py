@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.devtools.fake_limits import RateLimits
-from bot.devtools.fake_oauth import AUTHORIZE_PATH, FakeOAuth, OAuthError
+from bot.devtools.fake_oauth import AUTHORIZE_PATH, FakeOAuth, OAuthError, Workspace
 from bot.devtools.fake_slack_api import METHODS, SlackError
 
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
@@ -33,6 +33,12 @@ class Call:
     args: dict[str, Any]
     headers: dict[str, str]
     at: float
+
+    @property
+    def token(self) -> str:
+        """The token the call carried (its bearer token, else a `token` argument): which installation made it."""
+        bearer = self.headers.get("Authorization", self.headers.get("authorization", ""))
+        return bearer.removeprefix("Bearer ") if bearer.startswith("Bearer ") else str(self.args.get("token") or "")
 
 
 _Failure = tuple[int, str | None, int | None]  # (HTTP status, error code, Retry-After)
@@ -86,6 +92,17 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         # OAuth: workspaces that install the app, and the tokens they were given (bot.devtools.fake_oauth)
         self.oauth = FakeOAuth()
+        self._caller: Workspace | None = None  # the installation whose token the call being answered carries
+
+    @property
+    def caller(self) -> tuple[str, str, str]:
+        """(team id, bot user id, bot id) of whoever makes the call being answered (read under the lock, by the
+        methods): an OAuth installation's own bot and workspace, else the fake's."""
+        found = self._caller
+        if found is None:
+            return self.team_id, self.bot_user_id, self.bot_id
+        return (found.team_id or found.enterprise_id or self.team_id, found.bot_user_id,
+                "B" + found.bot_user_id.removeprefix("U"))
 
     def start(self) -> FakeSlack:
         """Bind (port 0 picks a free port) and serve from a daemon thread."""
@@ -265,8 +282,8 @@ class FakeSlack:
         elif path == AUTHORIZE_PATH:  # the installer's browser, not the app
             with self._lock:
                 self._calls.append(Call("oauth.authorize", args, headers, time.monotonic()))
-                status, location, text = self.oauth.authorize(args)
-            return _Reply(status, text.encode("utf-8"), location, content_type="text/plain; charset=utf-8")
+                status, location, text, content_type = self.oauth.authorize(args)
+            return _Reply(status, text.encode("utf-8"), location, content_type=content_type)
         else:
             return _Reply(404, b"not found", content_type="text/plain")
         # A call is recorded together with its effect, so whoever waited for the call (wait_for) reads what it
@@ -340,10 +357,13 @@ class FakeSlack:
         general = METHODS.get(method)
         if general is None:
             return _json_reply({"ok": False, "error": "unknown_method"}), None
+        self._caller = workspace  # what it posts is its own bot's, in its own workspace
         try:
             answer = general(self, args)
         except SlackError as exc:
             return _json_reply({"ok": False, "error": exc.args[0]}), None
+        finally:
+            self._caller = None
         return _json_reply({"ok": True, **answer}), answer
 
     def _upload(self, file_id: str, raw: bytes) -> _Reply:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 from pydantic import SecretStr
 
@@ -149,7 +150,8 @@ class Sandbox:
 
             body = b"".join(app(environ, keep))
             status, headers = answered[0]
-            if not status.startswith("200") or self.workspaces is None:
+            query = parse_qs(str(environ.get("QUERY_STRING") or ""))
+            if not status.startswith("200") or "error" in query or self.workspaces is None:  # the app's own page
                 start_response(status, headers)
                 return [body]
             link_demo_partnership(db, self.workspaces.installed())

@@ -177,3 +177,19 @@ def test_cancel_on_the_allow_page_installs_nothing(oauth_sandbox: Sandbox, api: 
     assert _installed(api.state()) == {COLLEGE_TEAM: False, ENTERPRISE_TEAM: False}
     assert not oauth_sandbox.fake.calls_to("oauth.v2.access")
     assert _links(db) == (None, None)
+
+
+def test_installations_are_kept_between_runs(db: Database) -> None:
+    """The sandbox's database keeps the installations; the next run's fake Slack honours their tokens again."""
+    with Sandbox(port=0, database_url=db.url, oauth=True) as first:
+        _both_installed(first)
+        kept = _only_token(first, ENTERPRISE_TEAM)
+    with Sandbox(port=0, database_url=db.url, oauth=True) as again:
+        api = PageApi(again)
+        assert _installed(api.state()) == {COLLEGE_TEAM: True, ENTERPRISE_TEAM: True}
+        api.post("as", {"user": MENTOR})
+        assert api.post("command", {"channel": DEMO_CHANNEL, "text": "/intern-issue"}) == {"ok": True}
+        assert _opened_for(again, MENTOR).token == kept
+        assert api.until(lambda s: s["modal"])["modal"]["team_id"] == ENTERPRISE_TEAM  # Slack took the old token
+        assert not again.fake.calls_to("oauth.v2.access")
+    assert _links(db) == (COLLEGE_TEAM, ENTERPRISE_TEAM)

@@ -156,7 +156,8 @@ def test_a_company_persons_app_home_and_dms_come_from_the_companys_coopbot(oauth
     _report(api)
     for person, token, bot in ((MENTOR, company, BOT_USERS[ENTERPRISE_TEAM]),
                                (COORD_SCHOOL, college, BOT_USERS[COLLEGE_TEAM])):
-        dm = fake.wait_for("chat.postMessage", where=lambda c, p=person: c.args.get("channel") in (p, "D" + p))[-1]
+        to_them = (person, "D" + person)
+        dm = fake.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") in to_them)[-1]  # noqa: B023
         assert dm.token == token
         assert {m["user"] for m in fake.messages("D" + person)} == {bot}
 

@@ -3,9 +3,16 @@ fake Slack's Allow page, and each side's people act through their own installati
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import subprocess
+import time
+import urllib.request
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +32,7 @@ from bot.devtools.sandbox_seed import (
 from bot.devtools.sandbox_workspaces import BOT_USERS, CLIENT_ID, INSTALL_START
 from bot.storage.db import Database
 from models.roster import Partnership
+from tests.support.cli import COOPBOT, free_port
 from tests.support.installs import get
 from tests.support.sandbox import PageApi, add_to_slack
 
@@ -194,3 +202,47 @@ def test_installations_are_kept_between_runs(db: Database) -> None:
         assert api.until(lambda s: s["modal"])["modal"]["team_id"] == ENTERPRISE_TEAM  # Slack took the old token
         assert not again.fake.calls_to("oauth.v2.access")
     assert _links(db) == (COLLEGE_TEAM, ENTERPRISE_TEAM)
+
+
+def test_coopbot_sandbox_oauth_from_the_command_line(tmp_path: Path) -> None:
+    """`coopbot sandbox --oauth` as a person starts it, with an operator's .env beside it that names a bot token:
+    the sandbox makes up its own client id and secret, and coopbot is installed nowhere yet."""
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-production\nSLACK_SIGNING_SECRET=production\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COOPBOT_", "DATABASE_URL"))}
+    port = free_port()
+    process = subprocess.Popen([COOPBOT, "sandbox", "--oauth", "--no-browser", "--port", str(port)], env=env,
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/sandbox/api/state", timeout=2) as response:
+                    state = json.loads(response.read())
+                break
+            except OSError:
+                assert process.poll() is None, process.communicate()[1]
+                assert time.monotonic() < deadline, "coopbot sandbox --oauth did not come up"
+                time.sleep(0.2)
+        assert _installed(state) == {COLLEGE_TEAM: False, ENTERPRISE_TEAM: False}
+        status, headers, _ = get(f"http://127.0.0.1:{port}{INSTALL_START}?team={COLLEGE_TEAM}")
+        assert status == 302
+        status, headers, _ = get(headers["location"])  # the app's /slack/install: to Slack's Allow page
+        assert status == 302 and f"client_id={CLIENT_ID}" in headers["location"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "OAuth mode: two workspaces" in stderr and "Traceback" not in stderr, stderr
+    assert (tmp_path / "coopbot-sandbox.db").exists()
+
+
+def test_the_one_workspace_sandbox_ignores_an_operators_oauth_settings(db: Database,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --oauth the sandbox is the one-token app whatever SLACK_CLIENT_ID and SLACK_CLIENT_SECRET say."""
+    monkeypatch.setenv("SLACK_CLIENT_ID", "9999.production")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "production-secret")
+    with Sandbox(port=0, database_url=db.url) as running:
+        api = PageApi(running)
+        assert api.state()["workspaces"] is None
+        api.post("command", {"channel": DEMO_CHANNEL, "text": "/intern-issue"})
+        assert api.until(lambda s: s["modal"])["modal"]["callback_id"] == "problem_report"

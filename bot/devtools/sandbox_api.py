@@ -261,12 +261,12 @@ class SandboxApi:
     def _slack_for(self, me: str, *, channel: str | None = None,
                    view: dict[str, Any] | None = None) -> SlackRequests | None:
         """Who sends `me`'s request: the one workspace's Slack, or (`--oauth`) the installation of the view acted
-        on, else of their own workspace, else in a partnership's (shared) channel the host's. None: no coopbot."""
+        on, else of their own workspace, else in a conversation (the shared channel, or a DM the host's coopbot
+        sent them) the host's, as someone of another organization. None: no coopbot for them there."""
         if self.workspaces is None:
             return self.slack
-        shared = channel is not None and channel in {p.channel_id for p in list_partnerships(self.db)}
         through = str(view["team_id"]) if view and view.get("team_id") else None
-        return self.workspaces.requests(me, through=through, shared=shared)
+        return self.workspaces.requests(me, through=through, shared=channel is not None)
 
     def _not_installed(self, me: str, channel: str | None, prefix: str = "") -> dict[str, Any]:
         """What Slack's client shows someone whose workspace has no coopbot yet (the sidebar's "Add to Slack")."""

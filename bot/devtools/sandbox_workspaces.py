@@ -5,8 +5,8 @@ people and its own coopbot bot user; the demo channel is the college's, shared w
 Connect channel). The app runs in OAuth mode, as `coopbot serve` does with SLACK_CLIENT_ID and
 SLACK_CLIENT_SECRET: every request the page sends is signed as Slack sends it from the acting person's
 workspace and authorized by that workspace's installation. Until a workspace has installed coopbot its
-people have no coopbot (no commands, App Home or DM); in the shared channel they act through the college's
-installation, as people of another organization do.
+people have no App Home of it; in the shared channel (and a DM the college's coopbot sent them) they act
+through the college's installation, as people of another organization do.
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ class SandboxWorkspaces:
 
     def requests(self, user: str, *, through: str | None = None, shared: bool = False) -> SlackRequests | None:
         """Requests from `user` as Slack sends them: through `through`'s installation (a view's), else their own
-        workspace's, else — in the shared channel (`shared`) — the host's, as someone of another organization.
-        None when coopbot is not installed where they act."""
+        workspace's, else — in a conversation shared with the host's workspace (`shared`) — the host's, as
+        someone of another organization. None when coopbot is not installed where they act."""
         installed, own = self.installed(), self.team_of(user)
         team = through or (own if own in installed else HOST_TEAM if shared else None)
         if team is None or team not in installed:

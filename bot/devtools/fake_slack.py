@@ -323,7 +323,12 @@ class FakeSlack:
         if not token:
             return _json_reply({"ok": False, "error": "not_authed"}), None
         if token != self.bot_token:
-            return self._installation_answer(method, args, token)
+            issued = self.oauth.tokens.get(token)
+            self._caller = issued.workspace if issued else None  # what it posts is its own bot's, in its workspace
+            try:
+                return self._installation_answer(method, args, token)
+            finally:
+                self._caller = None
         impl = METHODS.get(method)
         if impl is None:
             return _json_reply({"ok": False, "error": "unknown_method"}), None
@@ -357,13 +362,10 @@ class FakeSlack:
         general = METHODS.get(method)
         if general is None:
             return _json_reply({"ok": False, "error": "unknown_method"}), None
-        self._caller = workspace  # what it posts is its own bot's, in its own workspace
         try:
             answer = general(self, args)
         except SlackError as exc:
             return _json_reply({"ok": False, "error": exc.args[0]}), None
-        finally:
-            self._caller = None
         return _json_reply({"ok": True, **answer}), answer
 
     def _upload(self, file_id: str, raw: bytes) -> _Reply:

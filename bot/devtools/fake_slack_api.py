@@ -212,11 +212,10 @@ def _users_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
         raise SlackError("user_not_found")
     name = user.get("name", user["id"].lower())
     profile = {"real_name": user.get("real_name", name), "display_name": name, **user.get("profile", {})}
-    team = fake.caller[0]  # asked through an installation: "another organization" is relative to its workspace
-    found = {"team_id": team, "name": name, "real_name": profile["real_name"],
+    found = {"team_id": fake.team_id, "name": name, "real_name": profile["real_name"],
              "tz": "Asia/Shanghai", "locale": "zh-CN", "is_bot": False, "deleted": False,
              "is_restricted": False, "is_ultra_restricted": False, **user, "profile": profile}
-    if found["team_id"] != team:  # someone of another organization (Slack Connect): Slack gives no
+    if found["team_id"] != fake.team_id:  # someone of another organization (Slack Connect): Slack gives no
         found.pop("locale", None)  # locale for them, even with include_locale
     return {"user": found}
 

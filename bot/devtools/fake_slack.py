@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.devtools.fake_limits import RateLimits
-from bot.devtools.fake_oauth import AUTHORIZE_PATH, FakeOAuth, OAuthError, Workspace
+from bot.devtools.fake_oauth import AUTHORIZE_PATH, FakeOAuth, OAuthError
 from bot.devtools.fake_slack_api import METHODS, SlackError
 
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
@@ -92,17 +92,14 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         # OAuth: workspaces that install the app, and the tokens they were given (bot.devtools.fake_oauth)
         self.oauth = FakeOAuth()
-        self._caller: Workspace | None = None  # the installation whose token the call being answered carries
+        # (team id, bot user id, bot id) of the installation whose token the call being answered carries
+        self._caller: tuple[str, str, str] | None = None
 
     @property
     def caller(self) -> tuple[str, str, str]:
         """(team id, bot user id, bot id) of whoever makes the call being answered (read under the lock, by the
         methods): an OAuth installation's own bot and workspace, else the fake's."""
-        found = self._caller
-        if found is None:
-            return self.team_id, self.bot_user_id, self.bot_id
-        return (found.team_id or found.enterprise_id or self.team_id, found.bot_user_id,
-                "B" + found.bot_user_id.removeprefix("U"))
+        return self._caller or (self.team_id, self.bot_user_id, self.bot_id)
 
     def start(self) -> FakeSlack:
         """Bind (port 0 picks a free port) and serve from a daemon thread."""
@@ -324,7 +321,10 @@ class FakeSlack:
             return _json_reply({"ok": False, "error": "not_authed"}), None
         if token != self.bot_token:
             issued = self.oauth.tokens.get(token)
-            self._caller = issued.workspace if issued else None  # what it posts is its own bot's, in its workspace
+            if issued is not None:  # what it posts is its own bot's, in its own workspace
+                ws = issued.workspace
+                self._caller = (ws.team_id or ws.enterprise_id or self.team_id, ws.bot_user_id,
+                                "B" + ws.bot_user_id.removeprefix("U"))
             try:
                 return self._installation_answer(method, args, token)
             finally:

@@ -200,7 +200,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from bot.devtools.sandbox import run
 
-    return run(port=args.port, open_browser=not args.no_browser)
+    return run(port=args.port, open_browser=not args.no_browser, oauth=args.oauth)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -434,6 +434,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="try coopbot without Slack: the bot and a Slack-like page on loopback")
     sandbox.add_argument("--port", type=_port, default=3000)
     sandbox.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
+    sandbox.add_argument("--oauth", action="store_true",
+                         help="OAuth mode: the college's and the company's workspaces, each installing coopbot "
+                              "through Slack's install flow, sharing the partnership's channel")
     sandbox.set_defaults(func=cmd_sandbox)
 
     jobs = sub.add_parser("jobs", help="the cooperation calendar's scheduled jobs").add_subparsers(

@@ -220,7 +220,10 @@ def refresh_homes(session: Session, users: Iterable[str | None]) -> int:
     already waiting (not yet claimed) covers the next. One query whatever the number of people. Returns how
     many refreshes were added."""
     channels = {f"home:{user}": user for user in users if user}
-    waiting = set(session.scalars(_WAITING_REFRESHES, {"channels": list(channels)}))
+    # Core on the session's connection (the ORM's execute cost more than the query), after a flush so that
+    # rows the session added as objects are seen as before
+    session.flush()
+    waiting = set(session.connection().scalars(_WAITING_REFRESHES, {"channels": list(channels)}))
     waiting |= {row["channel"] for row in queued_rows(session, OutboxMessage)
                 if row["channel"] in channels and is_home_refresh(row["kind"], row["message_key"])}
     for channel, user in channels.items():

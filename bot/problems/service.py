@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot import audit
 from bot.errors import CoopError, InvalidTransition, NotAllowed, NotFound, NotOnRoster, raise_problems
@@ -27,12 +27,11 @@ from bot.permissions import (
     allows,
     find_person,
     partnerships_allowing,
-    person_with_roles,
     relations_given,
     require,
 )
 from bot.problems.forms import ProblemReportInput
-from bot.problems.snapshot import ProblemSnapshot, coordinators_of, new_report_snapshot, snapshot
+from bot.problems.snapshot import ProblemSnapshot, new_report_snapshot, snapshot
 from bot.storage.db import Database, insert_at_commit
 from models.base import utcnow
 from models.delivery import ProcessedRequest
@@ -90,9 +89,21 @@ class Outcome:
 
 
 # Built once: on the busiest paths (every report, every /intern-issue) building and cache-keying a
-# statement costs about as much as running it. The intern comes with what the checks and messages read.
-_INTERN_FOR_REPORT = (select(Intern).where(Intern.id == bindparam("intern_id"))
-                      .options(joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor)))
+# statement costs about as much as running it.
+# Everything a report is checked against and shows, in one read: the intern with its partnership and people,
+# the reporter, and each membership in the intern's partnership that is the reporter's (their roles) or a
+# coordinator's (whom a serious report alerts), the coordinator's Slack id and side alongside.
+_Reporter, _Member = aliased(Person), aliased(Person)
+_REPORTING = (
+    select(Intern, _Reporter, Membership.role, Membership.person_id, _Member.slack_user_id, _Member.side)
+    .select_from(Intern)
+    .outerjoin(_Reporter, _Reporter.slack_user_id == bindparam("slack_user_id"))
+    .outerjoin(Membership, (Membership.partnership_id == Intern.partnership_id)
+               & ((Membership.person_id == _Reporter.id) | (Membership.role == Role.COORDINATOR)))
+    .outerjoin(_Member, _Member.id == Membership.person_id)
+    .where(Intern.id == bindparam("intern_id"))
+    .options(joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor))
+    .order_by(_Member.id, Membership.id))
 _INSERT_PROBLEM = insert(Problem).returning(Problem.id)
 LATEST_ZONE = "Pacific/Kiritimati"  # UTC+14: where each day begins first
 _REPORT_FORM = (select(Person.locale, Person.side, Membership.role, Partnership.timezone,
@@ -172,8 +183,10 @@ class ProblemService:
         are never deleted, so what was read still exists when the report is written.
         """
         try:
-            with self.db.checked_transaction(lambda reading: self._reporting(reading, slack_user_id, data)) as (
-                    session, reporting):
+            # One transaction, the checks' one read inside it (on SQLite too: one read under the writer lock
+            # costs less than a second transaction).
+            with self.db.transaction() as session:
+                reporting = self._reporting(session, slack_user_id, data)
                 intern, person = reporting.intern, reporting.person
                 # Core inserts, not ORM objects: this is the busiest write in the app, and the unit of
                 # work for a problem and its event cost more than everything else the request does.
@@ -212,36 +225,46 @@ class ProblemService:
         `occurred_on`, either may be missing): raises InvalidInput naming every field that breaks one, so the
         person reads those errors with the form's own."""
         with self.db.session() as session:
-            problems, _intern, _person = self._report_problems(
+            problems, _intern, _person, _coordinators = self._report_problems(
                 session, slack_user_id, fields.get("intern_id"), fields.get("occurred_on"))
         raise_problems(problems)
 
     def _reporting(self, session: Session, slack_user_id: str, data: ProblemReportInput) -> _Reporting:
         """Who reports on whom, checked: the intern (with its partnership and people), the reporter, and the
         partnership's coordinators (whom a serious report alerts)."""
-        problems, intern, person = self._report_problems(session, slack_user_id, data.intern_id, data.occurred_on)
+        problems, intern, person, coordinators = self._report_problems(
+            session, slack_user_id, data.intern_id, data.occurred_on)
         raise_problems(problems)
         assert intern is not None and person is not None  # no problem: both found
         private = school_side_only(person.side, data.category, data.school_only)
-        return _Reporting(intern, person, coordinators_of(session, intern.partnership_id, school_only=private),
-                          private)
+        return _Reporting(intern, person, tuple(user for user, side in coordinators
+                                                if not private or side == Side.SCHOOL), private)
 
     def _report_problems(self, session: Session, slack_user_id: str, intern_id: int | None,
-                         occurred_on: date | None) -> tuple[dict[str, str], Intern | None, Person | None]:
-        """Every rule the intern and the date break (field → rule), and the intern and reporter when the
-        person may report on that intern."""
+                         occurred_on: date | None
+                         ) -> tuple[dict[str, str], Intern | None, Person | None, list[tuple[str, Side]]]:
+        """Every rule the intern and the date break (field → rule), and the intern, the reporter and the
+        intern's partnership's coordinators (Slack id, side) when the person may report on that intern. One
+        read (`_REPORTING`)."""
         problems: dict[str, str] = {}
         intern = person = None
+        coordinators: list[tuple[str, Side]] = []
         if intern_id is not None:
-            intern = session.execute(_INTERN_FOR_REPORT, {"intern_id": intern_id}).scalar_one_or_none()
-            if intern is None:
+            rows = session.execute(_REPORTING, {"intern_id": intern_id, "slack_user_id": slack_user_id}).all()
+            if not rows:
                 problems["intern_id"] = "unknown"
             else:
-                person, roles = person_with_roles(session, slack_user_id, intern.partnership_id)
+                intern, person = rows[0][0], rows[0][1]
+                if person is None:
+                    raise NotOnRoster(slack_user_id)
+                roles = {role for _, _, role, member, _, _ in rows if member == person.id}
+                coordinators = list(dict.fromkeys((user, side) for _, _, role, _, user, side in rows
+                                                  if role == Role.COORDINATOR))
                 if not allows(Action.REPORT_PROBLEM, relations_given(person, roles, Subject(intern.partnership_id,
                                                                                           intern))):
                     problems["intern_id"] = "not_yours"
                     intern = person = None  # nothing of theirs is used below
+                    coordinators = []
         if occurred_on is not None:
             # Without the intern, "today" where it is latest on Earth: a date after it is in the future anywhere.
             today = self._today(intern.partnership) if intern is not None else self._today_in(LATEST_ZONE)
@@ -251,7 +274,7 @@ class ProblemService:
             # the pre-placement training, may be reported with any past date.)
             elif intern is not None and occurred_on < intern.start_date <= today:
                 problems["occurred_on"] = "before_internship"
-        return problems, intern, person
+        return problems, intern, person, coordinators
 
     def acknowledge(self, problem_id: int, slack_user_id: str) -> Outcome:
         return self._transition(problem_id, slack_user_id, Action.ACKNOWLEDGE_PROBLEM, EventKind.ACKNOWLEDGED,

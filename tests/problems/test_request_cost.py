@@ -15,7 +15,6 @@ from bot.devtools.slack_requests import fill
 from tests.support.harness import CHANNEL, MENTOR, TEACHER, Harness
 from tests.support.slack import text_of
 
-
 TRANSACTION = "-- a transaction begins"
 
 

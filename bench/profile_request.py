@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("command", "submission"))
     parser.add_argument("--statements", action="store_true", help="list one request's statements")
     parser.add_argument("--top", type=int, default=45)
+    parser.add_argument("--match", default="", help="show only functions whose module or name contains this")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         drop: Callable[[], None] | None = None
@@ -119,7 +120,7 @@ def profile(db: Database, args: argparse.Namespace) -> None:
             stats.sort("ttot", "desc")
             total = cpu  # the shares are of all profiled CPU (request thread, listener thread, fake Slack)
             for entry in list(stats)[:args.top * 3]:
-                if any(part in entry.module for part in SHOWN):
+                if any(part in entry.module for part in SHOWN) and args.match in f"{entry.module}:{entry.name}":
                     share = f"{entry.ttot / total * 100:5.1f}%"
                     print(f"{entry.ttot / args.n * 1000:8.3f} ms {share} {entry.ncall / args.n:6.1f}×  "
                           f"{entry.module.split('site-packages/')[-1].split('/work/')[-1]}:{entry.name}")

@@ -7,15 +7,15 @@ happens or none. A repeated request (Slack retry, double click) finds its work a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, func, insert, select
+from sqlalchemy import FromClause, bindparam, case, func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.errors import CoopError, InvalidTransition, NotAllowed, NotFound, NotOnRoster, raise_problems
@@ -90,21 +90,55 @@ class Outcome:
 
 # Built once: on the busiest paths (every report, every /intern-issue) building and cache-keying a
 # statement costs about as much as running it.
-# Everything a report is checked against and shows, in one read: the intern with its partnership and people,
-# the reporter, and each membership in the intern's partnership that is the reporter's (their roles) or a
-# coordinator's (whom a serious report alerts), the coordinator's Slack id and side alongside.
-_Reporter, _Member = aliased(Person), aliased(Person)
-_REPORTING = (
-    select(Intern, _Reporter, Membership.role, Membership.person_id, _Member.slack_user_id, _Member.side)
-    .select_from(Intern)
-    .outerjoin(_Reporter, _Reporter.slack_user_id == bindparam("slack_user_id"))
-    .outerjoin(Membership, (Membership.partnership_id == Intern.partnership_id)
-               & ((Membership.person_id == _Reporter.id) | (Membership.role == Role.COORDINATOR)))
-    .outerjoin(_Member, _Member.id == Membership.person_id)
-    .where(Intern.id == bindparam("intern_id"))
-    .options(joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor))
-    .order_by(_Member.id, Membership.id))
+# Everything a report is checked against and shows, in one read, through Core: the intern with its partnership
+# and people, the reporter, and each membership in the intern's partnership that is the reporter's (their
+# roles) or a coordinator's (whom a serious report alerts), the coordinator's Slack id and side alongside. The
+# ORM's loading of five entities per row cost more than the query; the rows become plain (transient) model
+# objects, never added to the session (`_Loaded`).
+class _Loaded:
+    """A model's mapped columns, selected from `table` (the model's table or an alias of it) and labelled
+    apart; `load` makes a transient object of the model from them."""
+
+    def __init__(self, model: type[Any], table: FromClause, prefix: str) -> None:
+        self.model = model
+        self.keys = [attr.key for attr in inspect(model).column_attrs]
+        self.columns = [table.c[attr.columns[0].name].label(f"{prefix}_{attr.key}")
+                        for attr in inspect(model).column_attrs]
+        self.start = 0
+
+    def placed(self, start: int) -> int:
+        """Where its columns begin in the row; returns where the next ones do."""
+        self.start = start
+        return start + len(self.keys)
+
+    def load(self, row: Sequence[Any]) -> Any:
+        return self.model(**dict(zip(self.keys, row[self.start:self.start + len(self.keys)], strict=True)))
+
+
 _INSERT_PROBLEM = insert(Problem).returning(Problem.id)
+_person = Person.__table__
+_teacher_t, _mentor_t, _reporter_t, _member_t = (
+    _person.alias(name) for name in ("teacher", "mentor", "reporter", "member"))
+_membership_t = Membership.__table__
+_I, _P = _Loaded(Intern, Intern.__table__, "i"), _Loaded(Partnership, Partnership.__table__, "p")
+_T, _M, _R = (_Loaded(Person, _teacher_t, "t"), _Loaded(Person, _mentor_t, "m"), _Loaded(Person, _reporter_t, "r"))
+_MEMBER_AT = _R.placed(_M.placed(_T.placed(_P.placed(_I.placed(0)))))
+_REPORTING = (
+    select(*_I.columns, *_P.columns, *_T.columns, *_M.columns, *_R.columns, _membership_t.c.role,
+           _membership_t.c.person_id, _member_t.c.slack_user_id, _member_t.c.side)
+    .select_from(
+        Intern.__table__
+        .join(Partnership.__table__, Partnership.__table__.c.id == Intern.__table__.c.partnership_id)
+        .join(_teacher_t, _teacher_t.c.id == Intern.__table__.c.teacher_id)
+        .join(_mentor_t, _mentor_t.c.id == Intern.__table__.c.mentor_id)
+        .outerjoin(_reporter_t, _reporter_t.c.slack_user_id == bindparam("slack_user_id"))
+        .outerjoin(_membership_t, (_membership_t.c.partnership_id == Intern.__table__.c.partnership_id)
+                   & ((_membership_t.c.person_id == _reporter_t.c.id) | (_membership_t.c.role == Role.COORDINATOR)))
+        .outerjoin(_member_t, _member_t.c.id == _membership_t.c.person_id))
+    .where(Intern.__table__.c.id == bindparam("intern_id"))
+    .order_by(_member_t.c.id, _membership_t.c.id))
+
+
 LATEST_ZONE = "Pacific/Kiritimati"  # UTC+14: where each day begins first
 _REPORT_FORM = (select(Person.locale, Person.side, Membership.role, Partnership.timezone,
                        # the person's side's language in the partnership, else the partnership's
@@ -250,15 +284,19 @@ class ProblemService:
         intern = person = None
         coordinators: list[tuple[str, Side]] = []
         if intern_id is not None:
-            rows = session.execute(_REPORTING, {"intern_id": intern_id, "slack_user_id": slack_user_id}).all()
+            rows = session.connection().execute(
+                _REPORTING, {"intern_id": intern_id, "slack_user_id": slack_user_id}).all()
             if not rows:
                 problems["intern_id"] = "unknown"
             else:
-                intern, person = rows[0][0], rows[0][1]
-                if person is None:
+                first = rows[0]
+                if first[_R.start] is None:  # no reporter: not on the roster
                     raise NotOnRoster(slack_user_id)
-                roles = {role for _, _, role, member, _, _ in rows if member == person.id}
-                coordinators = list(dict.fromkeys((user, side) for _, _, role, _, user, side in rows
+                intern, person = _I.load(first), _R.load(first)
+                intern.partnership, intern.teacher, intern.mentor = _P.load(first), _T.load(first), _M.load(first)
+                members = [row[_MEMBER_AT:] for row in rows]
+                roles = {role for role, member, _, _ in members if member == person.id}
+                coordinators = list(dict.fromkeys((user, side) for role, _, user, side in members
                                                   if role == Role.COORDINATOR))
                 if not allows(Action.REPORT_PROBLEM, relations_given(person, roles, Subject(intern.partnership_id,
                                                                                           intern))):

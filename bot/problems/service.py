@@ -100,7 +100,7 @@ class _Loaded:
     apart; `load` makes a transient object of the model from them."""
 
     def __init__(self, model: type[Any], table: FromClause, prefix: str) -> None:
-        self.model = model
+        self.manager = inspect(model).class_manager
         self.keys = [attr.key for attr in inspect(model).column_attrs]
         self.columns = [table.c[attr.columns[0].name].label(f"{prefix}_{attr.key}")
                         for attr in inspect(model).column_attrs]
@@ -111,8 +111,13 @@ class _Loaded:
         self.start = start
         return start + len(self.keys)
 
-    def load(self, row: Sequence[Any]) -> Any:
-        return self.model(**dict(zip(self.keys, row[self.start:self.start + len(self.keys)], strict=True)))
+    def load(self, row: Sequence[Any], **related: object) -> Any:
+        """A transient object of the model with the row's values (and `related` objects), put in its state
+        as the ORM's own loading does: through the constructor, each attribute's events cost more than the
+        query."""
+        obj = self.manager.new_instance()
+        obj.__dict__.update(zip(self.keys, row[self.start:self.start + len(self.keys)], strict=True), **related)
+        return obj
 
 
 _INSERT_PROBLEM = insert(Problem).returning(Problem.id)
@@ -292,8 +297,8 @@ class ProblemService:
                 first = rows[0]
                 if first[_R.start] is None:  # no reporter: not on the roster
                     raise NotOnRoster(slack_user_id)
-                intern, person = _I.load(first), _R.load(first)
-                intern.partnership, intern.teacher, intern.mentor = _P.load(first), _T.load(first), _M.load(first)
+                intern = _I.load(first, partnership=_P.load(first), teacher=_T.load(first), mentor=_M.load(first))
+                person = _R.load(first)
                 members = [row[_MEMBER_AT:] for row in rows]
                 roles = {role for role, member, _, _ in members if member == person.id}
                 coordinators = list(dict.fromkeys((user, side) for role, _, user, side in members

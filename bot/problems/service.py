@@ -217,13 +217,11 @@ class ProblemService:
     def report(self, slack_user_id: str, data: ProblemReportInput, source_key: str) -> Outcome:
         """Store a new report and announce it. The same `source_key` (view id) never makes two.
 
-        What the report checks and shows is read by `_reporting`, on SQLite before the write transaction
-        (which holds the database's one writer lock): see Database.checked_transaction. Interns and people
-        are never deleted, so what was read still exists when the report is written.
+        What the report checks and shows is read by `_reporting`, in one statement inside the write
+        transaction (on SQLite under its one writer lock: one read there costs less than a second transaction;
+        docs/decisions/0008, "Profile").
         """
         try:
-            # One transaction, the checks' one read inside it (on SQLite too: one read under the writer lock
-            # costs less than a second transaction).
             with self.db.transaction() as session:
                 reporting = self._reporting(session, slack_user_id, data)
                 intern, person = reporting.intern, reporting.person

@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from bot.storage.db import Database
 from bot.storage.migrate import upgrade
 from tests.support.databases import POSTGRES_URL, private_schema
 from tests.support.harness import TEACHER, running_app, seed_roster
+from tests.support.round_trips import Exchanges, ProtocolTrace
 from tests.support.slack import SIGNING_SECRET
 
 SHOWN = ("/bot/", "/handlers/", "sqlalchemy/engine/base", "sqlalchemy/orm/session", "slack_sdk/web/base_client",
@@ -73,6 +75,7 @@ def profile(db: Database, args: argparse.Namespace) -> None:
     def _count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
         statements[" ".join(statement.split())[:110]] += 1
 
+    tracer = ProtocolTrace(db.engine) if db.engine.dialect.name == "postgresql" else None
     with running_app(db) as h:
         intern_id = h.intern_id("S2024001")
         app = h.runtime.app
@@ -95,8 +98,9 @@ def profile(db: Database, args: argparse.Namespace) -> None:
                 dispatch(make)
             h.settle()
             statements.clear()
-            dispatch(make)
-            h.settle()
+            with tracer.measure() if tracer is not None else nullcontext(Exchanges()) as exchanges:
+                dispatch(make)
+                h.settle()
             one = dict(statements)
             statements.clear()
             yappi.clear_stats()
@@ -113,9 +117,13 @@ def profile(db: Database, args: argparse.Namespace) -> None:
             print(f"\n=== {label} on {db.engine.dialect.name}: {elapsed / args.n * 1000:.2f} ms wall, "
                   f"{cpu / args.n * 1000:.2f} ms CPU per request (profiled, all threads); "
                   f"{per_request:.1f} SQL statements per request ({transactions:.1f} of them BEGIN/COMMIT)")
+            if tracer is not None:
+                print(f"    {exchanges.round_trips} round trips to PostgreSQL per request (libpq's trace)")
             if args.statements:
                 for statement, count in one.items():
                     print(f"    {count}× {statement}")
+                for message in exchanges.messages:
+                    print(f"    > {message[:110]}")
             stats = yappi.get_func_stats()
             stats.sort("ttot", "desc")
             total = cpu  # the shares are of all profiled CPU (request thread, listener thread, fake Slack)

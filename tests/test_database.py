@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from bot.storage.db import Database
 from models.roster import Person, Side
+from tests.support.round_trips import protocol_trace
 
 
 def test_a_read_ends_with_commit_and_a_failed_one_with_rollback(db: Database) -> None:
@@ -64,3 +66,48 @@ def test_a_refused_check_writes_nothing(db: Database) -> None:
         session.add(Person(slack_user_id="U0NEVER", name="从未", side=Side.SCHOOL))
     with db.session() as session:
         assert session.scalar(select(Person).where(Person.slack_user_id == "U0NEVER")) is None
+
+
+def _backend_pids(db: Database, n: int) -> list[int]:
+    """Check `n` connections out at once (so the pool holds that many) and return their server pids."""
+    sessions = [db.session() for _ in range(n)]
+    try:
+        return [s.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one() for s in sessions]
+    finally:
+        for s in sessions:
+            s.close()
+
+
+def test_connections_the_server_closed_are_replaced_before_use(db: Database) -> None:
+    """No pre-ping round trip per checkout, yet a pooled connection the server ended (as a restart does,
+    each backend closing with "terminating connection due to administrator command") fails no request."""
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL's pool")
+    pids = _backend_pids(db, 3)
+    other = create_engine(db.url, poolclass=NullPool)
+    with other.connect() as conn:
+        for pid in pids:
+            assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid}, 5000)").scalar_one()
+    for _ in range(6):  # every pooled connection, in every way the app reads and writes
+        with db.read() as session:
+            assert session.scalars(select(Person.id).limit(1)).all() == []
+        with db.session() as session:
+            assert session.scalars(select(Person.id).limit(1)).all() == []
+        with db.transaction() as session:
+            session.execute(select(Person.id).limit(1))
+    assert set(_backend_pids(db, 3)).isdisjoint(pids)
+
+
+def test_a_live_connection_is_not_pinged_and_a_read_needs_one_round_trip(db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("round trips to PostgreSQL")
+
+    with db.read() as session:  # a first connection, with what it learns on connecting
+        session.scalars(select(Person.id).limit(1)).all()
+    with protocol_trace(db.engine) as tracer:
+        with db.read() as session:
+            session.scalars(select(Person.id).limit(1)).all()
+        with tracer.measure() as exchanges, db.read() as session:
+            session.scalars(select(Person.id).limit(1)).all()
+    assert exchanges.round_trips == 1, exchanges.messages
+    assert not exchanges.sent("Query"), exchanges.messages  # no ping, no BEGIN, no COMMIT

@@ -180,7 +180,7 @@ class ProblemService:
         partnership), today in the timezone of the first partnership where they may (the form's default
         date), and their language settings (to word the form or the refusal)."""
         reporting_roles = {Role(r.value) for r in MATRIX[Action.REPORT_PROBLEM] if r.value in Role._value2member_map_}
-        with self.db.session() as session:  # Core on the session's connection: the ORM's execute cost more
+        with self.db.read() as session:  # one statement, autocommit on PostgreSQL; Core: the ORM's execute cost more
             rows = session.connection().execute(_REPORT_FORM, {"slack_user_id": slack_user_id}).all()
         if not rows:
             return ReportForm(today=self._today_in(None), refusal=NotOnRoster(slack_user_id))

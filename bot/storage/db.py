@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from itertools import groupby
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Insert, create_engine, event, insert, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import DatabaseBusy
@@ -63,7 +64,6 @@ class Database:
         if self.is_sqlite:
             engine_kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
         else:
-            engine_kwargs.setdefault("pool_pre_ping", True)
             engine_kwargs.setdefault("pool_size", 10)
             engine_kwargs.setdefault("max_overflow", 20)
         self.engine: Engine = create_engine(url, **engine_kwargs)
@@ -71,7 +71,12 @@ class Database:
         if self.is_sqlite:
             _serialise_sqlite(self.engine)
             self._writer = writer_lock(self.engine.url.database, SQLITE_BUSY_SECONDS)
+        elif not engine_kwargs.get("pool_pre_ping"):
+            _check_on_checkout(self.engine)
         self._sessions = sessionmaker(self.engine, class_=_Session, expire_on_commit=False)
+        # Reads that each stand alone: on PostgreSQL in autocommit, no BEGIN and COMMIT round trips
+        self._reads = self._sessions if self.is_sqlite else sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), class_=_Session, expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -117,6 +122,13 @@ class Database:
     def session(self) -> Session:
         """A session for reading (on SQLite it does not take the write lock; never write in it)."""
         return self._sessions()
+
+    def read(self) -> Session:
+        """A session for reads whose statements each stand alone: on PostgreSQL it runs in autocommit, so a
+        read costs its own round trip and no BEGIN and COMMIT (two more). Each statement still sees one
+        snapshot, as it would inside a READ COMMITTED transaction; nothing is locked (no FOR UPDATE) and
+        nothing written in it. On SQLite it is `session()`."""
+        return self._reads()
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -221,6 +233,27 @@ def _busy_ms(left: float | None) -> int:
         return SQLITE_BUSY_SECONDS * 1000
     ms = int(left * 1000)
     return ms - ms % BUSY_STEP_MS if ms >= 2 * BUSY_STEP_MS else ms
+
+
+def _check_on_checkout(engine: Engine) -> None:
+    """Instead of the pool's pre-ping (a round trip to the server on every checkout): a connection the
+    server has closed (a restart, `pg_terminate_backend`, an idle timeout) has something to read on its
+    socket, its closing notice or the end of the stream, while a live idle one has nothing. Only then is it
+    pinged, and one that fails the ping is replaced before anyone uses it, as pre-ping would."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            if dbapi_connection.closed or dbapi_connection.pgconn.status != 0:  # psycopg: 0 is CONNECTION_OK
+                raise DisconnectionError("connection closed")
+            readable, _, _ = select.select([dbapi_connection.pgconn.socket], [], [], 0)
+            if readable:
+                dialect.do_ping(dbapi_connection)
+        except DisconnectionError:
+            raise
+        except Exception as exc:  # the ping failed, or the socket is gone: the pool connects again
+            raise DisconnectionError(str(exc)) from exc
 
 
 def _serialise_sqlite(engine: Engine) -> None:

@@ -9,10 +9,12 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from bot.devtools.slack_requests import fill
 from tests.support.harness import CHANNEL, MENTOR, TEACHER, Harness
+from tests.support.round_trips import protocol_trace
 from tests.support.slack import text_of
 
 TRANSACTION = "-- a transaction begins"
@@ -77,3 +79,20 @@ def test_the_report_form_opens_after_one_read(harness: Harness) -> None:
     # drawn once per language, dated each time
     dates = [b["element"].get("initial_date") for b in modal["blocks"] if b.get("block_id") == "occurred_on"]
     assert dates and dates[0] is not None
+
+
+def test_the_report_form_costs_postgresql_one_round_trip(harness: Harness) -> None:
+    """`/intern-issue` on PostgreSQL: its one read in autocommit (no BEGIN, no COMMIT) on a pooled connection
+    that is not pinged first: one round trip, where it was four."""
+    h = harness
+    if h.db.is_sqlite:
+        pytest.skip("round trips to PostgreSQL")
+    with protocol_trace(h.db.engine) as tracer:
+        for _ in range(3):  # connections made and what they learn once
+            h.open_modal("/intern-issue", TEACHER)
+        h.settle()
+        with tracer.measure() as exchanges:
+            h.open_modal("/intern-issue", TEACHER)
+            h.settle()
+    assert exchanges.round_trips == 1, exchanges.messages
+    assert not exchanges.sent("Query"), exchanges.messages

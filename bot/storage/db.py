@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from itertools import groupby
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Insert, create_engine, event, insert, text
+from sqlalchemy import Engine, Insert, create_engine, event, insert
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -85,9 +85,12 @@ class Database:
         left = _lock_wait_left()
         try:
             if self._writer is None:
-                with self._sessions() as session, session.begin():
-                    if left is not None:
-                        session.execute(text(f"SET LOCAL lock_timeout = {int(left * 1000)}"))
+                # On a connection in autocommit, our own BEGIN: with the lock timeout in the same message, one
+                # round trip where psycopg's BEGIN and a SET LOCAL took two. COMMIT and ROLLBACK are psycopg's
+                # (it sends them while the server says a transaction is open, autocommit or not).
+                with self._reads() as session, session.begin():
+                    session.connection().exec_driver_sql(
+                        "BEGIN" if left is None else f"BEGIN; SET LOCAL lock_timeout = {int(left * 1000)}")
                     yield session
                 return
             with self._writer.held(left), self._sessions() as session, session.begin():

@@ -96,3 +96,24 @@ def test_the_report_form_costs_postgresql_one_round_trip(harness: Harness) -> No
             h.settle()
     assert exchanges.round_trips == 1, exchanges.messages
     assert not exchanges.sent("Query"), exchanges.messages
+
+
+def test_a_report_costs_postgresql_eight_round_trips(harness: Harness) -> None:
+    """A report on PostgreSQL: BEGIN with its lock timeout in one message, the checks' read, the problem's
+    insert, the waiting refreshes' read, one insert per table of queued rows, COMMIT; no pre-ping (10 before)."""
+    h = harness
+    if h.db.is_sqlite:
+        pytest.skip("round trips to PostgreSQL")
+    answers = {"intern_id": str(h.intern_id("S2024001")), "category": "pay", "severity": "p3",
+               "description": "工资发放延迟", "occurred_on": date.today().isoformat()}
+    with protocol_trace(h.db.engine) as tracer:
+        h.report(TEACHER, category="pay", severity="p3", description="第一次")
+        view = h.open_modal("/intern-issue", TEACHER)
+        h.settle()
+        with tracer.measure() as exchanges:
+            reply = h.slack.view_submission(view, fill(view, answers), user_id=TEACHER)
+            h.settle()
+    assert reply.status == 200 and reply.text == ""
+    queries = [m.split("\t", 1)[1].strip() for m in exchanges.sent("Query")]
+    assert queries[0].startswith('"BEGIN; SET LOCAL lock_timeout = ') and queries[1:] == ['"COMMIT"'], queries
+    assert exchanges.round_trips == 8, exchanges.messages

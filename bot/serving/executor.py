@@ -9,10 +9,10 @@ or ends, so Bolt's 10 ms polling loop finds the answer ready (see that module).
 from __future__ import annotations
 
 import contextvars
-from contextlib import nullcontext
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from typing import Any
 
 from bot.installs.scope import scoped, take_pending

@@ -100,3 +100,25 @@ def running_oauth_app(db: Database, *, clock: Callable[[], datetime] = utcnow, t
         finally:
             server.stop()
         assert not fake.refused_blocks, f"Slack would refuse these blocks: {fake.refused_blocks[:3]}"
+
+
+def link_both(db: Database, name: str, host: str | None, partner: str | None = None) -> None:
+    """Link a partnership to its college's installation (`host`) and its enterprise's (`partner`), as the
+    college's coordinator's link and the enterprise's acceptance leave it (docs/decisions/0012): in OAuth mode
+    a request sees only the partnerships of the installation it came through."""
+    from sqlalchemy import update
+
+    from models.roster import Partnership
+
+    with db.transaction() as session:
+        session.execute(update(Partnership).where(Partnership.name == name)
+                        .values(install_team_id=host, partner_team_id=partner))
+
+
+def seed_linked_roster(db: Database, tmp_path: Any, host: str = COLLEGE, partner: str | None = COMPANY) -> None:
+    """The demo roster (tests.support.harness.seed_roster), its partnership 深职院–华为 linked to the college's
+    and the company's installations."""
+    from tests.support.harness import seed_roster
+
+    seed_roster(db, tmp_path)
+    link_both(db, "深职院–华为", host, partner)

@@ -35,7 +35,7 @@ from models.roster import Intern, Partnership, Person
 from models.schemas import PartnershipInput
 from tests.support import exchanges, meetings
 from tests.support.harness import Harness
-from tests.support.installs import COLLEGE, COMPANY, install, link_both, running_oauth_app, slack_from, token_of
+from tests.support.installs import COLLEGE, COMPANY, install, link_both, running_oauth_app, slack_from
 
 OTHER_COLLEGE, OTHER_COMPANY = "T0COLLEGEB", "T0COMPANYB"
 A_NAME, B_NAME = "深职院–华为", "Other College–Acme"
@@ -68,7 +68,7 @@ A_WORDS = {A_NAME: "Nowhere College–Nobody", A_CHANNEL: "C0NOWHERE", "S2024001
 # Rows that change on any request, whoever it names: request bookkeeping, installations, what people's own
 # Slack organization is (learnt from each request), the scheduler's leases.
 BOOKKEEPING = {"processed_request", "lease", "job_run", "slack_bots", "slack_installations", "slack_oauth_states",
-               "person"}
+               "person", "outbox_message"}  # what is queued is compared on its own (`queued`)
 # Slack calls that say nothing of what was asked: a token's check, a person's locale (cached after the first).
 NOISE = {"auth.test", "oauth.v2.access", "oauth.authorize", "users.info"}
 VOLATILE = {"trigger_id", "_path", "view_id", "hash", "ts", "action_ts", "response_url", "id", "event_ts"}
@@ -147,6 +147,23 @@ def snapshot(db: Database) -> dict[str, list[str]]:
                 for t in Base.metadata.sorted_tables if t.name not in BOOKKEEPING}
 
 
+def queued(db: Database, after: int) -> list[str]:
+    """The outbox rows queued after row `after`: their kind and words (what someone would be sent)."""
+    from models.delivery import OutboxMessage
+
+    with db.session() as session:
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id > after).order_by(OutboxMessage.id))
+        return [json.dumps(_stable({"kind": r.kind, "payload": r.payload}), ensure_ascii=False, sort_keys=True)
+                for r in rows]
+
+
+def last_queued(db: Database) -> int:
+    from models.delivery import OutboxMessage
+
+    with db.session() as session:
+        return int(session.scalar(select(func.max(OutboxMessage.id))) or 0)
+
+
 def _stable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _stable(v) for k, v in value.items() if k not in VOLATILE}
@@ -192,14 +209,14 @@ def registered(h: Harness) -> list[tuple[str, str]]:
 
 
 def _replace_ids(value: Any, target: str) -> Any:
-    """A form's state and metadata with every id-like value put as `target` (nothing kept of the original)."""
+    """A form's state and metadata with every id of the first pair's things ("1") put as `target`."""
     if isinstance(value, dict):
         return {k: _replace_ids(v, target) for k, v in value.items()}
     if isinstance(value, list):
         return [_replace_ids(v, target) for v in value]
     if isinstance(value, bool):
         return value
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit() and len(value) < 7):
+    if value == int(A_ID) or value == A_ID:
         return type(value)(target)
     return value
 
@@ -287,20 +304,26 @@ def requests_of(h: Harness, sender: Sender) -> Iterator[tuple[str, Callable[[Sla
     for kind, ident in registered(h):
         if ident in NOT_REQUESTS:
             continue
-        if kind == "command":
-            for words in (COOP_WORDS if ident == "/coop" else [""]):
-                yield (f"{ident} {words}", lambda s, u, m, c=ident, w=words: sender.command(s, c, w, u, m))
-        elif kind == "action":
-            yield (ident, lambda s, u, m, a=ident: sender.action(s, a, u, m))
-        elif kind == "options":
-            for typed in ("S2024001", "张伟", ""):
-                yield (f"{ident} '{typed}'", lambda s, u, m, a=ident, t=typed: sender.options(s, a, u, m, t))
-        elif kind == "view_submission":
-            yield (ident, lambda s, u, m, c=ident: sender.view(s, c, u, m))
-        elif kind == "event":
-            yield (ident, lambda s, u, m, e=ident: s.event(_event(e, u, m)))
-        else:
-            raise AssertionError(f"a listener of a kind this test does not know: {kind} {ident}")
+        for name, send in _requests_for(sender, kind, ident):
+            yield f"{kind} {name}", send
+
+
+def _requests_for(sender: Sender, kind: str, ident: str
+                  ) -> Iterator[tuple[str, Callable[[SlackRequests, str, bool], Reply]]]:
+    if kind == "command":
+        for words in (COOP_WORDS if ident == "/coop" else [""]):
+            yield (f"{ident} {words}".strip(), lambda s, u, m, c=ident, w=words: sender.command(s, c, w, u, m))
+    elif kind == "action":
+        yield (ident, lambda s, u, m, a=ident: sender.action(s, a, u, m))
+    elif kind == "options":
+        for typed in ("S2024001", "张伟", ""):
+            yield (f"{ident} '{typed}'", lambda s, u, m, a=ident, t=typed: sender.options(s, a, u, m, t))
+    elif kind == "view_submission":
+        yield (ident, lambda s, u, m, c=ident: sender.view(s, c, u, m))
+    elif kind == "event":
+        yield (ident, lambda s, u, m, e=ident: s.event(_event(e, u, m)))
+    else:
+        raise AssertionError(f"a listener of a kind this test does not know: {kind} {ident}")
 
 
 def _event(kind: str, user: str, missing: bool) -> dict[str, Any]:
@@ -361,12 +384,16 @@ def test_no_request_through_another_pair_s_installation_sees_or_changes_a_partne
             slack = slack_from(h, workspace)
             for user in users:
                 for name, send in requests:
-                    before = snapshot(db)
+                    before, mark = snapshot(db), last_queued(db)
                     named = answer(h, lambda s=send: s(slack, user, False))  # noqa: B023
                     changed = [t for t, rows in snapshot(db).items() if rows != before[t]]
+                    sent, mark = queued(db, mark), last_queued(db)
                     nothing = answer(h, lambda s=send: s(slack, user, True))  # noqa: B023
                     if changed:
                         leaks.append(f"{name} by {user} through {workspace} changed {changed}")
+                    if as_missing("\n".join(sent)) != "\n".join(queued(db, mark)):
+                        leaks.append(f"{name} by {user} through {workspace} queued\n  {sent}\nnot as for nothing:"
+                                     f"\n  {queued(db, mark)}")
                     if as_missing(named) != nothing:
                         leaks.append(f"{name} by {user} through {workspace} answered\n  {named}\nnot as for "
                                      f"nothing:\n  {nothing}")
@@ -375,11 +402,18 @@ def test_no_request_through_another_pair_s_installation_sees_or_changes_a_partne
         # the control: through the first pair's own installation, the same requests do see its things
         a = slack_from(h, COLLEGE)
         seen = [name for name, send in requests
-                if as_missing(answer(h, lambda s=send: s(a, BOTH, False))) != answer(h, lambda s=send: s(a, BOTH, True))]  # noqa: B023,E501
-        for expected in ("problem_acknowledge", "problem_add_update", "meeting_cancel", "exchange_review",
-                         "held_show_details", "recruitment_recommend", "ledger_open", f"/coop export {A_NAME}",
-                         "problem_intern_select 'S2024001'"):
-            assert expected in seen, (expected, seen)
+                if as_missing(answer(h, lambda s=send: s(a, BOTH, False))) != answer(h, lambda s=send: s(a, BOTH, True))]  # noqa: E501
+        # (a request naming no thing — /intern-issue, paging App Home, a notice about a channel — answers alike
+        # either way; every button and form that carries an id answers differently)
+        for expected in ("action problem_acknowledge", "action problem_add_update", "view_submission problem_update",
+                         "view_submission meeting_cancel", "action meeting_action_item_done",
+                         "action meeting_rsvp_going", "action exchange_review", "action internship_evaluate",
+                         "action held_show_details", "action recruitment_recommend", "action recruitment_hire",
+                         "action compliance_open", "action admin_open_person", f"command /coop export {A_NAME}",
+                         "command /coop checklist S2024001", "options problem_intern_select 'S2024001'",
+                         "action panel_my_tasks"):
+            assert expected in seen, (expected, sorted(set(name for name, _ in requests) - set(seen)))
+        assert len(seen) > len(requests) / 2
         assert len(tried) == len(requests)
 
 
@@ -417,8 +451,6 @@ def test_options_and_export_through_an_installation_hold_only_its_partnerships(d
         assert contents
         text = _xlsx_text(contents[-1]["content"])
         assert B_NAME in text and A_NAME not in text and "张伟" not in text
-        tokens = {token_of(c) for c in shared}
-        assert tokens and all(t in h.fake.oauth.tokens_of(OTHER_COLLEGE) for t in tokens)
 
 
 def _xlsx_text(content: bytes) -> str:

@@ -486,3 +486,20 @@ def test_a_partnership_linked_to_no_installation_is_nobody_s(db: Database, tmp_p
             assert reply.json()["options"] == [], workspace
         assert re.search("A0001", json.dumps(slack_from(h, OTHER_COLLEGE).block_suggestion(
             user_id=BOTH, action_id="problem_intern_select", block_id="intern", value="A0001").json()))
+
+
+def test_linking_a_partnership_to_another_tenant_s_channel_is_refused_without_naming_it(db: Database,
+                                                                                        tmp_path: Path) -> None:
+    """A channel is one partnership's (a unique index), whoever's: the second pair's coordinator, in a channel
+    shared with the first pair, is told it is taken — as for one of their own — never whose, and nothing fails."""
+    with four_tenants(db, tmp_path) as h:
+        b = slack_from(h, OTHER_COLLEGE)
+        modal = _opened_modal(h, lambda: b.command("/coop", "setup", user_id=TEACHER_B, channel_id=A_CHANNEL))
+        assert modal is not None and A_NAME not in json.dumps(modal, ensure_ascii=False)
+        before = snapshot(db)
+        reply = b.view_submission(modal, fill(modal, _generic_answers(modal, TEACHER_B)), user_id=TEACHER_B)
+        h.settle()
+        assert reply.status == 200
+        assert reply.json() == {"response_action": "errors",
+                                "errors": {"partnership": "This channel is already linked to another partnership."}}
+        assert snapshot(db) == before

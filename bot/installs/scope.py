@@ -54,6 +54,17 @@ def scoped(tenant: Tenant | None) -> Iterator[None]:
         _current.reset(token)
 
 
+@contextmanager
+def every_tenant() -> Iterator[None]:
+    """Read past the tenant's scope, for a rule over all partnerships that a request must still keep: a channel
+    is one partnership's (a unique index). What is read here must never be shown; only "taken" may be said."""
+    token = _current.set(None)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 def hand_to_listener(tenant: Tenant | None) -> None:
     """The Slack edge: the tenant of the request this thread is dispatching (replaced by its next request's)."""
     _pending.set(tenant)
@@ -105,4 +116,4 @@ def _narrow_to_tenant(state: ORMExecuteState) -> None:
         state.statement = state.statement.options(*_criteria(tenant.workspace_id))
 
 
-__all__ = ["current_tenant", "hand_to_listener", "scoped", "take_pending"]
+__all__ = ["current_tenant", "every_tenant", "hand_to_listener", "scoped", "take_pending"]

@@ -168,7 +168,8 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     from bot.installs.routing import HELD, HOLD_RETRY, outbox_route
 
     worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
-                            render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone),
+                            render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone,
+                                                      linking=services.installations is not None),
                             route=outbox_route(services.db, services.installations),  # OAuth mode: per workspace
                             held=(HELD, HOLD_RETRY.total_seconds()))
     worker.drain(timeout=args.deliver_timeout)
@@ -199,7 +200,7 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from bot.devtools.sandbox import run
 
-    return run(port=args.port, open_browser=not args.no_browser)
+    return run(port=args.port, open_browser=not args.no_browser, oauth=args.oauth)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -276,33 +277,65 @@ def cmd_partnership_list(args: argparse.Namespace) -> int:
 
     settings = _settings()
     rows = list_partnerships(_db(settings))
+    # OAuth mode: the installations party to each partnership, the host's and the enterprise's
+    oauth = settings.oauth_mode or any(p.install_team_id or p.partner_team_id for p in rows)
     if not rows:
         print("no partnerships yet: add one with `coopbot partnership add`")
     for p in rows:
         zone = p.timezone or settings.coopbot_timezone
-        print(f"{p.id}\t{p.name}\t{p.school}\t{p.enterprise}\t{p.channel_id}\t{zone}")
+        print(f"{p.id}\t{p.name}\t{p.school}\t{p.enterprise}\t{p.channel_id}\t{zone}"
+              + (f"\t{_linked(p.install_team_id, p.partner_team_id, p.partner_invited_at)}" if oauth else ""))
     return 0
 
 
+def _workspace_id(flag: str, value: str) -> str | None:
+    """A Slack team id (T…) or enterprise id (E…), else None (and the error printed)."""
+    team = value.strip()
+    if team[:1] in ("T", "E") and team[1:].isalnum() and len(team) <= 32:
+        return team
+    print(f"coopbot partnership link: --{flag}: expected a Slack team id (T…) or enterprise id (E…), "
+          f"got {team!r}", file=sys.stderr)
+    return None
+
+
+def _linked(host: str | None, partner: str | None, invited: object) -> str:
+    """`partnership list` in OAuth mode: host=T… enterprise=T… (or "invited", or "-")."""
+    return f"host={host or '-'} enterprise={partner or ('invited' if invited else '-')}"
+
+
 def cmd_partnership_link(args: argparse.Namespace) -> int:
-    """OAuth mode: which workspace's installation hosts the partnership's channel (bot.installs.routing)."""
+    """OAuth mode: which workspace's installation hosts the partnership's channel (`--team`,
+    bot.installs.routing) and which is the enterprise's (`--partner-team`, bot.installs.linking)."""
+    from bot.errors import NotFound
+    from bot.installs.linking import set_partner_team
     from bot.installs.routing import UnknownPartnership, link_partnership
 
-    team = args.team.strip()
-    if not (team[:1] in ("T", "E") and team[1:].isalnum() and len(team) <= 32):
-        print("coopbot partnership link: --team: expected a Slack team id (T…) or enterprise id (E…), "
-              f"got {team!r}", file=sys.stderr)
+    if args.team is None and args.partner_team is None:
+        print("coopbot partnership link: give --team, --partner-team or both", file=sys.stderr)
+        return EXIT_INPUT
+    team = _workspace_id("team", args.team) if args.team is not None else None
+    partner = _workspace_id("partner-team", args.partner_team) if args.partner_team is not None else None
+    if (args.team is not None and team is None) or (args.partner_team is not None and partner is None):
+        return EXIT_INPUT
+    if team is not None and team == partner:
+        print("coopbot partnership link: --partner-team: the enterprise's workspace must not be the host's",
+              file=sys.stderr)
         return EXIT_INPUT
     db = _db()
     try:
-        before = link_partnership(db, args.name, team)
-    except UnknownPartnership as exc:
+        before = link_partnership(db, args.name, team) if team is not None else None
+        partner_before = set_partner_team(db, args.name, partner) if partner is not None else None
+    except (UnknownPartnership, NotFound) as exc:
         print(f"coopbot partnership link: --name: {exc}", file=sys.stderr)
         return EXIT_INPUT
     finally:
         db.dispose()
-    print(f"partnership {args.name!r} now sends through the installation in {team}"
-          + (f" (was {before})" if before and before != team else ""))
+    if team is not None:
+        print(f"partnership {args.name!r} now sends through the installation in {team}"
+              + (f" (was {before})" if before and before != team else ""))
+    if partner is not None:
+        print(f"partnership {args.name!r}: the enterprise's installation is {partner}"
+              + (f" (was {partner_before})" if partner_before and partner_before != partner else ""))
     return 0
 
 
@@ -401,6 +434,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="try coopbot without Slack: the bot and a Slack-like page on loopback")
     sandbox.add_argument("--port", type=_port, default=3000)
     sandbox.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
+    sandbox.add_argument("--oauth", action="store_true",
+                         help="OAuth mode: the college's and the company's workspaces, each installing coopbot "
+                              "through Slack's install flow, sharing the partnership's channel")
     sandbox.set_defaults(func=cmd_sandbox)
 
     jobs = sub.add_parser("jobs", help="the cooperation calendar's scheduled jobs").add_subparsers(
@@ -443,10 +479,15 @@ def build_parser() -> argparse.ArgumentParser:
                           "e.g. in another Slack organization (default: --language)")
     add.set_defaults(func=cmd_partnership_add)
     partnership.add_parser("list", help="list partnerships").set_defaults(func=cmd_partnership_list)
-    link = partnership.add_parser("link", help="OAuth mode: the workspace whose installation hosts its channel")
+    link = partnership.add_parser("link", help="OAuth mode: the workspaces whose installations are party to it: the "
+                                               "host's (the college's) and the enterprise's")
     link.add_argument("--name", required=True)
-    link.add_argument("--team", required=True,
-                      help="the Slack team id (T…), or enterprise id (E…) of an org-wide install")
+    link.add_argument("--team", default=None,
+                      help="the host's (the college's) Slack team id (T…), or enterprise id (E…) of an org-wide "
+                           "install: its installation hosts the channel")
+    link.add_argument("--partner-team", default=None,
+                      help="the enterprise's Slack team id (T…) or enterprise id (E…), set by hand (normally its "
+                           "coordinator accepts from their own workspace: /coop accept)")
     link.set_defaults(func=cmd_partnership_link)
     agreement = partnership.add_parser("agreement", help="set a partnership's agreement: its term and attachment "
                                                          "links (a later end date is a renewal)")

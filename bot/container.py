@@ -25,6 +25,8 @@ from bot.exports.scoped import ExportService
 from bot.home.service import HomeService
 from bot.i18n.catalog import LazyTranslator, Translator, translator
 from bot.i18n.language import SlackLocales, language_in, pick_language, resolve_language
+from bot.installs.linking import LinkingService
+from bot.installs.routing import InstallationRouter
 from bot.installs.tokens import Installations
 from bot.internships.notify import SlackInternshipNotifier
 from bot.internships.service import InternshipService
@@ -71,6 +73,7 @@ class Services:
     organizations: Organizations
     panels: PanelService
     channels: ChannelService
+    linking: LinkingService
     clock: Callable[[], datetime] = field(default=utcnow)
     locales: SlackLocales = field(default_factory=lambda: SlackLocales(None))
     # OAuth mode only (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): every workspace's installation and token.
@@ -136,15 +139,19 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
                    clock: Callable[[], datetime] = utcnow) -> Services:
     database = db or Database(settings.database_url)
     web = client or make_client(settings)
-    # OAuth mode: which installation to ask about a person is issue #20's to know; until then their Slack locale
-    # is not read (their own choice, else the partnership's language), rather than asked without a token.
+    installations = make_installations(settings, database, clock)
     organizations = Organizations(database)
-    locales = SlackLocales(None if settings.oauth_mode else web,
-                           on_user=lambda user, info: organizations.learn(user, from_user_info(info)))
+    # OAuth mode: a person is looked up (users.info: their locale, their organization) with a token that can see
+    # them, their own organization's installation first (bot.installs.routing); what Slack says of their
+    # organization is relative to that installation.
+    locales = SlackLocales(web, token_for=None if installations is None
+                           else InstallationRouter(database, installations).lookup_for,
+                           on_user=lambda user, info, lookup: organizations.learn(user, from_user_info(info),
+                                                                                  lookup.installed))
     zone, holidays = settings.coopbot_timezone, settings.coopbot_holidays
     return Services(
         settings=settings, db=database, client=web, clock=clock, locales=locales,
-        installations=make_installations(settings, database, clock),
+        installations=installations,
         problems=ProblemService(database, SlackProblemNotifier(locales), default_timezone=zone, clock=clock),
         meetings=MeetingService(database, SlackMeetingNotifier(locales), default_timezone=zone, holidays=holidays,
                                 clock=clock),
@@ -155,7 +162,7 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         digests=DigestService(database, default_timezone=zone, holidays=holidays, clock=clock),
         compliance=ComplianceService(database, default_timezone=zone, clock=clock),
         admin=AdminService(database, default_timezone=zone, clock=clock),
-        home=HomeService(database, locales, default_timezone=zone, clock=clock),
+        home=HomeService(database, locales, default_timezone=zone, clock=clock, linking=installations is not None),
         held=HeldMessageService(database, key=_file_link_key(settings), public_url=settings.coopbot_public_url,
                                 clock=clock),
         plans=PlanService(database, SlackPlanNotifier(locales), default_timezone=zone, clock=clock),
@@ -167,6 +174,7 @@ def build_services(settings: Settings, *, db: Database | None = None, client: We
         organizations=organizations,
         panels=PanelService(database),
         channels=ChannelService(database),
+        linking=LinkingService(database, locales, clock=clock),
     )
 
 

@@ -17,6 +17,7 @@ from handlers import (
     home,
     installs,
     internships,
+    links,
     meetings,
     panel,
     problems,
@@ -40,3 +41,4 @@ def register_all(app: App, services: Services) -> None:
     recruitment.register(app, services)
     channels.register(app, services)
     installs.register(app, services)
+    links.register(app, services)

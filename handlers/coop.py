@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.container import Services
@@ -18,6 +18,7 @@ from handlers.common import how_to_get_added, user_id
 from handlers.compliance import coop_checklist
 from handlers.cooperation import coop_agreement, coop_ledger
 from handlers.exports import coop_export
+from handlers.links import coop_accept, coop_link
 from handlers.reviews import coop_review
 
 HELP_WORDS = {"帮助": "help", "?": "help", "？": "help"}  # what people type for help in either language
@@ -27,7 +28,7 @@ def register(app: App, services: Services) -> None:
     home = services.home
 
     @app.command(COOP.command)
-    def coop(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def coop(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
         user = user_id(body)
         t = services.lazy_translator_for(user)
         words = str(body.get("text") or "").split()
@@ -64,6 +65,9 @@ def register(app: App, services: Services) -> None:
             return
         if sub == "checklist":  # the intern compliance checklist (handlers/compliance.py)
             coop_checklist(services, ack, body, client, words[1:])
+            return
+        if sub in ("link", "accept"):  # OAuth mode: the partnership linked to both installations (handlers/links.py)
+            (coop_link if sub == "link" else coop_accept)(services, ack, body, context)
             return
         unknown = t.gettext("I don't know `{word}`.").format(word=escape(truncate(sub, 30).replace("`", "'")))
         prefix = "" if sub == "help" else unknown + "\n"

@@ -152,8 +152,10 @@ def test_posts_for_a_partnership_go_through_its_host_installation(db: Database, 
         assert h.report(TEACHER).status == 200  # reported from the college's workspace
         h.deliver()
         posts = h.fake.calls_to("chat.postMessage")
-        assert [c for c in posts if c.args.get("channel") == CHANNEL]
-        assert {token_of(c) for c in posts} == {_token(db, COMPANY)}  # the DMs too: the teacher's partnership's
+        assert {token_of(c) for c in posts if c.args.get("channel") == CHANNEL} == {_token(db, COMPANY)}
+        # a DM goes through the person's own organization's installation: the teacher's is the college's
+        assert {token_of(c) for c in h.fake.calls_to("views.publish")
+                if c.args.get("user_id") == TEACHER} == {_token(db, COLLEGE)}
 
 
 def test_coopbot_partnership_link_records_the_host_installation(db: Database, tmp_path: Path) -> None:

@@ -82,6 +82,8 @@ class Outcome:
     # Slack could not be reached or would not take any message now (down, 5xx, rate limit, token refused):
     # says nothing about this message, so it never counts towards giving up on it.
     outage: bool = False
+    # False when no call was made: held for an installation that is gone (OAuth mode), the row keeps its count
+    counted: bool = True
 
 
 def is_uncertain(row: OutboxMessage) -> bool:
@@ -122,7 +124,8 @@ class SlackCalls:
                 return Outcome(OutboxStatus.PENDING, error=f"{type(exc).__name__}: {exc}"[:500],
                                retry_in=backoff(row.attempts), outage=True)
             if self._local.client is None:  # uninstalled, or no installation yet: wait, never fail
-                return Outcome(OutboxStatus.PENDING, error=self.held[0], retry_in=self.held[1], outage=True)
+                return Outcome(OutboxStatus.PENDING, error=self.held[0], retry_in=self.held[1], outage=True,
+                               counted=False)
         try:
             outcome = self._call(row)
         except SlackApiError as exc:

@@ -451,7 +451,8 @@ class DeliveryWorker:
         if fresh is None:
             return
         first_refusal = fresh.status != OutboxStatus.PARKED  # a parked row's probes say nothing new
-        fresh.attempts += 1
+        if outcome.counted:
+            fresh.attempts += 1
         fresh.claimed_until = None
         fresh.last_error = outcome.error
         fresh.status = outcome.status

@@ -10,6 +10,7 @@ and https://docs.slack.dev/authentication/using-token-rotation.
 from __future__ import annotations
 
 import base64
+import html
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -59,6 +60,9 @@ class FakeOAuth:
     token_rotation: bool = False  # the manifest's settings.token_rotation_enabled
     app_id: str = "A0APP"
     next_workspace: str | None = None  # where the next installer approves (Slack's workspace picker)
+    # Show the installer Slack's "Allow" page (the sandbox) instead of approving at once (tests, a browser's
+    # single step each): its form comes back here with `allow=1` and the workspace picked.
+    ask: bool = False
     workspaces: dict[str, Workspace] = field(default_factory=dict)
     tokens: dict[str, IssuedToken] = field(default_factory=dict)
     _codes: dict[str, Workspace] = field(default_factory=dict)
@@ -71,23 +75,50 @@ class FakeOAuth:
         return workspace
 
     # --- the browser's side ---------------------------------------------------------------
-    def authorize(self, args: dict[str, Any]) -> tuple[int, dict[str, str], str]:
-        """GET /oauth/v2/authorize: the installer approves at once (into `team`, else the only workspace),
-        and is sent back to the app with a code and the app's state. (status, headers, body)"""
+    def authorize(self, args: dict[str, Any]) -> tuple[int, dict[str, str], str, str]:
+        """GET /oauth/v2/authorize: the installer approves (into `team`, else the only workspace) and is sent
+        back to the app with a code and the app's state; with `ask`, first an "Allow" page whose form comes
+        back here. (status, headers, body, content type)"""
         if args.get("client_id") != self.client_id:
-            return 400, {}, "invalid client_id"
+            return 400, {}, "invalid client_id", _TEXT
+        target = str(args.get("redirect_uri") or self.redirect_url or "")
+        if not target:
+            return 400, {}, "the app has no redirect URL", _TEXT
+        if self.ask and not args.get("allow"):
+            return 200, {}, self._allow_page(args, target), "text/html; charset=utf-8"
+        if args.get("allow") == "cancel":  # Slack sends the installer back with the app's state and an error
+            denied = {"error": "access_denied", "state": args.get("state", "")}
+            return 302, {"Location": _with_query(target, denied)}, "", _TEXT
         team = str(args.get("team") or self.next_workspace or "")
         workspace = self.workspaces.get(team) or (next(iter(self.workspaces.values()))
                                                   if len(self.workspaces) == 1 and not team else None)
         if workspace is None:
-            return 400, {}, f"no such workspace {team!r}"
-        target = str(args.get("redirect_uri") or self.redirect_url or "")
-        if not target:
-            return 400, {}, "the app has no redirect URL"
+            return 400, {}, f"no such workspace {team!r}", _TEXT
         code = f"code-{next(self._serial)}"
         self._codes[code] = workspace
-        query = urlencode({"code": code, "state": args.get("state", "")})
-        return 302, {"Location": f"{target}{'&' if '?' in target else '?'}{query}"}, ""
+        return 302, {"Location": _with_query(target, {"code": code, "state": args.get("state", "")})}, "", _TEXT
+
+    def _allow_page(self, args: dict[str, Any], target: str) -> str:
+        """Slack's consent page, reduced: the workspace picker (the one asked for chosen), what the app may do,
+        and "Allow" / "Cancel". Its form sends the app's query back with `allow`."""
+        chosen = str(args.get("team") or self.next_workspace or "")
+        kept = "".join(f'<input type="hidden" name="{html.escape(str(k))}" value="{html.escape(str(v))}">'
+                       for k, v in args.items() if k not in ("team", "allow"))
+        options = "".join(f'<option value="{html.escape(w.key)}"{" selected" if w.key == chosen else ""}>'
+                          f"{html.escape(w.name)}</option>" for w in self.workspaces.values())
+        scopes = "".join(f"<li><code>{html.escape(scope)}</code></li>"
+                         for scope in str(args.get("scope") or "").split(",") if scope)
+        return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Slack: allow coopbot</title>"
+                "<style>body{font-family:sans-serif;max-width:34rem;margin:3rem auto;line-height:1.5}"
+                "button{font-size:1rem;padding:.4rem 1.2rem;margin-right:.5rem}</style></head><body>"
+                "<p><em>Sandbox: a stand-in for Slack's page.</em></p>"
+                f'<form method="get" action="{AUTHORIZE_PATH}">{kept}'
+                "<h1>coopbot is requesting permission to access a Slack workspace</h1>"
+                f'<label>Workspace <select name="team" data-testid="workspace">{options}</select></label>'
+                f"<p>It will be able to:</p><ul>{scopes}</ul>"
+                '<button type="submit" name="allow" value="cancel">Cancel</button>'
+                '<button type="submit" name="allow" value="1" data-testid="allow">Allow</button>'
+                f"</form><p><small>Then back to {html.escape(target)}</small></p></body></html>")
 
     # --- the Web API's side ---------------------------------------------------------------
     def workspace_of(self, token: str) -> Workspace | None:
@@ -153,9 +184,21 @@ class FakeOAuth:
                 issued.revoked = True
         self._refresh = {k: w for k, w in self._refresh.items() if w.key != key}
 
+    def remember(self, token: str, key: str) -> None:
+        """A token this Slack issued before it was restarted (the sandbox keeps its installations between
+        runs): valid again, for the workspace `key`."""
+        self.tokens[token] = IssuedToken(self.workspaces[key], None)
+
     def tokens_of(self, key: str) -> list[str]:
         """The tokens issued to a workspace, oldest first."""
         return [t for t, issued in self.tokens.items() if issued.workspace.key == key]
+
+
+_TEXT = "text/plain; charset=utf-8"
+
+
+def _with_query(target: str, query: dict[str, Any]) -> str:
+    return f"{target}{'&' if '?' in target else '?'}{urlencode(query)}"
 
 
 def authorize_url(base: str) -> str:

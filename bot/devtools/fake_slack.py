@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from bot.devtools.fake_limits import RateLimits
 from bot.devtools.fake_oauth import AUTHORIZE_PATH, FakeOAuth, OAuthError
-from bot.devtools.fake_slack_api import METHODS, SlackError
+from bot.devtools.fake_slack_api import METHODS, SlackError, _users_info
 
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
 
@@ -33,6 +33,12 @@ class Call:
     args: dict[str, Any]
     headers: dict[str, str]
     at: float
+
+    @property
+    def token(self) -> str:
+        """The token the call carried (its bearer token, else a `token` argument): which installation made it."""
+        bearer = self.headers.get("Authorization", self.headers.get("authorization", ""))
+        return bearer.removeprefix("Bearer ") if bearer.startswith("Bearer ") else str(self.args.get("token") or "")
 
 
 _Failure = tuple[int, str | None, int | None]  # (HTTP status, error code, Retry-After)
@@ -86,6 +92,14 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         # OAuth: workspaces that install the app, and the tokens they were given (bot.devtools.fake_oauth)
         self.oauth = FakeOAuth()
+        # (team id, bot user id, bot id) of the installation whose token the call being answered carries
+        self._caller: tuple[str, str, str] | None = None
+
+    @property
+    def caller(self) -> tuple[str, str, str]:
+        """(team id, bot user id, bot id) of whoever makes the call being answered (read under the lock, by the
+        methods): an OAuth installation's own bot and workspace, else the fake's."""
+        return self._caller or (self.team_id, self.bot_user_id, self.bot_id)
 
     def start(self) -> FakeSlack:
         """Bind (port 0 picks a free port) and serve from a daemon thread."""
@@ -265,8 +279,8 @@ class FakeSlack:
         elif path == AUTHORIZE_PATH:  # the installer's browser, not the app
             with self._lock:
                 self._calls.append(Call("oauth.authorize", args, headers, time.monotonic()))
-                status, location, text = self.oauth.authorize(args)
-            return _Reply(status, text.encode("utf-8"), location, content_type="text/plain; charset=utf-8")
+                status, location, text, content_type = self.oauth.authorize(args)
+            return _Reply(status, text.encode("utf-8"), location, content_type=content_type)
         else:
             return _Reply(404, b"not found", content_type="text/plain")
         # A call is recorded together with its effect, so whoever waited for the call (wait_for) reads what it
@@ -306,7 +320,15 @@ class FakeSlack:
         if not token:
             return _json_reply({"ok": False, "error": "not_authed"}), None
         if token != self.bot_token:
-            return self._installation_answer(method, args, token)
+            issued = self.oauth.tokens.get(token)
+            if issued is not None:  # what it posts is its own bot's, in its own workspace
+                ws = issued.workspace
+                self._caller = (ws.team_id or ws.enterprise_id or self.team_id, ws.bot_user_id,
+                                "B" + ws.bot_user_id.removeprefix("U"))
+            try:
+                return self._installation_answer(method, args, token)
+            finally:
+                self._caller = None
         impl = METHODS.get(method)
         if impl is None:
             return _json_reply({"ok": False, "error": "unknown_method"}), None
@@ -340,8 +362,9 @@ class FakeSlack:
         general = METHODS.get(method)
         if general is None:
             return _json_reply({"ok": False, "error": "unknown_method"}), None
-        try:
-            answer = general(self, args)
+        try:  # users.info answers as that workspace sees the person (its own people's locale, no one else's)
+            answer = (_users_info(self, args, workspace.team_id) if method == "users.info"
+                      else general(self, args))
         except SlackError as exc:
             return _json_reply({"ok": False, "error": exc.args[0]}), None
         return _json_reply({"ok": True, **answer}), answer

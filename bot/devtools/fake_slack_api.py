@@ -68,9 +68,10 @@ def _post_message(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     _refused_dm(fake, str(args["channel"]))
     channel = _dm_channel(str(args["channel"]))
     _check_message(fake, args, channel)
+    team, bot_user, bot = fake.caller
     message: dict[str, Any] = {
-        "type": "message", "ts": fake._next_ts(), "user": fake.bot_user_id, "bot_id": fake.bot_id,
-        "team": fake.team_id, "text": args.get("text") or "", "blocks": args.get("blocks") or [],
+        "type": "message", "ts": fake._next_ts(), "user": bot_user, "bot_id": bot, "team": team,
+        "text": args.get("text") or "", "blocks": args.get("blocks") or [],
         "thread_ts": args.get("thread_ts"), "edited": False}
     if args.get("attachments"):
         message["attachments"] = args["attachments"]
@@ -161,12 +162,13 @@ def _check_view(fake: FakeSlack, view: Any) -> dict[str, Any]:
 
 def _new_view(fake: FakeSlack, submitted: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
     view_id = view_id or fake._next_id("V")
+    team, _bot_user, bot = fake.caller
     defaults: dict[str, Any] = {"callback_id": "", "private_metadata": "", "external_id": "", "blocks": [],
                                 "title": None, "submit": None, "close": None,
                                 "notify_on_close": False, "clear_on_close": False}
-    return {**defaults, **submitted, "id": view_id, "team_id": fake.team_id, "state": {"values": {}},
+    return {**defaults, **submitted, "id": view_id, "team_id": team, "state": {"values": {}},
             "hash": f"{time.time():.6f}.{next(fake._ids):08x}", "root_view_id": view_id,
-            "app_id": "A0APP", "bot_id": fake.bot_id, "previous_view_id": None}
+            "app_id": "A0APP", "bot_id": bot, "previous_view_id": None}
 
 
 def _views_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
@@ -204,16 +206,18 @@ def _views_publish(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     return {"view": view}
 
 
-def _users_info(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+def _users_info(fake: FakeSlack, args: dict[str, Any], home_team: str | None = None) -> dict[str, Any]:
+    """`home_team`: the workspace of the token asking (an OAuth installation's; the fake's own by default)."""
+    home = home_team or fake.team_id
     user = fake.users.get(str(args.get("user", "")))
     if user is None:
         raise SlackError("user_not_found")
     name = user.get("name", user["id"].lower())
     profile = {"real_name": user.get("real_name", name), "display_name": name, **user.get("profile", {})}
-    found = {"team_id": fake.team_id, "name": name, "real_name": profile["real_name"],
+    found = {"team_id": home, "name": name, "real_name": profile["real_name"],
              "tz": "Asia/Shanghai", "locale": "zh-CN", "is_bot": False, "deleted": False,
              "is_restricted": False, "is_ultra_restricted": False, **user, "profile": profile}
-    if found["team_id"] != fake.team_id:  # someone of another organization (Slack Connect): Slack gives no
+    if found["team_id"] != home:  # someone of another organization (Slack Connect): Slack gives no
         found.pop("locale", None)  # locale for them, even with include_locale
     return {"user": found}
 
@@ -243,8 +247,9 @@ def _complete_upload(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
                      "size": len(record["content"])})
     channel = args.get("channel_id") or (channels[0] if channels else None)
     if channel:  # shared into a conversation: Slack shows it there as a file_share message
-        message = {"type": "message", "subtype": "file_share", "ts": fake._next_ts(), "user": fake.bot_user_id,
-                   "bot_id": fake.bot_id, "text": args.get("initial_comment") or "", "blocks": [],
+        _team, bot_user, bot = fake.caller
+        message = {"type": "message", "subtype": "file_share", "ts": fake._next_ts(), "user": bot_user,
+                   "bot_id": bot, "text": args.get("initial_comment") or "", "blocks": [],
                    "files": [{k: f[k] for k in ("id", "name", "title")} for f in done],
                    "thread_ts": args.get("thread_ts"), "edited": False}
         fake._messages.setdefault(_dm_channel(str(channel)), []).append(message)

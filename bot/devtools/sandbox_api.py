@@ -18,8 +18,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 from bot.container import Services
 from bot.devtools.sandbox_seed import roster
 from bot.devtools.sandbox_state import SandboxState
+from bot.devtools.sandbox_workspaces import BOT_USERS, INSTALL_START, SandboxWorkspaces
 from bot.devtools.slack_requests import Reply, SlackRequests, fill
 from bot.roster.partnerships import list_partnerships
+from bot.slack.manifest import INSTALL_PATH
 from bot.slack.surface import SLASH_COMMANDS
 from bot.slack.text import escape
 from bot.storage.db import Database
@@ -43,11 +45,14 @@ class BadRequest(Exception):
     """A request the page should not have sent; answered 400 with the message."""
 
 
+
+
 @dataclass
 class SandboxApi:
     state: SandboxState
     slack: SlackRequests
     services: Services
+    workspaces: SandboxWorkspaces | None = None  # `--oauth`: two workspaces, each with its own installation
 
     @property
     def db(self) -> Database:
@@ -58,7 +63,9 @@ class SandboxApi:
         """Everything the page draws, as the current person sees it."""
         fake, me = self.state.fake, self.state.me
         people = roster(self.db)
-        names = {p.slack_user_id: p.name for p in people} | {fake.bot_user_id: "coopbot"}
+        names = {p.slack_user_id: p.name for p in people} | {bot: "coopbot" for bot in (fake.bot_user_id,
+                                                                                      *BOT_USERS.values())}
+        team_of = self.workspaces.team_of if self.workspaces else None
         channels: list[dict[str, Any]] = [
             {"id": p.channel_id, "name": p.name, "member": p.channel_id not in fake.not_in_channel}
             for p in list_partnerships(self.db)]
@@ -69,8 +76,10 @@ class SandboxApi:
         home = fake.home(me) if me in fake.homes else None
         return {
             "version": self.state.version, "me": me, "bot_user_id": fake.bot_user_id, "names": names,
-            "people": [{"id": p.slack_user_id, "name": p.name, "roles": list(p.roles), "external": p.external}
-                       for p in people],
+            "people": [{"id": p.slack_user_id, "name": p.name, "roles": list(p.roles), "external": p.external,
+                        **({"team": team_of(p.slack_user_id)} if team_of else {})} for p in people],
+            # `--oauth`: the person's own workspace, and where coopbot is installed (else None: one workspace)
+            "workspaces": self.workspaces.summary(me) if self.workspaces else None,
             "channels": channels, "dms": [{"id": dm, "name": "coopbot"}], "messages": messages,
             "ephemerals": [self._message(e) for e in self.state.ephemerals if e["user"] == me],
             "unread": {dm: self.state.unread(me, dm)},
@@ -118,9 +127,12 @@ class SandboxApi:
         if command not in {c.command for c in SLASH_COMMANDS}:
             self.state.add_ephemeral(me, channel, {"text": f"`{command}` is not a valid command."})
             return {"ok": False, "error": "unknown_command"}
-        reply = self.slack.command(command, rest.strip(), user_id=me, channel_id=channel,
-                                   response_url=self.state.response_url_for(me, channel),
-                                   trigger_id=self.state.trigger_for(me))
+        slack = self._slack_for(me, channel=channel)
+        if slack is None:
+            return self._not_installed(me, channel, f"`{command}` is not a valid command. ")
+        reply = slack.command(command, rest.strip(), user_id=me, channel_id=channel,
+                              response_url=self.state.response_url_for(me, channel),
+                              trigger_id=self.state.trigger_for(me))
         self._check(reply, channel)
         ack = _json_or_empty(reply)
         if ack.get("text") or ack.get("blocks"):
@@ -141,13 +153,19 @@ class SandboxApi:
             view = self.state.fake.views.get(str(body["view_id"]))
             if view is None:
                 raise BadRequest("that view is gone")
-            reply = self.slack.block_action(**kwargs, view=view, channel_id=None)
+            slack = self._slack_for(me, view=view)
+            if slack is None:
+                return self._not_installed(me, None)
+            reply = slack.block_action(**kwargs, view=view, channel_id=None)
         else:
             channel, ts = _text(body, "channel"), _text(body, "ts")
+            slack = self._slack_for(me, channel=channel)
+            if slack is None:
+                return self._not_installed(me, channel)
             found = [m for m in self.state.fake.messages(channel) + self.state.ephemerals if m.get("ts") == ts]
             message = {k: v for k, v in found[0].items() if k not in ("user", "ephemeral")} if found else None
-            reply = self.slack.block_action(**kwargs, channel_id=channel, message_ts=ts, message=message,
-                                            response_url=self.state.response_url_for(me, channel, ts))
+            reply = slack.block_action(**kwargs, channel_id=channel, message_ts=ts, message=message,
+                                       response_url=self.state.response_url_for(me, channel, ts))
         self._check(reply, body.get("channel"))
         return {"ok": True}
 
@@ -156,7 +174,10 @@ class SandboxApi:
         view = self.state.fake.views.get(_text(body, "view_id"))
         if view is None:
             raise BadRequest("that view is gone")
-        reply = self.slack.block_suggestion(user_id=self.state.me, action_id=_text(body, "action_id"),
+        slack = self._slack_for(self.state.me, view=view)
+        if slack is None:
+            return {"options": [], "option_groups": []}
+        reply = slack.block_suggestion(user_id=self.state.me, action_id=_text(body, "action_id"),
                                             block_id=_text(body, "block_id"), value=str(body.get("value") or ""),
                                             view=view)
         answer = _json_or_empty(reply) if reply.status == 200 else {}
@@ -175,8 +196,10 @@ class SandboxApi:
             values = fill(view, answers)
         except (KeyError, ValueError, TypeError) as exc:
             raise BadRequest(str(exc)) from exc
-        reply = self.slack.view_submission(view, values, user_id=me, trigger_id=self.state.trigger_for(me))
-        if reply.status != 200:
+        slack = self._slack_for(me, view=view)
+        reply = None if slack is None else slack.view_submission(view, values, user_id=me,
+                                                                 trigger_id=self.state.trigger_for(me))
+        if reply is None or reply.status != 200:
             return {"result": "failed", "error": "We had some trouble connecting. Try again?"}
         answer = _json_or_empty(reply)
         action = answer.get("response_action")
@@ -194,24 +217,31 @@ class SandboxApi:
 
     def close(self, body: dict[str, Any]) -> dict[str, Any]:
         view = self.state.fake.views.get(_text(body, "view_id"))
-        if view is not None and view.get("notify_on_close"):
-            self.slack.view_closed(view, user_id=self.state.me)
+        slack = None if view is None else self._slack_for(self.state.me, view=view)
+        if view is not None and slack is not None and view.get("notify_on_close"):
+            slack.view_closed(view, user_id=self.state.me)
         self.state.close_top(self.state.me)
         return {"ok": True}
 
     def home(self, body: dict[str, Any]) -> dict[str, Any]:
         """The Home tab was opened: Slack sends app_home_opened."""
         me = self.state.me
-        reply = self.slack.event({"type": "app_home_opened", "user": me, "channel": "D" + me, "tab": "home"})
+        slack = self._slack_for(me)
+        if slack is None:  # no coopbot in their workspace yet: the page offers "Add to Slack" instead
+            return {"ok": False, "error": "not_installed"}
+        reply = slack.event({"type": "app_home_opened", "user": me, "channel": "D" + me, "tab": "home"})
         self._check(reply, None)
         return {"ok": True}
 
     def invite(self, body: dict[str, Any]) -> dict[str, Any]:
         """`/invite @coopbot`: the bot joins, and Slack tells the app with member_joined_channel."""
         channel, fake = _text(body, "channel"), self.state.fake
+        slack = self._slack_for(self.state.me, channel=channel)
+        if slack is None:
+            return self._not_installed(self.state.me, channel)
         fake.not_in_channel.discard(channel)
-        reply = self.slack.event({"type": "member_joined_channel", "user": fake.bot_user_id, "channel": channel,
-                                  "channel_type": "C", "team": fake.team_id, "inviter": self.state.me})
+        reply = slack.event({"type": "member_joined_channel", "user": slack.bot_user_id, "channel": channel,
+                             "channel_type": "C", "team": slack.team_id, "inviter": self.state.me})
         self._check(reply, channel)
         self.state.bump()
         return {"ok": True}
@@ -227,6 +257,33 @@ class SandboxApi:
             [f"Ran the scheduled job `{name}` now: {report.done} done.", *lines])})
         return {"ok": True, "count": report.done,
                 "report": [{"partnership": line.partnership, "what": line.what} for line in report.lines]}
+
+    def _slack_for(self, me: str, *, channel: str | None = None,
+                   view: dict[str, Any] | None = None) -> SlackRequests | None:
+        """Who sends `me`'s request: the one workspace's Slack, or (`--oauth`) the installation of the view acted
+        on, else of their own workspace, else in a conversation (the shared channel, or a DM the host's coopbot
+        sent them) the host's, as someone of another organization. None: no coopbot for them there."""
+        if self.workspaces is None:
+            return self.slack
+        through = str(view["team_id"]) if view and view.get("team_id") else None
+        return self.workspaces.requests(me, through=through, shared=channel is not None)
+
+    def _not_installed(self, me: str, channel: str | None, prefix: str = "") -> dict[str, Any]:
+        """What Slack's client shows someone whose workspace has no coopbot yet (the sidebar's "Add to Slack")."""
+        assert self.workspaces is not None
+        name = self.workspaces.workspace(self.workspaces.team_of(me)).name
+        self.state.add_ephemeral(me, channel or "D" + me, {"text": f"{prefix}coopbot is not installed in {name} "
+                                                                   "yet: *Add to Slack* is in the sidebar."})
+        return {"ok": False, "error": "not_installed"}
+
+    def install(self, query: dict[str, list[str]]) -> str:
+        """The page's "Add to Slack" for a workspace: the installer starts at the app's own /slack/install, which
+        sends them to Slack's Allow page (for this workspace) and back to the app's /slack/oauth_redirect."""
+        team = (query.get("team") or [""])[0]
+        if self.workspaces is None or team not in self.state.fake.oauth.workspaces:
+            raise BadRequest("no such workspace (the sandbox runs with --oauth to install coopbot)")
+        self.state.fake.oauth.next_workspace = team
+        return self.workspaces.bot_url + INSTALL_PATH
 
     def _check(self, reply: Reply, channel: Any) -> None:
         if reply.status != 200:
@@ -261,6 +318,11 @@ class SandboxApi:
                     if since == self.state.version and wait:
                         self.state.wait_newer(since, wait)
                     return _send(start_response, "200 OK", self.snapshot())
+                if path == INSTALL_START:
+                    target = self.install(parse_qs(environ.get("QUERY_STRING", "")))
+                    start_response("302 Found", [("Location", target), ("Content-Length", "0"),
+                                                 ("Cache-Control", "no-store")])
+                    return []
                 if path == "/favicon.ico":
                     start_response("204 No Content", [])
                     return []

@@ -8,16 +8,18 @@ again changes nothing: partnerships are added once, the importers upsert.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
+from bot import audit
 from bot.roster.importer import import_interns, import_people
 from bot.roster.partnerships import add_partnership, list_partnerships
 from bot.storage.db import Database
-from models.roster import Membership, Person, Side
+from models.roster import Membership, Partnership, Person, Side
 from models.schemas import PartnershipInput
 
 DEMO_PARTNERSHIP = "Demo College – Demo Works"
@@ -28,6 +30,10 @@ TEACHER, MENTOR, COORD_SCHOOL, COORD_ENTERPRISE, MEMBER = (
 # The demo channel is a Slack Connect channel: the enterprise's people are in their own Slack organization
 # (external, as Slack badges them), and start what they do from the channel's coopbot panel.
 ENTERPRISE_TEAM = "T0DEMOWORKS"
+# `coopbot sandbox --oauth`: each organization has its own workspace and installs coopbot there; the college's
+# hosts the demo channel, shared with the company's.
+COLLEGE_TEAM = "T0DEMOCOLLEGE"
+WORKSPACES = {COLLEGE_TEAM: "Demo College (fictional)", ENTERPRISE_TEAM: "Demo Works Ltd (fictional)"}
 
 # Every flow has someone to play each part: a teacher requests an exchange to the enterprise, the college
 # coordinator decides for the sending side and the mentor (or the enterprise coordinator) for the host; an
@@ -75,6 +81,27 @@ def seed_demo(db: Database, today: date | None = None) -> None:
             f"{sid},{name},{DEMO_PARTNERSHIP},{teacher},{mentor},{start},{end},{position}\n"
             for sid, name, teacher, mentor, position in INTERNS), encoding="utf-8")
         import_interns(db, interns, actor="sandbox")
+
+
+def link_demo_partnership(db: Database, installed: Collection[str]) -> bool:
+    """OAuth mode: the demo partnership goes through the installations of its two organizations as each installs
+    coopbot — the college's workspace hosts it (`install_team_id`), the company's is its partner
+    (`partner_team_id`), as if the coordinators had linked and accepted it. Whether anything changed."""
+    with db.transaction() as session:
+        partnership = session.scalar(select(Partnership).where(Partnership.name == DEMO_PARTNERSHIP))
+        if partnership is None:
+            return False
+        before = {"install_team_id": partnership.install_team_id, "partner_team_id": partnership.partner_team_id}
+        if COLLEGE_TEAM in installed:
+            partnership.install_team_id = COLLEGE_TEAM
+        if ENTERPRISE_TEAM in installed:
+            partnership.partner_team_id = ENTERPRISE_TEAM
+        after = {"install_team_id": partnership.install_team_id, "partner_team_id": partnership.partner_team_id}
+        if after == before:
+            return False
+        audit.record(session, actor="sandbox", action="partnership.link_installation", entity_type="partnership",
+                     entity_id=partnership.id, before=before, after=after)
+    return True
 
 
 def roster(db: Database) -> list[DemoPerson]:

@@ -51,11 +51,12 @@ class SlackRequests:
     """Sends the requests Slack would send to the app at `base_url + path`."""
 
     def __init__(self, base_url: str, signing_secret: str, *, fake: FakeSlack | None = None,
-                 team_id: str = "T0001", path: str = "/slack/events") -> None:
+                 team_id: str = "T0001", path: str = "/slack/events", bot_user_id: str | None = None) -> None:
         self.url = base_url.rstrip("/") + path
         self.signing_secret = signing_secret
         self.fake = fake
         self.team_id = team_id  # the team the app is installed in
+        self._bot_user_id = bot_user_id  # that installation's bot (OAuth mode); else the fake's own
         # People of other organizations (Slack Connect): user id → their own team id. Their clicks and
         # submissions carry it as `user.team_id` and `team.id`; a view still says where the app is installed.
         self.teams: dict[str, str] = {}
@@ -84,7 +85,7 @@ class SlackRequests:
 
     @property
     def bot_user_id(self) -> str:
-        return self.fake.bot_user_id if self.fake else "UBOT"
+        return self._bot_user_id or (self.fake.bot_user_id if self.fake else "UBOT")
 
     def _response_url(self, kind: str) -> str:
         name = f"{kind}-{next(self._seq)}"

@@ -19,19 +19,22 @@ from models.base import utcnow
 
 class HomeService:
     def __init__(self, db: Database, locales: SlackLocales, *, default_timezone: str = "UTC",
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, linking: bool = False) -> None:
         self.db = db
+        self.linking = linking  # OAuth mode: homes show linking partnerships to both installations
         self.locales = locales
         self.default_timezone = default_timezone
         self.clock = clock
 
-    def publish(self, slack_user_id: str, pages: dict[Section, int] | None = None) -> None:
+    def publish(self, slack_user_id: str, pages: dict[Section, int] | None = None, *,
+                workspace: str | None = None) -> None:
         """Render the person's App Home in their language (`pages`: which page of which list, else the first
-        pages) and publish it through the outbox."""
+        pages) and publish it through the outbox. `workspace`: the installation it is opened through."""
         resolve_language(self.db, self.locales, slack_user_id)  # learns their Slack language (cached) before
         with self.db.transaction() as session:  # the transaction, which reads the cache only
             view = render_home(session, slack_user_id, locales=self.locales, now=self.clock(),
-                               default_timezone=self.default_timezone, pages=pages)
+                               default_timezone=self.default_timezone, pages=pages, linking=self.linking,
+                               workspace=workspace)
             outbox.publish_home(session, user=slack_user_id, view=view)
 
     def choose_language(self, slack_user_id: str, picked: str) -> str | None:

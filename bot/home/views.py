@@ -24,6 +24,8 @@ from bot.home.data import (
 from bot.home.followups import followup_blocks
 from bot.home.ids import FOLLOW_SLACK, HOME_LANGUAGE, HOME_LOG_PROBLEM, HomeActionId
 from bot.i18n.catalog import LANGUAGE_NAMES, N_, Translator
+from bot.installs.linking import Links
+from bot.installs.views import link_blocks
 from bot.meetings.ids import MeetingActionId
 from bot.permissions import Action
 from bot.problems.ids import ProblemActionId
@@ -300,8 +302,9 @@ def college_blocks(data: HomeData, t: Translator) -> Blocks:
 
 
 # --- the home -------------------------------------------------------------------------------------------
-def home_view(data: HomeData | None, t: Translator, *, how_to_join: str) -> Block:
-    """The person's dashboard; `data` is None for someone on no roster (who sees how to join, nothing else)."""
+def home_view(data: HomeData | None, t: Translator, *, how_to_join: str, links: Links | None = None) -> Block:
+    """The person's dashboard; `data` is None for someone on no roster (who sees how to join, nothing else).
+    `links` (OAuth mode): partnerships to link to both organizations' installations, invitations to accept."""
     _ = t.gettext
     if data is None:
         return {"type": "home", "blocks": [header(_("Welcome to coopbot")), section(how_to_join, cut=True)]}
@@ -313,6 +316,8 @@ def home_view(data: HomeData | None, t: Translator, *, how_to_join: str) -> Bloc
     quick = quick_actions(data, t)
     if quick:
         blocks.append(quick)
+    if links is not None:
+        blocks += link_blocks(links, t)
     if data.colleges:
         blocks += [divider(), *college_blocks(data, t)]
     if data.overview is not None:

@@ -14,6 +14,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
@@ -31,15 +33,37 @@ log = logging.getLogger(__name__)
 LOOKUP_TIMEOUT_SECONDS = 1  # users.info may run before an ack (Slack allows 3 s in all); slower = fallback language
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """The token to ask `users.info` about someone with, and (OAuth mode) the installation it is of: (team,
+    enterprise), the team None for an org-wide install; None in single-token mode (the one installation)."""
+
+    token: str
+    installed: tuple[str | None, str | None] | None = None
+
+
+# OAuth mode: the person acting in the request being handled, and the installation it came through (set by the
+# serving layer, bot.serving.app). That installation can see them: they are using it.
+requesting: ContextVar[tuple[str, Lookup] | None] = ContextVar("requesting", default=None)
+
+
 class SlackLocales:
-    """People's Slack locales as languages we have (None: unknown or unsupported), cached with a TTL."""
+    """People's Slack locales as languages we have (None: unknown or unsupported), cached with a TTL.
+
+    Single-token mode asks with `client`'s token. OAuth mode (`token_for`) asks with a token that can see the
+    person: their own organization's installation, else the one their request came through, else one that
+    shares a channel with them (bot.installs.routing); with none, their language is not asked for."""
 
     def __init__(self, client: WebClient | None, *, ttl: float = 3600.0, failure_ttl: float = 300.0,
                  clock: Callable[[], float] = time.monotonic,
-                 on_user: Callable[[str, dict[str, Any]], object] | None = None) -> None:
+                 on_user: Callable[[str, dict[str, Any], Lookup], object] | None = None,
+                 token_for: Callable[[str], Lookup | None] | None = None) -> None:
         self._client = client
-        # told every user users.info returns (the container stores their organization: bot.roster.organizations)
+        # told every user users.info returns, with the lookup used (the container stores their organization,
+        # external relative to that installation: bot.roster.organizations)
         self.on_user = on_user
+        self.token_for = token_for
+        self._base_url = client.base_url if client is not None else WebClient().base_url
         self._ttl, self._failure_ttl, self._clock = ttl, failure_ttl, clock
         self._cache: dict[str, tuple[float, str | None]] = {}
         self._lock = threading.Lock()
@@ -52,7 +76,7 @@ class SlackLocales:
 
     def get(self, slack_user_id: str) -> str | None:
         """The person's Slack language, asking Slack at most once per TTL."""
-        if not slack_user_id or self._client is None:
+        if not slack_user_id or (self._client is None and self.token_for is None):
             return None
         with self._lock:
             hit = self._cache.get(slack_user_id)
@@ -64,10 +88,21 @@ class SlackLocales:
             self._cache[slack_user_id] = (expires, language)
         return language
 
+    def _lookup(self, slack_user_id: str) -> Lookup | None:
+        if self.token_for is not None:
+            return self.token_for(slack_user_id)
+        return Lookup(self._client.token) if self._client is not None and self._client.token else None
+
     def _fetch(self, slack_user_id: str) -> tuple[str | None, bool]:
-        assert self._client is not None
-        client = WebClient(token=self._client.token, base_url=self._client.base_url,
-                           timeout=LOOKUP_TIMEOUT_SECONDS, retry_handlers=[])
+        try:
+            lookup = self._lookup(slack_user_id)
+        except Exception as exc:  # the database or a token refresh failed: "we don't know" for now
+            log.info("no token to look %s up with (%s)", slack_user_id, type(exc).__name__)
+            return None, False
+        if lookup is None:  # OAuth mode: no installation can see them (yet)
+            return None, False
+        client = WebClient(token=lookup.token, base_url=self._base_url, timeout=LOOKUP_TIMEOUT_SECONDS,
+                           retry_handlers=[])
         try:
             reply = client.users_info(user=slack_user_id, include_locale=True)
         except Exception as exc:  # any Slack trouble means "we don't know", never a failed request
@@ -76,7 +111,7 @@ class SlackLocales:
             return None, False
         user = reply.get("user") or {}
         if isinstance(user, dict) and self.on_user is not None:
-            self.on_user(slack_user_id, user)
+            self.on_user(slack_user_id, user, lookup)
         return match_language(user.get("locale") if isinstance(user, dict) else None), True
 
 

@@ -169,6 +169,13 @@ class InstallationAuthorize(Authorize):
                  actor_user_id: str | None = None) -> AuthorizeResult | None:
         found = self.installations.bot(enterprise_id, team_id,
                                        is_enterprise_install=context.is_enterprise_install)
+        if (found is None or not found.bot_token) and enterprise_id and team_id \
+                and not context.is_enterprise_install:
+            # bolt-python #767: a modal submitted by someone of another Grid organization (a Slack Connect
+            # channel) names the installing team in `view.app_installed_team_id`, which Bolt takes as the team,
+            # but the enterprise Bolt reads is the submitter's (`team.enterprise_id`): no installation is
+            # (enterprise, team). Team ids are unique across Slack, so the installed team alone finds it.
+            found = self.installations.find_team(team_id)
         if found is None or not found.bot_token:
             return None
         return AuthorizeResult(enterprise_id=found.enterprise_id, team_id=found.team_id, bot_id=found.bot_id,

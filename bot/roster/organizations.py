@@ -27,6 +27,9 @@ from models.roster import Person
 log = logging.getLogger(__name__)
 
 
+Installed = tuple[str | None, str | None]  # an installation's (team, enterprise); the team None if org-wide
+
+
 @dataclass(frozen=True)
 class SlackOrganization:
     """What one payload or `users.info` says of a person (None: it does not say)."""
@@ -96,25 +99,32 @@ class Organizations:
     def installed(self) -> tuple[str | None, str | None]:
         return self._installed
 
-    def is_external(self, team_id: str | None, enterprise_id: str | None) -> bool | None:
+    def is_external(self, team_id: str | None, enterprise_id: str | None,
+                    installed: Installed | None = None) -> bool | None:
         """Another organization than the installing one (None: we cannot tell yet). On Grid, another
-        workspace of the same enterprise is not external."""
-        home_team, home_enterprise = self._installed
-        if team_id is None or home_team is None:
+        workspace of the same enterprise is not external. `installed`: the installation to be external to (in
+        OAuth mode, the one the request or the lookup came through: (team, enterprise), the team None for an
+        org-wide install); by default the one coopbot is installed in (single-token mode)."""
+        home_team, home_enterprise = installed or self._installed
+        if home_team is None and home_enterprise is None:
             return None
-        if team_id == home_team:
+        if team_id is not None and team_id == home_team:
             return False
-        return not (home_enterprise is not None and enterprise_id == home_enterprise)
+        if home_enterprise is not None and enterprise_id == home_enterprise:
+            return False
+        return None if team_id is None or (home_team is None and enterprise_id is None) else True
 
-    def learn(self, slack_user_id: str, seen: SlackOrganization) -> bool:
-        """Store what Slack said of this person, if they are on a roster and it changed. True if written."""
+    def learn(self, slack_user_id: str, seen: SlackOrganization, installed: Installed | None = None) -> bool:
+        """Store what Slack said of this person, if they are on a roster and it changed. True if written.
+        `installed`: what they are external to (see `is_external`)."""
         if not slack_user_id or (seen.team_id is None and seen.guest is None):
             return False
         with self._lock:
             before = self._written.get(slack_user_id)
             if self._absent.get(slack_user_id, 0.0) > time.monotonic():
                 return False
-        if before is not None and _merged(before, seen, self.is_external(seen.team_id, seen.enterprise_id)) == before:
+        if before is not None and _merged(before, seen, self.is_external(seen.team_id, seen.enterprise_id,
+                                                                         installed)) == before:
             return False
         try:
             with self.db.transaction() as session:
@@ -128,7 +138,7 @@ class Organizations:
                 stored = (person.slack_team_id, person.slack_enterprise_id, bool(person.is_external),
                           bool(person.is_guest))
                 external = self.is_external(seen.team_id or person.slack_team_id,
-                                            seen.enterprise_id or person.slack_enterprise_id)
+                                            seen.enterprise_id or person.slack_enterprise_id, installed)
                 now = _merged(stored, seen, external)
                 if now != stored:
                     (person.slack_team_id, person.slack_enterprise_id, person.is_external, person.is_guest) = now
@@ -147,4 +157,4 @@ def _merged(stored: tuple[str | None, str | None, bool, bool], seen: SlackOrgani
             was_external if external is None else external, was_guest if seen.guest is None else seen.guest)
 
 
-__all__ = ["Organizations", "SlackOrganization", "from_payload", "from_user_info"]
+__all__ = ["Installed", "Organizations", "SlackOrganization", "from_payload", "from_user_info"]

@@ -19,12 +19,14 @@ from slack_sdk import WebClient
 
 import handlers
 from bot.container import Services
+from bot.i18n.language import Lookup, requesting
+from bot.installs.notices import workspace_changed
 from bot.installs.routing import resume_held
 from bot.installs.scope import hand_to_listener
 from bot.installs.tenancy import tenant_of
 from bot.installs.tokens import InstallationAuthorize, Installations
 from bot.observability import Metrics
-from bot.roster.organizations import Organizations, from_payload
+from bot.roster.organizations import Installed, Organizations, from_payload
 from bot.serving import idempotency
 from bot.serving.ack_signal import SignalAcks
 from bot.serving.executor import TrackedExecutor
@@ -71,9 +73,13 @@ def create_app(services: Services, executor: TrackedExecutor | None = None, metr
     app.use(SignalAcks())  # first: every listener's ack must signal (bot.serving.ack_signal)
     if metrics is not None:
         app.use(_CountRequests(metrics))
+<<<<<<< HEAD
     app.use(_LearnOrganizations(services.organizations))
     if installations is not None:  # OAuth mode: each request sees only its installation's partnerships
         app.use(ScopeToTenant())
+=======
+    app.use(_LearnOrganizations(services.organizations, oauth=installations is not None))
+>>>>>>> main
     idempotency.register(app, services.db)
     handlers.register_all(app, services)
     return app
@@ -88,7 +94,13 @@ def _oauth_settings(services: Services, installations: Installations) -> OAuthSe
         raise ValueError("OAuth mode needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
 
     def installed(args: SuccessArgs) -> Any:
-        resume_held(services.db, services.clock())  # what waited for this workspace goes now
+        resume_held(services.db)  # what waited for this workspace goes now
+        done = args.installation
+        workspace = (done.enterprise_id if done.is_enterprise_install else done.team_id) or ""
+        try:  # the other side of its partnerships hears that it resumed (after an uninstall only)
+            workspace_changed(services.db, services.locales, workspace, installed=True)
+        except Exception:  # the install itself succeeded: telling is not worth failing the admin's page
+            log.exception("could not record the installation of %s", workspace)
         return args.default.success(args)
 
     return OAuthSettings(
@@ -142,19 +154,39 @@ class ScopeToTenant(Middleware):
 class _LearnOrganizations(Middleware):
     """Note each acting person's Slack organization (their `user.team_id`, which is their own team when they
     are of another organization) and the installing team. Stored after the listener has run (its ack is
-    then sent), and only when it changed (bot.roster.organizations)."""
+    then sent), and only when it changed (bot.roster.organizations).
 
-    def __init__(self, organizations: Organizations) -> None:
+    OAuth mode: there is no one installing team. A person is external relative to the installation their
+    request came through (Bolt's authorize result), and while the request is handled, looking them up
+    (`users.info`, bot.i18n.language) may use that installation's token: it can see them."""
+
+    def __init__(self, organizations: Organizations, *, oauth: bool = False) -> None:
         self.organizations = organizations
+        self.oauth = oauth
 
     def process(self, *, req: BoltRequest, resp: BoltResponse,
                 next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        response = next()
         user, seen, installed = from_payload(req.body)
-        if installed:
-            self.organizations.installed_in(installed)
-        if user:
-            self.organizations.learn(user, seen)
+        if not self.oauth:
+            response = next()
+            if installed:
+                self.organizations.installed_in(installed)
+            if user:
+                self.organizations.learn(user, seen)
+            return response
+        authorized = req.context.authorize_result
+        through: Installed | None = None
+        token = None
+        if authorized is not None and authorized.bot_token:
+            through = (None if req.context.is_enterprise_install else authorized.team_id, authorized.enterprise_id)
+            token = requesting.set((user, Lookup(authorized.bot_token, through)) if user else None)
+        try:
+            response = next()
+        finally:
+            if token is not None:
+                requesting.reset(token)
+        if user and through is not None:
+            self.organizations.learn(user, seen, through)
         return response
 
 

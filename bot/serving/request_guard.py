@@ -100,13 +100,15 @@ class _EventEnvelope(_Loose):
     event_id: str | None = None
 
 
-# Objects Slack either omits or sends as objects, never as null (Bolt itself dereferences them).
+# Objects Slack either omits or sends as objects, never as null (Bolt itself dereferences them). Except `team`
+# at the top of an interaction: null in an org-wide install's (Enterprise Grid), which Bolt expects.
 _NEVER_NULL = ("user", "team", "channel", "view", "container", "message", "actions", "event", "state")
+_NULL_FOR_ORG_WIDE = ("team",)
 
 
 def is_well_formed(body: dict[str, Any]) -> bool:
     """True when the payload has the shape its kind must have."""
-    if any(key in body and body[key] is None for key in _NEVER_NULL):
+    if any(key in body and body[key] is None and key not in _NULL_FOR_ORG_WIDE for key in _NEVER_NULL):
         return False
     view = body.get("view")
     if isinstance(view, dict) and any(key in view and view[key] is None for key in _NEVER_NULL):

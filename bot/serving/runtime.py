@@ -101,7 +101,8 @@ def delivery_worker(settings: Settings, services: Services, metrics: Metrics | N
                           poll_seconds=settings.coopbot_outbox_poll_seconds, metrics=metrics,
                           lease=timedelta(seconds=settings.coopbot_outbox_lease_seconds),
                           home_refresh_interval=timedelta(seconds=settings.coopbot_home_refresh_seconds),
-                          render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone),
+                          render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone,
+                                                    linking=services.installations is not None),
                           lanes=lanes)
 
 

@@ -284,3 +284,52 @@ def test_block_kit_that_slack_would_refuse_is_refused_and_noted(fake: FakeSlack,
     assert err.value.response["error"] == "invalid_arguments"
     assert len(fake.refused_blocks) == len(too_much) + 1 and fake.messages("C1") == []
     client.chat_postMessage(channel="C1", text="x", blocks=[section("字" * 3000)])  # at the limit: taken
+
+
+def test_an_installations_token_acts_as_its_own_bot_in_its_own_workspace(fake: FakeSlack, client: WebClient) -> None:
+    """OAuth: what a workspace's installation posts or opens is its own bot's; the fake's own token acts as before.
+    Each call keeps its token."""
+    fake.oauth.add_workspace("T0COMPANY", "Company", bot_user_id="U0BOTCOMP")
+    fake.oauth.remember("xoxb-company-1", "T0COMPANY")  # a token issued before a restart (the sandbox's)
+    company = WebClient(token="xoxb-company-1", base_url=fake.url, retry_handlers=[])
+    posted = company.chat_postMessage(channel="C0SHARED", text="hi")["message"]
+    assert (posted["user"], posted["bot_id"], posted["team"]) == ("U0BOTCOMP", "B0BOTCOMP", "T0COMPANY")
+    view = company.views_open(trigger_id="t", view=modal())["view"]
+    assert (view["team_id"], view["bot_id"]) == ("T0COMPANY", "B0BOTCOMP")
+    own = client.chat_postMessage(channel="C0SHARED", text="hello")["message"]
+    assert (own["user"], own["team"]) == (fake.bot_user_id, fake.team_id)
+    assert [c.token for c in fake.calls_to("chat.postMessage")] == ["xoxb-company-1", client.token]
+
+
+def test_the_authorize_page_asks_the_installer_when_told_to(fake: FakeSlack) -> None:
+    """`oauth.ask` (the sandbox): Slack's Allow page with a workspace picker; Allow sends the installer back with a
+    code and the app's state, Cancel with `error=access_denied`."""
+    fake.oauth.ask = True
+    fake.oauth.redirect_url = "http://127.0.0.1:1/slack/oauth_redirect"
+    fake.oauth.add_workspace("T0COLLEGE", "College & Co")
+    fake.oauth.add_workspace("T0COMPANY", "Company")
+    fake.oauth.next_workspace = "T0COMPANY"
+    base = f"{fake.base}/oauth/v2/authorize?client_id={fake.oauth.client_id}&state=s1&scope=commands"
+
+    def get(url: str) -> tuple[int, str, str]:
+        request = urllib.request.Request(url)
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(request, timeout=10) as response:
+                return response.status, response.headers.get("Location", ""), response.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.headers.get("Location", ""), err.read().decode()
+
+    status, _, page = get(base)
+    assert status == 200 and "College &amp; Co" in page and "Allow" in page and "Cancel" in page
+    assert '<option value="T0COMPANY" selected>' in page and 'name="state" value="s1"' in page
+    assert not fake.oauth._codes, "nothing is approved by showing the page"
+    status, location, _ = get(base + "&team=T0COLLEGE&allow=1")
+    assert status == 302 and location.startswith(fake.oauth.redirect_url + "?code=") and "state=s1" in location
+    status, location, _ = get(base + "&team=T0COLLEGE&allow=cancel")
+    assert (status, location) == (302, fake.oauth.redirect_url + "?error=access_denied&state=s1")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None

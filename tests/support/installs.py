@@ -11,18 +11,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
+from sqlalchemy import select, update
 
 from bot.container import build_services
 from bot.devtools.fake_oauth import AUTHORIZE_PATH
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_requests import SlackRequests
+from bot.installs.routing import link_partnership
 from bot.serving.runtime import build_runtime
 from bot.serving.server import build_wsgi_app, start_in_thread
 from bot.settings import Settings
 from bot.slack.manifest import INSTALL_PATH, REDIRECT_PATH
 from bot.storage.db import Database
 from models.base import utcnow
-from tests.support.harness import Harness
+from models.installation import slack_bots
+from models.roster import Partnership
+from tests.support.harness import MENTOR, Harness
 from tests.support.slack import BOT_TOKEN, SIGNING_SECRET
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "fake-client-secret"
@@ -102,14 +106,38 @@ def running_oauth_app(db: Database, *, clock: Callable[[], datetime] = utcnow, t
         assert not fake.refused_blocks, f"Slack would refuse these blocks: {fake.refused_blocks[:3]}"
 
 
+PARTNERSHIP = "深职院–华为"  # the demo roster's partnership whose channel both organizations share
+
+
+def bot_token(db: Database, team: str) -> str | None:
+    """The bot token stored for a workspace's installation (None: not installed)."""
+    with db.engine.connect() as conn:
+        return conn.scalar(select(slack_bots.c.bot_token).where(slack_bots.c.team_id == team))
+
+
+def accept_partner(db: Database, partner: str, name: str = PARTNERSHIP) -> None:
+    """The enterprise's coordinator accepted the link: the partnership is `partner`'s workspace's too."""
+    with db.transaction() as session:
+        session.execute(update(Partnership).where(Partnership.name == name).values(partner_team_id=partner))
+
+
+def both_installed(h: Harness) -> None:
+    """The college and the company install coopbot; the partnership's channel is the college's, shared with the
+    company, whose coordinator accepted; the mentor used coopbot in the company's workspace (so Slack said
+    which organization they are of)."""
+    for workspace in (COLLEGE, COMPANY):
+        status, page = install(h, workspace)
+        assert status == 200, page
+    link_partnership(h.db, PARTNERSHIP, COLLEGE)
+    accept_partner(h.db, COMPANY)
+    assert slack_from(h, COMPANY).command("/intern-issue", user_id=MENTOR).status == 200
+    h.settle()
+
+
 def link_both(db: Database, name: str, host: str | None, partner: str | None = None) -> None:
     """Link a partnership to its college's installation (`host`) and its enterprise's (`partner`), as the
     college's coordinator's link and the enterprise's acceptance leave it (docs/decisions/0012): in OAuth mode
     a request sees only the partnerships of the installation it came through."""
-    from sqlalchemy import update
-
-    from models.roster import Partnership
-
     with db.transaction() as session:
         session.execute(update(Partnership).where(Partnership.name == name)
                         .values(install_team_id=host, partner_team_id=partner))
@@ -121,4 +149,4 @@ def seed_linked_roster(db: Database, tmp_path: Any, host: str = COLLEGE, partner
     from tests.support.harness import seed_roster
 
     seed_roster(db, tmp_path)
-    link_both(db, "深职院–华为", host, partner)
+    link_both(db, PARTNERSHIP, host, partner)

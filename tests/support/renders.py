@@ -44,6 +44,9 @@ from bot.home.help import help_text, status_blocks
 from bot.home.tasks import Tasks, tasks_modal
 from bot.home.views import home_view, how_to_get_added
 from bot.i18n.catalog import Translator
+from bot.installs import linking
+from bot.installs.notices import installation_notice
+from bot.installs.views import accepted_text, invitation_text, link_blocks
 from bot.internships import forms as internship_forms
 from bot.internships import messages as internship_messages
 from bot.internships.service import ONGOING, AlreadyEvaluated
@@ -180,6 +183,8 @@ def every_rendering(t: Translator) -> Iterator[Rendering]:
     yield from _refusals(t)
     yield from _cooperation_numbers(t)
     yield from _reviews(t)
+    yield from _linking(t)
+    yield from _installations(t)
 
 
 def _problems(t: Translator) -> Iterator[Rendering]:
@@ -351,6 +356,30 @@ def _home(t: Translator) -> Iterator[Rendering]:
     with_outsiders = replace(full_home(), outsiders=outsiders, outsider_total=40)
     yield "home with external people and guests", home_view(with_outsiders, t, how_to_join=join)
     yield "coopbot panel", panel_message(1, "深圳职业技术大学–华为技术有限公司校企合作项目" * 30, t)
+
+
+def _linking(t: Translator) -> Iterator[Rendering]:
+    """OAuth mode: linking a partnership to both organizations' installations (bot.installs, handlers/links.py)."""
+    from handlers import links as handlers_links
+
+    name, college, enterprise = "深职院–华为" * 20, "深圳职业技术大学" * 20, "华为技术有限公司" * 20
+    both = linking.Links((linking.Invitation(1, name, college),),
+                         (linking.ToLink(2, name, enterprise, None),
+                          linking.ToLink(3, name, enterprise, datetime(2027, 4, 1, tzinfo=UTC))))
+    yield "link blocks", link_blocks(both, t)
+    yield "home with links", home_view(full_home(coordinator=True), t, how_to_join=how_to_get_added(t), links=both)
+    yield "invitation DM", invitation_text(name, college, t)
+    yield "accepted DM", accepted_text(name, enterprise, t)
+    yield "link: single-token mode", handlers_links.single_token(t)
+    for again in (False, True):
+        yield f"linked (again={again})", handlers_links.linked_text(name, enterprise, again, t)
+    yield "accepted here", handlers_links.accepted_here_text(name, college, t)
+    errors = [linking.NotYourWorkspace("x"), linking.LinkedElsewhere("x"), linking.AlreadyLinked("x"),
+              linking.HostInstallation("x"), linking.NoInvitation("x"), linking.SeveralInvitations("x"),
+              NotFound("x"), NotAllowed("x"), NotOnRoster("U1")]
+    for refuse in (handlers_links.link_refusal, handlers_links.accept_refusal):
+        for error in errors:
+            yield f"{refuse.__name__} {error!r}", refuse(error, t)
 
 
 def _followups() -> Followups:
@@ -588,3 +617,9 @@ def _ledger_lines() -> tuple[Any, ...]:
     return (LedgerLine("深职院–华为", EntryKind.JOINT_PROJECT, "省级产教融合项目申报 <!channel>", date(2027, 1, 10),
                        date(2027, 4, 1)),
             LedgerLine("深职院–华为", EntryKind.CONSULTANCY, LONG_NAME, date(2027, 2, 1), None))
+
+
+def _installations(t: Translator) -> Iterator[Rendering]:
+    for stopped in (True, False):
+        yield f"installation notice stopped={stopped}", installation_notice(t, "华为技术有限公司", "深职院–华为",
+                                                                            stopped=stopped)

@@ -7,9 +7,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from bot.devtools.sandbox import Sandbox
+from bot.devtools.sandbox_workspaces import INSTALL_START
+from tests.support.installs import get
 
 
 class PageApi:
@@ -52,3 +57,72 @@ class PageApi:
             if time.monotonic() > deadline:
                 raise AssertionError(f"condition not met within {timeout}s; state: {json.dumps(state)[:2000]}")
             time.sleep(0.05)
+
+
+class _AllowForm(HTMLParser):
+    """The fields of the fake Slack's Allow page: its hidden inputs, the workspace picker's chosen option."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action = ""
+        self.fields: dict[str, str] = {}
+        self.workspaces: dict[str, str] = {}  # option value → label
+        self._select: str | None = None
+        self._option: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.action = found.get("action", "")
+        elif tag == "input" and found.get("type") == "hidden":
+            self.fields[found["name"]] = found.get("value", "")
+        elif tag == "select":
+            self._select = found["name"]
+        elif tag == "option" and self._select:
+            self._option = found["value"]
+            if "selected" in found:
+                self.fields[self._select] = found["value"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "option":
+            self._option = None
+
+    def handle_data(self, data: str) -> None:
+        if self._option is not None:
+            self.workspaces[self._option] = self.workspaces.get(self._option, "") + data
+
+
+def add_to_slack(sandbox: Sandbox, team: str) -> AllowPage:
+    """The page's "Add to Slack" for `team`, as a browser follows it: the sandbox's /sandbox/install → the app's
+    /slack/install (a state cookie) → the fake Slack's Allow page (its form read) → "Allow" → the app's
+    /slack/oauth_redirect with the code and the cookie → back to the sandbox's page."""
+    status, headers, _ = get(sandbox.url.rstrip("/") + f"{INSTALL_START}?team={team}")
+    assert status == 302, status
+    status, headers, body = get(headers["location"])
+    assert status == 302, body
+    cookie = headers["set-cookie"].split(";", 1)[0]
+    authorize = urlsplit(headers["location"])
+    status, _, page = get(headers["location"])
+    assert status == 200, page
+    form = _AllowForm()
+    form.feed(page)
+    assert form.action == authorize.path, form.action
+    query = urlencode({**form.fields, "allow": "1"})
+    status, headers, body = get(f"{authorize.scheme}://{authorize.netloc}{form.action}?{query}")
+    assert status == 302, body
+    status, headers, body = get(headers["location"], {"Cookie": cookie})
+    return AllowPage(workspaces=form.workspaces, chosen=form.fields.get("team", ""), status=status,
+                     location=headers.get("location", ""), body=body)
+
+
+@dataclass(frozen=True)
+class AllowPage:
+    """What the installer saw on the Allow page, and where the app's redirect page sent them."""
+
+    workspaces: dict[str, str]
+    chosen: str
+    status: int
+    location: str
+    body: str

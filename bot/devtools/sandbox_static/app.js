@@ -65,6 +65,12 @@ function conversationMessages(id) {
 
 const rolesOf = (person) => person.roles.join(", ") || "no role";
 
+// `coopbot sandbox --oauth`: each organization has its own workspace, with coopbot installed or not (else null)
+const workspaceOf = (team) => state.workspaces && state.workspaces.workspaces.find((w) => w.id === team);
+const myWorkspace = () => state.workspaces && workspaceOf(state.workspaces.me);
+const addToSlack = (w) => el("a", { class: "btn primary add-to-slack", href: w.install_url, "data-testid": `add-to-slack-${w.id}`,
+  title: "Install coopbot in this workspace: the app's /slack/install, Slack's Allow page, and back" }, "Add to Slack");
+
 // The person picker: names only (a name and its roles on one line do not fit the sidebar, and a select cuts
 // them off), grouped under their roles; the chosen person's roles in full beneath it.
 function drawPicker() {
@@ -81,13 +87,27 @@ function drawPicker() {
   }
   picker.value = state.me;
   const me = state.people.find((p) => p.id === state.me);
-  $("person-roles").textContent = me ? rolesOf(me) + (me.external ? " · ⇄ external" : "") : "";
-  $("person-roles").title = me && me.external
-    ? "External: another Slack organization (Slack Connect). They start everything from the coopbot panel." : "";
+  const own = me && me.team ? workspaceOf(me.team) : null;
+  $("person-roles").textContent = me ? rolesOf(me) + (own ? ` · ${own.name}` : me.external ? " · ⇄ external" : "") : "";
+  $("person-roles").title = own
+    ? `Of ${own.name}'s own Slack workspace; in the shared channel they are of another organization (Slack Connect).`
+    : me && me.external ? "External: another Slack organization (Slack Connect). They start everything from the coopbot panel." : "";
+}
+
+function drawWorkspaces() {
+  const box = $("workspaces");
+  box.hidden = !state.workspaces;
+  if (!state.workspaces) return;
+  const mine = myWorkspace();
+  document.querySelector(".workspace").textContent = mine ? mine.name : "coopbot sandbox";
+  $("workspace-list").replaceChildren(...state.workspaces.workspaces.map((w) => el("li", { class: "workspace-item" },
+    el("span", { text: w.name }), " ",
+    w.installed ? el("span", { class: "meta installed", text: "✓ coopbot installed" }) : addToSlack(w))));
 }
 
 function drawSidebar() {
   drawPicker();
+  drawWorkspaces();
   const item = (label, active, onclick, badge) => el("li", {}, el("button", { type: "button", class: active ? "active" : "", onclick },
     label, badge ? el("span", { class: "badge", text: badge }) : null));
   $("channels").replaceChildren(...state.channels.map((c) => item("# " + c.name,
@@ -128,6 +148,12 @@ function drawMessages() {
   $("home").hidden = !showHome;
   $("messages").hidden = showHome;
   $("composer").hidden = showHome;
+  const mine = myWorkspace();
+  if (showHome && mine && !mine.installed) { // no coopbot in their workspace yet: nothing to open but the install
+    drawnHome = "";
+    $("home").replaceChildren(el("div", { class: "empty" }, `coopbot is not installed in ${mine.name} yet. `, addToSlack(mine)));
+    return;
+  }
   if (showHome) {
     const home = state.home;
     const key = home ? `${home.id}:${home.hash}` : "none";

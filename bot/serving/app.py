@@ -73,13 +73,9 @@ def create_app(services: Services, executor: TrackedExecutor | None = None, metr
     app.use(SignalAcks())  # first: every listener's ack must signal (bot.serving.ack_signal)
     if metrics is not None:
         app.use(_CountRequests(metrics))
-<<<<<<< HEAD
-    app.use(_LearnOrganizations(services.organizations))
+    app.use(_LearnOrganizations(services.organizations, oauth=installations is not None))
     if installations is not None:  # OAuth mode: each request sees only its installation's partnerships
         app.use(ScopeToTenant())
-=======
-    app.use(_LearnOrganizations(services.organizations, oauth=installations is not None))
->>>>>>> main
     idempotency.register(app, services.db)
     handlers.register_all(app, services)
     return app

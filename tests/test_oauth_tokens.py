@@ -105,7 +105,7 @@ def test_the_delivery_worker_refreshes_a_token_before_sending(db: Database, tmp_
 
 
 def test_app_uninstalled_holds_the_outbox_and_reinstalling_resumes_it(db: Database, tmp_path: Path) -> None:
-    seed_linked_roster(db, tmp_path)
+    seed_linked_roster(db, tmp_path, partner=None)  # the college's installation alone
     with running_oauth_app(db) as h:
         install(h, COLLEGE)
         assert h.report(TEACHER).status == 200

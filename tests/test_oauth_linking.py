@@ -213,7 +213,9 @@ def test_a_partnership_hosted_by_another_workspace_is_not_linked_and_the_refusal
     with running_oauth_app(db) as h:
         install(h, COLLEGE)
         refused = _text(slack_from(h, COLLEGE).command("/coop", "link", user_id=COORD_SCHOOL))
-        assert "already linked to coopbot in another Slack workspace" in refused and STRANGER not in refused
+        # the college's installation is not party to it: answered as for no partnership (decision 0012, Scope)
+        nothing = _text(slack_from(h, COLLEGE).command("/coop", "link", user_id=COORD_SCHOOL, channel_id="C0NONE"))
+        assert refused == nothing and STRANGER not in refused
         h.deliver()
         assert h.dms_to(COORD_ENTERPRISE) == []
     after = _partnership(db)

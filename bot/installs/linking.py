@@ -23,7 +23,7 @@ from bot.errors import CoopError, NotAllowed, NotFound, NotOnRoster
 from bot.i18n.catalog import Translator, translator
 from bot.i18n.language import SlackLocales, language_in
 from bot.installs.scope import every_tenant
-from bot.installs.tenancy import Tenant
+from bot.installs.tenancy import Tenant, party_to
 from bot.installs.views import accepted_text, invitation_text
 from bot.storage.db import Database
 from models.base import utcnow
@@ -172,7 +172,13 @@ class LinkingService:
         with every_tenant(), self.db.transaction() as session:
             person = _person(session, slack_user_id)
             partnership = _partnership(session, channel_id, partnership_id)
-            if partnership.id not in {p.id for p in _coordinates(session, person, Side.SCHOOL)}:
+            coordinates = partnership.id in {p.id for p in _coordinates(session, person, Side.SCHOOL)}
+            # Past the scope, but never "exists but not yours" (decision 0012, Scope): a partnership this
+            # installation is not party to is there only for its college's coordinators to claim while no
+            # installation hosts it; otherwise it is answered as no partnership at all.
+            if not party_to(tenant, partnership) and (partnership.install_team_id is not None or not coordinates):
+                raise NotFound("no partnership here")
+            if not coordinates:
                 raise NotAllowed("only the college's coordinators of a partnership can link it")
             if not _is_own(person, own, tenant.workspace_id):
                 raise NotYourWorkspace("link through your own workspace's coopbot")

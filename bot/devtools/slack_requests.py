@@ -58,7 +58,8 @@ class SlackRequests:
         self.team_id = team_id  # the team the app is installed in
         self._bot_user_id = bot_user_id  # that installation's bot (OAuth mode); else the fake's own
         # People of other organizations (Slack Connect): user id → their own team id. Their clicks and
-        # submissions carry it as `user.team_id` and `team.id`; a view still says where the app is installed.
+        # submissions carry it as `user.team_id`; `team.id` is the workspace whose installation the message or
+        # view belongs to (as Slack sends it: java-slack-sdk #1041), and a view says so in app_installed_team_id.
         self.teams: dict[str, str] = {}
         self._seq = itertools.count(1)
 
@@ -101,8 +102,7 @@ class SlackRequests:
         return {"id": team_id or self.team_id, "domain": "example"}
 
     def _interaction(self, payload: dict[str, Any]) -> Reply:
-        acting = str((payload.get("user") or {}).get("id") or "")
-        base = {"api_app_id": APP_ID, "token": VERIFICATION_TOKEN, "team": self._team(self.teams.get(acting)),
+        base = {"api_app_id": APP_ID, "token": VERIFICATION_TOKEN, "team": self._team(),
                 "enterprise": None, "is_enterprise_install": False}
         view = payload.get("view")
         if isinstance(view, dict):  # Slack adds where the app is installed to every view it sends back

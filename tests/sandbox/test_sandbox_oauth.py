@@ -145,10 +145,6 @@ def test_each_side_runs_its_commands_through_its_own_installation(oauth_sandbox:
     assert fake.wait_for("views.publish", where=lambda c: c.args.get("user_id") == TEACHER)[-1].token == college
 
 
-@pytest.mark.xfail(strict=True, reason="needs a person's messages routed through their own organization's "
-                                       "installation (bot/installs/routing.py, h3's branch for issue #21); "
-                                       "main routes them through the partnership's host. Remove this mark "
-                                       "when that routing is merged.")
 def test_a_company_persons_app_home_and_dms_come_from_the_companys_coopbot(oauth_sandbox: Sandbox,
                                                                           api: PageApi) -> None:
     college, company = _both_installed(oauth_sandbox)

@@ -143,7 +143,7 @@ def link_both(db: Database, name: str, host: str | None, partner: str | None = N
                         .values(install_team_id=host, partner_team_id=partner))
 
 
-def seed_linked_roster(db: Database, tmp_path: Any, host: str = COLLEGE, partner: str | None = COMPANY) -> None:
+def seed_linked_roster(db: Database, tmp_path: Any, host: str | None = COLLEGE, partner: str | None = COMPANY) -> None:
     """The demo roster (tests.support.harness.seed_roster), its partnership 深职院–华为 linked to the college's
     and the company's installations."""
     from tests.support.harness import seed_roster

@@ -527,3 +527,25 @@ def test_linking_a_partnership_to_another_tenant_s_channel_is_refused_without_na
         assert reply.json() == {"response_action": "errors",
                                 "errors": {"partnership": "This channel is already linked to another partnership."}}
         assert snapshot(db) == before
+
+
+def test_an_app_home_the_worker_refreshes_shows_only_the_partnerships_of_the_installation_it_goes_through(
+        db: Database, tmp_path: Path) -> None:
+    """A change in the first pair's partnership refreshes the App Home of everyone it concerns, rendered later by
+    the delivery worker (not a request): the person on both rosters, whose own workspace is the second college's,
+    gets it through that installation, rendered as its tenant."""
+    from tests.support.installs import token_of
+
+    with four_tenants(db, tmp_path) as h:
+        b = slack_from(h, OTHER_COLLEGE)
+        assert b.command("/coop", "status", user_id=BOTH, channel_id=B_CHANNEL).status == 200  # Slack: theirs
+        h.deliver()
+        before = len(h.fake.calls)
+        assert through(h, COLLEGE).report(TEACHER_A, student_id="S2024001").status == 200  # a change in A
+        h.deliver()
+        homes = [c for c in h.fake.calls[before:] if c.method == "views.publish" and c.args.get("user_id") == BOTH]
+        assert homes, [c.method for c in h.fake.calls[before:]]
+        for home in homes:
+            shown = json.dumps(home.args["view"], ensure_ascii=False)
+            assert token_of(home) in h.fake.oauth.tokens_of(OTHER_COLLEGE)
+            assert A_NAME not in shown and "张伟" not in shown and B_NAME in shown

@@ -13,6 +13,7 @@ is narrowed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -78,7 +79,8 @@ def take_pending() -> Tenant | None:
     return tenant
 
 
-def _criteria(ws: str) -> list[Any]:
+@functools.lru_cache(maxsize=256)
+def _criteria(ws: str) -> tuple[Any, ...]:
     """Lambdas, as SQLAlchemy asks for criteria that must also fit aliases: `ws`, used directly in each, becomes
     a bound parameter (a tracked closure variable), so statements stay cached across tenants and no tenant's
     value is baked into another's cached SQL (tests/test_tenants.py runs two tenants on one process)."""
@@ -104,7 +106,7 @@ def _criteria(ws: str) -> list[Any]:
                                                   .where(or_(p.install_team_id == ws, p.partner_team_id == ws))))
           for model in (ExchangeAssessment, ExchangeDecision)),
     ]
-    return [with_loader_criteria(model, rule, include_aliases=True) for model, rule in rules]
+    return tuple(with_loader_criteria(model, rule, include_aliases=True) for model, rule in rules)
 
 
 @event.listens_for(Session, "do_orm_execute")

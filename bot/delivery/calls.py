@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.delivery.fallback import is_dm_refusal
 from bot.delivery.notices import CHANNEL_ERRORS, HOLD_ERRORS
+from bot.delivery.outbox import content
 from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
 from models.operations import ChannelAlert
@@ -144,7 +145,7 @@ class SlackCalls:
         return outcome
 
     def _call(self, row: OutboxMessage) -> Outcome:
-        payload = row.payload
+        payload = content(row.payload)
         if row.kind == OutboxKind.HOME:
             view = payload["view"]
             if view is None:  # a refresh: render the home now, from what is committed
@@ -175,7 +176,7 @@ class SlackCalls:
             except SlackApiError as exc:
                 if not (payload.get("repost") and exc.response.get("error") == "message_not_found"):
                     raise
-                return self._post(row, posted.channel, None)  # someone deleted it: post it again
+                return self._post(row, payload, posted.channel, None)  # someone deleted it: post it again
             return Outcome(OutboxStatus.SENT, ts=posted.ts)
         if posted is not None:  # already posted under this key (a redelivery): never post twice
             return Outcome(OutboxStatus.SENT, ts=posted.ts)
@@ -187,10 +188,9 @@ class SlackCalls:
             if found is not None:
                 log.info("outbox %s was already posted (found by its metadata); not posting again", row.id)
                 return found
-        return self._post(row, row.channel, thread_ts)
+        return self._post(row, payload, row.channel, thread_ts)
 
-    def _post(self, row: OutboxMessage, channel: str, thread_ts: str | None) -> Outcome:
-        payload = row.payload
+    def _post(self, row: OutboxMessage, payload: dict[str, Any], channel: str, thread_ts: str | None) -> Outcome:
         self._calling("chat.postMessage")
         response = self.client.chat_postMessage(
             channel=channel, text=payload["text"], blocks=payload.get("blocks"), thread_ts=thread_ts,

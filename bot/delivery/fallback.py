@@ -87,7 +87,7 @@ def redirect(session: Session, row: OutboxMessage, error: str) -> str | None:
     held = session.scalar(select(HeldMessage).where(HeldMessage.outbox_id == row.id))
     if held is not None:  # already redirected (a second record of the same refusal): nothing twice
         return channel
-    payload = row.payload or {}
+    payload = outbox.content(row.payload)
     if row.kind == OutboxKind.UPLOAD:
         held = HeldMessage(outbox_id=row.id, user=row.channel, partnership_id=partnership.id, reason=error[:64],
                            text=str(payload.get("initial_comment") or payload.get("title") or ""), blocks=None,

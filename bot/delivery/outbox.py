@@ -160,6 +160,45 @@ def upload(session: Session, *, channel: str, filename: str, content: bytes, tit
                   "content_b64": base64.b64encode(content).decode("ascii")})
 
 
+# --- content drawn at delivery ---------------------------------------------------------------------------
+# A row may carry, instead of its text and blocks, the name of a renderer and the plain data it draws from
+# (`post_drawn`): the delivery process draws the message when it sends it, so the request that added the row
+# (a report: a channel post and two or three DMs) does not pay for Block Kit. The data is all the message
+# shows, taken in the change's transaction, so the message is the one the change would have drawn itself.
+Renderer = Callable[[dict[str, Any]], tuple[str, list[dict[str, Any]] | None]]
+_RENDERERS: dict[str, Renderer] = {}
+DRAWN_BY = "draw"
+
+
+def renderer(name: str) -> Callable[[Renderer], Renderer]:
+    """Register a pure function from a row's data to its (text, blocks), under `name` (at import, in every
+    process: the notifier that adds such rows registers its renderers in its own module)."""
+    def register(draw: Renderer) -> Renderer:
+        if _RENDERERS.setdefault(name, draw) is not draw:
+            raise ValueError(f"two renderers named {name}")
+        return draw
+
+    return register
+
+
+def post_drawn(session: Session, *, channel: str, draw: str, data: dict[str, Any], key: str | None = None,
+               thread_key: str | None = None, notify_user: str | None = None) -> None:
+    """`post`, the message drawn at delivery by the renderer `draw` from `data` (JSON: plain values)."""
+    if draw not in _RENDERERS:  # refused here, in the change's transaction, not later by the worker
+        raise KeyError(f"no renderer {draw}")
+    _add(session, kind=OutboxKind.POST, channel=channel, message_key=key, thread_key=thread_key,
+         payload={DRAWN_BY: draw, "data": data}, notify_user=notify_user)
+
+
+def content(payload: dict[str, Any] | None) -> dict[str, Any]:
+    """A row's payload as it is sent: with its text and blocks drawn now when it carries a renderer's data."""
+    if not payload or DRAWN_BY not in payload:
+        return payload or {}
+    text, blocks = _RENDERERS[payload[DRAWN_BY]](payload["data"])
+    rest = {name: value for name, value in payload.items() if name not in (DRAWN_BY, "data")}
+    return {**rest, "text": text, "blocks": blocks}
+
+
 HOME_REFRESH_KEY = "home-refresh"
 # A refresh marker not yet sent nor claimed: a later change joins it instead of adding another.
 _REFRESH_WAITING = (OutboxMessage.message_key == HOME_REFRESH_KEY, OutboxMessage.status == OutboxStatus.PENDING,
@@ -181,7 +220,10 @@ def refresh_homes(session: Session, users: Iterable[str | None]) -> int:
     already waiting (not yet claimed) covers the next. One query whatever the number of people. Returns how
     many refreshes were added."""
     channels = {f"home:{user}": user for user in users if user}
-    waiting = set(session.scalars(_WAITING_REFRESHES, {"channels": list(channels)}))
+    # Core on the session's connection (the ORM's execute cost more than the query), after a flush so that
+    # rows the session added as objects are seen as before
+    session.flush()
+    waiting = set(session.connection().scalars(_WAITING_REFRESHES, {"channels": list(channels)}))
     waiting |= {row["channel"] for row in queued_rows(session, OutboxMessage)
                 if row["channel"] in channels and is_home_refresh(row["kind"], row["message_key"])}
     for channel, user in channels.items():

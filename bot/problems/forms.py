@@ -60,9 +60,30 @@ REPORT_BLOCKS = ("intern_id", "category", "severity", "description", "occurred_o
 SCHOOL_ONLY_BLOCK, SCHOOL_ONLY_VALUE = "school_only", "yes"
 
 
+# Drawn once per language and side: every /intern-issue opens this form, and drawing it (options, hints cut to
+# Slack's length) cost more than the rest of the command. Only the date differs between two openings.
+_REPORT_MODALS: dict[tuple[str, bool], dict[str, Any]] = {}
+_DATE_BLOCK = REPORT_BLOCKS.index("occurred_on")
+
+
 def report_modal(t: Translator, today: date, *, school_side: bool = False) -> dict[str, Any]:
     """"Log intern problem"; a college person (`school_side`) is offered "School-side only". Drawing it grants
-    nothing: the service decides by the reporter's side on submit."""
+    nothing: the service decides by the reporter's side on submit.
+
+    The view's parts are shared between calls (drawn once per language): a caller sends it, never changes it."""
+    if type(t) is not Translator:  # e.g. a lazy translator: its language is not known without resolving it
+        return _draw_report_modal(t, today, school_side=school_side)
+    key = (t.language, school_side)
+    drawn = _REPORT_MODALS.get(key)
+    if drawn is None:
+        drawn = _REPORT_MODALS[key] = _draw_report_modal(t, today, school_side=school_side)
+    blocks = list(drawn["blocks"])
+    dated = blocks[_DATE_BLOCK]
+    blocks[_DATE_BLOCK] = {**dated, "element": {**dated["element"], "initial_date": today.isoformat()}}
+    return {**drawn, "blocks": blocks}
+
+
+def _draw_report_modal(t: Translator, today: date, *, school_side: bool) -> dict[str, Any]:
     _ = t.gettext
     categories = [option(_(label), c.value) for c, label in CATEGORY_LABELS.items()]
     severities = [

@@ -3,19 +3,51 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
-from bot.i18n.catalog import translator
+from bot.i18n.catalog import Translator, translator
 from bot.i18n.language import SlackLocales, language_given, language_in
 from bot.problems import messages
-from bot.problems.snapshot import ProblemSnapshot
+from bot.problems.snapshot import ProblemSnapshot, snapshot_data, snapshot_from_data
+from bot.slack.blocks import Blocks
 from models.problem import SAFETY_CATEGORIES, EventKind, Severity
 
 
 def _is_person(conversation: str) -> bool:
     return conversation[:1] in ("U", "W")
+
+
+# What a new report's rows are drawn by, in the delivery process (bot.delivery.outbox.post_drawn): the
+# snapshot as of the report, the reader's language and, for the channel post, whom it mentions.
+DRAW_CHANNEL, DRAW_SUPERVISOR_DM, DRAW_COORDINATOR_ALERT = (
+    "problem.channel", "problem.supervisor_dm", "problem.coordinator_alert")
+
+
+def _drawn(problem: dict[str, object], language: str | None, *, mention: tuple[str, ...] = ()) -> dict[str, object]:
+    return {"problem": problem, "language": language, "mention": list(mention)}
+
+
+def _args(data: dict[str, Any]) -> tuple[ProblemSnapshot, Translator]:
+    return snapshot_from_data(data["problem"]), translator(data["language"])
+
+
+@outbox.renderer(DRAW_CHANNEL)
+def _draw_channel(data: dict[str, Any]) -> tuple[str, Blocks]:
+    problem, t = _args(data)
+    return messages.channel_message(problem, t, mention_people=tuple(data.get("mention") or ()))
+
+
+@outbox.renderer(DRAW_SUPERVISOR_DM)
+def _draw_supervisor_dm(data: dict[str, Any]) -> tuple[str, Blocks]:
+    return messages.supervisor_dm(*_args(data))
+
+
+@outbox.renderer(DRAW_COORDINATOR_ALERT)
+def _draw_coordinator_alert(data: dict[str, Any]) -> tuple[str, Blocks]:
+    return messages.coordinator_alert(*_args(data))
 
 
 class SlackProblemNotifier:
@@ -28,52 +60,48 @@ class SlackProblemNotifier:
         self.locales = locales
 
     def reported(self, session: Session, problem: ProblemSnapshot) -> None:
-        t = translator(problem.language)
+        """A new report's post and DMs, drawn by the delivery process (the renderers below) from the snapshot
+        kept in their rows: the report's request stores them and pays for no Block Kit."""
+        data = snapshot_data(problem)
         if problem.school_only:
-            self._reported_school_side(session, problem)
+            self._reported_school_side(session, problem, data)
             return
         supervisors = tuple(dict.fromkeys(u for u in (problem.mentor, problem.teacher) if u != problem.reporter))
-        text, blocks = messages.channel_message(problem, t, mention_people=supervisors)
-        outbox.post(session, channel=problem.channel_id, text=text, blocks=blocks, key=problem.message_key,
-                    notify_user=problem.reporter)
+        outbox.post_drawn(session, channel=problem.channel_id, draw=DRAW_CHANNEL,
+                          data=_drawn(data, problem.language, mention=supervisors), key=problem.message_key,
+                          notify_user=problem.reporter)
         for user in supervisors:
-            dm_text, dm_blocks = messages.supervisor_dm(problem, translator(self._language(session, user, problem)))
-            outbox.post(session, channel=user, text=dm_text, blocks=dm_blocks)
+            outbox.post_drawn(session, channel=user, draw=DRAW_SUPERVISOR_DM,
+                              data=_drawn(data, self._language(session, user, problem)))
         if problem.severity == Severity.P1 or problem.category in SAFETY_CATEGORIES:
             for user in problem.coordinators:
                 if user not in supervisors and user != problem.reporter:
-                    alert_text, alert_blocks = messages.coordinator_alert(
-                        problem, translator(self._language(session, user, problem)))
-                    outbox.post(session, channel=user, text=alert_text, blocks=alert_blocks)
+                    outbox.post_drawn(session, channel=user, draw=DRAW_COORDINATOR_ALERT,
+                                      data=_drawn(data, self._language(session, user, problem)))
         self._refresh_homes(session, problem)
 
-    def _reported_school_side(self, session: Session, problem: ProblemSnapshot) -> None:
+    def _reported_school_side(self, session: Session, problem: ProblemSnapshot, data: dict[str, object]) -> None:
         """A school-side report (docs/decisions/0009-who-sees-what.md): to the school-side channel, mentioning
         the teacher; without one, the report itself goes to the teacher's DM (where its changes then show) and
         to each of the college's coordinators. Never the shared channel, the mentor or enterprise people."""
-        t = translator(problem.language)
         in_channel = not _is_person(problem.channel_id)
         mentioned = (problem.teacher,) if in_channel and problem.teacher != problem.reporter else ()
-        text, blocks = messages.channel_message(problem, t, mention_people=mentioned)
         if in_channel:
-            outbox.post(session, channel=problem.channel_id, text=text, blocks=blocks, key=problem.message_key,
-                        notify_user=problem.reporter)
+            outbox.post_drawn(session, channel=problem.channel_id, draw=DRAW_CHANNEL,
+                              data=_drawn(data, problem.language, mention=mentioned), key=problem.message_key,
+                              notify_user=problem.reporter)
             for user in mentioned:
-                dm_text, dm_blocks = messages.supervisor_dm(problem, translator(self._language(session, user, problem)))
-                outbox.post(session, channel=user, text=dm_text, blocks=dm_blocks)
+                outbox.post_drawn(session, channel=user, draw=DRAW_SUPERVISOR_DM,
+                                  data=_drawn(data, self._language(session, user, problem)))
         else:
-            teacher_t = translator(self._language(session, problem.teacher, problem))
-            dm_text, dm_blocks = messages.channel_message(problem, teacher_t)
-            outbox.post(session, channel=problem.teacher, text=dm_text, blocks=dm_blocks, key=problem.message_key)
+            outbox.post_drawn(session, channel=problem.teacher, draw=DRAW_CHANNEL,
+                              data=_drawn(data, self._language(session, problem.teacher, problem)),
+                              key=problem.message_key)
         for user in problem.coordinators:
             if user in (problem.teacher, problem.reporter):
                 continue
-            reader = translator(self._language(session, user, problem))
-            if in_channel:
-                alert_text, alert_blocks = messages.coordinator_alert(problem, reader)
-            else:
-                alert_text, alert_blocks = messages.channel_message(problem, reader)
-            outbox.post(session, channel=user, text=alert_text, blocks=alert_blocks)
+            outbox.post_drawn(session, channel=user, draw=DRAW_COORDINATOR_ALERT if in_channel else DRAW_CHANNEL,
+                              data=_drawn(data, self._language(session, user, problem)))
         self._refresh_homes(session, problem)
 
     def changed(self, session: Session, problem: ProblemSnapshot, kind: EventKind, actor: str,

@@ -7,15 +7,15 @@ happens or none. A repeated request (Slack retry, double click) finds its work a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, func, insert, select
+from sqlalchemy import FromClause, bindparam, case, func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.errors import CoopError, InvalidTransition, NotAllowed, NotFound, NotOnRoster, raise_problems
@@ -27,12 +27,11 @@ from bot.permissions import (
     allows,
     find_person,
     partnerships_allowing,
-    person_with_roles,
     relations_given,
     require,
 )
 from bot.problems.forms import ProblemReportInput
-from bot.problems.snapshot import ProblemSnapshot, coordinators_of, new_report_snapshot, snapshot
+from bot.problems.snapshot import ProblemSnapshot, new_report_snapshot, snapshot
 from bot.storage.db import Database, insert_at_commit
 from models.base import utcnow
 from models.delivery import ProcessedRequest
@@ -90,10 +89,61 @@ class Outcome:
 
 
 # Built once: on the busiest paths (every report, every /intern-issue) building and cache-keying a
-# statement costs about as much as running it. The intern comes with what the checks and messages read.
-_INTERN_FOR_REPORT = (select(Intern).where(Intern.id == bindparam("intern_id"))
-                      .options(joinedload(Intern.partnership), joinedload(Intern.teacher), joinedload(Intern.mentor)))
+# statement costs about as much as running it.
+# Everything a report is checked against and shows, in one read, through Core: the intern with its partnership
+# and people, the reporter, and each membership in the intern's partnership that is the reporter's (their
+# roles) or a coordinator's (whom a serious report alerts), the coordinator's Slack id and side alongside. The
+# ORM's loading of five entities per row cost more than the query; the rows become plain (transient) model
+# objects, never added to the session (`_Loaded`).
+class _Loaded:
+    """A model's mapped columns, selected from `table` (the model's table or an alias of it) and labelled
+    apart; `load` makes a transient object of the model from them."""
+
+    def __init__(self, model: type[Any], table: FromClause, prefix: str) -> None:
+        self.manager = inspect(model).class_manager
+        self.keys = [attr.key for attr in inspect(model).column_attrs]
+        self.columns = [table.c[attr.columns[0].name].label(f"{prefix}_{attr.key}")
+                        for attr in inspect(model).column_attrs]
+        self.start = 0
+
+    def placed(self, start: int) -> int:
+        """Where its columns begin in the row; returns where the next ones do."""
+        self.start = start
+        return start + len(self.keys)
+
+    def load(self, row: Sequence[Any], **related: object) -> Any:
+        """A transient object of the model with the row's values (and `related` objects), put in its state
+        as the ORM's own loading does: through the constructor, each attribute's events cost more than the
+        query."""
+        obj = self.manager.new_instance()
+        obj.__dict__.update(zip(self.keys, row[self.start:self.start + len(self.keys)], strict=True), **related)
+        return obj
+
+
 _INSERT_PROBLEM = insert(Problem).returning(Problem.id)
+_person = Person.__table__
+_teacher_t, _mentor_t, _reporter_t, _member_t = (
+    _person.alias(name) for name in ("teacher", "mentor", "reporter", "member"))
+_membership_t = Membership.__table__
+_I, _P = _Loaded(Intern, Intern.__table__, "i"), _Loaded(Partnership, Partnership.__table__, "p")
+_T, _M, _R = (_Loaded(Person, _teacher_t, "t"), _Loaded(Person, _mentor_t, "m"), _Loaded(Person, _reporter_t, "r"))
+_MEMBER_AT = _R.placed(_M.placed(_T.placed(_P.placed(_I.placed(0)))))
+_REPORTING = (
+    select(*_I.columns, *_P.columns, *_T.columns, *_M.columns, *_R.columns, _membership_t.c.role,
+           _membership_t.c.person_id, _member_t.c.slack_user_id, _member_t.c.side)
+    .select_from(
+        Intern.__table__
+        .join(Partnership.__table__, Partnership.__table__.c.id == Intern.__table__.c.partnership_id)
+        .join(_teacher_t, _teacher_t.c.id == Intern.__table__.c.teacher_id)
+        .join(_mentor_t, _mentor_t.c.id == Intern.__table__.c.mentor_id)
+        .outerjoin(_reporter_t, _reporter_t.c.slack_user_id == bindparam("slack_user_id"))
+        .outerjoin(_membership_t, (_membership_t.c.partnership_id == Intern.__table__.c.partnership_id)
+                   & ((_membership_t.c.person_id == _reporter_t.c.id) | (_membership_t.c.role == Role.COORDINATOR)))
+        .outerjoin(_member_t, _member_t.c.id == _membership_t.c.person_id))
+    .where(Intern.__table__.c.id == bindparam("intern_id"))
+    .order_by(_member_t.c.id, _membership_t.c.id))
+
+
 LATEST_ZONE = "Pacific/Kiritimati"  # UTC+14: where each day begins first
 _REPORT_FORM = (select(Person.locale, Person.side, Membership.role, Partnership.timezone,
                        # the person's side's language in the partnership, else the partnership's
@@ -130,8 +180,8 @@ class ProblemService:
         partnership), today in the timezone of the first partnership where they may (the form's default
         date), and their language settings (to word the form or the refusal)."""
         reporting_roles = {Role(r.value) for r in MATRIX[Action.REPORT_PROBLEM] if r.value in Role._value2member_map_}
-        with self.db.session() as session:
-            rows = session.execute(_REPORT_FORM, {"slack_user_id": slack_user_id}).all()
+        with self.db.session() as session:  # Core on the session's connection: the ORM's execute cost more
+            rows = session.connection().execute(_REPORT_FORM, {"slack_user_id": slack_user_id}).all()
         if not rows:
             return ReportForm(today=self._today_in(None), refusal=NotOnRoster(slack_user_id))
         chosen, first_language = match_language(rows[0].locale), match_language(rows[0].language)
@@ -167,13 +217,13 @@ class ProblemService:
     def report(self, slack_user_id: str, data: ProblemReportInput, source_key: str) -> Outcome:
         """Store a new report and announce it. The same `source_key` (view id) never makes two.
 
-        What the report checks and shows is read by `_reporting`, on SQLite before the write transaction
-        (which holds the database's one writer lock): see Database.checked_transaction. Interns and people
-        are never deleted, so what was read still exists when the report is written.
+        What the report checks and shows is read by `_reporting`, in one statement inside the write
+        transaction (on SQLite under its one writer lock: one read there costs less than a second transaction;
+        docs/decisions/0008, "Profile").
         """
         try:
-            with self.db.checked_transaction(lambda reading: self._reporting(reading, slack_user_id, data)) as (
-                    session, reporting):
+            with self.db.transaction() as session:
+                reporting = self._reporting(session, slack_user_id, data)
                 intern, person = reporting.intern, reporting.person
                 # Core inserts, not ORM objects: this is the busiest write in the app, and the unit of
                 # work for a problem and its event cost more than everything else the request does.
@@ -212,36 +262,50 @@ class ProblemService:
         `occurred_on`, either may be missing): raises InvalidInput naming every field that breaks one, so the
         person reads those errors with the form's own."""
         with self.db.session() as session:
-            problems, _intern, _person = self._report_problems(
+            problems, _intern, _person, _coordinators = self._report_problems(
                 session, slack_user_id, fields.get("intern_id"), fields.get("occurred_on"))
         raise_problems(problems)
 
     def _reporting(self, session: Session, slack_user_id: str, data: ProblemReportInput) -> _Reporting:
         """Who reports on whom, checked: the intern (with its partnership and people), the reporter, and the
         partnership's coordinators (whom a serious report alerts)."""
-        problems, intern, person = self._report_problems(session, slack_user_id, data.intern_id, data.occurred_on)
+        problems, intern, person, coordinators = self._report_problems(
+            session, slack_user_id, data.intern_id, data.occurred_on)
         raise_problems(problems)
         assert intern is not None and person is not None  # no problem: both found
         private = school_side_only(person.side, data.category, data.school_only)
-        return _Reporting(intern, person, coordinators_of(session, intern.partnership_id, school_only=private),
-                          private)
+        return _Reporting(intern, person, tuple(user for user, side in coordinators
+                                                if not private or side == Side.SCHOOL), private)
 
     def _report_problems(self, session: Session, slack_user_id: str, intern_id: int | None,
-                         occurred_on: date | None) -> tuple[dict[str, str], Intern | None, Person | None]:
-        """Every rule the intern and the date break (field → rule), and the intern and reporter when the
-        person may report on that intern."""
+                         occurred_on: date | None
+                         ) -> tuple[dict[str, str], Intern | None, Person | None, list[tuple[str, Side]]]:
+        """Every rule the intern and the date break (field → rule), and the intern, the reporter and the
+        intern's partnership's coordinators (Slack id, side) when the person may report on that intern. One
+        read (`_REPORTING`)."""
         problems: dict[str, str] = {}
         intern = person = None
+        coordinators: list[tuple[str, Side]] = []
         if intern_id is not None:
-            intern = session.execute(_INTERN_FOR_REPORT, {"intern_id": intern_id}).scalar_one_or_none()
-            if intern is None:
+            rows = session.connection().execute(
+                _REPORTING, {"intern_id": intern_id, "slack_user_id": slack_user_id}).all()
+            if not rows:
                 problems["intern_id"] = "unknown"
             else:
-                person, roles = person_with_roles(session, slack_user_id, intern.partnership_id)
+                first = rows[0]
+                if first[_R.start] is None:  # no reporter: not on the roster
+                    raise NotOnRoster(slack_user_id)
+                intern = _I.load(first, partnership=_P.load(first), teacher=_T.load(first), mentor=_M.load(first))
+                person = _R.load(first)
+                members = [row[_MEMBER_AT:] for row in rows]
+                roles = {role for role, member, _, _ in members if member == person.id}
+                coordinators = list(dict.fromkeys((user, side) for role, _, user, side in members
+                                                  if role == Role.COORDINATOR))
                 if not allows(Action.REPORT_PROBLEM, relations_given(person, roles, Subject(intern.partnership_id,
                                                                                           intern))):
                     problems["intern_id"] = "not_yours"
                     intern = person = None  # nothing of theirs is used below
+                    coordinators = []
         if occurred_on is not None:
             # Without the intern, "today" where it is latest on Earth: a date after it is in the future anywhere.
             today = self._today(intern.partnership) if intern is not None else self._today_in(LATEST_ZONE)
@@ -251,7 +315,7 @@ class ProblemService:
             # the pre-placement training, may be reported with any past date.)
             elif intern is not None and occurred_on < intern.start_date <= today:
                 problems["occurred_on"] = "before_internship"
-        return problems, intern, person
+        return problems, intern, person, coordinators
 
     def acknowledge(self, problem_id: int, slack_user_id: str) -> Outcome:
         return self._transition(problem_id, slack_user_id, Action.ACKNOWLEDGE_PROBLEM, EventKind.ACKNOWLEDGED,

@@ -57,6 +57,37 @@ class ProblemSnapshot:
         return f"problem:{self.id}"
 
 
+_TIMES = ("created_at", "acknowledged_at", "resolved_at")
+_ENUMS = {"category": Category, "severity": Severity, "status": ProblemStatus}
+
+
+def snapshot_data(p: ProblemSnapshot) -> dict[str, object]:
+    """The snapshot as plain JSON values (what an outbox row drawn at delivery keeps: bot.delivery.outbox)."""
+    data: dict[str, object] = dict(p.__dict__)
+    data["occurred_on"] = p.occurred_on.isoformat()
+    for name in _TIMES:
+        value = data[name]
+        data[name] = value.isoformat() if isinstance(value, datetime) else None
+    for name in _ENUMS:
+        data[name] = str(data[name])
+    data["coordinators"] = list(p.coordinators)
+    data["chosen_languages"], data["side_languages"] = dict(p.chosen_languages), dict(p.side_languages)
+    return data
+
+
+def snapshot_from_data(data: dict[str, object]) -> ProblemSnapshot:
+    """`snapshot_data`'s inverse."""
+    values: dict[str, object] = dict(data)
+    values["occurred_on"] = date.fromisoformat(str(data["occurred_on"]))
+    for name in _TIMES:
+        value = data[name]
+        values[name] = datetime.fromisoformat(value) if isinstance(value, str) else None
+    for name, kind in _ENUMS.items():
+        values[name] = kind(str(data[name]))
+    values["coordinators"] = tuple(data["coordinators"])  # type: ignore[arg-type]
+    return ProblemSnapshot(**values)  # type: ignore[arg-type]
+
+
 def snapshot(session: Session, problem: Problem, default_timezone: str, *,
              update_count: int | None = None) -> ProblemSnapshot:
     """Read the problem and what its messages show; pass `update_count` when it is known (e.g. 0 for

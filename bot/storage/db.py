@@ -209,6 +209,20 @@ def _is_lock_timeout(exc: OperationalError) -> bool:
     return code in LOCK_TIMEOUT_CODES or "database is locked" in str(exc.orig)
 
 
+_BUSY_TIMEOUT = "coopbot_busy_timeout"  # the busy timeout (ms) last set on a SQLite connection
+BUSY_STEP_MS = 250
+
+
+def _busy_ms(left: float | None) -> int:
+    """SQLite's busy timeout for a write transaction with `left` seconds to wait (None: unbounded), in ms.
+    Rounded down to steps of BUSY_STEP_MS (never over `left`), so that consecutive requests, each with about
+    the same time left, find it already set on their connection."""
+    if left is None:
+        return SQLITE_BUSY_SECONDS * 1000
+    ms = int(left * 1000)
+    return ms - ms % BUSY_STEP_MS if ms >= 2 * BUSY_STEP_MS else ms
+
+
 def _serialise_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -226,6 +240,9 @@ def _serialise_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION)
         if write:  # how long BEGIN IMMEDIATE waits for another process's writer (bounded in a Slack request)
-            left = _lock_wait_left()
-            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int((left or SQLITE_BUSY_SECONDS) * 1000)}")
+            wait = _busy_ms(_lock_wait_left())
+            # The connection keeps it: set only when it changes (a statement less in most write transactions)
+            if connection.info.get(_BUSY_TIMEOUT) != wait:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")
+                connection.info[_BUSY_TIMEOUT] = wait
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

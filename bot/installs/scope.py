@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import ColumnElement, FromClause, bindparam, event, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from bot.installs.tenancy import Tenant
@@ -64,6 +64,19 @@ def every_tenant() -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def core_tenant() -> dict[str, str] | None:
+    """For a Core statement run on a connection, which the ORM's event never sees: the bound parameter `tenant`
+    when a request's tenant is set (run the statement's variant narrowed by `visible_in_core`), else None."""
+    tenant = _current.get()
+    return None if tenant is None else {"tenant": tenant.workspace_id}
+
+
+def visible_in_core(partnership: FromClause) -> ColumnElement[bool]:
+    """A Core condition on the partnership table (or an alias of it): party to the bound parameter `tenant`."""
+    return or_(partnership.c.install_team_id == bindparam("tenant"),
+               partnership.c.partner_team_id == bindparam("tenant"))
 
 
 def hand_to_listener(tenant: Tenant | None) -> None:
@@ -118,4 +131,5 @@ def _narrow_to_tenant(state: ORMExecuteState) -> None:
         state.statement = state.statement.options(*_criteria(tenant.workspace_id))
 
 
-__all__ = ["current_tenant", "every_tenant", "hand_to_listener", "scoped", "take_pending"]
+__all__ = ["core_tenant", "current_tenant", "every_tenant", "hand_to_listener", "scoped", "take_pending",
+           "visible_in_core"]

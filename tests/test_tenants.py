@@ -549,3 +549,27 @@ def test_an_app_home_the_worker_refreshes_shows_only_the_partnerships_of_the_ins
             shown = json.dumps(home.args["view"], ensure_ascii=False)
             assert token_of(home) in h.fake.oauth.tokens_of(OTHER_COLLEGE)
             assert A_NAME not in shown and "张伟" not in shown and B_NAME in shown
+
+
+# Core on a connection, which the tenant's ORM event never sees (decision 0012, Scope), and why each is safe.
+CORE_READS = {
+    "bot/cooperation/export.py": "the ledger's rows, kept by the partnership names the scoped request chose",
+    "bot/problems/export.py": "the reports' rows, kept by the partnership names the scoped request chose",
+    "bot/delivery/outbox.py": "the outbox's own rows (App Home refreshes waiting), of no partnership",
+    "bot/installs/tokens.py": "the installation store's tables, of no partnership",
+    "bot/roster/importer.py": "the CLI's roster import, not a request",
+    "bot/storage/schema_check.py": "the schema check at start, not a request",
+    "bot/storage/db.py": "rows queued for the commit (inserts), read back by nothing",
+    "bot/problems/service.py": "the report's reads run their in-scope variant (core_tenant, visible_in_core)",
+}
+
+
+def test_every_core_read_on_a_connection_is_known_to_keep_to_the_tenant() -> None:
+    """A new statement run on a connection instead of through the ORM would read past the tenant's scope: it must
+    be listed here with the reason it is safe (and, on the request path, narrow itself as the report's do)."""
+    root = Path(__file__).resolve().parent.parent
+    found = {str(path.relative_to(root)) for folder in ("bot", "handlers") for path in (root / folder).rglob("*.py")
+             if "devtools" not in path.parts
+             and re.search(r"\.connection\(\)|engine\.(connect|begin)\(\)", path.read_text(encoding="utf-8"))}
+    assert found <= set(CORE_READS), sorted(found - set(CORE_READS))
+    assert "core_tenant()" in (root / "bot/problems/service.py").read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.db import Database
@@ -31,15 +32,15 @@ READ_ONLY_EVENTS = frozenset({"app_home_opened"})
 def first_delivery(db: Database, key: str) -> bool:
     """Record the request (`event:<id>`, `action:<trigger id>`) as handled; False if it already was (by this
     or another replica)."""
-    key = key[:128]
     try:
-        with db.transaction() as session:
-            if session.get(ProcessedRequest, key) is not None:
-                return False
-            session.add(ProcessedRequest(key=key))
-    except IntegrityError:  # a concurrent delivery of the same event won the insert
+        with db.transaction() as session:  # one insert: a repeat fails on the key (no lookup first)
+            session.connection().execute(_RECORD, {"key": key[:128]})
+    except IntegrityError:  # recorded already, by an earlier delivery or a concurrent one
         return False
     return True
+
+
+_RECORD = insert(ProcessedRequest)  # built once (created_at: the column's default)
 
 
 class _OncePerEvent(Middleware):

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import event
 
 from bot.devtools.slack_requests import fill
+from bot.problems.ids import ProblemActionId
 from tests.support.harness import CHANNEL, MENTOR, TEACHER, Harness
 from tests.support.round_trips import protocol_trace
 from tests.support.slack import text_of
@@ -117,3 +118,17 @@ def test_a_report_costs_postgresql_eight_round_trips(harness: Harness) -> None:
     queries = [m.split("\t", 1)[1].strip() for m in exchanges.sent("Query")]
     assert queries[0].startswith('"BEGIN; SET LOCAL lock_timeout = ') and queries[1:] == ['"COMMIT"'], queries
     assert exchanges.round_trips == 8, exchanges.messages
+
+
+def test_a_click_is_recorded_by_one_insert(harness: Harness) -> None:
+    """An acknowledge click: the click's record (one insert, a repeat fails on its key) and the change."""
+    h = harness
+    h.report(TEACHER, category="pay", severity="p3", description="第一次")
+    h.deliver()
+    post = h.channel_messages(CHANNEL)[-1]
+    with statements(h) as sent:
+        h.click(MENTOR, ProblemActionId.ACKNOWLEDGE, post)
+    record = [s for s in sent if "processed_request" in s]
+    assert [s.split(" (")[0] for s in record] == ["INSERT INTO processed_request"], record  # no lookup first
+    h.deliver()
+    assert f"Acknowledged by <@{MENTOR}>" in text_of(h.channel_messages(CHANNEL)[-1])

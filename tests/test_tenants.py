@@ -561,6 +561,7 @@ CORE_READS = {
     "bot/storage/schema_check.py": "the schema check at start, not a request",
     "bot/storage/db.py": "rows queued for the commit (inserts), read back by nothing",
     "bot/problems/service.py": "the report's reads run their in-scope variant (core_tenant, visible_in_core)",
+    "bot/serving/idempotency.py": "the insert recording a click or an event as handled, of no partnership",
 }
 
 

@@ -143,6 +143,13 @@ def update(session: Session, *, key: str, channel: str, text: str,
     _add(session, kind=OutboxKind.UPDATE, channel=channel, message_key=key, payload=payload)
 
 
+def update_drawn(session: Session, *, key: str, channel: str, draw: str, data: dict[str, Any]) -> None:
+    """`update`, the new content drawn at delivery by the renderer `draw` from `data` (as `post_drawn`)."""
+    if draw not in _RENDERERS:
+        raise KeyError(f"no renderer {draw}")
+    _add(session, kind=OutboxKind.UPDATE, channel=channel, message_key=key, payload={DRAWN_BY: draw, "data": data})
+
+
 def ephemeral(session: Session, *, channel: str, user: str, text: str,
               blocks: list[dict[str, Any]] | None = None) -> None:
     """A message only `user` sees, in `channel`."""

@@ -50,6 +50,28 @@ def _draw_coordinator_alert(data: dict[str, Any]) -> tuple[str, Blocks]:
     return messages.coordinator_alert(*_args(data))
 
 
+# What a change's rows are drawn by (bot.delivery.outbox): the channel post as updated, the thread note, the
+# reporter's notice, from the snapshot after the change, the change (kind, actor, text) and the reader's language.
+DRAW_CHANNEL_UPDATE, DRAW_THREAD_NOTE, DRAW_REPORTER_NOTICE = (
+    "problem.channel_update", "problem.thread_note", "problem.reporter_notice")
+
+
+@outbox.renderer(DRAW_CHANNEL_UPDATE)
+def _draw_channel_update(data: dict[str, Any]) -> tuple[str, Blocks]:
+    return messages.channel_message(*_args(data))
+
+
+@outbox.renderer(DRAW_THREAD_NOTE)
+def _draw_thread_note(data: dict[str, Any]) -> tuple[str, Blocks]:
+    return messages.thread_note(EventKind(data["kind"]), data["actor"], data["text"], translator(data["language"]))
+
+
+@outbox.renderer(DRAW_REPORTER_NOTICE)
+def _draw_reporter_notice(data: dict[str, Any]) -> tuple[str, Blocks]:
+    problem, t = _args(data)
+    return messages.reporter_notice(problem, EventKind(data["kind"]), data["actor"], t)
+
+
 class SlackProblemNotifier:
     """Channel post (updated in place), thread notes, and DMs to the people concerned.
 
@@ -106,16 +128,17 @@ class SlackProblemNotifier:
 
     def changed(self, session: Session, problem: ProblemSnapshot, kind: EventKind, actor: str,
                 text: str | None) -> None:
-        t = translator(problem.language)
-        body_text, blocks = messages.channel_message(problem, t)
-        outbox.update(session, key=problem.message_key, channel=problem.channel_id, text=body_text, blocks=blocks)
-        note_text, note_blocks = messages.thread_note(kind, actor, text, t)
-        outbox.post(session, channel=problem.channel_id, text=note_text, blocks=note_blocks,
-                    thread_key=problem.message_key)
+        """The post updated, a note in its thread and the reporter's notice, drawn by the delivery process from
+        the snapshot after the change (as a report's are): the click or the form pays for no Block Kit."""
+        data = snapshot_data(problem)
+        outbox.update_drawn(session, key=problem.message_key, channel=problem.channel_id, draw=DRAW_CHANNEL_UPDATE,
+                            data=_drawn(data, problem.language))
+        outbox.post_drawn(session, channel=problem.channel_id, draw=DRAW_THREAD_NOTE, thread_key=problem.message_key,
+                          data={"kind": kind.value, "actor": actor, "text": text, "language": problem.language})
         if actor != problem.reporter and kind != EventKind.UPDATE:
-            dm_text, dm_blocks = messages.reporter_notice(
-                problem, kind, actor, translator(self._language(session, problem.reporter, problem)))
-            outbox.post(session, channel=problem.reporter, text=dm_text, blocks=dm_blocks)
+            outbox.post_drawn(session, channel=problem.reporter, draw=DRAW_REPORTER_NOTICE,
+                              data={**_drawn(data, self._language(session, problem.reporter, problem)),
+                                    "kind": kind.value, "actor": actor})
         self._refresh_homes(session, problem)
 
     def escalated(self, session: Session, problem: ProblemSnapshot, waited: timedelta) -> None:

@@ -10,10 +10,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from bot.delivery.outbox import DRAWN_BY
 from bot.devtools.slack_requests import fill
 from bot.problems.ids import ProblemActionId
+from models.delivery import OutboxKind, OutboxMessage, OutboxStatus
 from tests.support.harness import CHANNEL, MENTOR, TEACHER, Harness
 from tests.support.round_trips import protocol_trace
 from tests.support.slack import text_of
@@ -130,5 +132,9 @@ def test_a_click_is_recorded_by_one_insert(harness: Harness) -> None:
         h.click(MENTOR, ProblemActionId.ACKNOWLEDGE, post)
     record = [s for s in sent if "processed_request" in s]
     assert [s.split(" (")[0] for s in record] == ["INSERT INTO processed_request"], record  # no lookup first
+    with h.db.session() as session:  # the change's messages wait as data, drawn by the delivery process
+        waiting = session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING,
+                                                              OutboxMessage.kind != OutboxKind.HOME)).all()
+    assert len(waiting) == 3 and all(DRAWN_BY in m.payload and "blocks" not in m.payload for m in waiting), waiting
     h.deliver()
     assert f"Acknowledged by <@{MENTOR}>" in text_of(h.channel_messages(CHANNEL)[-1])

@@ -188,6 +188,7 @@ def every_rendering(t: Translator) -> Iterator[Rendering]:
 
 
 def _problems(t: Translator) -> Iterator[Rendering]:
+    problem_forms._REPORT_MODALS.clear()  # drawn once per language: draw it here, not from an earlier test's copy
     yield "report modal", problem_forms.report_modal(t, date(2027, 3, 5))
     yield "report modal, college person", problem_forms.report_modal(t, date(2027, 3, 5), school_side=True)
     yield "report errors", problem_forms.parse_report({}, t)

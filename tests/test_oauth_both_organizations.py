@@ -9,7 +9,9 @@ the database is read only to assert."""
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -178,6 +180,7 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
         with db.session() as session:
             linked = {p.name: (p.install_team_id, p.partner_team_id) for p in session.scalars(select(Partnership))}
         assert linked == {A_NAME: (COLLEGE, COMPANY), B_NAME: (COLLEGE_B, COMPANY_B)}
+        linked_at = len(h.fake.calls)
 
         # 3. the company's mentor reports a problem with their own /intern-issue, in the company's workspace
         company, college = from_(h, COMPANY), from_(h, COLLEGE)
@@ -219,8 +222,8 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
                   "start_time": "14:30", "location": "线上", "agenda": "实习生情况", "invitees": [COORD_E, MENTOR]}
         assert college.slack.view_submission(view, fill(view, values), user_id=COORD_S).text == ""
         h.deliver()
-        for workspace in (COLLEGE, COMPANY):
-            assert _latest(h, workspace) != first[workspace] and bot_token(db, workspace) == _latest(h, workspace)
+        for workspace in (COLLEGE, COMPANY):  # refreshed once each (by Slack's word: oauth.v2.access)
+            assert h.fake.oauth.tokens_of(workspace) == [first[workspace], bot_token(db, workspace)]
         meeting_post = _post_with(h, A_CHANNEL, MeetingActionId.RSVP_GOING)
         # the company's coordinator answers on the channel's post (Slack Connect: their own team on the click)
         from_(h, COLLEGE, **{COORD_E: COMPANY}).click(COORD_E, MeetingActionId.RSVP_GOING, meeting_post,
@@ -248,6 +251,10 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
         h.deliver()
         with db.session() as session:
             assert session.scalar(select(Exchange.status)) == ExchangeStatus.APPROVED
+        for coordinator, workspace in ((COORD_S, COLLEGE), (COORD_E, COMPANY)):
+            asked = [c for c in h.fake.calls_to("chat.postMessage") if c.args.get("channel") == coordinator
+                     and ExchangeActionId.REVIEW in str(c.args.get("blocks"))]
+            assert asked and {token_of(c) for c in asked} == {_latest(h, workspace)}, coordinator
         # it starts, and ends: the scheduler's jobs at the clock's time; both sides assess from their DMs
         clock.now = moment(START)
         jobs.activate_started(h.services, clock.now)
@@ -278,6 +285,7 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
 
         # 7b. the company uninstalls coopbot: the college's coordinators are told, through the college's
         before, rows_before = len(h.fake.calls), len(_outbox(db))
+        uninstalled_at = before
         h.fake.oauth.uninstall(COMPANY)
         assert slack_from(h, COMPANY).event({"type": "app_uninstalled"}).status == 200
         h.settle()
@@ -301,7 +309,7 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
         assert held == [], [(r.kind, r.channel, r.last_error) for r in held]
 
         # the company installs coopbot again: the college's coordinators hear it resumed, once; nothing doubles
-        before = len(h.fake.calls)
+        before = reinstalled_at = len(h.fake.calls)
         status, page = install(h, COMPANY)
         assert status == 200, page
         h.deliver()
@@ -341,6 +349,20 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
         h.deliver()
         said = " ".join(str(c.args) for c in h.fake.calls[before:] if c.method != "files.getUploadURLExternal")
         assert B_NAME in said and A_NAME not in said, said
+        [export] = [f for f in h.fake.files.values() if str(f.get("name")).endswith(".xlsx")]
+        with zipfile.ZipFile(io.BytesIO(export["content"])) as book:
+            cells = " ".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml"))
+        assert "Burnt a hand" in cells and not [word for word in A_WORDS if word in cells]
+
+        # each person heard through their own organization's installation once the partnerships were linked
+        # (the company's people, while it was uninstalled, through the college's: above)
+        for n, call in enumerate(h.fake.calls[linked_at:], start=linked_at):
+            person = _addressee(call)
+            if person in WORKSPACE and call.method != "users.info" and not (
+                    uninstalled_at <= n < reinstalled_at and WORKSPACE[person] == COMPANY):
+                assert token_of(call) in h.fake.oauth.tokens_of(WORKSPACE[person]), (call.method, person)
+        with db.session() as session:  # and coopbot learnt from Slack which organization each one is of
+            assert {p.slack_user_id: p.slack_team_id for p in session.scalars(select(Person))} == WORKSPACE
 
         # the tokens: each workspace's calls never went back to a token once a newer one was in use
         for workspace in (COLLEGE, COMPANY, COLLEGE_B, COMPANY_B):

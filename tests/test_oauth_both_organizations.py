@@ -295,10 +295,10 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
                 if "华为技术有限公司" in str(c.args.get("text"))]
         assert len(told) == 1 and token_of(told[0]) == _latest(h, COLLEGE)
         # the company's people reach nothing through their own workspace meanwhile
-        opened = len(h.fake.calls_to("views.open"))
+        modals = len(h.fake.calls_to("views.open"))
         company.slack.command("/intern-issue", user_id=MENTOR)
         h.settle()
-        assert len(h.fake.calls_to("views.open")) == opened
+        assert len(h.fake.calls_to("views.open")) == modals
         # the teacher reports: the mentor's DM and App Home go through the college's bot, which shares the
         # partnership's channel with them (bot/installs/routing.py), not through the removed installation
         assert college.report(TEACHER, description="迟到三次", category="conduct", severity="p3").text == ""

@@ -164,12 +164,11 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     report = run_by_hand(args.name, services)
     for line in report.lines:  # what it did, per partnership
         print(f"{line.partnership}: {line.what}" if line.partnership is not None else line.what)
-    from bot.home.refresh import home_renderer
     from bot.installs.routing import HELD, HOLD_RETRY, outbox_route
+    from bot.serving.runtime import worker_home_renderer
 
     worker = DeliveryWorker(services.db, services.client, max_attempts=settings.coopbot_outbox_max_attempts,
-                            render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone,
-                                                      linking=services.installations is not None),
+                            render_home=worker_home_renderer(settings, services),
                             route=outbox_route(services.db, services.installations),  # OAuth mode: per workspace
                             held=(HELD, HOLD_RETRY.total_seconds()))
     worker.drain(timeout=args.deliver_timeout)

@@ -9,8 +9,17 @@ from sqlalchemy import select
 
 from bot.storage.db import Database
 from models.installation import slack_bots, slack_installations, slack_oauth_states
-from tests.support.harness import TEACHER, seed_roster
-from tests.support.installs import COLLEGE, COMPANY, STRANGER, install, running_oauth_app, slack_from, token_of
+from tests.support.harness import TEACHER
+from tests.support.installs import (
+    COLLEGE,
+    COMPANY,
+    STRANGER,
+    install,
+    running_oauth_app,
+    seed_linked_roster,
+    slack_from,
+    token_of,
+)
 
 
 def _bots(db: Database) -> dict[str, str]:
@@ -52,7 +61,7 @@ def test_a_redirect_without_the_state_cookie_installs_nothing(db: Database) -> N
 
 
 def test_each_workspace_s_requests_use_its_own_token_and_a_stranger_is_refused(db: Database, tmp_path: Path) -> None:
-    seed_roster(db, tmp_path)
+    seed_linked_roster(db, tmp_path)
     with running_oauth_app(db) as h:
         install(h, COLLEGE)
         install(h, COMPANY)
@@ -90,7 +99,7 @@ def test_an_org_wide_install_authorizes_requests_from_any_workspace_of_the_organ
 
     from bot.devtools.slack_requests import new_trigger_id
 
-    seed_roster(db, tmp_path)
+    seed_linked_roster(db, tmp_path, host="E0GRID")  # the organization's installation hosts it
     with running_oauth_app(db) as h:
         h.fake.oauth.add_workspace(None, "Grid Workspace", enterprise_id="E0GRID", enterprise_name="华为集团",
                                    is_enterprise_install=True, bot_user_id="U0BOTGRID")

@@ -155,9 +155,10 @@ def test_linking_and_accepting_are_refused_to_the_wrong_people_and_installations
             install(h, workspace)
         college, company, stranger = (slack_from(h, w) for w in (COLLEGE, COMPANY, STRANGER))
 
-        # a teacher may not link; the enterprise's coordinator may not link either
-        assert "only the college's coordinators" in _text(college.command("/coop", "link", user_id=TEACHER))
-        assert "only the college's coordinators" in _text(company.command("/coop", "link", user_id=COORD_ENTERPRISE))
+        # a teacher may not link; the enterprise's coordinator may not link either: a partnership no installation
+        # hosts is no tenant's, there only for its college's coordinators to claim (decision 0012, Scope)
+        assert "not a partnership's channel" in _text(college.command("/coop", "link", user_id=TEACHER))
+        assert "not a partnership's channel" in _text(company.command("/coop", "link", user_id=COORD_ENTERPRISE))
         # nothing to accept before the college links
         assert "no invitation" in _text(company.command("/coop", "accept", user_id=COORD_ENTERPRISE))
         assert _partnership(db).install_team_id is None
@@ -193,7 +194,7 @@ def test_linking_and_accepting_are_refused_to_the_wrong_people_and_installations
         stranger.block_action(user_id=COORD_SCHOOL, action_id=LinkActionId.LINK, value=str(_partnership(db).id),
                               channel_id=None, view={"id": "V0STRANGER2", "type": "home", "blocks": []})
         h.settle()
-        assert "your own organization's" in str(h.fake.modals()[-1]["blocks"])
+        assert "not a partnership's channel" in str(h.fake.modals()[-1]["blocks"])  # as for none: not its tenant
         assert _partnership(db).install_team_id == COLLEGE
         # a button carrying another partnership's id: not theirs to accept
         other = _other_id(db)
@@ -213,7 +214,9 @@ def test_a_partnership_hosted_by_another_workspace_is_not_linked_and_the_refusal
     with running_oauth_app(db) as h:
         install(h, COLLEGE)
         refused = _text(slack_from(h, COLLEGE).command("/coop", "link", user_id=COORD_SCHOOL))
-        assert "already linked to coopbot in another Slack workspace" in refused and STRANGER not in refused
+        # the college's installation is not party to it: answered as for no partnership (decision 0012, Scope)
+        nothing = _text(slack_from(h, COLLEGE).command("/coop", "link", user_id=COORD_SCHOOL, channel_id="C0NONE"))
+        assert refused == nothing and STRANGER not in refused
         h.deliver()
         assert h.dms_to(COORD_ENTERPRISE) == []
     after = _partnership(db)

@@ -14,8 +14,17 @@ from bot.devtools.fake_oauth import IssuedToken
 from bot.settings import Settings
 from bot.storage.db import Database
 from models.installation import slack_bots, slack_installations
-from tests.support.harness import TEACHER, seed_roster
-from tests.support.installs import COLLEGE, COMPANY, Clock, install, running_oauth_app, slack_from, token_of
+from tests.support.harness import TEACHER
+from tests.support.installs import (
+    COLLEGE,
+    COMPANY,
+    Clock,
+    install,
+    running_oauth_app,
+    seed_linked_roster,
+    slack_from,
+    token_of,
+)
 
 KEY, OLD_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
@@ -33,7 +42,7 @@ def _views_open_token(h: object, team: str) -> str:
 
 
 def test_tokens_are_sealed_at_rest_and_opened_for_slack(db: Database, tmp_path: Path) -> None:
-    seed_roster(db, tmp_path)
+    seed_linked_roster(db, tmp_path)
     clock = Clock()
     with running_oauth_app(db, clock=clock, token_rotation=True, coopbot_token_key=SecretStr(KEY)) as h:
         install(h, COLLEGE)
@@ -52,7 +61,7 @@ def test_tokens_are_sealed_at_rest_and_opened_for_slack(db: Database, tmp_path: 
 
 
 def test_tokens_stored_before_the_key_or_under_an_older_key_still_work(db: Database, tmp_path: Path) -> None:
-    seed_roster(db, tmp_path)
+    seed_linked_roster(db, tmp_path)
     with running_oauth_app(db) as h:  # no key yet: stored as Slack gave them
         install(h, COLLEGE)
         install(h, COMPANY)

@@ -17,8 +17,17 @@ from models.delivery import OutboxMessage, OutboxStatus
 from models.installation import slack_bots
 from models.roster import Partnership
 from tests.support.cli import operator_env, run
-from tests.support.harness import CHANNEL, TEACHER, seed_roster
-from tests.support.installs import COLLEGE, COMPANY, Clock, install, running_oauth_app, slack_from, token_of
+from tests.support.harness import CHANNEL, TEACHER
+from tests.support.installs import (
+    COLLEGE,
+    COMPANY,
+    Clock,
+    install,
+    running_oauth_app,
+    seed_linked_roster,
+    slack_from,
+    token_of,
+)
 
 
 def _token(db: Database, team: str) -> str | None:
@@ -40,7 +49,7 @@ def _open_modal_token(h: object, team: str) -> str:
 
 
 def test_a_token_near_expiry_is_refreshed_once_and_requests_use_the_new_one(db: Database, tmp_path: Path) -> None:
-    seed_roster(db, tmp_path)
+    seed_linked_roster(db, tmp_path)
     clock = Clock()
     with running_oauth_app(db, clock=clock, token_rotation=True) as h:
         install(h, COLLEGE)
@@ -81,7 +90,7 @@ def test_two_replicas_refreshing_the_same_installation_at_once_refresh_it_once(d
 
 
 def test_the_delivery_worker_refreshes_a_token_before_sending(db: Database, tmp_path: Path) -> None:
-    seed_roster(db, tmp_path)
+    seed_linked_roster(db, tmp_path)
     clock = Clock()
     with running_oauth_app(db, clock=clock, token_rotation=True) as h:
         install(h, COLLEGE)
@@ -96,7 +105,7 @@ def test_the_delivery_worker_refreshes_a_token_before_sending(db: Database, tmp_
 
 
 def test_app_uninstalled_holds_the_outbox_and_reinstalling_resumes_it(db: Database, tmp_path: Path) -> None:
-    seed_roster(db, tmp_path)
+    seed_linked_roster(db, tmp_path, partner=None)  # the college's installation alone
     with running_oauth_app(db) as h:
         install(h, COLLEGE)
         assert h.report(TEACHER).status == 200
@@ -124,7 +133,7 @@ def test_app_uninstalled_holds_the_outbox_and_reinstalling_resumes_it(db: Databa
 
 
 def test_tokens_revoked_for_the_bot_holds_like_an_uninstall(db: Database, tmp_path: Path) -> None:
-    seed_roster(db, tmp_path)
+    seed_linked_roster(db, tmp_path)
     with running_oauth_app(db) as h:
         install(h, COLLEGE)
         h.fake.oauth.uninstall(COLLEGE)
@@ -135,7 +144,7 @@ def test_tokens_revoked_for_the_bot_holds_like_an_uninstall(db: Database, tmp_pa
 
 
 def test_posts_for_a_partnership_go_through_its_host_installation(db: Database, tmp_path: Path) -> None:
-    seed_roster(db, tmp_path)
+    seed_linked_roster(db, tmp_path, host=None, partner=COLLEGE)  # the college's requests see it
     with running_oauth_app(db) as h:
         install(h, COLLEGE)
         install(h, COMPANY)
@@ -150,7 +159,7 @@ def test_posts_for_a_partnership_go_through_its_host_installation(db: Database, 
 
 
 def test_coopbot_partnership_link_records_the_host_installation(db: Database, tmp_path: Path) -> None:
-    seed_roster(db, tmp_path)
+    seed_linked_roster(db, tmp_path)
     env = operator_env(db)
     done = run(["partnership", "link", "--name", "深职院–华为", "--team", COMPANY], env, tmp_path)
     assert done.returncode == 0, done.stderr

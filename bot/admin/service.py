@@ -24,6 +24,7 @@ from bot import audit
 from bot.delivery import outbox
 from bot.errors import CoopError, NotAllowed, NotFound
 from bot.i18n.catalog import available_languages, translator
+from bot.installs.scope import every_tenant
 from bot.panel.service import post_panel
 from bot.permissions import Action, Subject, find_person, partnerships_allowing, require
 from bot.roster import partnerships as partnership_rules
@@ -181,8 +182,9 @@ class AdminService:
             raise FormRejected(dict(wrong))
 
         def change(session: Session, partnership: Partnership, actor: Person) -> bool:
-            taken = session.scalar(select(Partnership.id).where(Partnership.channel_id == channel,
-                                                                Partnership.id != partnership.id))
+            with every_tenant():  # a channel is one partnership's, whichever tenant's: said "taken", never whose
+                taken = session.scalar(select(Partnership.id).where(Partnership.channel_id == channel,
+                                                                    Partnership.id != partnership.id))
             if taken is not None or (school_side and partnership.channel_id == channel):
                 raise FormRejected({"partnership": "channel_taken"})
             if school_side:

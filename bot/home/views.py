@@ -306,8 +306,10 @@ def home_view(data: HomeData | None, t: Translator, *, how_to_join: str, links: 
     """The person's dashboard; `data` is None for someone on no roster (who sees how to join, nothing else).
     `links` (OAuth mode): partnerships to link to both organizations' installations, invitations to accept."""
     _ = t.gettext
-    if data is None:
-        return {"type": "home", "blocks": [header(_("Welcome to coopbot")), section(how_to_join, cut=True)]}
+    if data is None:  # on no roster this installation sees; an invitation to accept is still shown (OAuth mode)
+        invited = link_blocks(links, t) if links is not None and (links.invitations or links.to_link) else []
+        return {"type": "home", "blocks": [header(_("Welcome to coopbot")), *(invited or [section(how_to_join,
+                                                                                                  cut=True)])]}
     blocks: Blocks = [
         header(_("Hello, {name}").format(name=data.name)),
         context(roles_text(data, t)),

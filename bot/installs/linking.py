@@ -22,7 +22,8 @@ from bot.delivery import outbox
 from bot.errors import CoopError, NotAllowed, NotFound, NotOnRoster
 from bot.i18n.catalog import Translator, translator
 from bot.i18n.language import SlackLocales, language_in
-from bot.installs.tenancy import Tenant
+from bot.installs.scope import every_tenant
+from bot.installs.tenancy import Tenant, party_to
 from bot.installs.views import accepted_text, invitation_text
 from bot.storage.db import Database
 from models.base import utcnow
@@ -126,17 +127,19 @@ def load_links(session: Session, slack_user_id: str, workspace: str | None) -> L
     Slack last told us is theirs). Invitations show to the enterprise's coordinators anywhere but in the
     host's installation; partnerships to link show to the college's coordinators in their host's (or any,
     if none hosts it yet)."""
-    person = session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
-    if person is None:
-        return Links()
-    where = workspace or person.slack_enterprise_id or person.slack_team_id
-    invitations = tuple(
-        Invitation(p.id, p.name, p.school) for p in _coordinates(session, person, Side.ENTERPRISE)
-        if p.partner_invited_at is not None and p.partner_team_id is None and p.install_team_id != where)
-    to_link = tuple(
-        ToLink(p.id, p.name, p.enterprise, p.partner_invited_at) for p in _coordinates(session, person, Side.SCHOOL)
-        if p.partner_team_id is None and p.install_team_id in (None, where))
-    return Links(invitations, to_link)
+    with every_tenant():  # an invitation is to a partnership the enterprise's installation is not party to yet
+        person = session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
+        if person is None:
+            return Links()
+        where = workspace or person.slack_enterprise_id or person.slack_team_id
+        invitations = tuple(
+            Invitation(p.id, p.name, p.school) for p in _coordinates(session, person, Side.ENTERPRISE)
+            if p.partner_invited_at is not None and p.partner_team_id is None and p.install_team_id != where)
+        to_link = tuple(
+            ToLink(p.id, p.name, p.enterprise, p.partner_invited_at)
+            for p in _coordinates(session, person, Side.SCHOOL)
+            if p.partner_team_id is None and p.install_team_id in (None, where))
+        return Links(invitations, to_link)
 
 
 def set_partner_team(db: Database, name: str, team_id: str, actor: str = "cli") -> str | None:
@@ -164,11 +167,18 @@ class LinkingService:
     def link(self, slack_user_id: str, tenant: Tenant, *, own: tuple[str | None, str | None] = (None, None),
              channel_id: str | None = None, partnership_id: int | None = None) -> Linked:
         """A college coordinator links the partnership (of `channel_id`, or `partnership_id`) through
-        `tenant`, their own workspace's installation, and invites the enterprise's coordinators."""
-        with self.db.transaction() as session:
+        `tenant`, their own workspace's installation, and invites the enterprise's coordinators. Reads past the
+        request's scope (an unlinked partnership is no tenant's): the checks below are the tenant's."""
+        with every_tenant(), self.db.transaction() as session:
             person = _person(session, slack_user_id)
             partnership = _partnership(session, channel_id, partnership_id)
-            if partnership.id not in {p.id for p in _coordinates(session, person, Side.SCHOOL)}:
+            coordinates = partnership.id in {p.id for p in _coordinates(session, person, Side.SCHOOL)}
+            # Past the scope, but never "exists but not yours" (decision 0012, Scope): a partnership this
+            # installation is not party to is there only for its college's coordinators to claim while no
+            # installation hosts it; otherwise it is answered as no partnership at all.
+            if not party_to(tenant, partnership) and (partnership.install_team_id is not None or not coordinates):
+                raise NotFound("no partnership here")
+            if not coordinates:
                 raise NotAllowed("only the college's coordinators of a partnership can link it")
             if not _is_own(person, own, tenant.workspace_id):
                 raise NotYourWorkspace("link through your own workspace's coopbot")
@@ -196,8 +206,9 @@ class LinkingService:
     def accept(self, slack_user_id: str, tenant: Tenant, *, own: tuple[str | None, str | None] = (None, None),
                channel_id: str | None = None, partnership_id: int | None = None) -> Accepted:
         """An enterprise coordinator accepts a pending invitation (the one of `channel_id` or
-        `partnership_id`, else their only one) through `tenant`, their own workspace's installation."""
-        with self.db.transaction() as session:
+        `partnership_id`, else their only one) through `tenant`, their own workspace's installation. Reads past
+        the request's scope (the invitation is to a partnership `tenant` is not party to yet)."""
+        with every_tenant(), self.db.transaction() as session:
             person = _person(session, slack_user_id)
             mine = _coordinates(session, person, Side.ENTERPRISE)
             if channel_id is not None or partnership_id is not None:

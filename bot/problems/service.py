@@ -13,13 +13,14 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import FromClause, bindparam, case, func, insert, inspect, select
+from sqlalchemy import ColumnElement, FromClause, Select, bindparam, case, func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.errors import CoopError, InvalidTransition, NotAllowed, NotFound, NotOnRoster, raise_problems
 from bot.i18n.catalog import match_language
+from bot.installs.scope import core_tenant, visible_in_core
 from bot.permissions import (
     MATRIX,
     Action,
@@ -142,18 +143,28 @@ _REPORTING = (
         .outerjoin(_member_t, _member_t.c.id == _membership_t.c.person_id))
     .where(Intern.__table__.c.id == bindparam("intern_id"))
     .order_by(_member_t.c.id, _membership_t.c.id))
+# OAuth mode: Core runs outside the ORM event that narrows every statement to the request's tenant
+# (bot.installs.scope), so these two say it themselves: another tenant's intern is no intern.
+_REPORTING_IN_SCOPE = _REPORTING.where(visible_in_core(Partnership.__table__))
 
 
 LATEST_ZONE = "Pacific/Kiritimati"  # UTC+14: where each day begins first
-_REPORT_FORM = (select(Person.locale, Person.side, Membership.role, Partnership.timezone,
-                       # the person's side's language in the partnership, else the partnership's
-                       func.coalesce(case((Person.side == Side.SCHOOL, Partnership.school_language),
-                                          else_=Partnership.enterprise_language),
-                                     Partnership.language).label("language"))
-                .select_from(Person)
-                .outerjoin(Membership, Membership.person_id == Person.id)
-                .outerjoin(Partnership, Partnership.id == Membership.partnership_id)
-                .where(Person.slack_user_id == bindparam("slack_user_id")).order_by(Membership.id))
+def _report_form(membership: ColumnElement[bool]) -> Select[str | None, Side, Role, str | None, Any]:
+    return (select(Person.locale, Person.side, Membership.role, Partnership.timezone,
+                   # the person's side's language in the partnership, else the partnership's
+                   func.coalesce(case((Person.side == Side.SCHOOL, Partnership.school_language),
+                                      else_=Partnership.enterprise_language),
+                                 Partnership.language).label("language"))
+            .select_from(Person)
+            .outerjoin(Membership, membership)
+            .outerjoin(Partnership, Partnership.id == Membership.partnership_id)
+            .where(Person.slack_user_id == bindparam("slack_user_id")).order_by(Membership.id))
+
+
+_REPORT_FORM = _report_form(Membership.person_id == Person.id)
+# ... and a membership in another tenant's partnership is none (the person stays, as on no roster there)
+_REPORT_FORM_IN_SCOPE = _report_form((Membership.person_id == Person.id) & Membership.partnership_id.in_(
+    select(Partnership.__table__.c.id).where(visible_in_core(Partnership.__table__))))
 
 
 @dataclass(frozen=True)
@@ -181,7 +192,10 @@ class ProblemService:
         date), and their language settings (to word the form or the refusal)."""
         reporting_roles = {Role(r.value) for r in MATRIX[Action.REPORT_PROBLEM] if r.value in Role._value2member_map_}
         with self.db.session() as session:  # Core on the session's connection: the ORM's execute cost more
-            rows = session.connection().execute(_REPORT_FORM, {"slack_user_id": slack_user_id}).all()
+            tenant = core_tenant()
+            rows = session.connection().execute(
+                _REPORT_FORM if tenant is None else _REPORT_FORM_IN_SCOPE, {"slack_user_id": slack_user_id,
+                                                                            **(tenant or {})}).all()
         if not rows:
             return ReportForm(today=self._today_in(None), refusal=NotOnRoster(slack_user_id))
         chosen, first_language = match_language(rows[0].locale), match_language(rows[0].language)
@@ -287,8 +301,9 @@ class ProblemService:
         intern = person = None
         coordinators: list[tuple[str, Side]] = []
         if intern_id is not None:
-            rows = session.connection().execute(
-                _REPORTING, {"intern_id": intern_id, "slack_user_id": slack_user_id}).all()
+            tenant = core_tenant()
+            rows = session.connection().execute(_REPORTING if tenant is None else _REPORTING_IN_SCOPE, {
+                "intern_id": intern_id, "slack_user_id": slack_user_id, **(tenant or {})}).all()
             if not rows:
                 problems["intern_id"] = "unknown"
             else:

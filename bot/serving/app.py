@@ -22,6 +22,8 @@ from bot.container import Services
 from bot.i18n.language import Lookup, requesting
 from bot.installs.notices import workspace_changed
 from bot.installs.routing import resume_held
+from bot.installs.scope import hand_to_listener
+from bot.installs.tenancy import tenant_of
 from bot.installs.tokens import InstallationAuthorize, Installations
 from bot.observability import Metrics
 from bot.roster.organizations import Installed, Organizations, from_payload
@@ -72,6 +74,8 @@ def create_app(services: Services, executor: TrackedExecutor | None = None, metr
     if metrics is not None:
         app.use(_CountRequests(metrics))
     app.use(_LearnOrganizations(services.organizations, oauth=installations is not None))
+    if installations is not None:  # OAuth mode: each request sees only its installation's partnerships
+        app.use(ScopeToTenant())
     idempotency.register(app, services.db)
     handlers.register_all(app, services)
     return app
@@ -119,6 +123,27 @@ class _CountRequests(Middleware):
         if kind == "event_callback":
             kind = "event:" + str((body.get("event") or {}).get("type") or "unknown")
         self.metrics.requests.labels(kind[:64]).inc()
+        return next()
+
+
+class ScopeToTenant(Middleware):
+    """OAuth mode: the request's tenant — the installation Bolt authorized it by — for everything its listener
+    reads or changes (bot.installs.scope; docs/decisions/0012, Scope).
+
+    Bolt runs its middleware one after another, not around the listener, and then hands the listener to our
+    executor from this request thread. So the tenant is left here for that hand-off, which takes it (once) and
+    runs the listener in it (bot.serving.executor, as bot.serving.ack_signal's event): the listener thread, not
+    this one, is where services read it. A request with no authorization (Bolt lets `app_uninstalled` and
+    `tokens_revoked` through without one) is its payload's workspace's."""
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse,
+                next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        context = req.context
+        found = context.authorize_result
+        enterprise, team = (found.enterprise_id, found.team_id) if found is not None else (None, None)
+        tenant = tenant_of(enterprise or context.enterprise_id, team or context.team_id,
+                           context.is_enterprise_install, oauth=True)
+        hand_to_listener(tenant)
         return next()
 
 

@@ -12,8 +12,10 @@ import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from typing import Any
 
+from bot.installs.scope import scoped, take_pending
 from bot.serving import ack_signal
 from bot.storage.db import waiting_at_most
 
@@ -30,10 +32,15 @@ class TrackedExecutor(ThreadPoolExecutor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         acknowledged = ack_signal.take_waiting()  # before copying the context: the listener's own is clear
+        tenant = take_pending()  # OAuth mode: the request's tenant, for everything the listener reads
         with self._idle:
             self._busy += 1
 
         def tracked() -> Any:
+            with scoped(tenant) if tenant is not None else nullcontext():
+                return run()
+
+        def run() -> Any:
             try:
                 if acknowledged is None:  # not a Slack request's listener: no one waits for an answer
                     return fn(*args, **kwargs)

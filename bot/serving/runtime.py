@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,9 @@ from sqlalchemy import func, select
 from bot.container import Services, build_services
 from bot.delivery.worker import DeliveryWorker
 from bot.home.refresh import home_renderer
-from bot.installs.routing import HELD, HOLD_RETRY, outbox_route
+from bot.installs.routing import HELD, HOLD_RETRY, InstallationRouter, outbox_route
+from bot.installs.scope import scoped
+from bot.installs.tenancy import Tenant
 from bot.observability import Metrics
 from bot.serving.app import create_app
 from bot.serving.executor import TrackedExecutor
@@ -21,7 +24,7 @@ from bot.serving.request_guard import RequestGuard, request_guard
 from bot.settings import Settings
 from bot.storage.probe import write_problem
 from models.base import utcnow
-from models.delivery import OutboxMessage, OutboxStatus
+from models.delivery import OutboxKind, OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
     from bot.delivery.process import DeliveryStatus
@@ -101,9 +104,27 @@ def delivery_worker(settings: Settings, services: Services, metrics: Metrics | N
                           poll_seconds=settings.coopbot_outbox_poll_seconds, metrics=metrics,
                           lease=timedelta(seconds=settings.coopbot_outbox_lease_seconds),
                           home_refresh_interval=timedelta(seconds=settings.coopbot_home_refresh_seconds),
-                          render_home=home_renderer(services.db, services.locales, settings.coopbot_timezone,
-                                                    linking=services.installations is not None),
+                          render_home=worker_home_renderer(settings, services),
                           lanes=lanes)
+
+
+def worker_home_renderer(settings: Settings, services: Services) -> Callable[[str], dict[str, Any]]:
+    """How the delivery worker renders an App Home it was asked to refresh. OAuth mode: as the tenant whose
+    installation the home is published through (the router's choice for that row), so a person on two tenants'
+    rosters never finds one tenant's partnerships in the other's App Home (docs/decisions/0012, Scope)."""
+    render = home_renderer(services.db, services.locales, settings.coopbot_timezone,
+                           linking=services.installations is not None)
+    if services.installations is None:
+        return render
+    router = InstallationRouter(services.db, services.installations)
+
+    def render_as_its_tenant(slack_user_id: str) -> dict[str, Any]:
+        row = OutboxMessage(kind=OutboxKind.HOME, channel=f"home:{slack_user_id}", user=slack_user_id,
+                            payload={"view": None})
+        with scoped(Tenant(router.team_for(row) or "")):  # no installation: the row is held, nothing shown
+            return render(slack_user_id)
+
+    return render_as_its_tenant
 
 
 def build_runtime(settings: Settings, services: Services | None = None, *, with_scheduler: bool = False,

@@ -132,3 +132,21 @@ def both_installed(h: Harness) -> None:
     accept_partner(h.db, COMPANY)
     assert slack_from(h, COMPANY).command("/intern-issue", user_id=MENTOR).status == 200
     h.settle()
+
+
+def link_both(db: Database, name: str, host: str | None, partner: str | None = None) -> None:
+    """Link a partnership to its college's installation (`host`) and its enterprise's (`partner`), as the
+    college's coordinator's link and the enterprise's acceptance leave it (docs/decisions/0012): in OAuth mode
+    a request sees only the partnerships of the installation it came through."""
+    with db.transaction() as session:
+        session.execute(update(Partnership).where(Partnership.name == name)
+                        .values(install_team_id=host, partner_team_id=partner))
+
+
+def seed_linked_roster(db: Database, tmp_path: Any, host: str | None = COLLEGE, partner: str | None = COMPANY) -> None:
+    """The demo roster (tests.support.harness.seed_roster), its partnership 深职院–华为 linked to the college's
+    and the company's installations."""
+    from tests.support.harness import seed_roster
+
+    seed_roster(db, tmp_path)
+    link_both(db, PARTNERSHIP, host, partner)

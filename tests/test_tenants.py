@@ -573,3 +573,21 @@ def test_every_core_read_on_a_connection_is_known_to_keep_to_the_tenant() -> Non
              and re.search(r"\.connection\(\)|engine\.(connect|begin)\(\)", path.read_text(encoding="utf-8"))}
     assert found <= set(CORE_READS), sorted(found - set(CORE_READS))
     assert "core_tenant()" in (root / "bot/problems/service.py").read_text(encoding="utf-8")
+
+
+# Tables that hang off a partnership but are never read on a request's behalf: the scheduler's ledger of work done.
+NOT_READ_BY_REQUESTS = {"job_run"}
+OWNERS = {"partnership", "intern", "meeting", "exchange", "problem"}
+
+
+def test_every_model_that_belongs_to_a_partnership_is_narrowed_by_the_scope() -> None:
+    """A model added later with a foreign key to a partnership (or to something of one) must join the scope's
+    rules, or be named here with why: otherwise a request could read another tenant's rows of it."""
+    from bot.installs.scope import _criteria
+
+    narrowed = {str(option.entity.class_.__tablename__) for option in _criteria("T0ANY")}
+    owned = {str(mapper.class_.__tablename__) for mapper in Base.registry.mappers
+             if mapper.class_.__tablename__ not in OWNERS | NOT_READ_BY_REQUESTS
+             and any(str(getattr(fk.column.table, "name", "")) in OWNERS for fk in mapper.local_table.foreign_keys)}
+    assert owned - narrowed == set(), "tables of a partnership that a request would read past the tenant"
+    assert {"partnership", "intern", "meeting", "exchange", "problem"} <= narrowed

@@ -167,14 +167,14 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
         for user, team in WORKSPACE.items():  # what Slack's users.info says of each: their own workspace
             h.fake.users[user] = {"id": user, "team_id": team, "locale": "en-US"}
 
-        # 1. four workspaces install coopbot through the OAuth flow
+        # four workspaces install coopbot through the OAuth flow
         for workspace in (COLLEGE, COMPANY, COLLEGE_B, COMPANY_B):
             status, page = install(h, workspace)
             assert status == 200, page
         assert {bot_token(db, w) for w in (COLLEGE, COMPANY, COLLEGE_B, COMPANY_B)} == _tokens(
             h, COLLEGE, COMPANY, COLLEGE_B, COMPANY_B)
 
-        # 2. each pair links its partnership from Slack
+        # each pair links its partnership from Slack
         _link(h, COLLEGE, COMPANY, COORD_S, COORD_E, A_CHANNEL)
         _link(h, COLLEGE_B, COMPANY_B, TEACHER_B, COORD_E_B, B_CHANNEL)
         with db.session() as session:
@@ -182,7 +182,7 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
         assert linked == {A_NAME: (COLLEGE, COMPANY), B_NAME: (COLLEGE_B, COMPANY_B)}
         linked_at = len(h.fake.calls)
 
-        # 3. the company's mentor reports a problem with their own /intern-issue, in the company's workspace
+        # the company's mentor reports a problem with their own /intern-issue, in the company's workspace
         company, college = from_(h, COMPANY), from_(h, COLLEGE)
         before = len(h.fake.calls)
         assert company.report(MENTOR).text == ""
@@ -206,17 +206,17 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
         with db.session() as session:
             assert session.scalars(select(Problem.status)).all() == [ProblemStatus.RESOLVED]
 
-        # 6. (meanwhile) the other pair's mentor reports one of theirs, from their own company's workspace
+        # the other pair's mentor reports one of theirs, from their own company's workspace
         assert from_(h, COMPANY_B).report(MENTOR_B, student_id="A0001", description="Burnt a hand").text == ""
         h.deliver()
         assert "Burnt a hand" in text_of(_post_with(h, B_CHANNEL, ProblemActionId.ACKNOWLEDGE))
 
-        # 7a. the clock passes the tokens' refresh margin: each installation's token is refreshed once, and
+        # the clock passes the tokens' refresh margin: each installation's token is refreshed once, and
         # what follows carries the new one
         first = {w: _latest(h, w) for w in (COLLEGE, COMPANY)}
         clock.now += timedelta(hours=10, minutes=30)
 
-        # 5. the college's coordinator schedules a meeting with /coop-meeting; the company's coordinator answers
+        # the college's coordinator schedules a meeting with /coop-meeting; the company's coordinator answers
         view = college.open_modal("/coop-meeting", COORD_S)
         values = {**initial_answers(view), "title": "季度会", "date": (local_today() + timedelta(days=7)).isoformat(),
                   "start_time": "14:30", "location": "线上", "agenda": "实习生情况", "invitees": [COORD_E, MENTOR]}
@@ -235,7 +235,7 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
         assert answered == Rsvp.GOING
         assert f"<@{COORD_E}>" in text_of(h.fake.message(A_CHANNEL, meeting_post["ts"]))
 
-        # 4. the company's engineer requests an exchange to the college with their own /exchange
+        # the company's engineer requests an exchange to the college with their own /exchange
         form = company.open_modal("/exchange", ENGINEER)
         answers = {"person": ENGINEER, "direction": "enterprise_to_school", "host_unit": "信息学院",
                    "purpose": "teaching", "start_date": START.isoformat(), "end_date": END.isoformat(),
@@ -283,7 +283,7 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
         with db.session() as session:
             assert session.scalar(select(Exchange.status)) == ExchangeStatus.COMPLETED
 
-        # 7b. the company uninstalls coopbot: the college's coordinators are told, through the college's
+        # the company uninstalls coopbot: the college's coordinators are told, through the college's
         before, rows_before = len(h.fake.calls), len(_outbox(db))
         uninstalled_at = before
         h.fake.oauth.uninstall(COMPANY)
@@ -300,7 +300,8 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
         h.settle()
         assert len(h.fake.calls_to("views.open")) == modals
         # the teacher reports: the mentor's DM and App Home go through the college's bot, which shares the
-        # partnership's channel with them (bot/installs/routing.py), not through the removed installation
+        # partnership's channel with them (bot/installs/routing.py), not through the removed installation; so,
+        # the college hosting the channel, nothing of this partnership has to wait for the company to come back
         assert college.report(TEACHER, description="迟到三次", category="conduct", severity="p3").text == ""
         h.deliver()
         mentor_calls = [c for c in h.fake.calls[before:] if _addressee(c) == MENTOR]
@@ -324,7 +325,7 @@ def test_two_organizations_each_through_their_own_installation_beside_a_pair_tha
         _, published = _home(h, COMPANY, MENTOR)
         assert token_of(published) == _latest(h, COMPANY) == bot_token(db, COMPANY)
 
-        # 6. nothing of one pair went through the other's installations
+        # nothing of one pair went through the other's installations
         tokens_a, tokens_b = _tokens(h, COLLEGE, COMPANY), _tokens(h, COLLEGE_B, COMPANY_B)
         places_a = {A_CHANNEL, *PAIR_A}
         places_b = {B_CHANNEL, *PAIR_B}

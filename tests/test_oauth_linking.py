@@ -147,6 +147,23 @@ def test_the_invitation_is_published_through_the_company_s_own_installation(db: 
         assert token_of(published) == tokens[COMPANY]
 
 
+def test_an_invitation_opened_before_coopbot_knows_the_coordinator_s_organization_is_published_through_theirs(
+        db: Database, tmp_path: Path) -> None:
+    """The enterprise's coordinator's first request is opening App Home in the company's workspace: the
+    company's installation is party to no partnership yet, so the request's scope sees none; which installation
+    can look them up (and so learn they are the company's) is still found past it."""
+    seed_roster(db, tmp_path)
+    with running_oauth_app(db) as h:
+        install(h, COLLEGE)
+        install(h, COMPANY)
+        h.fake.users[COORD_ENTERPRISE] = {"id": COORD_ENTERPRISE, "team_id": COMPANY}
+        assert "linked" in _text(slack_from(h, COLLEGE).command("/coop", "link", user_id=COORD_SCHOOL))
+        h.deliver()
+        home, published = _open_home(h, COMPANY, COORD_ENTERPRISE)
+        assert _buttons(home, LinkActionId.ACCEPT)
+        assert token_of(published) == _bots(db)[COMPANY]
+
+
 def test_linking_and_accepting_are_refused_to_the_wrong_people_and_installations(
         db: Database, tmp_path: Path) -> None:
     seed_roster(db, tmp_path)

@@ -37,6 +37,7 @@ from bot import audit
 from bot.delivery import outbox
 from bot.errors import CoopError
 from bot.i18n.language import Lookup, requesting
+from bot.installs.scope import every_tenant
 from bot.installs.tokens import Installations
 from bot.storage.db import Database
 from models.delivery import OutboxKind, OutboxMessage, OutboxStatus
@@ -73,8 +74,11 @@ class InstallationRouter:
         return _unique(teams) or None
 
     def person_teams(self, slack_user_id: str) -> tuple[list[str], list[str]]:
-        """(their own organization's workspaces, then the others that can reach them, best first): one query."""
-        with self.db.session() as session:
+        """(their own organization's workspaces, then the others that can reach them, best first): one query.
+        Read past a request's tenant scope (bot.installs.scope): which installation can reach a person is not
+        the tenant's to narrow (a request through the enterprise's installation, before it is linked, must still
+        find the host that can look them up); only workspace ids come out, never shown to anyone."""
+        with every_tenant(), self.db.session() as session:
             rows = session.execute(
                 select(Person.slack_team_id, Person.slack_enterprise_id, Person.side, Partnership.install_team_id,
                        Partnership.partner_team_id)

@@ -130,12 +130,16 @@ class Harness:
                description: str = "右手被机器划伤，已送医。", occurred_on: str | None = None,
                actions_taken: str | None = None) -> Any:
         """Open the report modal as `user` and submit it; returns the submission's HTTP reply."""
-        from datetime import date
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
 
+        # Today where it is earliest on Earth (UTC-12): never in the future of any partnership's timezone, whatever
+        # the hour the tests run at (the other partnership is in Los Angeles, a day behind UTC's evening).
+        today = datetime.now(ZoneInfo("Etc/GMT+12")).date()
         view = self.open_modal("/intern-issue", user)
         answers: dict[str, Any] = {
             "intern_id": str(self.intern_id(student_id)), "category": category, "severity": severity,
-            "description": description, "occurred_on": occurred_on or date.today().isoformat()}
+            "description": description, "occurred_on": occurred_on or today.isoformat()}
         if actions_taken is not None:
             answers["actions_taken"] = actions_taken
         return self.slack.view_submission(view, fill(view, answers), user_id=user)

@@ -191,6 +191,8 @@ def _problems(t: Translator) -> Iterator[Rendering]:
     problem_forms._REPORT_MODALS.clear()  # drawn once per language: draw it here, not from an earlier test's copy
     yield "report modal", problem_forms.report_modal(t, date(2027, 3, 5))
     yield "report modal, college person", problem_forms.report_modal(t, date(2027, 3, 5), school_side=True)
+    # report_modal keeps what it drew once per language: drawn afresh here, whatever an earlier test drew
+    yield "report modal, drawn", problem_forms._draw_report_modal(t, date(2027, 3, 5), school_side=True)
     yield "report errors", problem_forms.parse_report({}, t)
     for field in (*problem_forms.REPORT_BLOCKS, "unknown"):
         for kind in ("missing", "future", "before_internship", "not_yours"):

@@ -188,7 +188,6 @@ def every_rendering(t: Translator) -> Iterator[Rendering]:
 
 
 def _problems(t: Translator) -> Iterator[Rendering]:
-    problem_forms._REPORT_MODALS.clear()  # drawn once per language: draw it here, not from an earlier test's copy
     yield "report modal", problem_forms.report_modal(t, date(2027, 3, 5))
     yield "report modal, college person", problem_forms.report_modal(t, date(2027, 3, 5), school_side=True)
     # report_modal keeps what it drew once per language: drawn afresh here, whatever an earlier test drew

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.devtools.slack_requests import SlackRequests
-from bot.serving.request_guard import check_request
+from bot.serving.request_guard import admit_request, check_request
 from bot.serving.server import build_wsgi_app, start_in_thread
 from bot.serving.slack_body import SlackRequest, parse_body
 from tests.support.harness import CHANNEL, TEACHER, Harness
@@ -66,3 +66,20 @@ def test_the_guard_lets_such_a_command_through() -> None:
     signature = SlackRequests("http://unused", SIGNING_SECRET).sign(body.encode(), int(timestamp))
     assert check_request(SIGNING_SECRET, body.encode(), {"x-slack-request-timestamp": timestamp,
                                                          "x-slack-signature": signature, "content-type": FORM}) is None
+
+
+def test_the_guard_hands_its_parse_to_bolt_and_bolt_still_verifies_the_signature() -> None:
+    payload = {"type": "view_submission", "user": {"id": TEACHER}, "team": {"id": "T1"},
+               "view": {"id": "V1", "type": "modal", "callback_id": "problem_report"}}
+    body = urlencode({"payload": json.dumps(payload)})
+    timestamp = str(int(time.time()))
+    signature = SlackRequests("http://unused", SIGNING_SECRET).sign(body.encode(), int(timestamp))
+    headers = {"x-slack-request-timestamp": timestamp, "x-slack-signature": signature, "content-type": FORM}
+    admitted = admit_request(SIGNING_SECRET, body.encode(), headers)
+    assert admitted == payload
+    assert admit_request(SIGNING_SECRET, body.encode(), {**headers, "x-slack-signature": "v0=00"}) == 401
+    assert isinstance(admitted, dict)
+    request = SlackRequest(body=body, headers=headers, parsed=admitted)
+    assert request.body is admitted  # not parsed again
+    assert request.raw_body == body  # what Bolt's signature check reads
+    assert request.context.user_id == TEACHER

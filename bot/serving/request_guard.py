@@ -125,11 +125,20 @@ def is_well_formed(body: dict[str, Any]) -> bool:
     return True
 
 
-RequestGuard = Callable[[bytes, Mapping[str, str]], int | None]
+# The request's payload, parsed, when Bolt may take it; otherwise the HTTP status to answer (401 or 400).
+RequestGuard = Callable[[bytes, Mapping[str, str]], int | dict[str, Any]]
 
 
 def check_request(signing_secret: str, body: bytes, headers: Mapping[str, str]) -> int | None:
-    """None when Bolt may take the request; otherwise the HTTP status to answer (401 or 400).
+    """None when Bolt may take the request; otherwise the HTTP status to answer (401 or 400)."""
+    admitted = admit_request(signing_secret, body, headers)
+    return admitted if isinstance(admitted, int) else None
+
+
+def admit_request(signing_secret: str, body: bytes, headers: Mapping[str, str]) -> int | dict[str, Any]:
+    """The payload, parsed (`parse_body`), when Bolt may take the request; otherwise the HTTP status to answer
+    (401 or 400). The server hands that parse to Bolt's request (bot.serving.slack_body.SlackRequest): the
+    form decoding of an interaction's payload is most of a parse, which is not worth doing twice.
 
     `headers` keys are lowercase. The signature is checked exactly as Bolt checks it (HMAC and a
     five-minute timestamp window), so the order of refusals never leaks whether a shape was valid.
@@ -150,8 +159,8 @@ def check_request(signing_secret: str, body: bytes, headers: Mapping[str, str]) 
         return 400
     if not isinstance(parsed, dict) or not is_well_formed(parsed):
         return 400
-    return None
+    return parsed
 
 
 def request_guard(signing_secret: str) -> RequestGuard:
-    return partial(check_request, signing_secret)
+    return partial(admit_request, signing_secret)

@@ -30,7 +30,7 @@ from bot.delivery.file_links import FILES_PATH, Download, LinkRefused
 from bot.errors import NotFound
 from bot.observability import Metrics, new_request_id, request_id
 from bot.serving.request_guard import RequestGuard
-from bot.serving.slack_body import SlackWsgiHandler
+from bot.serving.slack_body import PARSED_BODY, SlackWsgiHandler
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -125,12 +125,13 @@ def build_wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None
             return _json(start_response, "413 Request Entity Too Large", {"error": "request body too large"})
         if guard is not None:
             body = environ["wsgi.input"].read(length) if length else b""
-            refused = guard(body, {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items()
-                                   if k.startswith("HTTP_")} | {"content-type": environ.get("CONTENT_TYPE", "")})
-            if refused is not None:
-                return _json(start_response, "401 Unauthorized" if refused == 401 else "400 Bad Request",
-                             {"error": "invalid signature" if refused == 401 else "malformed request"})
+            admitted = guard(body, {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items()
+                                    if k.startswith("HTTP_")} | {"content-type": environ.get("CONTENT_TYPE", "")})
+            if isinstance(admitted, int):
+                return _json(start_response, "401 Unauthorized" if admitted == 401 else "400 Bad Request",
+                             {"error": "invalid signature" if admitted == 401 else "malformed request"})
             environ["wsgi.input"] = io.BytesIO(body)
+            environ[PARSED_BODY] = admitted  # Bolt's request takes the guard's parse (bot.serving.slack_body)
         return slack(environ, start_response)
 
     return app

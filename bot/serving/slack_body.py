@@ -23,6 +23,8 @@ from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
 
 JSON_TYPE = "application/json"
+# The WSGI environ key under which the server leaves the request guard's parse for `SlackWsgiHandler`
+PARSED_BODY = "coopbot.parsed_body"
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
@@ -49,17 +51,21 @@ def parse_body(body: str, content_type: str | None) -> dict[str, Any]:
 
 
 class SlackRequest(BoltRequest):
-    """Bolt's request, its body parsed by key (`parse_body`); everything else as Bolt builds it."""
+    """Bolt's request, its body parsed by key (`parse_body`); everything else as Bolt builds it.
+
+    `parsed`: `body` already parsed by `parse_body` (the request guard's, which no one else holds), used
+    as it is. Bolt still verifies the signature over `body`, the raw text."""
 
     def __init__(self, *, body: str, query: str | Mapping[str, Any] | None = None,
                  headers: Mapping[str, str | Sequence[str]] | None = None,
-                 context: dict[str, Any] | None = None) -> None:
+                 context: dict[str, Any] | None = None, parsed: dict[str, Any] | None = None) -> None:
         super().__init__(body="", query=query, headers=dict(headers or {}), context=context)  # type: ignore[arg-type]
         self.raw_body = body
-        try:
-            parsed = parse_body(body, self.content_type)
-        except (ValueError, RecursionError):  # the request guard answers these 400 before Bolt sees them
-            parsed = {}
+        if parsed is None:
+            try:
+                parsed = parse_body(body, self.content_type)
+            except (ValueError, RecursionError):  # the request guard answers these 400 before Bolt sees them
+                parsed = {}
         self.body = parsed if isinstance(parsed, dict) else {}
         self.context = build_context(BoltContext(context or {}), self.body)
 
@@ -70,14 +76,16 @@ class SlackRequest(BoltRequest):
 
 
 class SlackWsgiHandler(SlackRequestHandler):
-    """Bolt's WSGI adapter, building a `SlackRequest` for each request."""
+    """Bolt's WSGI adapter, building a `SlackRequest` for each request (with the request guard's parse when
+    the server left one in the environ, under PARSED_BODY)."""
 
     def __init__(self, app: App, path: str) -> None:
         super().__init__(app, path=path)
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         return self.app.dispatch(SlackRequest(body=request.get_body(), query=request.query_string,
-                                              headers=request.get_headers()))
+                                              headers=request.get_headers(),
+                                              parsed=request.environ.pop(PARSED_BODY, None)))
 
 
-__all__ = ["FORM_TYPE", "JSON_TYPE", "SlackRequest", "SlackWsgiHandler", "media_type", "parse_body"]
+__all__ = ["FORM_TYPE", "JSON_TYPE", "PARSED_BODY", "SlackRequest", "SlackWsgiHandler", "media_type", "parse_body"]

@@ -71,7 +71,8 @@ def register(app: App, services: Services) -> None:
             return
         unknown = t.gettext("I don't know `{word}`.").format(word=escape(truncate(sub, 30).replace("`", "'")))
         prefix = "" if sub == "help" else unknown + "\n"
-        ack(text=prefix + help_text(t, home.home_data(user), how_to_join=how_to_get_added(t)),
+        ack(text=prefix + help_text(t, home.home_data(user), how_to_join=how_to_get_added(t),
+                                    linking=services.installations is not None),
             response_type="ephemeral")
 
 

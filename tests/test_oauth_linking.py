@@ -280,3 +280,25 @@ def test_an_operator_sets_the_enterprise_s_installation_and_partnership_list_sho
     unknown = run(["partnership", "link", "--name", "Nobody", "--partner-team", COMPANY], env, tmp_path)
     assert unknown.returncode != 0 and "Nobody" in unknown.stderr
     assert _partnership(db).partner_team_id == COMPANY
+
+
+def test_coop_help_tells_each_side_s_coordinator_how_to_link_and_only_in_oauth_mode(db: Database,
+                                                                                   tmp_path: Path) -> None:
+    seed_roster(db, tmp_path)
+    with running_oauth_app(db) as h:
+        install(h, COLLEGE)
+        install(h, COMPANY)
+        college, company = slack_from(h, COLLEGE), slack_from(h, COMPANY)
+        # not linked yet: this installation sees no partnership of theirs, and help says how to link one
+        before = _text(college.command("/coop", "help", user_id=COORD_SCHOOL, channel_id=CHANNEL))
+        assert "`/coop link`" in before and "`/coop accept`" in before
+        college.command("/coop", "link", user_id=COORD_SCHOOL, channel_id=CHANNEL)
+        company.command("/coop", "accept", user_id=COORD_ENTERPRISE, channel_id=CHANNEL)
+        # linked: each coordinator reads their own side's line among what their roles allow
+        school = _text(college.command("/coop", "help", user_id=COORD_SCHOOL, channel_id=CHANNEL))
+        enterprise = _text(company.command("/coop", "help", user_id=COORD_ENTERPRISE, channel_id=CHANNEL))
+        assert "`/coop link`" in school and "`/coop accept`" not in school
+        assert "`/coop accept`" in enterprise and "`/coop link`" not in enterprise
+        assert "`/coop link`" not in _text(college.command("/coop", "help", user_id=TEACHER, channel_id=CHANNEL))
+    with running_app(db) as h:  # one bot token: nothing to link, nothing said
+        assert "/coop link" not in _text(h.slack.command("/coop", "help", user_id=COORD_SCHOOL))

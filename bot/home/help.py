@@ -42,11 +42,22 @@ def possible_relations(data: HomeData) -> set[Relation]:
 HELP_LIMIT = 3000  # characters of a section's text, where the help may be shown
 
 
-def help_text(t: Translator, data: HomeData | None, *, how_to_join: str) -> str:
+def _link_lines(t: Translator) -> tuple[str, str]:
+    """OAuth mode: how each side's coordinator links a partnership to their organization's installation."""
+    _ = t.gettext
+    return (_("• `/coop link` — link this partnership to your college's coopbot and invite the enterprise "
+              "(college coordinators)"),
+            _("• `/coop accept` — accept the college's invitation, so your company's coopbot serves this "
+              "partnership (enterprise coordinators)"))
+
+
+def help_text(t: Translator, data: HomeData | None, *, how_to_join: str, linking: bool = False) -> str:
+    """`/coop help`: what the person may do, from the permission matrix; `linking` (OAuth mode: each organization
+    installs coopbot) adds how a coordinator links the partnership to their side's installation."""
     _ = t.gettext
     lines = [_("*coopbot* helps the college and the enterprise look after interns together.")]
-    if data is None:
-        return "\n".join([*lines, how_to_join])
+    if data is None:  # on no roster this installation sees: perhaps a partnership not linked to it yet
+        return "\n".join([*lines, how_to_join, *(_link_lines(t) if linking else ())])
     lines.append("")  # the roles, once the rest is known (below)
     lines.append("*" + _("What you can do") + "*")
     held = possible_relations(data)
@@ -61,6 +72,9 @@ def help_text(t: Translator, data: HomeData | None, *, how_to_join: str) -> str:
             barred = _(", ").join(_(RELATION_LABELS[r]) for r in never)
             line = _("{permission} (never as {relations})").format(permission=line, relations=barred)
         lines.append(line)
+    if linking and Role.COORDINATOR in data.roles:
+        college, enterprise = _link_lines(t)
+        lines.append(college if data.side == Side.SCHOOL else enterprise)
     lines += [_("• `/coop status` — your problems, exchanges, action items and next meeting."),
               _("• `/coop panel` — post this channel's coopbot panel again: buttons for everything."),
               _("• `/coop help` — this help."),

@@ -342,6 +342,9 @@ def _home(t: Translator) -> Iterator[Rendering]:
         data = full_home(coordinator=coordinator)
         yield "help", help_text(t, data, how_to_join=join)
         yield "status", status_blocks(data, t)
+    for side in Side:  # OAuth mode: a coordinator of each side learns how to link the partnership
+        yield f"help with linking ({side})", help_text(t, replace(full_home(coordinator=True), side=side),
+                                                       how_to_join=join, linking=True)
     single = replace(full_home(), roles_by_partnership=(("深职院–华为", frozenset({Role.TEACHER})),))
     yield "home with one partnership", home_view(single, t, how_to_join=join)
     yield "followups, none", followup_blocks(Followups((), 0, (), keeps_checklists=True), t)

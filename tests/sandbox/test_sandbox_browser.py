@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.devtools.sandbox import Sandbox
-from bot.devtools.sandbox_seed import COORD_SCHOOL, MEMBER, MENTOR, TEACHER
+from bot.devtools.sandbox_seed import COLLEGE_TEAM, COORD_SCHOOL, ENTERPRISE_TEAM, MEMBER, MENTOR, TEACHER
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -48,8 +49,9 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
         yield running
 
 
-@pytest.fixture
-def page(sandbox: Sandbox) -> Iterator[Any]:
+@contextmanager
+def _tab(url: str) -> Iterator[Any]:
+    """A Chromium tab on `url`; on the way out, no JavaScript error raised on any page it showed."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -57,11 +59,17 @@ def page(sandbox: Sandbox) -> Iterator[Any]:
                                    timezone_id="Asia/Shanghai")
             errors: list[str] = []
             tab.on("pageerror", lambda exc: errors.append(str(exc)))
-            tab.goto(sandbox.url)
+            tab.goto(url)
             yield tab
             assert errors == [], f"the page raised: {errors}"
         finally:
             browser.close()
+
+
+@pytest.fixture
+def page(sandbox: Sandbox) -> Iterator[Any]:
+    with _tab(sandbox.url) as tab:
+        yield tab
 
 
 def _log_problem(page: Page) -> None:
@@ -360,3 +368,31 @@ def test_the_person_picker_shows_names_and_roles_uncut(page: Page) -> None:
         return [...select.options].map((o) => o.text).filter((text) => context.measureText(text).width > room);
     }""")
     assert cut == [], f"the picker cuts these off: {cut}"
+
+
+def test_oauth_both_workspaces_install_then_the_company_mentor_reports_and_opens_home(tmp_path: Path) -> None:
+    """`coopbot sandbox --oauth` in the browser: each workspace's "Add to Slack" → the app's /slack/install → the
+    fake Slack's Allow page → /slack/oauth_redirect → back to the page; then the company's mentor logs a problem
+    from the shared channel's composer and opens their own coopbot's App Home."""
+    with Sandbox(port=0, database_url=f"sqlite:///{tmp_path / 'sandbox.db'}", oauth=True) as sandbox, \
+            _tab(sandbox.url) as page:
+        for team in (COLLEGE_TEAM, ENTERPRISE_TEAM):
+            page.get_by_test_id(f"add-to-slack-{team}").click()
+            expect(page.get_by_test_id("workspace")).to_have_value(team)  # Slack's Allow page, this workspace chosen
+            page.get_by_test_id("allow").click()
+            page.wait_for_url(sandbox.url)
+            expect(page.get_by_test_id(f"add-to-slack-{team}")).to_have_count(0)
+        expect(page.locator("#workspace-list .installed")).to_have_count(2)
+
+        _act_as(page, MENTOR)
+        expect(page.get_by_test_id("person-roles")).to_contain_text("Demo Works Ltd")  # of the company's workspace
+        _log_problem(page)
+        report = page.locator(".message").first
+        expect(report).to_contain_text("P2 – Serious · Workplace safety or injury")
+        expect(report).to_contain_text("Cut his hand on the <b>press</b> & saw the nurse.")
+
+        home = _open_home(page)
+        expect(home).not_to_contain_text("not installed")
+        expect(home.get_by_role("button", name="Log a problem")).to_be_visible()
+        assert sandbox.fake.wait_for("views.publish", where=lambda c: c.args.get("user_id") == MENTOR)[-1].token \
+            in sandbox.fake.oauth.tokens_of(ENTERPRISE_TEAM)  # the company's own coopbot's Home

@@ -36,7 +36,16 @@ from models.roster import Intern, Partnership, Person
 from models.schemas import PartnershipInput
 from tests.support import exchanges, meetings
 from tests.support.harness import Harness
-from tests.support.installs import COLLEGE, COMPANY, install, link_both, running_oauth_app, slack_from
+from tests.support.installs import (
+    COLLEGE,
+    COMPANY,
+    bot_token,
+    install,
+    link_both,
+    running_oauth_app,
+    slack_from,
+    token_of,
+)
 
 OTHER_COLLEGE, OTHER_COMPANY = "T0COLLEGEB", "T0COMPANYB"
 A_NAME, B_NAME = "深职院–华为", "Other College–Acme"
@@ -466,6 +475,8 @@ def test_app_home_and_my_tasks_through_an_installation_list_only_its_partnership
             h.deliver()
             homes = [c for c in h.fake.calls[before:] if c.method == "views.publish" and c.args.get("user_id") == BOTH]
             assert homes, workspace
+            # drawn for the installation it was opened in, and published through that one, not BOTH's own
+            assert {token_of(c) for c in homes} == {bot_token(db, workspace)}, workspace
             published[workspace] = json.dumps(homes[-1].args["view"], ensure_ascii=False)
         assert A_NAME in published[COLLEGE] and B_NAME not in published[COLLEGE]
         assert B_NAME in published[OTHER_COLLEGE]

@@ -240,9 +240,11 @@ def refresh_homes(session: Session, users: Iterable[str | None]) -> int:
     return len(channels) - len(waiting)
 
 
-def publish_home(session: Session, *, user: str, view: dict[str, Any]) -> None:
+def publish_home(session: Session, *, user: str, view: dict[str, Any], workspace: str | None = None) -> None:
     """Publish `user`'s App Home. Rows for one user go out in order, so the newest view is the one that stays.
     Refreshes still waiting (e.g. spaced after a burst, see bot.delivery.worker) are dropped: this view, rendered
-    now, already shows what they would, and they must not hold it up."""
+    now, already shows what they would, and they must not hold it up. `workspace` (OAuth mode): the
+    installation whose App Home it is, which it was drawn for and must go through (bot.installs.routing)."""
     session.execute(delete(OutboxMessage).where(OutboxMessage.channel == f"home:{user}", *_REFRESH_WAITING))
-    _add(session, kind=OutboxKind.HOME, channel=f"home:{user}", user=user, payload={"view": view})
+    _add(session, kind=OutboxKind.HOME, channel=f"home:{user}", user=user,
+         payload={"view": view, **({"workspace": workspace} if workspace else {})})

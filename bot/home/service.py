@@ -35,7 +35,7 @@ class HomeService:
             view = render_home(session, slack_user_id, locales=self.locales, now=self.clock(),
                                default_timezone=self.default_timezone, pages=pages, linking=self.linking,
                                workspace=workspace)
-            outbox.publish_home(session, user=slack_user_id, view=view)
+            outbox.publish_home(session, user=slack_user_id, view=view, workspace=workspace)
 
     def choose_language(self, slack_user_id: str, picked: str) -> str | None:
         """Save the language picked in App Home (FOLLOW_SLACK: follow their Slack language), audited.

@@ -14,6 +14,8 @@ The rule (issue #21):
   workspace in their partnerships (`partner_team_id` for the enterprise's people, `install_team_id` for the
   college's); failing those, the host installation of a partnership they are in (it shares the partnership's
   channel with them).
+- An App Home drawn in a request for the installation it was opened in (`app_home_opened`, a click in it) shows
+  that tenant's partnerships, so it goes through that installation only (its row says which).
 - When nothing says (no partnership linked), and coopbot is installed in exactly one workspace, that one.
   Otherwise, and when none of a row's candidates is installed, the message is held.
 
@@ -59,6 +61,9 @@ class InstallationRouter:
         """The workspaces (team ids, or the enterprise ids of org-wide installs) the row may go through, best
         first, by the rule above; None when nothing says (no partnership linked, nor the person's organization
         known)."""
+        drawn_for = (row.payload or {}).get("workspace") if row.kind == OutboxKind.HOME else None
+        if drawn_for:  # an App Home drawn for the installation it was opened in shows that tenant's: only there
+            return [str(drawn_for)]
         person_id = _person_of(row)
         if person_id is not None:
             own, others = self.person_teams(person_id)

@@ -480,6 +480,17 @@ def test_app_home_and_my_tasks_through_an_installation_list_only_its_partnership
             published[workspace] = json.dumps(homes[-1].args["view"], ensure_ascii=False)
         assert A_NAME in published[COLLEGE] and B_NAME not in published[COLLEGE]
         assert B_NAME in published[OTHER_COLLEGE]
+        # a click in that App Home (here its language) draws it again for the same installation, and there it goes
+        before = len(h.fake.calls)
+        chosen = {"text": {"type": "plain_text", "text": "English"}, "value": "en"}
+        other = slack_from(h, OTHER_COLLEGE)
+        other.teams[BOTH] = COLLEGE  # their own workspace is the first college's (a Slack Connect person there)
+        other.block_action(user_id=BOTH, action_id="home_language", block_id="language", channel_id=None,
+                           view={"id": "V0HOME", "type": "home", "blocks": []}, selected_option=chosen)
+        h.deliver()
+        again = [c for c in h.fake.calls[before:] if c.method == "views.publish" and c.args.get("user_id") == BOTH]
+        assert again and {token_of(c) for c in again} == {bot_token(db, OTHER_COLLEGE)}
+        assert A_NAME not in json.dumps(again[-1].args["view"], ensure_ascii=False)
         for words in (A_NAME, "张伟", "S2024001", "整理清单 1"):
             assert words not in published[OTHER_COLLEGE], words
 

@@ -13,6 +13,7 @@ from bot.home.ids import FOLLOW_SLACK
 from bot.home.refresh import render_home
 from bot.home.tasks import Tasks, load_tasks
 from bot.i18n.language import SlackLocales, resolve_language, set_language
+from bot.installs.scope import current_tenant
 from bot.storage.db import Database
 from models.base import utcnow
 
@@ -29,7 +30,10 @@ class HomeService:
     def publish(self, slack_user_id: str, pages: dict[Section, int] | None = None, *,
                 workspace: str | None = None) -> None:
         """Render the person's App Home in their language (`pages`: which page of which list, else the first
-        pages) and publish it through the outbox. `workspace`: the installation it is opened through."""
+        pages) and publish it through the outbox. `workspace`: the installation it is opened through; in a
+        request, by default the request's (OAuth mode: it is drawn as that tenant, so it goes only there)."""
+        if workspace is None and (tenant := current_tenant()) is not None:
+            workspace = tenant.workspace_id or None
         resolve_language(self.db, self.locales, slack_user_id)  # learns their Slack language (cached) before
         with self.db.transaction() as session:  # the transaction, which reads the cache only
             view = render_home(session, slack_user_id, locales=self.locales, now=self.clock(),

@@ -551,6 +551,78 @@ def test_linking_a_partnership_to_another_tenant_s_channel_is_refused_without_na
         assert snapshot(db) == before
 
 
+
+# --- /coop admin through the second pair: the rules over every roster, told without the first pair's data ----
+A_PEOPLE = {MENTOR_A: ("李强", "liqiang@huawei.com", "enterprise"), COORD_A: ("陈静", "chenjing@szpt.edu.cn", "school")}
+A_DATA = ["李强", "liqiang@huawei.com", "陈静", "chenjing@szpt.edu.cn", "张伟", A_NAME, "华为", "college side"]
+
+
+def _b_admin(h: Harness, action: str, answers: dict[str, Any]) -> str:
+    """/coop admin through the second college's installation as its coordinator, one form submitted: the answer."""
+    b = through(h, OTHER_COLLEGE)
+    menu = b.open_modal("/coop", TEACHER_B, "admin")
+    pushes = len(h.fake.calls_to("views.push"))
+    assert b.slack.block_action(user_id=TEACHER_B, action_id=action, value="2", view=menu,
+                                channel_id=None).status == 200
+    h.fake.wait_for("views.push", count=pushes + 1)
+    form = b.last_modal()
+    return answer(h, lambda: b.slack.view_submission(form, fill(form, answers), user_id=TEACHER_B))
+
+
+def _a_people(db: Database) -> dict[str, tuple[str, str | None, str]]:
+    with db.session() as session:
+        return {p.slack_user_id: (p.name, p.email, p.side.value) for p in session.scalars(
+            select(Person).where(Person.slack_user_id.in_(list(A_PEOPLE))))}
+
+
+def _refused_with_nothing_of_a(h: Harness, action: str, answers: dict[str, Any]) -> dict[str, str]:
+    before = snapshot(h.db)
+    said = _b_admin(h, action, answers)
+    assert snapshot(h.db) == before and _a_people(h.db) == A_PEOPLE, said
+    assert [words for words in A_DATA if words in said] == [], said
+    status, body, _ = json.loads(said)
+    assert status == 200 and body["response_action"] == "errors", said
+    return dict(body["errors"])
+
+
+def test_the_second_pair_cannot_rename_or_re_email_the_first_pair_s_person(db: Database, tmp_path: Path) -> None:
+    """李强 is on the first pair's roster only: the second college's coordinator adding him to theirs may not
+    change his name or email (the first pair's letters, invitations, exports), and blanks are filled in with
+    nothing of the first pair's records (they were: his name and email, then saved on the second roster)."""
+    from bot.admin.forms import AdminActionId
+
+    with four_tenants(db, tmp_path) as h:
+        evil = {"slack_user_id": MENTOR_A, "name": "Mallory", "email": "evil@attacker.example", "side": "enterprise",
+                "roles": ["mentor"]}
+        assert set(_refused_with_nothing_of_a(h, AdminActionId.PERSON, evil)) == {"name"}
+        errors = _refused_with_nothing_of_a(h, AdminActionId.PERSON, evil | {"name": ""})
+        assert errors == {"name": "Enter their name: they are new to coopbot.", "email": (
+            "This person is also on the roster of a partnership you do not coordinate: leave their email as it is "
+            "(its coordinators, or `coopbot people import`, can change it).")}
+        errors = _refused_with_nothing_of_a(h, AdminActionId.PERSON, {"slack_user_id": MENTOR_A, "roles": ["mentor"]})
+        assert errors == {"name": "Enter their name: they are new to coopbot.",
+                          "side": "Choose a side: they are new to coopbot."}
+
+
+def test_the_second_pair_is_not_told_the_side_of_the_first_pair_s_person(db: Database, tmp_path: Path) -> None:
+    from bot.admin.forms import AdminActionId
+
+    with four_tenants(db, tmp_path) as h:
+        errors = _refused_with_nothing_of_a(h, AdminActionId.PERSON, {
+            "slack_user_id": COORD_A, "name": "Someone", "side": "enterprise", "roles": ["member"]})
+        assert errors["side"] == "This person is already in coopbot, and a person's side cannot change."
+
+
+def test_a_student_id_of_the_first_pair_is_refused_as_taken_not_a_crash(db: Database, tmp_path: Path) -> None:
+    from bot.admin.forms import AdminActionId
+
+    with four_tenants(db, tmp_path) as h:
+        errors = _refused_with_nothing_of_a(h, AdminActionId.INTERN, {
+            "student_id": "S2024001", "name": "Jane Doe", "position": "Welder", "teacher": TEACHER_B,
+            "mentor": MENTOR_B, "start_date": "2027-03-01", "end_date": "2027-08-31"})
+        assert errors == {"student_id": "This student id is already on the roster."}
+
+
 def test_an_app_home_the_worker_refreshes_shows_only_the_partnerships_of_the_installation_it_goes_through(
         db: Database, tmp_path: Path) -> None:
     """A change in the first pair's partnership refreshes the App Home of everyone it concerns, rendered later by

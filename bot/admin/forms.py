@@ -300,6 +300,7 @@ _CODE_WORDS = {
     ("name", "shared_person"): N_("This person is also on the roster of a partnership you do not coordinate: "
                                   "leave their name as it is (its coordinators, or `coopbot people import`, can "
                                   "change it)."),
+    ("side", "side_fixed"): N_("This person is already in coopbot, and a person's side cannot change."),
     ("school_language", "unknown_language"): N_("Choose a language from the list."),
     ("enterprise_language", "unknown_language"): N_("Choose a language from the list."),
     ("email", "shared_person"): N_("This person is also on the roster of a partnership you do not coordinate: "

@@ -24,7 +24,7 @@ from bot import audit
 from bot.delivery import outbox
 from bot.errors import CoopError, NotAllowed, NotFound
 from bot.i18n.catalog import available_languages, translator
-from bot.installs.scope import every_tenant
+from bot.installs.scope import current_tenant, every_tenant
 from bot.panel.service import post_panel
 from bot.permissions import Action, Subject, find_person, partnerships_allowing, require
 from bot.roster import partnerships as partnership_rules
@@ -227,9 +227,12 @@ class AdminService:
         def change(session: Session, partnership: Partnership, actor: Person) -> bool:
             uid = (form.slack_user_id or "").strip()
             person = session.scalar(select(Person).where(Person.slack_user_id == uid)) if uid else None
-            raw = {"slack_user_id": uid, "name": form.name or (person.name if person else None),
-                   "email": form.email or (person.email if person else None),
-                   "side": form.side or (person.side.value if person else None),
+            # What blanks keep is filled in only from someone this request may see (OAuth mode: on a roster of
+            # its tenant), never from another tenant's records (docs/decisions/0012, Scope).
+            known = person if person is not None and _seen_here(session, person) else None
+            raw = {"slack_user_id": uid, "name": form.name or (known.name if known else None),
+                   "email": form.email or (known.email if known else None),
+                   "side": form.side or (known.side.value if known else None),
                    "roles": ";".join(form.roles), "partnership": partnership.name}
             # Every field's problem at once: the row's own rules, then those that need the roster, on
             # whichever fields the row's rules accepted.
@@ -237,7 +240,9 @@ class AdminService:
             held: dict[Role, Membership] = {} if person is None else {
                 m.role: m for m in session.scalars(select(Membership).where(
                     Membership.person_id == person.id, Membership.partnership_id == partnership.id))}
-            if "side" in accepted and (side_changed := side_problem(person, uid, accepted["side"])) is not None:
+            if "side" in accepted and person is not None and known is None and person.side != accepted["side"]:
+                problems.setdefault("side", "side_fixed")  # neither who they are nor their side is told
+            elif "side" in accepted and (side_changed := side_problem(person, uid, accepted["side"])) is not None:
                 problems.setdefault("side", side_changed)
             if person is not None and "roles" in accepted:
                 dropped = [role for role in held if role not in accepted["roles"]]
@@ -282,7 +287,9 @@ class AdminService:
             # Every field's problem at once: the row's own rules, then the roster's on the fields they accepted.
             row, problems, accepted = _checked(InternRow, raw)
             student_id = accepted.get("student_id")
-            if student_id and session.scalar(select(Intern.id).where(Intern.student_id == student_id)) is not None:
+            with every_tenant():  # a student id is one intern's, whichever tenant's: said "taken", never whose
+                taken = student_id and session.scalar(select(Intern.id).where(Intern.student_id == student_id))
+            if taken:
                 problems.setdefault("student_id", "student_exists")
             wanted = {field: accepted[field] for field in ("teacher", "mentor") if field in accepted}
             people, roles_held = _people_and_roles(session, list(wanted.values()))
@@ -493,8 +500,16 @@ def _other_coordinators(session: Session, partnership: Partnership, person: Pers
 def _elsewhere(session: Session, person: Person, actor: Person) -> bool:
     """Whether `person` is on the roster of a partnership `actor` does not coordinate: their name and
     email are shared with it (its letters, calendar invitations, exports), so not this coordinator's to
-    change."""
+    change. Whichever tenant's partnership it is (read past the scope; only "shared" is said, never whose)."""
     coordinated = select(Membership.partnership_id).where(Membership.person_id == actor.id,
                                                           Membership.role == Role.COORDINATOR)
-    return session.scalar(select(Membership.id).where(
-        Membership.person_id == person.id, Membership.partnership_id.not_in(coordinated)).limit(1)) is not None
+    with every_tenant():
+        return session.scalar(select(Membership.id).where(
+            Membership.person_id == person.id, Membership.partnership_id.not_in(coordinated)).limit(1)) is not None
+
+
+def _seen_here(session: Session, person: Person) -> bool:
+    """Whether the request may see what is stored of `person`: always, but in OAuth mode only if they are on a
+    roster of the request's tenant (`Person` is not scoped; the roster is)."""
+    return current_tenant() is None or session.scalar(select(Membership.id).where(
+        Membership.person_id == person.id).limit(1)) is not None

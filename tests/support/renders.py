@@ -464,7 +464,7 @@ def _administration(t: Translator) -> Iterator[Rendering]:
     blocks = ("slack_user_id", "name", "email", "side", "roles", "student_id", "position", "teacher", "mentor",
               "start_date", "end_date", "birth_date", "intern", "reason", "partnership", "unknown")
     codes = ("missing", "invalid", "student_exists", "nothing_chosen", "before_start", "not_earlier",
-             "birth_after_start", "bad_channel", "channel_taken", "last_coordinator", "shared_person")
+             "birth_after_start", "bad_channel", "channel_taken", "last_coordinator", "shared_person", "side_fixed")
     yield "field errors", admin_forms.errors({f"{b}/{c}": c for b in blocks for c in codes}, t)
     yield "field errors by block", [admin_forms.field_error(b, c, t) for b in blocks for c in codes]
     for error in CHANNEL_ERRORS | DM_REFUSALS | {"not_allowed_token_type"}:

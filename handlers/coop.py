@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.container import Services
@@ -28,7 +28,7 @@ def register(app: App, services: Services) -> None:
     home = services.home
 
     @app.command(COOP.command)
-    def coop(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+    def coop(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         user = user_id(body)
         t = services.lazy_translator_for(user)
         words = str(body.get("text") or "").split()
@@ -67,7 +67,7 @@ def register(app: App, services: Services) -> None:
             coop_checklist(services, ack, body, client, words[1:])
             return
         if sub in ("link", "accept"):  # OAuth mode: the partnership linked to both installations (handlers/links.py)
-            (coop_link if sub == "link" else coop_accept)(services, ack, body, context)
+            (coop_link if sub == "link" else coop_accept)(services, ack, body)
             return
         unknown = t.gettext("I don't know `{word}`.").format(word=escape(truncate(sub, 30).replace("`", "'")))
         prefix = "" if sub == "help" else unknown + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.container import Services
@@ -15,7 +15,6 @@ from bot.home.ids import HomeActionId
 from bot.i18n.catalog import Translator
 from handlers.common import refusal, tell_privately, user_id
 from handlers.exchanges import open_request
-from handlers.links import request_tenant
 from handlers.problems import open_report
 
 
@@ -23,13 +22,12 @@ def register(app: App, services: Services) -> None:
     home = services.home
 
     @app.event("app_home_opened")
-    def publish_home(event: dict[str, Any], context: BoltContext) -> None:
+    def publish_home(event: dict[str, Any]) -> None:
         if event.get("tab") not in (None, "home"):
             return
         user = str(event.get("user") or "")
         if user:
-            tenant = request_tenant(services, context)  # OAuth mode: the installation whose App Home it is
-            home.publish(user, workspace=tenant.workspace_id if tenant else None)
+            home.publish(user)  # OAuth mode: drawn for, and sent through, the installation it was opened in
 
     @app.action(HomeActionId.LOG_PROBLEM)
     def log_problem_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

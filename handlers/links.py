@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.container import Services
@@ -22,17 +22,10 @@ from bot.installs.linking import (
     NotYourWorkspace,
     SeveralInvitations,
 )
-from bot.installs.tenancy import Tenant, tenant_of
+from bot.installs.scope import current_tenant
 from bot.roster.organizations import from_payload
 from bot.slack.text import escape_within
 from handlers.common import on_button, refusal, tell_privately, user_id
-
-
-def request_tenant(services: Services, context: BoltContext) -> Tenant | None:
-    """The installation the request came through (None in single-token mode)."""
-    found = context.authorize_result
-    return tenant_of(found.enterprise_id if found else None, found.team_id if found else None,
-                     context.is_enterprise_install, oauth=services.installations is not None)
 
 
 def own_workspace(body: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -92,11 +85,11 @@ def accepted_here_text(partnership: str, college: str, t: Translator) -> str:
                                             college=escape_within(college, 200))
 
 
-def coop_link(services: Services, ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def coop_link(services: Services, ack: Ack, body: dict[str, Any]) -> None:
     """`/coop link` in a partnership's channel."""
     user = user_id(body)
     t = services.lazy_translator_for(user)
-    tenant = request_tenant(services, context)
+    tenant = current_tenant()  # the request's installation (ScopeToTenant); None: one bot token
     if tenant is None:
         ack(text=single_token(t), response_type="ephemeral")
         return
@@ -108,11 +101,11 @@ def coop_link(services: Services, ack: Ack, body: dict[str, Any], context: BoltC
     ack(text=linked_text(done.partnership, done.enterprise, done.again, t), response_type="ephemeral")
 
 
-def coop_accept(services: Services, ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def coop_accept(services: Services, ack: Ack, body: dict[str, Any]) -> None:
     """`/coop accept`: the invitation of the channel's partnership, else the person's only one."""
     user = user_id(body)
     t = services.lazy_translator_for(user)
-    tenant = request_tenant(services, context)
+    tenant = current_tenant()  # the request's installation (ScopeToTenant); None: one bot token
     if tenant is None:
         ack(text=single_token(t), response_type="ephemeral")
         return
@@ -132,31 +125,31 @@ def coop_accept(services: Services, ack: Ack, body: dict[str, Any], context: Bol
 
 def register(app: App, services: Services) -> None:
     @app.action(LinkActionId.LINK)
-    def link_from_home(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def link_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        tenant = request_tenant(services, context)
+        tenant = current_tenant()  # the request's installation (ScopeToTenant); None: one bot token
         if tenant is None:
             tell_privately(client, body, single_token(services.translator_for(user_id(body))))
             return
 
         def link(partnership_id: int, user: str, t: Translator) -> None:
             done = services.linking.link(user, tenant, own=own_workspace(body), partnership_id=partnership_id)
-            services.home.publish(user, workspace=tenant.workspace_id)
+            services.home.publish(user)  # drawn for, and sent through, this request's installation
             tell_privately(client, body, linked_text(done.partnership, done.enterprise, done.again, t))
 
         on_button(services, client, body, link, link_refusal)
 
     @app.action(LinkActionId.ACCEPT)
-    def accept_from_home(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def accept_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        tenant = request_tenant(services, context)
+        tenant = current_tenant()  # the request's installation (ScopeToTenant); None: one bot token
         if tenant is None:
             tell_privately(client, body, single_token(services.translator_for(user_id(body))))
             return
 
         def accept(partnership_id: int, user: str, t: Translator) -> None:
             done = services.linking.accept(user, tenant, own=own_workspace(body), partnership_id=partnership_id)
-            services.home.publish(user, workspace=tenant.workspace_id)
+            services.home.publish(user)  # drawn for, and sent through, this request's installation
             tell_privately(client, body, accepted_here_text(done.partnership, done.college, t))
 
         on_button(services, client, body, accept, accept_refusal)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_
-
 from models.roster import Partnership
 
 
@@ -20,15 +18,6 @@ class Tenant:
     """The installation a request came through: its workspace id (as partnerships record it)."""
 
     workspace_id: str
-
-
-def partnership_clause(tenant: Tenant | None) -> ColumnElement[bool] | None:
-    """The WHERE clause on `Partnership` for what `tenant` may see (None: no restriction)."""
-    if tenant is None:
-        return None
-    if not tenant.workspace_id:
-        return false()
-    return or_(Partnership.install_team_id == tenant.workspace_id, Partnership.partner_team_id == tenant.workspace_id)
 
 
 def party_to(tenant: Tenant | None, partnership: Partnership) -> bool:
@@ -48,4 +37,4 @@ def tenant_of(authorized_enterprise_id: str | None, authorized_team_id: str | No
     return Tenant((authorized_enterprise_id if is_enterprise_install else authorized_team_id) or "")
 
 
-__all__ = ["Tenant", "partnership_clause", "party_to", "tenant_of"]
+__all__ = ["Tenant", "party_to", "tenant_of"]

@@ -14,7 +14,6 @@ from bot.container import make_installations
 from bot.installs.routing import HELD, link_partnership
 from bot.storage.db import Database
 from models.delivery import OutboxMessage, OutboxStatus
-from models.installation import slack_bots
 from models.roster import Partnership
 from tests.support.cli import operator_env, run
 from tests.support.harness import CHANNEL, TEACHER
@@ -22,17 +21,13 @@ from tests.support.installs import (
     COLLEGE,
     COMPANY,
     Clock,
+    bot_token,
     install,
     running_oauth_app,
     seed_linked_roster,
     slack_from,
     token_of,
 )
-
-
-def _token(db: Database, team: str) -> str | None:
-    with db.engine.connect() as conn:
-        return conn.scalar(select(slack_bots.c.bot_token).where(slack_bots.c.team_id == team))
 
 
 def _refreshes(h: object) -> list[object]:
@@ -53,12 +48,12 @@ def test_a_token_near_expiry_is_refreshed_once_and_requests_use_the_new_one(db: 
     clock = Clock()
     with running_oauth_app(db, clock=clock, token_rotation=True) as h:
         install(h, COLLEGE)
-        first = _token(db, COLLEGE)
+        first = bot_token(db, COLLEGE)
         assert _open_modal_token(h, COLLEGE) == first
         assert _refreshes(h) == []  # 12 hours left: nothing to do
         clock.now += timedelta(hours=10, minutes=30)  # 90 minutes left: inside the 2-hour margin
         fresh = _open_modal_token(h, COLLEGE)
-        assert fresh != first and fresh == _token(db, COLLEGE)
+        assert fresh != first and fresh == bot_token(db, COLLEGE)
         assert fresh in h.fake.oauth.tokens_of(COLLEGE)
         assert _open_modal_token(h, COLLEGE) == fresh
         assert len(_refreshes(h)) == 1
@@ -85,7 +80,7 @@ def test_two_replicas_refreshing_the_same_installation_at_once_refresh_it_once(d
         for thread in threads:
             thread.join(15)
         assert len(_refreshes(h)) == 1  # a second refresh would have spent the used refresh token and failed
-        assert got == [_token(db, COLLEGE)] * 2
+        assert got == [bot_token(db, COLLEGE)] * 2
         assert got[0] in h.fake.oauth.tokens_of(COLLEGE)[-1:]
 
 
@@ -94,14 +89,14 @@ def test_the_delivery_worker_refreshes_a_token_before_sending(db: Database, tmp_
     clock = Clock()
     with running_oauth_app(db, clock=clock, token_rotation=True) as h:
         install(h, COLLEGE)
-        first = _token(db, COLLEGE)
+        first = bot_token(db, COLLEGE)
         assert h.report(TEACHER).status == 200
         h.settle()
         clock.now += timedelta(hours=11)
         h.deliver()
         posts = h.fake.calls_to("chat.postMessage")
-        assert posts and {token_of(c) for c in posts} == {_token(db, COLLEGE)}
-        assert _token(db, COLLEGE) != first and len(_refreshes(h)) == 1
+        assert posts and {token_of(c) for c in posts} == {bot_token(db, COLLEGE)}
+        assert bot_token(db, COLLEGE) != first and len(_refreshes(h)) == 1
 
 
 def test_app_uninstalled_holds_the_outbox_and_reinstalling_resumes_it(db: Database, tmp_path: Path) -> None:
@@ -113,7 +108,7 @@ def test_app_uninstalled_holds_the_outbox_and_reinstalling_resumes_it(db: Databa
         h.fake.oauth.uninstall(COLLEGE)  # the admin removes the app; Slack tells the app
         assert slack_from(h, COLLEGE).event({"type": "app_uninstalled"}).status == 200
         h.settle()
-        assert _token(db, COLLEGE) is None
+        assert bot_token(db, COLLEGE) is None
         h.deliver()
         assert h.fake.calls_to("chat.postMessage") == []
         with db.session() as session:
@@ -127,7 +122,7 @@ def test_app_uninstalled_holds_the_outbox_and_reinstalling_resumes_it(db: Databa
         install(h, COLLEGE)  # installed again: what waited goes, through the new installation
         h.deliver()
         assert h.channel_messages(CHANNEL), "the held report was not posted after reinstalling"
-        assert {token_of(c) for c in h.fake.calls_to("chat.postMessage")} == {_token(db, COLLEGE)}
+        assert {token_of(c) for c in h.fake.calls_to("chat.postMessage")} == {bot_token(db, COLLEGE)}
         with db.session() as session:
             assert {r.status for r in session.scalars(select(OutboxMessage))} == {OutboxStatus.SENT}
 
@@ -140,7 +135,7 @@ def test_tokens_revoked_for_the_bot_holds_like_an_uninstall(db: Database, tmp_pa
         event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOTCOLL"]}}
         assert slack_from(h, COLLEGE).event(event).status == 200
         h.settle()
-        assert _token(db, COLLEGE) is None
+        assert bot_token(db, COLLEGE) is None
 
 
 def test_posts_for_a_partnership_go_through_its_host_installation(db: Database, tmp_path: Path) -> None:
@@ -152,10 +147,10 @@ def test_posts_for_a_partnership_go_through_its_host_installation(db: Database, 
         assert h.report(TEACHER).status == 200  # reported from the college's workspace
         h.deliver()
         posts = h.fake.calls_to("chat.postMessage")
-        assert {token_of(c) for c in posts if c.args.get("channel") == CHANNEL} == {_token(db, COMPANY)}
+        assert {token_of(c) for c in posts if c.args.get("channel") == CHANNEL} == {bot_token(db, COMPANY)}
         # a DM goes through the person's own organization's installation: the teacher's is the college's
         assert {token_of(c) for c in h.fake.calls_to("views.publish")
-                if c.args.get("user_id") == TEACHER} == {_token(db, COLLEGE)}
+                if c.args.get("user_id") == TEACHER} == {bot_token(db, COLLEGE)}
 
 
 def test_coopbot_partnership_link_records_the_host_installation(db: Database, tmp_path: Path) -> None:
